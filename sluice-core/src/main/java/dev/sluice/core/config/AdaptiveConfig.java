@@ -1,0 +1,22 @@
+package dev.sluice.core.config;
+
+import java.time.Duration;
+
+/**
+ * The adaptive control loop's switches; the controllers' own parameters arrive with the adaptive
+ * issue.
+ *
+ * @param enabled whether a control loop moves the refill rates
+ * @param shadow compute and export proposed rates without applying them
+ * @param interval control interval
+ */
+public record AdaptiveConfig(boolean enabled, boolean shadow, Duration interval) {
+
+  /** Disabled, not in shadow mode, 5 s interval. */
+  public static final AdaptiveConfig DEFAULT = new AdaptiveConfig(false, false, Duration.ofSeconds(5));
+
+  /** Validates the interval. */
+  public AdaptiveConfig {
+    Checks.positive("adaptive.interval", interval);
+  }
+}

@@ -1,0 +1,70 @@
+package dev.sluice.core.config;
+
+import dev.sluice.core.CostRule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A whole Sluice config file, immutable and validated; the unit that is swapped atomically on a
+ * reload.
+ *
+ * @param server listening addresses
+ * @param upstream proxied API, if any
+ * @param identity client and tier identification
+ * @param tiers tiers by name, in file order
+ * @param global global limit and per-client state bounds
+ * @param costs cost rules, first match wins
+ * @param adaptive control loop switches
+ */
+public record SluiceConfig(
+    ServerConfig server,
+    UpstreamConfig upstream,
+    IdentityConfig identity,
+    Map<String, TierConfig> tiers,
+    GlobalConfig global,
+    List<CostRule> costs,
+    AdaptiveConfig adaptive) {
+
+  /** Validates cross-section references: the default tier and every client-tier assignment exist. */
+  public SluiceConfig {
+    if (server == null || upstream == null || identity == null || global == null || adaptive == null) {
+      throw new IllegalArgumentException("config: a section is null (expected: every section, defaults allowed)");
+    }
+    if (tiers == null || tiers.isEmpty()) {
+      throw new IllegalArgumentException("tiers: missing (expected: at least one tier)");
+    }
+    tiers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tiers));
+    costs = List.copyOf(costs);
+    List<String> problems = new ArrayList<>();
+    if (!tiers.containsKey(identity.defaultTier())) {
+      problems.add("identity.default-tier: " + identity.defaultTier() + " (expected: one of " + tiers.keySet() + ")");
+    }
+    for (Map.Entry<String, String> e : identity.clientTiers().entrySet()) {
+      if (!tiers.containsKey(e.getValue())) {
+        problems.add("identity.clients." + e.getKey() + ": " + e.getValue()
+            + " (expected: one of " + tiers.keySet() + ")");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+  }
+
+  /** Returns a one-line summary, as printed by {@code sluice check-config}. */
+  public String summary() {
+    StringBuilder sb = new StringBuilder();
+    sb.append(tiers.size()).append(tiers.size() == 1 ? " tier (" : " tiers (");
+    boolean first = true;
+    for (TierConfig t : tiers.values()) {
+      sb.append(first ? "" : ", ").append(t.name()).append(' ').append(t.perClient());
+      first = false;
+    }
+    sb.append("), global ").append(global.limit() == null ? "unlimited" : global.limit().toString());
+    sb.append(", ").append(costs.size()).append(costs.size() == 1 ? " cost rule" : " cost rules");
+    sb.append(", upstream ").append(upstream.url() == null ? "none (decision service)" : upstream.url());
+    sb.append(", adaptive ").append(adaptive.enabled() ? (adaptive.shadow() ? "shadow" : "on") : "off");
+    return sb.toString();
+  }
+}
