@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
  * one million tokens per second). Rates above {@value #MAX_PER_SECOND} tokens per second are
  * rejected.
  *
+ * <p>The fraction is kept reduced, so {@code new Rate(100, 1_000_000_000)} equals
+ * {@code new Rate(1, 10_000_000)} and both print as {@code 100/s}.
+ *
  * @param tokens tokens added per period, {@code > 0}
  * @param periodNanos the period in nanoseconds, {@code > 0}
  */
@@ -25,7 +28,7 @@ public record Rate(long tokens, long periodNanos) implements Comparable<Rate> {
 
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-  /** Validates both fields and the upper bound. */
+  /** Validates both fields and the upper bound, and reduces the fraction so equal rates are equal records. */
   public Rate {
     if (tokens <= 0) {
       throw new IllegalArgumentException("rate tokens: " + tokens + " (expected: > 0)");
@@ -37,6 +40,18 @@ public record Rate(long tokens, long periodNanos) implements Comparable<Rate> {
       throw new IllegalArgumentException(
           "rate: " + tokens + " per " + periodNanos + "ns (expected: <= " + MAX_PER_SECOND + "/s)");
     }
+    long gcd = gcd(tokens, periodNanos);
+    tokens /= gcd;
+    periodNanos /= gcd;
+  }
+
+  private static long gcd(long a, long b) {
+    while (b != 0) {
+      long t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
   }
 
   /** Returns a rate of {@code tokens} per second. */

@@ -1,0 +1,229 @@
+package dev.sluice.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One token bucket enforced with GCRA on a single {@code long}, the theoretical arrival time
+ * (TAT). Thread-safe; {@link #tryConsume} is lock-free and allocation-free.
+ *
+ * <p>Invariants and progress:
+ * <ol>
+ *   <li>The bucket's debt at instant {@code now} is {@code max(0, tat - now)} nanoseconds; its
+ *       tokens are {@code burst - debt / interval}. A request of cost {@code c} is admitted iff
+ *       {@code debt + c * interval <= burst * interval}, and then moves TAT to
+ *       {@code now + debt + c * interval} with one CAS. Hence over any window of length t, admitted
+ *       cost is at most {@code burst + t / interval <= burst + rate * t}.
+ *   <li>All arithmetic saturates. A TAT that would pass {@code Long.MAX_VALUE} is never stored: the
+ *       request is denied instead, so the end of the clock's range denies rather than wraps.
+ *   <li>{@link #tryConsume} retries its CAS only when another thread changed TAT in between, so
+ *       some thread always makes progress; it spins only while a reconfiguration of this very
+ *       bucket is between its two writes.
+ *   <li>{@link #reconfigure} is serialised per bucket, keeps the fraction of tokens left
+ *       (proportional carry-over, rounding toward fewer tokens), and always stores a TAT different
+ *       from the one it replaced, so a decision computed with the old parameters fails its CAS.
+ * </ol>
+ */
+final class GcraBucket {
+
+  /*
+   * Reconfiguration protocol. A decision reads params, then tat, then checks params again, and
+   * finally CASes tat. A reconfiguration (under this bucket's monitor) CASes tat to LOCKED, writes
+   * the new params, and writes the rescaled tat. A decision that saw LOCKED waits; one that read
+   * the old params and the old tat can only succeed before the reconfiguration's first CAS, in
+   * which case the reconfiguration rescales the decision's result; after it, tat differs from what
+   * the decision read (the rescaled value is nudged by 1 ns when it would be equal), so the CAS
+   * fails. A stale CAS could succeed only if further reconfigurations brought tat back to exactly
+   * the value read, within one decision's read-compute-CAS window.
+   */
+
+  /** TAT while a reconfiguration rescales the bucket. */
+  static final long LOCKED = Long.MIN_VALUE;
+  /** TAT of a new bucket: far in the past, so the bucket is full at any instant. */
+  static final long FULL = Long.MIN_VALUE + 1;
+
+  /** {@link #tryConsume} result: the parameters changed since the caller read them. */
+  static final long STALE = Long.MIN_VALUE;
+  /** {@link #tryConsume} result: denied, and no amount of waiting helps. */
+  static final long NEVER = Long.MIN_VALUE + 1;
+  private static final long MAX_WAIT = Long.MAX_VALUE - 2;
+
+  private static final VarHandle TAT;
+
+  static {
+    try {
+      TAT = MethodHandles.lookup().findVarHandle(GcraBucket.class, "tat", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** A bucket's immutable parameters, with the products the hot path needs precomputed. */
+  static final class Params {
+    final Limit limit;
+    final long burst;
+    final long interval;
+    final long capacityNanos;
+
+    Params(Limit limit) {
+      this.limit = limit;
+      this.burst = limit.burst();
+      this.interval = limit.rate().intervalNanos();
+      this.capacityNanos = Saturating.multiply(burst, interval);
+    }
+
+    /** Whole tokens left for a debt, never negative. */
+    long tokens(long debt) {
+      return debt >= capacityNanos ? 0 : (capacityNanos - debt) / interval;
+    }
+  }
+
+  private volatile long tat = FULL;
+  private volatile Params params;
+
+  GcraBucket(Params params) {
+    this.params = params;
+  }
+
+  GcraBucket(Limit limit) {
+    this(new Params(limit));
+  }
+
+  Params params() {
+    return params;
+  }
+
+  Limit limit() {
+    return params.limit;
+  }
+
+  /** Returns the debt in nanoseconds a TAT represents at {@code now}. */
+  static long debt(long tat, long now) {
+    return tat > now ? Saturating.subtract(tat, now) : 0;
+  }
+
+  /**
+   * Tries to consume {@code cost} tokens at {@code now} using parameters {@code p}.
+   *
+   * @return the debt after admission ({@code >= 0}); {@code -1 - wait} when denied, where
+   *     {@code wait} is the nanoseconds until the same request would be admitted; {@link #NEVER}
+   *     when denied at the end of the clock's range; {@link #STALE} when {@code p} is no longer
+   *     this bucket's parameters
+   */
+  long tryConsume(long now, long cost, Params p) {
+    long costNanos = Saturating.multiply(cost, p.interval);
+    for (;;) {
+      long t = tat;
+      if (t == LOCKED) {
+        Thread.onSpinWait();
+        continue;
+      }
+      if (params != p) {
+        return STALE;
+      }
+      long newDebt = Saturating.add(debt(t, now), costNanos);
+      if (newDebt > p.capacityNanos) {
+        return -1 - Math.min(newDebt - p.capacityNanos, MAX_WAIT);
+      }
+      if (now > Long.MAX_VALUE - newDebt) {
+        return NEVER;
+      }
+      if (TAT.compareAndSet(this, t, now + newDebt)) {
+        return newDebt;
+      }
+    }
+  }
+
+  /**
+   * Gives back tokens consumed at {@code consumedDebt} (the value {@link #tryConsume} returned at
+   * {@code consumedAt}) by a request that a later level denied.
+   *
+   * <p>It returns only the part of the consumption that is still outstanding at {@code now}
+   * ({@code min(costNanos, consumedAt + consumedDebt - now)}): whatever other requests did in
+   * between, the bucket then holds no more tokens than if the request had never arrived. Skipped
+   * when the parameters changed meanwhile.
+   */
+  void refund(long now, long consumedAt, long consumedDebt, long cost, Params p) {
+    long outstanding = Saturating.subtract(Saturating.add(consumedAt, consumedDebt), now);
+    long amount = Math.min(Saturating.multiply(cost, p.interval), outstanding);
+    if (amount <= 0) {
+      return;
+    }
+    for (;;) {
+      long t = tat;
+      if (t == LOCKED) {
+        Thread.onSpinWait();
+        continue;
+      }
+      if (params != p) {
+        return;
+      }
+      if (TAT.compareAndSet(this, t, Math.max(FULL, Saturating.subtract(t, amount)))) {
+        return;
+      }
+    }
+  }
+
+  /** Returns nanoseconds until {@code cost} tokens are available, 0 if now, {@code Long.MAX_VALUE} if never. */
+  long waitNanos(long now, long cost) {
+    Params p = params;
+    long costNanos = Saturating.multiply(cost, p.interval);
+    if (costNanos > p.capacityNanos) {
+      return Long.MAX_VALUE;
+    }
+    long need = Saturating.add(debt(readTat(), now), costNanos) - p.capacityNanos;
+    return Math.max(0, need);
+  }
+
+  /** Returns whole tokens available at {@code now}. */
+  long tokens(long now) {
+    Params p = params;
+    return p.tokens(debt(readTat(), now));
+  }
+
+  /** Returns nanoseconds until the bucket is full with no further traffic. */
+  long resetNanos(long now) {
+    return debt(readTat(), now);
+  }
+
+  private long readTat() {
+    long t;
+    while ((t = tat) == LOCKED) {
+      Thread.onSpinWait();
+    }
+    return t;
+  }
+
+  /**
+   * Switches to {@code limit} at {@code now}, keeping the fraction of tokens left: a bucket 30 %
+   * empty stays 30 % empty under the new burst and rate.
+   */
+  synchronized void reconfigure(long now, Params next) {
+    Params prev = params;
+    if (prev == next) {
+      return;
+    }
+    long t = tat; // never LOCKED here: only this monitor's holder writes LOCKED
+    while (!TAT.compareAndSet(this, t, LOCKED)) {
+      t = tat;
+    }
+    long debt = debt(t, now);
+    long nextTat;
+    if (debt == 0) {
+      nextTat = t;
+    } else {
+      long nextDebt = Saturating.mulDivCeil(debt, next.capacityNanos, prev.capacityNanos);
+      nextTat = Saturating.add(now, nextDebt);
+    }
+    if (nextTat == t) {
+      nextTat = t == Long.MAX_VALUE ? t - 1 : t + 1;
+    }
+    params = next;
+    tat = nextTat;
+  }
+
+  @Override
+  public String toString() {
+    return "GcraBucket[" + params.limit + "]";
+  }
+}

@@ -1,0 +1,428 @@
+package dev.sluice.core;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.sluice.core.config.SluiceConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An in-process, hierarchical rate limiter: each request is checked against its client's bucket,
+ * its tier's aggregate bucket and the global bucket, and consumes from all of them or none.
+ * Thread-safe; decisions are lock-free and do not allocate once a client's bucket exists.
+ *
+ * <p>Invariants:
+ * <ol>
+ *   <li>Over any window of length t, the cost a bucket admits is at most
+ *       {@code burst + rate * t}, plus any burst increase made by a reconfiguration inside the
+ *       window (a change applies from its instant on).
+ *   <li>All or nothing: a request denied at the tier or global level gives back what it took
+ *       from the levels before (see {@link GcraBucket#refund}).
+ *   <li>Memory is bounded: each tier keeps at most {@code maxClientsPerTier} client buckets, and
+ *       a bucket unused for its idle expiry (never shorter than its refill time, so it is full and
+ *       forgetting it is exact) is dropped.
+ *   <li>Reconfiguration never stops traffic; each bucket keeps its fraction of tokens.
+ * </ol>
+ */
+public final class Limiter {
+
+  /*
+   * Eviction. Caffeine bounds each tier's client map by size (W-TinyLFU, so a flood of one-off
+   * keys mostly evicts itself) and by time since last access. The idle expiry is raised to the
+   * tier's refill time (burst * interval): a bucket untouched that long has refilled, and a new
+   * bucket is full, so evicting it changes no decision. Size eviction under a flood may drop a
+   * bucket that is not yet full; the client then starts again with a full burst, which the tier
+   * and global levels still bound.
+   */
+
+  private final Clock clock;
+  private volatile Map<String, Tier> tiers;
+  private volatile Tier defaultTier;
+  private volatile GcraBucket global;
+  private volatile LimiterSpec spec;
+
+  private Limiter(LimiterSpec spec, Clock clock) {
+    this.clock = clock;
+    this.tiers = Map.of();
+    apply(spec);
+  }
+
+  /** Returns a limiter enforcing {@code spec} on {@code clock}. */
+  public static Limiter create(LimiterSpec spec, Clock clock) {
+    if (spec == null || clock == null) {
+      throw new IllegalArgumentException("spec and clock: required");
+    }
+    return new Limiter(spec, clock);
+  }
+
+  /** Returns a limiter enforcing the limits of {@code config} on {@code clock}. */
+  public static Limiter create(SluiceConfig config, Clock clock) {
+    return create(LimiterSpec.from(config), clock);
+  }
+
+  /** Returns the clock this limiter reads. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Returns the spec currently enforced. */
+  public LimiterSpec spec() {
+    return spec;
+  }
+
+  /** Returns the cost of a request by the cost rules (first match, default 1). */
+  public int costOf(String method, String path) {
+    return spec.costs().costOf(method, path);
+  }
+
+  /** Decides a request of {@code cost} from client {@code key} in the default tier. */
+  public Decision tryAcquire(String key, int cost) {
+    return decide(defaultTier, key, cost);
+  }
+
+  /**
+   * Decides a request of {@code cost} tokens from client {@code key} in {@code tier}
+   * ({@code null} for the default tier).
+   *
+   * @throws UnknownTierException if the tier does not exist
+   * @throws IllegalArgumentException if {@code cost < 1} or {@code key} is null
+   */
+  public Decision tryAcquire(String key, String tier, int cost) {
+    Tier t = tier == null ? defaultTier : tiers.get(tier);
+    if (t == null) {
+      throw new UnknownTierException(tier, tiers.keySet());
+    }
+    return decide(t, key, cost);
+  }
+
+  private Decision decide(Tier tier, String key, int cost) {
+    if (cost < 1) {
+      throw new IllegalArgumentException("cost: " + cost + " (expected: >= 1)");
+    }
+    if (key == null) {
+      throw new IllegalArgumentException("key: null (expected: a client key)");
+    }
+    long now = clock.nanoTime();
+    GcraBucket client = tier.clients.getIfPresent(key);
+    if (client == null) {
+      client = tier.newClient(key, now);
+    }
+    GcraBucket agg = tier.aggregate;
+    GcraBucket glob = global;
+
+    GcraBucket.Params cp;
+    long cd;
+    do {
+      cp = client.params();
+      cd = client.tryConsume(now, cost, cp);
+    } while (cd == GcraBucket.STALE);
+    if (cd < 0) {
+      return denied(Level.CLIENT, cp, cd, now, cost, client, agg, glob);
+    }
+    GcraBucket.Params ap = null;
+    long ad = 0;
+    if (agg != null) {
+      do {
+        ap = agg.params();
+        ad = agg.tryConsume(now, cost, ap);
+      } while (ad == GcraBucket.STALE);
+      if (ad < 0) {
+        client.refund(clock.nanoTime(), now, cd, cost, cp);
+        return denied(Level.TIER, ap, ad, now, cost, client, agg, glob);
+      }
+    }
+    if (glob != null) {
+      GcraBucket.Params gp;
+      long gd;
+      do {
+        gp = glob.params();
+        gd = glob.tryConsume(now, cost, gp);
+      } while (gd == GcraBucket.STALE);
+      if (gd < 0) {
+        long later = clock.nanoTime();
+        if (agg != null) {
+          agg.refund(later, now, ad, cost, ap);
+        }
+        client.refund(later, now, cd, cost, cp);
+        return denied(Level.GLOBAL, gp, gd, now, cost, client, agg, glob);
+      }
+      return admitted(cp, cd, ap, ad, gp, gd);
+    }
+    return admitted(cp, cd, ap, ad, null, 0);
+  }
+
+  /** Builds the decision of an admitted request: the tightest level's view. */
+  private static Decision admitted(
+      GcraBucket.Params cp, long cd, GcraBucket.Params ap, long ad, GcraBucket.Params gp, long gd) {
+    GcraBucket.Params p = cp;
+    long debt = cd;
+    long remaining = cp.tokens(cd);
+    Level level = Level.CLIENT;
+    if (ap != null) {
+      long r = ap.tokens(ad);
+      if (r < remaining) {
+        remaining = r;
+        p = ap;
+        debt = ad;
+        level = Level.TIER;
+      }
+    }
+    if (gp != null) {
+      long r = gp.tokens(gd);
+      if (r < remaining) {
+        remaining = r;
+        p = gp;
+        debt = gd;
+        level = Level.GLOBAL;
+      }
+    }
+    return new Decision(true, remaining, 0, debt, level, p.limit, Decision.Reason.ADMITTED);
+  }
+
+  /**
+   * Builds the decision of a denied request. Retry-after is the longest wait any level needs for
+   * this cost, so that retrying then will not be denied by another level.
+   */
+  private static Decision denied(Level level, GcraBucket.Params p, long code, long now, int cost,
+      GcraBucket client, GcraBucket agg, GcraBucket glob) {
+    GcraBucket denier = level == Level.CLIENT ? client : level == Level.TIER ? agg : glob;
+    if (cost > p.burst) {
+      return new Decision(false, denier.tokens(now), Long.MAX_VALUE, denier.resetNanos(now), level, p.limit,
+          Decision.Reason.COST_EXCEEDS_BURST);
+    }
+    long wait = code == GcraBucket.NEVER ? Long.MAX_VALUE : -1 - code;
+    wait = Math.max(wait, client.waitNanos(now, cost));
+    if (agg != null) {
+      wait = Math.max(wait, agg.waitNanos(now, cost));
+    }
+    if (glob != null) {
+      wait = Math.max(wait, glob.waitNanos(now, cost));
+    }
+    return new Decision(false, denier.tokens(now), wait, denier.resetNanos(now), level, p.limit,
+        Decision.Reason.EXHAUSTED);
+  }
+
+  /**
+   * Returns the levels of client {@code key} in {@code tier} ({@code null} for the default)
+   * without consuming anything or creating a bucket (an unknown client shows a full bucket).
+   */
+  public List<LevelState> levels(String key, String tier) {
+    Tier t = tier == null ? defaultTier : tiers.get(tier);
+    if (t == null) {
+      throw new UnknownTierException(tier, tiers.keySet());
+    }
+    long now = clock.nanoTime();
+    List<LevelState> out = new ArrayList<>(3);
+    GcraBucket client = t.clients.getIfPresent(key);
+    if (client == null) {
+      Limit l = t.perClient.limit;
+      out.add(new LevelState(Level.CLIENT, l, l.burst(), 0));
+    } else {
+      out.add(state(Level.CLIENT, client, now));
+    }
+    GcraBucket agg = t.aggregate;
+    if (agg != null) {
+      out.add(state(Level.TIER, agg, now));
+    }
+    GcraBucket glob = global;
+    if (glob != null) {
+      out.add(state(Level.GLOBAL, glob, now));
+    }
+    return out;
+  }
+
+  /** Returns the aggregate level of {@code tier}, or {@code null} if it has none. */
+  public LevelState tierState(String tier) {
+    Tier t = tiers.get(tier);
+    if (t == null) {
+      throw new UnknownTierException(tier, tiers.keySet());
+    }
+    GcraBucket agg = t.aggregate;
+    return agg == null ? null : state(Level.TIER, agg, clock.nanoTime());
+  }
+
+  /** Returns the global level, or {@code null} if there is none. */
+  public LevelState globalState() {
+    GcraBucket glob = global;
+    return glob == null ? null : state(Level.GLOBAL, glob, clock.nanoTime());
+  }
+
+  /** Returns how many client buckets {@code tier} holds now (approximate under concurrency). */
+  public long clientCount(String tier) {
+    Tier t = tiers.get(tier);
+    if (t == null) {
+      throw new UnknownTierException(tier, tiers.keySet());
+    }
+    return t.clients.estimatedSize();
+  }
+
+  /** Runs pending evictions now (they otherwise happen as a side effect of traffic). */
+  public void cleanUp() {
+    for (Tier t : tiers.values()) {
+      t.clients.cleanUp();
+    }
+  }
+
+  private static LevelState state(Level level, GcraBucket b, long now) {
+    return new LevelState(level, b.limit(), b.tokens(now), b.resetNanos(now));
+  }
+
+  /** Changes every client bucket of {@code tier} to {@code limit}, carrying tokens over proportionally. */
+  public synchronized void setClientLimit(String tier, Limit limit) {
+    LimiterSpec s = spec;
+    TierSpec old = requireTier(s, tier);
+    apply(withTier(s, new TierSpec(tier, limit, old.aggregate())));
+  }
+
+  /** Changes the aggregate limit of {@code tier} ({@code null} removes the level). */
+  public synchronized void setTierLimit(String tier, Limit limit) {
+    LimiterSpec s = spec;
+    TierSpec old = requireTier(s, tier);
+    apply(withTier(s, new TierSpec(tier, old.perClient(), limit)));
+  }
+
+  /** Changes the global limit ({@code null} removes the level). */
+  public synchronized void setGlobalLimit(Limit limit) {
+    LimiterSpec s = spec;
+    apply(new LimiterSpec(s.tiers(), s.defaultTier(), limit, s.costs(), s.maxClientsPerTier(), s.idleExpiry()));
+  }
+
+  /**
+   * Switches to {@code next} while traffic runs. Buckets whose limit changes keep their fraction
+   * of tokens; new tiers and levels start full; removed tiers stop accepting requests.
+   */
+  public synchronized void reconfigure(LimiterSpec next) {
+    if (next == null) {
+      throw new IllegalArgumentException("spec: null");
+    }
+    apply(next);
+  }
+
+  private static TierSpec requireTier(LimiterSpec s, String tier) {
+    TierSpec t = s.tiers().get(tier);
+    if (t == null) {
+      throw new UnknownTierException(tier, s.tiers().keySet());
+    }
+    return t;
+  }
+
+  private static LimiterSpec withTier(LimiterSpec s, TierSpec tier) {
+    Map<String, TierSpec> m = new LinkedHashMap<>(s.tiers());
+    m.put(tier.name(), tier);
+    return new LimiterSpec(m, s.defaultTier(), s.global(), s.costs(), s.maxClientsPerTier(), s.idleExpiry());
+  }
+
+  private synchronized void apply(LimiterSpec next) {
+    long now = clock.nanoTime();
+    Map<String, Tier> current = tiers;
+    Map<String, Tier> updated = new LinkedHashMap<>();
+    for (TierSpec ts : next.tiers().values()) {
+      Tier t = current.get(ts.name());
+      if (t == null || t.maxClients != next.maxClientsPerTier()) {
+        Tier fresh = new Tier(ts, next, clock);
+        if (t != null) {
+          fresh.adopt(t, now);
+        }
+        t = fresh;
+      } else {
+        t.update(ts, next.idleExpiry(), now);
+      }
+      updated.put(ts.name(), t);
+    }
+    global = reshape(global, next.global(), now);
+    spec = next;
+    tiers = Collections.unmodifiableMap(updated);
+    defaultTier = updated.get(next.defaultTier());
+  }
+
+  /** Returns a bucket for {@code limit}: the same one reconfigured, a new full one, or none. */
+  static GcraBucket reshape(GcraBucket bucket, Limit limit, long now) {
+    if (limit == null) {
+      return null;
+    }
+    if (bucket == null) {
+      return new GcraBucket(limit);
+    }
+    if (!bucket.limit().equals(limit)) {
+      bucket.reconfigure(now, new GcraBucket.Params(limit));
+    }
+    return bucket;
+  }
+
+  /** One tier's state: its client map and aggregate bucket. */
+  private static final class Tier {
+    final String name;
+    final long maxClients;
+    final Cache<String, GcraBucket> clients;
+    volatile GcraBucket.Params perClient;
+    volatile GcraBucket aggregate;
+
+    Tier(TierSpec spec, LimiterSpec limits, Clock clock) {
+      this.name = spec.name();
+      this.maxClients = limits.maxClientsPerTier();
+      this.perClient = new GcraBucket.Params(spec.perClient());
+      this.aggregate = spec.aggregate() == null ? null : new GcraBucket(spec.aggregate());
+      this.clients = Caffeine.newBuilder()
+          .maximumSize(maxClients)
+          .expireAfterAccess(idleFor(perClient, limits.idleExpiry()))
+          .ticker(clock::nanoTime)
+          .executor(Runnable::run)
+          .build();
+    }
+
+    /** Idle expiry: the configured one, but never shorter than a refill from empty. */
+    static Duration idleFor(GcraBucket.Params p, Duration configured) {
+      long refill = Math.min(p.capacityNanos, Long.MAX_VALUE >> 2);
+      return Duration.ofNanos(Math.max(refill, Math.min(configured.toNanos(), Long.MAX_VALUE >> 2)));
+    }
+
+    GcraBucket newClient(String key, long now) {
+      GcraBucket.Params p = perClient;
+      GcraBucket b = clients.get(key, k -> new GcraBucket(p));
+      GcraBucket.Params latest = perClient;
+      if (b.params() != latest && !b.limit().equals(latest.limit)) {
+        b.reconfigure(now, latest); // a reconfiguration ran while this bucket was being created
+      }
+      return b;
+    }
+
+    void update(TierSpec spec, Duration idle, long now) {
+      GcraBucket.Params p = perClient;
+      if (!p.limit.equals(spec.perClient())) {
+        GcraBucket.Params next = new GcraBucket.Params(spec.perClient());
+        perClient = next;
+        clients.policy().expireAfterAccess().ifPresent(e -> e.setExpiresAfter(idleFor(next, idle)));
+        for (GcraBucket b : clients.asMap().values()) {
+          b.reconfigure(now, next);
+        }
+      } else {
+        clients.policy().expireAfterAccess().ifPresent(e -> e.setExpiresAfter(idleFor(p, idle)));
+      }
+      aggregate = reshape(aggregate, spec.aggregate(), now);
+    }
+
+    /** Takes over the buckets of a tier being replaced (its size bound changed). */
+    void adopt(Tier old, long now) {
+      GcraBucket.Params p = perClient;
+      for (Map.Entry<String, GcraBucket> e : old.clients.asMap().entrySet()) {
+        e.getValue().reconfigure(now, p);
+        clients.put(e.getKey(), e.getValue());
+      }
+      GcraBucket oldAgg = old.aggregate;
+      if (oldAgg != null && aggregate != null) {
+        GcraBucket.Params ap = aggregate.params();
+        oldAgg.reconfigure(now, ap);
+        aggregate = oldAgg;
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Tier[" + name + "]";
+    }
+  }
+}

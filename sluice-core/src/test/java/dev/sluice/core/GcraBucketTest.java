@@ -1,0 +1,118 @@
+package dev.sluice.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class GcraBucketTest {
+
+  private static final long SECOND = 1_000_000_000L;
+
+  private static long consume(GcraBucket b, long now, long cost) {
+    return b.tryConsume(now, cost, b.params());
+  }
+
+  @Test
+  void admitsTheBurstThenRefillsAtTheRate() {
+    GcraBucket b = new GcraBucket(Limit.of(10, 5)); // 10 tokens, 5/s -> 200 ms per token
+    long t0 = 123_456_789L;
+    for (int i = 0; i < 10; i++) {
+      assertThat(consume(b, t0, 1)).isGreaterThanOrEqualTo(0);
+    }
+    long denied = consume(b, t0, 1);
+    assertThat(denied).isNegative();
+    assertThat(-1 - denied).isEqualTo(SECOND / 5); // wait one interval
+    assertThat(b.waitNanos(t0, 1)).isEqualTo(SECOND / 5);
+    assertThat(consume(b, t0 + SECOND / 5 - 1, 1)).isNegative();
+    assertThat(consume(b, t0 + SECOND / 5, 1)).isGreaterThanOrEqualTo(0);
+    assertThat(b.tokens(t0 + SECOND / 5)).isZero();
+    assertThat(b.tokens(t0 + 3 * SECOND)).isEqualTo(10);
+  }
+
+  @Test
+  void weightedCostsConsumeThatManyTokens() {
+    GcraBucket b = new GcraBucket(Limit.of(10, 1));
+    assertThat(b.params().tokens(consume(b, 0, 3))).isEqualTo(7);
+    assertThat(b.params().tokens(consume(b, 0, 7))).isZero();
+    assertThat(consume(b, 0, 1)).isNegative();
+  }
+
+  @Test
+  void refundGivesBackOnlyWhatIsStillOutstanding() {
+    GcraBucket b = new GcraBucket(Limit.of(10, 1));
+    long debt = consume(b, 0, 4);
+    b.refund(0, 0, debt, 4, b.params());
+    assertThat(b.tokens(0)).isEqualTo(10);
+
+    long d2 = consume(b, 0, 4); // 4 s of debt
+    b.refund(3 * SECOND, 0, d2, 4, b.params()); // 3 s later only 1 s is outstanding
+    assertThat(b.resetNanos(3 * SECOND)).isZero();
+  }
+
+  @Test
+  void refundIsSkippedAfterAReconfiguration() {
+    GcraBucket b = new GcraBucket(Limit.of(10, 1));
+    GcraBucket.Params before = b.params();
+    long debt = consume(b, 0, 5);
+    b.reconfigure(0, new GcraBucket.Params(Limit.of(20, 2)));
+    long tokens = b.tokens(0);
+    b.refund(0, 0, debt, 5, before);
+    assertThat(b.tokens(0)).isEqualTo(tokens);
+  }
+
+  @Test
+  void reconfigurationCarriesTheFractionOfTokensOver() {
+    GcraBucket b = new GcraBucket(Limit.of(100, 10));
+    consume(b, 0, 30); // 70 % left
+    b.reconfigure(0, new GcraBucket.Params(Limit.of(1000, 50)));
+    assertThat(b.tokens(0)).isEqualTo(700);
+    b.reconfigure(0, new GcraBucket.Params(Limit.of(10, 1)));
+    assertThat(b.tokens(0)).isEqualTo(7);
+    assertThat(b.limit()).isEqualTo(Limit.of(10, 1));
+  }
+
+  @Test
+  void aFullBucketStaysFullAcrossReconfiguration() {
+    GcraBucket b = new GcraBucket(Limit.of(100, 10));
+    b.reconfigure(5, new GcraBucket.Params(Limit.of(300, 10)));
+    assertThat(b.tokens(5)).isEqualTo(300);
+  }
+
+  @Test
+  void staleParametersAreReported() {
+    GcraBucket b = new GcraBucket(Limit.of(100, 10));
+    GcraBucket.Params old = b.params();
+    b.reconfigure(0, new GcraBucket.Params(Limit.of(50, 10)));
+    assertThat(b.tryConsume(0, 1, old)).isEqualTo(GcraBucket.STALE);
+  }
+
+  @Test
+  void nearTheEndOfTimeItDeniesInsteadOfWrapping() {
+    GcraBucket b = new GcraBucket(Limit.of(5, 10)); // 100 ms per token
+    long now = Long.MAX_VALUE - SECOND / 20; // 50 ms left on the clock
+    assertThat(consume(b, now, 1)).isEqualTo(GcraBucket.NEVER);
+    assertThat(b.tokens(now)).isEqualTo(5);
+
+    GcraBucket c = new GcraBucket(Limit.of(5, 1_000_000_000)); // 1 ns per token
+    long end = Long.MAX_VALUE - 3;
+    assertThat(consume(c, end, 3)).isEqualTo(3);
+    assertThat(consume(c, end, 1)).isEqualTo(GcraBucket.NEVER);
+    assertThat(consume(c, Long.MAX_VALUE, 1)).isEqualTo(GcraBucket.NEVER);
+  }
+
+  @Test
+  void hugeBurstTimesSlowRateSaturates() {
+    GcraBucket b = new GcraBucket(Limit.of(Long.MAX_VALUE / 2, Rate.parse("1/d")));
+    assertThat(b.params().capacityNanos).isEqualTo(Long.MAX_VALUE);
+    assertThat(consume(b, 0, 1_000_000)).isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
+  void worksFromTheBottomOfTheClockRange() {
+    GcraBucket b = new GcraBucket(Limit.of(2, 1));
+    long now = Long.MIN_VALUE + 2;
+    assertThat(consume(b, now, 2)).isGreaterThanOrEqualTo(0);
+    assertThat(consume(b, now, 1)).isNegative();
+    assertThat(consume(b, now + SECOND, 1)).isGreaterThanOrEqualTo(0);
+  }
+}
