@@ -207,7 +207,9 @@ final class GcraBucket {
     while (!TAT.compareAndSet(this, t, LOCKED)) {
       t = tat;
     }
-    long debt = debt(t, now);
+    // A TAT of Long.MAX_VALUE may be a rescaled debt clamped at the end of the clock's range, so
+    // its true debt is unknown: count the bucket as empty, the safe side.
+    long debt = t == Long.MAX_VALUE ? Math.max(prev.capacityNanos, debt(t, now)) : debt(t, now);
     long nextTat;
     if (debt == 0) {
       nextTat = t;

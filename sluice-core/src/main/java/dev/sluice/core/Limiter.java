@@ -189,11 +189,16 @@ public final class Limiter {
    */
   private static Decision denied(Level level, GcraBucket.Params p, long code, long now, int cost,
       GcraBucket client, GcraBucket agg, GcraBucket glob) {
-    GcraBucket denier = level == Level.CLIENT ? client : level == Level.TIER ? agg : glob;
-    if (cost > p.burst) {
-      return new Decision(false, denier.tokens(now), Long.MAX_VALUE, denier.resetNanos(now), level, p.limit,
+    // A cost above any level's burst can never pass: say so, whichever level ran out first.
+    GcraBucket never = client.params().burst < cost ? client
+        : agg != null && agg.params().burst < cost ? agg
+        : glob != null && glob.params().burst < cost ? glob : null;
+    if (never != null) {
+      Level at = never == client ? Level.CLIENT : never == agg ? Level.TIER : Level.GLOBAL;
+      return new Decision(false, never.tokens(now), Long.MAX_VALUE, never.resetNanos(now), at, never.limit(),
           Decision.Reason.COST_EXCEEDS_BURST);
     }
+    GcraBucket denier = level == Level.CLIENT ? client : level == Level.TIER ? agg : glob;
     long wait = code == GcraBucket.NEVER ? Long.MAX_VALUE : -1 - code;
     wait = Math.max(wait, client.waitNanos(now, cost));
     if (agg != null) {

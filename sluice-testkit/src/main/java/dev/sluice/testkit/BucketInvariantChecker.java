@@ -78,6 +78,11 @@ public final class BucketInvariantChecker {
     }
   }
 
+  /** Returns the most cost the bound still lets the bucket admit at the last event's instant. */
+  public double headroom() {
+    return Math.min(minStart, admitted - allowance + burst) - (admitted - allowance);
+  }
+
   /** Returns the total cost admitted so far. */
   public long admitted() {
     return admitted;
