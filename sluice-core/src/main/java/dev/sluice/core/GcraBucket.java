@@ -135,20 +135,18 @@ final class GcraBucket {
   }
 
   /**
-   * Gives back tokens consumed at {@code consumedDebt} (the value {@link #tryConsume} returned at
-   * {@code consumedAt}) by a request that a later level denied.
+   * Gives back tokens consumed at {@code consumedAt} (where {@link #tryConsume} returned
+   * {@code consumedDebt}) by a request that a later level denied.
    *
-   * <p>It returns only the part of the consumption that is still outstanding at {@code now}
-   * ({@code min(costNanos, consumedAt + consumedDebt - now)}): whatever other requests did in
-   * between, the bucket then holds no more tokens than if the request had never arrived. Skipped
-   * when the parameters changed meanwhile.
+   * <p>It returns only the part of the consumption still outstanding now, {@code min(cost *
+   * interval, consumedAt + consumedDebt - now)}: whatever other requests did in between, the bucket
+   * then holds no more tokens than if the request had never arrived. {@code now} is read after the
+   * TAT it will replace, so every decision that changed the TAT before read an earlier time; this is
+   * what makes the bound hold under concurrency. Skipped when the parameters changed meanwhile.
    */
-  void refund(long now, long consumedAt, long consumedDebt, long cost, Params p) {
-    long outstanding = Saturating.subtract(Saturating.add(consumedAt, consumedDebt), now);
-    long amount = Math.min(Saturating.multiply(cost, p.interval), outstanding);
-    if (amount <= 0) {
-      return;
-    }
+  void refund(Clock clock, long consumedAt, long consumedDebt, long cost, Params p) {
+    long ourTat = Saturating.add(consumedAt, consumedDebt);
+    long costNanos = Saturating.multiply(cost, p.interval);
     for (;;) {
       long t = tat;
       if (t == LOCKED) {
@@ -156,6 +154,10 @@ final class GcraBucket {
         continue;
       }
       if (params != p) {
+        return;
+      }
+      long amount = Math.min(costNanos, Saturating.subtract(ourTat, clock.nanoTime()));
+      if (amount <= 0) {
         return;
       }
       if (TAT.compareAndSet(this, t, Math.max(FULL, Saturating.subtract(t, amount)))) {

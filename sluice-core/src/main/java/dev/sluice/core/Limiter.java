@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An in-process, hierarchical rate limiter: each request is checked against its client's bucket,
@@ -37,9 +38,17 @@ public final class Limiter {
    * bucket is full, so evicting it changes no decision. Size eviction under a flood may drop a
    * bucket that is not yet full; the client then starts again with a full burst, which the tier
    * and global levels still bound.
+   *
+   * Caffeine's ticker is not the clock itself but coarseNow, a copy of it advanced when a new
+   * client bucket is created and on cleanUp(). A decision on an existing bucket therefore reads the
+   * clock exactly once. coarseNow lags real time, so buckets expire later than their idle time,
+   * never earlier: exactness is kept, and a flood of new keys (the case that needs eviction) is
+   * exactly what keeps coarseNow fresh.
    */
 
   private final Clock clock;
+  /** Caffeine's notion of time: advanced only off the hot path (new clients, clean-ups). */
+  private final AtomicLong coarseNow;
   private volatile Map<String, Tier> tiers;
   private volatile Tier defaultTier;
   private volatile GcraBucket global;
@@ -47,6 +56,7 @@ public final class Limiter {
 
   private Limiter(LimiterSpec spec, Clock clock) {
     this.clock = clock;
+    this.coarseNow = new AtomicLong(clock.nanoTime());
     this.tiers = Map.of();
     apply(spec);
   }
@@ -109,6 +119,7 @@ public final class Limiter {
     long now = clock.nanoTime();
     GcraBucket client = tier.clients.getIfPresent(key);
     if (client == null) {
+      advanceCoarseClock(now);
       client = tier.newClient(key, now);
     }
     GcraBucket agg = tier.aggregate;
@@ -131,7 +142,7 @@ public final class Limiter {
         ad = agg.tryConsume(now, cost, ap);
       } while (ad == GcraBucket.STALE);
       if (ad < 0) {
-        client.refund(clock.nanoTime(), now, cd, cost, cp);
+        client.refund(clock, now, cd, cost, cp);
         return denied(Level.TIER, ap, ad, now, cost, client, agg, glob);
       }
     }
@@ -143,11 +154,10 @@ public final class Limiter {
         gd = glob.tryConsume(now, cost, gp);
       } while (gd == GcraBucket.STALE);
       if (gd < 0) {
-        long later = clock.nanoTime();
         if (agg != null) {
-          agg.refund(later, now, ad, cost, ap);
+          agg.refund(clock, now, ad, cost, ap);
         }
-        client.refund(later, now, cd, cost, cp);
+        client.refund(clock, now, cd, cost, cp);
         return denied(Level.GLOBAL, gp, gd, now, cost, client, agg, glob);
       }
       return admitted(cp, cd, ap, ad, gp, gd);
@@ -265,10 +275,18 @@ public final class Limiter {
     return t.clients.estimatedSize();
   }
 
-  /** Runs pending evictions now (they otherwise happen as a side effect of traffic). */
+  /** Runs pending evictions now (they otherwise happen as a side effect of new clients arriving). */
   public void cleanUp() {
+    advanceCoarseClock(clock.nanoTime());
     for (Tier t : tiers.values()) {
       t.clients.cleanUp();
+    }
+  }
+
+  private void advanceCoarseClock(long now) {
+    long seen = coarseNow.get();
+    while (now > seen && !coarseNow.compareAndSet(seen, now)) {
+      seen = coarseNow.get();
     }
   }
 
@@ -328,7 +346,7 @@ public final class Limiter {
     for (TierSpec ts : next.tiers().values()) {
       Tier t = current.get(ts.name());
       if (t == null || t.maxClients != next.maxClientsPerTier()) {
-        Tier fresh = new Tier(ts, next, clock);
+        Tier fresh = new Tier(ts, next, coarseNow::get);
         if (t != null) {
           fresh.adopt(t, now);
         }
@@ -366,7 +384,7 @@ public final class Limiter {
     volatile GcraBucket.Params perClient;
     volatile GcraBucket aggregate;
 
-    Tier(TierSpec spec, LimiterSpec limits, Clock clock) {
+    Tier(TierSpec spec, LimiterSpec limits, com.github.benmanes.caffeine.cache.Ticker ticker) {
       this.name = spec.name();
       this.maxClients = limits.maxClientsPerTier();
       this.perClient = new GcraBucket.Params(spec.perClient());
@@ -374,7 +392,7 @@ public final class Limiter {
       this.clients = Caffeine.newBuilder()
           .maximumSize(maxClients)
           .expireAfterAccess(idleFor(perClient, limits.idleExpiry()))
-          .ticker(clock::nanoTime)
+          .ticker(ticker)
           .executor(Runnable::run)
           .build();
     }
@@ -388,9 +406,14 @@ public final class Limiter {
     GcraBucket newClient(String key, long now) {
       GcraBucket.Params p = perClient;
       GcraBucket b = clients.get(key, k -> new GcraBucket(p));
-      GcraBucket.Params latest = perClient;
-      if (b.params() != latest && !b.limit().equals(latest.limit)) {
-        b.reconfigure(now, latest); // a reconfiguration ran while this bucket was being created
+      // A reconfiguration may have run while the bucket was being created and missed it. Reading
+      // perClient under the bucket's monitor (which reconfigure() holds too) means this catch-up
+      // can never apply an older limit over a newer one.
+      synchronized (b) {
+        GcraBucket.Params latest = perClient;
+        if (b.params() != latest && !b.limit().equals(latest.limit)) {
+          b.reconfigure(now, latest);
+        }
       }
       return b;
     }

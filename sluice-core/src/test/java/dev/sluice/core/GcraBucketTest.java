@@ -41,11 +41,11 @@ class GcraBucketTest {
   void refundGivesBackOnlyWhatIsStillOutstanding() {
     GcraBucket b = new GcraBucket(Limit.of(10, 1));
     long debt = consume(b, 0, 4);
-    b.refund(0, 0, debt, 4, b.params());
+    b.refund(() -> 0, 0, debt, 4, b.params());
     assertThat(b.tokens(0)).isEqualTo(10);
 
     long d2 = consume(b, 0, 4); // 4 s of debt
-    b.refund(3 * SECOND, 0, d2, 4, b.params()); // 3 s later only 1 s is outstanding
+    b.refund(() -> 3 * SECOND, 0, d2, 4, b.params()); // 3 s later only 1 s is outstanding
     assertThat(b.resetNanos(3 * SECOND)).isZero();
   }
 
@@ -56,7 +56,7 @@ class GcraBucketTest {
     long debt = consume(b, 0, 5);
     b.reconfigure(0, new GcraBucket.Params(Limit.of(20, 2)));
     long tokens = b.tokens(0);
-    b.refund(0, 0, debt, 5, before);
+    b.refund(() -> 0, 0, debt, 5, before);
     assertThat(b.tokens(0)).isEqualTo(tokens);
   }
 
