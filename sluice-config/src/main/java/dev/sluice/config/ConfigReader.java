@@ -1,0 +1,150 @@
+package dev.sluice.config;
+
+import dev.sluice.core.CostRule;
+import dev.sluice.core.Limit;
+import dev.sluice.core.Rate;
+import dev.sluice.core.config.AdaptiveConfig;
+import dev.sluice.core.config.GlobalConfig;
+import dev.sluice.core.config.IdentityConfig;
+import dev.sluice.core.config.ServerConfig;
+import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.core.config.UpstreamConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Reads a whole document into a {@link SluiceConfig}: the small sections ({@code server}, {@code
+ * upstream}, {@code global}, {@code adaptive}) here, the others through {@link TierReader}, {@link
+ * IdentityReader} and {@link CostReader}, then the cross-section checks and the final record.
+ */
+final class ConfigReader {
+
+  static final List<String> SECTIONS =
+      List.of("server", "upstream", "identity", "tiers", "global", "costs", "adaptive");
+  static final List<String> SERVER_KEYS = List.of("bind", "port", "admin-bind", "admin-port", "admin-token");
+  static final List<String> UPSTREAM_KEYS = List.of("url", "timeout");
+  static final List<String> GLOBAL_KEYS = List.of("burst", "rate", "max-clients", "idle-expiry");
+  static final List<String> ADAPTIVE_KEYS = List.of("enabled", "shadow", "interval");
+
+  private ConfigReader() {}
+
+  /** Returns the config {@code root} describes, or {@code null} after recording its problems. */
+  static SluiceConfig read(YamlNode root, Problems problems) {
+    if (root.kind() == YamlNode.Kind.NULL) {
+      problems.missing(root.line(), "tiers", "at least one tier; the document is empty");
+      return null;
+    }
+    Mapping doc = Mapping.of(root, "", root.line(), problems, SECTIONS);
+    if (doc == null) {
+      return null;
+    }
+    ServerConfig server = server(doc.mapping("server", SERVER_KEYS), problems);
+    UpstreamConfig upstream = upstream(doc.mapping("upstream", UPSTREAM_KEYS), problems);
+    Mapping globalSection = doc.mapping("global", GLOBAL_KEYS);
+    GlobalConfig global = global(globalSection, problems);
+    boolean globalLimit = globalSection == null || globalSection.has("burst") || globalSection.has("rate");
+    TierReader.Tiers tiers = TierReader.read(doc, globalLimit, problems);
+    IdentityConfig identity = IdentityReader.read(doc, tiers, problems);
+    Long globalBurst = global == null || global.limit() == null ? null : global.limit().burst();
+    List<CostRule> costs = CostReader.read(doc, tiers.largestBurst(), globalBurst, problems);
+    AdaptiveConfig adaptive = adaptive(doc.mapping("adaptive", ADAPTIVE_KEYS), problems);
+    if (problems.count() > 0) {
+      return null;
+    }
+    return problems.build(doc.line(), "",
+        () -> new SluiceConfig(server, upstream, identity, tiers.tiers(), global, costs, adaptive));
+  }
+
+  private static ServerConfig server(Mapping m, Problems problems) {
+    if (m == null) {
+      return null;
+    }
+    int before = problems.count();
+    ServerConfig d = ServerConfig.DEFAULT;
+    String bind = or(m.string("bind", false), d.bind());
+    Long port = or(m.integer("port", 0, 65_535, false), (long) d.port());
+    String adminBind = or(m.string("admin-bind", false), d.adminBind());
+    Long adminPort = or(m.integer("admin-port", 0, 65_535, false), (long) d.adminPort());
+    String adminToken = or(m.string("admin-token", false), d.adminToken());
+    if (problems.count() != before) {
+      return null;
+    }
+    if (port != 0 && port.equals(adminPort)) {
+      problems.add(m.line("admin-port"), m.path("admin-port"),
+          adminPort + " (expected: a port other than server.port " + port + ")");
+      return null;
+    }
+    return problems.build(m.line(), m.path(), () -> new ServerConfig(
+        bind, port.intValue(), adminBind, adminPort.intValue(), adminToken));
+  }
+
+  private static UpstreamConfig upstream(Mapping m, Problems problems) {
+    if (m == null) {
+      return null;
+    }
+    int before = problems.count();
+    String text = m.string("url", false);
+    URI url = null;
+    if (text != null) {
+      try {
+        url = new URI(text.strip());
+      } catch (URISyntaxException e) {
+        url = null;
+      }
+      if (url == null || !url.isAbsolute() || url.getHost() == null
+          || !"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())) {
+        problems.invalid(m.node("url"), m.path("url"), "an absolute http:// or https:// URL");
+      }
+    }
+    Duration timeout = or(m.duration("timeout"), UpstreamConfig.NONE.timeout());
+    if (problems.count() != before) {
+      return null;
+    }
+    URI u = url;
+    return problems.build(m.line(), m.path(), () -> new UpstreamConfig(u, timeout));
+  }
+
+  private static GlobalConfig global(Mapping m, Problems problems) {
+    if (m == null) {
+      return null;
+    }
+    int before = problems.count();
+    GlobalConfig d = GlobalConfig.DEFAULT;
+    Long burst = m.integer("burst", 1, Long.MAX_VALUE, false);
+    Rate rate = m.rate("rate", false);
+    String together = "burst and rate together, or neither for no global limit";
+    if (m.has("burst") && !m.has("rate")) {
+      m.missing("rate", together);
+    } else if (m.has("rate") && !m.has("burst")) {
+      m.missing("burst", together);
+    }
+    Long maxClients = or(m.integer("max-clients", 1, Long.MAX_VALUE, false), d.maxClients());
+    Duration idleExpiry = or(m.duration("idle-expiry"), d.idleExpiry());
+    if (problems.count() != before) {
+      return null;
+    }
+    Limit limit = burst == null || rate == null ? null : problems.build(m.line(), m.path(), () -> Limit.of(burst, rate));
+    return problems.build(m.line(), m.path(), () -> new GlobalConfig(limit, maxClients, idleExpiry));
+  }
+
+  private static AdaptiveConfig adaptive(Mapping m, Problems problems) {
+    if (m == null) {
+      return null;
+    }
+    int before = problems.count();
+    AdaptiveConfig d = AdaptiveConfig.DEFAULT;
+    Boolean enabled = or(m.bool("enabled"), d.enabled());
+    Boolean shadow = or(m.bool("shadow"), d.shadow());
+    Duration interval = or(m.duration("interval"), d.interval());
+    if (problems.count() != before) {
+      return null;
+    }
+    return problems.build(m.line(), m.path(), () -> new AdaptiveConfig(enabled, shadow, interval));
+  }
+
+  private static <T> T or(T value, T fallback) {
+    return value != null ? value : fallback;
+  }
+}
