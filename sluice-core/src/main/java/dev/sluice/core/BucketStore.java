@@ -1,0 +1,47 @@
+package dev.sluice.core;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where a limiter's buckets live: in this process ({@link #local}) or shared between nodes (the
+ * Redis store in {@code sluice-redis}). Thread-safe. Calls never block the caller; a store that
+ * talks to a server completes its stages on that client's threads.
+ *
+ * <p>Every implementation keeps the {@link Limiter} guarantees: a bucket never admits more than
+ * {@code burst + rate * t} over a window of length t (up to each implementation's documented
+ * slack, e.g. leased tokens), levels are all-or-nothing, and reconfiguration carries tokens over
+ * proportionally. {@code sluice-testkit} holds the abstract test suite every store passes.
+ */
+public interface BucketStore extends AutoCloseable {
+
+  /** Returns a store keeping buckets in this process, in a {@link Limiter} on {@code clock}. */
+  static BucketStore local(LimiterSpec spec, Clock clock) {
+    return new LocalBucketStore(Limiter.create(spec, clock));
+  }
+
+  /**
+   * Decides a request of {@code cost} tokens from client {@code key} in {@code tier}
+   * ({@code null} for the default tier).
+   *
+   * @return a stage completed with the decision, or exceptionally with {@link UnknownTierException}
+   *     or {@link IllegalArgumentException} for bad arguments
+   */
+  CompletionStage<Decision> acquire(String key, String tier, int cost);
+
+  /** Returns the levels of client {@code key} in {@code tier} without consuming anything. */
+  CompletionStage<List<LevelState>> levels(String key, String tier);
+
+  /** Switches every bucket to {@code spec} while traffic runs (proportional carry-over). */
+  void reconfigure(LimiterSpec spec);
+
+  /** Returns the spec currently enforced. */
+  LimiterSpec spec();
+
+  /** Returns a short name of where decisions are made now, e.g. {@code local} or {@code redis}. */
+  String mode();
+
+  /** Releases connections and threads; the default does nothing. */
+  @Override
+  default void close() {}
+}
