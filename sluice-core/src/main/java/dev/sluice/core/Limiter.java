@@ -102,29 +102,73 @@ public final class Limiter {
    * @throws IllegalArgumentException if {@code cost < 1} or {@code key} is null
    */
   public Decision tryAcquire(String key, String tier, int cost) {
-    Tier t = tier == null ? defaultTier : tiers.get(tier);
-    if (t == null) {
-      throw new UnknownTierException(tier, tiers.keySet());
-    }
-    return decide(t, key, cost);
+    return decide(tier(tier), key, cost);
   }
 
-  private Decision decide(Tier tier, String key, int cost) {
+  /**
+   * Consumes {@code cost} tokens from every level for client {@code key} in {@code tier}
+   * ({@code null} for the default), or from none; returns whether it did. The same decision as
+   * {@link #tryAcquire(String, String, int)} without building a {@link Decision}, for callers that
+   * need only yes or no.
+   *
+   * @throws UnknownTierException if the tier does not exist
+   * @throws IllegalArgumentException if {@code cost < 1} or {@code key} is null
+   */
+  public boolean tryConsume(String key, String tier, int cost) {
+    Tier t = tier(tier);
+    checkArguments(key, cost);
+    long now = clock.nanoTime();
+    GcraBucket client = clientBucket(t, key, now);
+    return consume(client, t.aggregate, global, now, cost) == ADMITTED;
+  }
+
+  private Tier tier(String name) {
+    Tier t = name == null ? defaultTier : tiers.get(name);
+    if (t == null) {
+      throw new UnknownTierException(name, tiers.keySet());
+    }
+    return t;
+  }
+
+  private static void checkArguments(String key, int cost) {
     if (cost < 1) {
       throw new IllegalArgumentException("cost: " + cost + " (expected: >= 1)");
     }
     if (key == null) {
       throw new IllegalArgumentException("key: null (expected: a client key)");
     }
-    long now = clock.nanoTime();
+  }
+
+  private GcraBucket clientBucket(Tier tier, String key, long now) {
     GcraBucket client = tier.clients.getIfPresent(key);
     if (client == null) {
       advanceCoarseClock(now);
       client = tier.newClient(key, now);
     }
+    return client;
+  }
+
+  private Decision decide(Tier tier, String key, int cost) {
+    checkArguments(key, cost);
+    long now = clock.nanoTime();
+    GcraBucket client = clientBucket(tier, key, now);
     GcraBucket agg = tier.aggregate;
     GcraBucket glob = global;
+    int outcome = consume(client, agg, glob, now, cost);
+    return outcome == ADMITTED ? admitted(now, client, agg, glob) : denied(outcome, now, cost, client, agg, glob);
+  }
 
+  /** {@link #consume} outcome: every level admitted. */
+  private static final int ADMITTED = 0;
+  /** {@link #consume} outcome flag: the denying level can never admit (end of the clock's range). */
+  private static final int NEVER = 8;
+
+  /**
+   * Consumes from the client, tier and global levels in that order, refunding the earlier ones
+   * when a later one denies. Returns {@link #ADMITTED}, or the denying level's ordinal + 1, with
+   * {@link #NEVER} set when that level can never admit.
+   */
+  private int consume(GcraBucket client, GcraBucket agg, GcraBucket glob, long now, int cost) {
     GcraBucket.Params cp;
     long cd;
     do {
@@ -132,7 +176,7 @@ public final class Limiter {
       cd = client.tryConsume(now, cost, cp);
     } while (cd == GcraBucket.STALE);
     if (cd < 0) {
-      return denied(Level.CLIENT, cp, cd, now, cost, client, agg, glob);
+      return outcome(Level.CLIENT, cd);
     }
     GcraBucket.Params ap = null;
     long ad = 0;
@@ -143,7 +187,7 @@ public final class Limiter {
       } while (ad == GcraBucket.STALE);
       if (ad < 0) {
         client.refund(clock, now, cd, cost, cp);
-        return denied(Level.TIER, ap, ad, now, cost, client, agg, glob);
+        return outcome(Level.TIER, ad);
       }
     }
     if (glob != null) {
@@ -158,46 +202,49 @@ public final class Limiter {
           agg.refund(clock, now, ad, cost, ap);
         }
         client.refund(clock, now, cd, cost, cp);
-        return denied(Level.GLOBAL, gp, gd, now, cost, client, agg, glob);
+        return outcome(Level.GLOBAL, gd);
       }
-      return admitted(cp, cd, ap, ad, gp, gd);
     }
-    return admitted(cp, cd, ap, ad, null, 0);
+    return ADMITTED;
   }
 
-  /** Builds the decision of an admitted request: the tightest level's view. */
-  private static Decision admitted(
-      GcraBucket.Params cp, long cd, GcraBucket.Params ap, long ad, GcraBucket.Params gp, long gd) {
-    GcraBucket.Params p = cp;
-    long debt = cd;
-    long remaining = cp.tokens(cd);
+  private static int outcome(Level level, long code) {
+    return (level.ordinal() + 1) | (code == GcraBucket.NEVER ? NEVER : 0);
+  }
+
+  /**
+   * Builds the decision of an admitted request from the levels as they stand at {@code now}:
+   * the tightest level's view (under concurrency, other requests may already have taken more).
+   */
+  private static Decision admitted(long now, GcraBucket client, GcraBucket agg, GcraBucket glob) {
+    GcraBucket tightest = client;
     Level level = Level.CLIENT;
-    if (ap != null) {
-      long r = ap.tokens(ad);
+    long remaining = client.tokens(now);
+    if (agg != null) {
+      long r = agg.tokens(now);
       if (r < remaining) {
         remaining = r;
-        p = ap;
-        debt = ad;
+        tightest = agg;
         level = Level.TIER;
       }
     }
-    if (gp != null) {
-      long r = gp.tokens(gd);
+    if (glob != null) {
+      long r = glob.tokens(now);
       if (r < remaining) {
         remaining = r;
-        p = gp;
-        debt = gd;
+        tightest = glob;
         level = Level.GLOBAL;
       }
     }
-    return new Decision(true, remaining, 0, debt, level, p.limit, Decision.Reason.ADMITTED);
+    return new Decision(true, remaining, 0, tightest.resetNanos(now), level, tightest.limit(),
+        Decision.Reason.ADMITTED);
   }
 
   /**
    * Builds the decision of a denied request. Retry-after is the longest wait any level needs for
    * this cost, so that retrying then will not be denied by another level.
    */
-  private static Decision denied(Level level, GcraBucket.Params p, long code, long now, int cost,
+  private static Decision denied(int outcome, long now, int cost,
       GcraBucket client, GcraBucket agg, GcraBucket glob) {
     // A cost above any level's burst can never pass: say so, whichever level ran out first.
     GcraBucket never = client.params().burst < cost ? client
@@ -208,8 +255,9 @@ public final class Limiter {
       return new Decision(false, never.tokens(now), Long.MAX_VALUE, never.resetNanos(now), at, never.limit(),
           Decision.Reason.COST_EXCEEDS_BURST);
     }
+    Level level = Level.values()[(outcome & ~NEVER) - 1];
     GcraBucket denier = level == Level.CLIENT ? client : level == Level.TIER ? agg : glob;
-    long wait = code == GcraBucket.NEVER ? Long.MAX_VALUE : -1 - code;
+    long wait = (outcome & NEVER) != 0 ? Long.MAX_VALUE : 0;
     wait = Math.max(wait, client.waitNanos(now, cost));
     if (agg != null) {
       wait = Math.max(wait, agg.waitNanos(now, cost));
@@ -217,7 +265,10 @@ public final class Limiter {
     if (glob != null) {
       wait = Math.max(wait, glob.waitNanos(now, cost));
     }
-    return new Decision(false, denier.tokens(now), wait, denier.resetNanos(now), level, p.limit,
+    // A concurrent refund may make every level look ready again; retrying is then right at once,
+    // but "0" would read as "allowed", so say the smallest real wait.
+    wait = Math.max(wait, 1);
+    return new Decision(false, denier.tokens(now), wait, denier.resetNanos(now), level, denier.limit(),
         Decision.Reason.EXHAUSTED);
   }
 
@@ -226,10 +277,7 @@ public final class Limiter {
    * without consuming anything or creating a bucket (an unknown client shows a full bucket).
    */
   public List<LevelState> levels(String key, String tier) {
-    Tier t = tier == null ? defaultTier : tiers.get(tier);
-    if (t == null) {
-      throw new UnknownTierException(tier, tiers.keySet());
-    }
+    Tier t = tier(tier);
     long now = clock.nanoTime();
     List<LevelState> out = new ArrayList<>(3);
     GcraBucket client = t.clients.getIfPresent(key);

@@ -53,6 +53,19 @@ class LimiterTest {
   }
 
   @Test
+  void tryConsumeIsTheSameDecisionWithoutTheRecord() {
+    Limiter limiter = seedLimiter();
+    assertThat(limiter.tryConsume("a", "sandbox", 2000)).isTrue();
+    assertThat(limiter.tryConsume("a", "sandbox", 1)).isFalse();
+    assertThat(limiter.tryConsume("b", null, 2000)).isTrue();
+    assertThat(limiter.tryConsume("c", null, 1)).isFalse(); // sandbox aggregate (4000) is spent
+    assertThat(limiter.levels("c", null).get(0).tokens()).isEqualTo(2000); // refunded
+    assertThat(limiter.tryConsume("p", "premium", 3)).isTrue();
+    assertThatThrownBy(() -> limiter.tryConsume("p", "gold", 1)).isInstanceOf(UnknownTierException.class);
+    assertThatThrownBy(() -> limiter.tryConsume("p", null, -1)).hasMessage("cost: -1 (expected: >= 1)");
+  }
+
+  @Test
   void retryAfterIsExactlyWhenTheSameRequestPasses() {
     Limiter limiter = Limiter.create(LimiterSpec.builder().tier("t", Limit.of(10, 4)).build(), clock);
     assertThat(limiter.tryAcquire("k", 9).allowed()).isTrue();
