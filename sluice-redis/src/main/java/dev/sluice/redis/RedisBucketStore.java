@@ -1,0 +1,256 @@
+package dev.sluice.redis;
+
+import dev.sluice.core.BucketStore;
+import dev.sluice.core.Clock;
+import dev.sluice.core.Decision;
+import dev.sluice.core.Level;
+import dev.sluice.core.LevelState;
+import dev.sluice.core.LimiterSpec;
+import dev.sluice.core.TierSpec;
+import dev.sluice.core.UnknownTierException;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link BucketStore} shared between edge nodes through Redis or Redis Cluster. Thread-safe;
+ * never blocks the caller: stages complete on Lettuce's threads, or at once for leased and
+ * fallback decisions. Build one per node with {@link #builder}.
+ *
+ * <p>Guarantees:
+ * <ol>
+ *   <li>Each decision is one round trip: one Lua script over the client, tier and global keys
+ *       (hash-tagged into one slot), all or nothing, with {@link dev.sluice.core.Limiter}'s
+ *       retry-after (the longest wait of any level) and cost-above-burst semantics.
+ *   <li>Buckets never admit more than {@code burst + rate * t} over a window of length t, plus
+ *       the leasing slack: at most the configured fraction (default 1 %) of
+ *       {@code burst + rate * P} for lease period P, across all nodes.
+ *   <li>A failed or slow Redis call (default timeout 20 ms) is answered from the
+ *       {@link FailureMode}; after a few consecutive failures a circuit breaker stops calling Redis
+ *       for its open period, then probes; when Redis answers again the node drops its local buckets
+ *       and decides from Redis (re-sync).
+ *   <li>Reconfiguration is lazy and proportional: each key stores the limit its TAT was computed
+ *       under, and the script rescales the debt on the first touch under a new limit.
+ * </ol>
+ */
+public final class RedisBucketStore implements BucketStore {
+
+  private final RedisLink link;
+  private final KeySpace keys;
+  private final SharedBuckets shared;
+  private final LeaseTable leases;
+  private final StoreTime time;
+  private final CircuitBreaker breaker;
+  private final LocalShare localShare;
+  private final FailureMode failureMode;
+  private final String nodeId;
+  private final long heartbeatTtlMs;
+  private final ScheduledExecutorService scheduler;
+  private final AtomicInteger liveNodes = new AtomicInteger(1);
+  private final AtomicLong errors = new AtomicLong();
+  private final AtomicLong fallbackDecisions = new AtomicLong();
+  private volatile LimiterSpec spec;
+  private volatile boolean closed;
+
+  RedisBucketStore(RedisStoreBuilder b, RedisLink link) {
+    this.link = link;
+    this.keys = new KeySpace(b.namespace);
+    this.time = new StoreTime(b.clock);
+    time.check(b.spec);
+    this.spec = b.spec;
+    this.failureMode = b.failureMode;
+    this.nodeId = b.nodeId != null ? b.nodeId : UUID.randomUUID().toString();
+    this.breaker = new CircuitBreaker(b.systemClock, b.breakerFailures, b.breakerOpen.toNanos());
+    this.localShare = new LocalShare(b.clock != null ? b.clock : b.systemClock);
+    this.leases = b.leasing
+        ? new LeaseTable(b.systemClock, b.leasePeriod, b.overAdmission, b.minLease, liveNodes::get)
+        : null;
+    this.shared = new SharedBuckets(link, keys, time, leases);
+    this.heartbeatTtlMs = b.heartbeat.toMillis() * 3;
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "sluice-redis-" + nodeId);
+      t.setDaemon(true);
+      return t;
+    });
+    scheduler.scheduleWithFixedDelay(this::heartbeat, 0, b.heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+    if (leases != null) {
+      long sweep = Math.max(1, b.leasePeriod.toMillis() / 4);
+      scheduler.scheduleWithFixedDelay(this::expireLeases, sweep, sweep, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Returns a builder for a store enforcing {@code spec}; name a standalone server or a Cluster. */
+  public static RedisStoreBuilder builder(LimiterSpec spec) {
+    return new RedisStoreBuilder(spec);
+  }
+
+  private static TierSpec tierOf(LimiterSpec s, String tier, String key, int cost) {
+    TierSpec t = s.tiers().get(tier == null ? s.defaultTier() : tier);
+    if (t == null) {
+      throw new UnknownTierException(tier, s.tiers().keySet());
+    }
+    if (cost < 1) {
+      throw new IllegalArgumentException("cost: " + cost + " (expected: >= 1)");
+    }
+    if (key == null) {
+      throw new IllegalArgumentException("key: null (expected: a client key)");
+    }
+    return t;
+  }
+
+  @Override
+  public CompletionStage<Decision> acquire(String key, String tier, int cost) {
+    LimiterSpec s = spec;
+    TierSpec t;
+    CompletableFuture<Decision> viaRedis;
+    try {
+      t = tierOf(s, tier, key, cost);
+      if (closed || !breaker.allow()) {
+        return CompletableFuture.completedFuture(fallback(s, t, key, cost));
+      }
+      viaRedis = shared.acquire(t, s.global(), key, cost);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return viaRedis.handle((d, err) -> {
+      if (err == null) {
+        onSuccess();
+        return d;
+      }
+      onFailure();
+      return fallback(s, t, key, cost);
+    });
+  }
+
+  private Decision fallback(LimiterSpec s, TierSpec t, String key, int cost) {
+    fallbackDecisions.incrementAndGet();
+    return switch (failureMode) {
+      case LOCAL_SHARE -> localShare.decide(s, liveNodes.get(), key, t.name(), cost);
+      case FAIL_OPEN -> new Decision(true, t.perClient().burst(), 0, 0, Level.CLIENT, t.perClient(),
+          Decision.Reason.ADMITTED);
+      case FAIL_CLOSED -> new Decision(false, 0, breaker.openNanos(), 0, Level.CLIENT, t.perClient(),
+          Decision.Reason.EXHAUSTED);
+    };
+  }
+
+  private void onSuccess() {
+    if (breaker.success()) {
+      localShare.reset();
+    }
+  }
+
+  private void onFailure() {
+    errors.incrementAndGet();
+    if (breaker.failure() && leases != null) {
+      // Leased tokens were taken from Redis; spending them on top of the local share would break
+      // the outage bound, so they are dropped (the buckets refill them within one lease period).
+      leases.drain((k, n, l) -> { });
+    }
+  }
+
+  @Override
+  public CompletionStage<List<LevelState>> levels(String key, String tier) {
+    LimiterSpec s = spec;
+    try {
+      TierSpec t = tierOf(s, tier, key, 1);
+      return shared.levels(t, s.global(), key);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public void reconfigure(LimiterSpec next) {
+    if (next == null) {
+      throw new IllegalArgumentException("spec: null");
+    }
+    time.check(next);
+    spec = next;
+  }
+
+  @Override
+  public LimiterSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public String mode() {
+    return breaker.closed() ? "redis" : failureMode.label();
+  }
+
+  /** Returns this node's id, as registered in the heartbeat set. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** Returns a snapshot of this store's counters. */
+  public StoreStats stats() {
+    return new StoreStats(mode(), shared.redisDecisions.get(), shared.leasedDecisions.get(),
+        fallbackDecisions.get(), errors.get(), LuaScript.BUCKETS.reloads(), shared.leaseGrants.get(),
+        shared.returnedTokens.get(), liveNodes.get());
+  }
+
+  private void heartbeat() {
+    if (closed) {
+      return;
+    }
+    link.run(LuaScript.HEARTBEAT, new String[] {keys.nodes()}, new String[] {nodeId, Long.toString(heartbeatTtlMs)})
+        .whenComplete((r, err) -> {
+          if (err == null) {
+            liveNodes.set((int) Math.max(1, r[0]));
+            onSuccess();
+          } else {
+            onFailure();
+          }
+        });
+  }
+
+  private void expireLeases() {
+    if (breaker.closed()) {
+      leases.expire(shared::giveBack);
+    }
+  }
+
+  /** Returns unused leased tokens, leaves the heartbeat set and closes the connection. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    scheduler.shutdownNow();
+    List<CompletableFuture<?>> goodbyes = new java.util.ArrayList<>();
+    if (leases != null && breaker.closed()) {
+      leases.drain((k, n, l) -> goodbyes.add(shared.giveBack(k, n, l)));
+    }
+    goodbyes.add(link.run(LuaScript.HEARTBEAT, new String[] {keys.nodes()}, new String[] {nodeId, "0"}));
+    try {
+      CompletableFuture.allOf(goodbyes.toArray(CompletableFuture[]::new)).get(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // Best effort: a dead Redis cannot take the tokens back; they refill within one lease period.
+      errors.incrementAndGet();
+    } finally {
+      link.close();
+    }
+  }
+
+  /** Stops this node as a crash would: no lease returns, no heartbeat removal. For chaos tests. */
+  void halt() {
+    closed = true;
+    scheduler.shutdownNow();
+    link.close();
+  }
+
+  @Override
+  public String toString() {
+    return "RedisBucketStore[" + keys.prefix() + ", node " + nodeId + ", " + mode() + "]";
+  }
+}

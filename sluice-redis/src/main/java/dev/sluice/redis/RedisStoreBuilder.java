@@ -1,0 +1,178 @@
+package dev.sluice.redis;
+
+import dev.sluice.core.Clock;
+import dev.sluice.core.LimiterSpec;
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Builds a {@link RedisBucketStore}; every setting has a default except where Redis is. Not
+ * thread-safe; each setter validates its argument with a message naming the setting.
+ */
+public final class RedisStoreBuilder {
+
+  final LimiterSpec spec;
+  RedisURI standalone;
+  List<RedisURI> cluster;
+  String namespace = "sluice";
+  Clock clock;
+  Clock systemClock = Clock.system();
+  Duration timeout = Duration.ofMillis(20);
+  FailureMode failureMode = FailureMode.LOCAL_SHARE;
+  int breakerFailures = 3;
+  Duration breakerOpen = Duration.ofMillis(500);
+  boolean leasing = true;
+  Duration leasePeriod = Duration.ofSeconds(1);
+  double overAdmission = 0.01;
+  long minLease = 8;
+  Duration heartbeat = Duration.ofSeconds(1);
+  String nodeId;
+
+  RedisStoreBuilder(LimiterSpec spec) {
+    if (spec == null) {
+      throw new IllegalArgumentException("spec: null");
+    }
+    this.spec = spec;
+  }
+
+  /** Uses one standalone Redis server, e.g. {@code RedisURI.create("redis://127.0.0.1:6379")}. */
+  public RedisStoreBuilder standalone(RedisURI uri) {
+    this.standalone = require("standalone", uri);
+    this.cluster = null;
+    return this;
+  }
+
+  /** Uses a Redis Cluster reached through {@code seeds}. */
+  public RedisStoreBuilder cluster(List<RedisURI> seeds) {
+    if (seeds == null || seeds.isEmpty()) {
+      throw new IllegalArgumentException("cluster: " + seeds + " (expected: at least one seed node)");
+    }
+    this.cluster = List.copyOf(seeds);
+    this.standalone = null;
+    return this;
+  }
+
+  /** Sets the namespace, the hash tag every key starts with (default {@code sluice}). */
+  public RedisStoreBuilder namespace(String namespace) {
+    new KeySpace(namespace);
+    this.namespace = namespace;
+    return this;
+  }
+
+  /**
+   * Takes bucket time from {@code clock} (nanoseconds, passed to the script) instead of Redis
+   * {@code TIME}: for tests and simulation; every node on the same keys must use the same source.
+   */
+  public RedisStoreBuilder clock(Clock clock) {
+    this.clock = require("clock", clock);
+    return this;
+  }
+
+  /** Sets the clock of timeouts, the circuit breaker and leases (default {@link Clock#system()}). */
+  public RedisStoreBuilder systemClock(Clock clock) {
+    this.systemClock = require("system clock", clock);
+    return this;
+  }
+
+  /** Sets how long a Redis call may take before the decision falls back (default 20 ms). */
+  public RedisStoreBuilder timeout(Duration timeout) {
+    this.timeout = positive("timeout", timeout);
+    return this;
+  }
+
+  /** Sets what to do while Redis is unreachable (default {@link FailureMode#LOCAL_SHARE}). */
+  public RedisStoreBuilder failureMode(FailureMode mode) {
+    this.failureMode = require("failure mode", mode);
+    return this;
+  }
+
+  /** Opens the circuit after {@code failures} consecutive failures, for {@code open} (default 3, 500 ms). */
+  public RedisStoreBuilder circuitBreaker(int failures, Duration open) {
+    if (failures < 1) {
+      throw new IllegalArgumentException("breaker failures: " + failures + " (expected: >= 1)");
+    }
+    this.breakerFailures = failures;
+    this.breakerOpen = positive("breaker open", open);
+    return this;
+  }
+
+  /** Turns leasing of hot buckets on or off (default on). */
+  public RedisStoreBuilder leasing(boolean on) {
+    this.leasing = on;
+    return this;
+  }
+
+  /**
+   * Sets the lease period P and the over-admission fraction f (default 1 s and 0.01): leases across
+   * all nodes hold at most {@code f * (burst + rate * P)} tokens of a bucket.
+   */
+  public RedisStoreBuilder lease(Duration period, double overAdmission) {
+    this.leasePeriod = positive("lease period", period);
+    if (!(overAdmission > 0 && overAdmission <= 0.1)) {
+      throw new IllegalArgumentException("over-admission: " + overAdmission + " (expected: > 0 and <= 0.1)");
+    }
+    this.overAdmission = overAdmission;
+    return this;
+  }
+
+  /** Sets the smallest lease worth taking, in tokens (default 8); colder buckets go to Redis. */
+  public RedisStoreBuilder minLease(long tokens) {
+    if (tokens < 1) {
+      throw new IllegalArgumentException("min lease: " + tokens + " (expected: >= 1)");
+    }
+    this.minLease = tokens;
+    return this;
+  }
+
+  /** Sets the heartbeat interval (default 1 s); a node is live for three intervals after its last beat. */
+  public RedisStoreBuilder heartbeat(Duration interval) {
+    this.heartbeat = positive("heartbeat", interval);
+    return this;
+  }
+
+  /** Names this node in the heartbeat set (default a random UUID). */
+  public RedisStoreBuilder nodeId(String id) {
+    if (id == null || id.isBlank()) {
+      throw new IllegalArgumentException("node id: " + id + " (expected: non-blank)");
+    }
+    this.nodeId = id;
+    return this;
+  }
+
+  /**
+   * Connects, waiting up to two seconds for Redis (a Redis that is down at start means starting in
+   * the failure mode until it comes up), and returns the store.
+   */
+  public RedisBucketStore build() {
+    RedisLink link;
+    if (standalone != null) {
+      link = RedisLink.standalone(standalone, timeout);
+    } else if (cluster != null) {
+      link = RedisLink.cluster(cluster, timeout);
+    } else {
+      throw new IllegalArgumentException("redis: none (expected: standalone(uri) or cluster(seeds))");
+    }
+    link.awaitConnected(Duration.ofSeconds(2));
+    try {
+      return new RedisBucketStore(this, link);
+    } catch (RuntimeException e) {
+      link.close();
+      throw e;
+    }
+  }
+
+  private static <T> T require(String name, T value) {
+    if (value == null) {
+      throw new IllegalArgumentException(name + ": null");
+    }
+    return value;
+  }
+
+  private static Duration positive(String name, Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+    }
+    return d;
+  }
+}

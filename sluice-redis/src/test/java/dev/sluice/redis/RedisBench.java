@@ -1,0 +1,172 @@
+package dev.sluice.redis;
+
+import dev.sluice.core.BucketStore;
+import dev.sluice.core.Clock;
+import dev.sluice.core.Decision;
+import dev.sluice.core.Limit;
+import dev.sluice.core.LimiterSpec;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+
+/**
+ * Decisions/s, p99 and over-admission against a real redis-server on loopback, for (a) a plain
+ * token-bucket script, one EVAL per request, (b) Sluice without leasing, (c) Sluice with leasing;
+ * 1 and 2 nodes. A plain main (run by {@code bench/redis/run.sh}), not a test. Arguments: seconds
+ * per cell (default 5), driver threads per node (default 8), distinct client keys (default 8: hot
+ * clients, which leasing serves locally; with many cold clients every decision needs Redis).
+ */
+public final class RedisBench {
+
+  private static final Clock CLOCK = Clock.system();
+  private static final String TOKEN_BUCKET = """
+      local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+      local rate, burst, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+      local tokens, ts = tonumber(b[1]) or burst, tonumber(b[2]) or now
+      tokens = math.min(burst, tokens + (now - ts) * rate / 1000000)
+      local ok = 0
+      if tokens >= 1 then tokens = tokens - 1; ok = 1 end
+      redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', now)
+      redis.call('PEXPIRE', KEYS[1], 60000)
+      return ok
+      """;
+
+  private static int keys = 8;
+
+  private RedisBench() {}
+
+  /** One cell's result. */
+  record Cell(String name, int nodes, double perSecond, double p99Ms, long admitted, double bound) {}
+
+  /** Runs every cell and prints a markdown table. */
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    keys = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+    try (RedisServerProcess redis = RedisServerProcess.start()) {
+      List<Cell> cells = new ArrayList<>();
+      // Throughput: limits far above the load.
+      LimiterSpec open = LimiterSpec.builder().tier("t", Limit.of(10_000_000, 10_000_000))
+          .global(Limit.of(100_000_000, 100_000_000)).build();
+      // Over-admission: the global level saturated (burst 2000, 20000/s).
+      LimiterSpec tight = LimiterSpec.builder().tier("t", Limit.of(10_000_000, 10_000_000))
+          .global(Limit.of(2_000, 20_000)).build();
+      for (int nodes : new int[] {1, 2}) {
+        cells.add(baseline(redis, nodes, threads, seconds));
+        cells.add(sluice("(b) sluice, no leasing", redis, open, nodes, threads, seconds, false));
+        cells.add(sluice("(c) sluice, leasing", redis, open, nodes, threads, seconds, true));
+        cells.add(sluice("(b) saturated global", redis, tight, nodes, threads, seconds, false));
+        cells.add(sluice("(c) saturated global", redis, tight, nodes, threads, seconds, true));
+      }
+      System.out.println("| cell | nodes | decisions/s | p99 ms | admitted | bound B+R·t | over-admission |");
+      System.out.println("|---|---|---|---|---|---|---|");
+      for (Cell c : cells) {
+        String over = c.bound() > 0 ? String.format(Locale.ROOT, "%+.2f %%", 100 * (c.admitted() - c.bound()) / c.bound()) : "";
+        System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %.2f | %s | %s | %s |%n", c.name(), c.nodes(), c.perSecond(),
+            c.p99Ms(), c.bound() > 0 ? Long.toString(c.admitted()) : "", c.bound() > 0 ? String.format(Locale.ROOT, "%.0f", c.bound()) : "", over);
+      }
+    }
+  }
+
+  private static Cell baseline(RedisServerProcess redis, int nodes, int threads, int seconds) throws Exception {
+    List<RedisClient> clients = new ArrayList<>();
+    List<RedisAsyncCommands<String, String>> cmds = new ArrayList<>();
+    for (int n = 0; n < nodes; n++) {
+      RedisClient c = RedisClient.create(RedisURI.create(redis.uri()));
+      StatefulRedisConnection<String, String> conn = c.connect();
+      clients.add(c);
+      cmds.add(conn.async());
+    }
+    try {
+      Result r = drive(nodes, threads, seconds, (node, key) -> cmds.get(node)
+          .<Long>eval(TOKEN_BUCKET, ScriptOutputType.INTEGER, new String[] {"tb:" + key},
+              "10000000", "10000000", Long.toString(CLOCK.nanoTime() / 1000))
+          .toCompletableFuture().thenApply(v -> v == 1));
+      return new Cell("(a) plain EVAL token bucket", nodes, r.perSecond, r.p99Ms, 0, 0);
+    } finally {
+      clients.forEach(RedisClient::shutdown);
+    }
+  }
+
+  private static Cell sluice(String name, RedisServerProcess redis, LimiterSpec spec, int nodes, int threads,
+      int seconds, boolean leasing) throws Exception {
+    List<RedisBucketStore> stores = new ArrayList<>();
+    String ns = "bench" + CLOCK.nanoTime();
+    for (int n = 0; n < nodes; n++) {
+      stores.add(RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri())).namespace(ns)
+          .nodeId("bench-" + n).leasing(leasing).timeout(java.time.Duration.ofSeconds(1)).build());
+    }
+    try {
+      Result r = drive(nodes, threads, seconds, (node, key) -> stores.get(node).acquire(key, null, 1)
+          .toCompletableFuture().thenApply(Decision::allowed));
+      Limit g = spec.global();
+      double bound = g.burst() < 1_000_000 ? g.burst() + g.rate().perSecond() * r.elapsedSeconds : 0;
+      return new Cell(name, nodes, r.perSecond, r.p99Ms, r.admitted, bound);
+    } finally {
+      stores.forEach(BucketStore::close);
+    }
+  }
+
+  private record Result(double perSecond, double p99Ms, long admitted, double elapsedSeconds) {}
+
+  private static Result drive(int nodes, int threads, int seconds,
+      BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
+    // Warm-up: one second, not counted.
+    run(nodes, threads, 1, decide);
+    return run(nodes, threads, seconds, decide);
+  }
+
+  private static Result run(int nodes, int threads, int seconds, BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
+    AtomicBoolean stop = new AtomicBoolean();
+    List<CompletableFuture<long[]>> runs = new ArrayList<>();
+    long start = CLOCK.nanoTime();
+    for (int n = 0; n < nodes; n++) {
+      for (int t = 0; t < threads; t++) {
+        int node = n;
+        int seed = t;
+        runs.add(CompletableFuture.supplyAsync(() -> {
+          long[] lat = new long[1 << 20];
+          long count = 0;
+          long admitted = 0;
+          int i = seed;
+          while (!stop.get()) {
+            long t0 = CLOCK.nanoTime();
+            boolean ok = decide.apply(node, "client-" + (i++ % keys)).join();
+            lat[(int) (count++ & (lat.length - 1))] = CLOCK.nanoTime() - t0;
+            admitted += ok ? 1 : 0;
+          }
+          long[] out = Arrays.copyOf(lat, (int) Math.min(count, lat.length) + 2);
+          out[out.length - 2] = count;
+          out[out.length - 1] = admitted;
+          return out;
+        }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
+      }
+    }
+    Conditions.await("cell duration", java.time.Duration.ofSeconds(seconds + 5),
+        () -> CLOCK.nanoTime() - start >= TimeUnit.SECONDS.toNanos(seconds));
+    stop.set(true);
+    long total = 0;
+    long admitted = 0;
+    List<long[]> lats = new ArrayList<>();
+    for (CompletableFuture<long[]> r : runs) {
+      long[] out = r.join();
+      total += out[out.length - 2];
+      admitted += out[out.length - 1];
+      lats.add(Arrays.copyOf(out, out.length - 2));
+    }
+    double elapsed = (CLOCK.nanoTime() - start) / 1e9;
+    long[] all = lats.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+    double p99 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1e6;
+    return new Result(total / elapsed, p99, admitted, elapsed);
+  }
+}

@@ -1,0 +1,63 @@
+package dev.sluice.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.core.Decision;
+import dev.sluice.core.Limit;
+import dev.sluice.core.LimiterSpec;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Kill Redis mid-burst: two nodes keep deciding within 100 ms each, with no failed decision, admit
+ * during the outage no more than their local shares allow, and return to shared mode when Redis
+ * is back.
+ */
+@Timeout(60)
+class RedisFailoverChaosTest {
+
+  private static final long BURST = 100;
+  private static final long RATE = 200;
+
+  @Test
+  void killingRedisMidBurstFallsBackToLocalSharesAndResyncs() {
+    LimiterSpec spec = LimiterSpec.builder()
+        .tier("t", Limit.of(1_000_000, 1_000_000)).global(Limit.of(BURST, RATE)).build();
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        NodeHarness h = new NodeHarness(2, spec, redis.uri(), "failover", true)) {
+      Duration max = Duration.ofMillis(100);
+      long end = NodeHarness.CLOCK.nanoTime() + 300_000_000L;
+      int i = 0;
+      while (NodeHarness.CLOCK.nanoTime() < end) {
+        NodeHarness.decide(h.nodes.get(i++ % 2), "c" + (i % 7), max);
+      }
+      assertThat(h.nodes).allMatch(n -> n.mode().equals("redis"));
+
+      redis.kill();
+      long outageStart = NodeHarness.CLOCK.nanoTime();
+      long outageEnd = outageStart + 1_000_000_000L;
+      long admitted = 0;
+      while (NodeHarness.CLOCK.nanoTime() < outageEnd) {
+        Decision d = NodeHarness.decide(h.nodes.get(i++ % 2), "c" + (i % 7), max);
+        admitted += d.allowed() ? 1 : 0;
+      }
+      double seconds = (NodeHarness.CLOCK.nanoTime() - outageStart) / 1e9;
+      assertThat(h.nodes).allMatch(n -> n.mode().equals("local-share"));
+      assertThat(h.nodes).allMatch(n -> n.stats().errors() > 0 && n.stats().fallbackDecisions() > 0);
+      // Each node holds limit ÷ 2 (burst 50 @ 100/s): together at most burst + rate * t.
+      assertThat(admitted).isPositive().isLessThanOrEqualTo(BURST + (long) Math.ceil(RATE * seconds) + 2);
+
+      redis.restart();
+      int[] n = {i};
+      Conditions.await("both nodes back in shared mode", Duration.ofSeconds(10), () -> {
+        NodeHarness.decide(h.nodes.get(n[0]++ % 2), "c", max);
+        return h.nodes.stream().allMatch(s -> s.mode().equals("redis"));
+      });
+      long before = h.nodes.get(0).stats().redisDecisions() + h.nodes.get(0).stats().leasedDecisions();
+      NodeHarness.decide(h.nodes.get(0), "c", max);
+      long after = h.nodes.get(0).stats().redisDecisions() + h.nodes.get(0).stats().leasedDecisions();
+      assertThat(after).isGreaterThan(before);
+    }
+  }
+}
