@@ -1,0 +1,219 @@
+package dev.sluice.adaptive;
+
+import dev.sluice.core.Clock;
+import dev.sluice.core.CostRule;
+import dev.sluice.core.Limit;
+import dev.sluice.core.Limiter;
+import dev.sluice.core.LimiterSpec;
+import dev.sluice.core.Rate;
+import dev.sluice.core.TierSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The control loop: every interval it closes the {@link SignalCollector}'s interval, asks each due
+ * controller for a proposal, composes them ({@link Composition}) and applies the result to the
+ * limiter through {@link Limiter#reconfigure} — or, in shadow mode, only records and exports it.
+ * Thread-safe: {@link #step} and {@link #runIfDue} are synchronized; readers see the last step
+ * through a volatile field.
+ *
+ * <p>What moves: one controlled rate R, starting at the limiter's global rate (or, with no global
+ * level, the sum of the tier aggregate rates). The global level is set to R and each tier's
+ * aggregate is scaled by the same factor, so tier shares stay as configured; per-client limits are
+ * not touched. With proportional bursts (the default) each moved level's burst scales with its
+ * rate, keeping the burst's length in seconds, floored at {@code minBurst} and at the largest cost
+ * rule; with fixed bursts only rates move.
+ */
+public final class ControlLoop {
+
+  /*
+   * Design notes. Time is the limiter's clock, so the loop runs identically under the simulator's
+   * virtual clock and the system clock; whoever drives it (a scheduler in the server, the event
+   * queue in the simulator) calls runIfDue() or step(). Controllers see the rate in force after
+   * the previous step (the shadow rate in shadow mode, which evolves as if it had been applied),
+   * which is what makes velocity-form controllers free of wind-up. A controller runs when at least
+   * its period, less a tenth of an interval for scheduling jitter, has passed since it last ran.
+   */
+
+  private static final System.Logger LOG = System.getLogger(ControlLoop.class.getName());
+
+  private final Limiter limiter;
+  private final Clock clock;
+  private final SignalCollector collector;
+  private final AdaptiveSettings settings;
+  private final List<RateController> controllers;
+  private final long[] lastRun;
+  private final long intervalNanos;
+  private final LimiterSpec base;
+  private final double baseRate;
+  private double rate;
+  private long nextDue;
+  private long intervalsSinceCut = Long.MAX_VALUE / 2;
+  private volatile ControlStep last;
+
+  private ControlLoop(Limiter limiter, SignalCollector collector, AdaptiveSettings settings,
+      List<RateController> controllers) {
+    this.limiter = limiter;
+    this.clock = limiter.clock();
+    this.collector = collector;
+    this.settings = settings;
+    this.controllers = List.copyOf(controllers);
+    this.lastRun = new long[this.controllers.size()];
+    java.util.Arrays.fill(lastRun, Long.MIN_VALUE);
+    this.intervalNanos = settings.interval().toNanos();
+    this.base = limiter.spec();
+    this.baseRate = controlledRate(base);
+    this.rate = baseRate;
+    this.nextDue = clock.nanoTime() + intervalNanos;
+  }
+
+  /** Returns a loop moving {@code limiter}'s rates with the controllers {@code settings} enables. */
+  public static ControlLoop create(Limiter limiter, SignalCollector collector, AdaptiveSettings settings) {
+    return create(limiter, collector, settings, settings.enabledControllers());
+  }
+
+  /**
+   * Returns a loop moving {@code limiter}'s rates with the given controllers (e.g. ones that exist
+   * only in the simulator); {@code settings} supplies the interval, shadow mode and composition.
+   *
+   * @throws IllegalArgumentException if the limiter has neither a global nor a tier aggregate level
+   */
+  public static ControlLoop create(Limiter limiter, SignalCollector collector, AdaptiveSettings settings,
+      List<RateController> controllers) {
+    if (limiter == null || collector == null || settings == null || controllers == null) {
+      throw new IllegalArgumentException("limiter, collector, settings and controllers: required");
+    }
+    return new ControlLoop(limiter, collector, settings, controllers);
+  }
+
+  private static double controlledRate(LimiterSpec spec) {
+    if (spec.global() != null) {
+      return spec.global().rate().perSecond();
+    }
+    double sum = 0;
+    for (TierSpec t : spec.tiers().values()) {
+      if (t.aggregate() != null) {
+        sum += t.aggregate().rate().perSecond();
+      }
+    }
+    if (sum == 0) {
+      throw new IllegalArgumentException(
+          "adaptive: the limiter has no global or tier aggregate limit (expected: one to move)");
+    }
+    return sum;
+  }
+
+  /** Returns the controlled rate in force (the shadow rate in shadow mode), tokens per second. */
+  public synchronized double rate() {
+    return rate;
+  }
+
+  /** Returns when the next step is due, on the limiter's clock. */
+  public synchronized long nextDueNanos() {
+    return nextDue;
+  }
+
+  /** Returns the last step, or {@code null} before the first. */
+  public ControlStep lastStep() {
+    return last;
+  }
+
+  /** Returns the name of the level the metrics label the controlled rate with. */
+  public String target() {
+    return base.global() != null ? "global" : "tiers";
+  }
+
+  /** Runs a step if one is due at the clock's current reading; returns whether it did. */
+  public synchronized boolean runIfDue() {
+    if (clock.nanoTime() < nextDue) {
+      return false;
+    }
+    step();
+    return true;
+  }
+
+  /** Runs one step now, whether due or not, and returns it. */
+  public synchronized ControlStep step() {
+    long now = clock.nanoTime();
+    nextDue = now + intervalNanos;
+    Signals signals = collector.snapshot(now, limiter);
+    double[] proposals = new double[controllers.size()];
+    Map<String, Double> byName = new LinkedHashMap<>();
+    long slack = intervalNanos / 10;
+    for (int i = 0; i < controllers.size(); i++) {
+      RateController c = controllers.get(i);
+      boolean due = lastRun[i] == Long.MIN_VALUE || now - lastRun[i] >= c.period().toNanos() - slack;
+      if (due) {
+        lastRun[i] = now;
+        proposals[i] = c.propose(rate, signals, now);
+        byName.put(c.name(), proposals[i]);
+      } else {
+        proposals[i] = RateController.ABSTAIN;
+      }
+    }
+    double previous = rate;
+    double next = settings.limits().compose(previous, proposals, intervalsSinceCut, signals.demandRate());
+    intervalsSinceCut = next < previous ? 0 : intervalsSinceCut + 1;
+    rate = next;
+    boolean apply = !settings.shadow() && next != previous;
+    if (apply) {
+      limiter.reconfigure(scaled(next));
+    }
+    ControlStep step = new ControlStep(now, previous, byName, next, !settings.shadow(), levelRates(), signals);
+    last = step;
+    if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+      LOG.log(System.Logger.Level.DEBUG, "adaptive step: rate {0} -> {1} ({2}); proposals {3}",
+          previous, next, settings.shadow() ? "shadow" : "applied", byName);
+    }
+    return step;
+  }
+
+  /** Returns the limiter's spec with every moved level scaled to controlled rate {@code r}. */
+  LimiterSpec scaled(double r) {
+    LimiterSpec current = limiter.spec();
+    double factor = r / baseRate;
+    long floor = settings.minBurst();
+    for (CostRule rule : current.costs().rules()) {
+      floor = Math.max(floor, rule.cost());
+    }
+    Map<String, TierSpec> tiers = new LinkedHashMap<>();
+    for (TierSpec t : current.tiers().values()) {
+      TierSpec b = base.tiers().get(t.name());
+      Limit agg = b == null || b.aggregate() == null ? t.aggregate() : scale(b.aggregate(), factor, floor);
+      tiers.put(t.name(), new TierSpec(t.name(), t.perClient(), agg));
+    }
+    Limit global = base.global() == null ? current.global() : scale(base.global(), factor, floor);
+    return new LimiterSpec(tiers, current.defaultTier(), global, current.costs(), current.maxClientsPerTier(),
+        current.idleExpiry());
+  }
+
+  private Limit scale(Limit limit, double factor, long floor) {
+    long burst = settings.proportionalBurst()
+        ? Math.max(floor, Math.round(limit.burst() * factor)) : Math.max(floor, limit.burst());
+    return Limit.of(burst, toRate(limit.rate().perSecond() * factor));
+  }
+
+  /** Converts tokens per second to a {@link Rate} with millitoken precision. */
+  static Rate toRate(double perSecond) {
+    long milli = Math.max(1, Math.round(perSecond * 1_000));
+    return new Rate(milli, 1_000_000_000_000L);
+  }
+
+  private Map<String, Double> levelRates() {
+    LimiterSpec s = limiter.spec();
+    Map<String, Double> out = new LinkedHashMap<>();
+    if (s.global() != null) {
+      out.put("global", s.global().rate().perSecond());
+    }
+    List<String> names = new ArrayList<>(s.tiers().keySet());
+    for (String name : names) {
+      TierSpec t = s.tiers().get(name);
+      if (t.aggregate() != null) {
+        out.put(name, t.aggregate().rate().perSecond());
+      }
+    }
+    return out;
+  }
+}

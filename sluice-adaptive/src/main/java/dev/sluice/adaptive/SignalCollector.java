@@ -1,0 +1,162 @@
+package dev.sluice.adaptive;
+
+import dev.sluice.core.Limiter;
+import dev.sluice.core.LevelState;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Collects the signals of each control interval. Recording is thread-safe and wait-free for any
+ * number of request threads; {@link #snapshot} is called by one control thread at a time (it is
+ * synchronized) and closes the interval.
+ *
+ * <ol>
+ *   <li>Latencies go to an HdrHistogram {@link Recorder} (microseconds, 2 significant digits);
+ *       each snapshot swaps out the interval histogram and reads p50/p95/p99 from it.
+ *   <li>Counts are {@link LongAdder}s, reset by each snapshot.
+ *   <li>The error ratio is 5xx over all responses across the snapshots inside the error window
+ *       (the current one included); the minimum RTT is the smallest interval median across the
+ *       healthy snapshots (at most 10 % 5xx) inside the minimum-RTT window, so that fast
+ *       failures during an outage do not pass for a fast backend.
+ * </ol>
+ */
+public final class SignalCollector {
+
+  private static final String DEFAULT_TIER = "default";
+
+  private final Recorder latency = new Recorder(2);
+  private final LongAdder admitted = new LongAdder();
+  private final LongAdder denied = new LongAdder();
+  private final LongAdder admittedCost = new LongAdder();
+  private final LongAdder demandCost = new LongAdder();
+  private final LongAdder status2xx = new LongAdder();
+  private final LongAdder status4xx = new LongAdder();
+  private final LongAdder status5xx = new LongAdder();
+  private final ConcurrentHashMap<String, LongAdder> tierDemand = new ConcurrentHashMap<>();
+
+  private final long errorWindowNanos;
+  private final long minRttWindowNanos;
+  /** Per snapshot: {time, responses, 5xx}. */
+  private final ArrayDeque<long[]> errorHistory = new ArrayDeque<>();
+  /** Per snapshot with responses: {time, median in micros}. */
+  private final ArrayDeque<long[]> rttHistory = new ArrayDeque<>();
+  private Histogram recycled;
+  private long lastSnapshotNanos;
+  private double previousP95 = Double.NaN;
+
+  private SignalCollector(Duration errorWindow, Duration minRttWindow, long startNanos) {
+    this.errorWindowNanos = Check.positive("adaptive.error-backoff.window", errorWindow).toNanos();
+    this.minRttWindowNanos = Check.positive("adaptive.gradient.min-rtt-window", minRttWindow).toNanos();
+    this.lastSnapshotNanos = startNanos;
+  }
+
+  /**
+   * Returns a collector whose first interval starts at {@code startNanos}.
+   *
+   * @param errorWindow the sliding window of the error ratio
+   * @param minRttWindow the window of the minimum RTT
+   */
+  public static SignalCollector create(Duration errorWindow, Duration minRttWindow, long startNanos) {
+    return new SignalCollector(errorWindow, minRttWindow, startNanos);
+  }
+
+  /** Returns a collector with the windows {@code settings} asks for. */
+  public static SignalCollector create(AdaptiveSettings settings, long startNanos) {
+    return new SignalCollector(settings.errorBackoff().window(), settings.gradient().minRttWindow(), startNanos);
+  }
+
+  /** Records one limiter decision of {@code cost} tokens in {@code tier} ({@code null}: default). */
+  public void recordDecision(String tier, boolean allowed, int cost) {
+    if (allowed) {
+      admitted.increment();
+      admittedCost.add(cost);
+    } else {
+      denied.increment();
+    }
+    demandCost.add(cost);
+    tierDemand.computeIfAbsent(tier == null ? DEFAULT_TIER : tier, k -> new LongAdder()).add(cost);
+  }
+
+  /**
+   * Records one upstream response: its latency and HTTP status (a timeout is a 5xx, e.g. 504).
+   */
+  public void recordResponse(long latencyNanos, int status) {
+    latency.recordValue(Math.max(1, latencyNanos / 1_000));
+    if (status >= 500) {
+      status5xx.increment();
+    } else if (status >= 400) {
+      status4xx.increment();
+    } else {
+      status2xx.increment();
+    }
+  }
+
+  /**
+   * Closes the interval that ends at {@code nowNanos} and returns its signals; {@code limiter}
+   * (may be {@code null}) supplies the tokens in each aggregate bucket.
+   */
+  public synchronized Signals snapshot(long nowNanos, Limiter limiter) {
+    long interval = Math.max(1, nowNanos - lastSnapshotNanos);
+    lastSnapshotNanos = nowNanos;
+    Histogram h = latency.getIntervalHistogram(recycled);
+    recycled = h;
+    long responses = h.getTotalCount();
+    double p50 = responses == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1_000.0;
+    double p95 = responses == 0 ? Double.NaN : h.getValueAtPercentile(95) / 1_000.0;
+    double p99 = responses == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1_000.0;
+    long ok = status2xx.sumThenReset();
+    long client = status4xx.sumThenReset();
+    long server = status5xx.sumThenReset();
+
+    errorHistory.addLast(new long[] {nowNanos, ok + client + server, server});
+    while (!errorHistory.isEmpty() && errorHistory.peekFirst()[0] <= nowNanos - errorWindowNanos) {
+      errorHistory.removeFirst();
+    }
+    long windowResponses = 0;
+    long windowErrors = 0;
+    for (long[] e : errorHistory) {
+      windowResponses += e[1];
+      windowErrors += e[2];
+    }
+    if (responses > 0 && server * 10 <= responses) {
+      rttHistory.addLast(new long[] {nowNanos, h.getValueAtPercentile(50)});
+    }
+    while (!rttHistory.isEmpty() && rttHistory.peekFirst()[0] <= nowNanos - minRttWindowNanos) {
+      rttHistory.removeFirst();
+    }
+    long minRtt = Long.MAX_VALUE;
+    for (long[] r : rttHistory) {
+      minRtt = Math.min(minRtt, r[1]);
+    }
+
+    Map<String, Long> demand = new LinkedHashMap<>();
+    for (Map.Entry<String, LongAdder> e : tierDemand.entrySet()) {
+      demand.put(e.getKey(), e.getValue().sumThenReset());
+    }
+    Map<String, Long> tokens = new LinkedHashMap<>();
+    if (limiter != null) {
+      for (String tier : limiter.spec().tiers().keySet()) {
+        LevelState s = limiter.tierState(tier);
+        if (s != null) {
+          tokens.put(tier, s.tokens());
+        }
+      }
+      LevelState g = limiter.globalState();
+      if (g != null) {
+        tokens.put("global", g.tokens());
+      }
+    }
+    Signals s = new Signals(nowNanos, interval, admitted.sumThenReset(), denied.sumThenReset(),
+        admittedCost.sumThenReset(), demandCost.sumThenReset(), responses, ok, client, server,
+        p50, p95, p99, previousP95, minRtt == Long.MAX_VALUE ? Double.NaN : minRtt / 1_000.0,
+        windowResponses == 0 ? 0 : (double) windowErrors / windowResponses, windowResponses, tokens, demand);
+    previousP95 = p95;
+    return s;
+  }
+}

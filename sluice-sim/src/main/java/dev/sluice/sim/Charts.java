@@ -1,0 +1,76 @@
+package dev.sluice.sim;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The report's PNG charts (XChart), each a grid with one panel per policy side by side, drawn from
+ * the first seed's run: offered vs admitted vs capacity, latency percentiles, refill rate.
+ */
+final class Charts {
+
+  /** File name and title of each chart. */
+  static final List<String[]> FILES = List.of(
+      new String[] {"throughput.png", "Offered vs admitted vs capacity (tokens/s)"},
+      new String[] {"latency.png", "Latency percentiles of admitted requests (ms)"},
+      new String[] {"refill.png", "Refill rate (tokens/s)"});
+
+  private Charts() {}
+
+  static void write(ExperimentResult r, Path dir) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    int n = r.policies().size();
+    int cols = Math.min(3, n);
+    int rows = (n + cols - 1) / cols;
+    List<XYChart> throughput = new ArrayList<>();
+    List<XYChart> latency = new ArrayList<>();
+    List<XYChart> refill = new ArrayList<>();
+    for (String p : r.policies()) {
+      Map<String, double[]> s = r.runs().get(p).get(0).series();
+      double[] x = seconds(s.get("capacity").length);
+      throughput.add(chart(p, "tokens/s", x, s, "offered_tokens", "admitted_tokens", "capacity"));
+      latency.add(chart(p, "ms", x, s, "p50_ms", "p95_ms", "p99_ms"));
+      refill.add(chart(p, "tokens/s", x, s, "refill_rate", "capacity"));
+    }
+    BitmapEncoder.saveBitmap(throughput, rows, cols, dir.resolve(FILES.get(0)[0]).toString(),
+        BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(latency, rows, cols, dir.resolve(FILES.get(1)[0]).toString(),
+        BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(refill, rows, cols, dir.resolve(FILES.get(2)[0]).toString(),
+        BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static double[] seconds(int n) {
+    double[] x = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = i;
+    }
+    return x;
+  }
+
+  private static XYChart chart(String title, String yTitle, double[] x, Map<String, double[]> s, String... names) {
+    XYChart c = new XYChartBuilder().width(520).height(340).title(title).xAxisTitle("s").yAxisTitle(yTitle).build();
+    c.getStyler().setXAxisTickMarkSpacingHint(90);
+    c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+    c.getStyler().setChartTitleFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 13));
+    for (String name : names) {
+      double[] y = s.get(name).clone();
+      for (int i = 0; i < y.length; i++) {
+        if (Double.isNaN(y[i])) {
+          y[i] = 0;
+        }
+      }
+      XYSeries series = c.addSeries(name, x, y);
+      series.setMarker(SeriesMarkers.NONE);
+    }
+    return c;
+  }
+}

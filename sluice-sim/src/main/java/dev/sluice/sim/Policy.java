@@ -1,0 +1,48 @@
+package dev.sluice.sim;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The policies a simulation compares. {@code static} is a token bucket at a fixed fraction of
+ * nominal capacity; {@code oracle} sets the rate to the backend's true capacity times the
+ * scenario's oracle utilisation at every second (simulation only); the others run the real
+ * control loop with the controllers named in {@link #DEFAULT_CONTROLLERS} (a scenario may
+ * override them under {@code policies}). {@code combined} is the seed's own combination (seed 003,
+ * section 4.3): the minimum of latency AIMD and error backoff.
+ */
+public final class Policy {
+
+  /** Every policy, in report order. */
+  public static final List<String> ALL = List.of("static", "aimd", "gradient", "pi", "combined", "oracle");
+
+  /** The controllers of each adaptive policy unless a scenario says otherwise. */
+  public static final Map<String, List<String>> DEFAULT_CONTROLLERS = Map.of(
+      "aimd", List.of("latency-aimd"),
+      "gradient", List.of("gradient"),
+      "pi", List.of("pi"),
+      "combined", List.of("latency-aimd", "error-backoff"));
+
+  private Policy() {}
+
+  /** Parses {@code static|aimd|gradient|pi|combined|oracle|all}, comma-separated, into policy names. */
+  public static List<String> parse(String spec) {
+    if (spec == null || spec.isBlank() || spec.strip().equals("all")) {
+      return ALL;
+    }
+    List<String> out = new java.util.ArrayList<>();
+    for (String s : spec.split(",")) {
+      String p = s.strip();
+      if (p.equals("adaptive")) {
+        p = "combined";
+      }
+      if (!ALL.contains(p)) {
+        throw new IllegalArgumentException("policy: " + s.strip() + " (expected: one of " + ALL + ", or all)");
+      }
+      if (!out.contains(p)) {
+        out.add(p);
+      }
+    }
+    return List.copyOf(out);
+  }
+}

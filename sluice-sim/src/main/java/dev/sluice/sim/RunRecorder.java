@@ -1,0 +1,161 @@
+package dev.sluice.sim;
+
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Accumulates everything one run measures: per-second series, totals, per-tier and overall
+ * latency histograms (microseconds), per-client outcomes of well-behaved clients, and the
+ * conservation counts. Not thread-safe; one per run.
+ */
+final class RunRecorder {
+
+  final int seconds;
+  // Per second.
+  final double[] offeredTokens;
+  final double[] admittedTokens;
+  final double[] offeredRequests;
+  final double[] admittedRequests;
+  final double[] rejected;
+  final double[] ok;
+  final double[] good;
+  final double[] errors;
+  final double[] capacity;
+  final double[] refill;
+  final double[] p50;
+  final double[] p95;
+  final double[] p99;
+  final double[] compliantAttempts;
+  final double[] compliantRejected;
+  // Totals.
+  long logicalOffered;
+  long logicalOk;
+  long logicalGood;
+  long logicalFailed;
+  long logicalRejected;
+  long attempts;
+  long admittedCount;
+  long rejections;
+  long responses;
+  long timeouts;
+  long serverErrors;
+  // Latency.
+  final Histogram all = new Histogram(2);
+  final Histogram[] byTier;
+  private final Histogram second = new Histogram(2);
+  // Fairness: logical requests and successes per client of compliant sources.
+  final long[][] clientRequests;
+  final long[][] clientOk;
+  final boolean[] compliant;
+
+  RunRecorder(Scenario sc) {
+    seconds = sc.seconds();
+    offeredTokens = new double[seconds];
+    admittedTokens = new double[seconds];
+    offeredRequests = new double[seconds];
+    admittedRequests = new double[seconds];
+    rejected = new double[seconds];
+    ok = new double[seconds];
+    good = new double[seconds];
+    errors = new double[seconds];
+    capacity = new double[seconds];
+    refill = new double[seconds];
+    p50 = new double[seconds];
+    p95 = new double[seconds];
+    p99 = new double[seconds];
+    compliantAttempts = new double[seconds];
+    compliantRejected = new double[seconds];
+    List<Scenario.TierModel> tiers = sc.limiter().tiers();
+    byTier = new Histogram[tiers.size()];
+    for (int i = 0; i < byTier.length; i++) {
+      byTier[i] = new Histogram(2);
+    }
+    int n = sc.sources().size();
+    clientRequests = new long[n][];
+    clientOk = new long[n][];
+    compliant = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      Scenario.Source s = sc.sources().get(i);
+      compliant[i] = s.compliant();
+      clientRequests[i] = s.compliant() ? new long[s.clients()] : new long[0];
+      clientOk[i] = s.compliant() ? new long[s.clients()] : new long[0];
+    }
+  }
+
+  void newRequest(int src, int client) {
+    logicalOffered++;
+    if (compliant[src]) {
+      clientRequests[src][client]++;
+    }
+  }
+
+  void attempt(int sec, int src, int cost, boolean allowed) {
+    attempts++;
+    offeredTokens[sec] += cost;
+    offeredRequests[sec]++;
+    if (compliant[src]) {
+      compliantAttempts[sec]++;
+    }
+    if (allowed) {
+      admittedCount++;
+      admittedTokens[sec] += cost;
+      admittedRequests[sec]++;
+    } else {
+      rejections++;
+      rejected[sec]++;
+      if (compliant[src]) {
+        compliantRejected[sec]++;
+      }
+    }
+  }
+
+  void response(int sec, int tier, long latencyNanos, int status, boolean withinSlo) {
+    responses++;
+    long micros = Math.max(1, latencyNanos / 1_000);
+    all.recordValue(micros);
+    byTier[tier].recordValue(micros);
+    second.recordValue(micros);
+    if (status >= 500) {
+      errors[sec]++;
+      serverErrors++;
+      if (status == 504) {
+        timeouts++;
+      }
+    } else {
+      ok[sec]++;
+      if (withinSlo) {
+        good[sec]++;
+      }
+    }
+  }
+
+  /** A logical request ended: 0 success, 1 failed (5xx or timeout), 2 rejected (429). */
+  void finish(int src, int client, int outcome, boolean withinSlo) {
+    switch (outcome) {
+      case 0 -> {
+        logicalOk++;
+        if (withinSlo) {
+          logicalGood++;
+        }
+        if (compliant[src]) {
+          clientOk[src][client]++;
+        }
+      }
+      case 1 -> logicalFailed++;
+      default -> logicalRejected++;
+    }
+  }
+
+  void tick(int sec, double refillRate, double cap) {
+    if (sec < 0 || sec >= seconds) {
+      return;
+    }
+    refill[sec] = refillRate;
+    capacity[sec] = cap;
+    boolean any = second.getTotalCount() > 0;
+    p50[sec] = any ? second.getValueAtPercentile(50) / 1000.0 : Double.NaN;
+    p95[sec] = any ? second.getValueAtPercentile(95) / 1000.0 : Double.NaN;
+    p99[sec] = any ? second.getValueAtPercentile(99) / 1000.0 : Double.NaN;
+    second.reset();
+  }
+}

@@ -1,0 +1,173 @@
+package dev.sluice.sim;
+
+import dev.sluice.adaptive.AdaptiveSettings;
+import dev.sluice.core.Limit;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A simulation scenario as read from a YAML file in {@code scenarios/}: how long it runs, the
+ * backend, the limiter's tiers, the traffic sources and the adaptive parameters. Immutable; see
+ * {@link ScenarioReader} for the file format and {@code docs/simulator.md} for a walk-through.
+ *
+ * @param name the scenario's name (the file name without {@code .yaml} by default)
+ * @param description one paragraph for the report
+ * @param seconds how long the scenario runs, whole seconds of virtual time
+ * @param defaultSeeds how many seeds {@code sluice simulate} runs when not told
+ * @param sloMillis a response counts towards goodput when it succeeds within this many ms (times
+ *     its cost)
+ * @param backend the service behind the limiter
+ * @param limiter the limiter's tiers and global burst
+ * @param sources the traffic
+ * @param staticFraction the static baseline's rate as a fraction of nominal capacity (0.75)
+ * @param oracleUtilisation the oracle's rate as a fraction of true capacity (0.95)
+ * @param adaptive controller parameters and composition limits
+ * @param policies controllers per adaptive policy name
+ */
+public record Scenario(
+    String name, String description, int seconds, int defaultSeeds, double sloMillis, Backend backend,
+    LimiterModel limiter, List<Source> sources, double staticFraction, double oracleUtilisation,
+    AdaptiveSettings adaptive, Map<String, List<String>> policies) {
+
+  /** Copies the lists. */
+  public Scenario {
+    sources = List.copyOf(sources);
+    policies = Map.copyOf(policies);
+  }
+
+  /** Returns the backend's nominal capacity (before any scheduled change), tokens per second. */
+  public double nominalCapacity() {
+    return backend.workers() * 1_000.0 / backend.service().meanMillis();
+  }
+
+  /** Returns the static baseline's rate, tokens per second. */
+  public double staticRate() {
+    return staticFraction * nominalCapacity();
+  }
+
+  /**
+   * Service time of one unit of cost.
+   *
+   * @param distribution {@code lognormal}, {@code exponential} or {@code bimodal}
+   * @param fastMillis mean of the (fast) mode, ms
+   * @param cv coefficient of variation of each mode (lognormal and bimodal)
+   * @param slowFraction share of requests in the slow mode (bimodal)
+   * @param slowMillis mean of the slow mode, ms (bimodal)
+   */
+  public record Service(String distribution, double fastMillis, double cv, double slowFraction, double slowMillis) {
+    /** Returns the mean service time, ms. */
+    public double meanMillis() {
+      return distribution.equals("bimodal") ? (1 - slowFraction) * fastMillis + slowFraction * slowMillis : fastMillis;
+    }
+  }
+
+  /**
+   * A scheduled change to the backend from second {@code at} on; {@code null} fields keep their
+   * value.
+   *
+   * @param at the second it takes effect
+   * @param workers new worker count
+   * @param serviceFactor service time multiplier (1 = nominal)
+   * @param down whether the backend answers every request with a fast 503
+   * @param errorRate the base 5xx probability
+   */
+  public record Change(int at, Integer workers, Double serviceFactor, Boolean down, Double errorRate) {}
+
+  /**
+   * The backend: c workers serving a FIFO queue.
+   *
+   * @param workers workers at the start
+   * @param service service time per unit of cost
+   * @param deadlineMillis a client gives up (504) after this long, times the request's cost
+   * @param errorRate base probability that a completed request is a 5xx
+   * @param overloadErrors added 5xx probability per queued request per worker
+   * @param outageMillis how fast a down backend answers 503
+   * @param schedule changes over time, in order
+   */
+  public record Backend(int workers, Service service, double deadlineMillis, double errorRate,
+      double overloadErrors, double outageMillis, List<Change> schedule) {
+    /** Copies the schedule. */
+    public Backend {
+      schedule = List.copyOf(schedule);
+    }
+  }
+
+  /**
+   * One tier of the limiter.
+   *
+   * @param name tier name
+   * @param perClient each client's limit
+   * @param share the tier aggregate's share of the global rate (1 = no aggregate level)
+   */
+  public record TierModel(String name, Limit perClient, double share) {}
+
+  /**
+   * The limiter's shape; its global rate is what policies set and move.
+   *
+   * @param globalBurstSeconds the global burst, in seconds of the global rate
+   * @param tiers tiers in order, the first the default
+   */
+  public record LimiterModel(double globalBurstSeconds, List<TierModel> tiers) {
+    /** Copies the tiers. */
+    public LimiterModel {
+      tiers = List.copyOf(tiers);
+    }
+  }
+
+  /**
+   * A class of request cost.
+   *
+   * @param cost tokens (and units of service work) per request
+   * @param weight relative frequency
+   */
+  public record CostClass(int cost, double weight) {}
+
+  /**
+   * How clients retry.
+   *
+   * @param maxAttempts attempts per request, the first included (1 = never retry)
+   * @param baseMillis first backoff; doubles per attempt, with full jitter
+   * @param maxDelayMillis largest backoff
+   * @param budget retries allowed per first attempt, over the run (negative = unlimited)
+   * @param onRejected retry a 429
+   * @param onError retry a 5xx or timeout
+   * @param respectRetryAfter wait at least a 429's Retry-After
+   */
+  public record Retry(int maxAttempts, double baseMillis, double maxDelayMillis, double budget,
+      boolean onRejected, boolean onError, boolean respectRetryAfter) {
+    /** Never retries. */
+    public static final Retry NONE = new Retry(1, 100, 1_000, 0, false, false, true);
+  }
+
+  /**
+   * A population of clients sending Poisson traffic.
+   *
+   * @param name source name
+   * @param clients how many client keys
+   * @param zipf exponent of the Zipf distribution of rates across clients (0 = uniform)
+   * @param tier the clients' tier
+   * @param rates requests per second during each second of the run (Poisson within a second)
+   * @param costs cost classes
+   * @param compliant whether these clients count as well-behaved in fairness and rejection metrics
+   * @param retry retry behaviour
+   */
+  public record Source(String name, int clients, double zipf, String tier, double[] rates,
+      List<CostClass> costs, boolean compliant, Retry retry) {
+    /** Copies the cost classes. */
+    public Source {
+      costs = List.copyOf(costs);
+    }
+
+    /** Returns the mean cost of a request. */
+    public double meanCost() {
+      double w = 0;
+      double c = 0;
+      for (CostClass k : costs) {
+        w += k.weight();
+        c += k.weight() * k.cost();
+      }
+      return c / w;
+    }
+  }
+}

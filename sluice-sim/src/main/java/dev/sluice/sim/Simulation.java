@@ -1,0 +1,324 @@
+package dev.sluice.sim;
+
+import dev.sluice.adaptive.AdaptiveSettings;
+import dev.sluice.adaptive.Composition;
+import dev.sluice.adaptive.ControlLoop;
+import dev.sluice.adaptive.RateController;
+import dev.sluice.adaptive.SignalCollector;
+import dev.sluice.core.Decision;
+import dev.sluice.core.Limit;
+import dev.sluice.core.Limiter;
+import dev.sluice.core.LimiterSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One discrete-event run of a scenario under one policy and seed, in virtual time: Poisson
+ * arrivals from every source go through the real {@link Limiter}; admitted attempts queue at the
+ * {@link Backend}; responses, timeouts and 429s feed the real {@link SignalCollector} and
+ * {@link ControlLoop}, which move the limiter's global rate. Deterministic for a seed: every random
+ * stream is a {@link SplittableRandom} derived from it, and the arrival streams do not depend on
+ * the policy, so policies see the same first attempts. Not thread-safe; run each on one thread.
+ */
+final class Simulation {
+
+  /*
+   * Event kinds and their payloads: ARRIVAL (source index), RETRY, COMPLETE, TIMEOUT, FAST_FAIL
+   * (request handle: generation << 32 | slot), TICK (second index), CONTROL (none). A logical
+   * request starts at its ARRIVAL and ends exactly once: admitted and answered 2xx, failed (5xx or
+   * timeout) with no retry left, or rejected (429) with no retry left; retries take a new slot.
+   */
+  private static final int ARRIVAL = 0;
+  private static final int RETRY = 1;
+  private static final int COMPLETE = 2;
+  private static final int TIMEOUT = 3;
+  private static final int FAST_FAIL = 4;
+  private static final int TICK = 5;
+  private static final int CONTROL = 6;
+  private static final long SECOND = 1_000_000_000L;
+
+  private final Scenario sc;
+  private final String policy;
+  private final long seed;
+  private final VirtualClock clock = new VirtualClock();
+  private final EventQueue events = new EventQueue();
+  private final Requests req = new Requests();
+  private final RunRecorder rec;
+  private final Backend backend;
+  private final Traffic traffic;
+  private final SplittableRandom retryRng;
+  private final Limiter limiter;
+  private final SignalCollector collector;
+  private final ControlLoop loop;
+  private final long end;
+  private final int[] tierOfSource;
+  private final long[] retriesUsed;
+  private final long[] firstAttempts;
+
+  Simulation(Scenario sc, String policy, long seed) {
+    this.sc = sc;
+    this.policy = policy;
+    this.seed = seed;
+    this.end = sc.seconds() * SECOND;
+    SplittableRandom root = new SplittableRandom(seed);
+    this.traffic = new Traffic(sc, root.split());
+    this.backend = new Backend(sc.backend(), sc.seconds(), root.split());
+    this.retryRng = root.split();
+    this.rec = new RunRecorder(sc);
+    int maxCost = 1;
+    for (Scenario.Source s : sc.sources()) {
+      for (Scenario.CostClass c : s.costs()) {
+        maxCost = Math.max(maxCost, c.cost());
+      }
+    }
+    double initial = policy.equals("oracle") ? Math.max(1e-3, backend.capacity(0) * sc.oracleUtilisation())
+        : sc.staticRate();
+    this.limiter = Limiter.create(spec(initial, maxCost), clock);
+    this.tierOfSource = new int[sc.sources().size()];
+    for (int i = 0; i < tierOfSource.length; i++) {
+      String t = sc.sources().get(i).tier();
+      for (int k = 0; k < sc.limiter().tiers().size(); k++) {
+        if (sc.limiter().tiers().get(k).name().equals(t)) {
+          tierOfSource[i] = k;
+        }
+      }
+    }
+    this.retriesUsed = new long[sc.sources().size()];
+    this.firstAttempts = new long[sc.sources().size()];
+    AdaptiveSettings settings = sc.adaptive().withMinBurst(maxCost);
+    if (policy.equals("static")) {
+      collector = null;
+      loop = null;
+    } else if (policy.equals("oracle")) {
+      AdaptiveSettings oracle = new AdaptiveSettings(true, false, Duration.ofSeconds(1), List.of(),
+          settings.latencyAimd(), settings.errorBackoff(), settings.gradient(), settings.pi(), null,
+          new Composition(1e-3, 1e9, 1e9, 1, 0, 1e9, 0), true, maxCost);
+      collector = SignalCollector.create(oracle, 0);
+      loop = ControlLoop.create(limiter, collector, oracle, List.<RateController>of(new OracleController(
+          now -> backend.capacity((int) Math.min(sc.seconds(), now / SECOND)) * sc.oracleUtilisation())));
+    } else {
+      List<String> names = sc.policies().get(policy);
+      if (names == null) {
+        throw new IllegalArgumentException("policy: " + policy + " (expected: one of " + Policy.ALL + ")");
+      }
+      AdaptiveSettings s = settings.withControllers(names);
+      collector = SignalCollector.create(s, 0);
+      loop = ControlLoop.create(limiter, collector, s);
+    }
+  }
+
+  private LimiterSpec spec(double rate, int maxCost) {
+    LimiterSpec.Builder b = LimiterSpec.builder();
+    Limit global = Limit.of(Math.max(maxCost, Math.round(rate * sc.limiter().globalBurstSeconds())),
+        ScenarioReader.toRate(rate));
+    for (Scenario.TierModel t : sc.limiter().tiers()) {
+      b.tier(t.name(), t.perClient(), t.share() >= 1 ? null : global.share(t.share()));
+    }
+    return b.global(global).maxClientsPerTier(10_000_000).build();
+  }
+
+  /** Runs the scenario to its end and returns what it measured. */
+  RunResult run() {
+    for (int s = 0; s < sc.sources().size(); s++) {
+      long t = traffic.nextArrival(s, 0);
+      if (t < end) {
+        events.push(t, ARRIVAL, s);
+      }
+    }
+    events.push(SECOND, TICK, 0);
+    if (loop != null) {
+      events.push(loop.nextDueNanos(), CONTROL, 0);
+    }
+    while (!events.isEmpty()) {
+      events.pop();
+      long now = events.poppedTime;
+      if (now > end) {
+        break;
+      }
+      clock.set(now);
+      long p = events.poppedPayload;
+      switch (events.poppedKind) {
+        case ARRIVAL -> arrival((int) p, now);
+        case RETRY -> {
+          int id = req.resolve(p);
+          if (id >= 0) {
+            decide(id, now);
+          }
+        }
+        case COMPLETE -> complete(p, now);
+        case TIMEOUT -> timeout(p, now);
+        case FAST_FAIL -> {
+          int id = req.resolve(p);
+          outcome(id, now, 503, now - req.admitted[id]);
+          req.release(id);
+        }
+        case TICK -> tick((int) p, now);
+        default -> {
+          loop.step();
+          events.push(loop.nextDueNanos(), CONTROL, 0);
+        }
+      }
+    }
+    clock.set(Math.max(clock.nanoTime(), end));
+    backend.integrate(end, sc.seconds());
+    return RunResult.of(sc, policy, seed, rec, backend, req.countActive());
+  }
+
+  private int sec(long now) {
+    return (int) Math.min(sc.seconds() - 1, now / SECOND);
+  }
+
+  private void arrival(int s, long now) {
+    long next = traffic.nextArrival(s, now);
+    if (next < end) {
+      events.push(next, ARRIVAL, s);
+    }
+    int id = req.allocate();
+    req.source[id] = s;
+    req.client[id] = traffic.client(s);
+    req.cost[id] = traffic.cost(s);
+    req.attempt[id] = 1;
+    req.start[id] = now;
+    firstAttempts[s]++;
+    rec.newRequest(s, req.client[id]);
+    decide(id, now);
+  }
+
+  private void decide(int id, long now) {
+    int s = req.source[id];
+    int cost = req.cost[id];
+    String tier = sc.sources().get(s).tier();
+    Decision d = limiter.tryAcquire(traffic.key(s, req.client[id]), tier, cost);
+    if (collector != null) {
+      collector.recordDecision(tier, d.allowed(), cost);
+    }
+    int sec = sec(now);
+    rec.attempt(sec, s, cost, d.allowed());
+    if (!d.allowed()) {
+      if (!retry(id, now, false, d.retryAfterNanos())) {
+        rec.finish(s, req.client[id], 2, false);
+      }
+      req.release(id);
+      return;
+    }
+    req.admitted[id] = now;
+    req.deadline[id] = now + Math.round(sc.backend().deadlineMillis() * cost * 1e6);
+    if (backend.down[sec]) {
+      req.state[id] = Requests.FAST_FAIL;
+      events.push(now + Math.round(sc.backend().outageMillis() * 1e6), FAST_FAIL, req.handle(id));
+    } else if (backend.hasFreeWorker(sec) && backend.queued() == 0) {
+      startService(id, now, sec);
+    } else {
+      req.state[id] = Requests.QUEUED;
+      backend.enqueue(id);
+      events.push(req.deadline[id], TIMEOUT, req.handle(id));
+    }
+  }
+
+  private void startService(int id, long now, int sec) {
+    backend.integrate(now, sec);
+    backend.busy++;
+    req.state[id] = Requests.SERVICE;
+    long done = now + backend.serviceNanos(sec, req.cost[id]);
+    events.push(done, COMPLETE, req.handle(id));
+    if (done > req.deadline[id]) {
+      events.push(req.deadline[id], TIMEOUT, req.handle(id));
+    }
+  }
+
+  private void complete(long handle, long now) {
+    int id = req.resolve(handle);
+    int sec = sec(now);
+    backend.integrate(now, sec);
+    backend.busy--;
+    if (req.state[id] == Requests.SERVICE) {
+      int status = backend.fails(sec) ? 500 : 200;
+      outcome(id, now, status, now - req.admitted[id]);
+    }
+    req.release(id);
+    dispatch(now, sec);
+  }
+
+  private void dispatch(long now, int sec) {
+    while (backend.hasFreeWorker(sec) && backend.queued() > 0) {
+      int id = backend.dequeue();
+      if (req.state[id] == Requests.ABANDONED) {
+        req.release(id);
+      } else {
+        startService(id, now, sec);
+      }
+    }
+  }
+
+  private void timeout(long handle, long now) {
+    int id = req.resolve(handle);
+    if (id < 0) {
+      return;
+    }
+    if (req.state[id] == Requests.QUEUED) {
+      req.state[id] = Requests.ABANDONED;
+    } else if (req.state[id] == Requests.SERVICE) {
+      req.state[id] = Requests.SERVICE_TIMED_OUT;
+    } else {
+      return;
+    }
+    outcome(id, now, 504, now - req.admitted[id]);
+  }
+
+  /** The client sees a response (or gives up); the slot's owner frees it. */
+  private void outcome(int id, long now, int status, long latency) {
+    int s = req.source[id];
+    int cost = req.cost[id];
+    boolean withinSlo = status < 500 && latency <= sc.sloMillis() * cost * 1e6;
+    if (collector != null) {
+      collector.recordResponse(latency / cost, status);
+    }
+    rec.response(sec(now), tierOfSource[s], latency, status, withinSlo);
+    if (status < 500) {
+      rec.finish(s, req.client[id], 0, withinSlo);
+    } else if (!retry(id, now, true, 0)) {
+      rec.finish(s, req.client[id], 1, false);
+    }
+  }
+
+  /** Schedules a retry of attempt {@code id} in a new slot if the source's policy allows one. */
+  private boolean retry(int id, long now, boolean error, long retryAfter) {
+    int s = req.source[id];
+    Scenario.Retry r = sc.sources().get(s).retry();
+    if (req.attempt[id] >= r.maxAttempts() || !(error ? r.onError() : r.onRejected())) {
+      return false;
+    }
+    if (r.budget() >= 0 && retriesUsed[s] >= r.budget() * firstAttempts[s] + 10) {
+      return false;
+    }
+    retriesUsed[s]++;
+    double backoff = Math.min(r.maxDelayMillis(), r.baseMillis() * Math.pow(2, req.attempt[id] - 1)) * 1e6;
+    long delay = Math.round(backoff / 2 + retryRng.nextDouble() * backoff / 2);
+    if (!error && r.respectRetryAfter() && retryAfter != Long.MAX_VALUE) {
+      delay = Math.max(delay, retryAfter);
+    }
+    int n = req.allocate();
+    req.source[n] = s;
+    req.client[n] = req.client[id];
+    req.cost[n] = req.cost[id];
+    req.attempt[n] = req.attempt[id] + 1;
+    req.start[n] = req.start[id];
+    req.state[n] = Requests.WAITING_RETRY;
+    if (now + delay < end) {
+      events.push(now + delay, RETRY, req.handle(n));
+    }
+    return true;
+  }
+
+  private void tick(int s, long now) {
+    double rate = limiter.spec().global().rate().perSecond();
+    rec.tick(s, rate, backend.capacity(Math.min(s, sc.seconds() - 1)));
+    int next = Math.min(s + 1, sc.seconds());
+    backend.integrate(now, s);
+    if (next < sc.seconds()) {
+      events.push((next + 1) * SECOND, TICK, next);
+      dispatch(now, next);
+    }
+  }
+}
