@@ -1,0 +1,198 @@
+package dev.sluice.cli;
+
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.ConfigProblem;
+import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.server.JsonLogging;
+import dev.sluice.server.RequestLogOptions;
+import dev.sluice.server.ServerOptions;
+import dev.sluice.server.SluiceServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice serve --config FILE}: runs the edge server (reverse proxy when {@code upstream.url}
+ * is set, decision API always) and the admin API until SIGINT or SIGTERM, then stops gracefully.
+ * Logs are JSON lines on stdout; the one human line (where it listens) goes to stderr.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the Sluice edge: proxy, decision API (POST /v1/decisions, /v1/feedback) and admin API.",
+      "Stops gracefully on Ctrl-C or SIGTERM. Logs are JSON lines on stdout; see docs/server.md."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:stopped cleanly", "1:a port could not be bound", "2:the config has problems or cannot be read"})
+final class ServeCommand implements Callable<Integer> {
+
+  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmg]i?b?|b)?");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h)?");
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--config", required = true, paramLabel = "FILE",
+      description = "The YAML config file (watched and reloaded when it changes).")
+  private Path config;
+
+  @Option(names = "--request-log", paramLabel = "FILE",
+      description = "Write the JSON Lines request log (docs/request-log.md) to FILE.")
+  private Path requestLog;
+
+  @Option(names = "--request-log-sample", paramLabel = "RATE", defaultValue = "1.0",
+      description = "Fraction of requests logged, 0..1 (default: ${DEFAULT-VALUE}).")
+  private double sample;
+
+  @Option(names = "--request-log-max-size", paramLabel = "SIZE", defaultValue = "100m",
+      description = "Rotate the request log at this size, e.g. 100m (default: ${DEFAULT-VALUE}).")
+  private String maxSize;
+
+  @Option(names = "--request-log-files", paramLabel = "N", defaultValue = "5",
+      description = "Rotated request logs kept (default: ${DEFAULT-VALUE}).")
+  private int files;
+
+  @Option(names = "--request-log-buffer", paramLabel = "N", defaultValue = "65536",
+      description = "Records that may wait for the writer before new ones are dropped (default: ${DEFAULT-VALUE}).")
+  private int buffer;
+
+  @Option(names = "--max-body", paramLabel = "SIZE", defaultValue = "10m",
+      description = "Largest proxied request body; larger ones get 413 (default: ${DEFAULT-VALUE}; 0 = no limit).")
+  private String maxBody;
+
+  @Option(names = "--max-decision-body", paramLabel = "SIZE", defaultValue = "64k",
+      description = "Largest /v1/decisions or /v1/feedback body (default: ${DEFAULT-VALUE}).")
+  private String maxDecisionBody;
+
+  @Option(names = "--watch-interval", paramLabel = "DURATION", defaultValue = "2s",
+      description = "How often the config file is checked for changes; 0 turns watching off (default: ${DEFAULT-VALUE}).")
+  private String watchInterval;
+
+  @Option(names = "--throttle-log-limit", paramLabel = "N", defaultValue = "1000",
+      description = "Most throttle events logged per second; the rest are counted (default: ${DEFAULT-VALUE}).")
+  private long throttleLogLimit;
+
+  @Override
+  public Integer call() {
+    JsonLogging.install();
+    PrintWriter err = spec.commandLine().getErr();
+    ServerOptions options;
+    try {
+      SluiceConfig checked = ConfigLoader.load(config);
+      options = options(checked);
+    } catch (ConfigException e) {
+      for (ConfigProblem p : e.problems()) {
+        err.println(p);
+      }
+      return CheckConfigCommand.INVALID;
+    } catch (IOException e) {
+      err.println(config + ": cannot read: " + (Files.isDirectory(config) ? "is a directory" : e.getMessage()));
+      return CheckConfigCommand.INVALID;
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    SluiceServer server;
+    try {
+      server = SluiceServer.start(options);
+    } catch (ConfigException e) {
+      e.problems().forEach(err::println);
+      return CheckConfigCommand.INVALID;
+    } catch (IOException e) {
+      err.println(config + ": cannot read: " + e.getMessage());
+      return CheckConfigCommand.INVALID;
+    } catch (CompletionException e) {
+      err.println("sluice: cannot start: " + (e.getCause() == null ? e : e.getCause()).getMessage());
+      return CommandLine.ExitCode.SOFTWARE;
+    }
+    SluiceConfig c = server.config();
+    err.println("sluice: edge on http://" + c.server().bind() + ":" + server.edgePort()
+        + (c.upstream().url() == null ? " (decision service)" : " -> " + c.upstream().url())
+        + ", admin on http://" + c.server().adminBind() + ":" + server.adminPort() + "; Ctrl-C stops");
+    err.flush();
+    return awaitShutdown(server);
+  }
+
+  private ServerOptions options(SluiceConfig checked) {
+    ServerOptions.Builder b = ServerOptions.builder()
+        .configFile(config)
+        .maxProxyBodyBytes(size("--max-body", maxBody))
+        .maxDecisionBodyBytes(size("--max-decision-body", maxDecisionBody))
+        .watchInterval(duration("--watch-interval", watchInterval))
+        .throttleLogPerSecond(throttleLogLimit)
+        .shutdown(Duration.ofSeconds(1), checked.upstream().timeout().plusSeconds(1));
+    if (requestLog != null) {
+      b.requestLog(new RequestLogOptions(requestLog, sample, size("--request-log-max-size", maxSize), files, buffer));
+    }
+    return b.build();
+  }
+
+  /** Serves until the JVM shuts down (SIGINT, SIGTERM) or this thread is interrupted. */
+  private static int awaitShutdown(SluiceServer server) {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      server.close();
+      JsonLogging.flush();
+      stopped.countDown();
+    }, "sluice-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      server.close();
+      Thread.currentThread().interrupt();
+    }
+    return CommandLine.ExitCode.OK;
+  }
+
+  /** Parses {@code 512}, {@code 64k}, {@code 10m}, {@code 1g} (binary units) into bytes. */
+  static long size(String option, String text) {
+    Matcher m = SIZE.matcher(text.strip().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new IllegalArgumentException(option + ": " + text + " (expected: bytes, or a number with k, m or g)");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "b" : m.group(2).substring(0, 1);
+    int shift = switch (unit) {
+      case "k" -> 10;
+      case "m" -> 20;
+      case "g" -> 30;
+      default -> 0;
+    };
+    if (n > (Long.MAX_VALUE >> shift)) {
+      throw new IllegalArgumentException(option + ": " + text + " (expected: a smaller size)");
+    }
+    return n << shift;
+  }
+
+  /** Parses {@code 0}, {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h}. */
+  static Duration duration(String option, String text) {
+    Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new IllegalArgumentException(option + ": " + text + " (expected: e.g. 250ms, 2s, 1m or 0)");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "m", "min" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofSeconds(n);
+    };
+  }
+}

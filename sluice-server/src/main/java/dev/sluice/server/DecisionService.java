@@ -1,0 +1,146 @@
+package dev.sluice.server;
+
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.sluice.core.Decision;
+import dev.sluice.core.Limit;
+import dev.sluice.core.TierSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /v1/decisions}: decides one request or a batch for a gateway, and answers 200 with
+ * the decision (whether allowed or not) as JSON; a single decision also carries the {@code
+ * RateLimit-Policy} and {@code RateLimit} header fields. Bad bodies get 4xx problems and change no
+ * bucket: every item of a batch is validated before any is decided. Runs on the event loop.
+ */
+final class DecisionService implements HttpService {
+
+  private final Edge edge;
+
+  DecisionService(Edge edge) {
+    this.edge = edge;
+  }
+
+  @Override
+  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    return HttpResponse.of(req.aggregate().handle((agg, cause) -> {
+      if (cause != null) {
+        return EdgeErrors.forCause(cause).toResponse();
+      }
+      try {
+        return decide(agg);
+      } catch (BadRequestException e) {
+        return e.problem().toResponse();
+      }
+    }));
+  }
+
+  private HttpResponse decide(AggregatedHttpRequest agg) {
+    RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed =
+        RequestBodies.decisions(agg.content().array());
+    List<RequestBodies.DecisionRequest> items = parsed.items();
+    LiveConfig.Snapshot snap = edge.config().current();
+    Map<String, TierSpec> tiers = edge.limiter().spec().tiers();
+    String[] tierOf = new String[items.size()];
+    List<Problem.FieldError> errors = null;
+    for (int i = 0; i < items.size(); i++) {
+      RequestBodies.DecisionRequest r = items.get(i);
+      String tier = snap.identity().tierOf(r.key(), r.tier());
+      if (!tiers.containsKey(tier)) {
+        errors = errors == null ? new ArrayList<>() : errors;
+        RequestBodies.add(errors, (parsed.batch() ? "/" + i : "") + "/tier",
+            "\"" + tier + "\" (expected: one of " + tiers.keySet() + ")");
+      }
+      tierOf[i] = tier;
+    }
+    if (errors != null) {
+      throw new BadRequestException(new Problem(HttpStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier",
+          "Bad Request", "unknown tier", errors));
+    }
+    StringBuilder sb = new StringBuilder(parsed.batch() ? 200 * items.size() : 256);
+    if (parsed.batch()) {
+      sb.append('[');
+    }
+    Edge.Decided last = null;
+    for (int i = 0; i < items.size(); i++) {
+      RequestBodies.DecisionRequest r = items.get(i);
+      int cost = r.cost() > 0 ? r.cost()
+          : r.path() == null ? 1 : edge.limiter().costOf(r.method() == null ? "GET" : r.method(), r.path());
+      last = edge.decide(r.key(), tierOf[i], cost);
+      if (i > 0) {
+        sb.append(',');
+      }
+      write(sb, last, cost);
+      record(r, last, cost);
+    }
+    if (parsed.batch()) {
+      sb.append(']');
+    }
+    ResponseHeadersBuilder h = ResponseHeaders.builder(HttpStatus.OK).contentType(MediaType.JSON_UTF_8);
+    if (!parsed.batch()) {
+      RateLimitHeaders.addRateLimit(h, last.tier(), last.decision());
+    }
+    return HttpResponse.of(h.build(), HttpData.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Writes one decision as the JSON object documented in {@code docs/server.md}. */
+  static void write(StringBuilder sb, Edge.Decided decided, int cost) {
+    Decision d = decided.decision();
+    Limit limit = d.limit();
+    sb.append("{\"allowed\":").append(d.allowed());
+    sb.append(",\"remaining\":").append(Math.max(0, d.remaining()));
+    sb.append(",\"retryAfterMs\":");
+    if (d.retryAfterNanos() == Long.MAX_VALUE) {
+      sb.append("null");
+    } else {
+      sb.append(RateLimitHeaders.ceilMillis(d.retryAfterNanos()));
+    }
+    sb.append(",\"resetAfterMs\":").append(RateLimitHeaders.ceilMillis(d.resetAfterNanos()));
+    sb.append(",\"limit\":{\"level\":\"").append(d.level().label());
+    sb.append("\",\"burst\":").append(limit.burst());
+    sb.append(",\"rate\":\"").append(limit.rate());
+    sb.append("\",\"ratePerSecond\":").append(limit.rate().perSecond());
+    sb.append(",\"windowSeconds\":").append(RateLimitHeaders.windowSeconds(limit));
+    sb.append("},\"deniedBy\":");
+    if (d.allowed()) {
+      sb.append("null");
+    } else {
+      sb.append('"').append(d.level().label()).append('"');
+    }
+    sb.append(",\"reason\":\"").append(reason(d)).append('"');
+    sb.append(",\"tier\":");
+    Json.string(sb, decided.tier());
+    sb.append(",\"cost\":").append(cost).append('}');
+  }
+
+  private static String reason(Decision d) {
+    return switch (d.reason()) {
+      case ADMITTED -> "admitted";
+      case EXHAUSTED -> "exhausted";
+      case COST_EXCEEDS_BURST -> "cost_exceeds_burst";
+    };
+  }
+
+  private void record(RequestBodies.DecisionRequest r, Edge.Decided decided, int cost) {
+    Decision d = decided.decision();
+    if (!d.allowed()) {
+      edge.throttleLog().throttled(r.key(), decided.tier(), r.method(), r.path(), cost, d);
+    }
+    if (edge.logRequest()) {
+      edge.requestLog().offer(new RequestLogRecord(edge.wall().epochMillis(), "decision", r.key(),
+          decided.tier(), r.method(), r.path(), 0, 0, -1, d.allowed() ? 200 : 429, d.allowed(),
+          d.level().label(), cost, Math.max(0, d.remaining()), d.limit().rate().perSecond()));
+    }
+  }
+}

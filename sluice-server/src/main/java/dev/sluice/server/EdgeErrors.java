@@ -1,0 +1,82 @@
+package dev.sluice.server;
+
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.util.Exceptions;
+import com.linecorp.armeria.server.HttpStatusException;
+import com.linecorp.armeria.server.RequestTimeoutException;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.ServiceConfig;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renders every error either port answers as an RFC 9457 problem body: Armeria's own statuses
+ * (404, 405, 413, protocol violations) and exceptions that escape a service. A failure reading the
+ * request is the client's (4xx), never a 5xx; only a bug in Sluice answers 500. Stateless.
+ */
+final class EdgeErrors implements ServerErrorHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(EdgeErrors.class);
+
+  /** Returns the problem for a failure while reading a request body. */
+  static Problem forCause(Throwable cause) {
+    Throwable c = Exceptions.peel(cause);
+    if (c instanceof BadRequestException b) {
+      return b.problem();
+    }
+    if (c instanceof ContentTooLargeException t) {
+      return Problem.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too-large",
+          "the request body is larger than " + t.maxContentLength() + " bytes");
+    }
+    if (c instanceof RequestTimeoutException) {
+      return Problem.of(HttpStatus.REQUEST_TIMEOUT, "request-timeout", "the request body did not arrive in time");
+    }
+    if (c instanceof HttpStatusException s && s.httpStatus().isClientError()) {
+      return Problem.of(s.httpStatus(), "http-" + s.httpStatus().code(), s.httpStatus().reasonPhrase());
+    }
+    return Problem.of(HttpStatus.BAD_REQUEST, "unreadable", "the request could not be read: "
+        + c.getClass().getSimpleName());
+  }
+
+  @Override
+  public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+    Throwable c = Exceptions.peel(cause);
+    if (c instanceof BadRequestException || c instanceof ContentTooLargeException
+        || c instanceof HttpStatusException s && s.httpStatus().isClientError()) {
+      return forCause(c).toResponse();
+    }
+    if (c instanceof RequestTimeoutException) {
+      return Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "timeout", "the request timed out").toResponse();
+    }
+    log.atError().setCause(c).addKeyValue("path", ctx.path()).log("unexpected error");
+    return Problem.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "an unexpected error; see the server log")
+        .toResponse();
+  }
+
+  @Override
+  public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config,
+      RequestHeaders headers, HttpStatus status, String description, Throwable cause) {
+    return problem(status, description);
+  }
+
+  @Override
+  public AggregatedHttpResponse onProtocolViolation(ServiceConfig config, RequestHeaders headers,
+      HttpStatus status, String description, Throwable cause) {
+    return problem(status, description);
+  }
+
+  private static AggregatedHttpResponse problem(HttpStatus status, String description) {
+    String detail = switch (status.code()) {
+      case 404 -> "no such route";
+      case 405 -> "method not allowed on this route";
+      case 413 -> "the request body is too large";
+      default -> description != null ? description : status.reasonPhrase();
+    };
+    return Problem.of(status, "http-" + status.code(), detail).toAggregated(null, null);
+  }
+}

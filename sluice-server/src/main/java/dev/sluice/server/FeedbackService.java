@@ -1,0 +1,69 @@
+package dev.sluice.server;
+
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code POST /v1/feedback}: a gateway reports upstream outcomes ({@code key}, {@code latencyMs},
+ * {@code status}, one object or an array), which feed {@link UpstreamSignals}, the {@code
+ * sluice_upstream_*} meters and the request log exactly as proxied requests do. Answers 202 with
+ * {@code {"accepted": n}}; a bad body gets a 400 problem and records nothing.
+ */
+final class FeedbackService implements HttpService {
+
+  private final Edge edge;
+
+  FeedbackService(Edge edge) {
+    this.edge = edge;
+  }
+
+  @Override
+  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    return HttpResponse.of(req.aggregate().handle((agg, cause) -> {
+      if (cause != null) {
+        return EdgeErrors.forCause(cause).toResponse();
+      }
+      try {
+        return accept(RequestBodies.feedback(agg.content().array()));
+      } catch (BadRequestException e) {
+        return e.problem().toResponse();
+      }
+    }));
+  }
+
+  private HttpResponse accept(RequestBodies.Parsed<RequestBodies.Feedback> parsed) {
+    List<RequestBodies.Feedback> items = parsed.items();
+    Set<String> tiers = edge.limiter().spec().tiers().keySet();
+    List<Problem.FieldError> errors = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      String tier = items.get(i).tier();
+      if (tier != null && !tiers.contains(tier)) {
+        RequestBodies.add(errors, (parsed.batch() ? "/" + i : "") + "/tier",
+            "\"" + tier + "\" (expected: one of " + tiers + ")");
+      }
+    }
+    if (!errors.isEmpty()) {
+      return new Problem(HttpStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier", "Bad Request",
+          "unknown tier", errors).toResponse();
+    }
+    LiveConfig.Snapshot snap = edge.config().current();
+    for (RequestBodies.Feedback f : items) {
+      long nanos = Math.round(f.latencyMs() * 1_000_000.0);
+      edge.signals().record(nanos, f.status());
+      edge.metrics().upstream(nanos, f.status());
+      if (edge.logRequest()) {
+        edge.requestLog().offer(new RequestLogRecord(edge.wall().epochMillis(), "feedback", f.key(),
+            snap.identity().tierOf(f.key(), f.tier()), f.method(), f.path(), 0, 0, nanos, f.status(),
+            null, null, 0, -1, Double.NaN));
+      }
+    }
+    return HttpResponse.of(HttpStatus.ACCEPTED, MediaType.JSON_UTF_8, "{\"accepted\":" + items.size() + "}");
+  }
+}

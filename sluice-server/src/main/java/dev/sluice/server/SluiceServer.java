@@ -1,0 +1,186 @@
+package dev.sluice.server;
+
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.core.Limiter;
+import dev.sluice.core.config.ServerConfig;
+import dev.sluice.core.config.SluiceConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Sluice edge: the edge port (reverse proxy, {@code POST /v1/decisions}, {@code POST
+ * /v1/feedback}) and the admin port ({@code /healthz}, {@code /readyz}, {@code /metrics}, {@code
+ * /admin/config}, {@code /admin/buckets/{key}}), both on Armeria. Thread-safe; start with {@link
+ * #start}, stop with {@link #close}. The HTTP contract is documented in {@code docs/server.md}.
+ */
+public final class SluiceServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
+
+  private final Limiter limiter;
+  private final LiveConfig config;
+  private final ServerMetrics metrics;
+  private final UpstreamSignals signals;
+  private final RequestLogWriter requestLog;
+  private final ClientFactory clients;
+  private final Server edge;
+  private final Server admin;
+  private final ConfigWatcher watcher;
+  private volatile boolean ready;
+
+  private SluiceServer(ServerOptions o) throws IOException, ConfigException {
+    String source = o.configFile() != null ? o.configFile().toString() : "config";
+    String yaml = o.configFile() != null ? java.nio.file.Files.readString(o.configFile()) : o.configYaml();
+    SluiceConfig initial = ConfigLoader.parse(yaml, source);
+    this.limiter = Limiter.create(initial, o.clock());
+    this.metrics = new ServerMetrics(limiter, initial.upstream().timeout());
+    this.signals = new UpstreamSignals(o.clock());
+    this.clients = ClientFactory.builder().build();
+    this.config = new LiveConfig(initial, yaml, source, limiter, clients, o.adminToken(),
+        c -> metrics.tiersChanged(c.tiers().keySet()));
+    this.requestLog = o.requestLog() == null ? null
+        : new RequestLogWriter(o.requestLog(), metrics.requestLogWritten, metrics.requestLogDropped);
+    ThrottleLog throttleLog = new ThrottleLog(o.clock(), o.throttleLogPerSecond(), metrics.throttleLogSuppressed);
+    Edge shared = new Edge(limiter, config, metrics, throttleLog, requestLog, signals, WallClock.system());
+    ServerConfig sc = initial.server();
+    this.edge = edgeServer(o, sc, shared);
+    this.admin = adminServer(o, sc);
+    this.watcher = o.configFile() == null || o.watchInterval() == null || o.watchInterval().isZero()
+        ? null : new ConfigWatcher(o.configFile(), yaml, config, o.watchInterval());
+  }
+
+  private Server edgeServer(ServerOptions o, ServerConfig sc, Edge shared) {
+    ServerBuilder b = Server.builder()
+        .http(new InetSocketAddress(sc.bind(), sc.port()))
+        .meterRegistry(metrics.registry())
+        .errorHandler(new EdgeErrors())
+        .disableServerHeader()
+        .unloggedExceptionsReportInterval(Duration.ZERO)
+        .gracefulShutdownTimeout(o.shutdownQuietPeriod(), o.shutdownTimeout());
+    b.route().post("/v1/decisions").maxRequestLength(o.maxDecisionBodyBytes()).build(new DecisionService(shared));
+    b.route().post("/v1/feedback").maxRequestLength(o.maxDecisionBodyBytes()).build(new FeedbackService(shared));
+    b.route().pathPrefix("/").requestTimeout(Duration.ZERO).maxRequestLength(o.maxProxyBodyBytes())
+        .build(new ProxyService(shared));
+    return b.build();
+  }
+
+  private Server adminServer(ServerOptions o, ServerConfig sc) {
+    AdminService a = new AdminService(config, limiter, metrics, () -> ready);
+    AdminAuth auth = new AdminAuth(config);
+    ServerBuilder b = Server.builder()
+        .http(new InetSocketAddress(sc.adminBind(), sc.adminPort()))
+        .errorHandler(new EdgeErrors())
+        .disableServerHeader()
+        .unloggedExceptionsReportInterval(Duration.ZERO)
+        .gracefulShutdownTimeout(Duration.ZERO, o.shutdownTimeout());
+    b.route().get("/healthz").build(a.health());
+    b.route().get("/readyz").build(a.readiness());
+    b.route().get("/metrics").decorator(auth).build(a.metrics());
+    b.route().get("/admin/config").decorator(auth).build(a.getConfig());
+    b.route().methods(HttpMethod.PUT).path("/admin/config").maxRequestLength(1 << 20).decorator(auth)
+        .build(a.putConfig());
+    b.route().get("/admin/buckets/{key}").decorator(auth).build(a.buckets());
+    return b.build();
+  }
+
+  /**
+   * Reads the config, binds both ports and starts serving.
+   *
+   * @throws IOException if the config file cannot be read
+   * @throws ConfigException if the config is invalid
+   * @throws java.util.concurrent.CompletionException if a port cannot be bound
+   */
+  public static SluiceServer start(ServerOptions options) throws IOException, ConfigException {
+    SluiceServer s = new SluiceServer(options);
+    s.startServing();
+    return s;
+  }
+
+  private void startServing() {
+    try {
+      if (requestLog != null) {
+        requestLog.start();
+      }
+      edge.start().join();
+      admin.start().join();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    ready = true;
+    SluiceConfig c = config.current().config();
+    log.atInfo().addKeyValue("event", "started").addKeyValue("edgePort", edgePort())
+        .addKeyValue("adminPort", adminPort()).addKeyValue("summary", c.summary())
+        .addKeyValue("adminToken", config.current().adminToken() != null)
+        .log("sluice started");
+    if (config.current().adminToken() == null) {
+      log.atWarn().addKeyValue("event", "admin-closed")
+          .log("no admin token configured (server.admin-token or SLUICE_ADMIN_TOKEN): admin routes answer 403");
+    }
+  }
+
+  /** Returns the port the edge listens on. */
+  public int edgePort() {
+    return edge.activeLocalPort();
+  }
+
+  /** Returns the port the admin API listens on. */
+  public int adminPort() {
+    return admin.activeLocalPort();
+  }
+
+  /** Returns the limiter every request passes. */
+  public Limiter limiter() {
+    return limiter;
+  }
+
+  /** Returns the upstream signals, for the control loop. */
+  public UpstreamSignals signals() {
+    return signals;
+  }
+
+  /** Returns the config running now. */
+  public SluiceConfig config() {
+    return config.current().config();
+  }
+
+  /**
+   * Stops gracefully: readiness turns 503, the config watcher stops, both ports finish the requests
+   * in flight (within the shutdown timeout), and the request log writes what it holds.
+   */
+  @Override
+  public void close() {
+    if (!ready && edge.activePorts().isEmpty() && admin.activePorts().isEmpty()) {
+      closeResources();
+      return;
+    }
+    ready = false;
+    log.atInfo().addKeyValue("event", "stopping").log("sluice stopping");
+    if (watcher != null) {
+      watcher.close();
+    }
+    // Netty's boss groups take about two seconds to stop; stop both ports at once.
+    java.util.concurrent.CompletableFuture.allOf(edge.stop(), admin.stop()).join();
+    closeResources();
+    log.atInfo().addKeyValue("event", "stopped").log("sluice stopped");
+  }
+
+  private void closeResources() {
+    if (watcher != null) {
+      watcher.close();
+    }
+    if (requestLog != null) {
+      requestLog.close();
+    }
+    clients.close();
+    metrics.close();
+  }
+}

@@ -1,0 +1,125 @@
+package dev.sluice.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.sluice.core.Clock;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** Config reloads while traffic runs, through the admin API and through the watched file. */
+class HotReloadTest {
+
+  static String config(long burst, String rate) {
+    return """
+        tiers:
+          free:
+            per-client: { burst: %d, rate: %s }
+        """.formatted(burst, rate);
+  }
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void reloadsUnderTrafficFailNoRequestAndTheNewLimitsApply() throws InterruptedException {
+    try (TestUpstream upstream = new TestUpstream();
+        Harness sluice = Harness.start("upstream: { url: \"" + upstream.url() + "\" }\n"
+            + config(1_000_000, "1000000/s"), Clock.system())) {
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicInteger ok = new AtomicInteger();
+      ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      List<Thread> traffic = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        String client = "client-" + t;
+        traffic.add(Thread.ofPlatform().start(() -> {
+          for (int i = 0; i < 20_000 && !stop.get(); i++) {
+            try {
+              HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(sluice.edge("/echo/t")))
+                  .header("X-Client-ID", client).timeout(Duration.ofSeconds(10)).build(),
+                  HttpResponse.BodyHandlers.ofString());
+              if (r.statusCode() == 200) {
+                ok.incrementAndGet();
+              } else {
+                failures.add(r.statusCode() + " " + r.body());
+              }
+            } catch (IOException | InterruptedException e) {
+              failures.add(e.toString());
+              return;
+            }
+          }
+        }));
+      }
+      Harness.await(Duration.ofSeconds(10), "traffic to flow", () -> ok.get() > 50);
+      String up = "upstream: { url: \"" + upstream.url() + "\" }\n";
+      for (int i = 0; i < 10; i++) {
+        int before = ok.get();
+        String next = Harness.withServer(up + config(1_000_000 + i, (1_000_000 - i * 1000) + "/s"));
+        assertThat(sluice.putConfig(next).statusCode()).isEqualTo(200);
+        Harness.await(Duration.ofSeconds(10), "traffic after reload " + i + " " + failures.peek(),
+            () -> ok.get() > before + 10);
+      }
+      stop.set(true);
+      for (Thread t : traffic) {
+        t.join(10_000);
+      }
+
+      assertThat(failures).isEmpty();
+      assertThat(sluice.server.limiter().spec().tiers().get("free").perClient().burst()).isEqualTo(1_000_009);
+
+      assertThat(sluice.putConfig(Harness.withServer(up + config(2, "1/min"))).statusCode()).isEqualTo(200);
+      List<Integer> statuses = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        statuses.add(sluice.get(sluice.edge("/echo/t"), "X-Client-ID", "fresh").statusCode());
+      }
+      assertThat(statuses).containsExactly(200, 200, 429);
+    }
+  }
+
+  @Test
+  void theWatchedFileIsReloadedAndAnInvalidEditIsRejected() throws IOException {
+    Path file = dir.resolve("limiter.yaml");
+    Files.writeString(file, Harness.withServer(config(5, "5/s")));
+    Logger watchLog = (Logger) LoggerFactory.getLogger(ConfigWatcher.class);
+    ListAppender<ILoggingEvent> events = new ListAppender<>();
+    events.start();
+    watchLog.addAppender(events);
+    Level was = watchLog.getLevel();
+    watchLog.setLevel(Level.INFO);
+    try (Harness sluice = Harness.start(ServerOptions.builder().configFile(file).clock(Clock.system())
+        .watchInterval(Duration.ofMillis(20)).shutdown(Duration.ZERO, Duration.ofSeconds(5)))) {
+      Files.writeString(file, Harness.withServer(config(7, "5/s")));
+      Harness.await(Duration.ofSeconds(10), "the edit to be applied",
+          () -> sluice.server.config().tiers().get("free").perClient().burst() == 7);
+      assertThat(sluice.server.limiter().spec().tiers().get("free").perClient().burst()).isEqualTo(7);
+
+      Files.writeString(file, Harness.withServer(config(-7, "5/s")));
+      Harness.await(Duration.ofSeconds(10), "the bad edit to be rejected", () -> events.list.stream()
+          .anyMatch(e -> e.getMessage().contains("tiers.free.per-client.burst")));
+
+      assertThat(sluice.server.config().tiers().get("free").perClient().burst()).isEqualTo(7);
+      assertThat(sluice.post(sluice.edge("/v1/decisions"), "{\"key\":\"k\"}").statusCode()).isEqualTo(200);
+    } finally {
+      watchLog.detachAppender(events);
+      watchLog.setLevel(was);
+    }
+  }
+}
