@@ -39,14 +39,18 @@ final class GcraBucket {
 
   /** TAT while a reconfiguration rescales the bucket. */
   static final long LOCKED = Long.MIN_VALUE;
+  /** TAT of a bucket taken out of its map while full; decisions must look the key up again. */
+  static final long RETIRED = Long.MIN_VALUE + 1;
   /** TAT of a new bucket: far in the past, so the bucket is full at any instant. */
-  static final long FULL = Long.MIN_VALUE + 1;
+  static final long FULL = Long.MIN_VALUE + 2;
 
   /** {@link #tryConsume} result: the parameters changed since the caller read them. */
   static final long STALE = Long.MIN_VALUE;
   /** {@link #tryConsume} result: denied, and no amount of waiting helps. */
   static final long NEVER = Long.MIN_VALUE + 1;
-  private static final long MAX_WAIT = Long.MAX_VALUE - 2;
+  /** {@link #tryConsume} result: the bucket was retired; look the key up again. */
+  static final long GONE = Long.MIN_VALUE + 2;
+  private static final long MAX_WAIT = Long.MAX_VALUE - 3;
 
   private static final VarHandle TAT;
 
@@ -118,6 +122,9 @@ final class GcraBucket {
         Thread.onSpinWait();
         continue;
       }
+      if (t == RETIRED) {
+        return GONE;
+      }
       if (params != p) {
         return STALE;
       }
@@ -125,8 +132,8 @@ final class GcraBucket {
       if (newDebt > p.capacityNanos) {
         return -1 - Math.min(newDebt - p.capacityNanos, MAX_WAIT);
       }
-      if (now > Long.MAX_VALUE - newDebt) {
-        return NEVER;
+      if (now > Long.MAX_VALUE - newDebt || now + newDebt < FULL) {
+        return NEVER; // the new TAT would pass either end of the clock's range
       }
       if (TAT.compareAndSet(this, t, now + newDebt)) {
         return newDebt;
@@ -153,7 +160,7 @@ final class GcraBucket {
         Thread.onSpinWait();
         continue;
       }
-      if (params != p) {
+      if (params != p || t == RETIRED) {
         return;
       }
       long amount = Math.min(costNanos, Saturating.subtract(ourTat, clock.nanoTime()));
@@ -206,8 +213,12 @@ final class GcraBucket {
       return;
     }
     long t = tat; // never LOCKED here: only this monitor's holder writes LOCKED
-    while (!TAT.compareAndSet(this, t, LOCKED)) {
+    while (t != RETIRED && !TAT.compareAndSet(this, t, LOCKED)) {
       t = tat;
+    }
+    if (t == RETIRED) {
+      params = next; // out of its map for good; nothing to rescale
+      return;
     }
     // A TAT of Long.MAX_VALUE may be a rescaled debt clamped at the end of the clock's range, so
     // its true debt is unknown: count the bucket as empty, the safe side.
@@ -224,6 +235,34 @@ final class GcraBucket {
     }
     params = next;
     tat = nextTat;
+  }
+
+  /**
+   * Takes the bucket out of service so its map entry can be dropped: afterwards every
+   * {@link #tryConsume} returns {@link #GONE} and the caller creates a fresh (full) bucket. Only a
+   * bucket whose debt at {@code now} is at most {@code maxDebtFraction} of its capacity is retired;
+   * with 0 that means a full bucket, which a fresh bucket replaces exactly, and with 1 any bucket.
+   *
+   * @return whether the bucket is retired
+   */
+  boolean retire(long now, double maxDebtFraction) {
+    for (;;) {
+      long t = tat;
+      if (t == LOCKED) {
+        Thread.onSpinWait();
+        continue;
+      }
+      if (t == RETIRED) {
+        return true;
+      }
+      long debt = debt(t, now);
+      if (maxDebtFraction < 1 && debt > (long) (params.capacityNanos * maxDebtFraction)) {
+        return false;
+      }
+      if (TAT.compareAndSet(this, t, RETIRED)) {
+        return true;
+      }
+    }
   }
 
   @Override

@@ -1,15 +1,11 @@
 package dev.sluice.core;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.sluice.core.config.SluiceConfig;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An in-process, hierarchical rate limiter: each request is checked against its client's bucket,
@@ -32,23 +28,14 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Limiter {
 
   /*
-   * Eviction. Caffeine bounds each tier's client map by size (W-TinyLFU, so a flood of one-off
-   * keys mostly evicts itself) and by time since last access. The idle expiry is raised to the
-   * tier's refill time (burst * interval): a bucket untouched that long has refilled, and a new
-   * bucket is full, so evicting it changes no decision. Size eviction under a flood may drop a
-   * bucket that is not yet full; the client then starts again with a full burst, which the tier
-   * and global levels still bound.
-   *
-   * Caffeine's ticker is not the clock itself but coarseNow, a copy of it advanced when a new
-   * client bucket is created and on cleanUp(). A decision on an existing bucket therefore reads the
-   * clock exactly once. coarseNow lags real time, so buckets expire later than their idle time,
-   * never earlier: exactness is kept, and a flood of new keys (the case that needs eviction) is
-   * exactly what keeps coarseNow fresh.
+   * Eviction lives in ClientMap: full buckets (TAT in the past) are forgotten exactly, and a size
+   * bound per tier caps memory under a flood of keys. A decision on an existing bucket is one map
+   * read, one clock read and one CAS per level.
    */
 
+  private static final Level[] LEVELS = Level.values();
+
   private final Clock clock;
-  /** Caffeine's notion of time: advanced only off the hot path (new clients, clean-ups). */
-  private final AtomicLong coarseNow;
   private volatile Map<String, Tier> tiers;
   private volatile Tier defaultTier;
   private volatile GcraBucket global;
@@ -56,7 +43,6 @@ public final class Limiter {
 
   private Limiter(LimiterSpec spec, Clock clock) {
     this.clock = clock;
-    this.coarseNow = new AtomicLong(clock.nanoTime());
     this.tiers = Map.of();
     apply(spec);
   }
@@ -118,8 +104,11 @@ public final class Limiter {
     Tier t = tier(tier);
     checkArguments(key, cost);
     long now = clock.nanoTime();
-    GcraBucket client = clientBucket(t, key, now);
-    return consume(client, t.aggregate, global, now, cost) == ADMITTED;
+    int outcome;
+    do {
+      outcome = consume(clientBucket(t, key, now), t.aggregate, global, now, cost);
+    } while (outcome == RETIRED);
+    return outcome == ADMITTED;
   }
 
   private Tier tier(String name) {
@@ -139,22 +128,22 @@ public final class Limiter {
     }
   }
 
-  private GcraBucket clientBucket(Tier tier, String key, long now) {
-    GcraBucket client = tier.clients.getIfPresent(key);
-    if (client == null) {
-      advanceCoarseClock(now);
-      client = tier.newClient(key, now);
-    }
-    return client;
+  private static GcraBucket clientBucket(Tier tier, String key, long now) {
+    GcraBucket client = tier.clients.get(key);
+    return client != null ? client : tier.newClient(key, now);
   }
 
   private Decision decide(Tier tier, String key, int cost) {
     checkArguments(key, cost);
     long now = clock.nanoTime();
-    GcraBucket client = clientBucket(tier, key, now);
     GcraBucket agg = tier.aggregate;
     GcraBucket glob = global;
-    int outcome = consume(client, agg, glob, now, cost);
+    GcraBucket client;
+    int outcome;
+    do {
+      client = clientBucket(tier, key, now);
+      outcome = consume(client, agg, glob, now, cost);
+    } while (outcome == RETIRED);
     return outcome == ADMITTED ? admitted(now, client, agg, glob) : denied(outcome, now, cost, client, agg, glob);
   }
 
@@ -162,6 +151,8 @@ public final class Limiter {
   private static final int ADMITTED = 0;
   /** {@link #consume} outcome flag: the denying level can never admit (end of the clock's range). */
   private static final int NEVER = 8;
+  /** {@link #consume} outcome: the client bucket was evicted meanwhile; look it up again. */
+  private static final int RETIRED = 16;
 
   /**
    * Consumes from the client, tier and global levels in that order, refunding the earlier ones
@@ -175,6 +166,9 @@ public final class Limiter {
       cp = client.params();
       cd = client.tryConsume(now, cost, cp);
     } while (cd == GcraBucket.STALE);
+    if (cd == GcraBucket.GONE) {
+      return RETIRED;
+    }
     if (cd < 0) {
       return outcome(Level.CLIENT, cd);
     }
@@ -255,7 +249,7 @@ public final class Limiter {
       return new Decision(false, never.tokens(now), Long.MAX_VALUE, never.resetNanos(now), at, never.limit(),
           Decision.Reason.COST_EXCEEDS_BURST);
     }
-    Level level = Level.values()[(outcome & ~NEVER) - 1];
+    Level level = LEVELS[(outcome & ~NEVER) - 1];
     GcraBucket denier = level == Level.CLIENT ? client : level == Level.TIER ? agg : glob;
     long wait = (outcome & NEVER) != 0 ? Long.MAX_VALUE : 0;
     wait = Math.max(wait, client.waitNanos(now, cost));
@@ -280,7 +274,7 @@ public final class Limiter {
     Tier t = tier(tier);
     long now = clock.nanoTime();
     List<LevelState> out = new ArrayList<>(3);
-    GcraBucket client = t.clients.getIfPresent(key);
+    GcraBucket client = t.clients.get(key);
     if (client == null) {
       Limit l = t.perClient.limit;
       out.add(new LevelState(Level.CLIENT, l, l.burst(), 0));
@@ -320,21 +314,17 @@ public final class Limiter {
     if (t == null) {
       throw new UnknownTierException(tier, tiers.keySet());
     }
-    return t.clients.estimatedSize();
+    return t.clients.size();
   }
 
-  /** Runs pending evictions now (they otherwise happen as a side effect of new clients arriving). */
+  /**
+   * Forgets every client bucket that is full now (exact: a new bucket is full too) and enforces
+   * the size bound; this otherwise happens as new clients arrive, at most once per idle expiry.
+   */
   public void cleanUp() {
-    advanceCoarseClock(clock.nanoTime());
+    long now = clock.nanoTime();
     for (Tier t : tiers.values()) {
-      t.clients.cleanUp();
-    }
-  }
-
-  private void advanceCoarseClock(long now) {
-    long seen = coarseNow.get();
-    while (now > seen && !coarseNow.compareAndSet(seen, now)) {
-      seen = coarseNow.get();
+      t.clients.sweep(now);
     }
   }
 
@@ -393,14 +383,10 @@ public final class Limiter {
     Map<String, Tier> updated = new LinkedHashMap<>();
     for (TierSpec ts : next.tiers().values()) {
       Tier t = current.get(ts.name());
-      if (t == null || t.maxClients != next.maxClientsPerTier()) {
-        Tier fresh = new Tier(ts, next, coarseNow::get);
-        if (t != null) {
-          fresh.adopt(t, now);
-        }
-        t = fresh;
+      if (t == null) {
+        t = new Tier(ts, next, now);
       } else {
-        t.update(ts, next.idleExpiry(), now);
+        t.update(ts, next, now);
       }
       updated.put(ts.name(), t);
     }
@@ -427,33 +413,23 @@ public final class Limiter {
   /** One tier's state: its client map and aggregate bucket. */
   private static final class Tier {
     final String name;
-    final long maxClients;
-    final Cache<String, GcraBucket> clients;
+    final ClientMap clients;
     volatile GcraBucket.Params perClient;
     volatile GcraBucket aggregate;
 
-    Tier(TierSpec spec, LimiterSpec limits, com.github.benmanes.caffeine.cache.Ticker ticker) {
+    Tier(TierSpec spec, LimiterSpec limits, long now) {
       this.name = spec.name();
-      this.maxClients = limits.maxClientsPerTier();
       this.perClient = new GcraBucket.Params(spec.perClient());
       this.aggregate = spec.aggregate() == null ? null : new GcraBucket(spec.aggregate());
-      this.clients = Caffeine.newBuilder()
-          .maximumSize(maxClients)
-          .expireAfterAccess(idleFor(perClient, limits.idleExpiry()))
-          .ticker(ticker)
-          .executor(Runnable::run)
-          .build();
+      this.clients = new ClientMap(limits.maxClientsPerTier(), sweepNanos(limits), now);
     }
 
-    /** Idle expiry: the configured one, but never shorter than a refill from empty. */
-    static Duration idleFor(GcraBucket.Params p, Duration configured) {
-      long refill = Math.min(p.capacityNanos, Long.MAX_VALUE >> 2);
-      return Duration.ofNanos(Math.max(refill, Math.min(configured.toNanos(), Long.MAX_VALUE >> 2)));
+    static long sweepNanos(LimiterSpec limits) {
+      return Math.min(limits.idleExpiry().toNanos(), Long.MAX_VALUE >> 2);
     }
 
     GcraBucket newClient(String key, long now) {
-      GcraBucket.Params p = perClient;
-      GcraBucket b = clients.get(key, k -> new GcraBucket(p));
+      GcraBucket b = clients.getOrCreate(key, perClient, now);
       // A reconfiguration may have run while the bucket was being created and missed it. Reading
       // perClient under the bucket's monitor (which reconfigure() holds too) means this catch-up
       // can never apply an older limit over a newer one.
@@ -466,34 +442,16 @@ public final class Limiter {
       return b;
     }
 
-    void update(TierSpec spec, Duration idle, long now) {
-      GcraBucket.Params p = perClient;
-      if (!p.limit.equals(spec.perClient())) {
+    void update(TierSpec spec, LimiterSpec limits, long now) {
+      clients.bounds(limits.maxClientsPerTier(), sweepNanos(limits));
+      if (!perClient.limit.equals(spec.perClient())) {
         GcraBucket.Params next = new GcraBucket.Params(spec.perClient());
         perClient = next;
-        clients.policy().expireAfterAccess().ifPresent(e -> e.setExpiresAfter(idleFor(next, idle)));
-        for (GcraBucket b : clients.asMap().values()) {
+        for (GcraBucket b : clients.values()) {
           b.reconfigure(now, next);
         }
-      } else {
-        clients.policy().expireAfterAccess().ifPresent(e -> e.setExpiresAfter(idleFor(p, idle)));
       }
       aggregate = reshape(aggregate, spec.aggregate(), now);
-    }
-
-    /** Takes over the buckets of a tier being replaced (its size bound changed). */
-    void adopt(Tier old, long now) {
-      GcraBucket.Params p = perClient;
-      for (Map.Entry<String, GcraBucket> e : old.clients.asMap().entrySet()) {
-        e.getValue().reconfigure(now, p);
-        clients.put(e.getKey(), e.getValue());
-      }
-      GcraBucket oldAgg = old.aggregate;
-      if (oldAgg != null && aggregate != null) {
-        GcraBucket.Params ap = aggregate.params();
-        oldAgg.reconfigure(now, ap);
-        aggregate = oldAgg;
-      }
     }
 
     @Override

@@ -17,7 +17,7 @@ import java.util.Map;
  * @param global the global limit, or {@code null} for none
  * @param costs cost rules for {@link Limiter#costOf}
  * @param maxClientsPerTier the most client buckets kept per tier
- * @param idleExpiry how long an unused client bucket is kept (at least its refill time)
+ * @param idleExpiry how often client buckets that are full again are forgotten
  */
 public record LimiterSpec(
     Map<String, TierSpec> tiers,

@@ -113,6 +113,22 @@ class ConcurrencyStressTest {
   }
 
   @Test
+  void forgettingFullBucketsWhileTwoThreadsDecideIsExact() throws Exception {
+    // Buckets refill within ~500 ns and the idle sweep runs every microsecond of clock time, so
+    // buckets are retired and recreated constantly while the other thread is using them.
+    long start = 77;
+    TickingClock clock = new TickingClock(start, 13);
+    Limit perClient = Limit.of(5, 10_000_000);
+    Limiter limiter = Limiter.create(LimiterSpec.builder().tier("t", perClient)
+        .idleExpiry(java.time.Duration.ofNanos(1_000)).build(), clock);
+    List<Admission> admitted = runThreads(2, t -> hammer(limiter, clock, t, 8, 2));
+    BucketInvariantChecker[] checkers = new BucketInvariantChecker[8];
+    Arrays.setAll(checkers, c -> new BucketInvariantChecker("client " + c, perClient, start));
+    admitted.forEach(a -> checkers[a.client()].onAdmit(a.at(), a.cost()));
+    assertThat(Arrays.stream(checkers).mapToLong(BucketInvariantChecker::events).sum()).isGreaterThan(10_000);
+  }
+
+  @Test
   void hierarchyIsAllOrNothingUnderContention() throws Exception {
     // Refill is 1 per hour, the clock moves 1 ns per read: no token comes back during the test,
     // so every bucket's tokens must equal its burst minus exactly what was admitted through it.

@@ -8,8 +8,8 @@ import java.time.Duration;
  *
  * @param limit the global bucket, or {@code null} for no global level
  * @param maxClients most per-client buckets kept per tier; beyond it the least valuable are evicted
- * @param idleExpiry how long an unused per-client bucket is kept; raised at run time to at least
- *     the time the bucket needs to refill from empty, so that only full buckets expire
+ * @param idleExpiry how often per-client buckets that have refilled completely are forgotten (exact:
+ *     a new bucket is full too)
  */
 public record GlobalConfig(Limit limit, long maxClients, Duration idleExpiry) {
 
