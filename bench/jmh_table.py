@@ -11,7 +11,7 @@ import json
 import sys
 
 PEERS = ["bucket4j", "guava", "resilience4j"]
-NAMES = {"sluice": "Sluice", "sluiceHierarchy": "Sluice hierarchy", "bucket4j": "Bucket4j",
+NAMES = {"sluice": "Sluice", "sluiceDecision": "Sluice Decision API", "sluiceHierarchy": "Sluice hierarchy", "bucket4j": "Bucket4j",
          "guava": "Guava", "resilience4j": "Resilience4j"}
 KEY_ORDER = {"hot": 0, "zipf": 1}
 LOAD_ORDER = {"allowed": 0, "halfDenied": 1}
@@ -75,18 +75,19 @@ def ratio(c, peers):
 def table(cells):
     head = ["keys", "load", "threads", "Sluice", "Bucket4j", "Guava", "Resilience4j",
             "Sluice ÷ fastest peer", "Sluice B/op", "B/op Bucket4j / Guava / R4j",
-            "denied", "Sluice hierarchy", "hierarchy ÷ fastest peer", "hierarchy B/op"]
+            "denied", "Sluice hierarchy", "hierarchy ÷ fastest peer", "hierarchy B/op",
+            "Sluice Decision API", "Decision ÷ fastest peer", "Decision B/op"]
     out = ["| " + " | ".join(head) + " |",
            "|" + "|".join(["---"] * 3 + ["---:"] * (len(head) - 3)) + "|"]
     rows = sorted(cells, key=lambda k: (KEY_ORDER.get(k[0], 9), LOAD_ORDER.get(k[1], 9), k[2]))
     for row in rows:
         cs = cells[row]
-        s, h = cs.get("sluice"), cs.get("sluiceHierarchy")
+        s, h, d = cs.get("sluice"), cs.get("sluiceHierarchy"), cs.get("sluiceDecision")
         out.append("| " + " | ".join([
             str(row[0]), str(row[1]), str(row[2]),
             mops(s), mops(cs.get("bucket4j")), mops(cs.get("guava")), mops(cs.get("resilience4j")),
             ratio(s, cs), bop(s), " / ".join(bop(cs.get(p)) for p in PEERS),
-            denied(cs), mops(h), ratio(h, cs), bop(h)]) + " |")
+            denied(cs), mops(h), ratio(h, cs), bop(h), mops(d), ratio(d, cs), bop(d)]) + " |")
     return "\n".join(out)
 
 

@@ -32,20 +32,35 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-Xmn256m"})
 public class DecisionBenchmark {
 
-  /** Sluice, client level only: the same work as a peer (one bucket per key). */
+  /**
+   * Sluice, client level only, yes/no API ({@code Limiter.tryConsume}): the same work and the same
+   * answer as a peer's {@code tryAcquire}/{@code tryConsume} (one bucket per key, a boolean).
+   */
   @Benchmark
   public boolean sluice(SluiceState s, Cursor c) {
+    int i = c.next();
+    boolean ok = s.lanes[c.lanes[i]].tryConsume(c.keys[i], null, 1);
+    c.count(ok);
+    return ok;
+  }
+
+  /**
+   * Sluice, client level only, full {@code Decision} API ({@code Limiter.tryAcquire}: remaining
+   * tokens, retry-after, level), for information.
+   */
+  @Benchmark
+  public boolean sluiceDecision(SluiceState s, Cursor c) {
     int i = c.next();
     boolean ok = s.lanes[c.lanes[i]].tryAcquire(c.keys[i], 1).allowed();
     c.count(ok);
     return ok;
   }
 
-  /** Sluice with client, tier-aggregate and global levels (for information). */
+  /** Sluice with client, tier-aggregate and global levels, yes/no API (for information). */
   @Benchmark
   public boolean sluiceHierarchy(SluiceHierarchyState s, Cursor c) {
     int i = c.next();
-    boolean ok = s.lanes[c.lanes[i]].tryAcquire(c.keys[i], 1).allowed();
+    boolean ok = s.lanes[c.lanes[i]].tryConsume(c.keys[i], null, 1);
     c.count(ok);
     return ok;
   }
