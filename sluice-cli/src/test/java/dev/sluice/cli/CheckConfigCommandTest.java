@@ -70,6 +70,33 @@ class CheckConfigCommandTest {
   }
 
   @Test
+  void badAdaptiveAndStoreFieldsAreReportedWithTheirLines() throws IOException {
+    Path file = dir.resolve("limiter.yaml");
+    Files.writeString(file, """
+        tiers:
+          free:
+            per-client: {burst: 10, rate: 5/s}
+        global: {burst: 100, rate: 50/s}
+        adaptive:
+          enabled: true
+          latency-aimd:
+            low: 300ms
+            high: 100ms
+          pi: {kp: fast}
+        store:
+          type: redis
+          failure-mode: panic
+        """);
+
+    Run run = sluice("check-config", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.errLines()).containsExactly(
+        file + ":10: adaptive.pi.kp: fast (expected: a number)",
+        file + ":13: store.failure-mode: panic (expected: one of local-share, fail-open, fail-closed)");
+  }
+
+  @Test
   void aYamlSyntaxErrorIsOneLine() throws IOException {
     Path file = dir.resolve("broken.yaml");
     Files.writeString(file, "tiers:\n  a: 1\n b: 2\n");

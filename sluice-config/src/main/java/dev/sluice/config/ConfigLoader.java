@@ -31,6 +31,17 @@ public final class ConfigLoader {
   }
 
   /**
+   * Reads {@code file} as UTF-8 and returns everything it configures, the adaptive controller
+   * parameters included; problems name the file as {@code file.toString()}.
+   *
+   * @throws IOException if the file cannot be read
+   * @throws ConfigException if the text is not a valid config
+   */
+  public static LoadedConfig loadFull(Path file) throws IOException, ConfigException {
+    return parseFull(Files.readString(file), file.toString());
+  }
+
+  /**
    * Returns the config {@code yaml} describes, such as a body sent to the admin API.
    *
    * @param yaml the YAML text
@@ -39,11 +50,23 @@ public final class ConfigLoader {
    *     config
    */
   public static SluiceConfig parse(String yaml, String sourceName) throws ConfigException {
+    return parseFull(yaml, sourceName).config();
+  }
+
+  /**
+   * Returns everything {@code yaml} configures, the adaptive controller parameters included.
+   *
+   * @param yaml the YAML text
+   * @param sourceName how problems name the source
+   * @throws ConfigException listing every problem, ordered by line, if the text is not a valid
+   *     config
+   */
+  public static LoadedConfig parseFull(String yaml, String sourceName) throws ConfigException {
     Objects.requireNonNull(yaml, "yaml");
     Objects.requireNonNull(sourceName, "sourceName");
     Problems problems = new Problems(sourceName);
     YamlNode root = YamlReader.read(yaml, problems);
-    SluiceConfig config = root == null ? null : ConfigReader.read(root, problems);
+    LoadedConfig config = root == null ? null : ConfigReader.read(root, problems);
     if (config == null || problems.count() > 0) {
       throw new ConfigException(problems.sorted());
     }

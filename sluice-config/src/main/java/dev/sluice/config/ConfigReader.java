@@ -3,7 +3,6 @@ package dev.sluice.config;
 import dev.sluice.core.CostRule;
 import dev.sluice.core.Limit;
 import dev.sluice.core.Rate;
-import dev.sluice.core.config.AdaptiveConfig;
 import dev.sluice.core.config.GlobalConfig;
 import dev.sluice.core.config.IdentityConfig;
 import dev.sluice.core.config.ServerConfig;
@@ -16,22 +15,22 @@ import java.util.List;
 
 /**
  * Reads a whole document into a {@link SluiceConfig}: the small sections ({@code server}, {@code
- * upstream}, {@code global}, {@code adaptive}) here, the others through {@link TierReader}, {@link
- * IdentityReader} and {@link CostReader}, then the cross-section checks and the final record.
+ * upstream}, {@code global}) here, the others through {@link TierReader}, {@link IdentityReader},
+ * {@link CostReader}, {@link AdaptiveReader} and {@link StoreReader}, then the cross-section checks and the final record.
  */
 final class ConfigReader {
 
   static final List<String> SECTIONS =
-      List.of("server", "upstream", "identity", "tiers", "global", "costs", "adaptive");
+      List.of("server", "upstream", "identity", "tiers", "global", "costs", "adaptive",
+      "store");
   static final List<String> SERVER_KEYS = List.of("bind", "port", "admin-bind", "admin-port", "admin-token");
   static final List<String> UPSTREAM_KEYS = List.of("url", "timeout");
   static final List<String> GLOBAL_KEYS = List.of("burst", "rate", "max-clients", "idle-expiry");
-  static final List<String> ADAPTIVE_KEYS = List.of("enabled", "shadow", "interval");
 
   private ConfigReader() {}
 
   /** Returns the config {@code root} describes, or {@code null} after recording its problems. */
-  static SluiceConfig read(YamlNode root, Problems problems) {
+  static LoadedConfig read(YamlNode root, Problems problems) {
     if (root.kind() == YamlNode.Kind.NULL) {
       problems.missing(root.line(), "tiers", "at least one tier; the document is empty");
       return null;
@@ -49,12 +48,28 @@ final class ConfigReader {
     IdentityConfig identity = IdentityReader.read(doc, tiers, problems);
     Long globalBurst = global == null || global.limit() == null ? null : global.limit().burst();
     List<CostRule> costs = CostReader.read(doc, tiers.largestBurst(), globalBurst, problems);
-    AdaptiveConfig adaptive = adaptive(doc.mapping("adaptive", ADAPTIVE_KEYS), problems);
+    AdaptiveReader.Result adaptive = AdaptiveReader.read(doc, problems);
+    StoreConfig store = StoreReader.read(doc, problems);
     if (problems.count() > 0) {
       return null;
     }
-    return problems.build(doc.line(), "",
-        () -> new SluiceConfig(server, upstream, identity, tiers.tiers(), global, costs, adaptive));
+    SluiceConfig config = problems.build(doc.line(), "",
+        () -> new SluiceConfig(server, upstream, identity, tiers.tiers(), global, costs, adaptive.config()));
+    if (config == null) {
+      return null;
+    }
+    if (adaptive.config().enabled() && !hasAggregate(config)) {
+      Mapping m = doc.mapping("adaptive", null);
+      problems.add(m.line("enabled"), "adaptive.enabled",
+          "true (expected: a global limit or a tier aggregate for the control loop to move)");
+      return null;
+    }
+    return problems.build(doc.line(), "", () -> new LoadedConfig(config, adaptive.settings(), store));
+  }
+
+  private static boolean hasAggregate(SluiceConfig config) {
+    Limit global = config.global().limit();
+    return global != null || config.tiers().values().stream().anyMatch(t -> t.aggregateLimit(global) != null);
   }
 
   private static ServerConfig server(Mapping m, Problems problems) {
@@ -127,21 +142,6 @@ final class ConfigReader {
     }
     Limit limit = burst == null || rate == null ? null : problems.build(m.line(), m.path(), () -> Limit.of(burst, rate));
     return problems.build(m.line(), m.path(), () -> new GlobalConfig(limit, maxClients, idleExpiry));
-  }
-
-  private static AdaptiveConfig adaptive(Mapping m, Problems problems) {
-    if (m == null) {
-      return null;
-    }
-    int before = problems.count();
-    AdaptiveConfig d = AdaptiveConfig.DEFAULT;
-    Boolean enabled = or(m.bool("enabled"), d.enabled());
-    Boolean shadow = or(m.bool("shadow"), d.shadow());
-    Duration interval = or(m.duration("interval"), d.interval());
-    if (problems.count() != before) {
-      return null;
-    }
-    return problems.build(m.line(), m.path(), () -> new AdaptiveConfig(enabled, shadow, interval));
   }
 
   private static <T> T or(T value, T fallback) {

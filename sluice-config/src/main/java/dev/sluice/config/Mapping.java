@@ -175,6 +175,19 @@ final class Mapping {
     return n.longValueExact();
   }
 
+  /** Returns the finite number {@code key} (an integer or decimal, not a quoted string). */
+  Double number(String key) {
+    YamlNode value = value(key, false, "a number");
+    if (value == null) {
+      return null;
+    }
+    if (value.kind() != Kind.INTEGER && value.kind() != Kind.DECIMAL || value.number() == null) {
+      problems.invalid(value, path(key), "a number");
+      return null;
+    }
+    return value.number().doubleValue();
+  }
+
   /** Returns the number {@code key} with {@code 0 < value <= 1}. */
   Double fraction(String key) {
     String expected = "a number > 0 and <= 1";

@@ -35,11 +35,12 @@ class BadConfigTest {
   void unknownFieldsAreErrorsAtEveryLevel() {
     assertThat(badFile("unknown-fields.yaml")).containsExactly(
         "unknown-fields.yaml:2: servre: unknown field"
-            + " (expected: one of server, upstream, identity, tiers, global, costs, adaptive)",
+            + " (expected: one of server, upstream, identity, tiers, global, costs, adaptive, store)",
         "unknown-fields.yaml:9: tiers.premium.per-client.refill: unknown field (expected: one of burst, rate)",
         "unknown-fields.yaml:10: tiers.premium.shares: unknown field"
             + " (expected: one of per-client, share, aggregate)",
-        "unknown-fields.yaml:13: adaptive.gain: unknown field (expected: one of enabled, shadow, interval)");
+        "unknown-fields.yaml:13: adaptive.gain: unknown field (expected: one of enabled, shadow, interval, controllers,"
+            + " latency-aimd, error-backoff, gradient, pi, static, limits, burst, min-burst)");
   }
 
   @Test
@@ -116,7 +117,7 @@ class BadConfigTest {
   void duplicateKeysAndAliasesAreRejected() {
     assertThat(badFile("yaml-features.yaml")).containsExactly(
         "yaml-features.yaml:2: defaults: unknown field"
-            + " (expected: one of server, upstream, identity, tiers, global, costs, adaptive)",
+            + " (expected: one of server, upstream, identity, tiers, global, costs, adaptive, store)",
         "yaml-features.yaml:5: tiers.premium.per-client: *limit"
             + " (expected: a plain value; YAML anchors and aliases are not supported)",
         "yaml-features.yaml:6: tiers.premium: duplicate key (expected: each key once, first on line 4)");
@@ -128,7 +129,8 @@ class BadConfigTest {
         "test.yaml:1: tiers: missing (expected: at least one tier; the document is empty)");
     assertThat(problems("# nothing but a comment\n")).hasSize(1);
     assertThat(problems("- tiers\n")).containsExactly(
-        "test.yaml:1: a list (expected: a mapping with server, upstream, identity, tiers, global, costs, adaptive)");
+        "test.yaml:1: a list (expected: a mapping with server, upstream, identity, tiers, global, costs, adaptive,"
+            + " store)");
     assertThat(problems("global: {}\n")).containsExactly("test.yaml:1: tiers: missing"
         + " (expected: at least one tier, e.g. tiers: {default: {per-client: {burst: 100, rate: 50/s}}})");
     assertThat(problems("tiers: {}\n")).containsExactly("test.yaml:1: tiers: empty (expected: at least one tier)");
@@ -141,7 +143,8 @@ class BadConfigTest {
   void aSectionOfTheWrongTypeIsOneProblem() {
     assertThat(problems(Configs.withTier("server: [8080]\nadaptive: true\n"))).containsExactly(
         "test.yaml:4: server: a list (expected: a mapping with bind, port, admin-bind, admin-port, admin-token)",
-        "test.yaml:5: adaptive: true (expected: a mapping with enabled, shadow, interval)");
+        "test.yaml:5: adaptive: true (expected: a mapping with enabled, shadow, interval, controllers,"
+            + " latency-aimd, error-backoff, gradient, pi, static, limits, burst, min-burst)");
   }
 
   @Test

@@ -130,7 +130,13 @@ public final class Limiter {
 
   private static GcraBucket clientBucket(Tier tier, String key, long now) {
     GcraBucket client = tier.clients.get(key);
-    return client != null ? client : tier.newClient(key, now);
+    if (client == null) {
+      return tier.newClient(key, now);
+    }
+    if (client.params() != tier.perClient) {
+      tier.catchUp(client, now);
+    }
+    return client;
   }
 
   private Decision decide(Tier tier, String key, int cost) {
@@ -430,16 +436,25 @@ public final class Limiter {
 
     GcraBucket newClient(String key, long now) {
       GcraBucket b = clients.getOrCreate(key, perClient, now);
-      // A reconfiguration may have run while the bucket was being created and missed it. Reading
-      // perClient under the bucket's monitor (which reconfigure() holds too) means this catch-up
-      // can never apply an older limit over a newer one.
+      if (b.params() != perClient) {
+        catchUp(b, now);
+      }
+      return b;
+    }
+
+    /**
+     * Brings a bucket that a reconfiguration missed (it was being created while the map was
+     * walked) to the tier's current limit before any decision uses it. Reading perClient under the
+     * bucket's monitor, which reconfigure() holds too, means this can never apply an older limit
+     * over a newer one.
+     */
+    void catchUp(GcraBucket b, long now) {
       synchronized (b) {
         GcraBucket.Params latest = perClient;
-        if (b.params() != latest && !b.limit().equals(latest.limit)) {
+        if (b.params() != latest) {
           b.reconfigure(now, latest);
         }
       }
-      return b;
     }
 
     void update(TierSpec spec, LimiterSpec limits, long now) {

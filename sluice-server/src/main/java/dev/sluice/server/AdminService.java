@@ -4,9 +4,11 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.HttpService;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigProblem;
+import dev.sluice.core.BucketStore;
 import dev.sluice.core.LevelState;
 import dev.sluice.core.Limiter;
 import java.nio.ByteBuffer;
@@ -29,11 +31,14 @@ final class AdminService {
 
   private final LiveConfig config;
   private final Limiter limiter;
+  private final BucketStore store;
   private final ServerMetrics metrics;
   private final BooleanSupplier ready;
 
-  AdminService(LiveConfig config, Limiter limiter, ServerMetrics metrics, BooleanSupplier ready) {
+  AdminService(LiveConfig config, Limiter limiter, BucketStore store, ServerMetrics metrics,
+      BooleanSupplier ready) {
     this.config = config;
+    this.store = store;
     this.limiter = limiter;
     this.metrics = metrics;
     this.ready = ready;
@@ -117,22 +122,31 @@ final class AdminService {
         return Problem.of(HttpStatus.NOT_FOUND, "unknown-tier", "unknown tier \"" + tier
             + "\" (expected: one of " + limiter.spec().tiers().keySet() + ")").toResponse();
       }
-      StringBuilder sb = new StringBuilder(256).append("{\"key\":");
-      Json.string(sb, key).append(",\"tier\":");
-      Json.string(sb, tier).append(",\"levels\":[");
-      List<LevelState> levels = limiter.levels(key, tier);
-      for (int i = 0; i < levels.size(); i++) {
-        LevelState s = levels.get(i);
-        sb.append(i == 0 ? "{" : ",{");
-        sb.append("\"level\":\"").append(s.level().label()).append('"');
-        sb.append(",\"burst\":").append(s.limit().burst());
-        sb.append(",\"rate\":\"").append(s.limit().rate()).append('"');
-        sb.append(",\"ratePerSecond\":").append(s.limit().rate().perSecond());
-        sb.append(",\"tokens\":").append(s.tokens());
-        sb.append(",\"resetAfterMs\":").append(RateLimitHeaders.ceilMillis(s.resetAfterNanos()));
-        sb.append('}');
+      if (store == null) {
+        return levels(key, tier, limiter.levels(key, tier));
       }
-      return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, sb.append("]}").toString());
+      return HttpResponse.of(store.levels(key, tier).handleAsync((levels, err) -> err == null
+          ? levels(key, tier, levels)
+          : Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
+              "the bucket store failed: " + Exceptions.peel(err)).toResponse(), ctx.eventLoop()));
     };
+  }
+
+  private static HttpResponse levels(String key, String tier, List<LevelState> levels) {
+    StringBuilder sb = new StringBuilder(256).append("{\"key\":");
+    Json.string(sb, key).append(",\"tier\":");
+    Json.string(sb, tier).append(",\"levels\":[");
+    for (int i = 0; i < levels.size(); i++) {
+      LevelState s = levels.get(i);
+      sb.append(i == 0 ? "{" : ",{");
+      sb.append("\"level\":\"").append(s.level().label()).append('"');
+      sb.append(",\"burst\":").append(s.limit().burst());
+      sb.append(",\"rate\":\"").append(s.limit().rate()).append('"');
+      sb.append(",\"ratePerSecond\":").append(s.limit().rate().perSecond());
+      sb.append(",\"tokens\":").append(s.tokens());
+      sb.append(",\"resetAfterMs\":").append(RateLimitHeaders.ceilMillis(s.resetAfterNanos()));
+      sb.append('}');
+    }
+    return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, sb.append("]}").toString());
   }
 }

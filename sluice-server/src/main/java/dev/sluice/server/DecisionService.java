@@ -8,6 +8,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.sluice.core.Decision;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code POST /v1/decisions}: decides one request or a batch for a gateway, and answers 200 with
@@ -39,14 +41,14 @@ final class DecisionService implements HttpService {
         return EdgeErrors.forCause(cause).toResponse();
       }
       try {
-        return decide(agg);
+        return decide(ctx, agg);
       } catch (BadRequestException e) {
         return e.problem().toResponse();
       }
     }));
   }
 
-  private HttpResponse decide(AggregatedHttpRequest agg) {
+  private HttpResponse decide(ServiceRequestContext ctx, AggregatedHttpRequest agg) {
     RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed =
         RequestBodies.decisions(agg.content().array());
     List<RequestBodies.DecisionRequest> items = parsed.items();
@@ -68,21 +70,46 @@ final class DecisionService implements HttpService {
       throw new BadRequestException(new Problem(HttpStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier",
           "Bad Request", "unknown tier", errors));
     }
+    int[] costs = new int[items.size()];
+    for (int i = 0; i < items.size(); i++) {
+      RequestBodies.DecisionRequest r = items.get(i);
+      costs[i] = r.cost() > 0 ? r.cost()
+          : r.path() == null ? 1 : edge.limiter().costOf(r.method() == null ? "GET" : r.method(), r.path());
+    }
+    Edge.Decided[] decided = new Edge.Decided[items.size()];
+    if (edge.store() == null) {
+      for (int i = 0; i < items.size(); i++) {
+        decided[i] = edge.decide(items.get(i).key(), tierOf[i], costs[i]);
+      }
+      return respond(parsed, costs, decided);
+    }
+    // A shared store answers asynchronously; a batch is decided in order, one after another.
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (int i = 0; i < items.size(); i++) {
+      int n = i;
+      chain = chain.thenCompose(v -> edge.decideAsync(items.get(n).key(), tierOf[n], costs[n])
+          .thenAccept(d -> decided[n] = d));
+    }
+    return HttpResponse.of(chain.handleAsync((v, err) -> err == null ? respond(parsed, costs, decided)
+        : Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
+            "the bucket store failed: " + Exceptions.peel(err)).toResponse(), ctx.eventLoop()));
+  }
+
+  private HttpResponse respond(RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed, int[] costs,
+      Edge.Decided[] decided) {
+    List<RequestBodies.DecisionRequest> items = parsed.items();
     StringBuilder sb = new StringBuilder(parsed.batch() ? 200 * items.size() : 256);
     if (parsed.batch()) {
       sb.append('[');
     }
     Edge.Decided last = null;
     for (int i = 0; i < items.size(); i++) {
-      RequestBodies.DecisionRequest r = items.get(i);
-      int cost = r.cost() > 0 ? r.cost()
-          : r.path() == null ? 1 : edge.limiter().costOf(r.method() == null ? "GET" : r.method(), r.path());
-      last = edge.decide(r.key(), tierOf[i], cost);
+      last = decided[i];
       if (i > 0) {
         sb.append(',');
       }
-      write(sb, last, cost);
-      record(r, last, cost);
+      write(sb, last, costs[i]);
+      record(items.get(i), last, costs[i]);
     }
     if (parsed.batch()) {
       sb.append(']');

@@ -1,12 +1,16 @@
 package dev.sluice.server;
 
+import com.linecorp.armeria.common.util.Exceptions;
+import dev.sluice.core.BucketStore;
 import dev.sluice.core.Decision;
 import dev.sluice.core.Limiter;
 import dev.sluice.core.UnknownTierException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * What every edge handler shares: the limiter, the live config, meters, logs and upstream
- * signals. Thread-safe; one per server.
+ * What every edge handler shares: the limiter (or the shared bucket store), the live config,
+ * meters, logs, upstream signals and the control loop. Thread-safe; one per server.
  *
  * @param limiter the limiter every request passes
  * @param config the config now running
@@ -15,9 +19,13 @@ import dev.sluice.core.UnknownTierException;
  * @param requestLog the request log, or {@code null} when it is off
  * @param signals upstream latencies and statuses for the control loop
  * @param wall wall-clock time for log records
+ * @param adaptation the adaptive control loop, fed with every decision and upstream outcome
+ * @param store the shared bucket store decisions go through, or {@code null} to decide on {@code
+ *     limiter} directly (a local store)
  */
 record Edge(Limiter limiter, LiveConfig config, ServerMetrics metrics, ThrottleLog throttleLog,
-    RequestLogWriter requestLog, UpstreamSignals signals, WallClock wall) {
+    RequestLogWriter requestLog, UpstreamSignals signals, WallClock wall, Adaptation adaptation,
+    BucketStore store) {
 
   /**
    * A decision and the tier it was made in.
@@ -39,8 +47,43 @@ record Edge(Limiter limiter, LiveConfig config, ServerMetrics metrics, ThrottleL
       tier = limiter.spec().defaultTier();
       d = limiter.tryAcquire(key, tier, cost);
     }
+    return counted(tier, d, cost);
+  }
+
+  private Decided counted(String tier, Decision d, int cost) {
     metrics.tier(tier).count(d);
+    adaptation.recordDecision(tier, d.allowed(), cost);
     return new Decided(tier, d);
+  }
+
+  /**
+   * Decides like {@link #decide} through the shared {@link #store()}, without blocking: the stage
+   * completes on the store's threads (or at once for leased and fallback decisions).
+   */
+  CompletionStage<Decided> decideAsync(String key, String tier, int cost) {
+    return store.acquire(key, tier, cost).handle((d, err) -> {
+      if (err == null) {
+        return CompletableFuture.completedFuture(counted(tier, d, cost));
+      }
+      if (Exceptions.peel(err) instanceof UnknownTierException) {
+        String fallback = store.spec().defaultTier();
+        return store.acquire(key, fallback, cost).thenApply(again -> counted(fallback, again, cost));
+      }
+      return CompletableFuture.<Decided>failedFuture(err);
+    }).thenCompose(stage -> stage);
+  }
+
+  /**
+   * Records one upstream outcome (proxied or reported on {@code /v1/feedback}) in the signals, the
+   * meters and the control loop.
+   *
+   * @param latencyNanos the upstream's latency, or a negative value when none was measured
+   * @param status the status the upstream answered, or the 502/504 the edge answered for it
+   */
+  void upstream(long latencyNanos, int status) {
+    signals.record(latencyNanos, status);
+    metrics.upstream(latencyNanos, status);
+    adaptation.recordResponse(latencyNanos, status);
   }
 
   /** Returns whether a request should go to the request log now. */

@@ -56,8 +56,7 @@ final class FeedbackService implements HttpService {
     LiveConfig.Snapshot snap = edge.config().current();
     for (RequestBodies.Feedback f : items) {
       long nanos = Math.round(f.latencyMs() * 1_000_000.0);
-      edge.signals().record(nanos, f.status());
-      edge.metrics().upstream(nanos, f.status());
+      edge.upstream(nanos, f.status());
       if (edge.logRequest()) {
         edge.requestLog().offer(new RequestLogRecord(edge.wall().epochMillis(), "feedback", f.key(),
             snap.identity().tierOf(f.key(), f.tier()), f.method(), f.path(), 0, 0, nanos, f.status(),

@@ -4,6 +4,9 @@ import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.WebClient;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.LoadedConfig;
+import dev.sluice.config.StoreConfig;
+import dev.sluice.core.BucketStore;
 import dev.sluice.core.Limiter;
 import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.config.ServerConfig;
@@ -27,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * replaces the snapshot. The limiter is reconfigured before the snapshot is swapped, so a request
  * holding the old snapshot may name a tier the new limiter no longer has; request handlers then
  * fall back to the default tier. Changes to the {@code server} section (addresses and ports, but
- * not the admin token) need a restart and are reported as such.
+ * not the admin token) and to the {@code store} section need a restart and are reported as such.
  */
 final class LiveConfig {
 
@@ -70,15 +73,27 @@ final class LiveConfig {
   private final ClientFactory clients;
   private final String envToken;
   private final Consumer<SluiceConfig> onChange;
+  private final Adaptation adaptation;
+  private final BucketStore store;
+  private final StoreConfig storeConfig;
   private volatile Snapshot current;
 
-  /** Starts with {@code config}, parsed from {@code yaml}; {@code onChange} runs after each swap. */
+  /**
+   * Starts with {@code config}, parsed from {@code yaml}; {@code onChange} runs after each swap, and
+   * {@code adaptation} is stopped before each reload reconfigures the limiter and rebuilt after;
+   * {@code store} (the shared store opened with {@code storeConfig}, or {@code null} for a local
+   * one) is reconfigured with the limiter.
+   */
   LiveConfig(SluiceConfig config, String yaml, String source, Limiter limiter, ClientFactory clients,
-      String envToken, Consumer<SluiceConfig> onChange) {
+      String envToken, Consumer<SluiceConfig> onChange, Adaptation adaptation, BucketStore store,
+      StoreConfig storeConfig) {
     this.limiter = limiter;
     this.clients = clients;
     this.envToken = envToken;
     this.onChange = onChange;
+    this.adaptation = adaptation;
+    this.store = store;
+    this.storeConfig = storeConfig;
     this.current = snapshot(config, yaml, source, null, 1);
     onChange.accept(config);
   }
@@ -95,7 +110,8 @@ final class LiveConfig {
    * @throws ConfigException listing every problem when the text is not a valid config
    */
   synchronized Reload apply(String yaml, String source) throws ConfigException {
-    SluiceConfig next = ConfigLoader.parse(yaml, source);
+    LoadedConfig loaded = ConfigLoader.parseFull(yaml, source);
+    SluiceConfig next = loaded.config();
     LimiterSpec spec;
     try {
       spec = LimiterSpec.from(next);
@@ -104,7 +120,15 @@ final class LiveConfig {
     }
     Snapshot old = current;
     List<String> restart = restartRequired(old.config().server(), next.server());
+    if (!loaded.store().equals(storeConfig)) {
+      restart.add("store");
+    }
+    adaptation.stop();
     limiter.reconfigure(spec);
+    if (store != null) {
+      store.reconfigure(spec);
+    }
+    adaptation.configure(loaded.adaptive());
     Snapshot snap = snapshot(next, yaml, source, old.upstream(), old.generation() + 1);
     current = snap;
     onChange.accept(next);

@@ -76,7 +76,19 @@ final class ProxyService implements HttpService {
     String method = headers.method().name();
     String route = ctx.path();
     int cost = edge.limiter().costOf(method, route);
-    Edge.Decided decided = edge.decide(key, tier, cost);
+    if (edge.store() == null) {
+      return admitOrThrottle(ctx, req, up, remote, key, method, route, cost, edge.decide(key, tier, cost));
+    }
+    // A shared store answers asynchronously; the request is forwarded from its event loop.
+    return HttpResponse.of(edge.decideAsync(key, tier, cost).handleAsync((decided, err) -> err == null
+        ? admitOrThrottle(ctx, req, up, remote, key, method, route, cost, decided)
+        : Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
+            "the bucket store failed: " + Exceptions.peel(err)).toResponse(), ctx.eventLoop()));
+  }
+
+  private HttpResponse admitOrThrottle(ServiceRequestContext ctx, HttpRequest req, LiveConfig.Upstream up,
+      InetAddress remote, String key, String method, String route, int cost, Edge.Decided decided) {
+    RequestHeaders headers = req.headers();
     Decision d = decided.decision();
     boolean logIt = edge.logRequest();
     if (!d.allowed()) {
@@ -194,22 +206,19 @@ final class ProxyService implements HttpService {
     Throwable cause = log.responseCause();
     int status = log.responseHeaders().status().code();
     if (status >= 100) {
-      edge.signals().record(log.totalDurationNanos(), status);
-      edge.metrics().upstream(log.totalDurationNanos(), status);
+      edge.upstream(log.totalDurationNanos(), status);
       return;
     }
     Throwable c = cause == null ? null : Exceptions.peel(cause);
     if (c instanceof ResponseTimeoutException) {
       edge.metrics().upstreamError(ServerMetrics.UpstreamError.TIMEOUT);
-      edge.signals().record(log.totalDurationNanos(), 504);
-      edge.metrics().upstream(log.totalDurationNanos(), 504);
+      edge.upstream(log.totalDurationNanos(), 504);
     } else if (c instanceof ContentTooLargeException) {
       return;
     } else {
       edge.metrics().upstreamError(c instanceof UnprocessedRequestException
           ? ServerMetrics.UpstreamError.CONNECT : ServerMetrics.UpstreamError.OTHER);
-      edge.signals().record(-1, 502);
-      edge.metrics().upstream(-1, 502);
+      edge.upstream(-1, 502);
     }
   }
 

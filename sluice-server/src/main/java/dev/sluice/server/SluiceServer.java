@@ -4,11 +4,14 @@ import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import dev.sluice.adaptive.AdaptiveSettings;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.LoadedConfig;
 import dev.sluice.core.Limiter;
 import dev.sluice.core.config.ServerConfig;
 import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.redis.RedisBucketStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -29,6 +32,9 @@ public final class SluiceServer implements AutoCloseable {
   private final LiveConfig config;
   private final ServerMetrics metrics;
   private final UpstreamSignals signals;
+  private final Adaptation adaptation;
+  private final RedisBucketStore store;
+  private final AdaptiveSettings initialAdaptive;
   private final RequestLogWriter requestLog;
   private final ClientFactory clients;
   private final Server edge;
@@ -39,17 +45,25 @@ public final class SluiceServer implements AutoCloseable {
   private SluiceServer(ServerOptions o) throws IOException, ConfigException {
     String source = o.configFile() != null ? o.configFile().toString() : "config";
     String yaml = o.configFile() != null ? java.nio.file.Files.readString(o.configFile()) : o.configYaml();
-    SluiceConfig initial = ConfigLoader.parse(yaml, source);
+    LoadedConfig loaded = ConfigLoader.parseFull(yaml, source);
+    SluiceConfig initial = loaded.config();
     this.limiter = Limiter.create(initial, o.clock());
     this.metrics = new ServerMetrics(limiter, initial.upstream().timeout());
     this.signals = new UpstreamSignals(o.clock());
+    this.store = loaded.store().redis() ? Stores.open(loaded.store(), limiter.spec()) : null;
+    if (store != null) {
+      Stores.export(store, loaded.store(), metrics.registry());
+    }
+    this.adaptation = new Adaptation(limiter, metrics.registry(), store);
     this.clients = ClientFactory.builder().build();
     this.config = new LiveConfig(initial, yaml, source, limiter, clients, o.adminToken(),
-        c -> metrics.tiersChanged(c.tiers().keySet()));
+        c -> metrics.tiersChanged(c.tiers().keySet()), adaptation, store, loaded.store());
+    this.initialAdaptive = loaded.adaptive();
     this.requestLog = o.requestLog() == null ? null
         : new RequestLogWriter(o.requestLog(), metrics.requestLogWritten, metrics.requestLogDropped);
     ThrottleLog throttleLog = new ThrottleLog(o.clock(), o.throttleLogPerSecond(), metrics.throttleLogSuppressed);
-    Edge shared = new Edge(limiter, config, metrics, throttleLog, requestLog, signals, WallClock.system());
+    Edge shared = new Edge(limiter, config, metrics, throttleLog, requestLog, signals, WallClock.system(),
+        adaptation, store);
     ServerConfig sc = initial.server();
     this.edge = edgeServer(o, sc, shared);
     this.admin = adminServer(o, sc);
@@ -73,7 +87,7 @@ public final class SluiceServer implements AutoCloseable {
   }
 
   private Server adminServer(ServerOptions o, ServerConfig sc) {
-    AdminService a = new AdminService(config, limiter, metrics, () -> ready);
+    AdminService a = new AdminService(config, limiter, store, metrics, () -> ready);
     AdminAuth auth = new AdminAuth(config);
     ServerBuilder b = Server.builder()
         .http(new InetSocketAddress(sc.adminBind(), sc.adminPort()))
@@ -109,6 +123,7 @@ public final class SluiceServer implements AutoCloseable {
       if (requestLog != null) {
         requestLog.start();
       }
+      adaptation.configure(initialAdaptive);
       edge.start().join();
       admin.start().join();
     } catch (RuntimeException e) {
@@ -142,9 +157,19 @@ public final class SluiceServer implements AutoCloseable {
     return limiter;
   }
 
+  /** Returns the shared Redis bucket store decisions go through, or {@code null} for local buckets. */
+  public RedisBucketStore store() {
+    return store;
+  }
+
   /** Returns the upstream signals, for the control loop. */
   public UpstreamSignals signals() {
     return signals;
+  }
+
+  /** Returns the adaptive control loop running now, or {@code null} when adaptation is off. */
+  public dev.sluice.adaptive.ControlLoop controlLoop() {
+    return adaptation.loop();
   }
 
   /** Returns the config running now. */
@@ -174,6 +199,10 @@ public final class SluiceServer implements AutoCloseable {
   }
 
   private void closeResources() {
+    adaptation.close();
+    if (store != null) {
+      store.close();
+    }
     if (watcher != null) {
       watcher.close();
     }

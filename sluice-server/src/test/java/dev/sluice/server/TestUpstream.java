@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real HTTP upstream on 127.0.0.1 and an ephemeral port: {@code /echo/**} answers with a JSON
  * description of the request it got, {@code /slow} answers after two seconds (scheduled, not
- * sleeping), {@code /status/{code}} answers with that status.
+ * sleeping), {@code /delay/{ms}} answers after that many milliseconds (scheduled too), {@code
+ * /status/{code}} answers with that status.
  */
 final class TestUpstream implements AutoCloseable {
 
@@ -39,6 +40,11 @@ final class TestUpstream implements AutoCloseable {
         })))
         .service("/slow", (ctx, req) -> HttpResponse.delayed(
             AggregatedHttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "late"), Duration.ofSeconds(2)))
+        .service("/delay/{ms}", (ctx, req) -> {
+          requests.incrementAndGet();
+          return HttpResponse.delayed(AggregatedHttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "late"),
+              Duration.ofMillis(Long.parseLong(ctx.pathParam("ms"))));
+        })
         .service("/status/{code}", (ctx, req) -> {
           requests.incrementAndGet();
           return HttpResponse.of(HttpStatus.valueOf(Integer.parseInt(ctx.pathParam("code"))),

@@ -1,0 +1,134 @@
+package dev.sluice.config;
+
+import static dev.sluice.config.Configs.badFile;
+import static dev.sluice.config.Configs.problems;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.adaptive.AdaptiveSettings;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The {@code adaptive} section: controller parameters are read, and each bad one is reported on its line. */
+class AdaptiveConfigTest {
+
+  private static final String TIER = """
+      tiers:
+        premium:
+          per-client: {burst: 100, rate: 50/s}
+      global: {burst: 2000, rate: 1000/s}
+      """;
+
+  @Test
+  void absentSectionGivesDisabledDefaults() throws ConfigException {
+    LoadedConfig loaded = ConfigLoader.parseFull(TIER, "x.yaml");
+    AdaptiveSettings s = loaded.adaptive();
+    assertThat(s.enabled()).isFalse();
+    assertThat(s.shadow()).isFalse();
+    assertThat(s.interval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(s.controllers()).isEqualTo(AdaptiveSettings.DEFAULTS.controllers());
+    assertThat(s.latencyAimd()).isEqualTo(AdaptiveSettings.DEFAULTS.latencyAimd());
+  }
+
+  @Test
+  void controllerParametersAreRead() throws ConfigException {
+    LoadedConfig loaded = ConfigLoader.parseFull(TIER + """
+        adaptive:
+          enabled: true
+          shadow: true
+          interval: 2s
+          controllers: [latency-aimd, pi, static]
+          latency-aimd: {period: 4s, low: 100ms, high: 250ms, increase: 1.5, decrease: 0.5, max-rate: 3000/s,
+                         min-rate: 10/s}
+          pi: {target: 180ms, kp: 0.3}
+          static: {rate: 6000/min}
+          limits: {min-rate: 5/s, max-rate: 4000/s, warmup-intervals: 2}
+          burst: fixed
+          min-burst: 4
+        """, "x.yaml");
+    AdaptiveSettings s = loaded.adaptive();
+    assertThat(loaded.config().adaptive().enabled()).isTrue();
+    assertThat(s.shadow()).isTrue();
+    assertThat(s.interval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(s.controllers()).containsExactly("latency-aimd", "pi", "static");
+    assertThat(s.latencyAimd().period()).isEqualTo(Duration.ofSeconds(4));
+    assertThat(s.latencyAimd().lowMillis()).isEqualTo(100.0);
+    assertThat(s.latencyAimd().highMillis()).isEqualTo(250.0);
+    assertThat(s.latencyAimd().increase()).isEqualTo(1.5);
+    assertThat(s.latencyAimd().maxRate()).isEqualTo(3000.0);
+    assertThat(s.pi().targetMillis()).isEqualTo(180.0);
+    assertThat(s.pi().kp()).isEqualTo(0.3);
+    assertThat(s.staticRate().rate()).isEqualTo(100.0);
+    assertThat(s.limits().warmupIntervals()).isEqualTo(2);
+    assertThat(s.proportionalBurst()).isFalse();
+    assertThat(s.minBurst()).isEqualTo(4);
+  }
+
+  @Test
+  void badParametersAreReportedOnTheirLines() {
+    assertThat(badFile("adaptive.yaml")).containsExactlyInAnyOrder(
+        "adaptive.yaml:14: adaptive.latency-aimd.decrease: \"0.7\" (expected: a number)",
+        "adaptive.yaml:16: adaptive.error-backoff.windw: unknown field"
+            + " (expected: one of period, window, threshold, factor, min-rate, min-responses)",
+        "adaptive.yaml:18: adaptive.gradient.period: 5"
+            + " (expected: a duration with a unit, such as 250ms, 10s, 2m, 1h or PT10S)",
+        "adaptive.yaml:19: adaptive.pi: a list (expected: a mapping with period, target, kp, ki, max-step)",
+        "adaptive.yaml:23: adaptive.burst: sometimes (expected: proportional or fixed)",
+        "adaptive.yaml:24: adaptive.min-burst: 0 (expected: an integer >= 1)");
+  }
+
+  @Test
+  void rangeAndCrossFieldProblemsCarryTheLineOfTheValue() {
+    // A controller's record reports its first problem only; a pair names the line of its second value.
+    assertThat(badFile("adaptive-ranges.yaml")).containsExactly(
+        "adaptive-ranges.yaml:13: adaptive.latency-aimd.low/high: low 400.0 and high 300.0"
+            + " (expected: low < high)",
+        "adaptive-ranges.yaml:14: adaptive.error-backoff.threshold: 2.0 (expected: > 0.0 and < 1.0)",
+        "adaptive-ranges.yaml:17: adaptive.limits.min-rate/max-rate: min-rate 500.0 and max-rate 100.0"
+            + " (expected: min-rate <= max-rate)");
+  }
+
+  @Test
+  void unknownControllerNameIsReportedOnItsListItem() {
+    assertThat(problems(TIER + """
+        adaptive:
+          controllers:
+            - latency-aimd
+            - fuzzy
+        """)).containsExactly(
+        "test.yaml:8: adaptive.controllers[1]: fuzzy (expected: one of"
+            + " [latency-aimd, error-backoff, gradient, pi, static])");
+  }
+
+  @Test
+  void theExampleFilesCommentedParametersAreValidAndTheDefaults() throws Exception {
+    StringBuilder yaml = new StringBuilder();
+    boolean inAdaptive = false;
+    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("../examples/limiter.yaml"))) {
+      inAdaptive = line.startsWith("adaptive:") || inAdaptive && !line.matches("[a-z].*");
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("  # (\\s*)([a-z-]+:.*)").matcher(line);
+      yaml.append(inAdaptive && m.matches() ? "  " + m.group(1) + m.group(2) : line).append('\n');
+    }
+    AdaptiveSettings s = ConfigLoader.parseFull(yaml.toString(), "limiter.yaml").adaptive();
+    AdaptiveSettings d = AdaptiveSettings.DEFAULTS;
+    assertThat(s.controllers()).isEqualTo(d.controllers());
+    assertThat(List.of(s.latencyAimd(), s.errorBackoff(), s.gradient(), s.pi(), s.limits()))
+        .isEqualTo(List.of(d.latencyAimd(), d.errorBackoff(), d.gradient(), d.pi(), d.limits()));
+    assertThat(s.staticRate().rate()).isEqualTo(750.0);
+    assertThat(s.proportionalBurst()).isEqualTo(d.proportionalBurst());
+    assertThat(s.minBurst()).isEqualTo(d.minBurst());
+  }
+
+  @Test
+  void enabledLoopNeedsALevelToMove() {
+    assertThat(problems("""
+        tiers:
+          free:
+            per-client: {burst: 10, rate: 5/s}
+        adaptive:
+          enabled: true
+        """)).containsExactly(
+        "test.yaml:5: adaptive.enabled: true (expected: a global limit or a tier aggregate for the control loop"
+            + " to move)");
+  }
+}

@@ -1,0 +1,95 @@
+package dev.sluice.config;
+
+import static dev.sluice.config.Configs.problems;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The {@code store} section: local by default, Redis with every setting, bad fields on their lines. */
+class StoreConfigTest {
+
+  private static final String TIER = """
+      tiers:
+        free:
+          per-client: {burst: 10, rate: 5/s}
+      """;
+
+  @Test
+  void absentSectionIsLocal() throws ConfigException {
+    assertThat(ConfigLoader.parseFull(TIER, "x.yaml").store()).isEqualTo(StoreConfig.LOCAL);
+  }
+
+  @Test
+  void redisSettingsAreRead() throws ConfigException {
+    StoreConfig s = ConfigLoader.parseFull(TIER + """
+        store:
+          type: redis
+          redis: { uri: "redis://127.0.0.1:6379", namespace: edge }
+          timeout: 15ms
+          failure-mode: fail-closed
+          breaker: { failures: 5, open: 1s }
+          leasing: { enabled: false, period: 2s, over-admission: 0.05, min-lease: 4 }
+          heartbeat: 500ms
+          node-id: edge-1
+        """, "x.yaml").store();
+    assertThat(s).isEqualTo(new StoreConfig("redis", "redis://127.0.0.1:6379", List.of(), "edge",
+        Duration.ofMillis(15), "fail-closed", 5, Duration.ofSeconds(1), false, Duration.ofSeconds(2), 0.05, 4,
+        Duration.ofMillis(500), "edge-1"));
+    assertThat(s.redis()).isTrue();
+  }
+
+  @Test
+  void clusterSeedsAreRead() throws ConfigException {
+    StoreConfig s = ConfigLoader.parseFull(TIER + """
+        store:
+          type: redis
+          redis:
+            cluster: ["redis://127.0.0.1:7000", "redis://127.0.0.1:7001"]
+        """, "x.yaml").store();
+    assertThat(s.cluster()).containsExactly("redis://127.0.0.1:7000", "redis://127.0.0.1:7001");
+    assertThat(s.redisUri()).isNull();
+  }
+
+  @Test
+  void badFieldsAreReportedOnTheirLines() {
+    assertThat(problems(TIER + """
+        store:
+          type: memcached
+          redis:
+            uri: http://127.0.0.1:6379
+            cluster: [12]
+            db: 3
+          timeout: 20
+          failure-mode: fail-sometimes
+          breaker: { failures: 0 }
+          leasing: { over-admission: 0.5, min-lease: 0 }
+        """)).containsExactly(
+        "test.yaml:5: store.type: memcached (expected: one of local, redis)",
+        "test.yaml:7: store.redis.uri: http://127.0.0.1:6379"
+            + " (expected: a URI such as redis://127.0.0.1:6379 or rediss://host:6380)",
+        "test.yaml:8: store.redis.cluster[0]: 12 (expected: a URI such as redis://127.0.0.1:6379 or rediss://host:6380)",
+        "test.yaml:9: store.redis.db: unknown field (expected: one of uri, cluster, namespace)",
+        "test.yaml:10: store.timeout: 20 (expected: a duration with a unit, such as 250ms, 10s, 2m, 1h or PT10S)",
+        "test.yaml:11: store.failure-mode: fail-sometimes (expected: one of local-share, fail-open, fail-closed)",
+        "test.yaml:12: store.breaker.failures: 0 (expected: an integer >= 1)",
+        "test.yaml:13: store.leasing.over-admission: 0.5 (expected: a number > 0 and <= 0.1)",
+        "test.yaml:13: store.leasing.min-lease: 0 (expected: an integer >= 1)");
+  }
+
+  @Test
+  void redisStoreNeedsARedis() {
+    assertThat(problems(TIER + """
+        store:
+          type: redis
+        """)).containsExactly(
+        "test.yaml:4: store.redis.uri: missing (expected: uri: redis://host:port, or cluster: [seed URIs])");
+    assertThat(problems(TIER + """
+        store:
+          type: redis
+          redis: { namespace: x }
+        """)).containsExactly(
+        "test.yaml:6: store.redis.uri: missing (expected: uri: redis://host:port, or cluster: [seed URIs])");
+  }
+}
