@@ -2,7 +2,7 @@
 # Redis store benchmark: (a) plain one-EVAL-per-request token bucket, (b) Sluice without leasing,
 # (c) Sluice with leasing, on 1 and 2 nodes, against a real redis-server on loopback (found like
 # the tests do: $SLUICE_REDIS_SERVER, redis-server on the PATH, or the embedded-redis jar).
-# Prints a markdown table (see docs/benchmarks-redis.md).
+# Prints a markdown table (see docs/benchmarks.md, section "Redis store").
 #
 # Usage: bench/redis/run.sh [SECONDS_PER_CELL=5] [THREADS_PER_NODE=8] [CLIENT_KEYS=8]
 set -eu

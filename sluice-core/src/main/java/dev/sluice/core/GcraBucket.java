@@ -204,10 +204,11 @@ final class GcraBucket {
   }
 
   /**
-   * Switches to {@code limit} at {@code now}, keeping the fraction of tokens left: a bucket 30 %
-   * empty stays 30 % empty under the new burst and rate.
+   * Switches to {@code next}, keeping the fraction of tokens left: a bucket 30 % empty stays 30 %
+   * empty under the new burst and rate. The switch happens at the instant {@code clock} reads once
+   * the bucket is locked.
    */
-  synchronized void reconfigure(long now, Params next) {
+  synchronized void reconfigure(Clock clock, Params next) {
     Params prev = params;
     if (prev == next) {
       return;
@@ -220,6 +221,10 @@ final class GcraBucket {
       params = next; // out of its map for good; nothing to rescale
       return;
     }
+    // The rescale's instant is read only now that no decision can change the TAT: every decision
+    // that did so before read an earlier time, so its debt is measured from a later instant, never
+    // an earlier one (which would credit refill at the new rate for time that ran at the old one).
+    long now = clock.nanoTime();
     // A TAT of Long.MAX_VALUE may be a rescaled debt clamped at the end of the clock's range, so
     // its true debt is unknown: count the bucket as empty, the safe side.
     long debt = t == Long.MAX_VALUE ? Math.max(prev.capacityNanos, debt(t, now)) : debt(t, now);

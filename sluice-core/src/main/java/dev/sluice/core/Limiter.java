@@ -134,7 +134,7 @@ public final class Limiter {
       return tier.newClient(key, now);
     }
     if (client.params() != tier.perClient) {
-      tier.catchUp(client, now);
+      tier.catchUp(client);
     }
     return client;
   }
@@ -390,20 +390,20 @@ public final class Limiter {
     for (TierSpec ts : next.tiers().values()) {
       Tier t = current.get(ts.name());
       if (t == null) {
-        t = new Tier(ts, next, now);
+        t = new Tier(ts, next, clock, now);
       } else {
         t.update(ts, next, now);
       }
       updated.put(ts.name(), t);
     }
-    global = reshape(global, next.global(), now);
+    global = reshape(global, next.global(), clock);
     spec = next;
     tiers = Collections.unmodifiableMap(updated);
     defaultTier = updated.get(next.defaultTier());
   }
 
   /** Returns a bucket for {@code limit}: the same one reconfigured, a new full one, or none. */
-  static GcraBucket reshape(GcraBucket bucket, Limit limit, long now) {
+  static GcraBucket reshape(GcraBucket bucket, Limit limit, Clock clock) {
     if (limit == null) {
       return null;
     }
@@ -411,7 +411,7 @@ public final class Limiter {
       return new GcraBucket(limit);
     }
     if (!bucket.limit().equals(limit)) {
-      bucket.reconfigure(now, new GcraBucket.Params(limit));
+      bucket.reconfigure(clock, new GcraBucket.Params(limit));
     }
     return bucket;
   }
@@ -419,12 +419,14 @@ public final class Limiter {
   /** One tier's state: its client map and aggregate bucket. */
   private static final class Tier {
     final String name;
+    final Clock clock;
     final ClientMap clients;
     volatile GcraBucket.Params perClient;
     volatile GcraBucket aggregate;
 
-    Tier(TierSpec spec, LimiterSpec limits, long now) {
+    Tier(TierSpec spec, LimiterSpec limits, Clock clock, long now) {
       this.name = spec.name();
+      this.clock = clock;
       this.perClient = new GcraBucket.Params(spec.perClient());
       this.aggregate = spec.aggregate() == null ? null : new GcraBucket(spec.aggregate());
       this.clients = new ClientMap(limits.maxClientsPerTier(), sweepNanos(limits), now);
@@ -437,7 +439,7 @@ public final class Limiter {
     GcraBucket newClient(String key, long now) {
       GcraBucket b = clients.getOrCreate(key, perClient, now);
       if (b.params() != perClient) {
-        catchUp(b, now);
+        catchUp(b);
       }
       return b;
     }
@@ -448,11 +450,11 @@ public final class Limiter {
      * bucket's monitor, which reconfigure() holds too, means this can never apply an older limit
      * over a newer one.
      */
-    void catchUp(GcraBucket b, long now) {
+    void catchUp(GcraBucket b) {
       synchronized (b) {
         GcraBucket.Params latest = perClient;
         if (b.params() != latest) {
-          b.reconfigure(now, latest);
+          b.reconfigure(clock, latest);
         }
       }
     }
@@ -463,10 +465,10 @@ public final class Limiter {
         GcraBucket.Params next = new GcraBucket.Params(spec.perClient());
         perClient = next;
         for (GcraBucket b : clients.values()) {
-          b.reconfigure(now, next);
+          b.reconfigure(clock, next);
         }
       }
-      aggregate = reshape(aggregate, spec.aggregate(), now);
+      aggregate = reshape(aggregate, spec.aggregate(), clock);
     }
 
     @Override

@@ -54,7 +54,7 @@ class GcraBucketTest {
     GcraBucket b = new GcraBucket(Limit.of(10, 1));
     GcraBucket.Params before = b.params();
     long debt = consume(b, 0, 5);
-    b.reconfigure(0, new GcraBucket.Params(Limit.of(20, 2)));
+    b.reconfigure(() -> 0, new GcraBucket.Params(Limit.of(20, 2)));
     long tokens = b.tokens(0);
     b.refund(() -> 0, 0, debt, 5, before);
     assertThat(b.tokens(0)).isEqualTo(tokens);
@@ -64,9 +64,9 @@ class GcraBucketTest {
   void reconfigurationCarriesTheFractionOfTokensOver() {
     GcraBucket b = new GcraBucket(Limit.of(100, 10));
     consume(b, 0, 30); // 70 % left
-    b.reconfigure(0, new GcraBucket.Params(Limit.of(1000, 50)));
+    b.reconfigure(() -> 0, new GcraBucket.Params(Limit.of(1000, 50)));
     assertThat(b.tokens(0)).isEqualTo(700);
-    b.reconfigure(0, new GcraBucket.Params(Limit.of(10, 1)));
+    b.reconfigure(() -> 0, new GcraBucket.Params(Limit.of(10, 1)));
     assertThat(b.tokens(0)).isEqualTo(7);
     assertThat(b.limit()).isEqualTo(Limit.of(10, 1));
   }
@@ -74,7 +74,7 @@ class GcraBucketTest {
   @Test
   void aFullBucketStaysFullAcrossReconfiguration() {
     GcraBucket b = new GcraBucket(Limit.of(100, 10));
-    b.reconfigure(5, new GcraBucket.Params(Limit.of(300, 10)));
+    b.reconfigure(() -> 5, new GcraBucket.Params(Limit.of(300, 10)));
     assertThat(b.tokens(5)).isEqualTo(300);
   }
 
@@ -82,7 +82,7 @@ class GcraBucketTest {
   void staleParametersAreReported() {
     GcraBucket b = new GcraBucket(Limit.of(100, 10));
     GcraBucket.Params old = b.params();
-    b.reconfigure(0, new GcraBucket.Params(Limit.of(50, 10)));
+    b.reconfigure(() -> 0, new GcraBucket.Params(Limit.of(50, 10)));
     assertThat(b.tryConsume(0, 1, old)).isEqualTo(GcraBucket.STALE);
   }
 
