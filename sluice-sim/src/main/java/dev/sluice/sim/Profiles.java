@@ -139,17 +139,8 @@ final class Profiles {
       return;
     }
     Path f = dir == null ? Path.of(file) : dir.resolve(file);
-    try (InputStream raw = Files.newInputStream(f);
-        InputStream in = file.endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      List<Double> values = new ArrayList<>();
-      String line;
-      int n = 0;
-      while ((line = r.readLine()) != null && values.size() < seg.length) {
-        if (n++ >= start && !line.isBlank()) {
-          values.add(Double.parseDouble(line.strip()) * scale);
-        }
-      }
+    try (InputStream in = TraceFiles.open(f)) {
+      List<Double> values = TraceFiles.counts(in, start, seg.length, scale);
       if (values.isEmpty()) {
         t.problem(p + ".file", file, "at least one count after start");
         return;
