@@ -1,5 +1,6 @@
 package dev.sluice.redis;
 
+import dev.sluice.testkit.RedisProcess;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
 import dev.sluice.core.Decision;
@@ -53,7 +54,7 @@ public final class RedisBench {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     keys = args.length > 2 ? Integer.parseInt(args[2]) : 8;
-    try (RedisServerProcess redis = RedisServerProcess.start()) {
+    try (RedisProcess redis = RedisProcess.start()) {
       List<Cell> cells = new ArrayList<>();
       // Throughput: limits far above the load.
       LimiterSpec open = LimiterSpec.builder().tier("t", Limit.of(10_000_000, 10_000_000))
@@ -78,7 +79,7 @@ public final class RedisBench {
     }
   }
 
-  private static Cell baseline(RedisServerProcess redis, int nodes, int threads, int seconds) throws Exception {
+  private static Cell baseline(RedisProcess redis, int nodes, int threads, int seconds) throws Exception {
     List<RedisClient> clients = new ArrayList<>();
     List<RedisAsyncCommands<String, String>> cmds = new ArrayList<>();
     for (int n = 0; n < nodes; n++) {
@@ -98,7 +99,7 @@ public final class RedisBench {
     }
   }
 
-  private static Cell sluice(String name, RedisServerProcess redis, LimiterSpec spec, int nodes, int threads,
+  private static Cell sluice(String name, RedisProcess redis, LimiterSpec spec, int nodes, int threads,
       int seconds, boolean leasing) throws Exception {
     List<RedisBucketStore> stores = new ArrayList<>();
     String ns = "bench" + CLOCK.nanoTime();

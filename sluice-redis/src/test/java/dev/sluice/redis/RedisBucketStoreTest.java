@@ -1,5 +1,6 @@
 package dev.sluice.redis;
 
+import dev.sluice.testkit.RedisProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.BucketStore;
@@ -20,11 +21,11 @@ import org.junit.jupiter.api.Timeout;
 class RedisBucketStoreTest extends AbstractBucketStoreTest {
 
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
-  private static RedisServerProcess redis;
+  private static RedisProcess redis;
 
   @BeforeAll
   static void startRedis() {
-    redis = RedisServerProcess.start();
+    redis = RedisProcess.start();
   }
 
   @AfterAll

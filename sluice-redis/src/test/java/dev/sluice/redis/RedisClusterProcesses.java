@@ -1,5 +1,6 @@
 package dev.sluice.redis;
 
+import dev.sluice.testkit.RedisProcess;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -17,12 +18,12 @@ import java.util.stream.IntStream;
  */
 final class RedisClusterProcesses implements AutoCloseable {
 
-  private final List<RedisServerProcess> nodes = new ArrayList<>();
+  private final List<RedisProcess> nodes = new ArrayList<>();
 
   RedisClusterProcesses() {
     try {
       for (int i = 0; i < 3; i++) {
-        nodes.add(RedisServerProcess.startClusterNode());
+        nodes.add(RedisProcess.startClusterNode());
       }
       create();
     } catch (RuntimeException | AssertionError e) {
@@ -35,7 +36,7 @@ final class RedisClusterProcesses implements AutoCloseable {
     RedisClient client = RedisClient.create();
     try {
       List<StatefulRedisConnection<String, String>> conns = new ArrayList<>();
-      for (RedisServerProcess n : nodes) {
+      for (RedisProcess n : nodes) {
         conns.add(client.connect(RedisURI.create(n.uri())));
       }
       int[] bounds = {0, 5461, 10923, 16384};
@@ -65,6 +66,6 @@ final class RedisClusterProcesses implements AutoCloseable {
 
   @Override
   public void close() {
-    nodes.forEach(RedisServerProcess::kill);
+    nodes.forEach(RedisProcess::kill);
   }
 }

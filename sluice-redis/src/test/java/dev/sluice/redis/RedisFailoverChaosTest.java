@@ -1,5 +1,6 @@
 package dev.sluice.redis;
 
+import dev.sluice.testkit.RedisProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Decision;
@@ -24,7 +25,7 @@ class RedisFailoverChaosTest {
   void killingRedisMidBurstFallsBackToLocalSharesAndResyncs() {
     LimiterSpec spec = LimiterSpec.builder()
         .tier("t", Limit.of(1_000_000, 1_000_000)).global(Limit.of(BURST, RATE)).build();
-    try (RedisServerProcess redis = RedisServerProcess.start();
+    try (RedisProcess redis = RedisProcess.start();
         NodeHarness h = new NodeHarness(2, spec, redis.uri(), "failover", true)) {
       Duration max = Duration.ofMillis(100);
       long end = NodeHarness.CLOCK.nanoTime() + 300_000_000L;

@@ -1,5 +1,6 @@
 package dev.sluice.redis;
 
+import dev.sluice.testkit.RedisProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Decision;
@@ -26,13 +27,13 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class RedisLayoutTest {
 
-  private static RedisServerProcess redis;
+  private static RedisProcess redis;
   private static RedisClient client;
   private static RedisCommands<String, String> raw;
 
   @BeforeAll
   static void start() {
-    redis = RedisServerProcess.start();
+    redis = RedisProcess.start();
     client = RedisClient.create(RedisURI.create(redis.uri()));
     StatefulRedisConnection<String, String> c = client.connect();
     raw = c.sync();

@@ -1,5 +1,6 @@
 package dev.sluice.redis;
 
+import dev.sluice.testkit.RedisProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Decision;
@@ -35,11 +36,11 @@ class RedisLeasingChaosTest {
   private static final long LEASE_BOUND = (long) (0.01 * (BURST + RATE));
   /** Admissions are timestamped when their stage completes, up to a few ms after Redis decided. */
   private static final long JITTER = RATE * 5 / 1000;
-  private static RedisServerProcess redis;
+  private static RedisProcess redis;
 
   @BeforeAll
   static void start() {
-    redis = RedisServerProcess.start();
+    redis = RedisProcess.start();
   }
 
   @AfterAll

@@ -11,64 +11,52 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real standalone redis-server process on a free loopback port, for tests of modules that use
- * Redis through a server (the Redis module keeps its own launcher with cluster and crash
- * support). Thread-safe. The binary is, in this order: {@code $SLUICE_REDIS_SERVER}, {@code
- * redis-server} on the PATH, or the Redis 7.0.15 binary inside the {@code org.signal:embedded-redis}
- * jar, extracted once per JVM. A missing binary fails the test with {@link AssertionError} — never
- * a skip, in CI or elsewhere. The process is killed by {@link #close}, and by a shutdown hook if a
- * test forgets.
+ * A real redis-server process on a loopback port, for tests. The binary is, in this order:
+ * {@code $SLUICE_REDIS_SERVER}, {@code redis-server} on the PATH, or the Redis 7.0.15 binary inside
+ * the {@code org.signal:embedded-redis} jar, extracted once per JVM. A missing binary fails the
+ * test (never a skip). Every process is killed by {@link #kill}, and by a shutdown hook if a test
+ * forgets. Thread-safe. Shared by every module whose tests need a Redis (standalone or a
+ * cluster-enabled node).
  */
 public final class RedisProcess implements AutoCloseable {
 
-  private static Path binary;
+  private static volatile Path binary;
 
+  private final Path dir;
   private final int port;
-  private final Process process;
+  private final boolean cluster;
+  private Process process;
 
-  private RedisProcess(int port, Process process) {
+  private RedisProcess(int port, boolean cluster) throws IOException {
     this.port = port;
-    this.process = process;
+    this.cluster = cluster;
+    this.dir = Files.createTempDirectory("sluice-redis-" + port);
   }
 
-  /**
-   * Starts redis-server on a free loopback port and waits (up to ten seconds) until it accepts
-   * connections.
-   *
-   * @throws AssertionError if there is no binary or it does not start
-   */
+  /** Starts a standalone server on a free loopback port. */
   public static RedisProcess start() {
-    int port = freePort();
-    Path dir;
+    return start(freePort(false), false);
+  }
+
+  /** Starts a cluster-enabled server on a free loopback port whose bus port (+10000) is free too. */
+  public static RedisProcess startClusterNode() {
+    return start(freePort(true), true);
+  }
+
+  private static RedisProcess start(int port, boolean cluster) {
     try {
-      dir = Files.createTempDirectory("sluice-redis-" + port);
+      RedisProcess p = new RedisProcess(port, cluster);
+      p.restart();
+      return p;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-    List<String> cmd = List.of(binary().toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--protected-mode", "no", "--dir", dir.toString());
-    Process p = null;
-    try {
-      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-      CompletableFuture<Void> ready = new CompletableFuture<>();
-      InputStream out = p.getInputStream();
-      Thread reader = new Thread(() -> pump(out, ready), "redis-log-" + port);
-      reader.setDaemon(true);
-      reader.start();
-      ready.get(10, TimeUnit.SECONDS);
-      return new RedisProcess(port, p);
-    } catch (Exception e) {
-      if (p != null) {
-        p.destroyForcibly();
-      }
-      throw new AssertionError("redis-server " + binary() + " did not start on port " + port + ": " + e, e);
     }
   }
 
@@ -82,14 +70,30 @@ public final class RedisProcess implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
-  /** Kills the server and waits (up to ten seconds) for it to be gone. */
-  @Override
-  public void close() {
-    process.destroyForcibly();
+  /** Starts the server again on the same port (after {@link #kill}) and waits until it accepts connections. */
+  public synchronized void restart() {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("redis on " + port + " is running");
+    }
+    List<String> cmd = new ArrayList<>(List.of(binary().toString(), "--port", Integer.toString(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
+        "--dir", dir.toString(), "--loglevel", "notice"));
+    if (cluster) {
+      cmd.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+          "--cluster-node-timeout", "2000"));
+    }
     try {
-      process.waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+      process = p;
+      CompletableFuture<Void> ready = new CompletableFuture<>();
+      Thread reader = new Thread(() -> pump(p.getInputStream(), ready), "redis-log-" + port);
+      reader.setDaemon(true);
+      reader.start();
+      ready.get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      kill();
+      throw new AssertionError("redis-server " + binary() + " did not start on port " + port + ": " + e, e);
     }
   }
 
@@ -110,16 +114,46 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /** Kills the server at once (SIGKILL), as a crash would, and waits for it to be gone. */
+  public synchronized void kill() {
+    if (process != null) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
+  @Override
+  public void close() {
+    kill();
+  }
+
+  private static int freePort(boolean withBus) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        int p = s.getLocalPort();
+        if (!withBus) {
+          return p;
+        }
+        if (p + 10_000 <= 65_535) {
+          try (ServerSocket bus = new ServerSocket(p + 10_000, 1, InetAddress.getLoopbackAddress())) {
+            return bus.getLocalPort() - 10_000;
+          } catch (IOException busTaken) {
+            // try another port
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    throw new AssertionError("no free loopback port pair found");
+  }
+
   /** Returns the redis-server binary to run, failing with a clear message when there is none. */
-  static synchronized Path binary() {
+  public static synchronized Path binary() {
     if (binary != null) {
       return binary;
     }
@@ -132,8 +166,11 @@ public final class RedisProcess implements AutoCloseable {
       return binary = p;
     }
     for (String dirName : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      if (!dirName.isEmpty() && Files.isExecutable(Path.of(dirName, "redis-server"))) {
-        return binary = Path.of(dirName, "redis-server");
+      if (!dirName.isEmpty()) {
+        Path p = Path.of(dirName, "redis-server");
+        if (Files.isExecutable(p)) {
+          return binary = p;
+        }
       }
     }
     return binary = extractEmbedded();
