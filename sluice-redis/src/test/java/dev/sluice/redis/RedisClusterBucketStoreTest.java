@@ -1,17 +1,6 @@
 package dev.sluice.redis;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.sluice.core.BucketStore;
-import dev.sluice.core.LimiterSpec;
-import dev.sluice.testkit.AbstractBucketStoreTest;
-import dev.sluice.testkit.ManualClock;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,9 +9,8 @@ import org.junit.jupiter.api.Timeout;
  * namespace, so the suite's stores land on different slots and masters.
  */
 @Timeout(60)
-class RedisClusterBucketStoreTest extends AbstractBucketStoreTest {
+class RedisClusterBucketStoreTest extends RedisStoreSuite {
 
-  private static final AtomicInteger NAMESPACES = new AtomicInteger();
   private static RedisClusterProcesses cluster;
 
   @BeforeAll
@@ -35,27 +23,14 @@ class RedisClusterBucketStoreTest extends AbstractBucketStoreTest {
     cluster.close();
   }
 
-  private final List<RedisBucketStore> stores = new ArrayList<>();
-
-  /** Every decision must come from Redis: a suite passed by the fallback buckets would prove nothing. */
-  @AfterEach
-  void everyDecisionCameFromRedis() {
-    for (RedisBucketStore s : stores) {
-      assertThat(s.stats().errors()).as("redis errors").isZero();
-      assertThat(s.stats().fallbackDecisions()).as("fallback decisions").isZero();
-    }
+  @Override
+  RedisStoreBuilder connect(RedisStoreBuilder builder) {
+    return builder.cluster(cluster.seeds());
   }
 
   @Override
-  protected BucketStore createStore(LimiterSpec spec, ManualClock clock) {
-    RedisBucketStore store = RedisBucketStore.builder(spec)
-        .cluster(cluster.seeds())
-        .namespace("cluster-suite" + NAMESPACES.incrementAndGet())
-        .clock(clock)
-        .timeout(Duration.ofSeconds(5))
-        .build();
-    stores.add(store);
-    return store;
+  String namespacePrefix() {
+    return "cluster-suite";
   }
 
   @Override
