@@ -36,16 +36,7 @@ final class DecisionService implements HttpService {
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    return HttpResponse.of(req.aggregate().handle((agg, cause) -> {
-      if (cause != null) {
-        return EdgeErrors.forCause(cause).toResponse();
-      }
-      try {
-        return decide(ctx, agg);
-      } catch (BadRequestException e) {
-        return e.problem().toResponse();
-      }
-    }));
+    return EdgeErrors.withBody(req, agg -> decide(ctx, agg));
   }
 
   private HttpResponse decide(ServiceRequestContext ctx, AggregatedHttpRequest agg) {

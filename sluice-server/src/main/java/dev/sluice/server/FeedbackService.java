@@ -26,16 +26,7 @@ final class FeedbackService implements HttpService {
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    return HttpResponse.of(req.aggregate().handle((agg, cause) -> {
-      if (cause != null) {
-        return EdgeErrors.forCause(cause).toResponse();
-      }
-      try {
-        return accept(RequestBodies.feedback(agg.content().array()));
-      } catch (BadRequestException e) {
-        return e.problem().toResponse();
-      }
-    }));
+    return EdgeErrors.withBody(req, agg -> accept(RequestBodies.feedback(agg.content().array())));
   }
 
   private HttpResponse accept(RequestBodies.Parsed<RequestBodies.Feedback> parsed) {
