@@ -1,24 +1,14 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.common.AggregatedHttpRequest;
-import com.linecorp.armeria.common.HttpData;
-import com.linecorp.armeria.common.HttpRequest;
-import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.ResponseHeaders;
-import com.linecorp.armeria.common.ResponseHeadersBuilder;
-import com.linecorp.armeria.common.util.Exceptions;
-import com.linecorp.armeria.server.HttpService;
-import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.sluice.core.Decision;
 import dev.sluice.core.Limit;
 import dev.sluice.core.TierSpec;
-import java.nio.charset.StandardCharsets;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@code POST /v1/decisions}: decides one request or a batch for a gateway, and answers 200 with
@@ -26,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
  * RateLimit-Policy} and {@code RateLimit} header fields. Bad bodies get 4xx problems and change no
  * bucket: every item of a batch is validated before any is decided. Runs on the event loop.
  */
-final class DecisionService implements HttpService {
+final class DecisionService {
 
   private final Edge edge;
 
@@ -34,14 +24,13 @@ final class DecisionService implements HttpService {
     this.edge = edge;
   }
 
-  @Override
-  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    return EdgeErrors.withBody(req, agg -> decide(ctx, agg));
-  }
-
-  private HttpResponse decide(ServiceRequestContext ctx, AggregatedHttpRequest agg) {
-    RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed =
-        RequestBodies.decisions(agg.content().array());
+  /**
+   * Answers one request body; the stage is already complete unless a shared store decides.
+   *
+   * @throws BadRequestException if the body is not a valid decision request
+   */
+  CompletionStage<Reply> decide(byte[] body) {
+    RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed = RequestBodies.decisions(body);
     List<RequestBodies.DecisionRequest> items = parsed.items();
     LiveConfig.Snapshot snap = edge.config().current();
     Map<String, TierSpec> tiers = edge.limiter().spec().tiers();
@@ -58,7 +47,7 @@ final class DecisionService implements HttpService {
       tierOf[i] = tier;
     }
     if (errors != null) {
-      throw new BadRequestException(new Problem(HttpStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier",
+      throw new BadRequestException(new Problem(com.linecorp.armeria.common.HttpStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier",
           "Bad Request", "unknown tier", errors));
     }
     int[] costs = new int[items.size()];
@@ -72,7 +61,7 @@ final class DecisionService implements HttpService {
       for (int i = 0; i < items.size(); i++) {
         decided[i] = edge.decide(items.get(i).key(), tierOf[i], costs[i]);
       }
-      return respond(parsed, costs, decided);
+      return CompletableFuture.completedFuture(respond(parsed, costs, decided));
     }
     // A shared store answers asynchronously; a batch is decided in order, one after another.
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
@@ -81,12 +70,12 @@ final class DecisionService implements HttpService {
       chain = chain.thenCompose(v -> edge.decideAsync(items.get(n).key(), tierOf[n], costs[n])
           .thenAccept(d -> decided[n] = d));
     }
-    return HttpResponse.of(chain.handleAsync((v, err) -> err == null ? respond(parsed, costs, decided)
-        : Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
-            "the bucket store failed: " + Exceptions.peel(err)).toResponse(), ctx.eventLoop()));
+    return chain.handle((v, err) -> err == null ? respond(parsed, costs, decided)
+        : Problem.of(com.linecorp.armeria.common.HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
+            "the bucket store failed: " + com.linecorp.armeria.common.util.Exceptions.peel(err)).toReply());
   }
 
-  private HttpResponse respond(RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed, int[] costs,
+  private Reply respond(RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed, int[] costs,
       Edge.Decided[] decided) {
     List<RequestBodies.DecisionRequest> items = parsed.items();
     StringBuilder sb = new StringBuilder(parsed.batch() ? 200 * items.size() : 256);
@@ -105,11 +94,11 @@ final class DecisionService implements HttpService {
     if (parsed.batch()) {
       sb.append(']');
     }
-    ResponseHeadersBuilder h = ResponseHeaders.builder(HttpStatus.OK).contentType(MediaType.JSON_UTF_8);
+    HttpHeaders h = Reply.fields();
     if (!parsed.batch()) {
       RateLimitHeaders.addRateLimit(h, last.tier(), last.decision());
     }
-    return HttpResponse.of(h.build(), HttpData.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
+    return Reply.json(200, h, sb.toString());
   }
 
   /** Writes one decision as the JSON object documented in {@code docs/server.md}. */

@@ -1,9 +1,7 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.ContentTooLargeException;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.RequestHeaders;
@@ -13,7 +11,6 @@ import com.linecorp.armeria.server.RequestTimeoutException;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,24 +22,6 @@ import org.slf4j.LoggerFactory;
 final class EdgeErrors implements ServerErrorHandler {
 
   private static final Logger log = LoggerFactory.getLogger(EdgeErrors.class);
-
-  /**
-   * Answers a request from its whole body: a body that cannot be read (too large, cut off) gets
-   * the problem {@link #forCause} names, and a {@link BadRequestException} from {@code handler}
-   * its 4xx problem.
-   */
-  static HttpResponse withBody(HttpRequest req, Function<AggregatedHttpRequest, HttpResponse> handler) {
-    return HttpResponse.of(req.aggregate().handle((agg, cause) -> {
-      if (cause != null) {
-        return forCause(cause).toResponse();
-      }
-      try {
-        return handler.apply(agg);
-      } catch (BadRequestException e) {
-        return e.problem().toResponse();
-      }
-    }));
-  }
 
   /** Returns the problem for a failure while reading a request body. */
   static Problem forCause(Throwable cause) {

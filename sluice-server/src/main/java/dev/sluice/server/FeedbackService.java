@@ -1,11 +1,6 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.common.HttpRequest;
-import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.server.HttpService;
-import com.linecorp.armeria.server.ServiceRequestContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -16,7 +11,7 @@ import java.util.Set;
  * sluice_upstream_*} meters and the request log exactly as proxied requests do. Answers 202 with
  * {@code {"accepted": n}}; a bad body gets a 400 problem and records nothing.
  */
-final class FeedbackService implements HttpService {
+final class FeedbackService {
 
   private final Edge edge;
 
@@ -24,12 +19,13 @@ final class FeedbackService implements HttpService {
     this.edge = edge;
   }
 
-  @Override
-  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    return EdgeErrors.withBody(req, agg -> accept(RequestBodies.feedback(agg.content().array())));
-  }
-
-  private HttpResponse accept(RequestBodies.Parsed<RequestBodies.Feedback> parsed) {
+  /**
+   * Answers one request body.
+   *
+   * @throws BadRequestException if the body is not a valid feedback report
+   */
+  Reply accept(byte[] body) {
+    RequestBodies.Parsed<RequestBodies.Feedback> parsed = RequestBodies.feedback(body);
     List<RequestBodies.Feedback> items = parsed.items();
     Set<String> tiers = edge.limiter().spec().tiers().keySet();
     List<Problem.FieldError> errors = new ArrayList<>();
@@ -42,7 +38,7 @@ final class FeedbackService implements HttpService {
     }
     if (!errors.isEmpty()) {
       return new Problem(HttpStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier", "Bad Request",
-          "unknown tier", errors).toResponse();
+          "unknown tier", errors).toReply();
     }
     LiveConfig.Snapshot snap = edge.config().current();
     for (RequestBodies.Feedback f : items) {
@@ -54,6 +50,6 @@ final class FeedbackService implements HttpService {
             null, null, 0, -1, Double.NaN));
       }
     }
-    return HttpResponse.of(HttpStatus.ACCEPTED, MediaType.JSON_UTF_8, "{\"accepted\":" + items.size() + "}");
+    return Reply.json(202, "{\"accepted\":" + items.size() + "}");
   }
 }

@@ -1,6 +1,6 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.common.RequestHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
 import com.linecorp.armeria.common.util.InetAddressPredicates;
 import dev.sluice.core.config.IdentityConfig;
 import io.netty.util.AsciiString;
@@ -67,7 +67,7 @@ final class Identity {
    *
    * @throws BadRequestException if the client header is longer than {@value #MAX_KEY_LENGTH}
    */
-  String clientKey(RequestHeaders headers, InetAddress remote) {
+  String clientKey(HttpHeaders headers, InetAddress remote) {
     String id = headers.get(clientHeader);
     if (id != null && !id.isEmpty()) {
       if (id.length() > MAX_KEY_LENGTH) {
@@ -87,7 +87,7 @@ final class Identity {
    * Returns the tier of {@code client}: its fixed assignment, else the tier header's value (which
    * the caller must check exists), else the default tier.
    */
-  String tier(String client, RequestHeaders headers) {
+  String tier(String client, HttpHeaders headers) {
     String fixed = clientTiers.get(client);
     if (fixed != null) {
       return fixed;

@@ -1,7 +1,5 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.client.ClientFactory;
-import com.linecorp.armeria.client.WebClient;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.LoadedConfig;
@@ -54,11 +52,11 @@ final class LiveConfig {
    * The proxied API.
    *
    * @param url the configured base URL
-   * @param client a client for the URL's scheme and authority, with the response timeout set
+   * @param pool keep-alive connections to the URL's scheme and authority
    * @param basePath the URL's path without a trailing slash, prefixed to every forwarded path
    * @param timeout how long to wait for a response
    */
-  record Upstream(URI url, WebClient client, String basePath, Duration timeout) {}
+  record Upstream(URI url, UpstreamPool pool, String basePath, Duration timeout) {}
 
   /**
    * What a reload changed.
@@ -70,7 +68,7 @@ final class LiveConfig {
   record Reload(SluiceConfig config, long generation, List<String> restartRequired) {}
 
   private final Limiter limiter;
-  private final ClientFactory clients;
+  private final Transport transport;
   private final String envToken;
   private final Consumer<SluiceConfig> onChange;
   private final Adaptation adaptation;
@@ -84,11 +82,11 @@ final class LiveConfig {
    * {@code store} (the shared store opened with {@code storeConfig}, or {@code null} for a local
    * one) is reconfigured with the limiter.
    */
-  LiveConfig(SluiceConfig config, String yaml, String source, Limiter limiter, ClientFactory clients,
+  LiveConfig(SluiceConfig config, String yaml, String source, Limiter limiter, Transport transport,
       String envToken, Consumer<SluiceConfig> onChange, Adaptation adaptation, BucketStore store,
       StoreConfig storeConfig) {
     this.limiter = limiter;
-    this.clients = clients;
+    this.transport = transport;
     this.envToken = envToken;
     this.onChange = onChange;
     this.adaptation = adaptation;
@@ -153,16 +151,15 @@ final class LiveConfig {
       return previous;
     }
     URI url = u.url();
-    WebClient client = WebClient.builder(url.getScheme() + "://" + url.getRawAuthority())
-        .factory(clients)
-        .responseTimeout(u.timeout())
-        .maxResponseLength(0)
-        .build();
+    UpstreamPool pool = new UpstreamPool(url, transport, u.timeout());
+    if (previous != null) {
+      previous.pool().retire();
+    }
     String path = url.getRawPath() == null ? "" : url.getRawPath();
     while (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
-    return new Upstream(url, client, path, u.timeout());
+    return new Upstream(url, pool, path, u.timeout());
   }
 
   private static List<String> restartRequired(ServerConfig was, ServerConfig now) {

@@ -84,6 +84,19 @@ record Problem(HttpStatus status, String type, String title, String detail, List
     return sb.append('}').toString();
   }
 
+  /** Returns the problem as an edge reply with no extra fields. */
+  Reply toReply() {
+    return toReply(null, null);
+  }
+
+  /** Returns the problem as an edge reply with extra header fields and JSON members. */
+  Reply toReply(io.netty.handler.codec.http.HttpHeaders headers, String extraJson) {
+    io.netty.handler.codec.http.HttpHeaders h = headers == null
+        ? Reply.fields() : headers;
+    h.set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE, PROBLEM_JSON.toString());
+    return new Reply(status.code(), h, json(extraJson).getBytes(StandardCharsets.UTF_8));
+  }
+
   /** Returns the problem as a response. */
   HttpResponse toResponse() {
     return toAggregated(null, null).toHttpResponse();

@@ -44,6 +44,20 @@ final class RateLimitHeaders {
     }
   }
 
+  /** Adds {@code RateLimit-Policy} and {@code RateLimit} to Netty header fields. */
+  static void addRateLimit(io.netty.handler.codec.http.HttpHeaders h, String tier, Decision decision) {
+    h.set(RATELIMIT_POLICY, policy(tier, decision.limit()));
+    h.set(RATELIMIT, rateLimit(tier, decision));
+  }
+
+  /** Adds the rate-limit fields and, when the request can ever pass, {@code Retry-After}. */
+  static void addThrottled(io.netty.handler.codec.http.HttpHeaders h, String tier, Decision decision) {
+    addRateLimit(h, tier, decision);
+    if (decision.retryAfterNanos() != Long.MAX_VALUE) {
+      h.set(RETRY_AFTER, Long.toString(retryAfterSeconds(decision.retryAfterNanos())));
+    }
+  }
+
   /** Returns {@code "tier";q=burst;w=window}. */
   static String policy(String tier, Limit limit) {
     return '"' + tier + "\";q=" + limit.burst() + ";w=" + windowSeconds(limit);

@@ -1,6 +1,5 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
@@ -36,10 +35,12 @@ public final class SluiceServer implements AutoCloseable {
   private final RedisBucketStore store;
   private final AdaptiveSettings initialAdaptive;
   private final RequestLogWriter requestLog;
-  private final ClientFactory clients;
-  private final Server edge;
+  private final Transport transport;
+  private final EdgeServer edge;
   private final Server admin;
   private final ConfigWatcher watcher;
+  private final ServerOptions options;
+  private final InetSocketAddress edgeAddress;
   private volatile boolean ready;
 
   private SluiceServer(ServerOptions o) throws IOException, ConfigException {
@@ -55,8 +56,8 @@ public final class SluiceServer implements AutoCloseable {
       Stores.export(store, loaded.store(), metrics.registry());
     }
     this.adaptation = new Adaptation(limiter, metrics.registry(), store);
-    this.clients = ClientFactory.builder().build();
-    this.config = new LiveConfig(initial, yaml, source, limiter, clients, o.adminToken(),
+    this.transport = Transport.create();
+    this.config = new LiveConfig(initial, yaml, source, limiter, transport, o.adminToken(),
         c -> metrics.tiersChanged(c.tiers().keySet()), adaptation, store, loaded.store());
     this.initialAdaptive = loaded.adaptive();
     this.requestLog = o.requestLog() == null ? null
@@ -65,25 +66,13 @@ public final class SluiceServer implements AutoCloseable {
     Edge shared = new Edge(limiter, config, metrics, throttleLog, requestLog, signals, WallClock.system(),
         adaptation, store);
     ServerConfig sc = initial.server();
-    this.edge = edgeServer(o, sc, shared);
+    this.options = o;
+    this.edgeAddress = new InetSocketAddress(sc.bind(), sc.port());
+    this.edge = new EdgeServer(shared, new EdgeServer.Options((int) Math.min(Integer.MAX_VALUE, o.maxDecisionBodyBytes()), o.maxProxyBodyBytes()),
+        transport);
     this.admin = adminServer(o, sc);
     this.watcher = o.configFile() == null || o.watchInterval() == null || o.watchInterval().isZero()
         ? null : new ConfigWatcher(o.configFile(), yaml, config, o.watchInterval());
-  }
-
-  private Server edgeServer(ServerOptions o, ServerConfig sc, Edge shared) {
-    ServerBuilder b = Server.builder()
-        .http(new InetSocketAddress(sc.bind(), sc.port()))
-        .meterRegistry(metrics.registry())
-        .errorHandler(new EdgeErrors())
-        .disableServerHeader()
-        .unloggedExceptionsReportInterval(Duration.ZERO)
-        .gracefulShutdownTimeout(o.shutdownQuietPeriod(), o.shutdownTimeout());
-    b.route().post("/v1/decisions").maxRequestLength(o.maxDecisionBodyBytes()).build(new DecisionService(shared));
-    b.route().post("/v1/feedback").maxRequestLength(o.maxDecisionBodyBytes()).build(new FeedbackService(shared));
-    b.route().pathPrefix("/").requestTimeout(Duration.ZERO).maxRequestLength(o.maxProxyBodyBytes())
-        .build(new ProxyService(shared));
-    return b.build();
   }
 
   private Server adminServer(ServerOptions o, ServerConfig sc) {
@@ -91,6 +80,7 @@ public final class SluiceServer implements AutoCloseable {
     AdminAuth auth = new AdminAuth(config);
     ServerBuilder b = Server.builder()
         .http(new InetSocketAddress(sc.adminBind(), sc.adminPort()))
+        .meterRegistry(metrics.registry())
         .errorHandler(new EdgeErrors())
         .disableServerHeader()
         .unloggedExceptionsReportInterval(Duration.ZERO)
@@ -124,7 +114,7 @@ public final class SluiceServer implements AutoCloseable {
         requestLog.start();
       }
       adaptation.configure(initialAdaptive);
-      edge.start().join();
+      edge.start(edgeAddress);
       admin.start().join();
     } catch (RuntimeException e) {
       close();
@@ -144,7 +134,7 @@ public final class SluiceServer implements AutoCloseable {
 
   /** Returns the port the edge listens on. */
   public int edgePort() {
-    return edge.activeLocalPort();
+    return edge.port();
   }
 
   /** Returns the port the admin API listens on. */
@@ -183,7 +173,7 @@ public final class SluiceServer implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (!ready && edge.activePorts().isEmpty() && admin.activePorts().isEmpty()) {
+    if (!ready && edge.port() < 0 && admin.activePorts().isEmpty()) {
       closeResources();
       return;
     }
@@ -193,7 +183,9 @@ public final class SluiceServer implements AutoCloseable {
       watcher.close();
     }
     // Netty's boss groups take about two seconds to stop; stop both ports at once.
-    java.util.concurrent.CompletableFuture.allOf(edge.stop(), admin.stop()).join();
+    java.util.concurrent.CompletableFuture<Void> adminStopped = admin.stop();
+    edge.stop(options.shutdownQuietPeriod(), options.shutdownTimeout());
+    adminStopped.join();
     closeResources();
     log.atInfo().addKeyValue("event", "stopped").log("sluice stopped");
   }
@@ -209,7 +201,11 @@ public final class SluiceServer implements AutoCloseable {
     if (requestLog != null) {
       requestLog.close();
     }
-    clients.close();
+    LiveConfig.Upstream up = config.current().upstream();
+    if (up != null) {
+      up.pool().close();
+    }
+    transport.group().shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
     metrics.close();
   }
 }

@@ -3,9 +3,9 @@ package dev.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.RequestHeaders;
 import dev.sluice.core.config.IdentityConfig;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.util.List;
@@ -22,16 +22,12 @@ class IdentityTest {
     return NetUtil.createInetAddressFromIpAddressString(s);
   }
 
-  static RequestHeaders headers(String... nv) {
-    return RequestHeaders.builder(HttpMethod.GET, "/").add(toPairs(nv)).build();
-  }
-
-  static List<Map.Entry<String, String>> toPairs(String... nv) {
-    java.util.ArrayList<Map.Entry<String, String>> out = new java.util.ArrayList<>();
+  static HttpHeaders headers(String... nv) {
+    HttpHeaders h = new DefaultHttpHeaders();
     for (int i = 0; i < nv.length; i += 2) {
-      out.add(Map.entry(nv[i], nv[i + 1]));
+      h.add(nv[i], nv[i + 1]);
     }
-    return out;
+    return h;
   }
 
   @Test

@@ -70,7 +70,7 @@ class ProxyEndToEndTest {
     Map<String, Object> headers = (Map<String, Object>) echo.get("headers");
     assertThat(headers).containsEntry("x-custom", "kept").containsEntry("x-client-id", "gold-client")
         .containsEntry("x-forwarded-for", "127.0.0.1").containsEntry("x-forwarded-proto", "http")
-        .containsEntry(":authority", upstream.url().substring("http://".length()));
+        .containsEntry("host", upstream.url().substring("http://".length()));
     assertThat(res.headers().firstValue("ratelimit").orElseThrow()).isEqualTo("\"premium\";r=99;t=1");
     assertThat(res.headers().firstValue("ratelimit-policy").orElseThrow()).isEqualTo("\"premium\";q=100;w=1");
   }

@@ -1,0 +1,143 @@
+package dev.sluice.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The edge port: HTTP/1.1 on Netty, serving {@code POST /v1/decisions}, {@code POST /v1/feedback}
+ * and the reverse proxy for every other path. It runs directly on Netty rather than Armeria (which
+ * serves the admin port) because the edge's per-request cost is what limits throughput on small
+ * machines: see "Edge server" in {@code docs/benchmarks.md}. Thread-safe.
+ */
+final class EdgeServer implements AutoCloseable {
+
+  /**
+   * Limits of the edge port.
+   *
+   * @param maxDecisionBodyBytes largest decision or feedback body (413 above)
+   * @param maxProxyBodyBytes largest proxied body (413 above; 0 = no limit)
+   */
+  record Options(int maxDecisionBodyBytes, long maxProxyBodyBytes) {}
+
+  private final Edge edge;
+  private final Options options;
+  private final Transport transport;
+  private final DecisionService decisions;
+  private final FeedbackService feedback;
+  private final ChannelGroup connections = new DefaultChannelGroup("edge", GlobalEventExecutor.INSTANCE);
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private Channel listener;
+
+  EdgeServer(Edge edge, Options options, Transport transport) {
+    this.edge = edge;
+    this.options = options;
+    this.transport = transport;
+    this.decisions = new DecisionService(edge);
+    this.feedback = new FeedbackService(edge);
+  }
+
+  Edge edge() {
+    return edge;
+  }
+
+  Options options() {
+    return options;
+  }
+
+  DecisionService decisions() {
+    return decisions;
+  }
+
+  FeedbackService feedback() {
+    return feedback;
+  }
+
+  void exchangeStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  void exchangeEnded() {
+    inFlight.decrementAndGet();
+  }
+
+  /** Returns the requests being answered now. */
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Returns the open client connections. */
+  int connections() {
+    return connections.size();
+  }
+
+  /**
+   * Binds {@code address} and starts accepting.
+   *
+   * @throws java.util.concurrent.CompletionException with the cause if the port cannot be bound
+   */
+  void start(InetSocketAddress address) {
+    HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(8192)
+        .setMaxHeaderSize(16384).setMaxChunkSize(65536);
+    ServerBootstrap b = new ServerBootstrap().group(transport.group()).channel(transport.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            connections.add(ch);
+            ch.pipeline().addLast(new HttpServerCodec(decoder), new HttpServerExpectContinueHandler(),
+                new EdgeConnection(EdgeServer.this));
+          }
+        });
+    io.netty.channel.ChannelFuture bound = b.bind(address).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      Throwable c = bound.cause();
+      throw new java.util.concurrent.CompletionException(new java.io.IOException("cannot listen on "
+          + address.getHostString() + ":" + address.getPort() + ": " + c.getMessage(), c));
+    }
+    listener = bound.channel();
+  }
+
+  /** Returns the bound port, or -1 before {@link #start} and after {@link #close}. */
+  int port() {
+    Channel l = listener;
+    return l != null && l.isActive() && l.localAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
+  }
+
+  /**
+   * Stops accepting, keeps serving open connections for {@code quiet}, waits up to {@code timeout}
+   * for the requests in flight, then closes every connection.
+   */
+  void stop(Duration quiet, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    if (listener != null) {
+      listener.close().awaitUninterruptibly();
+    }
+    sleepUntil(System.nanoTime() + quiet.toNanos(), () -> false);
+    sleepUntil(deadline, () -> inFlight.get() <= 0);
+    connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+  }
+
+  private static void sleepUntil(long deadline, java.util.function.BooleanSupplier done) {
+    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(Math.min(10_000_000L, Math.max(0, deadline - System.nanoTime())));
+    }
+  }
+
+  @Override
+  public void close() {
+    stop(Duration.ZERO, Duration.ZERO);
+  }
+}

@@ -1,0 +1,492 @@
+package dev.sluice.server;
+
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.util.Exceptions;
+import dev.sluice.core.Decision;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One proxied request: identifies the client, decides, and either answers 429 or forwards the
+ * request (method, path, query, headers and streamed body) to the upstream over a pooled
+ * connection on the same event loop, adding {@code RateLimit} fields to the upstream's response.
+ * Hop-by-hop headers (RFC 9110 section 7.6.1, and any named in {@code Connection}) are dropped in
+ * both directions and {@code X-Forwarded-For}, {@code -Proto} and {@code -Host} are set. An upstream
+ * that cannot be reached answers 502, one that exceeds {@code upstream.timeout} answers 504, both
+ * with problem bodies. Every forwarded request's latency and status go to the signals and meters.
+ * Body bytes flow with back-pressure: a side that cannot take more stops the other from reading.
+ * Event loop only.
+ */
+final class ProxyExchange extends EdgeConnection.Exchange {
+
+  private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION,
+      AsciiString.cached("keep-alive"), AsciiString.cached("proxy-connection"), HttpHeaderNames.PROXY_AUTHENTICATE,
+      HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
+      HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE);
+  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+
+  private final Edge edge;
+  private final String route;
+  private final String method;
+  private LiveConfig.Upstream up;
+  private String key;
+  private int cost;
+  private Edge.Decided decided;
+  /** Body pieces that arrived before the upstream connection (or the decision) was ready. */
+  private List<HttpContent> held = new ArrayList<>();
+  private boolean forwarding;
+  private boolean discarding;
+  private Channel upstream;
+  private boolean headSent;
+  private boolean upstreamDone;
+  private boolean upstreamKeepAlive;
+  private boolean requestSent;
+  private long started;
+  private ScheduledFuture<?> timer;
+
+  ProxyExchange(EdgeConnection conn, HttpRequest request, String route) {
+    super(conn, request);
+    this.edge = conn.server().edge();
+    this.route = route;
+    this.method = request.method().name();
+  }
+
+  @Override
+  void start() {
+    LiveConfig.Snapshot snap = edge.config().current();
+    up = snap.upstream();
+    if (up == null) {
+      refuse(Problem.of(HttpStatus.NOT_FOUND, "no-upstream", "no upstream is configured: this server is a"
+          + " decision service (POST /v1/decisions)").toReply());
+      return;
+    }
+    if (!request.uri().startsWith("/")) {
+      refuse(Problem.of(HttpStatus.BAD_REQUEST, "bad-target",
+          "the request target must be a path starting with /").toReply());
+      return;
+    }
+    long max = conn.server().options().maxProxyBodyBytes();
+    if (max > 0 && declaredLength() > max) {
+      closeAfter = true;
+      refuse(Problem.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too-large",
+          "the request body is larger than " + max + " bytes").toReply());
+      return;
+    }
+    HttpHeaders headers = request.headers();
+    InetAddress remote = remote();
+    String tier;
+    try {
+      key = snap.identity().clientKey(headers, remote);
+      tier = snap.identity().tier(key, headers);
+    } catch (BadRequestException e) {
+      refuse(e.problem().toReply());
+      return;
+    }
+    if (!edge.limiter().spec().tiers().containsKey(tier)) {
+      refuse(new Problem(HttpStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier", "Bad Request",
+          "unknown tier \"" + tier + "\" (expected: one of " + edge.limiter().spec().tiers().keySet() + ")",
+          List.of()).toReply());
+      return;
+    }
+    cost = edge.limiter().costOf(method, route);
+    if (edge.store() == null) {
+      decided(edge.decide(key, tier, cost));
+      return;
+    }
+    // A shared store answers asynchronously; the body waits (bounded: the connection stops reading).
+    pause(true);
+    edge.decideAsync(key, tier, cost).whenCompleteAsync((d, err) -> {
+      if (conn.channel().isActive()) {
+        pause(false);
+      }
+      if (err == null) {
+        decided(d);
+      } else {
+        refuse(Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
+            "the bucket store failed: " + Exceptions.peel(err)).toReply());
+      }
+    }, conn.channel().eventLoop());
+  }
+
+  private InetAddress remote() {
+    return conn.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress()
+        : InetAddress.getLoopbackAddress();
+  }
+
+  /** Answers without forwarding; the rest of the body is dropped. */
+  private void refuse(Reply reply) {
+    discarding = true;
+    releaseHeld();
+    conn.reply(this, reply);
+  }
+
+  private void decided(Edge.Decided d) {
+    this.decided = d;
+    if (responseDone) {
+      return;
+    }
+    Decision decision = d.decision();
+    if (!decision.allowed()) {
+      edge.throttleLog().throttled(key, d.tier(), method, route, cost, decision);
+      refuse(throttled(d, cost));
+      logRecord(-1);
+      return;
+    }
+    forwarding = true;
+    started = System.nanoTime();
+    pause(true);
+    timer = conn.channel().eventLoop().schedule(this::timedOut, up.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    up.pool().acquire(conn.channel().eventLoop(), this::connected);
+  }
+
+  private void connected(Channel ch, Throwable cause) {
+    if (responseDone || !conn.channel().isActive()) {
+      if (ch != null) {
+        ch.close();
+      }
+      return;
+    }
+    if (ch == null) {
+      failed(cause instanceof ConnectException || cause instanceof io.netty.channel.ConnectTimeoutException
+          ? ServerMetrics.UpstreamError.CONNECT : ServerMetrics.UpstreamError.OTHER, cause);
+      return;
+    }
+    upstream = ch;
+    ch.pipeline().get(UpstreamPool.UpstreamHandler.class).exchange = this;
+    ch.write(forwardRequest());
+    for (HttpContent c : held) {
+      send(c);
+    }
+    held = null;
+    ch.flush();
+    if (!paused || ch.isWritable()) {
+      pause(false);
+    }
+  }
+
+  private HttpRequest forwardRequest() {
+    HttpHeaders in = request.headers();
+    boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+    HttpHeaders out = Reply.fields();
+    out.set(in);
+    stripHopByHop(out, in.get(HttpHeaderNames.CONNECTION));
+    out.remove(HttpHeaderNames.EXPECT);
+    String original = in.get(HttpHeaderNames.HOST);
+    out.set(HttpHeaderNames.HOST, up.pool().authority());
+    String xff = in.get(X_FORWARDED_FOR);
+    String client = remote().getHostAddress();
+    out.set(X_FORWARDED_FOR, xff == null ? client : xff + ", " + client);
+    out.set(X_FORWARDED_PROTO, "http");
+    if (original != null) {
+      out.set(X_FORWARDED_HOST, original);
+    }
+    if (chunked) {
+      out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), up.basePath() + request.uri(), out);
+  }
+
+  private static void stripHopByHop(HttpHeaders h, String connection) {
+    if (connection != null) {
+      for (String name : connection.split(",")) {
+        String n = name.strip();
+        if (!n.isEmpty()) {
+          h.remove(n.toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    for (AsciiString name : HOP_BY_HOP) {
+      if (name != HttpHeaderNames.TE || !"trailers".equalsIgnoreCase(h.get(name))) {
+        h.remove(name);
+      }
+    }
+  }
+
+  private void send(HttpContent c) {
+    if (c instanceof LastHttpContent) {
+      requestSent = true;
+    }
+    upstream.write(c);
+  }
+
+  @Override
+  void content(HttpContent c) {
+    requestBytes += c.content().readableBytes();
+    long max = conn.server().options().maxProxyBodyBytes();
+    if (discarding || responseDone && !forwarding) {
+      c.release();
+      return;
+    }
+    if (max > 0 && requestBytes > max) {
+      c.release();
+      closeAfter = true;
+      if (!headSent) {
+        abortUpstream();
+        failedWith(Problem.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too-large",
+            "the request body is larger than " + max + " bytes").toReply());
+      } else {
+        conn.channel().close();
+      }
+      return;
+    }
+    if (upstream == null) {
+      held.add(c);
+      return;
+    }
+    send(c);
+    if (c instanceof LastHttpContent || !upstream.isWritable()) {
+      upstream.flush();
+    }
+    if (!upstream.isWritable()) {
+      pause(true);
+    }
+  }
+
+  /** The upstream's response head and body, passed on to the client. */
+  void upstreamRead(Object msg) {
+    if (responseDone) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpResponse res) {
+      if (res.status().code() < 200) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      upstreamKeepAlive = HttpUtil.isKeepAlive(res);
+      status = res.status().code();
+      conn.channel().write(responseHead(res));
+      headSent = true;
+    }
+    if (msg instanceof HttpContent c) {
+      if (!headSent) {
+        c.release();
+        return;
+      }
+      responseBytes += c.content().readableBytes();
+      if (c instanceof LastHttpContent) {
+        upstreamDone = true;
+        boolean close = !keepAlive || closeAfter;
+        conn.channel().writeAndFlush(c).addListener(close ? ChannelFutureListener.CLOSE
+            : ChannelFutureListener.CLOSE_ON_FAILURE);
+        completed();
+      } else {
+        conn.channel().write(c);
+      }
+    } else if (!(msg instanceof HttpResponse)) {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private HttpResponse responseHead(HttpResponse res) {
+    HttpHeaders h = Reply.fields();
+    h.set(res.headers());
+    boolean hadLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
+    stripHopByHop(h, res.headers().get(HttpHeaderNames.CONNECTION));
+    RateLimitHeaders.addRateLimit(h, decided.tier(), decided.decision());
+    int code = res.status().code();
+    boolean bodiless = request.method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
+    if (!hadLength && !bodiless) {
+      if (version() == HttpVersion.HTTP_1_1) {
+        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      } else {
+        closeAfter = true;
+      }
+    }
+    if (!keepAlive || closeAfter) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (version() == HttpVersion.HTTP_1_0) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    return new DefaultHttpResponse(version(), res.status(), h);
+  }
+
+  void upstreamReadComplete() {
+    if (!responseDone) {
+      conn.channel().flush();
+      if (!conn.channel().isWritable() && upstream != null) {
+        upstream.config().setAutoRead(false);
+      }
+    }
+  }
+
+  void upstreamWritabilityChanged(boolean writable) {
+    if (writable && paused && !responseDone) {
+      pause(false);
+    }
+  }
+
+  @Override
+  void clientWritabilityChanged(boolean writable) {
+    if (writable && upstream != null && !upstreamDone) {
+      upstream.config().setAutoRead(true);
+    }
+  }
+
+  /** The upstream connection closed or failed before the response ended. */
+  void upstreamFailed(Throwable cause) {
+    if (upstreamDone || responseDone && !headSent) {
+      return;
+    }
+    Channel ch = upstream;
+    upstream = null;
+    if (ch != null) {
+      ch.pipeline().get(UpstreamPool.UpstreamHandler.class).exchange = null;
+      ch.close();
+    }
+    if (headSent) {
+      cancelTimer();
+      edge.metrics().upstreamError(ServerMetrics.UpstreamError.OTHER);
+      edge.upstream(-1, 502);
+      conn.channel().close();
+      return;
+    }
+    failed(ServerMetrics.UpstreamError.OTHER, cause);
+  }
+
+  private void timedOut() {
+    if (upstreamDone || responseDone && !headSent) {
+      return;
+    }
+    edge.metrics().upstreamError(ServerMetrics.UpstreamError.TIMEOUT);
+    edge.upstream(System.nanoTime() - started, 504);
+    abortUpstream();
+    if (headSent) {
+      conn.channel().close();
+      return;
+    }
+    failedWith(Problem.of(HttpStatus.GATEWAY_TIMEOUT, "upstream-timeout",
+        "the upstream did not answer within " + edge.config().current().config().upstream().timeout()).toReply());
+  }
+
+  private void failed(ServerMetrics.UpstreamError kind, Throwable cause) {
+    edge.metrics().upstreamError(kind);
+    edge.upstream(-1, 502);
+    String reason = cause == null ? "the connection closed" : reason(cause);
+    failedWith(Problem.of(HttpStatus.BAD_GATEWAY, "upstream-unavailable",
+        "the upstream could not be reached: " + reason).toReply());
+  }
+
+  private void failedWith(Reply reply) {
+    cancelTimer();
+    releaseHeld();
+    discarding = true;
+    forwarding = false;
+    RateLimitHeaders.addRateLimit(reply.headers(), decided.tier(), decided.decision());
+    if (paused) {
+      pause(false);
+    }
+    conn.reply(this, reply);
+    logRecord(-1);
+  }
+
+  private static String reason(Throwable c) {
+    Throwable root = c.getCause() != null && !(c instanceof ConnectException) ? c.getCause() : c;
+    String m = root.getMessage();
+    return root.getClass().getSimpleName() + (m == null ? "" : " (" + m + ")");
+  }
+
+  private void completed() {
+    cancelTimer();
+    long latency = System.nanoTime() - started;
+    edge.upstream(latency, status);
+    Channel ch = upstream;
+    upstream = null;
+    if (ch != null) {
+      if (upstreamKeepAlive && requestSent) {
+        up.pool().release(ch);
+      } else {
+        ch.pipeline().get(UpstreamPool.UpstreamHandler.class).exchange = null;
+        ch.close();
+      }
+    }
+    forwarding = false;
+    conn.responseDone(this);
+    logRecord(latency);
+  }
+
+  private void abortUpstream() {
+    Channel ch = upstream;
+    upstream = null;
+    if (ch != null) {
+      ch.pipeline().get(UpstreamPool.UpstreamHandler.class).exchange = null;
+      ch.close();
+    }
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  private void releaseHeld() {
+    if (held != null) {
+      for (HttpContent c : held) {
+        c.release();
+      }
+      held.clear();
+    }
+  }
+
+  @Override
+  void abort() {
+    cancelTimer();
+    releaseHeld();
+    abortUpstream();
+  }
+
+  private void logRecord(long upstreamNanos) {
+    if (decided == null || !edge.logRequest()) {
+      return;
+    }
+    Decision d = decided.decision();
+    edge.requestLog().offer(new RequestLogRecord(edge.wall().epochMillis(), "proxy", key, decided.tier(),
+        method, route, requestBytes, responseBytes, upstreamNanos, status, d.allowed(), d.level().label(), cost,
+        Math.max(0, d.remaining()), d.limit().rate().perSecond()));
+  }
+
+  private static Reply throttled(Edge.Decided decided, int cost) {
+    Decision d = decided.decision();
+    HttpHeaders h = Reply.fields();
+    RateLimitHeaders.addThrottled(h, decided.tier(), d);
+    boolean never = d.retryAfterNanos() == Long.MAX_VALUE;
+    StringBuilder extra = new StringBuilder(96);
+    extra.append(",\"tier\":");
+    Json.string(extra, decided.tier());
+    extra.append(",\"level\":\"").append(d.level().label()).append('"');
+    extra.append(",\"cost\":").append(cost);
+    extra.append(",\"retryAfterMs\":").append(never ? "null" : Long.toString(RateLimitHeaders.ceilMillis(d.retryAfterNanos())));
+    Problem p = never
+        ? new Problem(HttpStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:cost-exceeds-burst",
+            "Request Cost Exceeds Limit", d.describe(), List.of())
+        : new Problem(HttpStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:rate-limited",
+            "Too Many Requests", d.describe(), List.of());
+    return p.toReply(h, extra.toString());
+  }
+}
