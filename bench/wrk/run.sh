@@ -6,7 +6,11 @@
 # Everything binds 127.0.0.1. Ports 18081 (nginx: the upstream, answering `return 200` directly),
 # 18082 (nginx: proxy_pass + limit_req in front of 18081), 18080/18090 (Sluice edge/admin, proxying
 # to 18081 and serving /v1/decisions). Installs wrk and nginx with apt when missing.
-# Env: DURATION (default 8s), CONNECTIONS (64), THREADS (2), LIGHT_CONNECTIONS (4).
+# Env: DURATION (default 8s), CONNECTIONS (64), THREADS (2), LIGHT_CONNECTIONS (4), ROUNDS (3).
+#
+# Each round runs every target once, pairs back to back (nginx, then the Sluice route compared with
+# it), so a pair sees the same machine; the summary gives each round's ratio and the median over the
+# rounds. On a shared 2-core machine single runs swing by 2x; the per-round ratios swing far less.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -14,6 +18,7 @@ DURATION=${DURATION:-8s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 LIGHT=${LIGHT_CONNECTIONS:-4}
+ROUNDS=${ROUNDS:-3}
 
 if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
   echo "bench: installing wrk and nginx with apt" >&2
@@ -94,11 +99,16 @@ run() { # name url script connections
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
   printf '%-34s %10s req/s  p50 %-9s p99 %-9s %s\n' "$1" "$rps" "$p50" "$p99" "${errors:-}"
+  echo "$round|$1|$rps|$p99" >> "$work/rps"
 }
 
-echo "bench: warming Sluice up (JIT) for 10 s" >&2
-wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/wrk/decision.lua http://127.0.0.1:18080 >/dev/null
-wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/wrk/rotate.lua http://127.0.0.1:18080 >/dev/null
+# The JIT needs well over 10 s of load to settle (the decision API ran at 7k/s, 23k/s, then 40k/s in
+# three consecutive 10 s runs on the earlier Armeria edge), so warm up for 36 s.
+echo "bench: warming Sluice up (JIT) for 36 s" >&2
+for _ in 1 2 3; do
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d6s -s bench/wrk/decision.lua http://127.0.0.1:18080 >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d6s -s bench/wrk/rotate.lua http://127.0.0.1:18080 >/dev/null
+done
 
 mkdir -p bench/results
 result="bench/results/wrk-$(date -u +%Y%m%dT%H%M%SZ).txt"
@@ -107,13 +117,31 @@ result="bench/results/wrk-$(date -u +%Y%m%dT%H%M%SZ).txt"
   echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -r); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1) $SLUICE_JAVA_OPTS; nginx: $(nginx -v 2>&1 | cut -d/ -f2); wrk -t$THREADS -d$DURATION, 10,000 rotating client ids"
   echo
-  run "nginx return 200 (c$CONNECTIONS)"          http://127.0.0.1:18081 rotate.lua "$CONNECTIONS"
-  run "sluice /v1/decisions (c$CONNECTIONS)"      http://127.0.0.1:18080 decision.lua "$CONNECTIONS"
-  run "nginx proxy+limit_req (c$CONNECTIONS)"     http://127.0.0.1:18082 rotate.lua "$CONNECTIONS"
-  run "sluice proxy (c$CONNECTIONS)"              http://127.0.0.1:18080 rotate.lua "$CONNECTIONS"
-  run "nginx return 200 (c$LIGHT)"                http://127.0.0.1:18081 rotate.lua "$LIGHT"
-  run "nginx proxy+limit_req (c$LIGHT)"           http://127.0.0.1:18082 rotate.lua "$LIGHT"
-  run "sluice proxy (c$LIGHT)"                    http://127.0.0.1:18080 rotate.lua "$LIGHT"
+  for round in $(seq 1 "$ROUNDS"); do
+    echo "round $round"
+    run "nginx return 200 (c$CONNECTIONS)"          http://127.0.0.1:18081 rotate.lua "$CONNECTIONS"
+    run "sluice /v1/decisions (c$CONNECTIONS)"      http://127.0.0.1:18080 decision.lua "$CONNECTIONS"
+    run "nginx proxy+limit_req (c$CONNECTIONS)"     http://127.0.0.1:18082 rotate.lua "$CONNECTIONS"
+    run "sluice proxy (c$CONNECTIONS)"              http://127.0.0.1:18080 rotate.lua "$CONNECTIONS"
+    run "nginx proxy+limit_req (c$LIGHT)"           http://127.0.0.1:18082 rotate.lua "$LIGHT"
+    run "sluice proxy (c$LIGHT)"                    http://127.0.0.1:18080 rotate.lua "$LIGHT"
+  done
+  echo
+  python3 - "$work/rps" "$CONNECTIONS" "$LIGHT" <<'PY'
+import statistics, sys
+rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1])]
+c, light = sys.argv[2], sys.argv[3]
+rps = {(r[0], r[1]): float(r[2]) for r in rows}
+rounds = sorted({r[0] for r in rows}, key=int)
+pairs = [("decision API / nginx return 200", f"sluice /v1/decisions (c{c})", f"nginx return 200 (c{c})", 0.7),
+         ("proxy / nginx proxy+limit_req", f"sluice proxy (c{c})", f"nginx proxy+limit_req (c{c})", 0.8),
+         (f"proxy / nginx proxy+limit_req, c{light}", f"sluice proxy (c{light})", f"nginx proxy+limit_req (c{light})", None)]
+for name, ours, peer, target in pairs:
+    ratios = [rps[(r, ours)] / rps[(r, peer)] for r in rounds if rps.get((r, peer))]
+    med = statistics.median(ratios)
+    verdict = "" if target is None else ("  target >= %.1fx: %s" % (target, "met" if med >= target else "MISSED"))
+    print("%-40s per round %s  median %.2fx%s" % (name, " ".join("%.2fx" % x for x in ratios), med, verdict))
+PY
   echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$result"
 echo "bench: results in $result" >&2

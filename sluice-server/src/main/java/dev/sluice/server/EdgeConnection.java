@@ -173,11 +173,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     while (!waiting.isEmpty() && !(current != null && waiting.peek() instanceof HttpRequest)) {
       dispatch(waiting.poll());
     }
-    if (waiting.isEmpty() && (current == null || !current.paused)) {
+    if (waiting.isEmpty() && (current == null || !current.paused) && !ctx.channel().config().isAutoRead()) {
       ctx.channel().config().setAutoRead(true);
-      if (current == null) {
-        ctx.read();
-      }
     }
   }
 
@@ -211,6 +208,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     final EdgeConnection conn;
     final HttpRequest request;
     final boolean keepAlive;
+    private final HttpVersion version;
     boolean requestDone;
     boolean responseDone;
     boolean closeAfter;
@@ -224,10 +222,12 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       this.conn = conn;
       this.request = request;
       this.keepAlive = HttpUtil.isKeepAlive(request);
+      this.version = request.protocolVersion() == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
     }
 
+    /** Returns the client's HTTP version, which every response to it uses. */
     HttpVersion version() {
-      return request.protocolVersion() == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+      return version;
     }
 
     /** Called once the head arrived. */

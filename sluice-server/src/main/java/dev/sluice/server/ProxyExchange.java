@@ -5,8 +5,6 @@ import com.linecorp.armeria.common.util.Exceptions;
 import dev.sluice.core.Decision;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -158,9 +156,11 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     }
     forwarding = true;
     started = System.nanoTime();
-    pause(true);
     timer = conn.channel().eventLoop().schedule(this::timedOut, up.timeout().toNanos(), TimeUnit.NANOSECONDS);
     up.pool().acquire(conn.channel().eventLoop(), this::connected);
+    if (upstream == null && !responseDone) {
+      pause(true); // still connecting: hold the body, but no more than one read's worth
+    }
   }
 
   private void connected(Channel ch, Throwable cause) {
@@ -183,31 +183,34 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     }
     held = null;
     ch.flush();
-    if (!paused || ch.isWritable()) {
+    if (paused && ch.isWritable()) {
       pause(false);
     }
   }
 
+  /** Turns the client's request head into the upstream's, in place (the head is not read again). */
   private HttpRequest forwardRequest() {
-    HttpHeaders in = request.headers();
+    HttpHeaders h = request.headers();
     boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-    HttpHeaders out = Reply.fields();
-    out.set(in);
-    stripHopByHop(out, in.get(HttpHeaderNames.CONNECTION));
-    out.remove(HttpHeaderNames.EXPECT);
-    String original = in.get(HttpHeaderNames.HOST);
-    out.set(HttpHeaderNames.HOST, up.pool().authority());
-    String xff = in.get(X_FORWARDED_FOR);
+    String original = h.get(HttpHeaderNames.HOST);
+    String xff = h.get(X_FORWARDED_FOR);
+    stripHopByHop(h, h.get(HttpHeaderNames.CONNECTION));
+    h.remove(HttpHeaderNames.EXPECT);
+    h.set(HttpHeaderNames.HOST, up.pool().authority());
     String client = remote().getHostAddress();
-    out.set(X_FORWARDED_FOR, xff == null ? client : xff + ", " + client);
-    out.set(X_FORWARDED_PROTO, "http");
+    h.set(X_FORWARDED_FOR, xff == null ? client : xff + ", " + client);
+    h.set(X_FORWARDED_PROTO, "http");
     if (original != null) {
-      out.set(X_FORWARDED_HOST, original);
+      h.set(X_FORWARDED_HOST, original);
     }
     if (chunked) {
-      out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
-    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), up.basePath() + request.uri(), out);
+    String base = up.basePath();
+    if (!base.isEmpty()) {
+      request.setUri(base + request.uri());
+    }
+    return request.setProtocolVersion(HttpVersion.HTTP_1_1);
   }
 
   private static void stripHopByHop(HttpHeaders h, String connection) {
@@ -302,11 +305,11 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     }
   }
 
+  /** Turns the upstream's response head into the client's, in place. */
   private HttpResponse responseHead(HttpResponse res) {
-    HttpHeaders h = Reply.fields();
-    h.set(res.headers());
+    HttpHeaders h = res.headers();
     boolean hadLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
-    stripHopByHop(h, res.headers().get(HttpHeaderNames.CONNECTION));
+    stripHopByHop(h, h.get(HttpHeaderNames.CONNECTION));
     RateLimitHeaders.addRateLimit(h, decided.tier(), decided.decision());
     int code = res.status().code();
     boolean bodiless = request.method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
@@ -322,7 +325,7 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     } else if (version() == HttpVersion.HTTP_1_0) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
-    return new DefaultHttpResponse(version(), res.status(), h);
+    return res.setProtocolVersion(version());
   }
 
   void upstreamReadComplete() {
