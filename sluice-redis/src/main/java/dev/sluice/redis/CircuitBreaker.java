@@ -14,8 +14,10 @@ final class CircuitBreaker {
   private final Clock clock;
   private final int threshold;
   private final long openNanos;
-  private int failures;
-  private boolean open;
+  /** Written under the monitor; read without it by {@link #success()}'s fast path. */
+  private volatile int failures;
+  /** Written under the monitor; read without it on the decision path (closed is the common case). */
+  private volatile boolean open;
   private boolean probing;
   private long openUntil;
 
@@ -26,7 +28,11 @@ final class CircuitBreaker {
   }
 
   /** Returns whether a call may go to Redis now (when open, the first caller after the open period probes). */
-  synchronized boolean allow() {
+  boolean allow() {
+    return !open || probe();
+  }
+
+  private synchronized boolean probe() {
     if (!open) {
       return true;
     }
@@ -38,7 +44,12 @@ final class CircuitBreaker {
   }
 
   /** Records a successful call; returns true when this closed an open breaker (time to re-sync). */
-  synchronized boolean success() {
+  boolean success() {
+    // Fast path, taken by every decision while Redis is healthy: nothing to reset.
+    return (open || failures != 0) && reset();
+  }
+
+  private synchronized boolean reset() {
     failures = 0;
     probing = false;
     if (open) {
@@ -65,7 +76,7 @@ final class CircuitBreaker {
   }
 
   /** Returns whether decisions go to Redis. */
-  synchronized boolean closed() {
+  boolean closed() {
     return !open;
   }
 

@@ -13,7 +13,8 @@ package dev.sluice.redis;
  * </pre>
  *
  * The tier's length before its name keeps {@code (tier "a:b", key "c")} and
- * {@code (tier "a", key "b:c")} apart. Immutable.
+ * {@code (tier "a", key "b:c")} apart. Thread-safe (the per-tier prefixes are cached; tiers come
+ * from the spec, so they are few).
  */
 final class KeySpace {
 
@@ -21,24 +22,29 @@ final class KeySpace {
   static final String VERSION = "v1";
 
   private final String prefix;
+  private final String global;
+  /** Per tier name, built once (tiers are few; they come from the spec): client key prefix, tier key. */
+  private final java.util.concurrent.ConcurrentHashMap<String, String> clientPrefixes = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, String> tierKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
   KeySpace(String namespace) {
     if (namespace == null || namespace.isEmpty() || namespace.contains("{") || namespace.contains("}")) {
       throw new IllegalArgumentException("namespace: " + namespace + " (expected: non-empty, without braces)");
     }
     this.prefix = "{" + namespace + "}:" + VERSION + ":";
+    this.global = prefix + "g";
   }
 
   String client(String tier, String key) {
-    return prefix + "c:" + tier.length() + ":" + tier + ":" + key;
+    return clientPrefixes.computeIfAbsent(tier, t -> prefix + "c:" + t.length() + ":" + t + ":") + key;
   }
 
   String tier(String tier) {
-    return prefix + "t:" + tier;
+    return tierKeys.computeIfAbsent(tier, t -> prefix + "t:" + t);
   }
 
   String global() {
-    return prefix + "g";
+    return global;
   }
 
   String nodes() {

@@ -3,26 +3,50 @@ package dev.sluice.redis;
 import dev.sluice.core.Limit;
 
 /**
- * This node's lease on one hot bucket: tokens taken from Redis in advance and spent locally until
- * they run out or the lease period ends, plus the demand estimate that sizes the next lease.
- * Thread-safe (every method holds this object's monitor, briefly and without I/O).
+ * This node's lease on one hot bucket: tokens taken from Redis in advance and spent locally, topped
+ * up before they run out, plus the demand estimate that sizes the lease. Thread-safe (every method
+ * holds this object's monitor, briefly and without I/O).
  *
  * <p>Invariants:
  * <ol>
- *   <li>At most one lease per bucket per node is outstanding: a refill first takes the leftover
- *       out (to be returned to Redis) and bumps the epoch, so tokens taken under an older epoch are
- *       never given back into a newer lease.
+ *   <li>At most one lease per bucket per node, holding at most its target size: a top-up asks Redis
+ *       for {@code target - tokens - pending}, where pending are tokens taken by requests whose
+ *       other levels are still being decided in Redis (so tokens left, tokens pending and tokens
+ *       granted never exceed the target); at most one top-up is in flight, and every top-up bumps
+ *       the epoch, so tokens taken before it are never given back on top of it.
  *   <li>Tokens are spent only while the lease is unexpired and was granted under the limit now in
- *       force.
+ *       force; an expired lease or one under an older limit is emptied (the leftover goes back to
+ *       Redis) before it is topped up again.
+ *   <li>A lease is <em>saturated</em> when its last top-up got less than it asked for: the bucket in
+ *       Redis was empty. While a saturated lease is empty and a top-up is in flight (or the next one
+ *       is paced, see {@link #endTopUp}), requests are denied locally. Denying never admits anything,
+ *       so this keeps every bound; it stops a saturated bucket from costing a round trip per denial.
  * </ol>
  */
 final class Lease {
 
+  /** {@link #take}: the lease cannot cover the request; decide it in Redis. */
+  static final long MISS = -1;
+  /** {@link #take}: the lease is saturated and empty with a top-up in flight or paced: deny locally. */
+  static final long DENY = -2;
+  /** {@link #take}: saturated and empty, and a top-up may start now: deny locally if it does. */
+  static final long DRY = -3;
+
+  private static final int EPOCH_BITS = 30;
+  private static final long EPOCH_MASK = (1L << EPOCH_BITS) - 1;
+  private static final long LEFT_MAX = (1L << 32) - 1;
+
   private long tokens;
+  /** Tokens taken by requests not decided yet (another level is in Redis): still outstanding. */
+  private long pending;
   private long expiresAt;
   private Limit limit;
   private boolean refilling;
   private long epoch;
+  private long target;
+  private boolean saturated;
+  private long paceUntil;
+  private long resetNanos;
   private long windowStart;
   private long windowDemand;
   private double ratePerSecond;
@@ -32,8 +56,28 @@ final class Lease {
     this.windowStart = now;
   }
 
-  /** Counts {@code cost} tokens of demand at {@code now} under {@code current}, over windows of {@code windowNanos}. */
-  synchronized void record(long now, int cost, long windowNanos, Limit current) {
+  /** Returns the epoch of a successful {@link #take}. */
+  static long epochOf(long taken) {
+    return taken >>> 33;
+  }
+
+  /** Returns the tokens left after a successful {@link #take} (saturating at 2^32 - 1). */
+  static long leftOf(long taken) {
+    return (taken >>> 1) & LEFT_MAX;
+  }
+
+  /** Returns whether a successful {@link #take} left the lease low enough to top it up now. */
+  static boolean wantsTopUp(long taken) {
+    return (taken & 1) != 0;
+  }
+
+  /**
+   * Counts {@code cost} tokens of demand at {@code now} (over windows of {@code windowNanos}) and
+   * takes them from the lease if it can cover them under {@code current}. Returns a non-negative
+   * code for a take (see {@link #epochOf}, {@link #leftOf}, {@link #wantsTopUp}), or
+   * {@link #MISS}, {@link #DENY} or {@link #DRY}.
+   */
+  synchronized long take(long now, int cost, long windowNanos, Limit current) {
     lastSeen = current;
     long elapsed = now - windowStart;
     if (elapsed >= windowNanos) {
@@ -42,25 +86,45 @@ final class Lease {
       windowDemand = 0;
     }
     windowDemand += cost;
+    boolean valid = current.equals(limit) && now < expiresAt;
+    if (valid && tokens >= cost) {
+      tokens -= cost;
+      pending += cost;
+      boolean low = !refilling && tokens * 2 < target && (!saturated || now - paceUntil >= 0);
+      return (epoch & EPOCH_MASK) << 33 | Math.min(tokens, LEFT_MAX) << 1 | (low ? 1 : 0);
+    }
+    if (valid && saturated) {
+      return refilling || now - paceUntil < 0 ? DENY : DRY;
+    }
+    return MISS;
   }
 
-  /** Returns this node's recent demand on the bucket in tokens per second. */
-  synchronized double ratePerSecond() {
+  /**
+   * Returns this node's recent demand on the bucket in tokens per second at {@code now}: the rate of
+   * the last full window, or of the window in progress once a tenth of it has passed, whichever is
+   * higher (so a lease grows within a fraction of a window when demand rises, and shrinks after a
+   * full window when it falls).
+   */
+  synchronized double ratePerSecond(long now, long windowNanos) {
+    long elapsed = now - windowStart;
+    if (elapsed >= Math.max(1, windowNanos / 10)) {
+      return Math.max(ratePerSecond, windowDemand * 1e9 / elapsed);
+    }
     return ratePerSecond;
   }
 
-  /** Takes {@code cost} leased tokens; returns the epoch taken from, or -1 when the lease cannot cover it. */
-  synchronized long take(long now, int cost, Limit current) {
-    if (!refilling && tokens >= cost && now < expiresAt && current.equals(limit)) {
-      tokens -= cost;
-      return epoch;
-    }
-    return -1;
+  /** Settles tokens taken by {@link #take} for a request that was admitted: they are spent. */
+  synchronized void settle(int cost) {
+    pending -= cost;
   }
 
-  /** Gives back tokens taken by {@link #take} for a request another level denied. */
+  /**
+   * Gives back tokens taken by {@link #take} for a request another level denied; they return to
+   * the lease only if no top-up or drain happened since (else they are dropped: under-admission).
+   */
   synchronized void giveBack(long takenEpoch, int cost) {
-    if (takenEpoch == epoch) {
+    pending -= cost;
+    if (takenEpoch == (epoch & EPOCH_MASK)) {
       tokens += cost;
     }
   }
@@ -70,32 +134,76 @@ final class Lease {
     return lastSeen;
   }
 
-  /** Returns the leased tokens left. */
-  synchronized long tokens() {
-    return tokens;
+  /** Returns the time until the bucket was full again at the last top-up reply, in nanoseconds. */
+  synchronized long resetNanos() {
+    return resetNanos;
+  }
+
+  /** Returns the instant before which a saturated lease does not ask Redis again. */
+  synchronized long paceUntil() {
+    return paceUntil;
+  }
+
+  /** A top-up to send: return {@code giveBack} tokens (leased under {@code giveBackUnder}), then lease {@code request}. */
+  record TopUp(long giveBack, Limit giveBackUnder, long request) {}
+
+  /**
+   * Starts a top-up to {@code size} tokens under {@code current} unless one is in flight: an expired
+   * lease, or one granted under another limit, is emptied first (its leftover is to be returned,
+   * under the limit it was granted under);
+   * then the caller leases {@code request = size - tokens left} and ends with {@link #endTopUp}.
+   * Returns null when there is nothing to do; a request of 0 means only the return (no top-up
+   * started).
+   */
+  synchronized TopUp beginTopUp(long now, long size, Limit current) {
+    if (refilling) {
+      return null;
+    }
+    long back = 0;
+    Limit backUnder = limit;
+    if (!current.equals(limit) || now >= expiresAt) {
+      back = tokens;
+      tokens = 0;
+      epoch++;
+    }
+    if (!current.equals(limit)) {
+      limit = current;
+      saturated = false;
+    }
+    // Taken-but-undecided tokens count: the lease plus them never exceed the target.
+    long request = size - tokens - pending;
+    if (request < 1) {
+      return back > 0 ? new TopUp(back, backUnder, 0) : null;
+    }
+    refilling = true;
+    epoch++;
+    target = size;
+    return new TopUp(back, backUnder, request);
   }
 
   /**
-   * Starts a refill unless one is running: takes the leftover out of the lease (the caller returns
-   * it to Redis) and returns it, or -1 when a refill is already under way.
+   * Ends a top-up: {@code granted} tokens (0 when Redis had none or failed) under {@code grantedUnder},
+   * the lease valid until {@code until}. When Redis replied ({@code replied}) with less than
+   * {@code requested}, the lease is saturated and is not topped up again before {@code paceUntil}.
    */
-  synchronized long beginRefill() {
-    if (refilling) {
-      return -1;
-    }
-    refilling = true;
-    long left = tokens;
-    tokens = 0;
-    epoch++;
-    return left;
-  }
-
-  /** Ends a refill with {@code granted} tokens (0 when Redis had none or failed) valid until {@code until}. */
-  synchronized void endRefill(long granted, Limit grantedUnder, long until) {
-    tokens = granted;
-    limit = grantedUnder;
-    expiresAt = until;
+  synchronized void endTopUp(long granted, long requested, boolean replied, Limit grantedUnder, long until,
+      long paceUntil, long resetNanos) {
     refilling = false;
+    if (!grantedUnder.equals(limit)) {
+      // Not reachable through beginTopUp (it sets the limit); kept for safety: never mix limits.
+      tokens = 0;
+      epoch++;
+      limit = grantedUnder;
+    }
+    tokens += granted;
+    if (replied) {
+      expiresAt = until;
+      saturated = granted < requested;
+      this.paceUntil = paceUntil;
+      this.resetNanos = resetNanos;
+    } else {
+      saturated = false;
+    }
   }
 
   /** Takes out the leftover of an expired lease for return to Redis; 0 when there is none. */
@@ -114,6 +222,7 @@ final class Lease {
     long left = tokens;
     tokens = 0;
     epoch++;
+    saturated = false;
     return left;
   }
 }

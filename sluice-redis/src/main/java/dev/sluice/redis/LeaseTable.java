@@ -28,6 +28,7 @@ final class LeaseTable {
   private final long minLease;
   private final IntSupplier liveNodes;
   private final Cache<String, Lease> leases;
+  private final java.util.function.Function<String, Lease> create;
 
   LeaseTable(Clock clock, Duration period, double overAdmission, long minLease, IntSupplier liveNodes) {
     this.clock = clock;
@@ -40,6 +41,7 @@ final class LeaseTable {
         .expireAfterAccess(period.multipliedBy(10))
         .executor(Runnable::run)
         .build();
+    this.create = k -> new Lease(clock.nanoTime());
   }
 
   Clock clock() {
@@ -52,7 +54,8 @@ final class LeaseTable {
 
   /** Returns the lease record of {@code key}, created empty on first sight. */
   Lease lease(String key) {
-    return leases.get(key, k -> new Lease(clock.nanoTime()));
+    Lease l = leases.getIfPresent(key);
+    return l != null ? l : leases.get(key, create);
   }
 
   /** Returns the demand window: half a lease period. */

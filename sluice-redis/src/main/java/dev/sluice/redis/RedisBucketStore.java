@@ -25,9 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Guarantees:
  * <ol>
- *   <li>Each decision is one round trip: one Lua script over the client, tier and global keys
- *       (hash-tagged into one slot), all or nothing, with {@link dev.sluice.core.Limiter}'s
- *       retry-after (the longest wait of any level) and cost-above-burst semantics.
+ *   <li>Each decision is at most one round trip: one Lua script over the client, tier and global
+ *       keys (hash-tagged into one slot), all or nothing, with {@link dev.sluice.core.Limiter}'s
+ *       retry-after (the longest wait of any level) and cost-above-burst semantics; levels served
+ *       from leased tokens drop out of the script, and a decision all of whose levels are leased
+ *       (or that a saturated lease denies) makes no call at all.
  *   <li>Buckets never admit more than {@code burst + rate * t} over a window of length t, plus
  *       the leasing slack: at most the configured fraction (default 1 %) of
  *       {@code burst + rate * P} for lease period P, across all nodes.
@@ -53,6 +55,17 @@ public final class RedisBucketStore implements BucketStore {
   private final long heartbeatTtlMs;
   private final ScheduledExecutorService scheduler;
   private final AtomicInteger liveNodes = new AtomicInteger(1);
+  /**
+   * The live-node count leases are sized by: the largest count seen within the last lease period,
+   * so a heartbeat that lapses only because its node was slow (CPU-starved, GC) does not grow the
+   * other nodes' leases past the bound; a node that is really gone frees its share one period later.
+   * Updated by heartbeat replies, under {@code sizingLock}.
+   */
+  private volatile int sizingNodes = 1;
+  private long sizingSeenAt;
+  private final Object sizingLock = new Object();
+  private final long leasePeriodNanos;
+  private final dev.sluice.core.Clock systemClock;
   private final AtomicLong errors = new AtomicLong();
   private final AtomicLong fallbackDecisions = new AtomicLong();
   private volatile LimiterSpec spec;
@@ -60,6 +73,8 @@ public final class RedisBucketStore implements BucketStore {
 
   RedisBucketStore(RedisStoreBuilder b, RedisLink link) {
     this.link = link;
+    this.systemClock = b.systemClock;
+    this.leasePeriodNanos = b.leasePeriod.toNanos();
     this.keys = new KeySpace(b.namespace);
     this.time = new StoreTime(b.clock);
     time.check(b.spec);
@@ -69,7 +84,7 @@ public final class RedisBucketStore implements BucketStore {
     this.breaker = new CircuitBreaker(b.systemClock, b.breakerFailures, b.breakerOpen.toNanos());
     this.localShare = new LocalShare(b.clock != null ? b.clock : b.systemClock);
     this.leases = b.leasing
-        ? new LeaseTable(b.systemClock, b.leasePeriod, b.overAdmission, b.minLease, liveNodes::get)
+        ? new LeaseTable(b.systemClock, b.leasePeriod, b.overAdmission, b.minLease, () -> sizingNodes)
         : null;
     this.shared = new SharedBuckets(link, keys, time, leases);
     this.heartbeatTtlMs = b.heartbeat.toMillis() * 3;
@@ -114,9 +129,15 @@ public final class RedisBucketStore implements BucketStore {
       if (closed || !breaker.allow()) {
         return CompletableFuture.completedFuture(fallback(s, t, key, cost));
       }
-      viaRedis = shared.acquire(t, s.global(), key, cost);
+      // A probe of an open breaker must reach Redis, so it does not use leases.
+      viaRedis = shared.acquire(t, s.global(), key, cost, breaker.closed());
     } catch (IllegalArgumentException | IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
+    }
+    if (viaRedis.isDone() && !viaRedis.isCompletedExceptionally()) {
+      // Answered from leases (or Redis already replied): no further stage.
+      onSuccess();
+      return viaRedis;
     }
     return viaRedis.handle((d, err) -> {
       if (err == null) {
@@ -191,9 +212,9 @@ public final class RedisBucketStore implements BucketStore {
 
   /** Returns a snapshot of this store's counters. */
   public StoreStats stats() {
-    return new StoreStats(mode(), shared.redisDecisions.get(), shared.leasedDecisions.get(),
+    return new StoreStats(mode(), shared.redisDecisions.get(), shared.leasedDecisions.sum(),
         fallbackDecisions.get(), errors.get(), LuaScript.BUCKETS.reloads(), shared.leaseGrants.get(),
-        shared.returnedTokens.get(), liveNodes.get());
+        shared.returnedTokens.get(), liveNodes.get(), shared.deniedLocally.sum());
   }
 
   private void heartbeat() {
@@ -203,7 +224,15 @@ public final class RedisBucketStore implements BucketStore {
     link.run(LuaScript.HEARTBEAT, new String[] {keys.nodes()}, new String[] {nodeId, Long.toString(heartbeatTtlMs)})
         .whenComplete((r, err) -> {
           if (err == null) {
-            liveNodes.set((int) Math.max(1, r[0]));
+            int live = (int) Math.max(1, r[0]);
+            liveNodes.set(live);
+            synchronized (sizingLock) {
+              long now = systemClock.nanoTime();
+              if (live >= sizingNodes || now - sizingSeenAt >= leasePeriodNanos) {
+                sizingNodes = live;
+                sizingSeenAt = now;
+              }
+            }
             onSuccess();
           } else {
             onFailure();

@@ -9,16 +9,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Decisions against the buckets in Redis: leased levels are taken locally, the others in one
  * script call over their keys, all or nothing. Thread-safe; never blocks.
  *
  * <p>Decision flow: each level whose bucket this node holds an unexpired lease on takes the cost
- * from the lease; if every level did, the decision is local. Otherwise one script runs over the
- * remaining keys (they share a hash tag, so this works on Cluster too); if it denies, the local
- * takes are given back. Then any level hot enough to lease but without a usable lease starts a
- * refill (return the leftover, lease a new slice), at most one in flight per bucket.
+ * from the lease; if every level did, the decision is local (an already-completed future). A
+ * saturated lease that is empty (its bucket was empty in Redis at the last top-up, the next one in
+ * flight or paced) denies locally, giving back the other levels' takes. Otherwise one script runs
+ * over the remaining keys (they share a hash tag, so this works on Cluster too); if it denies, the
+ * local takes are given back, if it admits they are settled. A lease that falls below half its
+ * target, and a level hot enough to lease without a usable lease, start a top-up to the
+ * demand-sized target (at most one in flight per bucket), in parallel with the decision.
  */
 final class SharedBuckets {
 
@@ -27,7 +31,9 @@ final class SharedBuckets {
   private final StoreTime time;
   private final LeaseTable leases;
   final AtomicLong redisDecisions = new AtomicLong();
-  final AtomicLong leasedDecisions = new AtomicLong();
+  /** Counted on every local decision, by every thread: striped, so the counter is no contention point. */
+  final LongAdder leasedDecisions = new LongAdder();
+  final LongAdder deniedLocally = new LongAdder();
   final AtomicLong leaseGrants = new AtomicLong();
   final AtomicLong returnedTokens = new AtomicLong();
 
@@ -82,34 +88,60 @@ final class SharedBuckets {
     return a;
   }
 
-  /** Decides {@code cost} for {@code client} in tier {@code t} under global limit {@code global}. */
-  CompletableFuture<Decision> acquire(TierSpec t, Limit global, String client, int cost) {
+  /**
+   * Decides {@code cost} for {@code client} in tier {@code t} under global limit {@code global};
+   * {@code useLeases} is false for a circuit breaker's probe, which must reach Redis. A decision
+   * answered from leases alone (or denied locally by a saturated lease) is an already-completed
+   * future.
+   */
+  CompletableFuture<Decision> acquire(TierSpec t, Limit global, String client, int cost, boolean useLeases) {
     Levels lv = Levels.of(keys, t, global, client);
     int n = lv.size();
     long[] epoch = new long[n];
+    for (int i = 0; i < n; i++) {
+      epoch[i] = -1;
+    }
     Lease[] lease = new Lease[n];
+    long[] tokens = new long[n];
     int covered = 0;
-    if (leases != null) {
+    if (leases != null && useLeases && cost <= minBurst(lv)) {
       long now = leases.clock().nanoTime();
       for (int i = 0; i < n; i++) {
-        lease[i] = leases.lease(lv.key[i]);
-        lease[i].record(now, cost, leases.windowNanos(), lv.limit[i]);
-        epoch[i] = lease[i].take(now, cost, lv.limit[i]);
-        if (epoch[i] >= 0) {
+        Lease l = leases.lease(lv.key[i]);
+        lease[i] = l;
+        long r = l.take(now, cost, leases.windowNanos(), lv.limit[i]);
+        if (r >= 0) {
+          epoch[i] = Lease.epochOf(r);
+          tokens[i] = Lease.leftOf(r);
           covered++;
+          if (Lease.wantsTopUp(r)) {
+            topUp(lv.key[i], lv.limit[i], l, cost, now);
+          }
+          continue;
+        }
+        boolean deny = r == Lease.DENY;
+        if (r == Lease.MISS || r == Lease.DRY) {
+          // Not covered: top the lease up (if the bucket is hot enough) while this decision goes on.
+          deny = topUp(lv.key[i], lv.limit[i], l, cost, now) && r == Lease.DRY;
+        }
+        if (deny) {
+          for (int j = 0; j < i; j++) {
+            if (epoch[j] >= 0) {
+              lease[j].giveBack(epoch[j], cost);
+            }
+          }
+          deniedLocally.increment();
+          return CompletableFuture.completedFuture(denyLocally(lv, i, l, cost, now));
         }
       }
-    } else {
-      java.util.Arrays.fill(epoch, -1);
     }
-    long[] tokens = new long[n];
     long[] reset = new long[n];
     long[] wait = new long[n];
     if (covered == n) {
-      leasedDecisions.incrementAndGet();
       for (int i = 0; i < n; i++) {
-        tokens[i] = lease[i].tokens();
+        lease[i].settle(cost);
       }
+      leasedDecisions.increment();
       return CompletableFuture.completedFuture(decide(lv, cost, true, tokens, reset, wait));
     }
     int m = n - covered;
@@ -125,9 +157,7 @@ final class SharedBuckets {
       redisDecisions.incrementAndGet();
       boolean admitted = r[0] == 1;
       for (int i = 0, j = 0; i < n; i++) {
-        if (epoch[i] >= 0) {
-          tokens[i] = lease[i].tokens();
-        } else {
+        if (epoch[i] < 0) {
           tokens[i] = r[2 + 3 * j];
           reset[i] = time.toNanos(r[3 + 3 * j]);
           wait[i] = r[4 + 3 * j] < 0 ? Long.MAX_VALUE : time.toNanos(r[4 + 3 * j]);
@@ -136,22 +166,42 @@ final class SharedBuckets {
       }
       return decide(lv, cost, admitted, tokens, reset, wait);
     });
+    if (covered == 0) {
+      return result;
+    }
     return result.whenComplete((d, err) -> {
-      if (err != null || !d.allowed()) {
-        for (int i = 0; i < n; i++) {
-          if (epoch[i] >= 0) {
+      boolean spent = err == null && d.allowed();
+      for (int i = 0; i < n; i++) {
+        if (epoch[i] >= 0) {
+          if (spent) {
+            lease[i].settle(cost);
+          } else {
             lease[i].giveBack(epoch[i], cost);
           }
         }
       }
-      if (err == null && leases != null) {
-        for (int i = 0; i < n; i++) {
-          if (epoch[i] < 0) {
-            maybeRefill(lv.key[i], lv.limit[i], lease[i], cost);
-          }
-        }
-      }
     });
+  }
+
+  private static long minBurst(Levels lv) {
+    long b = Long.MAX_VALUE;
+    for (Limit l : lv.limit) {
+      b = Math.min(b, l.burst());
+    }
+    return b;
+  }
+
+  /**
+   * A denial by a saturated lease, without a round trip: the bucket in Redis was empty at the last
+   * top-up and the next one is in flight or paced. It names that level; retry-after is the time
+   * until the next top-up may ask, at least the time {@code cost} tokens take to accrue.
+   */
+  private static Decision denyLocally(Levels lv, int i, Lease lease, int cost, long now) {
+    Limit lim = lv.limit[i];
+    long accrue = cost > Long.MAX_VALUE / lim.rate().intervalNanos() ? Long.MAX_VALUE
+        : cost * lim.rate().intervalNanos();
+    long retry = Math.max(1, Math.max(accrue, lease.paceUntil() - now));
+    return new Decision(false, 0, retry, lease.resetNanos(), lv.level[i], lim, Decision.Reason.EXHAUSTED);
   }
 
   private static Decision decide(Levels lv, int cost, boolean admitted, long[] tokens, long[] reset, long[] wait) {
@@ -183,26 +233,49 @@ final class SharedBuckets {
     return new Decision(false, tokens[d], retry, reset[d], lv.level[d], lv.limit[d], Decision.Reason.EXHAUSTED);
   }
 
-  private void maybeRefill(String key, Limit limit, Lease lease, int cost) {
-    long size = leases.size(limit, lease.ratePerSecond(), cost);
-    if (size == 0) {
-      return;
+  /**
+   * Tops up {@code lease} on {@code key} to its demand-sized target unless a top-up is in flight or
+   * the bucket is not hot enough; returns whether a top-up started. A saturated reply (fewer tokens
+   * than asked) paces the next top-up by the time half the target (at most half the burst) takes to
+   * accrue, so a bucket that stays empty costs each node one call per pace, not one per request.
+   */
+  private boolean topUp(String key, Limit limit, Lease lease, int cost, long now) {
+    long size = leases.size(limit, lease.ratePerSecond(now, leases.windowNanos()), cost);
+    Lease.TopUp tu = lease.beginTopUp(now, size, limit);
+    if (tu == null) {
+      return false;
     }
-    long leftover = lease.beginRefill();
-    if (leftover < 0) {
-      return;
+    if (tu.giveBack() > 0) {
+      giveBack(key, tu.giveBack(), tu.giveBackUnder());
     }
-    if (leftover > 0) {
-      giveBack(key, leftover, limit);
+    if (tu.request() == 0) {
+      return false;
     }
-    String[] k = {key};
-    link.run(LuaScript.BUCKETS, k, args('L', size, new Limit[] {limit})).whenComplete((r, err) -> {
-      long granted = err == null ? r[0] : 0;
+    long request = tu.request();
+    CompletableFuture<long[]> call;
+    try {
+      call = link.run(LuaScript.BUCKETS, new String[] {key}, args('L', request, new Limit[] {limit}));
+    } catch (RuntimeException e) {
+      // E.g. an injected clock out of range: end the top-up so the lease is not left refilling.
+      lease.endTopUp(0, request, false, limit, 0, now, 0);
+      throw e;
+    }
+    call.whenComplete((r, err) -> {
+      long at = leases.clock().nanoTime();
+      if (err != null) {
+        lease.endTopUp(0, request, false, limit, 0, at, 0);
+        return;
+      }
+      long granted = r[0];
       if (granted > 0) {
         leaseGrants.incrementAndGet();
       }
-      lease.endRefill(granted, limit, leases.clock().nanoTime() + leases.periodNanos());
+      long pace = Math.max(1, Math.min(size, limit.burst()) / 2);
+      long paceNanos = pace > Long.MAX_VALUE / limit.rate().intervalNanos() ? leases.periodNanos()
+          : Math.min(leases.periodNanos(), pace * limit.rate().intervalNanos());
+      lease.endTopUp(granted, request, true, limit, at + leases.periodNanos(), at + paceNanos, time.toNanos(r[3]));
     });
+    return true;
   }
 
   /** Returns {@code tokens} leased from {@code key} to Redis. */

@@ -14,6 +14,8 @@ package dev.sluice.redis;
  * @param leaseGrants leases granted to this node
  * @param leaseReturnedTokens unused leased tokens given back to Redis
  * @param liveNodes nodes with a live heartbeat, as last seen
+ * @param localDenials decisions denied without a round trip because a leased level's bucket was
+ *     saturated (empty in Redis at the last top-up, the next one in flight or paced)
  */
 public record StoreStats(
     String mode,
@@ -24,4 +26,13 @@ public record StoreStats(
     long scriptReloads,
     long leaseGrants,
     long leaseReturnedTokens,
-    int liveNodes) {}
+    int liveNodes,
+    long localDenials) {
+
+  /** The counters without local denials (0), as before they were counted. */
+  public StoreStats(String mode, long redisDecisions, long leasedDecisions, long fallbackDecisions, long errors,
+      long scriptReloads, long leaseGrants, long leaseReturnedTokens, int liveNodes) {
+    this(mode, redisDecisions, leasedDecisions, fallbackDecisions, errors, scriptReloads, leaseGrants,
+        leaseReturnedTokens, liveNodes, 0);
+  }
+}

@@ -43,6 +43,9 @@ public final class RedisBench {
       """;
 
   private static int keys = 8;
+  /** Which cells to run: a, b, c (throughput) and B, C (saturated); all by default. */
+  private static String only = "abcBC";
+  private static final List<String> STATS = new ArrayList<>();
 
   private RedisBench() {}
 
@@ -54,6 +57,7 @@ public final class RedisBench {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     keys = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+    only = args.length > 3 ? args[3] : only;
     try (RedisProcess redis = RedisProcess.start()) {
       List<Cell> cells = new ArrayList<>();
       // Throughput: limits far above the load.
@@ -63,11 +67,21 @@ public final class RedisBench {
       LimiterSpec tight = LimiterSpec.builder().tier("t", Limit.of(10_000_000, 10_000_000))
           .global(Limit.of(2_000, 20_000)).build();
       for (int nodes : new int[] {1, 2}) {
-        cells.add(baseline(redis, nodes, threads, seconds));
-        cells.add(sluice("(b) sluice, no leasing", redis, open, nodes, threads, seconds, false));
-        cells.add(sluice("(c) sluice, leasing", redis, open, nodes, threads, seconds, true));
-        cells.add(sluice("(b) saturated global", redis, tight, nodes, threads, seconds, false));
-        cells.add(sluice("(c) saturated global", redis, tight, nodes, threads, seconds, true));
+        if (only.contains("a")) {
+          cells.add(baseline(redis, nodes, threads, seconds));
+        }
+        if (only.contains("b")) {
+          cells.add(sluice("(b) sluice, no leasing", redis, open, nodes, threads, seconds, false));
+        }
+        if (only.contains("c")) {
+          cells.add(sluice("(c) sluice, leasing", redis, open, nodes, threads, seconds, true));
+        }
+        if (only.contains("B")) {
+          cells.add(sluice("(b) saturated global", redis, tight, nodes, threads, seconds, false));
+        }
+        if (only.contains("C")) {
+          cells.add(sluice("(c) saturated global", redis, tight, nodes, threads, seconds, true));
+        }
       }
       System.out.println("| cell | nodes | decisions/s | p99 ms | admitted | bound B+R·t | over-admission |");
       System.out.println("|---|---|---|---|---|---|---|");
@@ -76,6 +90,9 @@ public final class RedisBench {
         System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %.2f | %s | %s | %s |%n", c.name(), c.nodes(), c.perSecond(),
             c.p99Ms(), c.bound() > 0 ? Long.toString(c.admitted()) : "", c.bound() > 0 ? String.format(Locale.ROOT, "%.0f", c.bound()) : "", over);
       }
+      System.out.println();
+      System.out.println("Store counters per node (warm-up included):");
+      STATS.forEach(System.out::println);
     }
   }
 
@@ -112,6 +129,12 @@ public final class RedisBench {
           .toCompletableFuture().thenApply(Decision::allowed));
       Limit g = spec.global();
       double bound = g.burst() < 1_000_000 ? g.burst() + g.rate().perSecond() * r.elapsedSeconds : 0;
+      for (RedisBucketStore st : stores) {
+        StoreStats x = st.stats();
+        STATS.add(String.format(Locale.ROOT, "- %s, %d node(s), %s: redis %,d, leased %,d, denied locally %,d, fallback %,d, errors %d, grants %,d, returned %,d",
+            name, nodes, st.nodeId(), x.redisDecisions(), x.leasedDecisions(), x.localDenials(), x.fallbackDecisions(), x.errors(),
+            x.leaseGrants(), x.leaseReturnedTokens()));
+      }
       return new Cell(name, nodes, r.perSecond, r.p99Ms, r.admitted, bound);
     } finally {
       stores.forEach(BucketStore::close);
@@ -130,6 +153,11 @@ public final class RedisBench {
   private static Result run(int nodes, int threads, int seconds, BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
     AtomicBoolean stop = new AtomicBoolean();
     List<CompletableFuture<long[]>> runs = new ArrayList<>();
+    // Client names built once: the driver should not spend its time formatting them.
+    String[] names = new String[keys];
+    for (int k = 0; k < keys; k++) {
+      names[k] = "client-" + k;
+    }
     long start = CLOCK.nanoTime();
     for (int n = 0; n < nodes; n++) {
       for (int t = 0; t < threads; t++) {
@@ -142,8 +170,13 @@ public final class RedisBench {
           int i = seed;
           while (!stop.get()) {
             long t0 = CLOCK.nanoTime();
-            boolean ok = decide.apply(node, "client-" + (i++ % keys)).join();
+            boolean ok = decide.apply(node, names[i++ % names.length]).join();
             lat[(int) (count++ & (lat.length - 1))] = CLOCK.nanoTime() - t0;
+            // Virtual threads are not preempted: a decision answered without I/O never parks, so
+            // without this the first two threads would keep both carriers and the other nodes'
+            // threads would never run. Yielding after every decision (every cell) keeps the
+            // threads of all nodes taking turns.
+            Thread.yield();
             admitted += ok ? 1 : 0;
           }
           long[] out = Arrays.copyOf(lat, (int) Math.min(count, lat.length) + 2);
