@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -36,6 +38,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> waiting = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange current;
+  private InetAddress remote;
+  private String remoteText;
 
   EdgeConnection(EdgeServer server) {
     this.server = server;
@@ -48,6 +52,23 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
 
   Channel channel() {
     return ctx.channel();
+  }
+
+  /** Returns the peer's address (read once per connection). */
+  InetAddress remote() {
+    if (remote == null) {
+      remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress()
+          : InetAddress.getLoopbackAddress();
+    }
+    return remote;
+  }
+
+  /** Returns the peer's address as text, for {@code X-Forwarded-For}. */
+  String remoteText() {
+    if (remoteText == null) {
+      remoteText = remote().getHostAddress();
+    }
+    return remoteText;
   }
 
   EdgeServer server() {

@@ -20,7 +20,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -131,8 +130,7 @@ final class ProxyExchange extends EdgeConnection.Exchange {
   }
 
   private InetAddress remote() {
-    return conn.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress()
-        : InetAddress.getLoopbackAddress();
+    return conn.remote();
   }
 
   /** Answers without forwarding; the rest of the body is dropped. */
@@ -197,7 +195,7 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     stripHopByHop(h, h.get(HttpHeaderNames.CONNECTION));
     h.remove(HttpHeaderNames.EXPECT);
     h.set(HttpHeaderNames.HOST, up.pool().authority());
-    String client = remote().getHostAddress();
+    String client = conn.remoteText();
     h.set(X_FORWARDED_FOR, xff == null ? client : xff + ", " + client);
     h.set(X_FORWARDED_PROTO, "http");
     if (original != null) {
