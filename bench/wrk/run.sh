@@ -142,6 +142,38 @@ for name, ours, peer, target in pairs:
     verdict = "" if target is None else ("  target >= %.1fx: %s" % (target, "met" if med >= target else "MISSED"))
     print("%-40s per round %s  median %.2fx%s" % (name, " ".join("%.2fx" % x for x in ratios), med, verdict))
 PY
+  # Half load: the proxies at about half of Sluice's saturated proxy rate (median over the rounds),
+  # paced by a fixed pause per connection; "added p99" = a proxy's p99 minus the upstream's own p99
+  # at the same offered load, measured back to back. wrk2 (constant-rate) is not packaged in Debian;
+  # the pause makes the offered rate steady but still closed-loop (a slow answer delays the next).
+  half=$(awk -F'|' -v n="sluice proxy (c$CONNECTIONS)" '$2 == n {print $3}' "$work/rps" | sort -n \
+    | awk '{a[NR] = $1} END {print int(a[int((NR + 1) / 2)] / 2)}')
+  pause=$(awk -v c="$CONNECTIONS" -v r="$half" 'BEGIN {p = int(c * 1000 / r + 0.5); print (p < 1 ? 1 : p)}')
+  echo
+  echo "half load: about $half req/s offered ($CONNECTIONS connections, ${pause} ms pause each)"
+  for round in $(seq 1 "$ROUNDS"); do
+    WRK_PAUSE_MS=$pause run "upstream direct (half load)"      http://127.0.0.1:18081 paced.lua "$CONNECTIONS"
+    WRK_PAUSE_MS=$pause run "nginx proxy+limit_req (half load)" http://127.0.0.1:18082 paced.lua "$CONNECTIONS"
+    WRK_PAUSE_MS=$pause run "sluice proxy (half load)"         http://127.0.0.1:18080 paced.lua "$CONNECTIONS"
+  done
+  python3 - "$work/rps" <<'PY'
+import statistics, sys
+rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1])]
+def ms(v):
+    for unit, f in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if v.endswith(unit):
+            return float(v[: -len(unit)]) * f
+    return float(v)
+p99 = {}
+for r in rows:
+    if r[1].endswith("(half load)"):
+        p99.setdefault(r[1], []).append(ms(r[3]))
+base = p99["upstream direct (half load)"]
+for name in ("nginx proxy+limit_req (half load)", "sluice proxy (half load)"):
+    added = [p - b for p, b in zip(p99[name], base)]
+    verdict = ("  target <= 1 ms: %s" % ("met" if statistics.median(added) <= 1.0 else "MISSED")) if name.startswith("sluice") else ""
+    print("%-34s added p99 per round %s  median %.2f ms%s" % (name, " ".join("%.2f" % a for a in added), statistics.median(added), verdict))
+PY
   echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$result"
 echo "bench: results in $result" >&2
