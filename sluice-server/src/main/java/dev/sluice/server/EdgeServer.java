@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.core.Clock;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -34,16 +35,22 @@ final class EdgeServer implements AutoCloseable {
   private final Edge edge;
   private final Options options;
   private final Transport transport;
+  private final Clock network;
   private final DecisionService decisions;
   private final FeedbackService feedback;
   private final ChannelGroup connections = new DefaultChannelGroup("edge", GlobalEventExecutor.INSTANCE);
   private final AtomicInteger inFlight = new AtomicInteger();
   private Channel listener;
 
-  EdgeServer(Edge edge, Options options, Transport transport) {
+  /**
+   * Serves {@code edge} on {@code transport}; {@code network} times upstream calls and shutdown
+   * (real time, unlike the limiter's clock, which tests replace).
+   */
+  EdgeServer(Edge edge, Options options, Transport transport, Clock network) {
     this.edge = edge;
     this.options = options;
     this.transport = transport;
+    this.network = network;
     this.decisions = new DecisionService(edge);
     this.feedback = new FeedbackService(edge);
   }
@@ -54,6 +61,11 @@ final class EdgeServer implements AutoCloseable {
 
   Options options() {
     return options;
+  }
+
+  /** Returns the clock upstream latencies are measured with. */
+  Clock network() {
+    return network;
   }
 
   DecisionService decisions() {
@@ -121,18 +133,19 @@ final class EdgeServer implements AutoCloseable {
    * for the requests in flight, then closes every connection.
    */
   void stop(Duration quiet, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = network.nanoTime() + timeout.toNanos();
     if (listener != null) {
       listener.close().awaitUninterruptibly();
     }
-    sleepUntil(System.nanoTime() + quiet.toNanos(), () -> false);
+    sleepUntil(network.nanoTime() + quiet.toNanos(), () -> false);
     sleepUntil(deadline, () -> inFlight.get() <= 0);
     connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
   }
 
-  private static void sleepUntil(long deadline, java.util.function.BooleanSupplier done) {
-    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-      java.util.concurrent.locks.LockSupport.parkNanos(Math.min(10_000_000L, Math.max(0, deadline - System.nanoTime())));
+  private void sleepUntil(long deadline, java.util.function.BooleanSupplier done) {
+    long now;
+    while (!done.getAsBoolean() && (now = network.nanoTime()) < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(Math.min(10_000_000L, deadline - now));
     }
   }
 

@@ -5,6 +5,7 @@ import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.LoadedConfig;
 import dev.sluice.config.StoreConfig;
 import dev.sluice.core.BucketStore;
+import dev.sluice.core.Clock;
 import dev.sluice.core.Limiter;
 import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.config.ServerConfig;
@@ -69,6 +70,7 @@ final class LiveConfig {
 
   private final Limiter limiter;
   private final Transport transport;
+  private final Clock network;
   private final String envToken;
   private final Consumer<SluiceConfig> onChange;
   private final Adaptation adaptation;
@@ -82,11 +84,12 @@ final class LiveConfig {
    * {@code store} (the shared store opened with {@code storeConfig}, or {@code null} for a local
    * one) is reconfigured with the limiter.
    */
-  LiveConfig(SluiceConfig config, String yaml, String source, Limiter limiter, Transport transport,
+  LiveConfig(SluiceConfig config, String yaml, String source, Limiter limiter, Transport transport, Clock network,
       String envToken, Consumer<SluiceConfig> onChange, Adaptation adaptation, BucketStore store,
       StoreConfig storeConfig) {
     this.limiter = limiter;
     this.transport = transport;
+    this.network = network;
     this.envToken = envToken;
     this.onChange = onChange;
     this.adaptation = adaptation;
@@ -151,7 +154,7 @@ final class LiveConfig {
       return previous;
     }
     URI url = u.url();
-    UpstreamPool pool = new UpstreamPool(url, transport, u.timeout());
+    UpstreamPool pool = new UpstreamPool(url, transport, u.timeout(), network);
     if (previous != null) {
       previous.pool().retire();
     }

@@ -153,7 +153,7 @@ final class ProxyExchange extends EdgeConnection.Exchange {
       return;
     }
     forwarding = true;
-    started = System.nanoTime();
+    started = conn.server().network().nanoTime();
     timer = conn.channel().eventLoop().schedule(this::timedOut, up.timeout().toNanos(), TimeUnit.NANOSECONDS);
     up.pool().acquire(conn.channel().eventLoop(), this::connected);
     if (upstream == null && !responseDone) {
@@ -374,7 +374,7 @@ final class ProxyExchange extends EdgeConnection.Exchange {
       return;
     }
     edge.metrics().upstreamError(ServerMetrics.UpstreamError.TIMEOUT);
-    edge.upstream(System.nanoTime() - started, 504);
+    edge.upstream(conn.server().network().nanoTime() - started, 504);
     abortUpstream();
     if (headSent) {
       conn.channel().close();
@@ -413,7 +413,7 @@ final class ProxyExchange extends EdgeConnection.Exchange {
 
   private void completed() {
     cancelTimer();
-    long latency = System.nanoTime() - started;
+    long latency = conn.server().network().nanoTime() - started;
     edge.upstream(latency, status);
     Channel ch = upstream;
     upstream = null;

@@ -7,6 +7,7 @@ import dev.sluice.adaptive.AdaptiveSettings;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.LoadedConfig;
+import dev.sluice.core.Clock;
 import dev.sluice.core.Limiter;
 import dev.sluice.core.config.ServerConfig;
 import dev.sluice.core.config.SluiceConfig;
@@ -57,7 +58,8 @@ public final class SluiceServer implements AutoCloseable {
     }
     this.adaptation = new Adaptation(limiter, metrics.registry(), store);
     this.transport = Transport.create();
-    this.config = new LiveConfig(initial, yaml, source, limiter, transport, o.adminToken(),
+    Clock network = Clock.system();
+    this.config = new LiveConfig(initial, yaml, source, limiter, transport, network, o.adminToken(),
         c -> metrics.tiersChanged(c.tiers().keySet()), adaptation, store, loaded.store());
     this.initialAdaptive = loaded.adaptive();
     this.requestLog = o.requestLog() == null ? null
@@ -69,7 +71,7 @@ public final class SluiceServer implements AutoCloseable {
     this.options = o;
     this.edgeAddress = new InetSocketAddress(sc.bind(), sc.port());
     this.edge = new EdgeServer(shared, new EdgeServer.Options((int) Math.min(Integer.MAX_VALUE, o.maxDecisionBodyBytes()), o.maxProxyBodyBytes()),
-        transport);
+        transport, network);
     this.admin = adminServer(o, sc);
     this.watcher = o.configFile() == null || o.watchInterval() == null || o.watchInterval().isZero()
         ? null : new ConfigWatcher(o.configFile(), yaml, config, o.watchInterval());

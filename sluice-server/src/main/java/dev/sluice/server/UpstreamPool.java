@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.core.Clock;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -51,14 +52,19 @@ final class UpstreamPool implements AutoCloseable {
   private final SslContext ssl;
   private final Transport transport;
   private final Duration connectTimeout;
+  private final Clock clock;
   private final ChannelGroup all = new DefaultChannelGroup("upstream", GlobalEventExecutor.INSTANCE);
   private final Map<EventLoop, ArrayDeque<Idle>> idle = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private record Idle(Channel channel, long since) {}
 
-  /** Connections to {@code url}'s scheme and authority, opened with {@code transport}. */
-  UpstreamPool(URI url, Transport transport, Duration timeout) {
+  /**
+   * Connections to {@code url}'s scheme and authority, opened with {@code transport}; {@code clock}
+   * ages idle connections.
+   */
+  UpstreamPool(URI url, Transport transport, Duration timeout, Clock clock) {
+    this.clock = clock;
     boolean https = "https".equalsIgnoreCase(url.getScheme());
     this.host = url.getHost();
     this.port = url.getPort() > 0 ? url.getPort() : https ? 443 : 80;
@@ -84,7 +90,7 @@ final class UpstreamPool implements AutoCloseable {
   void acquire(EventLoop loop, java.util.function.BiConsumer<Channel, Throwable> ready) {
     ArrayDeque<Idle> q = idle.get(loop);
     if (q != null) {
-      long now = System.nanoTime();
+      long now = clock.nanoTime();
       Idle i;
       while ((i = q.pollLast()) != null) {
         if (i.channel().isActive() && now - i.since() < MAX_IDLE.toNanos()) {
@@ -125,7 +131,7 @@ final class UpstreamPool implements AutoCloseable {
       return;
     }
     ch.pipeline().get(UpstreamHandler.class).exchange = null;
-    idle.computeIfAbsent(ch.eventLoop(), l -> new ArrayDeque<>()).addLast(new Idle(ch, System.nanoTime()));
+    idle.computeIfAbsent(ch.eventLoop(), l -> new ArrayDeque<>()).addLast(new Idle(ch, clock.nanoTime()));
   }
 
   /**

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.testkit.ManualClock;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -85,7 +84,7 @@ class ProxyEndToEndTest {
       OutputStream out = s.getOutputStream();
       out.write(request.getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      response = readResponse(s.getInputStream());
+      response = EdgeProtocolTest.readResponse(s.getInputStream());
     }
     assertThat(response).startsWith("HTTP/1.1 200");
     String body = response.substring(response.indexOf("\r\n\r\n") + 4);
@@ -93,27 +92,6 @@ class ProxyEndToEndTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> headers = (Map<String, Object>) TestUpstream.echo(body).get("headers");
     assertThat(headers).containsEntry("x-keep", "yes").doesNotContainKeys("x-hop", "keep-alive", "connection");
-  }
-
-  /** Reads one HTTP/1.1 response with a Content-Length body. */
-  private static String readResponse(InputStream in) throws IOException {
-    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-    int headerEnd = -1;
-    int length = -1;
-    while (headerEnd < 0 || buf.size() < headerEnd + length) {
-      int b = in.read();
-      if (b < 0) {
-        break;
-      }
-      buf.write(b);
-      if (headerEnd < 0 && buf.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-        String head = buf.toString(StandardCharsets.US_ASCII).toLowerCase(java.util.Locale.ROOT);
-        headerEnd = buf.size();
-        int i = head.indexOf("content-length:");
-        length = Integer.parseInt(head.substring(i + 15, head.indexOf('\r', i)).strip());
-      }
-    }
-    return buf.toString(StandardCharsets.UTF_8);
   }
 
   @Test
