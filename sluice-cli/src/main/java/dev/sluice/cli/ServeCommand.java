@@ -83,6 +83,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "How often the config file is checked for changes; 0 turns watching off (default: ${DEFAULT-VALUE}).")
   private String watchInterval;
 
+  @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "60s",
+      description = "Close an edge connection that reads and writes nothing for this long (default: ${DEFAULT-VALUE}).")
+  private String idleTimeout;
+
   @Option(names = "--throttle-log-limit", paramLabel = "N", defaultValue = "1000",
       description = "Most throttle events logged per second; the rest are counted (default: ${DEFAULT-VALUE}).")
   private long throttleLogLimit;
@@ -138,6 +142,7 @@ final class ServeCommand implements Callable<Integer> {
         .maxProxyBodyBytes(size("--max-body", maxBody))
         .maxDecisionBodyBytes(size("--max-decision-body", maxDecisionBody))
         .watchInterval(duration("--watch-interval", watchInterval))
+        .idleTimeout(duration("--idle-timeout", idleTimeout))
         .throttleLogPerSecond(throttleLogLimit)
         .shutdown(Duration.ofSeconds(1), checked.upstream().timeout().plusSeconds(1));
     if (requestLog != null) {

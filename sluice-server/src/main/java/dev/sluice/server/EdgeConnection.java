@@ -220,6 +220,18 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof io.netty.handler.timeout.IdleStateEvent) {
+      boolean waitingOnUpstream = current instanceof ProxyExchange p && p.waitingOnUpstream();
+      if (!waitingOnUpstream) {
+        ctx.close();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     ctx.close();
   }

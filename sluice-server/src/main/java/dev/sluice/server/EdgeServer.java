@@ -10,6 +10,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -29,8 +30,11 @@ final class EdgeServer implements AutoCloseable {
    *
    * @param maxDecisionBodyBytes largest decision or feedback body (413 above)
    * @param maxProxyBodyBytes largest proxied body (413 above; 0 = no limit)
+   * @param idleTimeout a client connection that neither sends nor receives anything for this long
+   *     is closed: an idle keep-alive connection, or a request whose head or body stopped arriving.
+   *     A proxied request waiting on the upstream is bounded by {@code upstream.timeout} instead.
    */
-  record Options(int maxDecisionBodyBytes, long maxProxyBodyBytes) {}
+  record Options(int maxDecisionBodyBytes, long maxProxyBodyBytes, Duration idleTimeout) {}
 
   private final Edge edge;
   private final Options options;
@@ -109,7 +113,8 @@ final class EdgeServer implements AutoCloseable {
           @Override
           protected void initChannel(Channel ch) {
             connections.add(ch);
-            ch.pipeline().addLast(new HttpServerCodec(decoder), new HttpServerExpectContinueHandler(),
+            ch.pipeline().addLast(new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                new HttpServerCodec(decoder), new HttpServerExpectContinueHandler(),
                 new EdgeConnection(EdgeServer.this));
           }
         });

@@ -267,6 +267,11 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     }
   }
 
+  /** Returns whether the request is forwarded and its response has not ended (its timer runs). */
+  boolean waitingOnUpstream() {
+    return forwarding && !upstreamDone;
+  }
+
   /** The upstream's response head and body, passed on to the client. */
   void upstreamRead(Object msg) {
     if (responseDone) {

@@ -20,6 +20,7 @@ import java.time.Duration;
  * @param shutdownQuietPeriod how long the ports keep serving after a stop is asked for while
  *     requests still arrive
  * @param shutdownTimeout the longest a stop waits for requests in flight
+ * @param idleTimeout how long an edge connection may neither read nor write before it is closed
  */
 public record ServerOptions(
     Path configFile,
@@ -32,7 +33,8 @@ public record ServerOptions(
     String adminToken,
     long throttleLogPerSecond,
     Duration shutdownQuietPeriod,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    Duration idleTimeout) {
 
   /** Validates every setting. */
   public ServerOptions {
@@ -56,6 +58,9 @@ public record ServerOptions(
       throw new IllegalArgumentException("shutdown: quiet " + shutdownQuietPeriod + ", timeout " + shutdownTimeout
           + " (expected: 0 <= quiet period <= timeout)");
     }
+    if (idleTimeout == null || idleTimeout.toMillis() < 1) {
+      throw new IllegalArgumentException("idle timeout: " + idleTimeout + " (expected: >= 1 ms)");
+    }
   }
 
   /** Returns a builder with the defaults of {@code sluice serve}. */
@@ -76,6 +81,7 @@ public record ServerOptions(
     private long throttleLogPerSecond = 1000;
     private Duration shutdownQuietPeriod = Duration.ofSeconds(1);
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private Duration idleTimeout = Duration.ofSeconds(60);
 
     private Builder() {}
 
@@ -142,11 +148,17 @@ public record ServerOptions(
       return this;
     }
 
+    /** Sets how long an edge connection may be idle before it is closed (default 60 s). */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = timeout;
+      return this;
+    }
+
     /** Returns the options; throws {@link IllegalArgumentException} when a setting is invalid. */
     public ServerOptions build() {
       return new ServerOptions(configFile, configYaml, clock, requestLog, maxDecisionBodyBytes,
           maxProxyBodyBytes, watchInterval, adminToken, throttleLogPerSecond, shutdownQuietPeriod,
-          shutdownTimeout);
+          shutdownTimeout, idleTimeout);
     }
   }
 }

@@ -70,9 +70,14 @@ public final class SluiceServer implements AutoCloseable {
     ServerConfig sc = initial.server();
     this.options = o;
     this.edgeAddress = new InetSocketAddress(sc.bind(), sc.port());
-    this.edge = new EdgeServer(shared, new EdgeServer.Options((int) Math.min(Integer.MAX_VALUE, o.maxDecisionBodyBytes()), o.maxProxyBodyBytes()),
+    this.edge = new EdgeServer(shared, new EdgeServer.Options((int) Math.min(Integer.MAX_VALUE, o.maxDecisionBodyBytes()),
+        o.maxProxyBodyBytes(), o.idleTimeout()),
         transport, network);
     this.admin = adminServer(o, sc);
+    io.micrometer.core.instrument.Gauge.builder("sluice_edge_connections", edge, EdgeServer::connections)
+        .description("Open client connections on the edge port").register(metrics.registry());
+    io.micrometer.core.instrument.Gauge.builder("sluice_edge_requests_active", edge, EdgeServer::inFlight)
+        .description("Requests on the edge port being answered now").register(metrics.registry());
     this.watcher = o.configFile() == null || o.watchInterval() == null || o.watchInterval().isZero()
         ? null : new ConfigWatcher(o.configFile(), yaml, config, o.watchInterval());
   }
@@ -137,6 +142,11 @@ public final class SluiceServer implements AutoCloseable {
   /** Returns the port the edge listens on. */
   public int edgePort() {
     return edge.port();
+  }
+
+  /** Returns the open client connections on the edge port. */
+  public int edgeConnections() {
+    return edge.connections();
   }
 
   /** Returns the port the admin API listens on. */

@@ -75,6 +75,8 @@ class AdminApiTest {
     assertThat(m.value("sluice_request_log_dropped_total")).isEqualTo(0.0);
     assertThat(m.hasPrefix("jvm_memory_used_bytes{")).isTrue();
     assertThat(m.hasPrefix("armeria_server_")).isTrue();
+    assertThat(m.value("sluice_edge_connections")).isGreaterThanOrEqualTo(0.0);
+    assertThat(m.value("sluice_edge_requests_active")).isGreaterThanOrEqualTo(0.0);
   }
 
   @Test

@@ -149,6 +149,29 @@ class EdgeProtocolTest {
   }
 
   @Test
+  void anIdleConnectionIsClosedAfterTheIdleTimeout() throws IOException {
+    try (Harness quick = Harness.start(Harness.options("""
+            tiers:
+              free:
+                per-client: { burst: 5, rate: 5/s }
+            """, new ManualClock(1_000L)).idleTimeout(java.time.Duration.ofMillis(300)));
+        Socket s = new Socket("127.0.0.1", quick.server.edgePort())) {
+      s.setSoTimeout(10_000);
+      String json = "{\"key\":\"idle\"}";
+      s.getOutputStream().write(post("/v1/decisions", json).getBytes(StandardCharsets.UTF_8));
+      InputStream in = s.getInputStream();
+      assertThat(readResponse(in)).startsWith("HTTP/1.1 200");
+      Harness.await(java.time.Duration.ofSeconds(5), "the server to count the connection",
+          () -> quick.server.edgeConnections() == 1);
+
+      // Nothing more is sent: the server closes the connection (end of stream, not the 10 s read timeout).
+      assertThat(in.read()).isEqualTo(-1);
+      Harness.await(java.time.Duration.ofSeconds(5), "the connection to be gone",
+          () -> quick.server.edgeConnections() == 0);
+    }
+  }
+
+  @Test
   void aPortInUseFailsTheStartWithTheAddress() {
     String yaml = """
         server:
