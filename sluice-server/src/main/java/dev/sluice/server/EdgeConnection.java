@@ -200,6 +200,13 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (current != null) {
+      current.clientReadComplete();
+    }
+  }
+
+  @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (current != null) {
       current.clientWritabilityChanged(ctx.channel().isWritable());
@@ -276,6 +283,9 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     void onResponseDone() {}
 
     void clientWritabilityChanged(boolean writable) {}
+
+    /** The client connection's current read batch has been dispatched. */
+    void clientReadComplete() {}
 
     /** Stops or resumes reading the client connection for this exchange. */
     void pause(boolean pause) {

@@ -255,7 +255,11 @@ final class ProxyExchange extends EdgeConnection.Exchange {
       return;
     }
     if (upstream == null) {
-      held.add(c);
+      if (held == null) { // the upstream connection is gone (failure, timeout): nowhere to send it
+        c.release();
+      } else {
+        held.add(c);
+      }
       return;
     }
     send(c);
@@ -264,6 +268,14 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     }
     if (!upstream.isWritable()) {
       pause(true);
+    }
+  }
+
+  /** The client connection's read batch ended: body pieces written upstream go out now. */
+  @Override
+  void clientReadComplete() {
+    if (upstream != null && !requestSent) {
+      upstream.flush();
     }
   }
 

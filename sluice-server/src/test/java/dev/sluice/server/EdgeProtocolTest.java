@@ -124,6 +124,22 @@ class EdgeProtocolTest {
   }
 
   @Test
+  void aLargeChunkedBodyStreamsThroughWithBackPressure() throws IOException {
+    StringBuilder raw = new StringBuilder("POST /echo/big HTTP/1.1\r\nHost: x\r\nX-Client-ID: big\r\n"
+        + "Transfer-Encoding: chunked\r\n\r\n");
+    String piece = "0123456789abcdef".repeat(512); // 8 KiB
+    for (int i = 0; i < 128; i++) { // 1 MiB in all
+      raw.append(Integer.toHexString(piece.length())).append("\r\n").append(piece).append("\r\n");
+    }
+    raw.append("0\r\n\r\n");
+    List<String> res = exchange(raw.toString(), 1);
+
+    assertThat(res.get(0)).startsWith("HTTP/1.1 200");
+    Object body = TestUpstream.echo(body(res.get(0))).get("body");
+    assertThat(body).isEqualTo(piece.repeat(128));
+  }
+
+  @Test
   void http10WithoutKeepAliveGetsOneAnswerAndAClose() throws IOException {
     String req = "GET /echo/old HTTP/1.0\r\nX-Client-ID: old-client\r\n\r\n";
     List<String> res = exchange(req + req, 2);
