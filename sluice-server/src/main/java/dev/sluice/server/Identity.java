@@ -1,8 +1,8 @@
 package dev.sluice.server;
 
-import io.netty.handler.codec.http.HttpHeaders;
 import com.linecorp.armeria.common.util.InetAddressPredicates;
 import dev.sluice.core.config.IdentityConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;

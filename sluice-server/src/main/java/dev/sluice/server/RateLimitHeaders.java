@@ -1,8 +1,8 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import dev.sluice.core.Decision;
 import dev.sluice.core.Limit;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
 /**
@@ -31,27 +31,13 @@ final class RateLimitHeaders {
   private RateLimitHeaders() {}
 
   /** Adds {@code RateLimit-Policy} and {@code RateLimit} for {@code decision} in {@code tier}. */
-  static void addRateLimit(ResponseHeadersBuilder h, String tier, Decision decision) {
+  static void addRateLimit(HttpHeaders h, String tier, Decision decision) {
     h.set(RATELIMIT_POLICY, policy(tier, decision.limit()));
     h.set(RATELIMIT, rateLimit(tier, decision));
   }
 
   /** Adds the rate-limit fields and, when the request can ever pass, {@code Retry-After}. */
-  static void addThrottled(ResponseHeadersBuilder h, String tier, Decision decision) {
-    addRateLimit(h, tier, decision);
-    if (decision.retryAfterNanos() != Long.MAX_VALUE) {
-      h.set(RETRY_AFTER, Long.toString(retryAfterSeconds(decision.retryAfterNanos())));
-    }
-  }
-
-  /** Adds {@code RateLimit-Policy} and {@code RateLimit} to Netty header fields. */
-  static void addRateLimit(io.netty.handler.codec.http.HttpHeaders h, String tier, Decision decision) {
-    h.set(RATELIMIT_POLICY, policy(tier, decision.limit()));
-    h.set(RATELIMIT, rateLimit(tier, decision));
-  }
-
-  /** Adds the rate-limit fields and, when the request can ever pass, {@code Retry-After}. */
-  static void addThrottled(io.netty.handler.codec.http.HttpHeaders h, String tier, Decision decision) {
+  static void addThrottled(HttpHeaders h, String tier, Decision decision) {
     addRateLimit(h, tier, decision);
     if (decision.retryAfterNanos() != Long.MAX_VALUE) {
       h.set(RETRY_AFTER, Long.toString(retryAfterSeconds(decision.retryAfterNanos())));
