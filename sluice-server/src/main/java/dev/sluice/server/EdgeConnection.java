@@ -344,8 +344,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
 
     private void tooLarge() {
       closeAfter = true;
-      conn.reply(this, Problem.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too-large",
-          "the request body is larger than " + max + " bytes").toReply());
+      conn.reply(this, Problem.tooLarge(max).toReply());
     }
 
     @Override

@@ -30,8 +30,7 @@ final class EdgeErrors implements ServerErrorHandler {
       return b.problem();
     }
     if (c instanceof ContentTooLargeException t) {
-      return Problem.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too-large",
-          "the request body is larger than " + t.maxContentLength() + " bytes");
+      return Problem.tooLarge(t.maxContentLength());
     }
     if (c instanceof RequestTimeoutException) {
       return Problem.of(HttpStatus.REQUEST_TIMEOUT, "request-timeout", "the request body did not arrive in time");

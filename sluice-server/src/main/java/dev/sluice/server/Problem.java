@@ -46,6 +46,11 @@ record Problem(HttpStatus status, String type, String title, String detail, List
     return new Problem(HttpStatus.BAD_REQUEST, "urn:sluice:problem:bad-request", "Bad Request", detail, errors);
   }
 
+  /** A 413 for a request body above {@code maxBytes}. */
+  static Problem tooLarge(long maxBytes) {
+    return of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too-large", "the request body is larger than " + maxBytes + " bytes");
+  }
+
   /** A problem of {@code status} with a slug derived type and the status' reason phrase as title. */
   static Problem of(HttpStatus status, String slug, String detail) {
     return new Problem(status, "urn:sluice:problem:" + slug, status.reasonPhrase(), detail, List.of());

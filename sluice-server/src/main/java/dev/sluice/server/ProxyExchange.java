@@ -89,8 +89,7 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     long max = conn.server().options().maxProxyBodyBytes();
     if (max > 0 && declaredLength() > max) {
       closeAfter = true;
-      refuse(Problem.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too-large",
-          "the request body is larger than " + max + " bytes").toReply());
+      refuse(Problem.tooLarge(max).toReply());
       return;
     }
     HttpHeaders headers = request.headers();
@@ -247,8 +246,7 @@ final class ProxyExchange extends EdgeConnection.Exchange {
       closeAfter = true;
       if (!headSent) {
         abortUpstream();
-        failedWith(Problem.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too-large",
-            "the request body is larger than " + max + " bytes").toReply());
+        failedWith(Problem.tooLarge(max).toReply());
       } else {
         conn.channel().close();
       }
@@ -370,12 +368,7 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     if (upstreamDone || responseDone && !headSent) {
       return;
     }
-    Channel ch = upstream;
-    upstream = null;
-    if (ch != null) {
-      ch.pipeline().get(UpstreamPool.UpstreamHandler.class).exchange = null;
-      ch.close();
-    }
+    abortUpstream();
     if (headSent) {
       cancelTimer();
       edge.metrics().upstreamError(ServerMetrics.UpstreamError.OTHER);
@@ -432,21 +425,18 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     cancelTimer();
     long latency = conn.server().network().nanoTime() - started;
     edge.upstream(latency, status);
-    Channel ch = upstream;
-    upstream = null;
-    if (ch != null) {
-      if (upstreamKeepAlive && requestSent) {
-        up.pool().release(ch);
-      } else {
-        ch.pipeline().get(UpstreamPool.UpstreamHandler.class).exchange = null;
-        ch.close();
-      }
+    if (upstream != null && upstreamKeepAlive && requestSent) {
+      up.pool().release(upstream);
+      upstream = null;
+    } else {
+      abortUpstream();
     }
     forwarding = false;
     conn.responseDone(this);
     logRecord(latency);
   }
 
+  /** Detaches from the upstream connection and closes it (it is not reused). */
   private void abortUpstream() {
     Channel ch = upstream;
     upstream = null;
