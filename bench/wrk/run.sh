@@ -3,8 +3,8 @@
 #
 #   bench/wrk/run.sh            # about 2 minutes; prints a table, writes bench/results/wrk-*.txt
 #
-# Everything binds 127.0.0.1. Ports 18081 (nginx: the upstream, answering `return 200` directly),
-# 18082 (nginx: proxy_pass + limit_req in front of 18081), 18080/18090 (Sluice edge/admin, proxying
+# Everything binds 127.0.0.1. Ports 18081 (an nginx instance as the upstream, answering `return 200`),
+# 18082 (a second nginx instance: proxy_pass + limit_req in front of 18081), 18080/18090 (Sluice edge/admin, proxying
 # to 18081 and serving /v1/decisions). Installs wrk and nginx with apt when missing.
 # Env: DURATION (default 8s), CONNECTIONS (64), THREADS (2), LIGHT_CONNECTIONS (4), ROUNDS (3).
 #
@@ -34,27 +34,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$work/nginx/logs"
-cat > "$work/nginx/nginx.conf" <<NGINX
+# Two nginx instances: the upstream, and the proxy compared with Sluice. Separate processes, so the
+# nginx proxy cannot hand a request to the upstream inside its own worker: both proxies reach the
+# same upstream workers over loopback.
+nginx_conf() { # dir server-blocks
+  mkdir -p "$1/logs"
+  cat > "$1/nginx.conf" <<NGINX
 worker_processes auto;
-error_log $work/nginx/logs/error.log warn;
-pid $work/nginx/nginx.pid;
+error_log $1/logs/error.log warn;
+pid $1/nginx.pid;
 daemon off;
 events { worker_connections 4096; }
 http {
   access_log off;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
+  client_body_temp_path $1/body;
+  proxy_temp_path $1/proxy;
+  fastcgi_temp_path $1/fastcgi;
+  uwsgi_temp_path $1/uwsgi;
+  scgi_temp_path $1/scgi;
   keepalive_requests 1000000;
-  limit_req_zone \$http_x_client_id zone=clients:20m rate=100000r/s;
+  $2
+}
+NGINX
+}
+nginx_conf "$work/upstream" 'server { listen 127.0.0.1:18081; location / { return 200 "ok\n"; } }'
+nginx_conf "$work/proxy" 'limit_req_zone $http_x_client_id zone=clients:20m rate=100000r/s;
   upstream api { server 127.0.0.1:18081; keepalive 64; }
-  server {
-    listen 127.0.0.1:18081;
-    location / { return 200 "ok\n"; }
-  }
   server {
     listen 127.0.0.1:18082;
     location / {
@@ -63,11 +68,11 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }
-  }
-}
-NGINX
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
-pids+=($!)
+  }'
+for n in upstream proxy; do
+  nginx -p "$work/$n" -c "$work/$n/nginx.conf" &
+  pids+=($!)
+done
 
 cat > "$work/sluice.yaml" <<YAML
 server: { bind: 127.0.0.1, port: 18080, admin-bind: 127.0.0.1, admin-port: 18090, admin-token: bench }
@@ -93,13 +98,15 @@ curl -sf http://127.0.0.1:18090/healthz >/dev/null || { cat "$work/sluice.err" >
 run() { # name url script connections
   local out
   out=$(wrk -t"$THREADS" -c"$4" -d"$DURATION" --latency -s "bench/wrk/$3" "$2")
-  local rps p50 p99 errors
+  local rps p50 p99 errors tail p999
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
-  printf '%-34s %10s req/s  p50 %-9s p99 %-9s %s\n' "$1" "$rps" "$p50" "$p99" "${errors:-}"
-  echo "$round|$1|$rps|$p99" >> "$work/rps"
+  tail=$(awk '/^tail / {printf "p99.9 %-8s max %-8s", $3, $5}' <<<"$out")
+  printf '%-34s %10s req/s  p50 %-9s p99 %-9s %s%s\n' "$1" "$rps" "$p50" "$p99" "${tail:-}" "${errors:-}"
+  p999=$(awk '/^tail / {print $3}' <<<"$out")
+  echo "$round|$1|$rps|$p99|${p999:-}" >> "$work/rps"
 }
 
 # The JIT needs well over 10 s of load to settle (the decision API ran at 7k/s, 23k/s, then 40k/s in
@@ -143,15 +150,17 @@ for name, ours, peer, target in pairs:
     print("%-40s per round %s  median %.2fx%s" % (name, " ".join("%.2fx" % x for x in ratios), med, verdict))
 PY
   # Half load: the proxies at about half of Sluice's saturated proxy rate (median over the rounds),
-  # paced by a fixed pause per connection; "added p99" = a proxy's p99 minus the upstream's own p99
-  # at the same offered load, measured back to back. wrk2 (constant-rate) is not packaged in Debian;
-  # the pause makes the offered rate steady but still closed-loop (a slow answer delays the next).
+  # paced by a random think time per connection (exponential, seeded: bench/wrk/paced.lua);
+  # "added p99" = a proxy's p99 minus the upstream's own p99 at the same offered load, measured back
+  # to back. wrk2 (constant-rate) is not packaged in Debian; the think time makes arrivals close to
+  # Poisson at a steady rate, but the load is still closed-loop (a slow answer delays the next).
   half=$(awk -F'|' -v n="sluice proxy (c$CONNECTIONS)" '$2 == n {print $3}' "$work/rps" | sort -n \
     | awk '{a[NR] = $1} END {print int(a[int((NR + 1) / 2)] / 2)}')
   pause=$(awk -v c="$CONNECTIONS" -v r="$half" 'BEGIN {p = int(c * 1000 / r + 0.5); print (p < 1 ? 1 : p)}')
   echo
-  echo "half load: about $half req/s offered ($CONNECTIONS connections, ${pause} ms pause each)"
+  echo "half load: about $half req/s offered ($CONNECTIONS connections, think time exponential with mean ${pause} ms)"
   for round in $(seq 1 "$ROUNDS"); do
+    export WRK_SEED=$round
     WRK_PAUSE_MS=$pause run "upstream direct (half load)"      http://127.0.0.1:18081 paced.lua "$CONNECTIONS"
     WRK_PAUSE_MS=$pause run "nginx proxy+limit_req (half load)" http://127.0.0.1:18082 paced.lua "$CONNECTIONS"
     WRK_PAUSE_MS=$pause run "sluice proxy (half load)"         http://127.0.0.1:18080 paced.lua "$CONNECTIONS"
@@ -164,10 +173,13 @@ def ms(v):
         if v.endswith(unit):
             return float(v[: -len(unit)]) * f
     return float(v)
-p99 = {}
+p99, p999 = {}, {}
 for r in rows:
     if r[1].endswith("(half load)"):
         p99.setdefault(r[1], []).append(ms(r[3]))
+        p999.setdefault(r[1], []).append(ms(r[4]))
+for name, values in p999.items():
+    print("%-34s p99.9 per round %s  median %.2f ms" % (name, " ".join("%.2f" % v for v in values), statistics.median(values)))
 base = p99["upstream direct (half load)"]
 for name in ("nginx proxy+limit_req (half load)", "sluice proxy (half load)"):
     added = [p - b for p, b in zip(p99[name], base)]
