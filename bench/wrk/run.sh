@@ -6,7 +6,9 @@
 # Everything binds 127.0.0.1. Ports 18081 (an nginx instance as the upstream, answering `return 200`),
 # 18082 (a second nginx instance: proxy_pass + limit_req in front of 18081), 18080/18090 (Sluice edge/admin, proxying
 # to 18081 and serving /v1/decisions). Installs wrk and nginx with apt when missing.
-# Env: DURATION (default 8s), CONNECTIONS (64), THREADS (2), LIGHT_CONNECTIONS (4), ROUNDS (3).
+# Env: DURATION (default 8s), CONNECTIONS (64), THREADS (2), LIGHT_CONNECTIONS (4), ROUNDS (3),
+# PAUSE_DAMON (0; 1 = stop the kernel's DAMON monitors for the run and start them again on exit,
+# a diagnostic: see "Edge server" in docs/benchmarks.md; needs root).
 #
 # Each round runs every target once, pairs back to back (nginx, then the Sluice route compared with
 # it), so a pair sees the same machine; the summary gives each round's ratio and the median over the
@@ -27,12 +29,36 @@ fi
 
 work=$(mktemp -d)
 pids=()
+damon_paused=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  for d in "${damon_paused[@]}"; do echo on > "$d/state" || echo "bench: could not restart DAMON in $d" >&2; done
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+# DAMON (kdamond) samples page access bits across physical memory; on this VM its sampling stalls
+# a large process (the JVM) far more often than nginx. PAUSE_DAMON=1 measures without it.
+damon_state() {
+  local on=0 d
+  for d in /sys/kernel/mm/damon/admin/kdamonds/*/; do
+    [ -f "$d/state" ] && [ "$(cat "$d/state")" = on ] && on=$((on + 1))
+  done
+  echo "$on running"
+}
+if [ "${PAUSE_DAMON:-0}" = 1 ]; then
+  for d in /sys/kernel/mm/damon/admin/kdamonds/*/; do
+    [ -f "$d/state" ] && [ "$(cat "$d/state")" = on ] || continue
+    if echo off > "$d/state"; then
+      damon_paused+=("${d%/}")
+    else
+      echo "bench: cannot pause DAMON in $d (not root?)" >&2
+      exit 1
+    fi
+  done
+  echo "bench: paused ${#damon_paused[@]} DAMON monitor(s) until the run ends" >&2
+fi
 
 # Two nginx instances: the upstream, and the proxy compared with Sluice. Separate processes, so the
 # nginx proxy cannot hand a request to the upstream inside its own worker: both proxies reach the
@@ -123,6 +149,7 @@ result="bench/results/wrk-$(date -u +%Y%m%dT%H%M%SZ).txt"
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -r); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1) $SLUICE_JAVA_OPTS; nginx: $(nginx -v 2>&1 | cut -d/ -f2); wrk -t$THREADS -d$DURATION, 10,000 rotating client ids"
+  echo "kernel DAMON monitors (kdamond): $(damon_state)${damon_paused:+, ${#damon_paused[@]} paused by PAUSE_DAMON=1}"
   echo
   for round in $(seq 1 "$ROUNDS"); do
     echo "round $round"
