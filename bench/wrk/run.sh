@@ -3,9 +3,10 @@
 #
 #   bench/wrk/run.sh            # about 2 minutes; prints a table, writes bench/results/wrk-*.txt
 #
-# Everything binds 127.0.0.1. Ports 18081 (an nginx instance as the upstream, answering `return 200`),
-# 18082 (a second nginx instance: proxy_pass + limit_req in front of 18081), 18080/18090 (Sluice edge/admin, proxying
-# to 18081 and serving /v1/decisions). Installs wrk and nginx with apt when missing.
+# Everything binds 127.0.0.1. Ports 18081 (an nginx instance as the upstream, answering
+# `return 200`), 18082 (a second nginx instance: proxy_pass + limit_req in front of 18081),
+# 18080/18090 (Sluice edge/admin, proxying to 18081 and serving /v1/decisions). Installs wrk and
+# nginx with apt when missing.
 # Env: DURATION (default 8s), CONNECTIONS (64), THREADS (2), LIGHT_CONNECTIONS (4), ROUNDS (3),
 # PAUSE_DAMON (0; 1 = stop the kernel's DAMON monitors for the run and start them again on exit,
 # a diagnostic: see "Edge server" in docs/benchmarks.md; needs root).
@@ -124,14 +125,14 @@ curl -sf http://127.0.0.1:18090/healthz >/dev/null || { cat "$work/sluice.err" >
 run() { # name url script connections
   local out
   out=$(wrk -t"$THREADS" -c"$4" -d"$DURATION" --latency -s "bench/wrk/$3" "$2")
-  local rps p50 p99 errors tail p999
+  local rps p50 p99 errors p999 pmax tail=""
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
-  tail=$(awk '/^tail / {printf "p99.9 %-8s max %-8s", $3, $5}' <<<"$out")
-  printf '%-34s %10s req/s  p50 %-9s p99 %-9s %s%s\n' "$1" "$rps" "$p50" "$p99" "${tail:-}" "${errors:-}"
-  p999=$(awk '/^tail / {print $3}' <<<"$out")
+  read -r p999 pmax < <(awk '/^tail / {print $3, $5}' <<<"$out") || true # paced.lua only
+  [ -n "${p999:-}" ] && tail=$(printf 'p99.9 %-8s max %-8s' "$p999" "$pmax")
+  printf '%-34s %10s req/s  p50 %-9s p99 %-9s %s%s\n' "$1" "$rps" "$p50" "$p99" "$tail" "${errors:-}"
   echo "$round|$1|$rps|$p99|${p999:-}" >> "$work/rps"
 }
 
