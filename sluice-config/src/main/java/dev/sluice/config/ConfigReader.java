@@ -24,7 +24,7 @@ final class ConfigReader {
       List.of("server", "upstream", "identity", "tiers", "global", "costs", "adaptive",
       "store");
   static final List<String> SERVER_KEYS = List.of("bind", "port", "admin-bind", "admin-port", "admin-token");
-  static final List<String> UPSTREAM_KEYS = List.of("url", "timeout");
+  static final List<String> UPSTREAM_KEYS = List.of("url", "timeout", "idle-timeout");
   static final List<String> GLOBAL_KEYS = List.of("burst", "rate", "max-clients", "idle-expiry");
 
   private ConfigReader() {}
@@ -114,11 +114,12 @@ final class ConfigReader {
       }
     }
     Duration timeout = or(m.duration("timeout"), UpstreamConfig.NONE.timeout());
+    Duration idle = or(m.duration("idle-timeout"), UpstreamConfig.DEFAULT_IDLE_TIMEOUT);
     if (problems.count() != before) {
       return null;
     }
     URI u = url;
-    return problems.build(m.line(), m.path(), () -> new UpstreamConfig(u, timeout));
+    return problems.build(m.line(), m.path(), () -> new UpstreamConfig(u, timeout, idle));
   }
 
   private static GlobalConfig global(Mapping m, Problems problems) {

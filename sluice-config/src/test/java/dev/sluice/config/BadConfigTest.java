@@ -187,12 +187,13 @@ class BadConfigTest {
   void serverAndUpstreamFieldsAreValidated() {
     assertThat(problems(Configs.withTier("""
         server: {bind: "", port: -1, admin-port: 9090}
-        upstream: {url: "not a url", timeout: -PT1S}
+        upstream: {url: "not a url", timeout: -PT1S, idle-timeout: 0s}
         """))).containsExactly(
         "test.yaml:4: server.bind: \"\" (expected: a non-empty string)",
         "test.yaml:4: server.port: -1 (expected: an integer 0..65535)",
         "test.yaml:5: upstream.url: not a url (expected: an absolute http:// or https:// URL)",
-        "test.yaml:5: upstream.timeout: -PT1S (expected: > 0)");
+        "test.yaml:5: upstream.timeout: -PT1S (expected: > 0)",
+        "test.yaml:5: upstream.idle-timeout: 0s (expected: > 0)");
     assertThat(problems(Configs.withTier("server: {port: 9000, admin-port: 9000}\n"))).containsExactly(
         "test.yaml:4: server.admin-port: 9000 (expected: a port other than server.port 9000)");
   }

@@ -42,7 +42,8 @@ class ConfigLoaderTest {
     assertThat(config.identity()).isEqualTo(new IdentityConfig("X-Client-ID", "X-API-Key", null,
         List.of("10.0.0.0/8", "::1/128"), Map.of("acme-analytics", "premium"), "sandbox"));
     assertThat(config.upstream())
-        .isEqualTo(new UpstreamConfig(URI.create("http://127.0.0.1:8081"), Duration.ofSeconds(10)));
+        .isEqualTo(new UpstreamConfig(URI.create("http://127.0.0.1:8081"), Duration.ofSeconds(10),
+            UpstreamConfig.DEFAULT_IDLE_TIMEOUT));
     assertThat(config.server()).isEqualTo(ServerConfig.DEFAULT);
     assertThat(config.adaptive()).isEqualTo(AdaptiveConfig.DEFAULT);
     assertThat(config.summary()).isEqualTo("2 tiers (premium burst 8000 @ 4000/s, sandbox burst 2000 @ 1000/s),"
@@ -83,7 +84,7 @@ class ConfigLoaderTest {
   void readsEveryOptionalField() throws Exception {
     SluiceConfig config = ConfigLoader.parse("""
         server: {bind: 127.0.0.1, port: 0, admin-bind: 0.0.0.0, admin-port: 9191, admin-token: "s3cret"}
-        upstream: {url: "https://api.example.com:8443/v1", timeout: 250ms}
+        upstream: {url: "https://api.example.com:8443/v1", timeout: 250ms, idle-timeout: 55s}
         identity:
           client-header: X-Caller
           api-key-header: Authorization
@@ -106,7 +107,8 @@ class ConfigLoaderTest {
 
     assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.1", 0, "0.0.0.0", 9191, "s3cret"));
     assertThat(config.upstream()).isEqualTo(
-        new UpstreamConfig(URI.create("https://api.example.com:8443/v1"), Duration.ofMillis(250)));
+        new UpstreamConfig(URI.create("https://api.example.com:8443/v1"), Duration.ofMillis(250),
+            Duration.ofSeconds(55)));
     assertThat(config.identity()).isEqualTo(new IdentityConfig("X-Caller", "Authorization", "X-Sluice-Tier",
         List.of("10.0.0.0/8", "192.168.1.7/32", "::1/128", "fd00::/8"),
         Map.of("alice", "gold", "bob.example", "free"), "free"));

@@ -150,11 +150,12 @@ final class LiveConfig {
     if (u.url() == null) {
       return null;
     }
-    if (previous != null && previous.url().equals(u.url()) && previous.timeout().equals(u.timeout())) {
+    if (previous != null && previous.url().equals(u.url()) && previous.timeout().equals(u.timeout())
+        && previous.pool().idleTimeout().equals(u.idleTimeout())) {
       return previous;
     }
     URI url = u.url();
-    UpstreamPool pool = new UpstreamPool(url, transport, u.timeout(), network);
+    UpstreamPool pool = new UpstreamPool(url, transport, u.timeout(), u.idleTimeout(), network);
     if (previous != null) {
       previous.pool().retire();
     }

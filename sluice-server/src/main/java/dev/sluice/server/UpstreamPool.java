@@ -28,14 +28,12 @@ import javax.net.ssl.SSLException;
 /**
  * Keep-alive HTTP/1.1 connections to the upstream, pooled per event loop: a proxied request takes an
  * idle connection of its own event loop (or opens one there) and gives it back when the exchange
- * ended cleanly, so no request ever crosses threads. Idle connections older than {@link #MAX_IDLE}
- * are closed rather than reused, well inside common upstream keep-alive timeouts, so a request
- * rarely meets a connection the upstream is closing. Thread-safe.
+ * ended cleanly, so no request ever crosses threads. The most recently released connection is
+ * reused first; one idle for longer than {@code upstream.idle-timeout} is closed rather than
+ * reused, so with the timeout inside the upstream's own keep-alive timeout a request never meets
+ * a connection the upstream is closing. Thread-safe.
  */
 final class UpstreamPool implements AutoCloseable {
-
-  /** Longest time an idle connection is kept for reuse. */
-  static final Duration MAX_IDLE = Duration.ofSeconds(4);
 
   /**
    * How upstream responses are parsed. Header names and values are not re-validated: the decoder
@@ -52,6 +50,7 @@ final class UpstreamPool implements AutoCloseable {
   private final SslContext ssl;
   private final Transport transport;
   private final Duration connectTimeout;
+  private final Duration idleTimeout;
   private final Clock clock;
   private final ChannelGroup all = new DefaultChannelGroup("upstream", GlobalEventExecutor.INSTANCE);
   private final Map<EventLoop, ArrayDeque<Idle>> idle = new ConcurrentHashMap<>();
@@ -60,11 +59,12 @@ final class UpstreamPool implements AutoCloseable {
   private record Idle(Channel channel, long since) {}
 
   /**
-   * Connections to {@code url}'s scheme and authority, opened with {@code transport}; {@code clock}
-   * ages idle connections.
+   * Connections to {@code url}'s scheme and authority, opened with {@code transport}, reused while
+   * idle for less than {@code idleTimeout} as timed by {@code clock}.
    */
-  UpstreamPool(URI url, Transport transport, Duration timeout, Clock clock) {
+  UpstreamPool(URI url, Transport transport, Duration timeout, Duration idleTimeout, Clock clock) {
     this.clock = clock;
+    this.idleTimeout = idleTimeout;
     boolean https = "https".equalsIgnoreCase(url.getScheme());
     this.host = url.getHost();
     this.port = url.getPort() > 0 ? url.getPort() : https ? 443 : 80;
@@ -76,6 +76,11 @@ final class UpstreamPool implements AutoCloseable {
     } catch (SSLException e) {
       throw new IllegalStateException("cannot set up TLS for " + url + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Returns how long an idle connection stays reusable. */
+  Duration idleTimeout() {
+    return idleTimeout;
   }
 
   /** Returns the authority forwarded requests carry in {@code Host}. */
@@ -91,9 +96,10 @@ final class UpstreamPool implements AutoCloseable {
     ArrayDeque<Idle> q = idle.get(loop);
     if (q != null) {
       long now = clock.nanoTime();
+      long maxIdle = idleTimeout.toNanos();
       Idle i;
       while ((i = q.pollLast()) != null) {
-        if (i.channel().isActive() && now - i.since() < MAX_IDLE.toNanos()) {
+        if (i.channel().isActive() && now - i.since() < maxIdle) {
           ready.accept(i.channel(), null);
           return;
         }
