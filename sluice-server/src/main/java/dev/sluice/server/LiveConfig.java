@@ -52,12 +52,22 @@ final class LiveConfig {
   /**
    * The proxied API.
    *
-   * @param url the configured base URL
+   * @param config the configured URL and timeouts
    * @param pool keep-alive connections to the URL's scheme and authority
    * @param basePath the URL's path without a trailing slash, prefixed to every forwarded path
-   * @param timeout how long to wait for a response
    */
-  record Upstream(URI url, UpstreamPool pool, String basePath, Duration timeout) {}
+  record Upstream(UpstreamConfig config, UpstreamPool pool, String basePath) {
+
+    /** Returns the configured base URL. */
+    URI url() {
+      return config.url();
+    }
+
+    /** Returns how long to wait for a response. */
+    Duration timeout() {
+      return config.timeout();
+    }
+  }
 
   /**
    * What a reload changed.
@@ -150,8 +160,7 @@ final class LiveConfig {
     if (u.url() == null) {
       return null;
     }
-    if (previous != null && previous.url().equals(u.url()) && previous.timeout().equals(u.timeout())
-        && previous.pool().idleTimeout().equals(u.idleTimeout())) {
+    if (previous != null && previous.config().equals(u)) {
       return previous;
     }
     URI url = u.url();
@@ -163,7 +172,7 @@ final class LiveConfig {
     while (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
-    return new Upstream(url, pool, path, u.timeout());
+    return new Upstream(u, pool, path);
   }
 
   private static List<String> restartRequired(ServerConfig was, ServerConfig now) {

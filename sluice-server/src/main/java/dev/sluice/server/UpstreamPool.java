@@ -50,7 +50,7 @@ final class UpstreamPool implements AutoCloseable {
   private final SslContext ssl;
   private final Transport transport;
   private final Duration connectTimeout;
-  private final Duration idleTimeout;
+  private final long idleNanos;
   private final Clock clock;
   private final ChannelGroup all = new DefaultChannelGroup("upstream", GlobalEventExecutor.INSTANCE);
   private final Map<EventLoop, ArrayDeque<Idle>> idle = new ConcurrentHashMap<>();
@@ -64,7 +64,7 @@ final class UpstreamPool implements AutoCloseable {
    */
   UpstreamPool(URI url, Transport transport, Duration timeout, Duration idleTimeout, Clock clock) {
     this.clock = clock;
-    this.idleTimeout = idleTimeout;
+    this.idleNanos = idleTimeout.toNanos();
     boolean https = "https".equalsIgnoreCase(url.getScheme());
     this.host = url.getHost();
     this.port = url.getPort() > 0 ? url.getPort() : https ? 443 : 80;
@@ -76,11 +76,6 @@ final class UpstreamPool implements AutoCloseable {
     } catch (SSLException e) {
       throw new IllegalStateException("cannot set up TLS for " + url + ": " + e.getMessage(), e);
     }
-  }
-
-  /** Returns how long an idle connection stays reusable. */
-  Duration idleTimeout() {
-    return idleTimeout;
   }
 
   /** Returns the authority forwarded requests carry in {@code Host}. */
@@ -96,10 +91,9 @@ final class UpstreamPool implements AutoCloseable {
     ArrayDeque<Idle> q = idle.get(loop);
     if (q != null) {
       long now = clock.nanoTime();
-      long maxIdle = idleTimeout.toNanos();
       Idle i;
       while ((i = q.pollLast()) != null) {
-        if (i.channel().isActive() && now - i.since() < maxIdle) {
+        if (i.channel().isActive() && now - i.since() < idleNanos) {
           ready.accept(i.channel(), null);
           return;
         }
