@@ -7,13 +7,25 @@ import dev.sluice.core.Clock;
  * open period; then lets one probe through, and closes on its success. Thread-safe.
  *
  * <p>States: closed (Redis is used), open (not used until {@code openUntil}), probing (one call is
- * in flight to test Redis; others still fall back).
+ * in flight to test Redis; others still fall back). {@link #failure()} moves closed to open,
+ * {@link #success()} moves open (or probing) to closed, and {@link #trip()} opens a breaker whose
+ * Redis never answered at start; each move from closed to open or back is reported to the
+ * {@link Transitions} once, under the monitor, so reports arrive in the order of the moves.
  */
 final class CircuitBreaker {
+
+  /** Receives the breaker's moves between closed and open; called under its monitor, so it must be quick. */
+  @FunctionalInterface
+  interface Transitions {
+
+    /** The breaker is now open ({@code true}: decisions fall back) or closed ({@code false}). */
+    void changed(boolean open);
+  }
 
   private final Clock clock;
   private final int threshold;
   private final long openNanos;
+  private final Transitions transitions;
   /** Written under the monitor; read without it by {@link #success()}'s fast path. */
   private volatile int failures;
   /** Written under the monitor; read without it on the decision path (closed is the common case). */
@@ -21,10 +33,27 @@ final class CircuitBreaker {
   private boolean probing;
   private long openUntil;
 
-  CircuitBreaker(Clock clock, int threshold, long openNanos) {
+  CircuitBreaker(Clock clock, int threshold, long openNanos, Transitions transitions) {
     this.clock = clock;
     this.threshold = threshold;
     this.openNanos = openNanos;
+    this.transitions = transitions;
+  }
+
+  /**
+   * Opens the breaker without counting failures (Redis did not answer at start), letting the first
+   * call probe at once; returns true when this opened a closed breaker.
+   */
+  synchronized boolean trip() {
+    failures = Math.max(failures, threshold);
+    probing = false;
+    openUntil = clock.nanoTime();
+    if (open) {
+      return false;
+    }
+    open = true;
+    transitions.changed(true);
+    return true;
   }
 
   /** Returns whether a call may go to Redis now (when open, the first caller after the open period probes). */
@@ -54,6 +83,7 @@ final class CircuitBreaker {
     probing = false;
     if (open) {
       open = false;
+      transitions.changed(false);
       return true;
     }
     return false;
@@ -70,6 +100,7 @@ final class CircuitBreaker {
     if (failures >= threshold) {
       open = true;
       openUntil = clock.nanoTime() + openNanos;
+      transitions.changed(true);
       return true;
     }
     return false;

@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>A failed or slow Redis call (default timeout 20 ms) is answered from the
  *       {@link FailureMode}; after a few consecutive failures a circuit breaker stops calling Redis
  *       for its open period, then probes; when Redis answers again the node drops its local buckets
- *       and decides from Redis (re-sync).
+ *       and decides from Redis (re-sync). A store whose Redis does not answer at build starts with
+ *       the breaker open, so {@link #mode()} tells the truth from the first decision; every mode,
+ *       the first and each change, goes to the {@link ModeListener} once and in order.
  *   <li>Reconfiguration is lazy and proportional: each key stores the limit its TAT was computed
  *       under, and the script rescales the debt on the first touch under a new limit.
  * </ol>
@@ -68,10 +70,13 @@ public final class RedisBucketStore implements BucketStore {
   private final dev.sluice.core.Clock systemClock;
   private final AtomicLong errors = new AtomicLong();
   private final AtomicLong fallbackDecisions = new AtomicLong();
+  private final ModeListener modeListener;
+  /** The mode last passed to {@link #modeListener}; read and written on the scheduler thread only. */
+  private String reportedMode;
   private volatile LimiterSpec spec;
   private volatile boolean closed;
 
-  RedisBucketStore(RedisStoreBuilder b, RedisLink link) {
+  RedisBucketStore(RedisStoreBuilder b, RedisLink link, boolean connected) {
     this.link = link;
     this.systemClock = b.systemClock;
     this.leasePeriodNanos = b.leasePeriod.toNanos();
@@ -81,18 +86,26 @@ public final class RedisBucketStore implements BucketStore {
     this.spec = b.spec;
     this.failureMode = b.failureMode;
     this.nodeId = b.nodeId != null ? b.nodeId : UUID.randomUUID().toString();
-    this.breaker = new CircuitBreaker(b.systemClock, b.breakerFailures, b.breakerOpen.toNanos());
+    this.modeListener = b.modeListener;
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "sluice-redis-" + nodeId);
+      t.setDaemon(true);
+      return t;
+    });
+    this.breaker = new CircuitBreaker(b.systemClock, b.breakerFailures, b.breakerOpen.toNanos(),
+        open -> report(open ? failureMode.label() : "redis"));
     this.localShare = new LocalShare(b.clock != null ? b.clock : b.systemClock);
     this.leases = b.leasing
         ? new LeaseTable(b.systemClock, b.leasePeriod, b.overAdmission, b.minLease, () -> sizingNodes)
         : null;
     this.shared = new SharedBuckets(link, keys, time, leases);
     this.heartbeatTtlMs = b.heartbeat.toMillis() * 3;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "sluice-redis-" + nodeId);
-      t.setDaemon(true);
-      return t;
-    });
+    if (!connected) {
+      // Redis did not answer at start: decide in the failure mode until a heartbeat or a probe gets through.
+      breaker.trip();
+    }
+    // Before the heartbeat is scheduled, so nothing can change the mode in between.
+    report(mode());
     scheduler.scheduleWithFixedDelay(this::heartbeat, 0, b.heartbeat.toMillis(), TimeUnit.MILLISECONDS);
     if (leases != null) {
       long sweep = Math.max(1, b.leasePeriod.toMillis() / 4);
@@ -203,6 +216,30 @@ public final class RedisBucketStore implements BucketStore {
   @Override
   public String mode() {
     return breaker.closed() ? "redis" : failureMode.label();
+  }
+
+  /**
+   * Tells the mode listener, on the scheduler thread, that the mode is now {@code mode}. Called
+   * under the breaker's monitor (and once from the constructor), so the tasks queue in the order
+   * of the changes; a report equal to the last one is dropped.
+   */
+  private void report(String mode) {
+    try {
+      scheduler.execute(() -> {
+        if (mode.equals(reportedMode)) {
+          return;
+        }
+        String from = reportedMode;
+        reportedMode = mode;
+        try {
+          modeListener.modeChanged(from, mode);
+        } catch (RuntimeException e) {
+          // The listener's failure is its own; the store keeps deciding.
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Closed: nobody is listening any more.
+    }
   }
 
   /** Returns this node's id, as registered in the heartbeat set. */

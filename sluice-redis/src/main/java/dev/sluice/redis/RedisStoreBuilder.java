@@ -28,6 +28,7 @@ public final class RedisStoreBuilder {
   long minLease = 8;
   Duration heartbeat = Duration.ofSeconds(1);
   String nodeId;
+  ModeListener modeListener = (from, to) -> { };
 
   RedisStoreBuilder(LimiterSpec spec) {
     if (spec == null) {
@@ -141,8 +142,18 @@ public final class RedisStoreBuilder {
   }
 
   /**
-   * Connects, waiting up to two seconds for Redis (a Redis that is down at start means starting in
-   * the failure mode until it comes up), and returns the store.
+   * Sets who hears of the store's mode: the mode it starts in, then every change between {@code
+   * redis} and the failure mode (default: nobody). See {@link ModeListener} for the threading.
+   */
+  public RedisStoreBuilder modeListener(ModeListener listener) {
+    this.modeListener = require("mode listener", listener);
+    return this;
+  }
+
+  /**
+   * Connects, waiting up to two seconds for Redis, and returns the store. A Redis that does not
+   * answer by then means starting in the failure mode (the circuit breaker open) until a heartbeat
+   * or a probing decision gets through.
    */
   public RedisBucketStore build() {
     RedisLink link;
@@ -153,9 +164,9 @@ public final class RedisStoreBuilder {
     } else {
       throw new IllegalArgumentException("redis: none (expected: standalone(uri) or cluster(seeds))");
     }
-    link.awaitConnected(Duration.ofSeconds(2));
+    boolean connected = link.awaitConnected(Duration.ofSeconds(2));
     try {
-      return new RedisBucketStore(this, link);
+      return new RedisBucketStore(this, link, connected);
     } catch (RuntimeException e) {
       link.close();
       throw e;

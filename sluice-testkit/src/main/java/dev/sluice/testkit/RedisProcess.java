@@ -50,6 +50,18 @@ public final class RedisProcess implements AutoCloseable {
     return start(freePort(true), true);
   }
 
+  /**
+   * Returns a standalone server on a free loopback port without starting it: nothing listens on
+   * {@link #port()} until {@link #restart()} (for tests of a Redis that is down at start).
+   */
+  public static RedisProcess unstarted() {
+    try {
+      return new RedisProcess(freePort(false), false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static RedisProcess start(int port, boolean cluster) {
     try {
       RedisProcess p = new RedisProcess(port, cluster);
@@ -70,7 +82,10 @@ public final class RedisProcess implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
-  /** Starts the server again on the same port (after {@link #kill}) and waits until it accepts connections. */
+  /**
+   * Starts the server on its port (again, after {@link #kill}; or the first time, after {@link
+   * #unstarted}) and waits until it accepts connections.
+   */
   public synchronized void restart() {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis on " + port + " is running");
