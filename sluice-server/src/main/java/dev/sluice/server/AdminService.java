@@ -4,13 +4,16 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigProblem;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.LevelState;
 import dev.sluice.core.Limiter;
+import dev.sluice.core.config.ServerConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -18,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin routes: health and readiness, Prometheus metrics, the running config (read and hot
@@ -26,6 +31,7 @@ import java.util.function.BooleanSupplier;
  */
 final class AdminService {
 
+  private static final Logger log = LoggerFactory.getLogger(AdminService.class);
   private static final MediaType YAML = MediaType.parse("application/yaml; charset=utf-8");
   private static final MediaType PROMETHEUS = MediaType.parse("text/plain; version=0.0.4; charset=utf-8");
 
@@ -49,12 +55,25 @@ final class AdminService {
     return (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"ok\"}");
   }
 
-  /** {@code GET /readyz}: 200 once started with a config, 503 before and while stopping. */
+  /**
+   * {@code GET /readyz}: 503 before start and while stopping; otherwise 200 with the store in use,
+   * status {@code ready}, or {@code degraded} while a Redis store decides in its failure mode (the
+   * node still answers every request, from its fallback, so it stays in rotation).
+   */
   HttpService readiness() {
-    return (ctx, req) -> ready.getAsBoolean()
-        ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8,
-            "{\"status\":\"ready\",\"generation\":" + config.current().generation() + "}")
-        : Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "not-ready", "starting or stopping").toResponse();
+    return (ctx, req) -> {
+      if (!ready.getAsBoolean()) {
+        return Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "not-ready", "starting or stopping").toResponse();
+      }
+      String mode = store == null ? null : store.mode();
+      StringBuilder sb = new StringBuilder(128).append('{');
+      Json.name(sb, "status");
+      Json.string(sb, mode == null || mode.equals("redis") ? "ready" : "degraded");
+      Json.name(sb, "generation").append(config.current().generation());
+      Json.name(sb, "store");
+      Stores.appendJson(sb, config.effective().store(), mode);
+      return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, sb.append('}').toString());
+    };
   }
 
   /** {@code GET /metrics}: the Prometheus text format. */
@@ -63,15 +82,81 @@ final class AdminService {
         () -> HttpResponse.of(HttpStatus.OK, PROMETHEUS, metrics.scrape()), ctx.blockingTaskExecutor());
   }
 
-  /** {@code GET /admin/config}: the YAML text running now. */
+  /**
+   * {@code GET /admin/config}: the YAML text running now; with {@code Accept: application/json},
+   * a JSON object with that text and the configured and effective values of every restart-only
+   * setting.
+   */
   HttpService getConfig() {
     return (ctx, req) -> {
       LiveConfig.Snapshot s = config.current();
-      return HttpResponse.of(ResponseHeaders.builder(HttpStatus.OK).contentType(YAML)
+      if (wantsJson(req.headers().accept())) {
+        StringBuilder sb = new StringBuilder(512).append('{');
+        Json.name(sb, "generation").append(s.generation());
+        Json.name(sb, "source");
+        Json.string(sb, s.source());
+        Json.name(sb, "summary");
+        Json.string(sb, s.config().summary());
+        appendRestartView(sb, s);
+        Json.name(sb, "yaml");
+        Json.string(sb, s.yaml());
+        return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, sb.append('}').toString());
+      }
+      ResponseHeadersBuilder h = ResponseHeaders.builder(HttpStatus.OK).contentType(YAML)
           .set("x-sluice-config-generation", Long.toString(s.generation()))
-          .set("x-sluice-config-source", s.source()).build(),
-          com.linecorp.armeria.common.HttpData.ofUtf8(s.yaml()));
+          .set("x-sluice-config-source", s.source());
+      if (!s.restartRequired().isEmpty()) {
+        h.set("x-sluice-restart-required", String.join(",", s.restartRequired()));
+      }
+      return HttpResponse.of(h.build(), com.linecorp.armeria.common.HttpData.ofUtf8(s.yaml()));
     };
+  }
+
+  /** Returns whether the most preferred of the accepted types that Sluice serves is JSON (default: YAML). */
+  private static boolean wantsJson(List<MediaType> accepted) {
+    for (MediaType m : accepted) {
+      if (m.belongsTo(MediaType.JSON)) {
+        return true;
+      }
+      if (m.hasWildcard() || m.belongsTo(YAML.withoutParameters())) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Appends {@code restartRequired}, then {@code configured} and {@code effective}, each {@code
+   * {"server":{"bind","port","admin-bind","admin-port"},"store":{...}}}: the restart-only settings
+   * as the config names them and as the process uses them (the ports it is bound to, the store it
+   * opened, with the mode decisions are made in now).
+   */
+  private void appendRestartView(StringBuilder sb, LiveConfig.Snapshot s) {
+    Json.name(sb, "restartRequired").append('[');
+    for (int i = 0; i < s.restartRequired().size(); i++) {
+      Json.string(sb.append(i == 0 ? "" : ","), s.restartRequired().get(i));
+    }
+    sb.append(']');
+    LiveConfig.Effective e = config.effective();
+    Json.name(sb, "configured").append('{');
+    appendServer(sb, s.config().server());
+    Json.name(sb, "store");
+    Stores.appendJson(sb, s.store(), null).append('}');
+    Json.name(sb, "effective").append('{');
+    appendServer(sb, e.server());
+    Json.name(sb, "store");
+    Stores.appendJson(sb, e.store(), store == null ? null : store.mode()).append('}');
+  }
+
+  private static void appendServer(StringBuilder sb, ServerConfig c) {
+    Json.name(sb, "server").append('{');
+    Json.name(sb, "bind");
+    Json.string(sb, c.bind());
+    Json.name(sb, "port").append(c.port());
+    Json.name(sb, "admin-bind");
+    Json.string(sb, c.adminBind());
+    Json.name(sb, "admin-port").append(c.adminPort());
+    sb.append('}');
   }
 
   /** {@code PUT /admin/config}: validates the YAML body fully, then swaps it in atomically. */
@@ -86,16 +171,13 @@ final class AdminService {
         return Problem.badRequest("the body is not UTF-8 text", List.of()).toResponse();
       }
       try {
-        LiveConfig.Reload r = config.apply(yaml, "PUT /admin/config");
+        LiveConfig.Snapshot s = config.apply(yaml, "PUT /admin/config");
         StringBuilder sb = new StringBuilder("{\"applied\":true");
-        sb.append(",\"generation\":").append(r.generation());
+        sb.append(",\"generation\":").append(s.generation());
         sb.append(",\"summary\":");
-        Json.string(sb, r.config().summary());
-        sb.append(",\"restartRequired\":[");
-        for (int i = 0; i < r.restartRequired().size(); i++) {
-          Json.string(sb.append(i == 0 ? "" : ","), r.restartRequired().get(i));
-        }
-        return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, sb.append("]}").toString());
+        Json.string(sb, s.config().summary());
+        appendRestartView(sb, s);
+        return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, sb.append('}').toString());
       } catch (ConfigException e) {
         List<Problem.FieldError> errors = new ArrayList<>();
         for (ConfigProblem p : e.problems()) {
@@ -126,10 +208,24 @@ final class AdminService {
         return levels(key, tier, limiter.levels(key, tier));
       }
       return HttpResponse.of(store.levels(key, tier).handleAsync((levels, err) -> err == null
-          ? levels(key, tier, levels)
-          : Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
-              "the bucket store failed: " + Exceptions.peel(err)).toResponse(), ctx.eventLoop()));
+          ? levels(key, tier, levels) : storeUnavailable(ctx, err), ctx.eventLoop()));
     };
+  }
+
+  /**
+   * A 503 for a store read that failed: a generic detail and the request id for the client, the
+   * cause (which names Redis's address and Lettuce's exceptions) only in the log, at WARN.
+   */
+  private HttpResponse storeUnavailable(ServiceRequestContext ctx, Throwable err) {
+    String id = ctx.id().text();
+    log.atWarn().setCause(Exceptions.peel(err)).addKeyValue("event", "store-read-failed")
+        .addKeyValue("requestId", id).addKeyValue("mode", store.mode())
+        .log("reading a client's buckets from the store failed");
+    StringBuilder extra = new StringBuilder(",\"requestId\":");
+    Json.string(extra, id);
+    return Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
+        "the bucket store did not answer; the cause is in the server log under this request id")
+        .toAggregated(null, extra.toString()).toHttpResponse();
   }
 
   private static HttpResponse levels(String key, String tier, List<LevelState> levels) {

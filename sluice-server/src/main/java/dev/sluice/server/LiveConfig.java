@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * holding the old snapshot may name a tier the new limiter no longer has; request handlers then
  * fall back to the default tier. Changes to the {@code server} section (addresses and ports, but
  * not the admin token) and to the {@code store} section need a restart and are reported as such.
+ *
+ * <p>Restart-only settings are compared with what the process runs with, its {@link Effective}
+ * values (the addresses it was started with, the ports it is bound to, the store it opened), never
+ * with the previous config: a port moved away and back again needs no restart. Each snapshot
+ * carries its {@code restartRequired} list, computed when it is applied.
  */
 final class LiveConfig {
 
@@ -45,9 +50,22 @@ final class LiveConfig {
    * @param upstream the proxied API, or {@code null} in decision-service mode
    * @param adminToken the admin bearer token, or {@code null} when none is configured
    * @param generation 1 for the config started with, then one more per reload
+   * @param store the configured {@code store} section (the store in use is {@link Effective#store()})
+   * @param restartRequired the restart-only settings whose configured value the process does not
+   *     use (config paths such as {@code server.port}, or {@code store}); empty for the config
+   *     started with
    */
   record Snapshot(SluiceConfig config, String yaml, String source, Identity identity,
-      Upstream upstream, String adminToken, long generation) {}
+      Upstream upstream, String adminToken, long generation, StoreConfig store, List<String> restartRequired) {}
+
+  /**
+   * The restart-only settings as the running process uses them.
+   *
+   * @param server the edge and admin addresses the process was started with and the ports it is
+   *     bound to (the configured ones until it listens); never a token
+   * @param store the store section the bucket store was opened with
+   */
+  record Effective(ServerConfig server, StoreConfig store) {}
 
   /**
    * The proxied API.
@@ -69,15 +87,6 @@ final class LiveConfig {
     }
   }
 
-  /**
-   * What a reload changed.
-   *
-   * @param config the config now running
-   * @param generation its generation
-   * @param restartRequired fields whose change takes effect only after a restart
-   */
-  record Reload(SluiceConfig config, long generation, List<String> restartRequired) {}
-
   private final Limiter limiter;
   private final Transport transport;
   private final Clock network;
@@ -86,6 +95,9 @@ final class LiveConfig {
   private final Adaptation adaptation;
   private final BucketStore store;
   private final StoreConfig storeConfig;
+  private final ServerConfig startedWith;
+  private volatile int edgePort = -1;
+  private volatile int adminPort = -1;
   private volatile Snapshot current;
 
   /**
@@ -105,8 +117,23 @@ final class LiveConfig {
     this.adaptation = adaptation;
     this.store = store;
     this.storeConfig = storeConfig;
-    this.current = snapshot(config, yaml, source, null, 1);
+    this.startedWith = config.server();
+    this.current = snapshot(config, yaml, source, null, 1, storeConfig, List.of());
     onChange.accept(config);
+  }
+
+  /** Records the ports the edge and the admin API are bound to, once both listen. */
+  void listening(int edgePort, int adminPort) {
+    this.edgePort = edgePort;
+    this.adminPort = adminPort;
+  }
+
+  /** Returns the restart-only settings as the process uses them now. */
+  Effective effective() {
+    int e = edgePort;
+    int a = adminPort;
+    return new Effective(new ServerConfig(startedWith.bind(), e >= 0 ? e : startedWith.port(),
+        startedWith.adminBind(), a >= 0 ? a : startedWith.adminPort(), null), storeConfig);
   }
 
   /** Returns the config now running. */
@@ -116,11 +143,12 @@ final class LiveConfig {
 
   /**
    * Validates {@code yaml} fully, then applies it: limits, identity, costs and upstream change at
-   * once; nothing changes if it is invalid.
+   * once; nothing changes if it is invalid. Returns the snapshot now running, with the
+   * restart-only settings it names that the process does not use (logged at WARN when any).
    *
    * @throws ConfigException listing every problem when the text is not a valid config
    */
-  synchronized Reload apply(String yaml, String source) throws ConfigException {
+  synchronized Snapshot apply(String yaml, String source) throws ConfigException {
     LoadedConfig loaded = ConfigLoader.parseFull(yaml, source);
     SluiceConfig next = loaded.config();
     LimiterSpec spec;
@@ -130,30 +158,33 @@ final class LiveConfig {
       throw new ConfigException(List.of(new dev.sluice.config.ConfigProblem(source, 1, "", e.getMessage())));
     }
     Snapshot old = current;
-    List<String> restart = restartRequired(old.config().server(), next.server());
-    if (!loaded.store().equals(storeConfig)) {
-      restart.add("store");
-    }
+    List<String> restart = restartRequired(next.server(), loaded.store());
     adaptation.stop();
     limiter.reconfigure(spec);
     if (store != null) {
       store.reconfigure(spec);
     }
     adaptation.configure(loaded.adaptive());
-    Snapshot snap = snapshot(next, yaml, source, old.upstream(), old.generation() + 1);
+    Snapshot snap = snapshot(next, yaml, source, old.upstream(), old.generation() + 1, loaded.store(), restart);
     current = snap;
     onChange.accept(next);
     log.atInfo().addKeyValue("event", "config-reloaded").addKeyValue("source", source)
         .addKeyValue("generation", snap.generation()).addKeyValue("summary", next.summary())
         .addKeyValue("restartRequired", restart).log("config reloaded");
-    return new Reload(next, snap.generation(), restart);
+    if (!restart.isEmpty()) {
+      log.atWarn().addKeyValue("event", "restart-required").addKeyValue("source", source)
+          .addKeyValue("generation", snap.generation()).addKeyValue("restartRequired", restart)
+          .log("settings that take effect only after a restart differ from what runs: " + differences(snap));
+    }
+    return snap;
   }
 
   private Snapshot snapshot(SluiceConfig config, String yaml, String source, Upstream previous,
-      long generation) {
+      long generation, StoreConfig store, List<String> restartRequired) {
     String token = config.server().adminToken() != null ? config.server().adminToken() : envToken;
     return new Snapshot(config, yaml, source, Identity.of(config.identity()),
-        upstream(config.upstream(), previous), token == null || token.isEmpty() ? null : token, generation);
+        upstream(config.upstream(), previous), token == null || token.isEmpty() ? null : token, generation,
+        store, List.copyOf(restartRequired));
   }
 
   private Upstream upstream(UpstreamConfig u, Upstream previous) {
@@ -175,20 +206,47 @@ final class LiveConfig {
     return new Upstream(u, pool, path);
   }
 
-  private static List<String> restartRequired(ServerConfig was, ServerConfig now) {
+  /**
+   * Returns the restart-only settings of a config that the process does not use: an address that
+   * differs from the one it was started with, a port that is neither the one it was started with
+   * (so {@code 0} stays satisfied by the port it picked) nor the one it is bound to, a store section
+   * other than the one it opened.
+   */
+  private List<String> restartRequired(ServerConfig configured, StoreConfig store) {
+    Effective e = effective();
     List<String> out = new ArrayList<>();
-    if (!Objects.equals(was.bind(), now.bind())) {
+    if (!Objects.equals(configured.bind(), startedWith.bind())) {
       out.add("server.bind");
     }
-    if (was.port() != now.port()) {
+    if (configured.port() != startedWith.port() && configured.port() != e.server().port()) {
       out.add("server.port");
     }
-    if (!Objects.equals(was.adminBind(), now.adminBind())) {
+    if (!Objects.equals(configured.adminBind(), startedWith.adminBind())) {
       out.add("server.admin-bind");
     }
-    if (was.adminPort() != now.adminPort()) {
+    if (configured.adminPort() != startedWith.adminPort() && configured.adminPort() != e.server().adminPort()) {
       out.add("server.admin-port");
     }
+    if (!store.equals(storeConfig)) {
+      out.add("store");
+    }
     return out;
+  }
+
+  /** Describes each restart-required setting of {@code s} as {@code path configured X, effective Y}. */
+  private String differences(Snapshot s) {
+    ServerConfig c = s.config().server();
+    ServerConfig e = effective().server();
+    List<String> out = new ArrayList<>();
+    for (String path : s.restartRequired()) {
+      out.add(switch (path) {
+        case "server.bind" -> path + " configured " + c.bind() + ", effective " + e.bind();
+        case "server.port" -> path + " configured " + c.port() + ", effective " + e.port();
+        case "server.admin-bind" -> path + " configured " + c.adminBind() + ", effective " + e.adminBind();
+        case "server.admin-port" -> path + " configured " + c.adminPort() + ", effective " + e.adminPort();
+        default -> path + " configured differently from the one opened at start";
+      });
+    }
+    return String.join("; ", out);
   }
 }

@@ -123,6 +123,7 @@ public final class SluiceServer implements AutoCloseable {
       adaptation.configure(initialAdaptive);
       edge.start(edgeAddress);
       admin.start().join();
+      config.listening(edge.port(), admin.activeLocalPort());
     } catch (RuntimeException e) {
       close();
       throw e;

@@ -154,6 +154,63 @@ class AdminApiTest {
   }
 
   @Test
+  void aPortMovedAwayAndBackNeedsNoRestartAndGetShowsConfiguredAndEffective() {
+    int edge = sluice.server.edgePort();
+    int admin = sluice.server.adminPort();
+    int elsewhere = edge < 65_535 ? edge + 1 : edge - 1;
+    String moved = Harness.withServer(CONFIG).replace("  port: 0\n", "  port: " + elsewhere + "\n");
+
+    JsonNode away = Harness.json(sluice.putConfig(moved));
+
+    assertThat(away.get("restartRequired")).extracting(JsonNode::asText).containsExactly("server.port");
+    assertThat(away.get("configured").get("server").get("port").asInt()).isEqualTo(elsewhere);
+    assertThat(away.get("effective").get("server").get("port").asInt()).isEqualTo(edge);
+    JsonNode got = configJson();
+    assertThat(got.get("restartRequired")).extracting(JsonNode::asText).containsExactly("server.port");
+    assertThat(got.get("configured").get("server").get("port").asInt()).isEqualTo(elsewhere);
+    assertThat(got.get("effective").get("server").get("port").asInt()).isEqualTo(edge);
+    assertThat(got.get("effective").get("server").get("admin-port").asInt()).isEqualTo(admin);
+    assertThat(got.get("effective").get("server").get("bind").asText()).isEqualTo("127.0.0.1");
+    assertThat(got.get("effective").get("store").get("type").asText()).isEqualTo("local");
+    assertThat(got.get("yaml").asText()).isEqualTo(moved);
+    HttpResponse<String> yaml = sluice.adminGet("/admin/config");
+    assertThat(yaml.body()).isEqualTo(moved);
+    assertThat(yaml.headers().firstValue("x-sluice-restart-required")).hasValue("server.port");
+
+    JsonNode back = Harness.json(sluice.putConfig(Harness.withServer(CONFIG)));
+
+    assertThat(back.get("restartRequired").size()).isZero();
+    assertThat(back.get("configured").get("server").get("port").asInt()).as("0: any free port").isZero();
+    assertThat(back.get("effective").get("server").get("port").asInt()).isEqualTo(edge);
+    assertThat(configJson().get("restartRequired").size()).isZero();
+    assertThat(sluice.adminGet("/admin/config").headers().firstValue("x-sluice-restart-required")).isEmpty();
+
+    String pinned = Harness.withServer(CONFIG).replace("  port: 0\n", "  port: " + edge + "\n")
+        .replace("admin-port: 0", "admin-port: " + admin);
+    assertThat(Harness.json(sluice.putConfig(pinned)).get("restartRequired").size())
+        .as("the ports it listens on, named").isZero();
+    assertThat(sluice.putConfig(Harness.withServer(CONFIG)).statusCode()).isEqualTo(200);
+  }
+
+  private static JsonNode configJson() {
+    HttpResponse<String> res = sluice.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(sluice.admin("/admin/config")))
+        .header("Authorization", "Bearer " + Harness.TOKEN).header("Accept", "application/json"));
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.headers().firstValue("content-type").orElseThrow()).startsWith("application/json");
+    return Harness.json(res);
+  }
+
+  @Test
+  void readinessNamesTheLocalStore() {
+    JsonNode ready = Harness.json(sluice.get(sluice.admin("/readyz")));
+
+    assertThat(ready.get("status").asText()).isEqualTo("ready");
+    assertThat(ready.get("generation").asLong()).isPositive();
+    assertThat(ready.get("store").get("type").asText()).isEqualTo("local");
+  }
+
+  @Test
   void withoutAnyTokenTheAdminApiIsClosed() {
     try (Harness closed = Harness.start(Harness.options("", clock)
         .configYaml("server: { bind: 127.0.0.1, port: 0, admin-port: 0 }\n" + CONFIG))) {

@@ -95,6 +95,45 @@ class HotReloadTest {
   }
 
   @Test
+  void aPortMovedAwayAndBackInTheWatchedFileNeedsNoRestart() throws IOException {
+    Path file = dir.resolve("limiter.yaml");
+    String started = Harness.withServer(config(5, "5/s"));
+    Files.writeString(file, started);
+    try (LoggerEvents logs = LoggerEvents.of(LiveConfig.class);
+        Harness sluice = Harness.start(ServerOptions.builder().configFile(file).clock(Clock.system())
+            .watchInterval(Duration.ofMillis(20)).shutdown(Duration.ZERO, Duration.ofSeconds(5)))) {
+      int edge = sluice.server.edgePort();
+      int elsewhere = edge < 65_535 ? edge + 1 : edge - 1;
+      Files.writeString(file, started.replace("  port: 0\n", "  port: " + elsewhere + "\n"));
+      Harness.await(Duration.ofSeconds(10), "the moved port to be applied",
+          () -> sluice.server.config().server().port() == elsewhere);
+
+      com.fasterxml.jackson.databind.JsonNode away = configJson(sluice);
+      assertThat(away.get("restartRequired")).extracting(n -> n.asText()).containsExactly("server.port");
+      assertThat(away.get("configured").get("server").get("port").asInt()).isEqualTo(elsewhere);
+      assertThat(away.get("effective").get("server").get("port").asInt()).isEqualTo(edge);
+      assertThat(logs.named("restart-required")).hasSize(1);
+      assertThat(logs.named("restart-required").get(0).getFormattedMessage())
+          .contains("server.port configured " + elsewhere + ", effective " + edge);
+
+      Files.writeString(file, started);
+      Harness.await(Duration.ofSeconds(10), "the port moved back to be applied",
+          () -> sluice.server.config().server().port() == 0);
+
+      com.fasterxml.jackson.databind.JsonNode back = configJson(sluice);
+      assertThat(back.get("restartRequired").size()).isZero();
+      assertThat(back.get("generation").asLong()).isEqualTo(3);
+      assertThat(back.get("effective").get("server").get("port").asInt()).isEqualTo(edge);
+      assertThat(logs.named("restart-required")).as("nothing to restart for, nothing logged").hasSize(1);
+    }
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode configJson(Harness sluice) {
+    return Harness.json(sluice.send(HttpRequest.newBuilder(URI.create(sluice.admin("/admin/config")))
+        .header("Authorization", "Bearer " + Harness.TOKEN).header("Accept", "application/json")));
+  }
+
+  @Test
   void theWatchedFileIsReloadedAndAnInvalidEditIsRejected() throws IOException {
     Path file = dir.resolve("limiter.yaml");
     Files.writeString(file, Harness.withServer(config(5, "5/s")));
