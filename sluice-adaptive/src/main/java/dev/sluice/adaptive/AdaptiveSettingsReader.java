@@ -1,8 +1,8 @@
 package dev.sluice.adaptive;
 
+import dev.sluice.core.Durations;
 import dev.sluice.core.Rate;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -247,39 +247,10 @@ public final class AdaptiveSettingsReader {
       return fallback;
     }
     try {
-      return parseDuration(v.toString());
+      return Durations.parse(v.toString());
     } catch (IllegalArgumentException ex) {
       problems.add(path + ": " + v + " (expected: a duration such as 250ms, 5s, 2m or PT5S)");
       return fallback;
     }
-  }
-
-  /** Parses {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1.5s} or ISO-8601. */
-  public static Duration parseDuration(String text) {
-    String s = text.strip().toLowerCase(Locale.ROOT);
-    if (s.startsWith("p")) {
-      try {
-        return Duration.parse(text.strip());
-      } catch (DateTimeParseException ex) {
-        throw new IllegalArgumentException("duration: " + text, ex);
-      }
-    }
-    String[][] units = {{"ms", "1000000"}, {"us", "1000"}, {"ns", "1"}, {"s", "1000000000"},
-        {"min", "60000000000"}, {"m", "60000000000"}, {"h", "3600000000000"}, {"d", "86400000000000"}};
-    for (String[] u : units) {
-      if (s.endsWith(u[0])) {
-        String amount = s.substring(0, s.length() - u[0].length()).strip();
-        try {
-          double nanos = Double.parseDouble(amount) * Long.parseLong(u[1]);
-          if (!(nanos >= 0) || nanos > Long.MAX_VALUE / 2.0) {
-            throw new IllegalArgumentException("duration: " + text);
-          }
-          return Duration.ofNanos(Math.round(nanos));
-        } catch (NumberFormatException ex) {
-          throw new IllegalArgumentException("duration: " + text, ex);
-        }
-      }
-    }
-    throw new IllegalArgumentException("duration: " + text);
   }
 }

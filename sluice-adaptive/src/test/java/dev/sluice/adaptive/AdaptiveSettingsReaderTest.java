@@ -63,15 +63,4 @@ class AdaptiveSettingsReaderTest {
     assertThatThrownBy(() -> AdaptiveSettingsReader.read(Map.of("controllers", List.of("static"))))
         .hasMessageStartingWith("adaptive.static.rate: missing");
   }
-
-  @Test
-  void parsesDurations() {
-    assertThat(AdaptiveSettingsReader.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
-    assertThat(AdaptiveSettingsReader.parseDuration("1.5s")).isEqualTo(Duration.ofMillis(1500));
-    assertThat(AdaptiveSettingsReader.parseDuration("2m")).isEqualTo(Duration.ofMinutes(2));
-    assertThat(AdaptiveSettingsReader.parseDuration("2min")).isEqualTo(Duration.ofMinutes(2));
-    assertThat(AdaptiveSettingsReader.parseDuration("PT10S")).isEqualTo(Duration.ofSeconds(10));
-    assertThatThrownBy(() -> AdaptiveSettingsReader.parseDuration("10 parsecs"))
-        .isInstanceOf(IllegalArgumentException.class);
-  }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import dev.sluice.config.YamlNode.Kind;
+import dev.sluice.core.Durations;
 import dev.sluice.core.Rate;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -260,7 +261,7 @@ final class Mapping {
       }
       return d;
     } catch (IllegalArgumentException e) {
-      problems.invalid(value, path(key), e.getMessage());
+      problems.invalid(value, path(key), Durations.expected(e));
       return null;
     }
   }

@@ -1,6 +1,6 @@
 package dev.sluice.sim;
 
-import dev.sluice.adaptive.AdaptiveSettingsReader;
+import dev.sluice.core.Durations;
 import dev.sluice.core.Rate;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,7 +104,7 @@ final class Tree {
       return n.doubleValue();
     }
     try {
-      return AdaptiveSettingsReader.parseDuration(v.toString()).toNanos() / 1e6;
+      return Durations.parse(v.toString()).toNanos() / 1e6;
     } catch (IllegalArgumentException e) {
       problem(path, v, "a duration such as 250ms, 5s or 2m");
       return fallback;
