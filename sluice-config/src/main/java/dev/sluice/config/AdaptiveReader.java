@@ -1,126 +1,176 @@
 package dev.sluice.config;
 
 import dev.sluice.adaptive.AdaptiveSettings;
-import dev.sluice.adaptive.AdaptiveSettingsReader;
+import dev.sluice.adaptive.Composition;
+import dev.sluice.adaptive.ErrorBackoffController;
+import dev.sluice.adaptive.GradientController;
+import dev.sluice.adaptive.LatencyAimdController;
+import dev.sluice.adaptive.PiController;
+import dev.sluice.adaptive.StaticController;
+import dev.sluice.config.yaml.Mapping;
+import dev.sluice.config.yaml.Problems;
+import dev.sluice.config.yaml.YamlNode;
 import dev.sluice.core.Rate;
-import dev.sluice.core.config.AdaptiveConfig;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * Reads the {@code adaptive} section: the switches into {@link AdaptiveConfig} and the controller
- * parameters into {@link AdaptiveSettings}. Types are checked here, field by field, with the
- * loader's messages and lines; the ranges and cross-field rules are {@link AdaptiveSettingsReader}'s,
- * and each of its {@code adaptive.path: value (expected: ...)} lines is reported on the line of the
- * value it names.
+ * Reads an {@code adaptive} section, of a config file or of a scenario file, once and straight
+ * into {@link AdaptiveSettings} and its controllers' records; stateless.
+ *
+ * <p>Every key is optional and takes its value from {@link AdaptiveSettings#DEFAULTS}. Problems
+ * carry the line of the value they name, in two rounds: first the types, field by field through
+ * {@link Mapping} (numbers are numbers, durations carry a unit, rates are rates, unknown keys are
+ * errors); then, only when every type is right, the records are built and their own range and
+ * cross-field checks ({@code low < high}, {@code min-rate <= max-rate}) are reported on the line of
+ * the value they name (for a pair, the second one present). A controller's record reports its first
+ * problem only, and the controller names are checked once every controller is valid.
  */
-final class AdaptiveReader {
+public final class AdaptiveReader {
 
   /*
-   * Design notes. AdaptiveSettingsReader takes the plain tree a YAML parser produces and is lenient
-   * about types (a quoted "1.2" passes for a number, a bare 150 for 150 ms). The loader promises
-   * more: numbers are numbers, durations carry a unit. So each field is type-checked here through
-   * Mapping and handed over normalized (durations as ISO-8601 text, rates as their text), and the
-   * reader is only ever asked about values of the right type. The switches come from the loader's
-   * own reading, so AdaptiveConfig and AdaptiveSettings cannot disagree.
+   * Design note. The records validate themselves (AdaptiveSettings and each controller's compact
+   * constructor throw "adaptive.path: value (expected: ...)"), so this reader only checks types and
+   * fills in defaults. Each section is read in two steps: its typed values now, into a Supplier that
+   * builds the record later, so that no range is checked while any type is wrong (a range message
+   * about a value whose type is already reported would be noise).
    */
 
   /** Keys of the {@code adaptive} section. */
-  static final List<String> KEYS = List.of("enabled", "shadow", "interval", "controllers", "latency-aimd",
+  public static final List<String> KEYS = List.of("enabled", "shadow", "interval", "controllers", "latency-aimd",
       "error-backoff", "gradient", "pi", "static", "limits", "burst", "min-burst");
 
-  /** The kind of a controller parameter: duration, rate, number or integer. */
-  private enum Type { DURATION, RATE, NUMBER, INTEGER }
-
-  /** Each controller section's keys, in documentation order, with their types. */
-  private static final Map<String, Map<String, Type>> SECTIONS = sections();
-
-  /** The switches and the full settings of one {@code adaptive} section. */
-  record Result(AdaptiveConfig config, AdaptiveSettings settings) {}
+  private static final List<String> LATENCY_AIMD =
+      List.of("period", "low", "high", "increase", "decrease", "max-rate", "min-rate");
+  private static final List<String> ERROR_BACKOFF =
+      List.of("period", "window", "threshold", "factor", "min-rate", "min-responses");
+  private static final List<String> GRADIENT = List.of("period", "buffer", "headroom", "smoothing", "min-rtt-window");
+  private static final List<String> PI = List.of("period", "target", "kp", "ki", "max-step");
+  private static final List<String> STATIC = List.of("rate");
+  private static final List<String> LIMITS = List.of("min-rate", "max-rate", "ramp-up", "ramp-down",
+      "warmup-intervals", "warmup-ramp-up", "demand-headroom");
 
   private AdaptiveReader() {}
 
-  private static Map<String, Map<String, Type>> sections() {
-    Map<String, Map<String, Type>> s = new LinkedHashMap<>();
-    s.put("latency-aimd", fields("period", Type.DURATION, "low", Type.DURATION, "high", Type.DURATION,
-        "increase", Type.NUMBER, "decrease", Type.NUMBER, "max-rate", Type.RATE, "min-rate", Type.RATE));
-    s.put("error-backoff", fields("period", Type.DURATION, "window", Type.DURATION, "threshold", Type.NUMBER,
-        "factor", Type.NUMBER, "min-rate", Type.RATE, "min-responses", Type.INTEGER));
-    s.put("gradient", fields("period", Type.DURATION, "buffer", Type.NUMBER, "headroom", Type.NUMBER,
-        "smoothing", Type.NUMBER, "min-rtt-window", Type.DURATION));
-    s.put("pi", fields("period", Type.DURATION, "target", Type.DURATION, "kp", Type.NUMBER, "ki", Type.NUMBER,
-        "max-step", Type.NUMBER));
-    s.put("static", fields("rate", Type.RATE));
-    s.put("limits", fields("min-rate", Type.RATE, "max-rate", Type.RATE, "ramp-up", Type.NUMBER,
-        "ramp-down", Type.NUMBER, "warmup-intervals", Type.INTEGER, "warmup-ramp-up", Type.NUMBER,
-        "demand-headroom", Type.NUMBER));
-    return s;
-  }
-
-  private static Map<String, Type> fields(Object... pairs) {
-    Map<String, Type> m = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      m.put((String) pairs[i], (Type) pairs[i + 1]);
-    }
-    return m;
-  }
-
   /**
-   * Returns the section {@code doc.adaptive} describes (defaults when absent), or {@code null}
-   * after recording its problems.
+   * Returns the settings the {@code adaptive} mapping {@code m} describes (an empty mapping gives
+   * {@link AdaptiveSettings#DEFAULTS}), or {@code null} after recording its problems; {@code null}
+   * when {@code m} is (its creator has reported it).
+   *
+   * @param m the section, as {@code parent.mapping("adaptive", AdaptiveReader.KEYS)} returns it
+   * @param problems where problems go
    */
-  static Result read(Mapping doc, Problems problems) {
-    Mapping m = doc.mapping("adaptive", KEYS);
+  public static AdaptiveSettings read(Mapping m, Problems problems) {
     if (m == null) {
       return null;
     }
     int before = problems.count();
-    AdaptiveConfig d = AdaptiveConfig.DEFAULT;
-    Boolean enabled = or(m.bool("enabled"), d.enabled());
-    Boolean shadow = or(m.bool("shadow"), d.shadow());
+    AdaptiveSettings d = AdaptiveSettings.DEFAULTS;
+    boolean enabled = or(m.bool("enabled"), d.enabled());
+    boolean shadow = or(m.bool("shadow"), d.shadow());
     Duration interval = or(m.duration("interval"), d.interval());
-    Map<String, Object> plain = new LinkedHashMap<>();
-    plain.put("enabled", enabled);
-    plain.put("shadow", shadow);
-    plain.put("interval", interval.toString());
-    List<String> controllers = controllers(m, problems);
-    if (controllers != null) {
-      plain.put("controllers", controllers);
-    }
-    for (Map.Entry<String, Map<String, Type>> section : SECTIONS.entrySet()) {
-      Mapping s = m.mapping(section.getKey(), List.copyOf(section.getValue().keySet()));
-      if (s != null && m.has(section.getKey())) {
-        plain.put(section.getKey(), values(s, section.getValue()));
-      }
-    }
-    String burst = m.string("burst", false);
-    if (burst != null) {
-      if (burst.equals("proportional") || burst.equals("fixed")) {
-        plain.put("burst", burst);
-      } else {
-        problems.invalid(m.node("burst"), m.path("burst"), "proportional or fixed");
-      }
-    }
-    Long minBurst = m.integer("min-burst", 1, Long.MAX_VALUE, false);
-    if (minBurst != null) {
-      plain.put("min-burst", minBurst);
-    }
+    List<String> controllers = or(controllers(m, problems), d.controllers());
+    Supplier<LatencyAimdController> aimd = latencyAimd(m.mapping("latency-aimd", LATENCY_AIMD), d.latencyAimd());
+    Supplier<ErrorBackoffController> errors =
+        errorBackoff(m.mapping("error-backoff", ERROR_BACKOFF), d.errorBackoff());
+    Supplier<GradientController> gradient = gradient(m.mapping("gradient", GRADIENT), d.gradient());
+    Supplier<PiController> pi = pi(m.mapping("pi", PI), d.pi());
+    Mapping staticSection = m.mapping("static", STATIC);
+    Rate staticRate = staticSection == null ? null : staticSection.rate("rate", false);
+    Supplier<Composition> limits = limits(m.mapping("limits", LIMITS), d.limits());
+    boolean proportional = burst(m, problems, d.proportionalBurst());
+    long minBurst = or(m.integer("min-burst", 1, Long.MAX_VALUE, false), d.minBurst());
     if (problems.count() != before) {
       return null;
     }
-    AdaptiveConfig config = problems.build(m.line(), m.path(), () -> new AdaptiveConfig(enabled, shadow, interval));
-    try {
-      AdaptiveSettings settings = AdaptiveSettingsReader.read(plain);
-      return config == null ? null : new Result(config, settings);
-    } catch (IllegalArgumentException e) {
-      for (String line : String.valueOf(e.getMessage()).split("\n")) {
-        report(doc.node("adaptive"), m, line, problems);
-      }
+    LatencyAimdController a = m.build(aimd);
+    ErrorBackoffController e = m.build(errors);
+    GradientController g = m.build(gradient);
+    PiController p = m.build(pi);
+    StaticController s = staticRate == null ? null
+        : m.build(() -> new StaticController(staticRate.perSecond(), interval));
+    Composition l = m.build(limits);
+    if (problems.count() != before) {
       return null;
     }
+    return m.build(() -> new AdaptiveSettings(enabled, shadow, interval, controllers, a, e, g, p, s, l,
+        proportional, minBurst));
+  }
+
+  private static Supplier<LatencyAimdController> latencyAimd(Mapping s, LatencyAimdController d) {
+    if (s == null) {
+      return null;
+    }
+    Duration period = s.duration("period");
+    Duration low = s.duration("low");
+    Duration high = s.duration("high");
+    Double increase = s.number("increase");
+    Double decrease = s.number("decrease");
+    Rate maxRate = s.rate("max-rate", false);
+    Rate minRate = s.rate("min-rate", false);
+    return () -> new LatencyAimdController(or(period, d.period()), millis(low, d.lowMillis()),
+        millis(high, d.highMillis()), or(increase, d.increase()), or(decrease, d.decrease()),
+        perSecond(maxRate, d.maxRate()), perSecond(minRate, d.minRate()));
+  }
+
+  private static Supplier<ErrorBackoffController> errorBackoff(Mapping s, ErrorBackoffController d) {
+    if (s == null) {
+      return null;
+    }
+    Duration period = s.duration("period");
+    Duration window = s.duration("window");
+    Double threshold = s.number("threshold");
+    Double factor = s.number("factor");
+    Rate minRate = s.rate("min-rate", false);
+    Long minResponses = s.integer("min-responses", 0, Integer.MAX_VALUE, false);
+    return () -> new ErrorBackoffController(or(period, d.period()), or(window, d.window()),
+        or(threshold, d.threshold()), or(factor, d.factor()), perSecond(minRate, d.minRate()),
+        or(minResponses, d.minResponses()));
+  }
+
+  private static Supplier<GradientController> gradient(Mapping s, GradientController d) {
+    if (s == null) {
+      return null;
+    }
+    Duration period = s.duration("period");
+    Double buffer = s.number("buffer");
+    Double headroom = s.number("headroom");
+    Double smoothing = s.number("smoothing");
+    Duration minRttWindow = s.duration("min-rtt-window");
+    return () -> new GradientController(or(period, d.period()), or(buffer, d.buffer()), or(headroom, d.headroom()),
+        or(smoothing, d.smoothing()), or(minRttWindow, d.minRttWindow()));
+  }
+
+  private static Supplier<PiController> pi(Mapping s, PiController d) {
+    if (s == null) {
+      return null;
+    }
+    Duration period = s.duration("period");
+    Duration target = s.duration("target");
+    Double kp = s.number("kp");
+    Double ki = s.number("ki");
+    Double maxStep = s.number("max-step");
+    return () -> new PiController(or(period, d.period()), millis(target, d.targetMillis()), or(kp, d.kp()),
+        or(ki, d.ki()), or(maxStep, d.maxStep()));
+  }
+
+  private static Supplier<Composition> limits(Mapping s, Composition d) {
+    if (s == null) {
+      return null;
+    }
+    Rate minRate = s.rate("min-rate", false);
+    Rate maxRate = s.rate("max-rate", false);
+    Double rampUp = s.number("ramp-up");
+    Double rampDown = s.number("ramp-down");
+    Long warmupIntervals = s.integer("warmup-intervals", 0, Integer.MAX_VALUE, false);
+    Double warmupRampUp = s.number("warmup-ramp-up");
+    Double demandHeadroom = s.number("demand-headroom");
+    return () -> new Composition(perSecond(minRate, d.minRate()), perSecond(maxRate, d.maxRate()),
+        or(rampUp, d.rampUp()), or(rampDown, d.rampDown()),
+        warmupIntervals == null ? d.warmupIntervals() : warmupIntervals.intValue(),
+        or(warmupRampUp, d.warmupRampUp()), or(demandHeadroom, d.demandHeadroom()));
   }
 
   private static List<String> controllers(Mapping m, Problems problems) {
@@ -144,77 +194,23 @@ final class AdaptiveReader {
     return names;
   }
 
-  /** Returns the present fields of {@code s}, type-checked and normalized for the settings reader. */
-  private static Map<String, Object> values(Mapping s, Map<String, Type> types) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Type> field : types.entrySet()) {
-      String key = field.getKey();
-      Object value = switch (field.getValue()) {
-        case DURATION -> {
-          Duration v = s.duration(key);
-          yield v == null ? null : v.toString();
-        }
-        case RATE -> {
-          Rate v = s.rate(key, false);
-          yield v == null ? null : java.math.BigDecimal.valueOf(v.perSecond()).toPlainString();
-        }
-        case NUMBER -> s.number(key);
-        case INTEGER -> s.integer(key, 0, Integer.MAX_VALUE, false);
-      };
-      if (value != null) {
-        out.put(key, value);
+  private static boolean burst(Mapping m, Problems problems, boolean fallback) {
+    String burst = m.string("burst", false);
+    if (burst == null || !burst.equals("proportional") && !burst.equals("fixed")) {
+      if (burst != null) {
+        problems.invalid(m.node("burst"), m.path("burst"), "proportional or fixed");
       }
-    }
-    return out;
-  }
-
-  /**
-   * Records one {@code adaptive.path: message} line of the settings reader on the line of the
-   * value it names (for a pair such as {@code low/high}, the second one named; the section's line when
-   * the value is absent).
-   */
-  private static void report(YamlNode section, Mapping m, String text, Problems problems) {
-    int colon = text.indexOf(": ");
-    if (colon < 0) {
-      problems.add(m.line(), m.path(), text);
-      return;
-    }
-    String path = text.substring(0, colon);
-    String message = text.substring(colon + 2);
-    problems.add(lineOf(section, path, m.line()), path, message);
-  }
-
-  private static int lineOf(YamlNode section, String path, int fallback) {
-    if (section == null || !path.startsWith("adaptive")) {
       return fallback;
     }
-    YamlNode node = section;
-    int line = fallback;
-    String rest = path.substring("adaptive".length());
-    for (String segment : rest.isEmpty() ? new String[0] : rest.substring(1).split("\\.")) {
-      int bracket = segment.indexOf('[');
-      String name = bracket < 0 ? segment : segment.substring(0, bracket);
-      YamlNode next = null;
-      for (String part : name.split("/")) {
-        YamlNode child = node.fields().get(part);
-        if (child != null && child.kind() != YamlNode.Kind.NULL) {
-          next = child;
-        }
-      }
-      if (next == null) {
-        return line;
-      }
-      node = next;
-      line = node.line();
-      if (bracket >= 0 && node.kind() == YamlNode.Kind.LIST) {
-        int index = Integer.parseInt(segment.substring(bracket + 1, segment.indexOf(']')));
-        if (index < node.items().size()) {
-          node = node.items().get(index);
-          line = node.line();
-        }
-      }
-    }
-    return line;
+    return burst.equals("proportional");
+  }
+
+  private static double millis(Duration value, double fallback) {
+    return value == null ? fallback : value.toNanos() / 1e6;
+  }
+
+  private static double perSecond(Rate value, double fallback) {
+    return value == null ? fallback : value.perSecond();
   }
 
   private static <T> T or(T value, T fallback) {

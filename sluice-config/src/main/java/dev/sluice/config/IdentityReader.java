@@ -1,6 +1,9 @@
 package dev.sluice.config;
 
-import dev.sluice.config.YamlNode.Kind;
+import dev.sluice.config.yaml.Mapping;
+import dev.sluice.config.yaml.Problems;
+import dev.sluice.config.yaml.YamlNode;
+import dev.sluice.config.yaml.YamlNode.Kind;
 import dev.sluice.core.config.IdentityConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
