@@ -65,16 +65,6 @@ public final class Durations {
     return Duration.ofNanos(whole.longValueExact());
   }
 
-  /**
-   * Returns what a message of {@link #parse} (or of {@link Rate#parse}) says was expected: the text
-   * inside its trailing {@code (expected: ...)}, or the whole message when it has none.
-   */
-  public static String expected(IllegalArgumentException e) {
-    String message = String.valueOf(e.getMessage());
-    int at = message.lastIndexOf("(expected: ");
-    return at < 0 || !message.endsWith(")") ? message : message.substring(at + 11, message.length() - 1);
-  }
-
   private static IllegalArgumentException invalid(String text, String expected, Exception cause) {
     return new IllegalArgumentException("duration: " + text.strip() + " (expected: " + expected + ")", cause);
   }

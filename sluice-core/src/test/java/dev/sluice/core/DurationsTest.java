@@ -37,11 +37,4 @@ class DurationsTest {
         .hasMessage("duration: 0.5ns (expected: a whole number of nanoseconds)");
     assertThatThrownBy(() -> Durations.parse("999999999d")).hasMessageContaining("(expected: at most 106751d)");
   }
-
-  @Test
-  void expectedIsTheTextOfTheParenthesis() {
-    assertThat(Durations.expected(new IllegalArgumentException("duration: x (expected: a duration)")))
-        .isEqualTo("a duration");
-    assertThat(Durations.expected(new IllegalArgumentException("plain"))).isEqualTo("plain");
-  }
 }

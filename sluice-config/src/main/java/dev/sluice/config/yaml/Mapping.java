@@ -313,7 +313,7 @@ public final class Mapping {
       }
       return d;
     } catch (IllegalArgumentException e) {
-      problems.invalid(value, path(key), Durations.expected(e));
+      problems.invalid(value, path(key), e);
       return null;
     }
   }

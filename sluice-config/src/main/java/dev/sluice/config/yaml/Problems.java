@@ -27,6 +27,16 @@ public final class Problems {
     add(node.line(), path, node.display() + " (expected: " + expected + ")");
   }
 
+  /**
+   * Records that {@code node} at {@code path} was rejected by a core parser ({@code Rate.parse},
+   * {@code Durations.parse}, {@code Cidr.parse}) whose message ends in {@code (expected: ...)}.
+   */
+  public void invalid(YamlNode node, String path, IllegalArgumentException e) {
+    String message = String.valueOf(e.getMessage());
+    int at = message.lastIndexOf("(expected: ");
+    invalid(node, path, at < 0 || !message.endsWith(")") ? message : message.substring(at + 11, message.length() - 1));
+  }
+
   /** Records that the required field {@code path} is missing from the mapping at {@code line}. */
   public void missing(int line, String path, String expected) {
     add(line, path, "missing (expected: " + expected + ")");
