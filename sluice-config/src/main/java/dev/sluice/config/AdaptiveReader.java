@@ -14,6 +14,7 @@ import dev.sluice.core.Rate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -33,9 +34,9 @@ public final class AdaptiveReader {
   /*
    * Design note. The records validate themselves (AdaptiveSettings and each controller's compact
    * constructor throw "adaptive.path: value (expected: ...)"), so this reader only checks types and
-   * fills in defaults. Each section is read in two steps: its typed values now, into a Supplier that
-   * builds the record later, so that no range is checked while any type is wrong (a range message
-   * about a value whose type is already reported would be noise).
+   * fills in defaults. Each controller is built as soon as its section is read; a record's own
+   * complaint waits in a list and is reported only if no type problem was found anywhere in the
+   * section (a range message about a value whose type is already reported would be noise).
    */
 
   /** Keys of the {@code adaptive} section. */
@@ -67,110 +68,74 @@ public final class AdaptiveReader {
       return null;
     }
     int before = problems.count();
+    List<IllegalArgumentException> pending = new ArrayList<>();
     AdaptiveSettings d = AdaptiveSettings.DEFAULTS;
     boolean enabled = or(m.bool("enabled"), d.enabled());
     boolean shadow = or(m.bool("shadow"), d.shadow());
     Duration interval = or(m.duration("interval"), d.interval());
     List<String> controllers = or(controllers(m, problems), d.controllers());
-    Supplier<LatencyAimdController> aimd = latencyAimd(m.mapping("latency-aimd", LATENCY_AIMD), d.latencyAimd());
-    Supplier<ErrorBackoffController> errors =
-        errorBackoff(m.mapping("error-backoff", ERROR_BACKOFF), d.errorBackoff());
-    Supplier<GradientController> gradient = gradient(m.mapping("gradient", GRADIENT), d.gradient());
-    Supplier<PiController> pi = pi(m.mapping("pi", PI), d.pi());
-    Mapping staticSection = m.mapping("static", STATIC);
-    Rate staticRate = staticSection == null ? null : staticSection.rate("rate", false);
-    Supplier<Composition> limits = limits(m.mapping("limits", LIMITS), d.limits());
+    LatencyAimdController la = d.latencyAimd();
+    LatencyAimdController aimd = section(m, "latency-aimd", LATENCY_AIMD, pending, s -> new LatencyAimdController(
+        or(s.duration("period"), la.period()), millis(s.duration("low"), la.lowMillis()),
+        millis(s.duration("high"), la.highMillis()), or(s.number("increase"), la.increase()),
+        or(s.number("decrease"), la.decrease()), perSecond(s.rate("max-rate", false), la.maxRate()),
+        perSecond(s.rate("min-rate", false), la.minRate())));
+    ErrorBackoffController eb = d.errorBackoff();
+    ErrorBackoffController errors = section(m, "error-backoff", ERROR_BACKOFF, pending, s -> new ErrorBackoffController(
+        or(s.duration("period"), eb.period()), or(s.duration("window"), eb.window()),
+        or(s.number("threshold"), eb.threshold()), or(s.number("factor"), eb.factor()),
+        perSecond(s.rate("min-rate", false), eb.minRate()),
+        or(s.integer("min-responses", 0, Integer.MAX_VALUE, false), eb.minResponses())));
+    GradientController gd = d.gradient();
+    GradientController gradient = section(m, "gradient", GRADIENT, pending, s -> new GradientController(
+        or(s.duration("period"), gd.period()), or(s.number("buffer"), gd.buffer()),
+        or(s.number("headroom"), gd.headroom()), or(s.number("smoothing"), gd.smoothing()),
+        or(s.duration("min-rtt-window"), gd.minRttWindow())));
+    PiController pd = d.pi();
+    PiController pi = section(m, "pi", PI, pending, s -> new PiController(or(s.duration("period"), pd.period()),
+        millis(s.duration("target"), pd.targetMillis()), or(s.number("kp"), pd.kp()), or(s.number("ki"), pd.ki()),
+        or(s.number("max-step"), pd.maxStep())));
+    Rate staticRate = section(m, "static", STATIC, pending, s -> s.rate("rate", false));
+    StaticController fixed = staticRate == null ? null
+        : attempt(pending, () -> new StaticController(staticRate.perSecond(), interval));
+    Composition ld = d.limits();
+    Composition limits = section(m, "limits", LIMITS, pending, s -> new Composition(
+        perSecond(s.rate("min-rate", false), ld.minRate()), perSecond(s.rate("max-rate", false), ld.maxRate()),
+        or(s.number("ramp-up"), ld.rampUp()), or(s.number("ramp-down"), ld.rampDown()),
+        or(s.integer("warmup-intervals", 0, Integer.MAX_VALUE, false), (long) ld.warmupIntervals()).intValue(),
+        or(s.number("warmup-ramp-up"), ld.warmupRampUp()), or(s.number("demand-headroom"), ld.demandHeadroom())));
     boolean proportional = burst(m, problems, d.proportionalBurst());
     long minBurst = or(m.integer("min-burst", 1, Long.MAX_VALUE, false), d.minBurst());
     if (problems.count() != before) {
       return null;
     }
-    LatencyAimdController a = m.build(aimd);
-    ErrorBackoffController e = m.build(errors);
-    GradientController g = m.build(gradient);
-    PiController p = m.build(pi);
-    StaticController s = staticRate == null ? null
-        : m.build(() -> new StaticController(staticRate.perSecond(), interval));
-    Composition l = m.build(limits);
-    if (problems.count() != before) {
+    pending.forEach(m::reject);
+    if (!pending.isEmpty()) {
       return null;
     }
-    return m.build(() -> new AdaptiveSettings(enabled, shadow, interval, controllers, a, e, g, p, s, l,
-        proportional, minBurst));
+    return m.build(() -> new AdaptiveSettings(enabled, shadow, interval, controllers, aimd, errors, gradient, pi,
+        fixed, limits, proportional, minBurst));
   }
 
-  private static Supplier<LatencyAimdController> latencyAimd(Mapping s, LatencyAimdController d) {
-    if (s == null) {
-      return null;
-    }
-    Duration period = s.duration("period");
-    Duration low = s.duration("low");
-    Duration high = s.duration("high");
-    Double increase = s.number("increase");
-    Double decrease = s.number("decrease");
-    Rate maxRate = s.rate("max-rate", false);
-    Rate minRate = s.rate("min-rate", false);
-    return () -> new LatencyAimdController(or(period, d.period()), millis(low, d.lowMillis()),
-        millis(high, d.highMillis()), or(increase, d.increase()), or(decrease, d.decrease()),
-        perSecond(maxRate, d.maxRate()), perSecond(minRate, d.minRate()));
+  /**
+   * Returns what {@code read} makes of section {@code key} (with its {@code known} keys), or {@code
+   * null} when the section is not a mapping (reported) or its record rejects a value (added to
+   * {@code pending}).
+   */
+  private static <T> T section(Mapping m, String key, List<String> known, List<IllegalArgumentException> pending,
+      Function<Mapping, T> read) {
+    Mapping s = m.mapping(key, known);
+    return s == null ? null : attempt(pending, () -> read.apply(s));
   }
 
-  private static Supplier<ErrorBackoffController> errorBackoff(Mapping s, ErrorBackoffController d) {
-    if (s == null) {
+  /** Returns what {@code make} builds, or {@code null} after adding its rejection to {@code pending}. */
+  private static <T> T attempt(List<IllegalArgumentException> pending, Supplier<T> make) {
+    try {
+      return make.get();
+    } catch (IllegalArgumentException e) {
+      pending.add(e);
       return null;
     }
-    Duration period = s.duration("period");
-    Duration window = s.duration("window");
-    Double threshold = s.number("threshold");
-    Double factor = s.number("factor");
-    Rate minRate = s.rate("min-rate", false);
-    Long minResponses = s.integer("min-responses", 0, Integer.MAX_VALUE, false);
-    return () -> new ErrorBackoffController(or(period, d.period()), or(window, d.window()),
-        or(threshold, d.threshold()), or(factor, d.factor()), perSecond(minRate, d.minRate()),
-        or(minResponses, d.minResponses()));
-  }
-
-  private static Supplier<GradientController> gradient(Mapping s, GradientController d) {
-    if (s == null) {
-      return null;
-    }
-    Duration period = s.duration("period");
-    Double buffer = s.number("buffer");
-    Double headroom = s.number("headroom");
-    Double smoothing = s.number("smoothing");
-    Duration minRttWindow = s.duration("min-rtt-window");
-    return () -> new GradientController(or(period, d.period()), or(buffer, d.buffer()), or(headroom, d.headroom()),
-        or(smoothing, d.smoothing()), or(minRttWindow, d.minRttWindow()));
-  }
-
-  private static Supplier<PiController> pi(Mapping s, PiController d) {
-    if (s == null) {
-      return null;
-    }
-    Duration period = s.duration("period");
-    Duration target = s.duration("target");
-    Double kp = s.number("kp");
-    Double ki = s.number("ki");
-    Double maxStep = s.number("max-step");
-    return () -> new PiController(or(period, d.period()), millis(target, d.targetMillis()), or(kp, d.kp()),
-        or(ki, d.ki()), or(maxStep, d.maxStep()));
-  }
-
-  private static Supplier<Composition> limits(Mapping s, Composition d) {
-    if (s == null) {
-      return null;
-    }
-    Rate minRate = s.rate("min-rate", false);
-    Rate maxRate = s.rate("max-rate", false);
-    Double rampUp = s.number("ramp-up");
-    Double rampDown = s.number("ramp-down");
-    Long warmupIntervals = s.integer("warmup-intervals", 0, Integer.MAX_VALUE, false);
-    Double warmupRampUp = s.number("warmup-ramp-up");
-    Double demandHeadroom = s.number("demand-headroom");
-    return () -> new Composition(perSecond(minRate, d.minRate()), perSecond(maxRate, d.maxRate()),
-        or(rampUp, d.rampUp()), or(rampDown, d.rampDown()),
-        warmupIntervals == null ? d.warmupIntervals() : warmupIntervals.intValue(),
-        or(warmupRampUp, d.warmupRampUp()), or(demandHeadroom, d.demandHeadroom()));
   }
 
   private static List<String> controllers(Mapping m, Problems problems) {

@@ -119,16 +119,21 @@ public final class Mapping {
     try {
       return factory.get();
     } catch (IllegalArgumentException e) {
-      String message = String.valueOf(e.getMessage());
-      int colon = message.indexOf(": ");
-      String named = colon < 0 ? "" : message.substring(0, colon);
-      boolean below = path.isEmpty() || named.equals(path) || named.startsWith(path + ".");
-      if (colon > 0 && below && named.chars().noneMatch(Character::isWhitespace)) {
-        problems.add(lineOf(named), named, message.substring(colon + 2));
-      } else {
-        problems.rejected(line(), path, e);
-      }
+      reject(e);
       return null;
+    }
+  }
+
+  /** Records the {@link IllegalArgumentException} of a record's own check, as {@link #build} does. */
+  public void reject(IllegalArgumentException e) {
+    String message = String.valueOf(e.getMessage());
+    int colon = message.indexOf(": ");
+    String named = colon < 0 ? "" : message.substring(0, colon);
+    boolean below = path.isEmpty() || named.equals(path) || named.startsWith(path + ".");
+    if (colon > 0 && below && named.chars().noneMatch(Character::isWhitespace)) {
+      problems.add(lineOf(named), named, message.substring(colon + 2));
+    } else {
+      problems.rejected(line(), path, e);
     }
   }
 
