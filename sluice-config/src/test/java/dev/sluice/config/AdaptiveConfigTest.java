@@ -185,7 +185,8 @@ class AdaptiveConfigTest {
             max-rate: fast
           controllers: latency-aimd
         """)).containsExactly(
-        "test.yaml:6: adaptive.intervall: unknown field (expected: one of " + String.join(", ", AdaptiveReader.KEYS) + ")",
+        "test.yaml:6: adaptive.intervall: unknown field (expected: one of "
+            + String.join(", ", AdaptiveReader.KEYS) + ")",
         "test.yaml:8: adaptive.latency-aimd.speed: unknown field"
             + " (expected: one of period, low, high, increase, decrease, max-rate, min-rate)",
         "test.yaml:9: adaptive.latency-aimd.low: fast (expected: a duration such as 250ms, 10s, 2m, 1h or PT10S)",

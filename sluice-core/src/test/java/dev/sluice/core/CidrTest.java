@@ -57,7 +57,8 @@ class CidrTest {
   void rejectsWithWhatWasExpected() {
     assertThatThrownBy(() -> Cidr.parse("10.0.0/8"))
         .hasMessage("cidr: 10.0.0/8 (expected: " + Cidr.EXPECTED + ")");
-    assertThatThrownBy(() -> Cidr.parse("10.0.0.0/33")).hasMessage("cidr: 10.0.0.0/33 (expected: a prefix length 0..32)");
+    assertThatThrownBy(() -> Cidr.parse("10.0.0.0/33"))
+        .hasMessage("cidr: 10.0.0.0/33 (expected: a prefix length 0..32)");
     assertThatThrownBy(() -> Cidr.parse("::1/08")).hasMessage("cidr: ::1/08 (expected: a prefix length 0..128)");
     assertThatThrownBy(() -> Cidr.parse("localhost")).hasMessageContaining(Cidr.EXPECTED);
   }
