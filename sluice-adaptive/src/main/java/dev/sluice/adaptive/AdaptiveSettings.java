@@ -1,5 +1,6 @@
 package dev.sluice.adaptive;
 
+import dev.sluice.core.config.AdaptiveConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,8 +8,8 @@ import java.util.List;
 /**
  * Everything the control loop needs: switches, the parameters of every controller (seed numbers
  * by default), which controllers are enabled, and how proposals are composed. Immutable; the
- * {@code adaptive} section of a config or scenario file is read into one by
- * {@link AdaptiveSettingsReader}.
+ * {@code adaptive} section of a config or scenario file is read into one by sluice-config's
+ * {@code AdaptiveReader}.
  *
  * @param enabled whether a control loop moves the rates at all
  * @param shadow compute and export proposed rates without applying them
@@ -33,8 +34,13 @@ public record AdaptiveSettings(
   public static final List<String> CONTROLLER_NAMES =
       List.of("latency-aimd", "error-backoff", "gradient", "pi", "static");
 
-  /** Enabled, applied, 5 s, latency AIMD + error backoff with the seed's numbers. */
-  public static final AdaptiveSettings DEFAULTS = new AdaptiveSettings(true, false, Duration.ofSeconds(5),
+  /**
+   * The settings of an absent or empty {@code adaptive} section: the switches of {@link
+   * AdaptiveConfig#DEFAULT} (disabled, applied, 5 s, as docs/config.md documents), and latency AIMD +
+   * error backoff with the seed's numbers.
+   */
+  public static final AdaptiveSettings DEFAULTS = new AdaptiveSettings(AdaptiveConfig.DEFAULT.enabled(),
+      AdaptiveConfig.DEFAULT.shadow(), AdaptiveConfig.DEFAULT.interval(),
       List.of("latency-aimd", "error-backoff"), LatencyAimdController.DEFAULTS, ErrorBackoffController.DEFAULTS,
       GradientController.DEFAULTS, PiController.DEFAULTS, null, Composition.DEFAULTS, true, 1);
 
@@ -59,6 +65,11 @@ public record AdaptiveSettings(
     if (minBurst < 1) {
       throw new IllegalArgumentException("adaptive.min-burst: " + minBurst + " (expected: >= 1)");
     }
+  }
+
+  /** Returns the switches alone, as {@code SluiceConfig} carries them. */
+  public AdaptiveConfig switches() {
+    return new AdaptiveConfig(enabled, shadow, interval);
   }
 
   /** Returns the enabled controllers, in order. */

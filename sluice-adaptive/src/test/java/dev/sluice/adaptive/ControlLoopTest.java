@@ -133,7 +133,9 @@ class ControlLoopTest {
   void fixedBurstKeepsTheBurst() {
     ManualClock clock = new ManualClock();
     Limiter limiter = Limiter.create(spec(), clock);
-    AdaptiveSettings settings = AdaptiveSettingsReader.read(java.util.Map.of("burst", "fixed"));
+    AdaptiveSettings d = AdaptiveSettings.DEFAULTS;
+    AdaptiveSettings settings = new AdaptiveSettings(d.enabled(), d.shadow(), d.interval(), d.controllers(),
+        d.latencyAimd(), d.errorBackoff(), d.gradient(), d.pi(), d.staticRate(), d.limits(), false, d.minBurst());
     ControlLoop loop = ControlLoop.create(limiter, SignalCollector.create(settings, 0), settings);
     assertThat(loop.scaled(500).global()).isEqualTo(Limit.of(1_000, 500));
     assertThat(ControlLoop.toRate(0.5).perSecond()).isEqualTo(0.5);

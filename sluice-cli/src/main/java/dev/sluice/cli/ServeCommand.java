@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.ConfigProblem;
+import dev.sluice.core.Durations;
 import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.server.JsonLogging;
 import dev.sluice.server.RequestLogOptions;
@@ -42,7 +43,6 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
 
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmg]i?b?|b)?");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h)?");
 
   @Spec
   private CommandSpec spec;
@@ -190,19 +190,21 @@ final class ServeCommand implements Callable<Integer> {
     return n << shift;
   }
 
-  /** Parses {@code 0}, {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h}. */
+  /**
+   * Parses a duration as {@link Durations#parse} reads it ({@code 250ms}, {@code 2s}, {@code 1m},
+   * {@code 1h}, ...); a bare whole number counts seconds, so {@code 0} turns a timer off.
+   */
   static Duration duration(String option, String text) {
-    Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      throw new IllegalArgumentException(option + ": " + text + " (expected: e.g. 250ms, 2s, 1m or 0)");
+    String s = text.strip();
+    try {
+      Duration d = !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9')
+          ? Duration.ofSeconds(Long.parseLong(s)) : Durations.parse(s);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("negative");
+      }
+      return d;
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new IllegalArgumentException(option + ": " + text + " (expected: e.g. 250ms, 2s, 1m or 0)", e);
     }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(n);
-      case "m", "min" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofSeconds(n);
-    };
   }
 }

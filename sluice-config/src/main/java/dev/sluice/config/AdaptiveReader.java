@@ -1,124 +1,139 @@
 package dev.sluice.config;
 
 import dev.sluice.adaptive.AdaptiveSettings;
-import dev.sluice.adaptive.AdaptiveSettingsReader;
+import dev.sluice.adaptive.Composition;
+import dev.sluice.adaptive.ErrorBackoffController;
+import dev.sluice.adaptive.GradientController;
+import dev.sluice.adaptive.LatencyAimdController;
+import dev.sluice.adaptive.PiController;
+import dev.sluice.adaptive.StaticController;
+import dev.sluice.config.yaml.Mapping;
+import dev.sluice.config.yaml.Problems;
+import dev.sluice.config.yaml.YamlNode;
 import dev.sluice.core.Rate;
-import dev.sluice.core.config.AdaptiveConfig;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Reads the {@code adaptive} section: the switches into {@link AdaptiveConfig} and the controller
- * parameters into {@link AdaptiveSettings}. Types are checked here, field by field, with the
- * loader's messages and lines; the ranges and cross-field rules are {@link AdaptiveSettingsReader}'s,
- * and each of its {@code adaptive.path: value (expected: ...)} lines is reported on the line of the
- * value it names.
+ * Reads an {@code adaptive} section, of a config file or of a scenario file, once and straight
+ * into {@link AdaptiveSettings} and its controllers' records; stateless.
+ *
+ * <p>Every key is optional and takes its value from {@link AdaptiveSettings#DEFAULTS}. Problems
+ * carry the line of the value they name, in two rounds: first the types, field by field through
+ * {@link Mapping} (numbers are numbers, durations carry a unit, rates are rates, unknown keys are
+ * errors); then, only when every type is right, the records are built and their own range and
+ * cross-field checks ({@code low < high}, {@code min-rate <= max-rate}) are reported on the line of
+ * the value they name (for a pair, the second one present). A controller's record reports its first
+ * problem only, and the controller names are checked once every controller is valid.
  */
-final class AdaptiveReader {
+public final class AdaptiveReader {
 
   /*
-   * Design notes. AdaptiveSettingsReader takes the plain tree a YAML parser produces and is lenient
-   * about types (a quoted "1.2" passes for a number, a bare 150 for 150 ms). The loader promises
-   * more: numbers are numbers, durations carry a unit. So each field is type-checked here through
-   * Mapping and handed over normalized (durations as ISO-8601 text, rates as their text), and the
-   * reader is only ever asked about values of the right type. The switches come from the loader's
-   * own reading, so AdaptiveConfig and AdaptiveSettings cannot disagree.
+   * Design note. The records validate themselves (AdaptiveSettings and each controller's compact
+   * constructor throw "adaptive.path: value (expected: ...)"), so this reader only checks types and
+   * fills in defaults. Each controller is built as soon as its section is read; a record's own
+   * complaint waits in a list and is reported only if no type problem was found anywhere in the
+   * section (a range message about a value whose type is already reported would be noise).
    */
 
   /** Keys of the {@code adaptive} section. */
-  static final List<String> KEYS = List.of("enabled", "shadow", "interval", "controllers", "latency-aimd",
+  public static final List<String> KEYS = List.of("enabled", "shadow", "interval", "controllers", "latency-aimd",
       "error-backoff", "gradient", "pi", "static", "limits", "burst", "min-burst");
 
-  /** The kind of a controller parameter: duration, rate, number or integer. */
-  private enum Type { DURATION, RATE, NUMBER, INTEGER }
-
-  /** Each controller section's keys, in documentation order, with their types. */
-  private static final Map<String, Map<String, Type>> SECTIONS = sections();
-
-  /** The switches and the full settings of one {@code adaptive} section. */
-  record Result(AdaptiveConfig config, AdaptiveSettings settings) {}
+  private static final List<String> LATENCY_AIMD =
+      List.of("period", "low", "high", "increase", "decrease", "max-rate", "min-rate");
+  private static final List<String> ERROR_BACKOFF =
+      List.of("period", "window", "threshold", "factor", "min-rate", "min-responses");
+  private static final List<String> GRADIENT = List.of("period", "buffer", "headroom", "smoothing", "min-rtt-window");
+  private static final List<String> PI = List.of("period", "target", "kp", "ki", "max-step");
+  private static final List<String> STATIC = List.of("rate");
+  private static final List<String> LIMITS = List.of("min-rate", "max-rate", "ramp-up", "ramp-down",
+      "warmup-intervals", "warmup-ramp-up", "demand-headroom");
 
   private AdaptiveReader() {}
 
-  private static Map<String, Map<String, Type>> sections() {
-    Map<String, Map<String, Type>> s = new LinkedHashMap<>();
-    s.put("latency-aimd", fields("period", Type.DURATION, "low", Type.DURATION, "high", Type.DURATION,
-        "increase", Type.NUMBER, "decrease", Type.NUMBER, "max-rate", Type.RATE, "min-rate", Type.RATE));
-    s.put("error-backoff", fields("period", Type.DURATION, "window", Type.DURATION, "threshold", Type.NUMBER,
-        "factor", Type.NUMBER, "min-rate", Type.RATE, "min-responses", Type.INTEGER));
-    s.put("gradient", fields("period", Type.DURATION, "buffer", Type.NUMBER, "headroom", Type.NUMBER,
-        "smoothing", Type.NUMBER, "min-rtt-window", Type.DURATION));
-    s.put("pi", fields("period", Type.DURATION, "target", Type.DURATION, "kp", Type.NUMBER, "ki", Type.NUMBER,
-        "max-step", Type.NUMBER));
-    s.put("static", fields("rate", Type.RATE));
-    s.put("limits", fields("min-rate", Type.RATE, "max-rate", Type.RATE, "ramp-up", Type.NUMBER,
-        "ramp-down", Type.NUMBER, "warmup-intervals", Type.INTEGER, "warmup-ramp-up", Type.NUMBER,
-        "demand-headroom", Type.NUMBER));
-    return s;
-  }
-
-  private static Map<String, Type> fields(Object... pairs) {
-    Map<String, Type> m = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      m.put((String) pairs[i], (Type) pairs[i + 1]);
-    }
-    return m;
-  }
-
   /**
-   * Returns the section {@code doc.adaptive} describes (defaults when absent), or {@code null}
-   * after recording its problems.
+   * Returns the settings the {@code adaptive} mapping {@code m} describes (an empty mapping gives
+   * {@link AdaptiveSettings#DEFAULTS}), or {@code null} after recording its problems; {@code null}
+   * when {@code m} is (its creator has reported it).
+   *
+   * @param m the section, as {@code parent.mapping("adaptive", AdaptiveReader.KEYS)} returns it
+   * @param problems where problems go
    */
-  static Result read(Mapping doc, Problems problems) {
-    Mapping m = doc.mapping("adaptive", KEYS);
+  public static AdaptiveSettings read(Mapping m, Problems problems) {
     if (m == null) {
       return null;
     }
     int before = problems.count();
-    AdaptiveConfig d = AdaptiveConfig.DEFAULT;
-    Boolean enabled = or(m.bool("enabled"), d.enabled());
-    Boolean shadow = or(m.bool("shadow"), d.shadow());
+    List<IllegalArgumentException> pending = new ArrayList<>();
+    AdaptiveSettings d = AdaptiveSettings.DEFAULTS;
+    boolean enabled = or(m.bool("enabled"), d.enabled());
+    boolean shadow = or(m.bool("shadow"), d.shadow());
     Duration interval = or(m.duration("interval"), d.interval());
-    Map<String, Object> plain = new LinkedHashMap<>();
-    plain.put("enabled", enabled);
-    plain.put("shadow", shadow);
-    plain.put("interval", interval.toString());
-    List<String> controllers = controllers(m, problems);
-    if (controllers != null) {
-      plain.put("controllers", controllers);
-    }
-    for (Map.Entry<String, Map<String, Type>> section : SECTIONS.entrySet()) {
-      Mapping s = m.mapping(section.getKey(), List.copyOf(section.getValue().keySet()));
-      if (s != null && m.has(section.getKey())) {
-        plain.put(section.getKey(), values(s, section.getValue()));
-      }
-    }
-    String burst = m.string("burst", false);
-    if (burst != null) {
-      if (burst.equals("proportional") || burst.equals("fixed")) {
-        plain.put("burst", burst);
-      } else {
-        problems.invalid(m.node("burst"), m.path("burst"), "proportional or fixed");
-      }
-    }
-    Long minBurst = m.integer("min-burst", 1, Long.MAX_VALUE, false);
-    if (minBurst != null) {
-      plain.put("min-burst", minBurst);
-    }
+    List<String> controllers = or(controllers(m, problems), d.controllers());
+    LatencyAimdController la = d.latencyAimd();
+    LatencyAimdController aimd = section(m, "latency-aimd", LATENCY_AIMD, pending, s -> new LatencyAimdController(
+        or(s.duration("period"), la.period()), millis(s.duration("low"), la.lowMillis()),
+        millis(s.duration("high"), la.highMillis()), or(s.number("increase"), la.increase()),
+        or(s.number("decrease"), la.decrease()), perSecond(s.rate("max-rate", false), la.maxRate()),
+        perSecond(s.rate("min-rate", false), la.minRate())));
+    ErrorBackoffController eb = d.errorBackoff();
+    ErrorBackoffController errors = section(m, "error-backoff", ERROR_BACKOFF, pending, s -> new ErrorBackoffController(
+        or(s.duration("period"), eb.period()), or(s.duration("window"), eb.window()),
+        or(s.number("threshold"), eb.threshold()), or(s.number("factor"), eb.factor()),
+        perSecond(s.rate("min-rate", false), eb.minRate()),
+        or(s.integer("min-responses", 0, Integer.MAX_VALUE, false), eb.minResponses())));
+    GradientController gd = d.gradient();
+    GradientController gradient = section(m, "gradient", GRADIENT, pending, s -> new GradientController(
+        or(s.duration("period"), gd.period()), or(s.number("buffer"), gd.buffer()),
+        or(s.number("headroom"), gd.headroom()), or(s.number("smoothing"), gd.smoothing()),
+        or(s.duration("min-rtt-window"), gd.minRttWindow())));
+    PiController pd = d.pi();
+    PiController pi = section(m, "pi", PI, pending, s -> new PiController(or(s.duration("period"), pd.period()),
+        millis(s.duration("target"), pd.targetMillis()), or(s.number("kp"), pd.kp()), or(s.number("ki"), pd.ki()),
+        or(s.number("max-step"), pd.maxStep())));
+    Rate staticRate = section(m, "static", STATIC, pending, s -> s.rate("rate", false));
+    StaticController fixed = staticRate == null ? null
+        : attempt(pending, () -> new StaticController(staticRate.perSecond(), interval));
+    Composition ld = d.limits();
+    Composition limits = section(m, "limits", LIMITS, pending, s -> new Composition(
+        perSecond(s.rate("min-rate", false), ld.minRate()), perSecond(s.rate("max-rate", false), ld.maxRate()),
+        or(s.number("ramp-up"), ld.rampUp()), or(s.number("ramp-down"), ld.rampDown()),
+        or(s.integer("warmup-intervals", 0, Integer.MAX_VALUE, false), (long) ld.warmupIntervals()).intValue(),
+        or(s.number("warmup-ramp-up"), ld.warmupRampUp()), or(s.number("demand-headroom"), ld.demandHeadroom())));
+    boolean proportional = burst(m, problems, d.proportionalBurst());
+    long minBurst = or(m.integer("min-burst", 1, Long.MAX_VALUE, false), d.minBurst());
     if (problems.count() != before) {
       return null;
     }
-    AdaptiveConfig config = problems.build(m.line(), m.path(), () -> new AdaptiveConfig(enabled, shadow, interval));
+    pending.forEach(m::reject);
+    if (!pending.isEmpty()) {
+      return null;
+    }
+    return m.build(() -> new AdaptiveSettings(enabled, shadow, interval, controllers, aimd, errors, gradient, pi,
+        fixed, limits, proportional, minBurst));
+  }
+
+  /**
+   * Returns what {@code read} makes of section {@code key} (with its {@code known} keys), or {@code
+   * null} when the section is not a mapping (reported) or its record rejects a value (added to
+   * {@code pending}).
+   */
+  private static <T> T section(Mapping m, String key, List<String> known, List<IllegalArgumentException> pending,
+      Function<Mapping, T> read) {
+    Mapping s = m.mapping(key, known);
+    return s == null ? null : attempt(pending, () -> read.apply(s));
+  }
+
+  /** Returns what {@code make} builds, or {@code null} after adding its rejection to {@code pending}. */
+  private static <T> T attempt(List<IllegalArgumentException> pending, Supplier<T> make) {
     try {
-      AdaptiveSettings settings = AdaptiveSettingsReader.read(plain);
-      return config == null ? null : new Result(config, settings);
+      return make.get();
     } catch (IllegalArgumentException e) {
-      for (String line : String.valueOf(e.getMessage()).split("\n")) {
-        report(doc.node("adaptive"), m, line, problems);
-      }
+      pending.add(e);
       return null;
     }
   }
@@ -144,77 +159,23 @@ final class AdaptiveReader {
     return names;
   }
 
-  /** Returns the present fields of {@code s}, type-checked and normalized for the settings reader. */
-  private static Map<String, Object> values(Mapping s, Map<String, Type> types) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Type> field : types.entrySet()) {
-      String key = field.getKey();
-      Object value = switch (field.getValue()) {
-        case DURATION -> {
-          Duration v = s.duration(key);
-          yield v == null ? null : v.toString();
-        }
-        case RATE -> {
-          Rate v = s.rate(key, false);
-          yield v == null ? null : java.math.BigDecimal.valueOf(v.perSecond()).toPlainString();
-        }
-        case NUMBER -> s.number(key);
-        case INTEGER -> s.integer(key, 0, Integer.MAX_VALUE, false);
-      };
-      if (value != null) {
-        out.put(key, value);
+  private static boolean burst(Mapping m, Problems problems, boolean fallback) {
+    String burst = m.string("burst", false);
+    if (burst == null || !burst.equals("proportional") && !burst.equals("fixed")) {
+      if (burst != null) {
+        problems.invalid(m.node("burst"), m.path("burst"), "proportional or fixed");
       }
-    }
-    return out;
-  }
-
-  /**
-   * Records one {@code adaptive.path: message} line of the settings reader on the line of the
-   * value it names (for a pair such as {@code low/high}, the second one named; the section's line when
-   * the value is absent).
-   */
-  private static void report(YamlNode section, Mapping m, String text, Problems problems) {
-    int colon = text.indexOf(": ");
-    if (colon < 0) {
-      problems.add(m.line(), m.path(), text);
-      return;
-    }
-    String path = text.substring(0, colon);
-    String message = text.substring(colon + 2);
-    problems.add(lineOf(section, path, m.line()), path, message);
-  }
-
-  private static int lineOf(YamlNode section, String path, int fallback) {
-    if (section == null || !path.startsWith("adaptive")) {
       return fallback;
     }
-    YamlNode node = section;
-    int line = fallback;
-    String rest = path.substring("adaptive".length());
-    for (String segment : rest.isEmpty() ? new String[0] : rest.substring(1).split("\\.")) {
-      int bracket = segment.indexOf('[');
-      String name = bracket < 0 ? segment : segment.substring(0, bracket);
-      YamlNode next = null;
-      for (String part : name.split("/")) {
-        YamlNode child = node.fields().get(part);
-        if (child != null && child.kind() != YamlNode.Kind.NULL) {
-          next = child;
-        }
-      }
-      if (next == null) {
-        return line;
-      }
-      node = next;
-      line = node.line();
-      if (bracket >= 0 && node.kind() == YamlNode.Kind.LIST) {
-        int index = Integer.parseInt(segment.substring(bracket + 1, segment.indexOf(']')));
-        if (index < node.items().size()) {
-          node = node.items().get(index);
-          line = node.line();
-        }
-      }
-    }
-    return line;
+    return burst.equals("proportional");
+  }
+
+  private static double millis(Duration value, double fallback) {
+    return value == null ? fallback : value.toNanos() / 1e6;
+  }
+
+  private static double perSecond(Rate value, double fallback) {
+    return value == null ? fallback : value.perSecond();
   }
 
   private static <T> T or(T value, T fallback) {

@@ -1,5 +1,8 @@
 package dev.sluice.config;
 
+import dev.sluice.config.yaml.Problems;
+import dev.sluice.config.yaml.YamlNode;
+import dev.sluice.config.yaml.YamlReader;
 import dev.sluice.core.config.SluiceConfig;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,9 @@
 package dev.sluice.config;
 
+import dev.sluice.adaptive.AdaptiveSettings;
+import dev.sluice.config.yaml.Mapping;
+import dev.sluice.config.yaml.Problems;
+import dev.sluice.config.yaml.YamlNode;
 import dev.sluice.core.CostRule;
 import dev.sluice.core.Limit;
 import dev.sluice.core.Rate;
@@ -48,23 +52,23 @@ final class ConfigReader {
     IdentityConfig identity = IdentityReader.read(doc, tiers, problems);
     Long globalBurst = global == null || global.limit() == null ? null : global.limit().burst();
     List<CostRule> costs = CostReader.read(doc, tiers.largestBurst(), globalBurst, problems);
-    AdaptiveReader.Result adaptive = AdaptiveReader.read(doc, problems);
+    AdaptiveSettings adaptive = AdaptiveReader.read(doc.mapping("adaptive", AdaptiveReader.KEYS), problems);
     StoreConfig store = StoreReader.read(doc, problems);
     if (problems.count() > 0) {
       return null;
     }
     SluiceConfig config = problems.build(doc.line(), "",
-        () -> new SluiceConfig(server, upstream, identity, tiers.tiers(), global, costs, adaptive.config()));
+        () -> new SluiceConfig(server, upstream, identity, tiers.tiers(), global, costs, adaptive.switches()));
     if (config == null) {
       return null;
     }
-    if (adaptive.config().enabled() && !hasAggregate(config)) {
+    if (adaptive.enabled() && !hasAggregate(config)) {
       Mapping m = doc.mapping("adaptive", null);
       problems.add(m.line("enabled"), "adaptive.enabled",
           "true (expected: a global limit or a tier aggregate for the control loop to move)");
       return null;
     }
-    return problems.build(doc.line(), "", () -> new LoadedConfig(config, adaptive.settings(), store));
+    return problems.build(doc.line(), "", () -> new LoadedConfig(config, adaptive, store));
   }
 
   private static boolean hasAggregate(SluiceConfig config) {

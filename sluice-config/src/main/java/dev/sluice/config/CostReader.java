@@ -1,5 +1,8 @@
 package dev.sluice.config;
 
+import dev.sluice.config.yaml.Mapping;
+import dev.sluice.config.yaml.Problems;
+import dev.sluice.config.yaml.YamlNode;
 import dev.sluice.core.CostRule;
 import java.util.ArrayList;
 import java.util.List;

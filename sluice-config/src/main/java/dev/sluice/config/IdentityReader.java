@@ -1,6 +1,10 @@
 package dev.sluice.config;
 
-import dev.sluice.config.YamlNode.Kind;
+import dev.sluice.config.yaml.Mapping;
+import dev.sluice.config.yaml.Problems;
+import dev.sluice.config.yaml.YamlNode;
+import dev.sluice.config.yaml.YamlNode.Kind;
+import dev.sluice.core.Cidr;
 import dev.sluice.core.config.IdentityConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,13 +74,13 @@ final class IdentityReader {
         continue;
       }
       if (item.kind() != Kind.STRING) {
-        problems.invalid(item, path, Cidrs.EXPECTED);
+        problems.invalid(item, path, Cidr.EXPECTED);
         continue;
       }
       try {
-        cidrs.add(Cidrs.normalise(item.text()));
+        cidrs.add(Cidr.parse(item.text()).toString());
       } catch (IllegalArgumentException e) {
-        problems.invalid(item, path, e.getMessage());
+        problems.invalid(item, path, e);
       }
     }
     return cidrs;

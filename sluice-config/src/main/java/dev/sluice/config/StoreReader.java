@@ -1,5 +1,8 @@
 package dev.sluice.config;
 
+import dev.sluice.config.yaml.Mapping;
+import dev.sluice.config.yaml.Problems;
+import dev.sluice.config.yaml.YamlNode;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.sluice.config;
 
+import dev.sluice.config.yaml.Mapping;
+import dev.sluice.config.yaml.Problems;
 import dev.sluice.core.Limit;
 import dev.sluice.core.Rate;
 import dev.sluice.core.config.TierConfig;

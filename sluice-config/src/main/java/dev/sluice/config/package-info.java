@@ -3,7 +3,9 @@
  * {@link dev.sluice.config.ConfigLoader} reads and validates the whole file and either returns a
  * {@link dev.sluice.core.config.SluiceConfig} or throws a {@link dev.sluice.config.ConfigException}
  * listing every {@link dev.sluice.config.ConfigProblem} with its file, line and dotted field path.
- * Everything else in this package is package-private plumbing: a streaming YAML pass that keeps
- * line numbers, typed field readers, and one reader per config section.
+ * {@link dev.sluice.config.AdaptiveReader} reads an {@code adaptive} section (of a config or a
+ * scenario file) straight into the controllers' records. The other section readers are
+ * package-private; the YAML plumbing they share with the simulator's scenario reader is in
+ * {@code dev.sluice.config.yaml}.
  */
 package dev.sluice.config;

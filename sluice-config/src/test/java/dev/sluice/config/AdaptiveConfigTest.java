@@ -131,4 +131,83 @@ class AdaptiveConfigTest {
         "test.yaml:5: adaptive.enabled: true (expected: a global limit or a tier aggregate for the control loop"
             + " to move)");
   }
+
+  @Test
+  void oneDefaultTheDocumentedOne() throws Exception {
+    // docs/config.md documents `enabled: false`; the settings' defaults and the core switches agree on it.
+    assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("../docs/config.md")))
+        .contains("| `enabled` | boolean | `false` |");
+    assertThat(AdaptiveSettings.DEFAULTS.enabled()).isFalse();
+    assertThat(AdaptiveSettings.DEFAULTS.switches()).isEqualTo(dev.sluice.core.config.AdaptiveConfig.DEFAULT);
+    assertThat(ConfigLoader.parseFull(TIER + "adaptive: {}\n", "x.yaml").adaptive())
+        .isEqualTo(AdaptiveSettings.DEFAULTS);
+    assertThat(ConfigLoader.parseFull(TIER, "x.yaml").config().adaptive())
+        .isEqualTo(dev.sluice.core.config.AdaptiveConfig.DEFAULT);
+  }
+
+  @Test
+  void everyKindOfValueIsReadOnce() throws ConfigException {
+    AdaptiveSettings s = ConfigLoader.parseFull(TIER + """
+        adaptive:
+          controllers: [gradient, pi, static]
+          latency-aimd: {low: 100ms, high: 0.4s, max-rate: 5000/s}
+          error-backoff: {window: 2m, min-responses: 5}
+          gradient: {min-rtt-window: PT45S, headroom: 0}
+          pi: {target: 0.25s, kp: 0.1}
+          static: {rate: 750}
+          limits: {max-rate: 20000, demand-headroom: 0, warmup-intervals: 0}
+        """, "x.yaml").adaptive();
+    assertThat(s.enabledControllers()).extracting(c -> c.name()).containsExactly("gradient", "pi", "static");
+    assertThat(s.latencyAimd().lowMillis()).isEqualTo(100);
+    assertThat(s.latencyAimd().highMillis()).isEqualTo(400);
+    assertThat(s.latencyAimd().maxRate()).isEqualTo(5000);
+    assertThat(s.errorBackoff().window()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(s.errorBackoff().minResponses()).isEqualTo(5);
+    assertThat(s.gradient().minRttWindow()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(s.pi().targetMillis()).isEqualTo(250);
+    assertThat(s.staticRate().rate()).isEqualTo(750);
+    assertThat(s.staticRate().period()).isEqualTo(s.interval());
+    assertThat(s.limits().maxRate()).isEqualTo(20000);
+    assertThat(s.limits().demandHeadroom()).isZero();
+    assertThat(s.limits().warmupIntervals()).isZero();
+  }
+
+  @Test
+  void everyTypeProblemIsReportedOnItsLine() {
+    assertThat(problems(TIER + """
+        adaptive:
+          intervall: 5s
+          latency-aimd:
+            speed: 3
+            low: fast
+          error-backoff: {window: soon}
+          limits:
+            max-rate: fast
+          controllers: latency-aimd
+        """)).containsExactly(
+        "test.yaml:6: adaptive.intervall: unknown field (expected: one of "
+            + String.join(", ", AdaptiveReader.KEYS) + ")",
+        "test.yaml:8: adaptive.latency-aimd.speed: unknown field"
+            + " (expected: one of period, low, high, increase, decrease, max-rate, min-rate)",
+        "test.yaml:9: adaptive.latency-aimd.low: fast (expected: a duration such as 250ms, 10s, 2m, 1h or PT10S)",
+        "test.yaml:10: adaptive.error-backoff.window: soon"
+            + " (expected: a duration such as 250ms, 10s, 2m, 1h or PT10S)",
+        "test.yaml:12: adaptive.limits.max-rate: 'fast' (expected: a number, optionally /s, /min, /h, /d or /ms)",
+        "test.yaml:13: adaptive.controllers: latency-aimd (expected: a list such as [latency-aimd, error-backoff])");
+  }
+
+  @Test
+  void aMissingStaticRateIsReportedWhereTheStaticSectionIsOrWouldBe() {
+    assertThat(problems(TIER + """
+        adaptive:
+          controllers: [static]
+        """)).containsExactly("test.yaml:5: adaptive.static.rate: missing (expected: a rate, as the static"
+            + " controller is enabled)");
+    assertThat(problems(TIER + """
+        adaptive:
+          controllers: [static]
+          static: {}
+        """)).containsExactly("test.yaml:7: adaptive.static.rate: missing (expected: a rate, as the static"
+            + " controller is enabled)");
+  }
 }

@@ -1,11 +1,13 @@
 package dev.sluice.server;
 
 import com.linecorp.armeria.common.util.InetAddressPredicates;
+import dev.sluice.core.Cidr;
 import dev.sluice.core.config.IdentityConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,8 +51,13 @@ final class Identity {
     this.tierHeader = config.tierHeader() == null ? null
         : AsciiString.of(config.tierHeader().toLowerCase(Locale.ROOT));
     List<Predicate<InetAddress>> t = new ArrayList<>();
-    for (String cidr : config.trustedProxies()) {
-      t.add(InetAddressPredicates.ofCidr(cidr));
+    for (String block : config.trustedProxies()) {
+      Cidr cidr = Cidr.parse(block);
+      try {
+        t.add(InetAddressPredicates.ofCidr(InetAddress.getByAddress(cidr.address()), cidr.prefixLength()));
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("trusted proxy: " + block + " (expected: " + Cidr.EXPECTED + ")", e);
+      }
     }
     this.trusted = List.copyOf(t);
     this.clientTiers = config.clientTiers();

@@ -1,5 +1,8 @@
 package dev.sluice.sim;
 
+import dev.sluice.config.yaml.Mapping;
+import dev.sluice.config.yaml.Problems;
+import dev.sluice.config.yaml.YamlNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -31,35 +32,36 @@ final class Profiles {
 
   private Profiles() {}
 
-  static double[] read(Tree t, String path, Object phases, int seconds, double capacityRequests, double scale,
+  static double[] read(Fields f, Mapping source, String key, int seconds, double capacityRequests, double scale,
       Path dir) {
     double[] out = new double[seconds];
-    List<?> list = t.list(path, phases);
+    List<YamlNode> list = f.list(source, key);
     int at = 0;
     double last = 0;
     for (int i = 0; i < list.size(); i++) {
-      String p = path + "[" + i + "]";
-      Map<String, Object> m = t.map(p, list.get(i), Set.of("for", "rate", "from", "to", "diurnal", "trace"));
-      int len = (int) Math.round(t.millis(p + ".for", m.get("for"), 0) / 1000);
+      String p = source.path(key) + "[" + i + "]";
+      Mapping m = f.map(p, list.get(i), source.line(key), List.of("for", "rate", "from", "to", "diurnal", "trace"));
+      int len = (int) Math.round(f.millis(m, "for", 0) / 1000);
       if (len <= 0) {
-        t.problem(p + ".for", m.get("for"), "a positive duration such as 30s");
+        f.problem(m, "for", "a positive duration such as 30s");
         continue;
       }
       double[] seg = new double[len];
-      if (m.containsKey("rate")) {
-        java.util.Arrays.fill(seg, rate(t, p + ".rate", m.get("rate"), 0, capacityRequests, scale));
-      } else if (m.containsKey("from")) {
-        double a = rate(t, p + ".from", m.get("from"), 0, capacityRequests, scale);
-        double b = rate(t, p + ".to", m.get("to"), a, capacityRequests, scale);
+      if (m.fields().containsKey("rate")) {
+        java.util.Arrays.fill(seg, rate(f, m, "rate", 0, capacityRequests, scale));
+      } else if (m.fields().containsKey("from")) {
+        double a = rate(f, m, "from", 0, capacityRequests, scale);
+        double b = rate(f, m, "to", a, capacityRequests, scale);
         for (int k = 0; k < len; k++) {
           seg[k] = a + (b - a) * (k + 0.5) / len;
         }
-      } else if (m.containsKey("diurnal")) {
-        diurnal(t, p + ".diurnal", m.get("diurnal"), seg, capacityRequests, scale);
-      } else if (m.containsKey("trace")) {
-        trace(t, p + ".trace", m.get("trace"), seg, scale, dir);
+      } else if (m.fields().containsKey("diurnal")) {
+        diurnal(f, f.map(m, "diurnal", List.of("mean", "peak-to-mean", "period", "drift-per-hour")), seg,
+            capacityRequests, scale);
+      } else if (m.fields().containsKey("trace")) {
+        trace(f, f.map(m, "trace", List.of("file", "start", "scale")), seg, scale, dir);
       } else {
-        t.problem(p, m, "one of rate, from/to, diurnal or trace");
+        f.problem(p, list.get(i), source.line(key), "one of rate, from/to, diurnal or trace");
       }
       for (int k = 0; k < len && at < seconds; k++) {
         out[at++] = seg[k];
@@ -72,27 +74,28 @@ final class Profiles {
     return out;
   }
 
-  private static double rate(Tree t, String p, Object v, double fallback, double cap, double scale) {
-    return t.rate(p, v, fallback, cap) * ScenarioReader.rateScale(v, scale);
+  private static double rate(Fields f, Mapping m, String key, double fallback, double cap, double scale) {
+    return f.rate(m, key, fallback, cap) * ScenarioReader.rateScale(m.node(key), scale);
   }
 
-  /** Returns the total length of the phases, in seconds (0 if none parse). */
-  static int length(Tree t, String path, Object phases) {
+  /** Returns the total length of the {@code phases}, in seconds (0 if none parse); reports nothing. */
+  static int length(YamlNode phases) {
     int total = 0;
-    for (Object o : t.list(path, phases)) {
-      if (o instanceof Map<?, ?> m && m.get("for") != null) {
-        total += (int) Math.round(new Tree().millis("", m.get("for"), 0) / 1000);
+    Fields silent = new Fields(new Problems(""));
+    for (YamlNode phase : Fields.absent(phases) || phases.kind() != YamlNode.Kind.LIST ? List.<YamlNode>of()
+        : phases.items()) {
+      if (phase.kind() == YamlNode.Kind.MAPPING) {
+        total += (int) Math.round(silent.millis("", phase.fields().get("for"), 0) / 1000);
       }
     }
     return total;
   }
 
-  private static void diurnal(Tree t, String p, Object v, double[] seg, double cap, double scale) {
-    Map<String, Object> m = t.map(p, v, Set.of("mean", "peak-to-mean", "period", "drift-per-hour"));
-    double mean = rate(t, p + ".mean", m.get("mean"), 0, cap, scale);
-    double peak = t.number(p + ".peak-to-mean", m.get("peak-to-mean"), 3, 1, 50);
-    double period = t.millis(p + ".period", m.get("period"), 86_400_000) / 1000;
-    double drift = t.number(p + ".drift-per-hour", m.get("drift-per-hour"), 0, -1, 10);
+  private static void diurnal(Fields f, Mapping m, double[] seg, double cap, double scale) {
+    double mean = rate(f, m, "mean", 0, cap, scale);
+    double peak = f.number(m, "peak-to-mean", 3, 1, 50);
+    double period = f.millis(m, "period", 86_400_000) / 1000;
+    double drift = f.number(m, "drift-per-hour", 0, -1, 10);
     double a = solveShape(peak);
     double norm = besselI0(a);
     for (int k = 0; k < seg.length; k++) {
@@ -129,27 +132,26 @@ final class Profiles {
     return sum;
   }
 
-  private static void trace(Tree t, String p, Object v, double[] seg, double absScale, Path dir) {
-    Map<String, Object> m = t.map(p, v, Set.of("file", "start", "scale"));
-    String file = t.string(p + ".file", m.get("file"), null);
-    int start = (int) Math.round(t.millis(p + ".start", m.get("start"), 0) / 1000);
-    double scale = t.number(p + ".scale", m.get("scale"), 1, 0, 1e9) * absScale;
+  private static void trace(Fields fields, Mapping m, double[] seg, double absScale, Path dir) {
+    String file = fields.string(m, "file", null);
+    int start = (int) Math.round(fields.millis(m, "start", 0) / 1000);
+    double scale = fields.number(m, "scale", 1, 0, 1e9) * absScale;
     if (file == null) {
-      t.problem(p + ".file", null, "a file of per-second counts");
+      fields.problem(m, "file", "a file of per-second counts");
       return;
     }
     Path f = dir == null ? Path.of(file) : dir.resolve(file);
     try (InputStream in = TraceFiles.open(f)) {
       List<Double> values = TraceFiles.counts(in, start, seg.length, scale);
       if (values.isEmpty()) {
-        t.problem(p + ".file", file, "at least one count after start");
+        fields.problem(m, "file", "at least one count after start");
         return;
       }
       for (int k = 0; k < seg.length; k++) {
         seg[k] = values.get(k % values.size());
       }
     } catch (IOException | NumberFormatException e) {
-      t.problem(p + ".file", file, "a readable file of per-second counts (" + e.getMessage() + ")");
+      fields.problem(m, "file", "a readable file of per-second counts (" + e.getMessage() + ")");
     }
   }
 }

@@ -1,12 +1,15 @@
 package dev.sluice.sim;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.adaptive.AdaptiveSettings;
-import dev.sluice.adaptive.AdaptiveSettingsReader;
 import dev.sluice.adaptive.Composition;
 import dev.sluice.adaptive.ErrorBackoffController;
 import dev.sluice.adaptive.LatencyAimdController;
+import dev.sluice.config.AdaptiveReader;
+import dev.sluice.config.ConfigProblem;
+import dev.sluice.config.yaml.Mapping;
+import dev.sluice.config.yaml.Problems;
+import dev.sluice.config.yaml.YamlNode;
+import dev.sluice.config.yaml.YamlReader;
 import dev.sluice.core.Limit;
 import dev.sluice.core.Rate;
 import java.io.IOException;
@@ -16,17 +19,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads scenario YAML files (see {@code scenarios/*.yaml} and {@code docs/simulator.md}) into
- * {@link Scenario}s. Every problem is reported, each as {@code FILE: path: value (expected: ...)},
- * in one {@link IllegalArgumentException}. A scale factor shrinks or grows a scenario's capacity,
- * rates and rate caps together (CI smoke runs use small factors). Stateless and thread-safe.
+ * {@link Scenario}s, through the config's YAML reader: every problem is reported, each as {@code
+ * FILE:line: path: value (expected: ...)}, in one {@link IllegalArgumentException}, and the {@code
+ * adaptive} section is read by the config's {@link AdaptiveReader}, exactly as in a config file. A
+ * scale factor shrinks or grows a scenario's capacity, rates and rate caps together (CI smoke runs
+ * use small factors). Stateless and thread-safe.
  */
 public final class ScenarioReader {
 
-  private static final Set<String> KEYS = Set.of("name", "description", "duration", "seeds", "slo", "backend",
+  private static final List<String> KEYS = List.of("name", "description", "duration", "seeds", "slo", "backend",
       "limiter", "sources", "static-fraction", "oracle-utilisation", "adaptive", "policies");
 
   private ScenarioReader() {}
@@ -48,143 +52,128 @@ public final class ScenarioReader {
     return parse(text, base, dir, scale, file.toString());
   }
 
-  /** Parses scenario YAML {@code text}; {@code where} prefixes problem lines. */
+  /** Parses scenario YAML {@code text}; {@code where} names the source in problem lines. */
   public static Scenario parse(String text, String defaultName, Path dir, double scale, String where) {
     if (!(scale > 0)) {
       throw new IllegalArgumentException("scale: " + scale + " (expected: > 0)");
     }
-    Object doc;
-    try {
-      doc = new ObjectMapper(new YAMLFactory()).readValue(text, Object.class);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(where + ": not valid YAML: " + e.getMessage(), e);
+    Problems problems = new Problems(where);
+    YamlNode root = YamlReader.read(text, problems);
+    Scenario s = null;
+    if (root != null) {
+      Fields f = new Fields(problems);
+      s = scenario(f, problems, f.map("", root, root.line(), KEYS), defaultName, dir, scale);
     }
-    Tree t = new Tree();
-    Scenario s = scenario(t, t.map("scenario", doc, KEYS), defaultName, dir, scale);
-    if (!t.problems.isEmpty()) {
-      List<String> lines = new ArrayList<>();
-      for (String p : t.problems) {
-        lines.add(where + ": " + p);
-      }
-      throw new IllegalArgumentException(String.join("\n", lines));
+    if (problems.count() > 0) {
+      throw new IllegalArgumentException(String.join("\n",
+          problems.sorted().stream().map(ConfigProblem::toString).toList()));
     }
     return s;
   }
 
-  private static Scenario scenario(Tree t, Map<String, Object> m, String defaultName, Path dir, double scale) {
-    String name = t.string("name", m.get("name"), defaultName);
-    String description = t.string("description", m.get("description"), "").strip();
-    int seeds = t.integer("seeds", m.get("seeds"), 5, 1, 1000);
-    double slo = t.millis("slo", m.get("slo"), 300);
-    Scenario.Backend backend = backend(t, t.map("backend", m.get("backend"), Set.of("workers", "service", "deadline",
+  private static Scenario scenario(Fields f, Problems problems, Mapping m, String defaultName, Path dir,
+      double scale) {
+    String name = f.string(m, "name", defaultName);
+    String description = f.string(m, "description", "").strip();
+    int seeds = f.integer(m, "seeds", 5, 1, 1000);
+    double slo = f.millis(m, "slo", 300);
+    Scenario.Backend backend = backend(f, f.map(m, "backend", List.of("workers", "service", "deadline",
         "error-rate", "overload-errors", "outage-latency", "schedule")), scale);
     double capacity = backend.workers() * 1000.0 / backend.service().meanMillis();
 
-    List<?> rawSources = t.list("sources", m.get("sources"));
-    int seconds = (int) Math.round(t.millis("duration", m.get("duration"), 0) / 1000);
+    List<YamlNode> rawSources = f.list(m, "sources");
+    int seconds = (int) Math.round(f.millis(m, "duration", 0) / 1000);
     if (seconds <= 0) {
-      for (int i = 0; i < rawSources.size(); i++) {
-        if (rawSources.get(i) instanceof Map<?, ?> sm) {
-          seconds = Math.max(seconds, Profiles.length(t, "sources[" + i + "].rate", sm.get("rate")));
+      for (YamlNode source : rawSources) {
+        if (source.kind() == YamlNode.Kind.MAPPING) {
+          seconds = Math.max(seconds, Profiles.length(source.fields().get("rate")));
         }
       }
     }
     if (seconds <= 0) {
-      t.problem("duration", m.get("duration"), "a positive duration, or sources with rate phases");
+      f.problem(m, "duration", "a positive duration, or sources with rate phases");
       seconds = 1;
     }
-    Scenario.LimiterModel limiter = limiter(t, t.map("limiter", m.get("limiter"), Set.of("global-burst", "tiers")),
+    Scenario.LimiterModel limiter = limiter(f, f.map(m, "limiter", List.of("global-burst", "tiers")),
         capacity, scale);
     List<Scenario.Source> sources = new ArrayList<>();
     for (int i = 0; i < rawSources.size(); i++) {
-      sources.add(Sources.read(t, "sources[" + i + "]", rawSources.get(i), seconds, capacity, scale, dir, limiter));
+      sources.add(Sources.read(f, "sources[" + i + "]", rawSources.get(i), seconds, capacity, scale, dir, limiter));
     }
     if (sources.isEmpty()) {
-      t.problem("sources", m.get("sources"), "at least one traffic source");
+      f.problem(m, "sources", "at least one traffic source");
     }
-    double staticFraction = t.number("static-fraction", m.get("static-fraction"), 0.75, 0.001, 100);
-    double oracle = t.number("oracle-utilisation", m.get("oracle-utilisation"), 0.95, 0.01, 2);
-    AdaptiveSettings adaptive = AdaptiveSettings.DEFAULTS;
-    Object a = m.get("adaptive");
-    try {
-      @SuppressWarnings("unchecked")
-      Map<String, ?> am = a instanceof Map<?, ?> ? (Map<String, ?>) a : null;
-      if (a != null && am == null) {
-        t.problem("adaptive", a, "a mapping");
-      }
-      adaptive = scaleRates(AdaptiveSettingsReader.read(am), scale);
-    } catch (IllegalArgumentException e) {
-      t.problems.addAll(List.of(e.getMessage().split("\n")));
-    }
+    double staticFraction = f.number(m, "static-fraction", 0.75, 0.001, 100);
+    double oracle = f.number(m, "oracle-utilisation", 0.95, 0.01, 2);
+    AdaptiveSettings adaptive = AdaptiveReader.read(m.mapping("adaptive", AdaptiveReader.KEYS), problems);
+    adaptive = adaptive == null ? AdaptiveSettings.DEFAULTS : scaleRates(adaptive, scale);
     Map<String, List<String>> policies = new LinkedHashMap<>(Policy.DEFAULT_CONTROLLERS);
-    Map<String, Object> pm = t.map("policies", m.get("policies"), Set.of("aimd", "gradient", "pi", "combined"));
-    for (Map.Entry<String, Object> e : pm.entrySet()) {
+    Mapping pm = f.map(m, "policies", List.of("aimd", "gradient", "pi", "combined"));
+    for (String key : pm.fields().keySet()) {
       List<String> names = new ArrayList<>();
-      for (Object o : t.list("policies." + e.getKey(), e.getValue())) {
-        String n = String.valueOf(o);
+      for (YamlNode item : f.list(pm, key)) {
+        String n = item.text();
         if (!AdaptiveSettings.CONTROLLER_NAMES.contains(n) || n.equals("static")) {
-          t.problem("policies." + e.getKey(), n, "controllers among latency-aimd, error-backoff, gradient, pi");
+          f.problem(pm.path(key), item, pm.line(key), "controllers among latency-aimd, error-backoff, gradient, pi");
         }
         names.add(n);
       }
-      policies.put(e.getKey(), List.copyOf(names));
+      policies.put(key, List.copyOf(names));
     }
     return new Scenario(name, description, seconds, seeds, slo, backend, limiter, sources, staticFraction, oracle,
         adaptive, policies);
   }
 
-  private static Scenario.Backend backend(Tree t, Map<String, Object> m, double scale) {
-    int workers = Math.max(1, (int) Math.round(t.integer("backend.workers", m.get("workers"), 10, 1, 1_000_000) * scale));
-    Map<String, Object> s = t.map("backend.service", m.get("service"),
-        Set.of("distribution", "mean", "cv", "slow-fraction", "slow-mean"));
-    String dist = t.string("backend.service.distribution", s.get("distribution"), "lognormal");
+  private static Scenario.Backend backend(Fields f, Mapping m, double scale) {
+    int workers = Math.max(1, (int) Math.round(f.integer(m, "workers", 10, 1, 1_000_000) * scale));
+    Mapping s = f.map(m, "service", List.of("distribution", "mean", "cv", "slow-fraction", "slow-mean"));
+    String dist = f.string(s, "distribution", "lognormal");
     if (!List.of("lognormal", "exponential", "bimodal").contains(dist)) {
-      t.problem("backend.service.distribution", dist, "lognormal, exponential or bimodal");
+      f.problem(s, "distribution", "lognormal, exponential or bimodal");
       dist = "lognormal";
     }
-    double mean = t.millis("backend.service.mean", s.get("mean"), 50);
+    double mean = f.millis(s, "mean", 50);
     if (!(mean > 0)) {
-      t.problem("backend.service.mean", s.get("mean"), "> 0");
+      f.problem(s, "mean", "> 0");
       mean = 50;
     }
     Scenario.Service service = new Scenario.Service(dist, mean,
-        t.number("backend.service.cv", s.get("cv"), 0.5, 0, 10),
-        t.number("backend.service.slow-fraction", s.get("slow-fraction"), 0, 0, 1),
-        t.millis("backend.service.slow-mean", s.get("slow-mean"), mean * 10));
+        f.number(s, "cv", 0.5, 0, 10),
+        f.number(s, "slow-fraction", 0, 0, 1),
+        f.millis(s, "slow-mean", mean * 10));
     List<Scenario.Change> schedule = new ArrayList<>();
-    List<?> raw = t.list("backend.schedule", m.get("schedule"));
+    List<YamlNode> raw = f.list(m, "schedule");
     for (int i = 0; i < raw.size(); i++) {
-      String p = "backend.schedule[" + i + "]";
-      Map<String, Object> c = t.map(p, raw.get(i), Set.of("at", "workers", "service-factor", "down", "error-rate"));
-      Integer w = c.get("workers") == null ? null
-          : Math.max(1, (int) Math.round(t.integer(p + ".workers", c.get("workers"), 1, 1, 1_000_000) * scale));
-      Double f = c.get("service-factor") == null ? null : t.number(p + ".service-factor", c.get("service-factor"), 1, 0.01, 1000);
-      Boolean down = c.get("down") == null ? null : t.bool(p + ".down", c.get("down"), false);
-      Double err = c.get("error-rate") == null ? null : t.number(p + ".error-rate", c.get("error-rate"), 0, 0, 1);
-      schedule.add(new Scenario.Change((int) Math.round(t.millis(p + ".at", c.get("at"), 0) / 1000), w, f, down, err));
+      Mapping c = f.map(m.path("schedule") + "[" + i + "]", raw.get(i), m.line(),
+          List.of("at", "workers", "service-factor", "down", "error-rate"));
+      Integer w = !c.has("workers") ? null
+          : Math.max(1, (int) Math.round(f.integer(c, "workers", 1, 1, 1_000_000) * scale));
+      Double sf = !c.has("service-factor") ? null : f.number(c, "service-factor", 1, 0.01, 1000);
+      Boolean down = !c.has("down") ? null : f.bool(c, "down", false);
+      Double err = !c.has("error-rate") ? null : f.number(c, "error-rate", 0, 0, 1);
+      schedule.add(new Scenario.Change((int) Math.round(f.millis(c, "at", 0) / 1000), w, sf, down, err));
     }
     schedule.sort(java.util.Comparator.comparingInt(Scenario.Change::at));
-    return new Scenario.Backend(workers, service, t.millis("backend.deadline", m.get("deadline"), 1000),
-        t.number("backend.error-rate", m.get("error-rate"), 0, 0, 1),
-        t.number("backend.overload-errors", m.get("overload-errors"), 0, 0, 100),
-        t.millis("backend.outage-latency", m.get("outage-latency"), 5), schedule);
+    return new Scenario.Backend(workers, service, f.millis(m, "deadline", 1000),
+        f.number(m, "error-rate", 0, 0, 1),
+        f.number(m, "overload-errors", 0, 0, 100),
+        f.millis(m, "outage-latency", 5), schedule);
   }
 
-  private static Scenario.LimiterModel limiter(Tree t, Map<String, Object> m, double capacity, double scale) {
-    double burstSeconds = t.millis("limiter.global-burst", m.get("global-burst"), 100) / 1000;
+  private static Scenario.LimiterModel limiter(Fields f, Mapping m, double capacity, double scale) {
+    double burstSeconds = f.millis(m, "global-burst", 100) / 1000;
     List<Scenario.TierModel> tiers = new ArrayList<>();
-    Map<String, Object> tm = t.map("limiter.tiers", m.get("tiers"), null == m.get("tiers") ? Set.of()
-        : keysOf(m.get("tiers")));
-    for (Map.Entry<String, Object> e : tm.entrySet()) {
-      String p = "limiter.tiers." + e.getKey();
-      Map<String, Object> tier = t.map(p, e.getValue(), Set.of("per-client", "share"));
-      Map<String, Object> pc = t.map(p + ".per-client", tier.get("per-client"), Set.of("burst", "rate"));
-      double rate = t.rate(p + ".per-client.rate", pc.get("rate"), capacity, capacity) * rateScale(pc.get("rate"), scale);
-      double burst = pc.get("burst") instanceof String bs && !bs.strip().matches("[0-9]+")
-          ? rate * t.millis(p + ".per-client.burst", bs, 1000) / 1000
-          : t.number(p + ".per-client.burst", pc.get("burst"), rate, 1, 1e12) * scale;
+    Mapping tm = f.map(m, "tiers", null);
+    for (String name : tm.fields().keySet()) {
+      Mapping tier = f.map(tm, name, List.of("per-client", "share"));
+      Mapping pc = f.map(tier, "per-client", List.of("burst", "rate"));
+      double rate = f.rate(pc, "rate", capacity, capacity) * rateScale(pc.node("rate"), scale);
+      YamlNode b = pc.node("burst");
+      double burst = b != null && b.kind() == YamlNode.Kind.STRING && !b.text().strip().matches("[0-9]+")
+          ? rate * f.millis(pc, "burst", 1000) / 1000
+          : f.number(pc, "burst", rate, 1, 1e12) * scale;
       Limit limit = Limit.of(Math.max(1, Math.round(burst)), toRate(Math.max(rate, 0.001)));
-      tiers.add(new Scenario.TierModel(e.getKey(), limit, t.number(p + ".share", tier.get("share"), 1, 0.001, 1)));
+      tiers.add(new Scenario.TierModel(name, limit, f.number(tier, "share", 1, 0.001, 1)));
     }
     if (tiers.isEmpty()) {
       tiers.add(new Scenario.TierModel("default", Limit.of(Math.max(1, Math.round(capacity)), toRate(capacity)), 1));
@@ -192,13 +181,9 @@ public final class ScenarioReader {
     return new Scenario.LimiterModel(burstSeconds, tiers);
   }
 
-  private static Set<String> keysOf(Object o) {
-    return o instanceof Map<?, ?> m ? new java.util.HashSet<>(m.keySet().stream().map(String::valueOf).toList()) : Set.of();
-  }
-
   /** Rates written as multiples of capacity are already scaled; absolute ones scale here. */
-  static double rateScale(Object written, double scale) {
-    return written != null && written.toString().strip().toLowerCase(java.util.Locale.ROOT).endsWith("x") ? 1 : scale;
+  static double rateScale(YamlNode written, double scale) {
+    return Fields.isMultiple(written) ? 1 : scale;
   }
 
   static Rate toRate(double perSecond) {

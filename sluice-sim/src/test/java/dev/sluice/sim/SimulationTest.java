@@ -77,7 +77,7 @@ class SimulationTest {
   }
 
   @Test
-  void badScenariosAreRejectedWithPaths() {
+  void badScenariosAreRejectedWithLinesAndPaths() {
     assertThatThrownBy(() -> ScenarioReader.parse("""
         duration: 10s
         backend: {workers: 0, service: {distribution: weird}}
@@ -86,12 +86,56 @@ class SimulationTest {
         policies: {aimd: [magic]}
         """, "bad", null, 1, "bad.yaml"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("bad.yaml: backend.workers: 0 (expected: a number in [1, 1000000])")
-        .hasMessageContaining("bad.yaml: backend.service.distribution: weird")
-        .hasMessageContaining("bad.yaml: sources[0].tier: nope")
-        .hasMessageContaining("bad.yaml: sources[0].rate[0].rate: fast")
-        .hasMessageContaining("bad.yaml: adaptive.latency-aimd.increase: 0.5")
-        .hasMessageContaining("bad.yaml: policies.aimd: magic");
+        .hasMessageContaining("bad.yaml:2: backend.workers: 0 (expected: a number in [1, 1000000])")
+        .hasMessageContaining("bad.yaml:2: backend.service.distribution: weird")
+        .hasMessageContaining("bad.yaml:3: sources[0].tier: nope")
+        .hasMessageContaining("bad.yaml:3: sources[0].rate[0].rate: fast")
+        .hasMessageContaining("bad.yaml:4: adaptive.latency-aimd.increase: 0.5")
+        .hasMessageContaining("bad.yaml:5: policies.aimd: magic");
+  }
+
+  @Test
+  void scenarioProblemsCarryTheLineOfTheirValue() {
+    assertThatThrownBy(() -> ScenarioReader.parse("""
+        name: lines
+        backend:
+          workers: 4
+          service:
+            mean: soon
+        sources:
+          - name: a
+            rate:
+              - {for: 10s, rate: 2x}
+              - for: 0s
+                rate: 5
+            retry: {max-attempts: many}
+        adaptive:
+          interval: 5
+          latency-aimd:
+            low: 400ms
+            high: 300ms
+        speed: 3
+        """, "lines", null, 1, "lines.yaml"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(String.join("\n",
+            "lines.yaml:5: backend.service.mean: soon (expected: a duration such as 250ms, 5s or 2m)",
+            "lines.yaml:10: sources[0].rate[1].for: 0s (expected: a positive duration such as 30s)",
+            "lines.yaml:12: sources[0].retry.max-attempts: many (expected: a number)",
+            "lines.yaml:14: adaptive.interval: 5 (expected: a duration with a unit, such as 250ms, 10s, 2m, 1h"
+                + " or PT10S)",
+            "lines.yaml:18: speed: unknown field (expected: one of name, description, duration, seeds, slo,"
+                + " backend, limiter, sources, static-fraction, oracle-utilisation, adaptive, policies)"));
+    // Once the types are right, a controller's own range check is reported on the line of the value it names.
+    assertThatThrownBy(() -> ScenarioReader.parse("""
+        sources: [{rate: [{for: 10s, rate: 5}]}]
+        adaptive:
+          latency-aimd:
+            low: 400ms
+            high: 300ms
+        """, "pair", null, 1, "pair.yaml"))
+        .hasMessage("pair.yaml:5: adaptive.latency-aimd.low/high: low 400.0 and high 300.0 (expected: low < high)");
+    assertThatThrownBy(() -> ScenarioReader.parse("sources: [\n", "syntax", null, 1, "syntax.yaml"))
+        .hasMessageStartingWith("syntax.yaml:2: invalid YAML: ");
   }
 
   @Test

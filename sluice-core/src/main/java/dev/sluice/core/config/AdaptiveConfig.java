@@ -3,8 +3,9 @@ package dev.sluice.core.config;
 import java.time.Duration;
 
 /**
- * The adaptive control loop's switches; the controllers' own parameters arrive with the adaptive
- * issue.
+ * The adaptive control loop's switches. The controllers' parameters live beside them in
+ * sluice-adaptive's {@code AdaptiveSettings}, whose defaults take these switches from {@link
+ * #DEFAULT}, so the two cannot disagree.
  *
  * @param enabled whether a control loop moves the refill rates
  * @param shadow compute and export proposed rates without applying them
@@ -12,7 +13,7 @@ import java.time.Duration;
  */
 public record AdaptiveConfig(boolean enabled, boolean shadow, Duration interval) {
 
-  /** Disabled, not in shadow mode, 5 s interval. */
+  /** Disabled, not in shadow mode, 5 s interval: the documented defaults (docs/config.md). */
   public static final AdaptiveConfig DEFAULT = new AdaptiveConfig(false, false, Duration.ofSeconds(5));
 
   /** Validates the interval. */

@@ -1,11 +1,13 @@
-package dev.sluice.config;
+package dev.sluice.config.yaml;
 
-import dev.sluice.config.YamlNode.Kind;
+import dev.sluice.config.yaml.YamlNode.Kind;
+import dev.sluice.core.Durations;
 import dev.sluice.core.Rate;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A YAML mapping at a dotted path, read field by field with types checked; every problem goes to
@@ -16,7 +18,7 @@ import java.util.Map;
  * record only when they added no problem, so the two cases need no telling apart. Creating a view
  * reports every key not in the section's known list.
  */
-final class Mapping {
+public final class Mapping {
 
   private final YamlNode node;
   private final String path;
@@ -44,7 +46,7 @@ final class Mapping {
    * key, as for maps of names); an absent or null node reads as an empty mapping on {@code line},
    * and any other non-mapping is reported and gives {@code null}.
    */
-  static Mapping of(YamlNode node, String path, int line, Problems problems, List<String> known) {
+  public static Mapping of(YamlNode node, String path, int line, Problems problems, List<String> known) {
     if (node == null || node.kind() == Kind.NULL) {
       return new Mapping(YamlNode.mapping(Map.of(), Map.of(), node == null ? line : node.line()),
           path, problems, known);
@@ -59,51 +61,107 @@ final class Mapping {
   }
 
   /** Returns the dotted path of this mapping ({@code ""} for the root). */
-  String path() {
+  public String path() {
     return path;
   }
 
   /** Returns the dotted path of field {@code key}. */
-  String path(String key) {
+  public String path(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }
 
   /** Returns the line of this mapping (its key's line, or the first line of the root). */
-  int line() {
+  public int line() {
     return node.line();
   }
 
   /** Returns the line of field {@code key}'s value, or this mapping's line when it is absent. */
-  int line(String key) {
+  public int line(String key) {
     YamlNode value = node.fields().get(key);
     return value == null ? line() : value.line();
   }
 
   /** Returns whether field {@code key} is present with a non-null value. */
-  boolean has(String key) {
+  public boolean has(String key) {
     YamlNode value = node.fields().get(key);
     return value != null && value.kind() != Kind.NULL;
   }
 
   /** Returns the raw node of field {@code key}, or {@code null} when absent or null. */
-  YamlNode node(String key) {
+  public YamlNode node(String key) {
     return has(key) ? node.fields().get(key) : null;
   }
 
   /** Returns the fields in file order (values may be null or invalid nodes). */
-  Map<String, YamlNode> fields() {
+  public Map<String, YamlNode> fields() {
     return node.fields();
   }
 
   /** Returns the line of key {@code key}. */
-  int keyLine(String key) {
+  public int keyLine(String key) {
     Integer line = node.keyLines().get(key);
     return line == null ? line() : line;
   }
 
   /** Reports that required field {@code key} is missing, on this mapping's line. */
-  void missing(String key, String expected) {
+  public void missing(String key, String expected) {
     problems.missing(line(), path(key), expected);
+  }
+
+  /**
+   * Returns what {@code factory} builds, or {@code null} after recording the {@link
+   * IllegalArgumentException} it throws. A message {@code path: value (expected: ...)} whose path
+   * lies below this mapping is recorded on the line of the value it names: for a pair such as
+   * {@code low/high} the last one present, for an absent value its nearest present parent; any
+   * other message goes on this mapping's line, under its path.
+   */
+  public <T> T build(Supplier<T> factory) {
+    try {
+      return factory.get();
+    } catch (IllegalArgumentException e) {
+      reject(e);
+      return null;
+    }
+  }
+
+  /** Records the {@link IllegalArgumentException} of a record's own check, as {@link #build} does. */
+  public void reject(IllegalArgumentException e) {
+    String message = String.valueOf(e.getMessage());
+    int colon = message.indexOf(": ");
+    String named = colon < 0 ? "" : message.substring(0, colon);
+    boolean below = path.isEmpty() || named.equals(path) || named.startsWith(path + ".");
+    if (colon > 0 && below && named.chars().noneMatch(Character::isWhitespace)) {
+      problems.add(lineOf(named), named, message.substring(colon + 2));
+    } else {
+      problems.rejected(line(), path, e);
+    }
+  }
+
+  /** Returns the line of the value at dotted {@code named} below this mapping (see {@link #build}). */
+  private int lineOf(String named) {
+    String rest = named.substring(path.length());
+    YamlNode at = node;
+    int line = line();
+    for (String segment : rest.isEmpty() ? new String[0] : rest.replaceFirst("^\\.", "").split("\\.")) {
+      int bracket = segment.indexOf('[');
+      YamlNode next = null;
+      for (String key : (bracket < 0 ? segment : segment.substring(0, bracket)).split("/")) {
+        YamlNode child = at.fields().get(key);
+        if (child != null && child.kind() != Kind.NULL) {
+          next = child;
+        }
+      }
+      if (next == null) {
+        return line;
+      }
+      at = next;
+      String index = bracket < 0 || !segment.endsWith("]") ? "" : segment.substring(bracket + 1, segment.length() - 1);
+      if (at.kind() == Kind.LIST && index.matches("[0-9]{1,9}") && Integer.parseInt(index) < at.items().size()) {
+        at = at.items().get(Integer.parseInt(index));
+      }
+      line = at.line();
+    }
+    return line;
   }
 
   /** Returns the present value of {@code key}, reporting it as missing when {@code required}. */
@@ -116,12 +174,12 @@ final class Mapping {
   }
 
   /** Returns the child mapping {@code key} with its {@code known} keys; absent reads as empty. */
-  Mapping mapping(String key, List<String> known) {
+  public Mapping mapping(String key, List<String> known) {
     return of(node.fields().get(key), path(key), line(), problems, known);
   }
 
   /** Returns the list {@code key}: empty when absent, {@code null} after reporting a non-list. */
-  List<YamlNode> list(String key, String expected) {
+  public List<YamlNode> list(String key, String expected) {
     YamlNode value = value(key, false, expected);
     if (value == null) {
       return node(key) == null ? List.of() : null;
@@ -134,7 +192,7 @@ final class Mapping {
   }
 
   /** Returns the non-blank string {@code key}. */
-  String string(String key, boolean required) {
+  public String string(String key, boolean required) {
     YamlNode value = value(key, required, "a string");
     if (value == null) {
       return null;
@@ -152,7 +210,7 @@ final class Mapping {
   }
 
   /** Returns the integer {@code key} within {@code min..max}. */
-  Long integer(String key, long min, long max, boolean required) {
+  public Long integer(String key, long min, long max, boolean required) {
     String expected = max == Long.MAX_VALUE || max == Integer.MAX_VALUE
         ? "an integer >= " + min : "an integer " + min + ".." + max;
     YamlNode value = value(key, required, expected);
@@ -176,7 +234,7 @@ final class Mapping {
   }
 
   /** Returns the finite number {@code key} (an integer or decimal, not a quoted string). */
-  Double number(String key) {
+  public Double number(String key) {
     YamlNode value = value(key, false, "a number");
     if (value == null) {
       return null;
@@ -189,7 +247,7 @@ final class Mapping {
   }
 
   /** Returns the number {@code key} with {@code 0 < value <= 1}. */
-  Double fraction(String key) {
+  public Double fraction(String key) {
     String expected = "a number > 0 and <= 1";
     YamlNode value = value(key, false, expected);
     if (value == null) {
@@ -204,7 +262,7 @@ final class Mapping {
   }
 
   /** Returns the boolean {@code key} ({@code true}/{@code false}; YAML 1.1 {@code yes}/{@code on} too). */
-  Boolean bool(String key) {
+  public Boolean bool(String key) {
     YamlNode value = value(key, false, "true or false");
     if (value == null) {
       return null;
@@ -217,7 +275,7 @@ final class Mapping {
   }
 
   /** Returns the rate {@code key}: a number per second, or text {@link Rate#parse} accepts. */
-  Rate rate(String key, boolean required) {
+  public Rate rate(String key, boolean required) {
     String expected = "a rate such as 100/s, 6000/min, 1/h or 250";
     YamlNode value = value(key, required, expected);
     if (value == null) {
@@ -242,7 +300,7 @@ final class Mapping {
   }
 
   /** Returns the positive duration {@code key}, as {@link Durations#parse} reads it. */
-  Duration duration(String key) {
+  public Duration duration(String key) {
     YamlNode value = value(key, false, Durations.EXPECTED);
     if (value == null) {
       return null;
@@ -260,7 +318,7 @@ final class Mapping {
       }
       return d;
     } catch (IllegalArgumentException e) {
-      problems.invalid(value, path(key), e.getMessage());
+      problems.invalid(value, path(key), e);
       return null;
     }
   }

@@ -1,4 +1,4 @@
-package dev.sluice.config;
+package dev.sluice.core;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -9,13 +9,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses config durations: a number with a unit ({@code 250ms}, {@code 10s}, {@code 1.5s}, {@code
- * 2m}, {@code 1h}, {@code 1d}) or an ISO-8601 duration ({@code PT10S}, {@code P1D}).
+ * The one parser of durations as Sluice's config files, scenario files and command-line options
+ * write them: a number with a unit ({@code 250ms}, {@code 10s}, {@code 1.5s}, {@code 2m}, {@code
+ * 2min}, {@code 1h}, {@code 1d}; also {@code ns} and {@code us}) or an ISO-8601 duration ({@code
+ * PT10S}, {@code P1D}). Stateless and thread-safe; the duration counterpart of {@link Rate#parse}.
  */
-final class Durations {
+public final class Durations {
 
   /** What a duration looks like, for problem messages. */
-  static final String EXPECTED = "a duration such as 250ms, 10s, 2m, 1h or PT10S";
+  public static final String EXPECTED = "a duration such as 250ms, 10s, 2m, 1h or PT10S";
 
   private static final Pattern WITH_UNIT =
       Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(ns|us|ms|s|m|min|h|d)");
@@ -23,22 +25,23 @@ final class Durations {
   private Durations() {}
 
   /**
-   * Returns the duration {@code text} denotes (possibly zero or, in ISO form, negative).
+   * Returns the duration {@code text} denotes (possibly zero or, in ISO form, negative; callers
+   * check the range they need).
    *
-   * @throws IllegalArgumentException whose message is what was expected
+   * @throws IllegalArgumentException with a message {@code duration: TEXT (expected: ...)}
    */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     String s = text.strip().toLowerCase(Locale.ROOT);
     if (s.startsWith("p") || s.startsWith("-p") || s.startsWith("+p")) {
       try {
         return Duration.parse(s.toUpperCase(Locale.ROOT));
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException("an ISO-8601 duration such as PT10S or P1D", e);
+        throw invalid(text, "an ISO-8601 duration such as PT10S or P1D", e);
       }
     }
     Matcher m = WITH_UNIT.matcher(s);
     if (!m.matches()) {
-      throw new IllegalArgumentException(EXPECTED);
+      throw invalid(text, EXPECTED, null);
     }
     long unitNanos = switch (m.group(2)) {
       case "ns" -> 1L;
@@ -54,11 +57,15 @@ final class Durations {
     try {
       whole = nanos.toBigIntegerExact();
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("a whole number of nanoseconds", e);
+      throw invalid(text, "a whole number of nanoseconds", e);
     }
     if (whole.bitLength() > 63) {
-      throw new IllegalArgumentException("at most " + Duration.ofNanos(Long.MAX_VALUE).toDays() + "d");
+      throw invalid(text, "at most " + Duration.ofNanos(Long.MAX_VALUE).toDays() + "d", null);
     }
     return Duration.ofNanos(whole.longValueExact());
+  }
+
+  private static IllegalArgumentException invalid(String text, String expected, Exception cause) {
+    return new IllegalArgumentException("duration: " + text.strip() + " (expected: " + expected + ")", cause);
   }
 }

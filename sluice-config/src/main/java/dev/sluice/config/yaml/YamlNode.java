@@ -1,4 +1,4 @@
-package dev.sluice.config;
+package dev.sluice.config.yaml;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * @param keyLines the line of each key of a mapping
  * @param items a list's items; empty for other kinds
  */
-record YamlNode(
+public record YamlNode(
     Kind kind,
     String text,
     BigDecimal number,
@@ -34,7 +34,7 @@ record YamlNode(
     List<YamlNode> items) {
 
   /** The kinds of node the config readers tell apart. */
-  enum Kind {
+  public enum Kind {
     MAPPING("a mapping"),
     LIST("a list"),
     STRING("a string"),
@@ -52,7 +52,7 @@ record YamlNode(
     }
 
     /** Returns how a problem message names this kind, e.g. {@code a mapping}. */
-    String description() {
+    public String description() {
       return description;
     }
   }
@@ -79,7 +79,7 @@ record YamlNode(
   }
 
   /** Returns whether this node is a present, reportable value: neither null nor already invalid. */
-  boolean isPresent() {
+  public boolean isPresent() {
     return kind != Kind.NULL && kind != Kind.INVALID;
   }
 
@@ -88,7 +88,7 @@ record YamlNode(
    * string that would otherwise read as another type or is blank; {@code a mapping} or {@code a
    * list} for collections.
    */
-  String display() {
+  public String display() {
     return switch (kind) {
       case MAPPING, LIST, INVALID -> kind.description();
       case STRING -> needsQuotes(text) ? '"' + text.replace("\"", "\\\"") + '"' : text;

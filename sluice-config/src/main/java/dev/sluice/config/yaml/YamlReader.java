@@ -1,4 +1,4 @@
-package dev.sluice.config;
+package dev.sluice.config.yaml;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import dev.sluice.config.YamlNode.Kind;
+import dev.sluice.config.yaml.YamlNode.Kind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -26,7 +26,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * and aliases ({@code *name}, which Jackson would silently read as the string {@code name}) are
  * recorded as problems and the pass goes on, so the section readers still report everything else.
  */
-final class YamlReader {
+public final class YamlReader {
 
   /** An empty plain value ({@code key:}) reads as null, a quoted {@code ""} as an empty string. */
   private static final YAMLFactory FACTORY =
@@ -38,7 +38,7 @@ final class YamlReader {
    * Parses {@code yaml}; returns the root node, a {@link Kind#NULL} node on line 1 for an empty
    * document, or {@code null} after recording a syntax error.
    */
-  static YamlNode read(String yaml, Problems problems) {
+  public static YamlNode read(String yaml, Problems problems) {
     try (YAMLParser parser = FACTORY.createParser(yaml)) {
       JsonToken first = parser.nextToken();
       if (first == null) {
