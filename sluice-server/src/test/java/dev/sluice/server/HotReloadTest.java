@@ -2,10 +2,6 @@ package dev.sluice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.sluice.core.Clock;
 import java.io.IOException;
 import java.net.URI;
@@ -22,7 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** Config reloads while traffic runs, through the admin API and through the watched file. */
 class HotReloadTest {
@@ -137,28 +132,21 @@ class HotReloadTest {
   void theWatchedFileIsReloadedAndAnInvalidEditIsRejected() throws IOException {
     Path file = dir.resolve("limiter.yaml");
     Files.writeString(file, Harness.withServer(config(5, "5/s")));
-    Logger watchLog = (Logger) LoggerFactory.getLogger(ConfigWatcher.class);
-    ListAppender<ILoggingEvent> events = new ListAppender<>();
-    events.start();
-    watchLog.addAppender(events);
-    Level was = watchLog.getLevel();
-    watchLog.setLevel(Level.INFO);
-    try (Harness sluice = Harness.start(ServerOptions.builder().configFile(file).clock(Clock.system())
-        .watchInterval(Duration.ofMillis(20)).shutdown(Duration.ZERO, Duration.ofSeconds(5)))) {
+    try (LoggerEvents events = LoggerEvents.of(ConfigWatcher.class);
+        Harness sluice = Harness.start(ServerOptions.builder().configFile(file).clock(Clock.system())
+            .watchInterval(Duration.ofMillis(20)).shutdown(Duration.ZERO, Duration.ofSeconds(5)))) {
       Files.writeString(file, Harness.withServer(config(7, "5/s")));
       Harness.await(Duration.ofSeconds(10), "the edit to be applied",
           () -> sluice.server.config().tiers().get("free").perClient().burst() == 7);
       assertThat(sluice.server.limiter().spec().tiers().get("free").perClient().burst()).isEqualTo(7);
 
+      // The watcher thread appends while this thread reads: LoggerEvents is safe for that.
       Files.writeString(file, Harness.withServer(config(-7, "5/s")));
-      Harness.await(Duration.ofSeconds(10), "the bad edit to be rejected", () -> events.list.stream()
-          .anyMatch(e -> e.getMessage().contains("tiers.free.per-client.burst")));
+      Harness.await(Duration.ofSeconds(10), "the bad edit to be rejected", () -> !events.events(
+          e -> e.getFormattedMessage().contains("tiers.free.per-client.burst")).isEmpty());
 
       assertThat(sluice.server.config().tiers().get("free").perClient().burst()).isEqualTo(7);
       assertThat(sluice.post(sluice.edge("/v1/decisions"), "{\"key\":\"k\"}").statusCode()).isEqualTo(200);
-    } finally {
-      watchLog.detachAppender(events);
-      watchLog.setLevel(was);
     }
   }
 }
