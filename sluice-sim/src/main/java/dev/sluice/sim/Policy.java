@@ -17,11 +17,17 @@ public final class Policy {
   public static final List<String> ALL = List.of("static", "aimd", "gradient", "pi", "combined", "oracle");
 
   /** The controllers of each adaptive policy unless a scenario says otherwise. */
-  public static final Map<String, List<String>> DEFAULT_CONTROLLERS = Map.of(
-      "aimd", List.of("latency-aimd"),
-      "gradient", List.of("gradient"),
-      "pi", List.of("pi"),
-      "combined", List.of("latency-aimd", "error-backoff"));
+  public static final Map<String, List<String>> DEFAULT_CONTROLLERS = defaults();
+
+  /** In a fixed order (not {@code Map.of}'s per-run order), so anything that iterates it is repeatable. */
+  private static Map<String, List<String>> defaults() {
+    Map<String, List<String>> m = new java.util.LinkedHashMap<>();
+    m.put("aimd", List.of("latency-aimd"));
+    m.put("gradient", List.of("gradient"));
+    m.put("pi", List.of("pi"));
+    m.put("combined", List.of("latency-aimd", "error-backoff"));
+    return java.util.Collections.unmodifiableMap(m);
+  }
 
   private Policy() {}
 
