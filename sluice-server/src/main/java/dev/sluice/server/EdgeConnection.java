@@ -1,7 +1,6 @@
 package dev.sluice.server;
 
 import com.linecorp.armeria.common.HttpStatus;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -15,7 +14,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -24,7 +22,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -454,186 +451,5 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       log.atError().setCause(cause).log("unexpected error on an edge connection");
     }
     ctx.close();
-  }
-
-  /** One request and its response. */
-  abstract static class Exchange {
-    final EdgeConnection conn;
-    final HttpRequest request;
-    final boolean keepAlive;
-    private final HttpVersion version;
-    boolean requestDone;
-    boolean responseDone;
-    /** Ended (see the design note of {@link EdgeConnection}); set by {@link EdgeConnection#end} only. */
-    boolean ended;
-    boolean closeAfter;
-    /** The request asked for 100 (Continue) before sending its body. */
-    boolean expectContinue;
-    /** A 100 (Continue) was sent for it. */
-    boolean continued;
-    /** The client connection stopped reading for this exchange (body waiting on something). */
-    boolean paused;
-    long requestBytes;
-    long responseBytes;
-    int status;
-
-    Exchange(EdgeConnection conn, HttpRequest request) {
-      this.conn = conn;
-      this.request = request;
-      this.keepAlive = HttpUtil.isKeepAlive(request);
-      this.version = request.protocolVersion() == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-    }
-
-    /** Returns the client's HTTP version, which every response to it uses. */
-    HttpVersion version() {
-      return version;
-    }
-
-    /** Called once the head arrived. */
-    abstract void start();
-
-    /** One piece of the body (the exchange owns {@code c}); {@link #requestDone} is set for the last. */
-    abstract void content(HttpContent c);
-
-    /**
-     * The exchange ends before its request and response both completed (the connection closed or
-     * failed): releases what it holds. Idempotent.
-     */
-    void abort() {}
-
-    /** Returns whether any of the response has been written (its head at least). */
-    boolean responseStarted() {
-      return responseDone;
-    }
-
-    /** The response has been handed to the connection. */
-    void onResponseDone() {}
-
-    void clientWritabilityChanged(boolean writable) {}
-
-    /** The client connection's current read batch has been dispatched. */
-    void clientReadComplete() {}
-
-    /** Stops or resumes reading the client connection for this exchange. */
-    void pause(boolean pause) {
-      paused = pause;
-      conn.channel().config().setAutoRead(!pause && !conn.closing());
-    }
-
-    /** Returns the declared body length, or -1 when there is none or it is chunked. */
-    long declaredLength() {
-      return HttpUtil.getContentLength(request, -1L);
-    }
-  }
-
-  /** An exchange answered at once (404, 405, 413, 429, 400...); the body is read and dropped. */
-  static final class ReplyExchange extends Exchange {
-    private final Reply reply;
-
-    ReplyExchange(EdgeConnection conn, HttpRequest request, Reply reply) {
-      super(conn, request);
-      this.reply = reply;
-    }
-
-    @Override
-    void start() {
-      conn.reply(this, reply);
-    }
-
-    @Override
-    void content(HttpContent c) {
-      requestBytes += c.content().readableBytes();
-      c.release();
-    }
-  }
-
-  /** {@code POST /v1/decisions} or {@code /v1/feedback}: the whole body, then one reply. */
-  static final class BodyExchange extends Exchange {
-    private final boolean decisions;
-    private final int max;
-    private ByteBuf body;
-
-    BodyExchange(EdgeConnection conn, HttpRequest request, boolean decisions) {
-      super(conn, request);
-      this.decisions = decisions;
-      this.max = conn.server.options().maxDecisionBodyBytes();
-    }
-
-    @Override
-    void start() {
-      long declared = declaredLength();
-      if (max > 0 && declared > max) {
-        tooLarge();
-        return;
-      }
-      body = conn.channel().alloc().heapBuffer(declared > 0 ? (int) declared : 256);
-    }
-
-    private void tooLarge() {
-      closeAfter = true;
-      conn.reply(this, Problem.tooLarge(max).toReply());
-    }
-
-    @Override
-    void content(HttpContent c) {
-      try {
-        if (responseDone) {
-          return;
-        }
-        if (max > 0 && body.readableBytes() + c.content().readableBytes() > max) {
-          body.release();
-          body = null;
-          tooLarge();
-          return;
-        }
-        body.writeBytes(c.content());
-      } finally {
-        c.release();
-      }
-      if (requestDone) {
-        byte[] bytes = new byte[body.readableBytes()];
-        body.readBytes(bytes);
-        body.release();
-        body = null;
-        answer(bytes);
-      }
-    }
-
-    private void answer(byte[] bytes) {
-      EdgeServer s = conn.server;
-      try {
-        if (!decisions) {
-          conn.reply(this, s.feedback().accept(bytes));
-          return;
-        }
-        CompletionStage<Reply> stage = s.decisions().decide(bytes);
-        java.util.concurrent.CompletableFuture<Reply> f = stage.toCompletableFuture();
-        if (f.isDone() && !f.isCompletedExceptionally()) {
-          conn.reply(this, f.join());
-          return;
-        }
-        stage.whenCompleteAsync((r, err) -> {
-          if (err != null) {
-            conn.fail(this, false, new IllegalStateException("a decision failed", err));
-            return;
-          }
-          try {
-            conn.reply(this, r);
-          } catch (RuntimeException e) {
-            conn.fail(this, false, e);
-          }
-        }, conn.channel().eventLoop());
-      } catch (BadRequestException e) {
-        conn.reply(this, e.problem().toReply());
-      }
-    }
-
-    @Override
-    void abort() {
-      if (body != null) {
-        body.release();
-        body = null;
-      }
-    }
   }
 }

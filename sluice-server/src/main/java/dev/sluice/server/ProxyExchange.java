@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * bytes flow with back-pressure: a side that cannot take more stops the other from reading. Event
  * loop only.
  */
-final class ProxyExchange extends EdgeConnection.Exchange {
+final class ProxyExchange extends Exchange {
 
   private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
 

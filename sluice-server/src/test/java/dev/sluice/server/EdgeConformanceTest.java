@@ -170,6 +170,8 @@ class EdgeConformanceTest {
             .check(NOTHING_FORWARDED),
         row("a signed Content-Length", post5 + "Content-Length: +5\r\n\r\nhello", 400, false)
             .check(NOTHING_FORWARDED),
+        row("a hex Content-Length", post5 + "Content-Length: 0x5\r\n\r\nhello", 400, false)
+            .check(NOTHING_FORWARDED),
         row("Transfer-Encoding gzip (chunked not last)", post5 + "Transfer-Encoding: gzip\r\n\r\n" + smuggled,
             400, false).check(NOTHING_FORWARDED).check(problem("bad-transfer-encoding")),
         row("Transfer-Encoding chunked, gzip (chunked not last)", post5 + "Transfer-Encoding: chunked, gzip\r\n\r\n"
@@ -200,6 +202,8 @@ class EdgeConformanceTest {
             400, false).check(NOTHING_FORWARDED),
         row("a NUL in a header value", "GET /a HTTP/1.1\r\n" + H + "X-Bad: a\u0000b\r\n\r\n", 400, false)
             .check(NOTHING_FORWARDED),
+        row("a control character in a header value", "GET /a HTTP/1.1\r\n" + H + "X-Bad: a\u0001b\r\n\r\n", 400,
+            false).check(NOTHING_FORWARDED),
         row("a chunk extension is accepted", post5 + "Transfer-Encoding: chunked\r\n\r\n"
             + "5;name=value\r\nhello\r\n0\r\n\r\n", 200, true)
             .check(forwarded(o -> assertThat(o.received().get(0).body()).isEqualTo("hello"))),
@@ -237,6 +241,7 @@ class EdgeConformanceTest {
         row("HTTP/9.9 gets 505", "GET / HTTP/9.9\r\n" + H + "\r\n", 505, false).check(NOTHING_FORWARDED),
         row("HTTP/2.0 in an HTTP/1 request line gets 505", "GET / HTTP/2.0\r\n" + H + "\r\n", 505, false)
             .check(NOTHING_FORWARDED),
+        row("HTTP/0.9 gets 505", "GET / HTTP/0.9\r\n" + H + "\r\n", 505, false).check(NOTHING_FORWARDED),
         row("a request line without a version", "GET /\r\n\r\n", 400, false).check(NOTHING_FORWARDED),
         row("a URI over the limit gets 414", "GET /" + big('u', 9000) + " HTTP/1.1\r\n" + H + "\r\n", 414, false)
             .check(NOTHING_FORWARDED),
