@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -194,7 +195,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
         return new ReplyExchange(this, req, Problem.of(HttpStatus.EXPECTATION_FAILED, "expectation-failed",
             "the only expectation supported is 100-continue").toReply());
       }
-      expectContinue = true;
+      // Without a body there is nothing to wait for: no 100, and no reason to close after the answer.
+      expectContinue = HttpUtil.getContentLength(req, 0L) > 0 || req.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
     }
     int q = uri.indexOf('?');
     String path = q < 0 ? uri : uri.substring(0, q);

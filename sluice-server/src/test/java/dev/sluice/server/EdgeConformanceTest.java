@@ -271,6 +271,8 @@ class EdgeConformanceTest {
             })),
         row("Expect: 100-continue refused at once (413) without a 100", post5
             + "Expect: 100-continue\r\nContent-Length: 20000000\r\n\r\n", 413, false).check(NOTHING_FORWARDED),
+        row("Expect: 100-continue without a body is answered without a 100", "GET /a HTTP/1.1\r\n" + H
+            + "Expect: 100-continue\r\n\r\n", 200, true).check(forwarded(o -> {})),
         row("an unknown expectation gets 417", "GET /a HTTP/1.1\r\n" + H + "Expect: teapot\r\n\r\n", 417, true)
             .check(NOTHING_FORWARDED),
         row("hop-by-hop headers named in Connection are not forwarded", "GET /a HTTP/1.1\r\n" + H
