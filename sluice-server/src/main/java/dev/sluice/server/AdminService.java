@@ -187,7 +187,7 @@ final class AdminService {
         return new Problem(HttpStatus.BAD_REQUEST, "urn:sluice:problem:invalid-config", "Invalid Config",
             (n == 1 ? "1 problem" : n + " problems") + "; the running config is unchanged", errors).toResponse();
       }
-    }, ctx.blockingTaskExecutor()).exceptionally(cause -> EdgeErrors.forCause(cause).toResponse()));
+    }, ctx.blockingTaskExecutor()).exceptionally(HttpResponse::ofFailure)); // EdgeErrors: 4xx or logged 500
   }
 
   /** {@code GET /admin/buckets/{key}[?tier=T]}: the client's levels, tokens and rates. */
