@@ -10,7 +10,11 @@ import dev.sluice.sim.Stats;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,6 +99,11 @@ final class SimulateCommand implements Callable<Integer> {
       err.println("simulate: --seeds: " + n + " (expected: >= 1)");
       return CommandLine.ExitCode.USAGE;
     }
+    String unwritable = unwritable(out);
+    if (unwritable != null) {
+      err.println("simulate: --out " + out + ": cannot write there: " + unwritable);
+      return CommandLine.ExitCode.USAGE;
+    }
     int workers = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
     int runs = n * (policies.contains("oracle") ? policies.size() : policies.size() + 1);
     ExperimentResult result;
@@ -127,6 +136,28 @@ final class SimulateCommand implements Callable<Integer> {
           r.stats(p, "rejected_total").mean()));
     }
     return sb.toString().stripTrailing();
+  }
+
+  /**
+   * Creates {@code dir} (and its {@code runs/}) and writes and deletes a probe file in it, so a
+   * long run does not end in a write error. Returns why that failed, or {@code null}.
+   */
+  static String unwritable(Path dir) {
+    try {
+      Files.createDirectories(dir.resolve("runs"));
+      Files.delete(Files.createTempFile(dir, ".sluice-probe-", ".tmp"));
+      return null;
+    } catch (FileAlreadyExistsException e) {
+      return e.getFile() + ": exists and is not a directory";
+    } catch (AccessDeniedException e) {
+      return e.getFile() + ": permission denied";
+    } catch (NoSuchFileException e) {
+      return e.getFile() + ": no such file or directory";
+    } catch (FileSystemException e) {
+      return e.getFile() + ": " + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName());
+    } catch (IOException | SecurityException e) {
+      return e.toString();
+    }
   }
 
   private static Path locate(String name) {

@@ -47,6 +47,14 @@ class CheckConfigCommandTest {
   }
 
   @Test
+  void theReadmesQuickstartConfigIsValid() {
+    Run run = sluice("check-config", "../examples/quickstart.yaml");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("OK \u2014 1 tier (free burst 1 @ 1/min)", "upstream http://127.0.0.1:18081");
+  }
+
+  @Test
   void anInvalidFilePrintsOneLinePerProblemToStderrAndExits2() throws IOException {
     Path file = dir.resolve("limiter.yaml");
     Files.writeString(file, """

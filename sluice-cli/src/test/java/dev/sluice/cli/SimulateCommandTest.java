@@ -26,6 +26,30 @@ class SimulateCommandTest {
   }
 
   @Test
+  void anOutputDirectoryItCannotWriteIsAUsageErrorBeforeAnythingRuns(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("taken"), "a file, not a directory");
+    for (Path out : new Path[] {file, file.resolve("report")}) {
+      Run run = sluice("simulate", "--scenario", "../scenarios/seed-k6.yaml", "--out", out.toString());
+
+      assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+      assertThat(run.err()).startsWith("simulate: --out " + out + ": cannot write there: ")
+          .containsIgnoringCase("not a directory");
+      assertThat(run.out()).as("no summary: nothing ran").isEmpty();
+    }
+    assertThat(Files.readString(file)).isEqualTo("a file, not a directory");
+  }
+
+  @Test
+  void theOutputDirectoryIsCreatedAndTheProbeLeavesNothingBehind(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("a/b");
+
+    assertThat(SimulateCommand.unwritable(out)).isNull();
+    try (var files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("runs");
+    }
+  }
+
+  @Test
   void unknownScenarioIsAUsageError() {
     Run run = sluice("simulate", "--scenario", "no-such-scenario");
 
