@@ -10,10 +10,12 @@ import dev.sluice.core.Limit;
  * <p>Invariants:
  * <ol>
  *   <li>At most one lease per bucket per node, holding at most its target size: a top-up asks Redis
- *       for {@code target - tokens - pending}, where pending are tokens taken by requests whose
- *       other levels are still being decided in Redis (so tokens left, tokens pending and tokens
- *       granted never exceed the target); at most one top-up is in flight, and every top-up bumps
- *       the epoch, so tokens taken before it are never given back on top of it.
+ *       for {@code target - tokens - pending - returning}, where pending are tokens taken by
+ *       requests whose other levels are still being decided in Redis and returning are tokens taken
+ *       out for return whose return call has not finished (so tokens left, pending, being granted
+ *       and being returned never exceed the target: each is consumed in Redis and may still be
+ *       admitted); at most one top-up is in flight, and every top-up bumps the epoch, so tokens
+ *       taken before it are never given back on top of it.
  *   <li>Tokens are spent only while the lease is unexpired and was granted under the limit now in
  *       force; an expired lease or one under an older limit is emptied (the leftover goes back to
  *       Redis) before it is topped up again.
@@ -39,6 +41,12 @@ final class Lease {
   private long tokens;
   /** Tokens taken by requests not decided yet (another level is in Redis): still outstanding. */
   private long pending;
+  /**
+   * Tokens taken out for return to Redis ({@link #beginTopUp}, {@link #expire}) until the caller
+   * reports the return call finished ({@link #returned}): still outstanding, since a top-up sent
+   * meanwhile may reach Redis first.
+   */
+  private long returning;
   private long expiresAt;
   private Limit limit;
   private boolean refilling;
@@ -144,16 +152,29 @@ final class Lease {
     return paceUntil;
   }
 
+  /**
+   * Reports that the return of {@code tokens} taken out by {@link #beginTopUp} or {@link #expire}
+   * finished, whether Redis took them back or the call failed (then they are lost: under-admission).
+   */
+  synchronized void returned(long tokens) {
+    returning -= tokens;
+  }
+
+  /** Returns whether no top-up and no return of this lease is in flight. */
+  synchronized boolean settled() {
+    return !refilling && returning == 0;
+  }
+
   /** A top-up to send: return {@code giveBack} tokens (leased under {@code giveBackUnder}), then lease {@code request}. */
   record TopUp(long giveBack, Limit giveBackUnder, long request) {}
 
   /**
    * Starts a top-up to {@code size} tokens under {@code current} unless one is in flight: an expired
    * lease, or one granted under another limit, is emptied first (its leftover is to be returned,
-   * under the limit it was granted under);
-   * then the caller leases {@code request = size - tokens left} and ends with {@link #endTopUp}.
-   * Returns null when there is nothing to do; a request of 0 means only the return (no top-up
-   * started).
+   * under the limit it was granted under, and the caller reports with {@link #returned} when that
+   * call finished); then the caller leases {@code request = size - tokens left - pending -
+   * returning} and ends with {@link #endTopUp}. Returns null when there is nothing to do; a request
+   * of 0 means only the return (no top-up started).
    */
   synchronized TopUp beginTopUp(long now, long size, Limit current) {
     if (refilling) {
@@ -164,14 +185,16 @@ final class Lease {
     if (!current.equals(limit) || now >= expiresAt) {
       back = tokens;
       tokens = 0;
+      returning += back;
       epoch++;
     }
     if (!current.equals(limit)) {
       limit = current;
       saturated = false;
     }
-    // Taken-but-undecided tokens count: the lease plus them never exceed the target.
-    long request = size - tokens - pending;
+    // Taken-but-undecided tokens and tokens on their way back count: the lease plus them never
+    // exceed the target (a return and this top-up may reach Redis in either order).
+    long request = size - tokens - pending - returning;
     if (request < 1) {
       return back > 0 ? new TopUp(back, backUnder, 0) : null;
     }
@@ -206,18 +229,25 @@ final class Lease {
     }
   }
 
-  /** Takes out the leftover of an expired lease for return to Redis; 0 when there is none. */
+  /**
+   * Takes out the leftover of an expired lease for return to Redis; 0 when there is none. The
+   * caller reports with {@link #returned} when the return call finished.
+   */
   synchronized long expire(long now) {
     if (refilling || tokens == 0 || now < expiresAt) {
       return 0;
     }
     long left = tokens;
     tokens = 0;
+    returning += left;
     epoch++;
     return left;
   }
 
-  /** Takes out every leased token (close, or Redis lost); the caller decides what to do with them. */
+  /**
+   * Takes out every leased token (close, or Redis lost: no top-up follows); the caller decides what
+   * to do with them.
+   */
   synchronized long drain() {
     long left = tokens;
     tokens = 0;

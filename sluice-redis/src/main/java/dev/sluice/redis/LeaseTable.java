@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.sluice.core.Clock;
 import dev.sluice.core.Limit;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import java.util.function.IntSupplier;
 
 /**
@@ -17,8 +18,9 @@ import java.util.function.IntSupplier;
  * tokens per second. A bucket is leased only when L is at least the minimum lease (and the
  * request's cost); colder buckets go straight to Redis. Since each node holds at most one lease per
  * bucket and the min(1 / N, ...) factors of N nodes sum to at most 1, the tokens outstanding in
- * leases at any instant, which is the most a window can admit above {@code B + R * t}, stay within
- * {@code f * (B + R * P)}: one percent of what the bucket admits over one lease period.
+ * leases at any instant (left, pending, being granted or being returned), which is the most a
+ * window can admit above {@code B + R * t}, stay within {@code f * (B + R * P)}: one percent of what
+ * the bucket admits over one lease period (see docs/redis.md, "Bound").
  */
 final class LeaseTable {
 
@@ -75,17 +77,23 @@ final class LeaseTable {
   /** Receives leased tokens taken out of a lease, to return them to Redis. */
   @FunctionalInterface
   interface Returns {
-    /** Returns {@code tokens} to the bucket at {@code key}, whose limit is {@code limit}. */
-    void give(String key, long tokens, Limit limit);
+    /**
+     * Returns {@code tokens} to the bucket at {@code key}, whose limit is {@code limit}; the stage
+     * completes (either way) when the return call has finished.
+     */
+    CompletionStage<?> give(String key, long tokens, Limit limit);
   }
 
-  /** Takes the leftover of every expired lease and hands it to {@code giveBack}. */
+  /**
+   * Takes the leftover of every expired lease and hands it to {@code giveBack}; each lease counts it
+   * as outstanding until that return has finished.
+   */
   void expire(Returns giveBack) {
     long now = clock.nanoTime();
     leases.asMap().forEach((k, l) -> {
       long left = l.expire(now);
       if (left > 0) {
-        giveBack.give(k, left, l.lastSeen());
+        giveBack.give(k, left, l.lastSeen()).whenComplete((r, err) -> l.returned(left));
       }
     });
   }
@@ -98,5 +106,10 @@ final class LeaseTable {
         sink.give(k, left, l.lastSeen());
       }
     });
+  }
+
+  /** Returns whether no lease has a top-up or a return in flight (tests wait for this). */
+  boolean settled() {
+    return leases.asMap().values().stream().allMatch(Lease::settled);
   }
 }

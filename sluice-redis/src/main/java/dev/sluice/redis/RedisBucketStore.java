@@ -184,7 +184,7 @@ public final class RedisBucketStore implements BucketStore {
     if (breaker.failure() && leases != null) {
       // Leased tokens were taken from Redis; spending them on top of the local share would break
       // the outage bound, so they are dropped (the buckets refill them within one lease period).
-      leases.drain((k, n, l) -> { });
+      leases.drain((k, n, l) -> CompletableFuture.completedFuture(null));
     }
   }
 
@@ -262,7 +262,7 @@ public final class RedisBucketStore implements BucketStore {
         .whenComplete((r, err) -> {
           if (err == null) {
             int live = (int) Math.max(1, r[0]);
-            liveNodes.set(live);
+            // Sizing first: whoever sees N live nodes (stats) also sees leases sized for at least N.
             synchronized (sizingLock) {
               long now = systemClock.nanoTime();
               if (live >= sizingNodes || now - sizingSeenAt >= leasePeriodNanos) {
@@ -270,6 +270,7 @@ public final class RedisBucketStore implements BucketStore {
                 sizingSeenAt = now;
               }
             }
+            liveNodes.set(live);
             onSuccess();
           } else {
             onFailure();
@@ -283,6 +284,14 @@ public final class RedisBucketStore implements BucketStore {
     }
   }
 
+  /**
+   * Returns whether no lease top-up or return is in flight: nothing this node sent to Redis in the
+   * background is still to change its leases. For tests that step a manual clock.
+   */
+  boolean leaseCallsSettled() {
+    return leases == null || leases.settled();
+  }
+
   /** Returns unused leased tokens, leaves the heartbeat set and closes the connection. */
   @Override
   public void close() {
@@ -293,7 +302,11 @@ public final class RedisBucketStore implements BucketStore {
     scheduler.shutdownNow();
     List<CompletableFuture<?>> goodbyes = new java.util.ArrayList<>();
     if (leases != null && breaker.closed()) {
-      leases.drain((k, n, l) -> goodbyes.add(shared.giveBack(k, n, l)));
+      leases.drain((k, n, l) -> {
+        CompletableFuture<long[]> back = shared.giveBack(k, n, l);
+        goodbyes.add(back);
+        return back;
+      });
     }
     goodbyes.add(link.run(LuaScript.HEARTBEAT, new String[] {keys.nodes()}, new String[] {nodeId, "0"}));
     try {

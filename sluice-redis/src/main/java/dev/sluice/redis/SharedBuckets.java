@@ -246,7 +246,8 @@ final class SharedBuckets {
       return false;
     }
     if (tu.giveBack() > 0) {
-      giveBack(key, tu.giveBack(), tu.giveBackUnder());
+      long back = tu.giveBack();
+      giveBack(key, back, tu.giveBackUnder()).whenComplete((r, err) -> lease.returned(back));
     }
     if (tu.request() == 0) {
       return false;
@@ -278,10 +279,17 @@ final class SharedBuckets {
     return true;
   }
 
-  /** Returns {@code tokens} leased from {@code key} to Redis. */
+  /**
+   * Returns {@code tokens} leased from {@code key} to Redis; the stage completes when the call has
+   * finished (it fails, and never throws, when the call cannot even be sent).
+   */
   CompletableFuture<long[]> giveBack(String key, long tokens, Limit limit) {
     returnedTokens.addAndGet(tokens);
-    return link.run(LuaScript.BUCKETS, new String[] {key}, args('R', tokens, new Limit[] {limit}));
+    try {
+      return link.run(LuaScript.BUCKETS, new String[] {key}, args('R', tokens, new Limit[] {limit}));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Returns every level's state for {@code client} without consuming anything. */

@@ -13,12 +13,20 @@ final class Conditions {
 
   /** Waits until {@code condition} holds, failing with {@code what} after {@code deadline}. */
   static void await(String what, Duration deadline, BooleanSupplier condition) {
+    await(what, deadline, Duration.ofMillis(2), condition);
+  }
+
+  /**
+   * Waits until {@code condition} holds, checking it every {@code poll}, failing with {@code what}
+   * after {@code deadline}.
+   */
+  static void await(String what, Duration deadline, Duration poll, BooleanSupplier condition) {
     long end = CLOCK.nanoTime() + deadline.toNanos();
     while (!condition.getAsBoolean()) {
       if (CLOCK.nanoTime() - end > 0) {
         throw new AssertionError("timed out after " + deadline + " waiting for: " + what);
       }
-      LockSupport.parkNanos(2_000_000);
+      LockSupport.parkNanos(poll.toNanos());
     }
   }
 }

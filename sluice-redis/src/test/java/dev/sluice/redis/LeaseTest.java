@@ -130,9 +130,9 @@ class LeaseTest {
   void anExpiredLeaseIsNotSpentAndItsLeftoverGoesBack() {
     Lease l = granted(100);
     assertThat(l.take(PERIOD, 1, WINDOW, LIMIT)).isEqualTo(Lease.MISS);
-    Lease.TopUp t = l.beginTopUp(PERIOD, 100, LIMIT);
+    Lease.TopUp t = l.beginTopUp(PERIOD, 150, LIMIT);
     assertThat(t.giveBack()).as("the leftover goes back").isEqualTo(100);
-    assertThat(t.request()).isEqualTo(100);
+    assertThat(t.request()).as("150 - 100 on their way back").isEqualTo(50);
     Lease swept = granted(100);
     assertThat(swept.expire(PERIOD - 1)).isZero();
     assertThat(swept.expire(PERIOD)).isEqualTo(100);
@@ -140,14 +140,30 @@ class LeaseTest {
   }
 
   @Test
+  void tokensOnTheirWayBackCountAgainstTheTargetUntilTheReturnFinishes() {
+    Lease swept = granted(100);
+    assertThat(swept.settled()).isTrue();
+    assertThat(swept.expire(PERIOD)).as("the sweep takes the leftover out for return").isEqualTo(100);
+    // A top-up sent now may reach Redis before that return does: until it has finished, the 100
+    // are still outstanding (leased and spendable again once Redis has them back).
+    assertThat(swept.beginTopUp(PERIOD, 100, LIMIT)).as("100 on their way back = the target").isNull();
+    assertThat(swept.settled()).isFalse();
+    swept.returned(100);
+    assertThat(swept.settled()).isTrue();
+    assertThat(swept.beginTopUp(PERIOD + 1, 100, LIMIT).request()).isEqualTo(100);
+    assertThat(swept.settled()).as("a top-up in flight").isFalse();
+  }
+
+  @Test
   void aLeaseUnderAnOlderLimitIsEmptiedAndReturnedUnderThatLimit() {
     Lease l = granted(100);
     Limit next = Limit.of(2_000, 10_000);
     assertThat(l.take(1, 1, WINDOW, next)).isEqualTo(Lease.MISS);
-    Lease.TopUp t = l.beginTopUp(1, 50, next);
+    Lease.TopUp t = l.beginTopUp(1, 150, next);
     assertThat(t.giveBack()).isEqualTo(100);
     assertThat(t.giveBackUnder()).isEqualTo(LIMIT);
-    assertThat(t.request()).isEqualTo(50);
+    assertThat(t.request()).as("150 - 100 on their way back").isEqualTo(50);
+    l.returned(100);
     l.endTopUp(50, 50, true, next, 2 + PERIOD, 2, 0);
     assertThat(l.take(3, 1, WINDOW, LIMIT)).as("old limit").isEqualTo(Lease.MISS);
     assertThat(Lease.leftOf(l.take(3, 1, WINDOW, next))).isEqualTo(49);

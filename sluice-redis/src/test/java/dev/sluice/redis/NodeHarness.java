@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * Edge nodes for chaos tests, in this JVM: each node is its own {@link RedisBucketStore} with its
@@ -22,14 +23,23 @@ final class NodeHarness implements AutoCloseable {
   final List<RedisBucketStore> nodes = new ArrayList<>();
 
   NodeHarness(int count, LimiterSpec spec, String redisUri, String namespace, boolean leasing) {
+    this(count, spec, redisUri, namespace, leasing, b -> b);
+  }
+
+  /**
+   * Starts {@code count} nodes; {@code options} may change any setting of each node's builder
+   * (defaults here: heartbeat 100 ms, minimum lease 2) before it is built.
+   */
+  NodeHarness(int count, LimiterSpec spec, String redisUri, String namespace, boolean leasing,
+      UnaryOperator<RedisStoreBuilder> options) {
     for (int i = 0; i < count; i++) {
-      nodes.add(RedisBucketStore.builder(spec)
+      nodes.add(options.apply(RedisBucketStore.builder(spec)
           .standalone(RedisURI.create(redisUri))
           .namespace(namespace)
           .nodeId("node-" + i)
           .heartbeat(Duration.ofMillis(100))
           .leasing(leasing)
-          .minLease(2)
+          .minLease(2))
           .build());
     }
     Conditions.await("every node sees " + count + " live nodes", Duration.ofSeconds(5),
