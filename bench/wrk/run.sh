@@ -175,13 +175,13 @@ rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1])]
 c, light = sys.argv[2], sys.argv[3]
 rps = {(r[0], r[1]): float(r[2]) for r in rows}
 rounds = sorted({r[0] for r in rows}, key=int)
-pairs = [("decision API / nginx return 200", f"sluice /v1/decisions (c{c})", f"nginx return 200 (c{c})", 0.7),
-         ("proxy / nginx proxy+limit_req", f"sluice proxy (c{c})", f"nginx proxy+limit_req (c{c})", 0.8),
+pairs = [("decision API / nginx return 200", f"sluice /v1/decisions (c{c})", f"nginx return 200 (c{c})", 0.75),
+         ("proxy / nginx proxy+limit_req", f"sluice proxy (c{c})", f"nginx proxy+limit_req (c{c})", 0.85),
          (f"proxy / nginx proxy+limit_req, c{light}", f"sluice proxy (c{light})", f"nginx proxy+limit_req (c{light})", None)]
 for name, ours, peer, target in pairs:
     ratios = [rps[(r, ours)] / rps[(r, peer)] for r in rounds if rps.get((r, peer))]
     med = statistics.median(ratios)
-    verdict = "" if target is None else ("  target >= %.1fx: %s" % (target, "met" if med >= target else "MISSED"))
+    verdict = "" if target is None else ("  target >= %.2fx: %s" % (target, "met" if med >= target else "MISSED"))
     print("%-40s per round %s  median %.2fx%s" % (name, " ".join("%.2fx" % x for x in ratios), med, verdict))
 PY
   # Half load: the proxies at about half of Sluice's saturated proxy rate (median over the rounds),
@@ -215,11 +215,17 @@ for r in rows:
         p999.setdefault(r[1], []).append(ms(r[4]))
 for name, values in p999.items():
     print("%-34s p99.9 per round %s  median %.2f ms" % (name, " ".join("%.2f" % v for v in values), statistics.median(values)))
+# The target is relative (issue 11): Sluice's added p99 at most 1.5x nginx's in the same rounds,
+# since this shared VM's own tail (DAMON, vCPU stalls) moves both by milliseconds from run to run.
 base = p99["upstream direct (half load)"]
+added = {}
 for name in ("nginx proxy+limit_req (half load)", "sluice proxy (half load)"):
-    added = [p - b for p, b in zip(p99[name], base)]
-    verdict = ("  target <= 1 ms: %s" % ("met" if statistics.median(added) <= 1.0 else "MISSED")) if name.startswith("sluice") else ""
-    print("%-34s added p99 per round %s  median %.2f ms%s" % (name, " ".join("%.2f" % a for a in added), statistics.median(added), verdict))
+    added[name] = [p - b for p, b in zip(p99[name], base)]
+    print("%-34s added p99 per round %s  median %.2f ms" % (name, " ".join("%.2f" % a for a in added[name]), statistics.median(added[name])))
+ours = statistics.median(added["sluice proxy (half load)"])
+peer = statistics.median(added["nginx proxy+limit_req (half load)"])
+print("%-34s %.2f ms vs nginx %.2f ms  target <= 1.5x nginx (%.2f ms): %s" % ("added p99, sluice / nginx", ours, peer,
+      1.5 * max(peer, 0.0), "met" if ours <= 1.5 * max(peer, 0.0) else "MISSED"))
 PY
   echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$result"
