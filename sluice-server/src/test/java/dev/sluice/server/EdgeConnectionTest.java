@@ -3,9 +3,7 @@ package dev.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.sluice.core.Clock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -15,7 +13,6 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * One edge connection's pipeline on an {@link EmbeddedChannel}: what the client gets when Sluice
@@ -23,18 +20,17 @@ import org.slf4j.LoggerFactory;
  */
 class EdgeConnectionTest {
 
-  ListAppender<ILoggingEvent> logged;
+  /** Thread-safe: event loops append while the test reads. */
+  LoggerEvents logged;
 
   @BeforeEach
   void capture() {
-    logged = new ListAppender<>();
-    logged.start();
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logged);
+    logged = LoggerEvents.root();
   }
 
   @AfterEach
   void release() {
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logged);
+    logged.close();
   }
 
   /** A connection to an edge whose services are broken: every decision or feedback throws. */
@@ -76,7 +72,7 @@ class EdgeConnectionTest {
     assertThat(ch.isOpen()).isFalse();
     assertThat(server[0].inFlight()).isZero();
     String logged0 = id;
-    assertThat(logged.list).anyMatch(e -> e.getLevel() == Level.ERROR && e.getKeyValuePairs() != null
+    assertThat(logged.all()).anyMatch(e -> e.getLevel() == Level.ERROR && e.getKeyValuePairs() != null
         && e.getKeyValuePairs().stream().anyMatch(kv -> kv.key.equals("requestId") && logged0.equals(kv.value)));
   }
 }

@@ -36,6 +36,25 @@ final class LoggerEvents extends AppenderBase<ILoggingEvent> implements AutoClos
     return c;
   }
 
+  /**
+   * Starts capturing everything that reaches the root logger (at the levels already configured),
+   * from any thread.
+   */
+  static LoggerEvents root() {
+    LoggerEvents c = new LoggerEvents();
+    c.start();
+    Logger l = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    c.loggers.add(l);
+    c.levels.add(l.getLevel());
+    l.addAppender(c);
+    return c;
+  }
+
+  /** Returns every event captured so far, in order. */
+  List<ILoggingEvent> all() {
+    return List.copyOf(events);
+  }
+
   @Override
   protected void append(ILoggingEvent event) {
     event.prepareForDeferredProcessing();

@@ -3,9 +3,7 @@ package dev.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.core.Clock;
 import java.io.IOException;
@@ -19,7 +17,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * An upstream that is down, too slow or answers garbage: 502 and 504 with problem bodies that name
@@ -27,23 +24,22 @@ import org.slf4j.LoggerFactory;
  */
 class UpstreamFailureTest {
 
-  ListAppender<ILoggingEvent> logged;
+  /** Thread-safe: event loops append while the test reads. */
+  LoggerEvents logged;
 
   @BeforeEach
   void capture() {
-    logged = new ListAppender<>();
-    logged.start();
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logged);
+    logged = LoggerEvents.root();
   }
 
   @AfterEach
   void release() {
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logged);
+    logged.close();
   }
 
   /** Returns the WARN events that carry {@code requestId}. */
   List<ILoggingEvent> warningsFor(String requestId) {
-    return logged.list.stream().filter(e -> e.getLevel() == Level.WARN && e.getKeyValuePairs() != null
+    return logged.all().stream().filter(e -> e.getLevel() == Level.WARN && e.getKeyValuePairs() != null
         && e.getKeyValuePairs().stream().anyMatch(kv -> kv.key.equals("requestId") && requestId.equals(kv.value)))
         .toList();
   }
@@ -79,7 +75,7 @@ class UpstreamFailureTest {
       assertThat(res.headers().firstValue("ratelimit")).isPresent();
       Harness.await(Duration.ofSeconds(5), "the cause to be logged", () -> !warningsFor(id).isEmpty());
       assertThat(value(warningsFor(id).get(0), "cause")).contains("Connection refused");
-      assertThat(logged.list).noneMatch(e -> e.getLevel() == Level.ERROR);
+      assertThat(logged.all()).noneMatch(e -> e.getLevel() == Level.ERROR);
       Harness.await(java.time.Duration.ofSeconds(5), "the error to be counted", () -> {
         PrometheusText m = PrometheusText.parse(sluice.adminGet("/metrics").body());
         Double errors = m.value("sluice_upstream_errors_total", "kind", "connect");
