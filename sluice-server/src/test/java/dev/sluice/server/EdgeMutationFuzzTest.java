@@ -2,9 +2,6 @@ package dev.sluice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
 import dev.sluice.core.Clock;
 import dev.sluice.testkit.ManualClock;
 import java.io.ByteArrayOutputStream;
@@ -18,14 +15,11 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
-import java.util.function.IntPredicate;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,9 +52,6 @@ class EdgeMutationFuzzTest {
    * server, so whatever the mutation left open ends in an error and a close rather than a wait.
    */
   static final byte[] PADDING = "X X X\n".repeat(1_500).getBytes(StandardCharsets.ISO_8859_1);
-  static final Pattern INTERNALS = Pattern.compile(
-      "Exception|Error:|io\\.netty|java\\.|javax\\.|dev\\.sluice|com\\.linecorp|\\tat |Caused by|127\\.0\\.0\\.1:\\d+"
-          + "|localhost:\\d+|/127\\.0\\.0\\.1");
 
   static FuzzUpstream upstream;
   static LogCapture logs;
@@ -115,15 +106,16 @@ class EdgeMutationFuzzTest {
 
   @Test
   void mutatedTrafficInBothDirectionsKeepsEveryInvariant() {
-    Failures failures = new Failures();
+    FuzzCase.Failures failures = new FuzzCase.Failures();
     Map<String, Integer> statuses = new TreeMap<>();
     Clock clock = Clock.system();
     long started = clock.nanoTime();
+    long cpuStarted = processCpuNanos();
     int from = ONLY >= 0 ? ONLY : 0;
     int to = ONLY >= 0 ? ONLY + 1 : CASES;
     int run = 0;
     for (int i = from; i < to && failures.cases() < MAX_FAILING_CASES; i++) {
-      Case c = runCase(i);
+      FuzzCase c = runCase(i);
       run++;
       if (VERBOSE) {
         System.out.println(c.describe() + "\n    failures: " + c.failures);
@@ -134,7 +126,9 @@ class EdgeMutationFuzzTest {
       failures.add(c);
     }
     long millis = (clock.nanoTime() - started) / 1_000_000;
-    System.out.printf("edge mutation fuzz: seed %d, %d cases in %d ms, statuses %s%n", SEED, run, millis, statuses);
+    long cpuMillis = (processCpuNanos() - cpuStarted) / 1_000_000;
+    System.out.printf("edge mutation fuzz: seed %d, %d cases in %d ms (%d ms of CPU, all threads), statuses %s%n",
+        SEED, run, millis, cpuMillis, statuses);
     assertThat(failures.report()).as("edge mutation fuzz, seed " + SEED).isEmpty();
     if (ONLY < 0) {
       Double active = PrometheusText.parse(sluice.adminGet("/metrics").body()).value("sluice_edge_requests_active");
@@ -142,47 +136,14 @@ class EdgeMutationFuzzTest {
     }
   }
 
-  /** One case: what was sent, what came back, and every invariant it broke. */
-  static final class Case {
-    final int index;
-    final boolean upstreamSide;
-    String seed;
-    List<String> ops = List.of();
-    byte[] sent = new byte[0];
-    byte[] script = new byte[0];
-    byte[] received = new byte[0];
-    List<RawHttp.Response> responses = List.of();
-    /** The {@code X-Fuzz-Seq} numbers of the upstream's answers the client got, in order. */
-    final List<Long> passedOn = new ArrayList<>();
-    boolean parsed;
-    final Map<String, String> failures = new LinkedHashMap<>();
-
-    Case(int index, boolean upstreamSide) {
-      this.index = index;
-      this.upstreamSide = upstreamSide;
-    }
-
-    void fail(String kind, String detail) {
-      failures.putIfAbsent(kind, detail);
-    }
-
-    String describe() {
-      return "case " + index + " (seed " + SEED + ", " + (upstreamSide ? "upstream" : "client") + " side, " + seed
-          + ", ops " + ops + ")\n    sent:     " + clip(sent) + (upstreamSide ? "\n    upstream: " + clip(script) : "")
-          + "\n    received: " + clip(received)
-          + "\n    reproduce: ./mvnw -B -ntp -pl sluice-server -am verify -Dtest=EdgeMutationFuzzTest"
-          + " -Dsurefire.failIfNoSpecifiedTests=false -Dsluice.fuzz.seed=" + SEED + " -Dsluice.fuzz.case=" + index;
-    }
-
-    private static String clip(byte[] b) {
-      String s = RawHttp.escape(b, 0, Math.min(b.length, 700));
-      return b.length > 700 ? s + "...(" + b.length + " bytes)" : s;
-    }
+  private static long processCpuNanos() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
   }
 
-  static Case runCase(int index) {
+  static FuzzCase runCase(int index) {
     Random r = new Random(mix(SEED + 0x9E3779B97F4A7C15L * (index + 1L)));
-    Case c = new Case(index, r.nextBoolean());
+    FuzzCase c = new FuzzCase(SEED, index, r.nextBoolean());
     logs.drain();
     try {
       if (c.upstreamSide) {
@@ -208,7 +169,7 @@ class EdgeMutationFuzzTest {
     for (FuzzUpstream.Violation v : upstream.takeViolations()) {
       c.fail(v.kind(), v.detail());
     }
-    checkLogs(c);
+    FuzzInvariants.logs(c, logs.drain());
     return c;
   }
 
@@ -219,178 +180,53 @@ class EdgeMutationFuzzTest {
     return z ^ z >>> 33;
   }
 
-  /** A mutated request (and padding) against the valid upstream. */
-  static void clientCase(Case c, Random r) throws IOException {
+  /** A mutated request (then {@link #PADDING}) against the valid upstream. */
+  static void clientCase(FuzzCase c, Random r) throws IOException {
     FuzzCorpus.Seed seed = FuzzCorpus.CLIENT.get(r.nextInt(FuzzCorpus.CLIENT.size()));
     HttpMutator.Result m = r.nextInt(20) == 0 ? new HttpMutator.Result(seed.bytes(), List.of(), false)
         : HttpMutator.mutate(seed.bytes(), r, false);
-    c.seed = seed.name();
+    c.corpus = seed.name();
     c.ops = m.ops();
     c.sent = m.bytes();
     upstream.beginCase(null);
     c.received = converse(split(m.bytes(), 1 + r.nextInt(3)), true);
     boolean maybeHead = RawHttp.latin1(m.bytes(), 0, m.bytes().length).contains("HEAD");
-    if (!parse(c, maybeHead ? null : i -> false)) {
-      return;
-    }
-    int bound = RawHttp.requestLines(m.bytes()) + 1;
-    if (c.responses.size() > bound) {
-      c.fail("more responses than requests", c.responses.size() + " responses to at most " + bound + " requests");
-    }
-    for (RawHttp.Response res : c.responses) {
-      int s = res.status();
-      if (s >= 500 && s != 501 && s != 505) {
-        c.fail("client fault answered " + s, firstLine(res));
-      }
-    }
-    checkFraming(c, RawHttp.firstRequestFields(m.bytes()));
-    for (RawHttp.Response res : c.responses) {
-      String seq = res.field("x-fuzz-seq");
-      if (seq != null) {
-        c.passedOn.add(Long.parseLong(seq));
-      }
+    if (FuzzInvariants.parse(c, maybeHead ? null : i -> false)) {
+      FuzzInvariants.clientFault(c);
     }
   }
 
-  /**
-   * A first request whose body length is ambiguous (RFC 9112 section 6.3: both Content-Length and
-   * Transfer-Encoding, a coding other than chunked last, several Content-Lengths) or with
-   * whitespace before a colon (section 5.1) must not leave the connection open for what follows
-   * it: the answer to it is the last one (and a 400 or 501 where the RFC says the length cannot be
-   * determined).
-   */
-  static void checkFraming(Case c, List<RawHttp.Field> fields) {
-    if (fields == null || c.responses.isEmpty()) {
-      return;
-    }
-    List<String> te = new ArrayList<>();
-    int lengths = 0;
-    boolean spaceBeforeColon = false;
-    for (RawHttp.Field f : fields) {
-      String name = f.name().strip().toLowerCase(java.util.Locale.ROOT);
-      spaceBeforeColon |= !f.name().equals(f.name().stripTrailing());
-      if (name.equals("transfer-encoding")) {
-        te.add(f.value());
-      } else if (name.equals("content-length")) {
-        lengths += f.value().split(",", -1).length;
-      }
-    }
-    String codings = String.join(",", te).toLowerCase(java.util.Locale.ROOT).replace(" ", "");
-    boolean chunkedLast = codings.endsWith("chunked") && !codings.endsWith("xchunked");
-    String why = spaceBeforeColon ? "whitespace before a colon"
-        : !te.isEmpty() && !chunkedLast ? "Transfer-Encoding without chunked last"
-        : !te.isEmpty() && lengths > 0 ? "Content-Length with Transfer-Encoding"
-        : lengths > 1 ? "several Content-Lengths" : null;
-    if (why == null) {
-      return;
-    }
-    RawHttp.Response first = c.responses.get(0);
-    boolean mustReject = spaceBeforeColon || !te.isEmpty() && !chunkedLast;
-    if (c.responses.size() > 1 || mustReject && first.status() != 400 && first.status() != 501) {
-      c.fail("ambiguous framing not rejected or closed: " + why, c.responses.size() + " responses, the first "
-          + firstLine(first));
-    }
-  }
-
-  /** Valid requests against a scripted upstream answering a mutated response. */
-  static void upstreamCase(Case c, Random r) throws IOException {
+  /** Valid requests against the upstream answering the first with a mutated response. */
+  static void upstreamCase(FuzzCase c, Random r) throws IOException {
     FuzzCorpus.Requests q = FuzzCorpus.UPSTREAM_REQUESTS.get(r.nextInt(FuzzCorpus.UPSTREAM_REQUESTS.size()));
     FuzzCorpus.Response seed = FuzzCorpus.RESPONSES.get(r.nextInt(FuzzCorpus.RESPONSES.size()));
     String method = q.methods().get(0);
     HttpMutator.Result m = r.nextInt(20) == 0 ? new HttpMutator.Result(seed.render(method), List.of(), false)
         : HttpMutator.mutate(seed.render(method), r, true);
-    boolean close = m.truncated() || r.nextInt(3) == 0 || !RawHttp.startsWithWholeKeepAlive(m.bytes(),
-        method.equals("HEAD"));
+    RawHttp.Response valid = FuzzInvariants.validAnswer(m.bytes(), method.equals("HEAD"));
+    // Keep the connection open only after a whole answer: after anything else the edge would wait for the rest.
+    boolean close = m.truncated() || r.nextInt(3) == 0 || valid == null || valid.closes();
+    boolean reset = r.nextInt(25) == 0;
     int writes = 1 + r.nextInt(3);
-    c.seed = q.name() + " <- " + seed.name() + (close ? " (then close)" : "");
+    c.corpus = q.name() + " <- " + seed.name() + (reset ? " (then reset)" : close ? " (then close)" : "");
     c.ops = m.ops();
     c.sent = q.bytes();
     c.script = m.bytes();
-    upstream.beginCase((index, req) -> index == 0 ? new FuzzUpstream.Answer(m.bytes(), writes, close)
-        : new FuzzUpstream.Answer(FuzzCorpus.secondAnswer(req.method()), 1, false));
+    upstream.beginCase((index, req) -> index == 0 ? new FuzzUpstream.Answer(m.bytes(), writes, close, reset)
+        : new FuzzUpstream.Answer(FuzzCorpus.secondAnswer(req.method()), 1, false, false));
     c.received = converse(List.of(q.bytes()), false);
-    if (!parse(c, i -> i < q.methods().size() && q.methods().get(i).equals("HEAD"))) {
-      return;
+    if (FuzzInvariants.parse(c, i -> i < q.methods().size() && q.methods().get(i).equals("HEAD"))) {
+      FuzzInvariants.upstreamFault(c, q.methods(), reset);
     }
-    if (c.responses.size() > q.methods().size()) {
-      c.fail("more responses than requests", c.responses.size() + " responses to " + q.methods().size() + " requests");
-    }
-    checkUpstreamAnswer(c, m.bytes(), method.equals("HEAD"));
-    for (int i = 1; i < c.responses.size(); i++) {
-      RawHttp.Response res = c.responses.get(i);
-      if (res.status() / 100 == 2 && !"1".equals(res.field("x-fuzz-answer"))) {
-        c.fail("second request got another answer", firstLine(res));
-      }
-    }
-  }
-
-  /**
-   * Checks the client's answer to the request the upstream answered with {@code script}: a valid
-   * answer is passed on whole, with its status and body; a head that never ended or is over the
-   * limit gets 502 (or 504); anything else gets the status the upstream sent, or 502 or 504.
-   */
-  static void checkUpstreamAnswer(Case c, byte[] script, boolean head) {
-    if (c.responses.isEmpty()) {
-      return; // a clean close
-    }
-    RawHttp.Response got = c.responses.get(0);
-    String text = RawHttp.latin1(script, 0, script.length);
-    java.util.regex.Matcher blank = Pattern.compile("\n\r?\n").matcher(text);
-    int headEnd = blank.find() ? blank.start() : -1;
-    RawHttp.Response valid = text.matches("(?s).*HTTP/\\S+ 101.*") || headEnd > 15_000 ? null
-        : RawHttp.firstResponse(script, head);
-    if (valid != null && valid.complete()) {
-      if (got.status() != valid.status() || !got.complete()
-          || !java.util.Arrays.equals(got.body(), valid.body())) {
-        c.fail("valid upstream answer not passed on", "upstream " + valid.status() + " with "
-            + valid.body().length + " body bytes, client got " + firstLine(got) + " with " + got.body().length
-            + (got.complete() ? "" : " (cut off)"));
-      }
-      return;
-    }
-    java.util.Set<Integer> allowed = new java.util.HashSet<>(List.of(502, 504));
-    if (headEnd >= 0 && headEnd < 15_000) {
-      java.util.regex.Matcher sm = Pattern.compile("HTTP/\\S+ +(\\d{1,9})").matcher(text);
-      while (sm.find()) {
-        allowed.add(Integer.parseInt(sm.group(1)));
-      }
-    }
-    if (!allowed.contains(got.status()) && !(headEnd >= 15_000 && headEnd <= 20_000)) {
-      c.fail("upstream fault answered " + got.status(), firstLine(got) + " (allowed: " + allowed + ")");
-    }
-  }
-
-  /** Parses the received stream into {@code c.responses}; a malformed stream is a failure. */
-  private static boolean parse(Case c, IntPredicate bodiless) {
-    try {
-      c.responses = RawHttp.responses(c.received, bodiless).finals();
-      c.parsed = true;
-    } catch (RawHttp.Malformed e) {
-      c.fail("malformed response stream: " + e.kind(), e.getMessage());
-      return false;
-    }
-    for (RawHttp.Response res : c.responses) {
-      java.util.regex.Matcher leak = INTERNALS.matcher(res.text());
-      if (leak.find()) {
-        c.fail("internals in a response: " + leak.group(), firstLine(res) + " ... " + res.text().substring(
-            Math.max(0, leak.start() - 80), Math.min(res.text().length(), leak.end() + 80)));
-      }
-    }
-    return true;
-  }
-
-  private static String firstLine(RawHttp.Response res) {
-    int eol = res.text().indexOf('\r');
-    return eol < 0 ? res.text() : res.text().substring(0, eol);
   }
 
   /**
    * Waits until the case is over on every side: the edge answers nothing, holds no client
    * connection, and every upstream connection is idle between requests and no more are open than
-   * one per event loop; then, after an upstream-side case, closes the upstream's connections so the
-   * next case starts clean.
+   * one per event loop; then closes the upstream connections that wrote a scripted answer, so the
+   * next case starts clean (and all of them when the case did not settle).
    */
-  static void settle(Case c) {
+  static void settle(FuzzCase c) {
     boolean ok = awaitCondition(SETTLE, () -> edge.inFlight() <= inFlightBase && edge.connections() == 0
         && upstream.allIdle() && upstream.open() <= eventLoops);
     if (!ok) {
@@ -406,34 +242,9 @@ class EdgeMutationFuzzTest {
         c.fail("upstream connection left in use", upstream.describe());
       }
     }
-    if (c.upstreamSide || !ok) {
-      upstream.closeAll(SETTLE);
+    if ((c.upstreamSide || !ok) && !upstream.closeScripted(!ok, SETTLE)) {
+      c.fail("upstream connection not closed by the edge", upstream.describe());
     }
-  }
-
-  static void checkLogs(Case c) {
-    for (ILoggingEvent e : logs.drain()) {
-      String line = LogCapture.describe(e);
-      boolean netty = e.getLoggerName().startsWith("io.netty");
-      if (line.contains("LEAK:")) {
-        c.fail("a buffer leaked (reported during this case)", line);
-      } else if (netty) {
-        c.fail("netty logged " + e.getLevel(), line);
-      } else if (e.getLevel().isGreaterOrEqual(Level.ERROR) && (!c.upstreamSide || looksLikeABug(e))) {
-        c.fail("logged ERROR: " + e.getLoggerName() + ": " + e.getMessage(), line);
-      }
-    }
-  }
-
-  /** An upstream's fault may be logged at ERROR; an unexpected exception may not. */
-  private static boolean looksLikeABug(ILoggingEvent e) {
-    for (IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
-      String n = t.getClassName();
-      if (n.startsWith("java.lang.") || n.contains("IllegalReferenceCount")) {
-        return true;
-      }
-    }
-    return e.getMessage().contains("unexpected");
   }
 
   /** Splits {@code b} into {@code n} writes. */
@@ -511,36 +322,5 @@ class EdgeMutationFuzzTest {
       java.util.concurrent.locks.LockSupport.parkNanos(200_000);
     }
     return true;
-  }
-
-  /** Failing cases grouped by kind: the first example of each and how often it happened. */
-  static final class Failures {
-    private final Map<String, String> first = new LinkedHashMap<>();
-    private final Map<String, Integer> count = new LinkedHashMap<>();
-    private int cases;
-
-    void add(Case c) {
-      if (c.failures.isEmpty()) {
-        return;
-      }
-      cases++;
-      for (Map.Entry<String, String> f : c.failures.entrySet()) {
-        count.merge(f.getKey(), 1, Integer::sum);
-        first.putIfAbsent(f.getKey(), f.getValue() + "\n    " + c.describe());
-      }
-    }
-
-    int cases() {
-      return cases;
-    }
-
-    String report() {
-      StringBuilder b = new StringBuilder();
-      for (Map.Entry<String, String> e : first.entrySet()) {
-        b.append("\n- ").append(e.getKey()).append(" (").append(count.get(e.getKey())).append(" cases)\n    ")
-            .append(e.getValue()).append('\n');
-      }
-      return b.toString();
-    }
   }
 }

@@ -38,8 +38,9 @@ final class FuzzUpstream implements AutoCloseable {
    * @param bytes the raw response bytes (possibly malformed)
    * @param writes how many separate writes to split them into (flushed each)
    * @param close close the connection once written
+   * @param reset close it with a TCP reset rather than a FIN
    */
-  record Answer(byte[] bytes, int writes, boolean close) {}
+  record Answer(byte[] bytes, int writes, boolean close, boolean reset) {}
 
   /**
    * Something the edge forwarded that no proxy may forward.
@@ -51,7 +52,7 @@ final class FuzzUpstream implements AutoCloseable {
 
   /** Chooses the answer to the {@code index}-th request of a case (counted from 0). */
   interface Script {
-    Answer answer(int index, RawHttp.Request request);
+    Answer answer(int index, RawRequests.Request request);
   }
 
   private final ServerSocket listener;
@@ -123,14 +124,20 @@ final class FuzzUpstream implements AutoCloseable {
   }
 
   /**
-   * Closes every open connection from this side and waits until the edge has seen each close (its
-   * side closed too), so no later request meets a connection that is going away.
+   * Closes from this side every open connection that wrote a scripted answer ({@code all}: every
+   * open connection) and waits until the edge has seen each close (its side closed too), so no
+   * later case meets a connection that went through a broken exchange or is going away. Returns
+   * whether they all closed in time.
    */
-  void closeAll(java.time.Duration timeout) {
+  boolean closeScripted(boolean all, java.time.Duration timeout) {
+    List<Conn> closing = new java.util.ArrayList<>();
     for (Conn c : conns) {
-      c.shutdownOutput();
+      if (all || c.scripted) {
+        c.shutdownOutput();
+        closing.add(c);
+      }
     }
-    EdgeMutationFuzzTest.awaitCondition(timeout, () -> conns.isEmpty());
+    return EdgeMutationFuzzTest.awaitCondition(timeout, () -> closing.stream().noneMatch(conns::contains));
   }
 
   private void accept() {
@@ -151,15 +158,15 @@ final class FuzzUpstream implements AutoCloseable {
   }
 
   /** The valid answer to {@code req}: 200, {@code Content-Length}, numbered. */
-  private Answer defaultAnswer(RawHttp.Request req, long n) {
+  private Answer defaultAnswer(RawRequests.Request req, long n) {
     String body = "fuzz-ok " + n + "\n";
     String head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length()
         + "\r\nX-Fuzz-Seq: " + n + "\r\n\r\n";
     String text = req.method().equals("HEAD") ? head : head + body;
-    return new Answer(text.getBytes(StandardCharsets.ISO_8859_1), 1, false);
+    return new Answer(text.getBytes(StandardCharsets.ISO_8859_1), 1, false, false);
   }
 
-  private void check(RawHttp.Request req) {
+  private void check(RawRequests.Request req) {
     for (String hop : List.of("connection", "keep-alive", "proxy-connection", "upgrade", "trailer")) {
       if (!req.all(hop).isEmpty()) {
         violations.add(new Violation("forwarded the hop-by-hop field " + hop, req.all(hop).toString()));
@@ -179,6 +186,8 @@ final class FuzzUpstream implements AutoCloseable {
   private final class Conn {
     private final Socket socket;
     private volatile State state = State.IDLE;
+    /** Whether it wrote an answer from a script (which may have left it in any state). */
+    private volatile boolean scripted;
 
     Conn(Socket socket) {
       this.socket = socket;
@@ -197,9 +206,9 @@ final class FuzzUpstream implements AutoCloseable {
         InputStream in = new BufferedInputStream(socket.getInputStream());
         OutputStream out = socket.getOutputStream();
         while (true) {
-          RawHttp.Request req;
+          RawRequests.Request req;
           try {
-            req = RawHttp.readRequest(in, () -> state = State.READING);
+            req = RawRequests.readRequest(in, () -> state = State.READING);
           } catch (RawHttp.Malformed m) {
             violations.add(new Violation(m.kind(), m.getMessage()));
             return;
@@ -213,11 +222,15 @@ final class FuzzUpstream implements AutoCloseable {
           Script s = script;
           long n = seq.incrementAndGet();
           Answer a = s == null ? defaultAnswer(req, n) : s.answer(index, req);
+          scripted |= s != null;
           write(out, a);
           if (s == null) {
             caseAnswered.add(n);
           }
-          if (a.close()) {
+          if (a.reset()) {
+            socket.setSoLinger(true, 0);
+          }
+          if (a.close() || a.reset()) {
             return;
           }
           state = State.IDLE;

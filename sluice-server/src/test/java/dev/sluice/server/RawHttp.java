@@ -1,9 +1,6 @@
 package dev.sluice.server;
 
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,18 +10,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Strict HTTP/1.1 message framing for the mutation fuzzer: splits a raw byte stream the edge sent
+ * Strict HTTP/1.1 response framing for the mutation fuzzer: splits a raw byte stream the edge sent
  * into responses (status line, fields, a body framed by {@code Content-Length}, chunked coding or
- * the end of the stream; none for HEAD, 1xx, 204 and 304), and reads the requests the edge
- * forwards to an upstream. Anything RFC 9112 does not allow a sender to produce is an error: the
- * edge is the sender being checked. Stateless.
+ * the end of the stream; none for HEAD, 1xx, 204 and 304). Anything RFC 9112 does not allow a
+ * sender to produce is an error: the edge is the sender being checked. Requests are in {@link
+ * RawRequests}. Stateless.
  */
 final class RawHttp {
 
   private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.([01]) (\\d{3}) ([^\\x00-\\x08\\x0a-\\x1f\\x7f]*)");
-  private static final Pattern REQUEST_LINE = Pattern.compile("([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\\S+) HTTP/1\\.1");
-  private static final Pattern CHUNK_SIZE = Pattern.compile("([0-9A-Fa-f]{1,7})(;[^\\x00-\\x08\\x0a-\\x1f\\x7f]*)?");
-  private static final Pattern LOOSE_VERSION = Pattern.compile("\\S+/\\d+\\.\\d+");
+  static final Pattern CHUNK_SIZE = Pattern.compile("([0-9A-Fa-f]{1,7})(;[^\\x00-\\x08\\x0a-\\x1f\\x7f]*)?");
 
   private RawHttp() {}
 
@@ -33,7 +28,7 @@ final class RawHttp {
     private final String kind;
 
     Malformed(String kind, String detail) {
-      super(kind + (detail.isEmpty() ? "" : ": " + detail));
+      super(kind + (detail.isEmpty() ? "" : ": " + detail), null, false, false);
       this.kind = kind;
     }
 
@@ -90,15 +85,6 @@ final class RawHttp {
    */
   static Responses responses(byte[] stream, IntPredicate bodiless) throws Malformed {
     return responses(stream, bodiless, Integer.MAX_VALUE);
-  }
-
-  /**
-   * Returns whether {@code s} begins with one whole final response (after any 1xx) that keeps the
-   * connection open, whatever follows it: a peer that sent it can wait for the next request.
-   */
-  static boolean startsWithWholeKeepAlive(byte[] s, boolean head) {
-    Response r = firstResponse(s, head);
-    return r != null && r.complete() && !r.closes();
   }
 
   /**
@@ -241,7 +227,7 @@ final class RawHttp {
    * Reads header fields from {@code p} through the empty line; returns the index after it, or -1
    * when the stream ends first.
    */
-  private static int fields(byte[] s, int p, List<Field> out) throws Malformed {
+  static int fields(byte[] s, int p, List<Field> out) throws Malformed {
     while (true) {
       int eol = lineEnd(s, p);
       if (eol < 0) {
@@ -280,7 +266,7 @@ final class RawHttp {
   }
 
   /** Returns the index of the CR of the next CRLF, or -1; a bare LF or CR before it is malformed. */
-  private static int lineEnd(byte[] s, int p) throws Malformed {
+  static int lineEnd(byte[] s, int p) throws Malformed {
     for (int i = p; i < s.length; i++) {
       if (s[i] == '\n') {
         throw new Malformed("bare LF", "at " + i + ": " + excerpt(s, p));
@@ -334,191 +320,6 @@ final class RawHttp {
       }
     }
     return n;
-  }
-
-  /**
-   * Returns how many lines of {@code raw} a lenient HTTP/1.1 server could take for a request line
-   * (a method, a target and a {@code NAME/D.D} version): an upper bound on the requests in it.
-   */
-  static int requestLines(byte[] raw) {
-    int n = 0;
-    int start = 0;
-    for (int i = 0; i <= raw.length; i++) {
-      if (i == raw.length || raw[i] == '\n') {
-        String[] parts = latin1(raw, start, i).strip().split("[ \\t\\x0b\\x0c\\r]+", 3);
-        if (parts.length == 3 && LOOSE_VERSION.matcher(parts[2].strip()).matches()) {
-          n++;
-        }
-        start = i + 1;
-      }
-    }
-    return n;
-  }
-
-  /**
-   * Returns the header fields of the first request in {@code raw} when its head is cleanly
-   * delimited (CRLF line ends, no bare CR or LF, an empty line) and every field line has a colon;
-   * names are returned as sent, with any whitespace before the colon. Otherwise {@code null}.
-   */
-  static List<Field> firstRequestFields(byte[] raw) {
-    String text = latin1(raw, 0, raw.length);
-    int end = text.indexOf("\r\n\r\n");
-    if (end < 0) {
-      return null;
-    }
-    String[] lines = text.substring(0, end).split("\r\n", -1);
-    List<Field> out = new ArrayList<>();
-    for (int i = 0; i < lines.length; i++) {
-      String l = lines[i];
-      if (l.indexOf('\r') >= 0 || l.indexOf('\n') >= 0 || i > 0 && (l.indexOf(':') <= 0 || l.charAt(0) == ' '
-          || l.charAt(0) == '\t')) {
-        return null;
-      }
-      if (i > 0) {
-        int colon = l.indexOf(':');
-        out.add(new Field(l.substring(0, colon), l.substring(colon + 1).strip()));
-      }
-    }
-    return out;
-  }
-
-  /**
-   * A request as an upstream received it.
-   *
-   * @param method the method
-   * @param target the request target
-   * @param fields the header fields in order
-   * @param body the body (decoded from chunks)
-   * @param chunked whether it came chunked
-   */
-  record Request(String method, String target, List<Field> fields, byte[] body, boolean chunked) {
-
-    /** Returns every value of {@code name} (case-insensitive). */
-    List<String> all(String name) {
-      List<String> out = new ArrayList<>();
-      for (Field f : fields) {
-        if (f.name().equalsIgnoreCase(name)) {
-          out.add(f.value());
-        }
-      }
-      return out;
-    }
-  }
-
-  /**
-   * Reads one request from {@code in}, strictly; returns {@code null} when the stream ends before
-   * its first byte. {@code started} runs once the first byte arrived.
-   *
-   * @throws Malformed when the bytes are not an HTTP/1.1 request a proxy may forward
-   * @throws EOFException when the stream ends inside the request
-   */
-  static Request readRequest(InputStream in, Runnable started) throws IOException, Malformed {
-    int first = in.read();
-    if (first < 0) {
-      return null;
-    }
-    started.run();
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    head.write(first);
-    int last4 = first;
-    while (last4 != 0x0d0a0d0a) {
-      int b = in.read();
-      if (b < 0) {
-        throw new EOFException("the stream ended in a request head");
-      }
-      head.write(b);
-      last4 = last4 << 8 | b;
-      if (head.size() > 65_536) {
-        throw new Malformed("forwarded a request head over 64 KiB", "");
-      }
-    }
-    byte[] h = head.toByteArray();
-    int eol = lineEnd(h, 0);
-    String line = latin1(h, 0, eol);
-    Matcher m = REQUEST_LINE.matcher(line);
-    if (!m.matches()) {
-      throw new Malformed("forwarded a bad request line", line);
-    }
-    List<Field> fields = new ArrayList<>();
-    fields(h, eol + 2, fields);
-    List<String> te = valuesOf(fields, "transfer-encoding");
-    List<String> cl = valuesOf(fields, "content-length");
-    if (!te.isEmpty() && !cl.isEmpty()) {
-      throw new Malformed("forwarded both Transfer-Encoding and Content-Length", "");
-    }
-    if (te.size() > 1 || cl.size() > 1) {
-      throw new Malformed("forwarded Transfer-Encoding or Content-Length twice", "");
-    }
-    if (!te.isEmpty()) {
-      if (!te.get(0).equalsIgnoreCase("chunked")) {
-        throw new Malformed("forwarded Transfer-Encoding other than chunked", te.get(0));
-      }
-      return new Request(m.group(1), m.group(2), fields, readChunked(in), true);
-    }
-    long n = 0;
-    if (!cl.isEmpty()) {
-      if (!cl.get(0).matches("\\d{1,18}")) {
-        throw new Malformed("forwarded an invalid Content-Length", cl.get(0));
-      }
-      n = Long.parseLong(cl.get(0));
-    }
-    return new Request(m.group(1), m.group(2), fields, in.readNBytes((int) Math.min(n, 1 << 20)), false);
-  }
-
-  private static byte[] readChunked(InputStream in) throws IOException, Malformed {
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    while (true) {
-      String line = readLine(in);
-      Matcher m = CHUNK_SIZE.matcher(line);
-      if (!m.matches()) {
-        throw new Malformed("forwarded a bad chunk size line", line);
-      }
-      int size = Integer.parseInt(m.group(1), 16);
-      if (size == 0) {
-        while (!readLine(in).isEmpty()) {
-          // trailer fields are read and dropped
-        }
-        return body.toByteArray();
-      }
-      byte[] data = in.readNBytes(size);
-      if (data.length < size) {
-        throw new EOFException("the stream ended in a chunk");
-      }
-      body.write(data);
-      if (!readLine(in).isEmpty()) {
-        throw new Malformed("forwarded chunk data not followed by CRLF", "");
-      }
-    }
-  }
-
-  private static String readLine(InputStream in) throws IOException, Malformed {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    int prev = -1;
-    while (true) {
-      int b = in.read();
-      if (b < 0) {
-        throw new EOFException("the stream ended in a line");
-      }
-      if (prev == '\r' && b == '\n') {
-        byte[] l = line.toByteArray();
-        return latin1(l, 0, l.length - 1);
-      }
-      line.write(b);
-      prev = b;
-      if (line.size() > 65_536) {
-        throw new Malformed("forwarded a line over 64 KiB", "");
-      }
-    }
-  }
-
-  private static List<String> valuesOf(List<Field> fields, String name) {
-    List<String> out = new ArrayList<>();
-    for (Field f : fields) {
-      if (f.name().equalsIgnoreCase(name)) {
-        out.add(f.value());
-      }
-    }
-    return out;
   }
 
   static boolean startsWith(byte[] s, int p, String prefix) {
