@@ -18,6 +18,8 @@ import java.util.concurrent.CompletionStage;
  */
 final class DecisionService {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DecisionService.class);
+
   private final Edge edge;
 
   DecisionService(Edge edge) {
@@ -70,9 +72,17 @@ final class DecisionService {
       chain = chain.thenCompose(v -> edge.decideAsync(items.get(n).key(), tierOf[n], costs[n])
           .thenAccept(d -> decided[n] = d));
     }
-    return chain.handle((v, err) -> err == null ? respond(parsed, costs, decided)
-        : Problem.of(com.linecorp.armeria.common.HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
-            "the bucket store failed: " + com.linecorp.armeria.common.util.Exceptions.peel(err)).toReply());
+    return chain.handle((v, err) -> err == null ? respond(parsed, costs, decided) : storeUnavailable(err));
+  }
+
+  /** Answers 503 with a request id; the cause goes to the log at WARN with that id. */
+  private static Reply storeUnavailable(Throwable err) {
+    String id = RequestIds.next();
+    log.atWarn().addKeyValue("event", "store-unavailable").addKeyValue("requestId", id)
+        .addKeyValue("cause", String.valueOf(com.linecorp.armeria.common.util.Exceptions.peel(err)))
+        .log("the bucket store failed");
+    return Problem.of(com.linecorp.armeria.common.HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
+        "the bucket store is unavailable").toReply(id);
   }
 
   private Reply respond(RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed, int[] costs,

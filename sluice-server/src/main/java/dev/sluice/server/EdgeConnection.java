@@ -1,25 +1,28 @@
 package dev.sluice.server;
 
 import com.linecorp.armeria.common.HttpStatus;
-import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +35,38 @@ import org.slf4j.LoggerFactory;
  */
 final class EdgeConnection extends ChannelInboundHandlerAdapter {
 
+  /*
+   * Design note: the connection and exchange state machines.
+   *
+   * The connection is OPEN (dispatching requests in order) or CLOSING. It becomes CLOSING, for
+   * good, when it writes a response that closes it (Connection: close, HTTP/1.0, a request it could
+   * not read, 413, a bug), when an exchange closes it (close()) and when the channel goes inactive.
+   * A CLOSING connection dispatches nothing more: every message still arriving is released unread,
+   * so nothing pipelined after an error or a close is ever served.
+   *
+   * An exchange is the current one from dispatch() until it ENDS. Its request side is done when its
+   * last content is dispatched (requestDone), its response side when its response is written
+   * (responseDone); the connection moves both flags, exchanges move only responseDone (through
+   * reply() and responseDone()). An exchange ends exactly once, in end(), which decrements
+   * sluice_edge_requests_active; end() is reached from:
+   *   1. finished(): both sides done, the connection goes on with the next request;
+   *   2. responseDone() on a CLOSING connection: the rest of the request is never read;
+   *   3. rejectUnreadable(): the request's body could not be decoded (the exchange is aborted);
+   *   4. fail(): a bug (the exchange is aborted);
+   *   5. channelInactive(): the connection closed first (the exchange is aborted).
+   * Paths 3 to 5 call abort() before end(); abort() is idempotent and releases what the exchange
+   * holds. An ended exchange is no longer current, so late callbacks (a store's answer, an upstream
+   * event) find reply() refusing them.
+   */
+
   private static final Logger log = LoggerFactory.getLogger(EdgeConnection.class);
+  private static final String CONTINUE = "100-continue";
 
   private final EdgeServer server;
   private final ArrayDeque<Object> waiting = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange current;
+  private boolean closing;
   private InetAddress remote;
   private String remoteText;
 
@@ -77,6 +106,10 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (!waiting.isEmpty() || current != null && msg instanceof HttpRequest) {
       waiting.add(msg);
       ctx.channel().config().setAutoRead(false);
@@ -86,76 +119,234 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void dispatch(Object msg) {
+    Object owned = msg;
     try {
       if (msg instanceof HttpRequest req) {
         if (req.decoderResult().isFailure()) {
+          owned = null;
           ReferenceCountUtil.release(msg);
-          rejectUnreadable(req);
+          rejectUnreadable(req.decoderResult().cause(), true);
           return;
         }
-        current = route(req);
+        Exchange x = route(req);
+        current = x;
         server.exchangeStarted();
-        current.start();
+        x.start();
+        if (x.expectContinue && !x.responseDone && current == x) {
+          x.continued = true;
+          ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+              Unpooled.EMPTY_BUFFER)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
       }
       if (msg instanceof HttpContent c) {
         if (c.decoderResult().isFailure()) {
+          owned = null;
           c.release();
-          rejectUnreadable(null);
+          rejectUnreadable(c.decoderResult().cause(), false);
           return;
         }
         Exchange x = current;
         if (x == null || x.requestDone) {
+          owned = null;
           c.release();
           return;
         }
         if (c instanceof LastHttpContent) {
           x.requestDone = true;
         }
+        owned = null;
         x.content(c);
         if (x.requestDone && x.responseDone) {
           finished(x);
         }
       } else if (!(msg instanceof HttpRequest)) {
+        owned = null;
         ReferenceCountUtil.release(msg);
       }
     } catch (RuntimeException e) {
-      log.atError().setCause(e).log("unexpected error on the edge");
-      ReferenceCountUtil.release(msg);
-      ctx.close();
+      if (owned != null) {
+        ReferenceCountUtil.release(owned);
+      }
+      fail(current, msg instanceof HttpRequest && current == null, e);
     }
   }
 
   private Exchange route(HttpRequest req) {
     String uri = req.uri();
+    if (req.method() == HttpMethod.CONNECT) {
+      Reply r = Problem.of(HttpStatus.METHOD_NOT_ALLOWED, "connect-not-supported",
+          "CONNECT is not supported: Sluice is a reverse proxy, not a tunnel").toReply();
+      r.headers().set(HttpHeaderNames.ALLOW, ""); // no method applies to an authority-form target
+      ReplyExchange x = new ReplyExchange(this, req, r);
+      x.closeAfter = true; // bytes after a CONNECT head may be a tunnel's, not HTTP
+      return x;
+    }
+    if (uri.isEmpty() || uri.charAt(0) != '/') {
+      uri = originForm(req);
+      if (uri == null) {
+        return new ReplyExchange(this, req, Problem.of(HttpStatus.BAD_REQUEST, "bad-target",
+            "the request target must be a path starting with / or an http(s) URI").toReply());
+      }
+    }
+    String expect = req.headers().get(HttpHeaderNames.EXPECT);
+    boolean expectContinue = false;
+    if (expect != null && req.protocolVersion() != HttpVersion.HTTP_1_0) {
+      if (!CONTINUE.equalsIgnoreCase(expect)) {
+        return new ReplyExchange(this, req, Problem.of(HttpStatus.EXPECTATION_FAILED, "expectation-failed",
+            "the only expectation supported is 100-continue").toReply());
+      }
+      // Without a body there is nothing to wait for: no 100, and no reason to close after the answer.
+      expectContinue = HttpUtil.getContentLength(req, 0L) > 0 || req.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
+    }
     int q = uri.indexOf('?');
     String path = q < 0 ? uri : uri.substring(0, q);
+    Exchange x;
     if (path.equals("/v1/decisions") || path.equals("/v1/feedback")) {
       if (!req.method().equals(HttpMethod.POST)) {
         Reply r = Problem.of(HttpStatus.METHOD_NOT_ALLOWED, "http-405", "method not allowed on this route").toReply();
         r.headers().set(HttpHeaderNames.ALLOW, "POST");
-        return new ReplyExchange(this, req, r);
+        x = new ReplyExchange(this, req, r);
+      } else {
+        x = new BodyExchange(this, req, path.equals("/v1/decisions"));
       }
-      return new BodyExchange(this, req, path.equals("/v1/decisions"));
+    } else {
+      x = new ProxyExchange(this, req, path);
     }
-    return new ProxyExchange(this, req, path);
+    x.expectContinue = expectContinue;
+    return x;
   }
 
-  private void rejectUnreadable(HttpRequest req) {
-    Problem p = Problem.of(HttpStatus.BAD_REQUEST, "http-400", "the request could not be read as HTTP/1.1");
-    FullHttpResponse res = p.toReply().toNetty(HttpVersion.HTTP_1_1);
-    res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.channel().config().setAutoRead(false);
-    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-    if (current != null) {
-      current.abort();
-      current = null;
+  /**
+   * Rewrites an absolute-form target ({@code http://host/path?q}) to origin-form in place and
+   * replaces {@code Host} with its authority (RFC 9112 section 3.2.2); returns the new target, or
+   * null for any other form ({@code *}, another scheme, userinfo, no authority).
+   */
+  private static String originForm(HttpRequest req) {
+    String uri = req.uri();
+    int colon = uri.indexOf("://");
+    if (colon < 0) {
+      return null;
     }
+    String scheme = uri.substring(0, colon);
+    if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+      return null;
+    }
+    int from = colon + 3;
+    int end = from;
+    while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?' && uri.charAt(end) != '#') {
+      end++;
+    }
+    String authority = uri.substring(from, end);
+    if (authority.isEmpty() || authority.indexOf('@') >= 0 || end < uri.length() && uri.charAt(end) == '#') {
+      return null;
+    }
+    String rest = uri.substring(end);
+    String origin = rest.isEmpty() ? "/" : rest.charAt(0) == '?' ? "/" + rest : rest;
+    req.setUri(origin);
+    req.headers().set(HttpHeaderNames.HOST, authority);
+    return origin;
+  }
+
+  /**
+   * Answers a request that could not be decoded (its head, or a piece of its body) with a problem
+   * and closes; an exchange whose body failed is aborted and ended.
+   */
+  private void rejectUnreadable(Throwable cause, boolean head) {
+    Exchange x = current;
+    startClosing();
+    if (x != null) {
+      x.abort();
+      end(x);
+      if (x.responseStarted()) {
+        ctx.close(); // its response is under way: it cannot get another
+        return;
+      }
+    }
+    FullHttpResponse res = unreadable(cause, head).toReply().toNetty(HttpVersion.HTTP_1_1);
+    res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** Returns the problem for a decoder failure: 414, 431, the codec's own rejections, else 400. */
+  static Problem unreadable(Throwable cause, boolean head) {
+    if (cause instanceof EdgeCodec.Rejected r) {
+      return r.problem();
+    }
+    if (head && cause instanceof TooLongHttpLineException) {
+      return Problem.of(HttpStatus.REQUEST_URI_TOO_LONG, "uri-too-long",
+          "the request line is longer than " + EdgeServer.MAX_REQUEST_LINE + " bytes");
+    }
+    if (head && cause instanceof TooLongHttpHeaderException) {
+      return Problem.of(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers-too-large",
+          "the header block is larger than " + EdgeServer.MAX_HEADER_BLOCK + " bytes");
+    }
+    return Problem.of(HttpStatus.BAD_REQUEST, "http-400", "the request could not be read as HTTP/1.1");
+  }
+
+  /**
+   * Handles a bug: logs it at ERROR with a new request id and, when {@code x}'s response has not
+   * started (or {@code unanswered}, a request that never became an exchange), answers 500 with that
+   * id, once; then closes. Ignored when {@code x} has already ended.
+   */
+  void fail(Exchange x, boolean unanswered, RuntimeException e) {
+    if (x != null && x.ended) {
+      return;
+    }
+    String id = RequestIds.next();
+    log.atError().setCause(e).addKeyValue("requestId", id).log("unexpected error on the edge");
+    boolean answer = unanswered || x != null && !x.responseStarted();
+    startClosing();
+    if (x != null) {
+      try {
+        x.abort();
+      } catch (RuntimeException again) {
+        e.addSuppressed(again);
+      }
+      end(x);
+    }
+    if (!answer || !ctx.channel().isActive()) {
+      ctx.close();
+      return;
+    }
+    FullHttpResponse res = Problem.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal",
+        "an unexpected error; see the server log").toReply(id).toNetty(x != null ? x.version() : HttpVersion.HTTP_1_1);
+    res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** Stops dispatching for good: nothing read from now on is served. */
+  private void startClosing() {
+    closing = true;
+    ctx.channel().config().setAutoRead(false);
+    Object m;
+    while ((m = waiting.poll()) != null) {
+      ReferenceCountUtil.release(m);
+    }
+  }
+
+  /**
+   * Closes the connection without another response: an exchange's response was cut short. What
+   * was written of it is flushed first, so the client sees the response end early rather than
+   * never start.
+   */
+  void close() {
+    startClosing();
+    ctx.flush();
+    ctx.close();
+  }
+
+  /** Returns whether the connection is closing: nothing more is read or dispatched. */
+  boolean closing() {
+    return closing;
   }
 
   /** Writes a whole reply for {@code x} and marks its response done. */
   void reply(Exchange x, Reply reply) {
     if (x != current || x.responseDone) {
       return;
+    }
+    if (x.expectContinue && !x.continued) {
+      x.closeAfter = true; // the client may or may not send the body it was not asked for
     }
     FullHttpResponse res = reply.toNetty(x.version());
     boolean close = !x.keepAlive || x.closeAfter;
@@ -175,7 +366,12 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     x.responseDone = true;
     x.onResponseDone();
     if (x.closeAfter || !x.keepAlive) {
-      ctx.channel().config().setAutoRead(false);
+      startClosing();
+      if (x == current) {
+        x.abort();
+        end(x);
+      }
+      return;
     }
     if (x.requestDone && x == current) {
       finished(x);
@@ -186,17 +382,29 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     if (x != current) {
       return;
     }
-    current = null;
-    server.exchangeEnded();
-    if (x.closeAfter || !x.keepAlive) {
+    end(x);
+    if (closing) {
       return;
     }
     while (!waiting.isEmpty() && !(current != null && waiting.peek() instanceof HttpRequest)) {
       dispatch(waiting.poll());
     }
-    if (waiting.isEmpty() && (current == null || !current.paused) && !ctx.channel().config().isAutoRead()) {
+    if (!closing && waiting.isEmpty() && (current == null || !current.paused)
+        && !ctx.channel().config().isAutoRead()) {
       ctx.channel().config().setAutoRead(true);
     }
+  }
+
+  /** Ends {@code x}: the one place an exchange ends, exactly once (see the design note). */
+  private void end(Exchange x) {
+    if (x.ended) {
+      return;
+    }
+    x.ended = true;
+    if (current == x) {
+      current = null;
+    }
+    server.exchangeEnded();
   }
 
   @Override
@@ -215,14 +423,15 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
     Object m;
     while ((m = waiting.poll()) != null) {
       ReferenceCountUtil.release(m);
     }
-    if (current != null) {
-      current.abort();
-      current = null;
-      server.exchangeEnded();
+    Exchange x = current;
+    if (x != null) {
+      x.abort();
+      end(x);
     }
   }
 
@@ -240,164 +449,9 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!(cause instanceof java.io.IOException)) {
+      log.atError().setCause(cause).log("unexpected error on an edge connection");
+    }
     ctx.close();
-  }
-
-  /** One request and its response. */
-  abstract static class Exchange {
-    final EdgeConnection conn;
-    final HttpRequest request;
-    final boolean keepAlive;
-    private final HttpVersion version;
-    boolean requestDone;
-    boolean responseDone;
-    boolean closeAfter;
-    /** The client connection stopped reading for this exchange (body waiting on something). */
-    boolean paused;
-    long requestBytes;
-    long responseBytes;
-    int status;
-
-    Exchange(EdgeConnection conn, HttpRequest request) {
-      this.conn = conn;
-      this.request = request;
-      this.keepAlive = HttpUtil.isKeepAlive(request);
-      this.version = request.protocolVersion() == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-    }
-
-    /** Returns the client's HTTP version, which every response to it uses. */
-    HttpVersion version() {
-      return version;
-    }
-
-    /** Called once the head arrived. */
-    abstract void start();
-
-    /** One piece of the body (the exchange owns {@code c}); {@link #requestDone} is set for the last. */
-    abstract void content(HttpContent c);
-
-    /** The connection closed before the exchange ended. */
-    void abort() {}
-
-    /** The response has been handed to the connection. */
-    void onResponseDone() {}
-
-    void clientWritabilityChanged(boolean writable) {}
-
-    /** The client connection's current read batch has been dispatched. */
-    void clientReadComplete() {}
-
-    /** Stops or resumes reading the client connection for this exchange. */
-    void pause(boolean pause) {
-      paused = pause;
-      conn.channel().config().setAutoRead(!pause);
-    }
-
-    /** Returns the declared body length, or -1 when there is none or it is chunked. */
-    long declaredLength() {
-      return HttpUtil.getContentLength(request, -1L);
-    }
-  }
-
-  /** An exchange answered at once (404, 405, 413, 429, 400...); the body is read and dropped. */
-  static final class ReplyExchange extends Exchange {
-    private final Reply reply;
-
-    ReplyExchange(EdgeConnection conn, HttpRequest request, Reply reply) {
-      super(conn, request);
-      this.reply = reply;
-    }
-
-    @Override
-    void start() {
-      conn.reply(this, reply);
-    }
-
-    @Override
-    void content(HttpContent c) {
-      requestBytes += c.content().readableBytes();
-      c.release();
-    }
-  }
-
-  /** {@code POST /v1/decisions} or {@code /v1/feedback}: the whole body, then one reply. */
-  static final class BodyExchange extends Exchange {
-    private final boolean decisions;
-    private final int max;
-    private ByteBuf body;
-
-    BodyExchange(EdgeConnection conn, HttpRequest request, boolean decisions) {
-      super(conn, request);
-      this.decisions = decisions;
-      this.max = conn.server.options().maxDecisionBodyBytes();
-    }
-
-    @Override
-    void start() {
-      long declared = declaredLength();
-      if (max > 0 && declared > max) {
-        tooLarge();
-        return;
-      }
-      body = conn.channel().alloc().heapBuffer(declared > 0 ? (int) declared : 256);
-    }
-
-    private void tooLarge() {
-      closeAfter = true;
-      conn.reply(this, Problem.tooLarge(max).toReply());
-    }
-
-    @Override
-    void content(HttpContent c) {
-      try {
-        if (responseDone) {
-          return;
-        }
-        if (max > 0 && body.readableBytes() + c.content().readableBytes() > max) {
-          body.release();
-          body = null;
-          tooLarge();
-          return;
-        }
-        body.writeBytes(c.content());
-      } finally {
-        c.release();
-      }
-      if (requestDone) {
-        byte[] bytes = new byte[body.readableBytes()];
-        body.readBytes(bytes);
-        body.release();
-        body = null;
-        answer(bytes);
-      }
-    }
-
-    private void answer(byte[] bytes) {
-      EdgeServer s = conn.server;
-      try {
-        if (!decisions) {
-          conn.reply(this, s.feedback().accept(bytes));
-          return;
-        }
-        CompletionStage<Reply> stage = s.decisions().decide(bytes);
-        java.util.concurrent.CompletableFuture<Reply> f = stage.toCompletableFuture();
-        if (f.isDone() && !f.isCompletedExceptionally()) {
-          conn.reply(this, f.join());
-          return;
-        }
-        stage.whenCompleteAsync((r, err) -> conn.reply(this, err == null ? r
-            : EdgeErrors.forCause(err).toReply()), conn.channel().eventLoop());
-      } catch (BadRequestException e) {
-        conn.reply(this, e.problem().toReply());
-      }
-    }
-
-    @Override
-    void abort() {
-      if (body != null) {
-        body.release();
-        body = null;
-      }
-    }
   }
 }

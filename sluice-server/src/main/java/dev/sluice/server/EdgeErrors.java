@@ -38,8 +38,7 @@ final class EdgeErrors implements ServerErrorHandler {
     if (c instanceof HttpStatusException s && s.httpStatus().isClientError()) {
       return Problem.of(s.httpStatus(), "http-" + s.httpStatus().code(), s.httpStatus().reasonPhrase());
     }
-    return Problem.of(HttpStatus.BAD_REQUEST, "unreadable", "the request could not be read: "
-        + c.getClass().getSimpleName());
+    return Problem.of(HttpStatus.BAD_REQUEST, "unreadable", "the request could not be read");
   }
 
   @Override

@@ -8,8 +8,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -35,6 +33,16 @@ final class EdgeServer implements AutoCloseable {
    *     A proxied request waiting on the upstream is bounded by {@code upstream.timeout} instead.
    */
   record Options(int maxDecisionBodyBytes, long maxProxyBodyBytes, Duration idleTimeout) {}
+
+  /** The longest request line, in bytes (414 above). */
+  static final int MAX_REQUEST_LINE = 8192;
+  /** The largest header block, in bytes, without line ends (431 above). */
+  static final int MAX_HEADER_BLOCK = 16384;
+  /** The largest piece of a body passed on at once, in bytes (bodies are streamed, not limited by it). */
+  static final int MAX_BODY_PIECE = 65536;
+
+  private static final HttpDecoderConfig DECODER = new HttpDecoderConfig()
+      .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADER_BLOCK).setMaxChunkSize(MAX_BODY_PIECE);
 
   private final Edge edge;
   private final Options options;
@@ -104,18 +112,13 @@ final class EdgeServer implements AutoCloseable {
    * @throws java.util.concurrent.CompletionException with the cause if the port cannot be bound
    */
   void start(InetSocketAddress address) {
-    HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(8192)
-        .setMaxHeaderSize(16384).setMaxChunkSize(65536);
     ServerBootstrap b = new ServerBootstrap().group(transport.group()).channel(transport.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            connections.add(ch);
-            ch.pipeline().addLast(new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
-                new HttpServerCodec(decoder), new HttpServerExpectContinueHandler(),
-                new EdgeConnection(EdgeServer.this));
+            EdgeServer.this.initChannel(ch);
           }
         });
     io.netty.channel.ChannelFuture bound = b.bind(address).awaitUninterruptibly();
@@ -125,6 +128,13 @@ final class EdgeServer implements AutoCloseable {
           + address.getHostString() + ":" + address.getPort() + ": " + c.getMessage(), c));
     }
     listener = bound.channel();
+  }
+
+  /** Sets up a client connection's pipeline. */
+  void initChannel(Channel ch) {
+    connections.add(ch);
+    ch.pipeline().addLast(new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+        new EdgeCodec(DECODER), new EdgeConnection(this));
   }
 
   /** Returns the bound port, or -1 before {@link #start} and after {@link #close}. */

@@ -102,6 +102,18 @@ record Problem(HttpStatus status, String type, String title, String detail, List
     return new Reply(status.code(), h, json(extraJson).getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Returns the problem as an edge reply naming {@code requestId} in a {@code requestId} member
+   * and in the {@code X-Request-Id} header field.
+   */
+  Reply toReply(String requestId) {
+    io.netty.handler.codec.http.HttpHeaders h = Reply.fields();
+    h.set(RequestIds.HEADER, requestId);
+    StringBuilder extra = new StringBuilder(32).append(",\"requestId\":");
+    Json.string(extra, requestId);
+    return toReply(h, extra.toString());
+  }
+
   /** Returns the problem as a response. */
   HttpResponse toResponse() {
     return toAggregated(null, null).toHttpResponse();

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -24,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One proxied request: identifies the client, decides, and either answers 429 or forwards the
@@ -31,12 +34,18 @@ import java.util.concurrent.TimeUnit;
  * connection on the same event loop, adding {@code RateLimit} fields to the upstream's response.
  * Hop-by-hop headers (RFC 9110 section 7.6.1, and any named in {@code Connection}) are dropped in
  * both directions and {@code X-Forwarded-For}, {@code -Proto} and {@code -Host} are set. An upstream
- * that cannot be reached answers 502, one that exceeds {@code upstream.timeout} answers 504, both
- * with problem bodies. Every forwarded request's latency and status go to the signals and meters.
- * Body bytes flow with back-pressure: a side that cannot take more stops the other from reading.
- * Event loop only.
+ * that cannot be reached, closes early or answers something that is not HTTP/1.1 answers 502, one
+ * that exceeds {@code upstream.timeout} answers 504, both with problem bodies that carry a request
+ * id and no detail of the failure (that goes to the log at WARN, with the id); when the failure
+ * comes after the response head was passed on, the client connection is closed instead, so the
+ * client sees the response cut short. An upstream connection is reused only after a response that
+ * ended cleanly. Every forwarded request's latency and status go to the signals and meters. Body
+ * bytes flow with back-pressure: a side that cannot take more stops the other from reading. Event
+ * loop only.
  */
-final class ProxyExchange extends EdgeConnection.Exchange {
+final class ProxyExchange extends Exchange {
+
+  private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
 
   private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION,
       AsciiString.cached("keep-alive"), AsciiString.cached("proxy-connection"), HttpHeaderNames.PROXY_AUTHENTICATE,
@@ -58,6 +67,8 @@ final class ProxyExchange extends EdgeConnection.Exchange {
   private boolean forwarding;
   private boolean discarding;
   private Channel upstream;
+  /** The handler of {@link #upstream}, while attached. */
+  private UpstreamPool.UpstreamHandler upstreamHandler;
   private boolean headSent;
   private boolean upstreamDone;
   private boolean upstreamKeepAlive;
@@ -79,11 +90,6 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     if (up == null) {
       refuse(Problem.of(HttpStatus.NOT_FOUND, "no-upstream", "no upstream is configured: this server is a"
           + " decision service (POST /v1/decisions)").toReply());
-      return;
-    }
-    if (!request.uri().startsWith("/")) {
-      refuse(Problem.of(HttpStatus.BAD_REQUEST, "bad-target",
-          "the request target must be a path starting with /").toReply());
       return;
     }
     long max = conn.server().options().maxProxyBodyBytes();
@@ -116,14 +122,22 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     // A shared store answers asynchronously; the body waits (bounded: the connection stops reading).
     pause(true);
     edge.decideAsync(key, tier, cost).whenCompleteAsync((d, err) -> {
-      if (conn.channel().isActive()) {
-        pause(false);
+      if (ended) {
+        return;
       }
-      if (err == null) {
-        decided(d);
-      } else {
-        refuse(Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
-            "the bucket store failed: " + Exceptions.peel(err)).toReply());
+      try {
+        pause(false);
+        if (err == null) {
+          decided(d);
+        } else {
+          String id = RequestIds.next();
+          log.atWarn().addKeyValue("event", "store-unavailable").addKeyValue("requestId", id)
+              .addKeyValue("cause", String.valueOf(Exceptions.peel(err))).log("the bucket store failed");
+          refuse(Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
+              "the bucket store is unavailable").toReply(id));
+        }
+      } catch (RuntimeException e) {
+        conn.fail(this, false, e);
       }
     }, conn.channel().eventLoop());
   }
@@ -141,7 +155,7 @@ final class ProxyExchange extends EdgeConnection.Exchange {
 
   private void decided(Edge.Decided d) {
     this.decided = d;
-    if (responseDone) {
+    if (responseDone || ended) {
       return;
     }
     Decision decision = d.decision();
@@ -161,7 +175,7 @@ final class ProxyExchange extends EdgeConnection.Exchange {
   }
 
   private void connected(Channel ch, Throwable cause) {
-    if (responseDone || !conn.channel().isActive()) {
+    if (responseDone || ended || !conn.channel().isActive()) {
       if (ch != null) {
         ch.close();
       }
@@ -173,7 +187,8 @@ final class ProxyExchange extends EdgeConnection.Exchange {
       return;
     }
     upstream = ch;
-    ch.pipeline().get(UpstreamPool.UpstreamHandler.class).exchange = this;
+    upstreamHandler = ch.pipeline().get(UpstreamPool.UpstreamHandler.class);
+    upstreamHandler.exchange = this;
     ch.write(forwardRequest());
     for (HttpContent c : held) {
       send(c);
@@ -212,10 +227,12 @@ final class ProxyExchange extends EdgeConnection.Exchange {
 
   private static void stripHopByHop(HttpHeaders h, String connection) {
     if (connection != null) {
-      for (String name : connection.split(",")) {
-        String n = name.strip();
-        if (!n.isEmpty()) {
-          h.remove(n.toLowerCase(Locale.ROOT));
+      for (String field : h.getAll(HttpHeaderNames.CONNECTION)) {
+        for (String name : field.split(",")) {
+          String n = name.strip();
+          if (!n.isEmpty()) {
+            h.remove(n.toLowerCase(Locale.ROOT));
+          }
         }
       }
     }
@@ -248,7 +265,9 @@ final class ProxyExchange extends EdgeConnection.Exchange {
         abortUpstream();
         failedWith(Problem.tooLarge(max).toReply());
       } else {
-        conn.channel().close();
+        abortUpstream();
+        cancelTimer();
+        conn.close();
       }
       return;
     }
@@ -282,15 +301,44 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     return forwarding && !upstreamDone;
   }
 
-  /** The upstream's response head and body, passed on to the client. */
+  @Override
+  boolean responseStarted() {
+    return headSent || responseDone;
+  }
+
+  /** Returns whether the request is {@code HEAD} (its response has no body whatever its head says). */
+  boolean head() {
+    return HttpMethod.HEAD.equals(request.method());
+  }
+
+  /**
+   * The upstream's response head and body, passed on to the client. Interim (1xx) responses are
+   * dropped; anything the decoder could not read, and a 101 no request asked for, fail the
+   * exchange.
+   */
   void upstreamRead(Object msg) {
     if (responseDone) {
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
+      Throwable cause = o.decoderResult().cause();
+      ReferenceCountUtil.release(msg);
+      upstreamFailed(cause);
+      return;
+    }
     if (msg instanceof HttpResponse res) {
-      if (res.status().code() < 200) {
+      int code = res.status().code();
+      if (code < 100 || code > 599) {
         ReferenceCountUtil.release(msg);
+        upstreamFailed(new IllegalStateException("status code " + code + " (expected: 100 to 599)"));
+        return;
+      }
+      if (code < 200) {
+        ReferenceCountUtil.release(msg);
+        if (code == 101) {
+          upstreamFailed(new IllegalStateException("101 Switching Protocols answers no upgrade Sluice asked for"));
+        }
         return;
       }
       upstreamKeepAlive = HttpUtil.isKeepAlive(res);
@@ -363,9 +411,12 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     }
   }
 
-  /** The upstream connection closed or failed before the response ended. */
+  /**
+   * The upstream connection closed, failed or sent what is not HTTP/1.1 before the response ended
+   * ({@code cause} is null for a close).
+   */
   void upstreamFailed(Throwable cause) {
-    if (upstreamDone || responseDone && !headSent) {
+    if (upstreamDone || responseDone && !headSent || ended) {
       return;
     }
     abortUpstream();
@@ -373,33 +424,48 @@ final class ProxyExchange extends EdgeConnection.Exchange {
       cancelTimer();
       edge.metrics().upstreamError(ServerMetrics.UpstreamError.OTHER);
       edge.upstream(-1, 502);
-      conn.channel().close();
+      warn(RequestIds.next(), ServerMetrics.UpstreamError.OTHER, cause, "the upstream response was cut short");
+      conn.close();
       return;
     }
     failed(ServerMetrics.UpstreamError.OTHER, cause);
   }
 
+  /** Logs an upstream failure at WARN (the upstream's fault, not Sluice's) with the request id. */
+  private void warn(String id, ServerMetrics.UpstreamError kind, Object cause, String message) {
+    log.atWarn().addKeyValue("event", "upstream-error").addKeyValue("requestId", id)
+        .addKeyValue("kind", kind.name().toLowerCase(Locale.ROOT)).addKeyValue("upstream", up.url())
+        .addKeyValue("method", method).addKeyValue("route", route)
+        .addKeyValue("cause", cause == null ? "the connection closed" : String.valueOf(cause)).log(message);
+  }
+
   private void timedOut() {
-    if (upstreamDone || responseDone && !headSent) {
+    timer = null;
+    if (upstreamDone || responseDone && !headSent || ended) {
       return;
     }
     edge.metrics().upstreamError(ServerMetrics.UpstreamError.TIMEOUT);
     edge.upstream(conn.server().network().nanoTime() - started, 504);
     abortUpstream();
+    String id = RequestIds.next();
+    warn(id, ServerMetrics.UpstreamError.TIMEOUT, "no response within " + up.timeout().toMillis() + " ms",
+        "the upstream did not answer in time");
     if (headSent) {
-      conn.channel().close();
+      conn.close();
       return;
     }
     failedWith(Problem.of(HttpStatus.GATEWAY_TIMEOUT, "upstream-timeout",
-        "the upstream did not answer within " + edge.config().current().config().upstream().timeout()).toReply());
+        "the upstream did not answer within " + up.timeout().toMillis() + " ms").toReply(id));
   }
 
   private void failed(ServerMetrics.UpstreamError kind, Throwable cause) {
     edge.metrics().upstreamError(kind);
     edge.upstream(-1, 502);
-    String reason = cause == null ? "the connection closed" : reason(cause);
+    String id = RequestIds.next();
+    boolean connect = kind == ServerMetrics.UpstreamError.CONNECT;
+    warn(id, kind, cause, connect ? "the upstream could not be reached" : "the upstream failed before answering");
     failedWith(Problem.of(HttpStatus.BAD_GATEWAY, "upstream-unavailable",
-        "the upstream could not be reached: " + reason).toReply());
+        connect ? "the upstream could not be reached" : "the upstream did not answer properly").toReply(id));
   }
 
   private void failedWith(Reply reply) {
@@ -415,19 +481,14 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     logRecord(-1);
   }
 
-  private static String reason(Throwable c) {
-    Throwable root = c.getCause() != null && !(c instanceof ConnectException) ? c.getCause() : c;
-    String m = root.getMessage();
-    return root.getClass().getSimpleName() + (m == null ? "" : " (" + m + ")");
-  }
-
   private void completed() {
     cancelTimer();
     long latency = conn.server().network().nanoTime() - started;
     edge.upstream(latency, status);
-    if (upstream != null && upstreamKeepAlive && requestSent) {
+    if (upstream != null && upstreamKeepAlive && requestSent && !upstreamHandler.conflictingFraming) {
       up.pool().release(upstream);
       upstream = null;
+      upstreamHandler = null;
     } else {
       abortUpstream();
     }
@@ -441,7 +502,8 @@ final class ProxyExchange extends EdgeConnection.Exchange {
     Channel ch = upstream;
     upstream = null;
     if (ch != null) {
-      ch.pipeline().get(UpstreamPool.UpstreamHandler.class).exchange = null;
+      upstreamHandler.exchange = null;
+      upstreamHandler = null;
       ch.close();
     }
   }

@@ -1,11 +1,13 @@
 package dev.sluice.server;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +23,16 @@ final class RequestBodies {
   /** The most items a batch may hold. */
   static final int MAX_BATCH = 1000;
 
+  /** The deepest nesting of arrays and objects a body may have. */
+  static final int MAX_DEPTH = 16;
+
   private static final int MAX_ERRORS = 50;
   private static final int MAX_METHOD = 32;
   private static final double MAX_LATENCY_MS = 86_400_000;
 
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).build())
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
       .build();
 
   private static final List<String> DECISION_FIELDS = List.of("key", "tier", "method", "path", "cost");
@@ -119,9 +124,12 @@ final class RequestBodies {
       if (p.nextToken() != null) {
         throw bad("trailing content after the JSON value", errors);
       }
+    } catch (StreamConstraintsException e) {
+      throw bad("JSON nested deeper than " + MAX_DEPTH + " levels", List.of());
     } catch (JsonProcessingException e) {
-      throw bad("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), List.of());
+      JsonLocation at = e.getLocation();
+      throw bad("malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+          + ": " + e.getOriginalMessage(), List.of());
     } catch (IOException e) {
       throw bad("unreadable body: " + e.getMessage(), List.of());
     }

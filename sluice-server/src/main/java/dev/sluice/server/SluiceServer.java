@@ -149,6 +149,17 @@ public final class SluiceServer implements AutoCloseable {
     return edge.connections();
   }
 
+  /** Returns the requests on the edge port being answered now ({@code sluice_edge_requests_active}). */
+  int edgeRequestsActive() {
+    return edge.inFlight();
+  }
+
+  /** Returns the upstream connections handed to a request and not yet released or closed. */
+  int upstreamConnectionsBusy() {
+    LiveConfig.Upstream up = config.current().upstream();
+    return up == null ? 0 : up.pool().busyConnections();
+  }
+
   /** Returns the port the admin API listens on. */
   public int adminPort() {
     return admin.activeLocalPort();

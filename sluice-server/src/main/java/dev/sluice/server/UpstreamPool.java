@@ -12,8 +12,11 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.ReferenceCountUtil;
@@ -53,10 +56,20 @@ final class UpstreamPool implements AutoCloseable {
   private final long idleNanos;
   private final Clock clock;
   private final ChannelGroup all = new DefaultChannelGroup("upstream", GlobalEventExecutor.INSTANCE);
-  private final Map<EventLoop, ArrayDeque<Idle>> idle = new ConcurrentHashMap<>();
+  private final Map<EventLoop, Loop> loops = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private record Idle(Channel channel, long since) {}
+  private record Idle(Channel channel, UpstreamHandler handler, long since) {}
+
+  /**
+   * One event loop's connections: the idle ones, most recently released last, and how many are
+   * busy (handed out by {@link #acquire} and neither released nor closed since). Written on its
+   * event loop only; {@link #busy} is read by others.
+   */
+  private static final class Loop {
+    final ArrayDeque<Idle> idle = new ArrayDeque<>();
+    volatile int busy;
+  }
 
   /**
    * Connections to {@code url}'s scheme and authority, opened with {@code transport}, reused while
@@ -88,18 +101,21 @@ final class UpstreamPool implements AutoCloseable {
    * UpstreamHandler}, or with the connect failure.
    */
   void acquire(EventLoop loop, java.util.function.BiConsumer<Channel, Throwable> ready) {
-    ArrayDeque<Idle> q = idle.get(loop);
-    if (q != null) {
-      long now = clock.nanoTime();
-      Idle i;
-      while ((i = q.pollLast()) != null) {
-        if (i.channel().isActive() && now - i.since() < idleNanos) {
-          ready.accept(i.channel(), null);
-          return;
-        }
-        i.channel().close();
-      }
+    Loop l = loops.get(loop);
+    if (l == null) {
+      l = loops.computeIfAbsent(loop, k -> new Loop());
     }
+    long now = clock.nanoTime();
+    Idle i;
+    while ((i = l.idle.pollLast()) != null) {
+      if (i.channel().isActive() && now - i.since() < idleNanos) {
+        i.handler().busy();
+        ready.accept(i.channel(), null);
+        return;
+      }
+      i.channel().close();
+    }
+    Loop owner = l;
     Bootstrap b = new Bootstrap().group(loop).channel(transport.channel())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, connectTimeout.toMillis()))
@@ -109,29 +125,43 @@ final class UpstreamPool implements AutoCloseable {
             if (ssl != null) {
               ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
             }
-            ch.pipeline().addLast(new HttpClientCodec(DECODER, HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST,
-                HttpClientCodec.DEFAULT_FAIL_ON_MISSING_RESPONSE), new UpstreamHandler());
+            UpstreamHandler handler = new UpstreamHandler(owner);
+            ch.pipeline().addLast(new ResponseDecoder(handler), new HttpRequestEncoder(), handler);
+            ch.closeFuture().addListener(closed -> handler.free());
           }
         });
     ChannelFuture f = b.connect(host, port);
     f.addListener(done -> {
-      if (done.isSuccess()) {
-        all.add(f.channel());
-        ready.accept(f.channel(), null);
+      Channel ch = f.channel();
+      if (done.isSuccess() && ch.isOpen()) {
+        all.add(ch);
+        ch.pipeline().get(UpstreamHandler.class).busy();
+        ready.accept(ch, null);
       } else {
-        ready.accept(null, done.cause());
+        ready.accept(null, done.isSuccess() ? new java.nio.channels.ClosedChannelException() : done.cause());
       }
     });
   }
 
+  /** Returns the connections handed out and neither released nor closed since (exact once quiet). */
+  int busyConnections() {
+    int n = 0;
+    for (Loop l : loops.values()) {
+      n += l.busy;
+    }
+    return n;
+  }
+
   /** Gives a connection whose exchange ended cleanly back for reuse (called on its event loop). */
   void release(Channel ch) {
+    UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+    h.exchange = null;
+    h.free();
     if (closed || !ch.isActive()) {
       ch.close();
       return;
     }
-    ch.pipeline().get(UpstreamHandler.class).exchange = null;
-    idle.computeIfAbsent(ch.eventLoop(), l -> new ArrayDeque<>()).addLast(new Idle(ch, clock.nanoTime()));
+    h.loop.idle.addLast(new Idle(ch, h, clock.nanoTime()));
   }
 
   /**
@@ -140,10 +170,10 @@ final class UpstreamPool implements AutoCloseable {
    */
   void retire() {
     closed = true;
-    for (Map.Entry<EventLoop, ArrayDeque<Idle>> e : idle.entrySet()) {
+    for (Map.Entry<EventLoop, Loop> e : loops.entrySet()) {
       e.getKey().execute(() -> {
         Idle i;
-        while ((i = e.getValue().poll()) != null) {
+        while ((i = e.getValue().idle.poll()) != null) {
           i.channel().close();
         }
       });
@@ -157,11 +187,76 @@ final class UpstreamPool implements AutoCloseable {
     all.close();
   }
 
-  /** Passes an upstream connection's events to the exchange using it; an idle one is closed on input. */
+  /**
+   * Netty's response decoder, told by the exchange whether the request was {@code HEAD}. It stands
+   * in for {@code HttpClientCodec}, which pairs responses with requests through a queue that interim
+   * (1xx) responses also take from, so a {@code 103} before the answer to a {@code HEAD} made it
+   * wait for a body that never comes. A connection carries one request at a time, so the exchange
+   * using it knows. Event loop only.
+   */
+  static final class ResponseDecoder extends HttpResponseDecoder {
+    private final UpstreamHandler handler;
+
+    ResponseDecoder(UpstreamHandler handler) {
+      super(DECODER);
+      this.handler = handler;
+    }
+
+    @Override
+    protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+      ProxyExchange x = handler.exchange;
+      if (msg instanceof HttpResponse r && r.status().code() >= 200 && x != null && x.head()) {
+        return true;
+      }
+      return super.isContentAlwaysEmpty(msg);
+    }
+
+    /**
+     * A response with both {@code Content-Length} and chunked {@code Transfer-Encoding}: Netty
+     * drops the length and reads it chunked (RFC 9112 section 6.3); its framing is suspect, so the
+     * connection is not reused after it.
+     */
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+      super.handleTransferEncodingChunkedWithContentLength(message);
+      handler.conflictingFraming = true;
+    }
+  }
+
+  /**
+   * Passes an upstream connection's events to the exchange using it; an idle one is closed on
+   * input. Event loop only.
+   */
   static final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
-    /** The exchange using this connection, or {@code null} while idle. Event loop only. */
+    /** The event loop's connections this one belongs to. */
+    final Loop loop;
+    /** The exchange using this connection, or {@code null} while idle. */
     ProxyExchange exchange;
+    /** Whether this connection is counted in {@link Loop#busy}. */
+    private boolean busy;
+    /** A response on it came with conflicting framing: it is closed rather than reused. */
+    boolean conflictingFraming;
+
+    UpstreamHandler(Loop loop) {
+      this.loop = loop;
+    }
+
+    /** Counts this connection as handed out. */
+    void busy() {
+      if (!busy) {
+        busy = true;
+        loop.busy++;
+      }
+    }
+
+    /** Counts this connection as no longer handed out (released or closed); idempotent. */
+    void free() {
+      if (busy) {
+        busy = false;
+        loop.busy--;
+      }
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -170,7 +265,13 @@ final class UpstreamPool implements AutoCloseable {
         ctx.close();
         return;
       }
-      exchange.upstreamRead(msg);
+      ProxyExchange x = exchange;
+      try {
+        x.upstreamRead(msg);
+      } catch (RuntimeException e) {
+        x.conn.fail(x, false, e);
+        ctx.close();
+      }
     }
 
     @Override

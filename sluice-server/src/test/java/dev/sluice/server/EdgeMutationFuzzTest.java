@@ -45,6 +45,14 @@ class EdgeMutationFuzzTest {
   static final int MAX_FAILING_CASES = Integer.getInteger("sluice.fuzz.max-failures", 40);
   static final boolean VERBOSE = Boolean.getBoolean("sluice.fuzz.verbose");
   static final Duration SETTLE = Duration.ofSeconds(2);
+  /**
+   * The edge's idle timeout here. {@link #PADDING} ends every request the edge reads in full, but
+   * one it refused (404, 405, 417...) has its body discarded to the end, however long: a mutated
+   * length or chunk size can leave the edge waiting for more, and this closes it. A connection
+   * neither answered nor closed after {@link #READ_BOUND} is a failure.
+   */
+  static final Duration IDLE = Duration.ofSeconds(2);
+  static final Duration READ_BOUND = Duration.ofSeconds(10);
 
   /**
    * Sent after every mutated request: a line no HTTP/1.1 parser accepts in any state (as a request
@@ -56,10 +64,12 @@ class EdgeMutationFuzzTest {
   static FuzzUpstream upstream;
   static LogCapture logs;
   static Harness sluice;
-  static EdgeServer edge;
+  static SluiceServer server;
   static int eventLoops;
   /** Requests the edge counts as active between cases: 0 unless an earlier case leaked some. */
-  static int inFlightBase;
+  static int activeBase;
+  /** Upstream connections the pool counts as busy between cases: 0 unless an earlier case leaked some. */
+  static int busyBase;
 
   @BeforeAll
   static void start() throws IOException {
@@ -75,8 +85,8 @@ class EdgeMutationFuzzTest {
         costs:
           - { method: POST, path: "/fuzz/b", cost: 2 }
         """.formatted(upstream.port()), new ManualClock(1_000L))
-        .maxDecisionBodyBytes(2048).maxProxyBodyBytes(4096));
-    edge = edgeOf(sluice.server);
+        .maxDecisionBodyBytes(2048).maxProxyBodyBytes(4096).idleTimeout(IDLE));
+    server = sluice.server;
     eventLoops = Integer.getInteger(Transport.EVENT_LOOPS_PROPERTY, Runtime.getRuntime().availableProcessors());
   }
 
@@ -90,17 +100,6 @@ class EdgeMutationFuzzTest {
     }
     if (upstream != null) {
       upstream.close();
-    }
-  }
-
-  /** The running edge, for its count of requests being answered (the requests_active gauge). */
-  private static EdgeServer edgeOf(SluiceServer s) {
-    try {
-      java.lang.reflect.Field f = SluiceServer.class.getDeclaredField("edge");
-      f.setAccessible(true);
-      return (EdgeServer) f.get(s);
-    } catch (ReflectiveOperationException e) {
-      throw new AssertionError(e);
     }
   }
 
@@ -120,7 +119,7 @@ class EdgeMutationFuzzTest {
       if (VERBOSE) {
         System.out.println(c.describe() + "\n    failures: " + c.failures);
       }
-      for (RawHttp.Response r : c.responses) {
+      for (StrictHttp.Response r : c.responses) {
         statuses.merge((c.upstreamSide ? "up " : "client ") + r.status(), 1, Integer::sum);
       }
       failures.add(c);
@@ -151,6 +150,10 @@ class EdgeMutationFuzzTest {
       } else {
         clientCase(c, r);
       }
+    } catch (Hung e) {
+      c.received = e.got;
+      c.fail("connection neither answered nor closed", "nothing more within " + READ_BOUND + " after "
+          + e.got.length + " bytes");
     } catch (IOException e) {
       c.fail("client socket: " + e.getClass().getSimpleName(), e.toString());
     } catch (RuntimeException e) {
@@ -190,7 +193,7 @@ class EdgeMutationFuzzTest {
     c.sent = m.bytes();
     upstream.beginCase(null);
     c.received = converse(split(m.bytes(), 1 + r.nextInt(3)), true);
-    boolean maybeHead = RawHttp.latin1(m.bytes(), 0, m.bytes().length).contains("HEAD");
+    boolean maybeHead = StrictHttp.latin1(m.bytes(), 0, m.bytes().length).contains("HEAD");
     if (FuzzInvariants.parse(c, maybeHead ? null : i -> false)) {
       FuzzInvariants.clientFault(c);
     }
@@ -203,7 +206,7 @@ class EdgeMutationFuzzTest {
     String method = q.methods().get(0);
     HttpMutator.Result m = r.nextInt(20) == 0 ? new HttpMutator.Result(seed.render(method), List.of(), false)
         : HttpMutator.mutate(seed.render(method), r, true);
-    RawHttp.Response valid = FuzzInvariants.validAnswer(m.bytes(), method.equals("HEAD"));
+    StrictHttp.Response valid = FuzzInvariants.validAnswer(m.bytes(), method.equals("HEAD"));
     // Keep the connection open only after a whole answer: after anything else the edge would wait for the rest.
     boolean close = m.truncated() || r.nextInt(3) == 0 || valid == null || valid.closes();
     boolean reset = r.nextInt(25) == 0;
@@ -227,19 +230,25 @@ class EdgeMutationFuzzTest {
    * next case starts clean (and all of them when the case did not settle).
    */
   static void settle(FuzzCase c) {
-    boolean ok = awaitCondition(SETTLE, () -> edge.inFlight() <= inFlightBase && edge.connections() == 0
-        && upstream.allIdle() && upstream.open() <= eventLoops);
+    boolean ok = awaitCondition(SETTLE, () -> server.edgeRequestsActive() <= activeBase
+        && server.edgeConnections() == 0 && server.upstreamConnectionsBusy() <= busyBase && upstream.allIdle()
+        && upstream.open() <= eventLoops);
     if (!ok) {
-      if (edge.inFlight() > inFlightBase) {
-        c.fail("requests_active did not return to 0", "requests_active " + edge.inFlight() + " after the case, "
-            + inFlightBase + " before it");
-        inFlightBase = edge.inFlight(); // a leaked count would fail every later case: compare with it from now on
+      if (server.edgeRequestsActive() > activeBase) {
+        c.fail("requests_active did not return to 0", "requests_active " + server.edgeRequestsActive()
+            + " after the case, " + activeBase + " before it");
+        activeBase = server.edgeRequestsActive(); // else every later case would fail on this one's leak
       }
-      if (edge.connections() != 0) {
-        c.fail("client connection left open", edge.connections() + " edge connections");
+      if (server.upstreamConnectionsBusy() > busyBase) {
+        c.fail("upstream connection leaked", "upstream connections busy " + server.upstreamConnectionsBusy()
+            + " after the case, " + busyBase + " before it");
+        busyBase = server.upstreamConnectionsBusy();
+      }
+      if (server.edgeConnections() != 0) {
+        c.fail("client connection left open", server.edgeConnections() + " edge connections");
       }
       if (!upstream.allIdle() || upstream.open() > eventLoops) {
-        c.fail("upstream connection left in use", upstream.describe());
+        c.fail("upstream connection left half-used", "at the upstream: " + upstream.describe());
       }
     }
     if ((c.upstreamSide || !ok) && !upstream.closeScripted(!ok, SETTLE)) {
@@ -269,7 +278,7 @@ class EdgeMutationFuzzTest {
     try {
       s.setTcpNoDelay(true);
       s.connect(new InetSocketAddress("127.0.0.1", sluice.server.edgePort()), 5_000);
-      s.setSoTimeout(10_000);
+      s.setSoTimeout((int) READ_BOUND.toMillis());
       OutputStream out = s.getOutputStream();
       writer = Thread.ofVirtual().start(() -> {
         try {
@@ -293,8 +302,7 @@ class EdgeMutationFuzzTest {
           got.write(buf, 0, n);
         }
       } catch (SocketTimeoutException e) {
-        throw new IOException("the edge neither answered nor closed within 10 s (got " + got.size() + " bytes: "
-            + RawHttp.excerpt(got.toByteArray(), 0) + ")", e);
+        throw new Hung(got.toByteArray());
       } catch (SocketException reset) {
         // a reset after the edge closed with our padding unread: what came before it is complete
       }
@@ -308,6 +316,17 @@ class EdgeMutationFuzzTest {
           Thread.currentThread().interrupt();
         }
       }
+    }
+  }
+
+  /** The edge neither closed the connection nor sent anything more within {@link #READ_BOUND}. */
+  static final class Hung extends IOException {
+    private static final long serialVersionUID = 1L;
+    final transient byte[] got;
+
+    Hung(byte[] got) {
+      super("no close within " + READ_BOUND, null);
+      this.got = got;
     }
   }
 

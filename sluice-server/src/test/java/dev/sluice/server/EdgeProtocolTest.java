@@ -165,6 +165,87 @@ class EdgeProtocolTest {
   }
 
   @Test
+  void aPipelinedRequestsContinueComesAfterTheAnswerBeforeIt() throws IOException {
+    try (Socket s = new Socket("127.0.0.1", sluice.server.edgePort())) {
+      s.setSoTimeout(10_000);
+      String slow = "GET /delay/300 HTTP/1.1\r\nHost: x\r\nX-Client-ID: cont\r\n\r\n";
+      String json = "{\"key\":\"cont\"}";
+      String expecting = "POST /v1/decisions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: "
+          + json.length() + "\r\n\r\n";
+      s.getOutputStream().write((slow + expecting).getBytes(StandardCharsets.UTF_8));
+      InputStream in = s.getInputStream();
+
+      RawHttp.Response first = RawHttp.read(in, false);
+      assertThat(first.status()).as("the first answer comes first").isEqualTo(200);
+      assertThat(first.body()).isEqualTo("late");
+      assertThat(RawHttp.read(in, false).status()).isEqualTo(100);
+      s.getOutputStream().write(json.getBytes(StandardCharsets.UTF_8));
+      RawHttp.Response decision = RawHttp.read(in, false);
+      assertThat(decision.status()).isEqualTo(200);
+      assertThat(decision.body()).contains("\"allowed\":true");
+    }
+  }
+
+  @Test
+  void jsonNestedDeeperThanTheLimitGets400() throws IOException {
+    String deep = "[".repeat(17) + "]".repeat(17);
+    for (String path : List.of("/v1/decisions", "/v1/feedback")) {
+      List<String> res = exchange(post(path, deep), 1);
+
+      assertThat(res).as(path).hasSize(1);
+      assertThat(res.get(0)).as(path).startsWith("HTTP/1.1 400").contains("urn:sluice:problem:bad-request")
+          .contains("nested deeper than 16");
+    }
+  }
+
+  @Test
+  void contentLengthWithTransferEncodingGets400AndACloseAndTheBodyIsNotServed() throws IOException {
+    int before = upstream.requests.get();
+    String hidden = "GET /echo/smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+    List<String> res = exchange("POST /echo/x HTTP/1.1\r\nHost: x\r\nX-Client-ID: cl-te\r\nContent-Length: "
+        + (5 + hidden.length()) + "\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + hidden, 2);
+
+    assertThat(res).hasSize(1);
+    assertThat(res.get(0)).startsWith("HTTP/1.1 400").containsIgnoringCase("connection: close");
+    assertThat(upstream.requests.get()).isEqualTo(before);
+  }
+
+  @Test
+  void aBadChunkSizeGets400AndEndsTheExchange() throws IOException {
+    for (int i = 0; i < 3; i++) {
+      List<String> res = exchange("POST /echo/x HTTP/1.1\r\nHost: x\r\nX-Client-ID: bad-chunk\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", 2);
+
+      assertThat(res).hasSize(1);
+      assertThat(res.get(0)).startsWith("HTTP/1.1 400");
+    }
+    Harness.await(java.time.Duration.ofSeconds(5), "sluice_edge_requests_active back to 0",
+        () -> sluice.server.edgeRequestsActive() == 0);
+  }
+
+  @Test
+  void anUnknownMajorVersionGets505() throws IOException {
+    int before = upstream.requests.get();
+    List<String> res = exchange("GET /echo/v HTTP/9.9\r\nHost: x\r\nX-Client-ID: v9\r\n\r\n", 2);
+
+    assertThat(res).hasSize(1);
+    assertThat(res.get(0)).startsWith("HTTP/1.1 505").contains("urn:sluice:problem:http-version");
+    assertThat(upstream.requests.get()).isEqualTo(before);
+  }
+
+  @Test
+  void aUriOverTheLimitGets414AndAHeaderBlockOverTheLimitGets431() throws IOException {
+    List<String> uri = exchange("GET /echo/" + "u".repeat(9000) + " HTTP/1.1\r\nHost: x\r\n\r\n", 2);
+    List<String> headers = exchange("GET /echo/x HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(20_000)
+        + "\r\n\r\n", 2);
+
+    assertThat(uri).hasSize(1);
+    assertThat(uri.get(0)).startsWith("HTTP/1.1 414").containsIgnoringCase("connection: close");
+    assertThat(headers).hasSize(1);
+    assertThat(headers.get(0)).startsWith("HTTP/1.1 431").containsIgnoringCase("connection: close");
+  }
+
+  @Test
   void anIdleConnectionIsClosedAfterTheIdleTimeout() throws IOException {
     try (Harness quick = Harness.start(Harness.options("""
             tiers:

@@ -22,7 +22,7 @@ final class FuzzCase {
   byte[] script = new byte[0];
   byte[] received = new byte[0];
   /** The final responses in {@link #received}, once it parsed. */
-  List<RawHttp.Response> responses = List.of();
+  List<StrictHttp.Response> responses = List.of();
   boolean parsed;
   /** The {@code X-Fuzz-Seq} numbers of the upstream's answers the client got, in order. */
   final List<Long> passedOn = new ArrayList<>();
@@ -49,7 +49,7 @@ final class FuzzCase {
   }
 
   private static String clip(byte[] b) {
-    String s = RawHttp.escape(b, 0, Math.min(b.length, 700)).replaceAll("(.)\\1{40,}", "$1$1$1...");
+    String s = StrictHttp.escape(b, 0, Math.min(b.length, 700)).replaceAll("(.)\\1{40,}", "$1$1$1...");
     return b.length > 700 ? s + "...(" + b.length + " bytes)" : s;
   }
 

@@ -29,7 +29,7 @@ final class FuzzInvariants {
   static final int HEAD_SURELY_OVER = 20_000;
 
   private static final Pattern SWITCHING = Pattern.compile("HTTP/\\S+ 101");
-  private static final Pattern STATUS_CODE = Pattern.compile("HTTP/\\S+ +(\\d{1,9})");
+  private static final Pattern STATUS_CODE = Pattern.compile("(?i)HTTP/\\S+ +(\\d{1,9})");
 
   private FuzzInvariants() {}
 
@@ -40,13 +40,13 @@ final class FuzzInvariants {
    */
   static boolean parse(FuzzCase c, IntPredicate bodiless) {
     try {
-      c.responses = RawHttp.responses(c.received, bodiless).finals();
+      c.responses = StrictHttp.responses(c.received, bodiless).finals();
       c.parsed = true;
-    } catch (RawHttp.Malformed e) {
+    } catch (StrictHttp.Malformed e) {
       c.fail("malformed response stream: " + e.kind(), e.getMessage());
       return false;
     }
-    for (RawHttp.Response res : c.responses) {
+    for (StrictHttp.Response res : c.responses) {
       Matcher leak = INTERNALS.matcher(res.text());
       if (leak.find()) {
         c.fail("internals in a response: " + leak.group(), firstLine(res) + " ... " + res.text().substring(
@@ -66,7 +66,7 @@ final class FuzzInvariants {
     if (c.responses.size() > bound) {
       c.fail("more responses than requests", c.responses.size() + " responses to at most " + bound + " requests");
     }
-    for (RawHttp.Response res : c.responses) {
+    for (StrictHttp.Response res : c.responses) {
       int s = res.status();
       if (s >= 500 && s != 501 && s != 505) {
         c.fail("client fault answered " + s, firstLine(res));
@@ -83,17 +83,17 @@ final class FuzzInvariants {
    * A first request whose body length is ambiguous (RFC 9112 section 6.3: both Content-Length and
    * Transfer-Encoding, a coding other than chunked last, several Content-Lengths) or with
    * whitespace before a colon (section 5.1) must not leave the connection open for what follows
-   * it: the answer to it is the last one (and a 400 or 501 where the RFC says the length cannot be
-   * determined or the field must be rejected).
+   * it: the answer to it is the last one (and an error status where the RFC says the length cannot
+   * be determined or the field must be rejected).
    */
-  static void framing(FuzzCase c, List<RawHttp.Field> fields) {
+  static void framing(FuzzCase c, List<StrictHttp.Field> fields) {
     if (fields == null || c.responses.isEmpty()) {
       return;
     }
     List<String> te = new ArrayList<>();
     int lengths = 0;
     boolean spaceBeforeColon = false;
-    for (RawHttp.Field f : fields) {
+    for (StrictHttp.Field f : fields) {
       String name = f.name().strip().toLowerCase(Locale.ROOT);
       spaceBeforeColon |= !f.name().equals(f.name().stripTrailing());
       if (name.equals("transfer-encoding")) {
@@ -111,9 +111,10 @@ final class FuzzInvariants {
     if (why == null) {
       return;
     }
-    RawHttp.Response first = c.responses.get(0);
+    StrictHttp.Response first = c.responses.get(0);
     boolean mustReject = spaceBeforeColon || !te.isEmpty() && !chunkedLast;
-    if (c.responses.size() > 1 || mustReject && first.status() != 400 && first.status() != 501) {
+    boolean rejected = first.status() >= 400; // 4xx, or 501 or 505 (other 5xx fail elsewhere)
+    if (c.responses.size() > 1 || mustReject && !rejected) {
       c.fail("ambiguous framing not rejected or closed: " + why, c.responses.size() + " responses, the first "
           + firstLine(first));
     }
@@ -131,7 +132,7 @@ final class FuzzInvariants {
       c.fail("more responses than requests", c.responses.size() + " responses to " + methods.size() + " requests");
     }
     for (int i = 1; i < c.responses.size(); i++) {
-      RawHttp.Response res = c.responses.get(i);
+      StrictHttp.Response res = c.responses.get(i);
       if (res.status() / 100 == 2 && !"1".equals(res.field("x-fuzz-answer"))) {
         c.fail("a later request got another answer", firstLine(res));
       }
@@ -139,8 +140,8 @@ final class FuzzInvariants {
     if (c.responses.isEmpty()) {
       return; // a clean close
     }
-    RawHttp.Response got = c.responses.get(0);
-    RawHttp.Response valid = validAnswer(c.script, methods.get(0).equals("HEAD"));
+    StrictHttp.Response got = c.responses.get(0);
+    StrictHttp.Response valid = validAnswer(c.script, methods.get(0).equals("HEAD"));
     if (valid != null && !(reset && valid.closes())) { // a body delimited by a reset is not whole
       if (got.status() != valid.status() || !got.complete() || !Arrays.equals(got.body(), valid.body())) {
         c.fail("valid upstream answer not passed on", "upstream " + valid.status() + " with "
@@ -149,7 +150,7 @@ final class FuzzInvariants {
       }
       return;
     }
-    String text = RawHttp.latin1(c.script, 0, c.script.length);
+    String text = StrictHttp.latin1(c.script, 0, c.script.length);
     int head = headLength(c.script);
     Set<Integer> allowed = new HashSet<>(List.of(502, 504));
     if (head >= 0 && head < HEAD_SURELY_WITHIN) {
@@ -165,16 +166,17 @@ final class FuzzInvariants {
 
   /**
    * Returns the first response in {@code script} when it is valid and whole (after any 1xx but 101,
-   * which switches protocols), with a head within the limit; else {@code null}.
+   * which switches protocols), with a head within the limit; else {@code null}. A 205 is never
+   * taken as valid: RFC 9110 forbids it content, so a proxy may drop what follows its head.
    */
-  static RawHttp.Response validAnswer(byte[] script, boolean head) {
-    String text = RawHttp.latin1(script, 0, script.length);
+  static StrictHttp.Response validAnswer(byte[] script, boolean head) {
+    String text = StrictHttp.latin1(script, 0, script.length);
     int h = headLength(script);
     if (h < 0 || h >= HEAD_SURELY_WITHIN || SWITCHING.matcher(text).find()) {
       return null;
     }
-    RawHttp.Response r = RawHttp.firstResponse(script, head);
-    return r != null && r.complete() ? r : null;
+    StrictHttp.Response r = StrictHttp.firstResponse(script, head);
+    return r != null && r.complete() && r.status() != 205 ? r : null;
   }
 
   /** Returns where the first empty line (LF or CRLF) starts, or -1 when the head never ends. */
@@ -216,7 +218,7 @@ final class FuzzInvariants {
     return e.getMessage().contains("unexpected");
   }
 
-  static String firstLine(RawHttp.Response res) {
+  static String firstLine(StrictHttp.Response res) {
     int eol = res.text().indexOf('\r');
     return eol < 0 ? res.text() : res.text().substring(0, eol);
   }

@@ -209,7 +209,7 @@ final class FuzzUpstream implements AutoCloseable {
           RawRequests.Request req;
           try {
             req = RawRequests.readRequest(in, () -> state = State.READING);
-          } catch (RawHttp.Malformed m) {
+          } catch (StrictHttp.Malformed m) {
             violations.add(new Violation(m.kind(), m.getMessage()));
             return;
           }

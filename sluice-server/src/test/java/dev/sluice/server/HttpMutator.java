@@ -110,7 +110,7 @@ final class HttpMutator {
         case 7 -> {
           String to = r.nextBoolean() ? "\r" : "\r\r\n";
           b = replace(b, "\r\n", to, r.nextInt(8));
-          ops.add("crlfTo(" + RawHttp.escape(to.getBytes(StandardCharsets.ISO_8859_1), 0, to.length()) + ")");
+          ops.add("crlfTo(" + StrictHttp.escape(to.getBytes(StandardCharsets.ISO_8859_1), 0, to.length()) + ")");
         }
         case 8 -> {
           int[] line = line(b, r);
@@ -153,7 +153,7 @@ final class HttpMutator {
         case 16 -> {
           if (response) {
             String s = STATUSES.get(r.nextInt(STATUSES.size()));
-            Matcher m = STATUS.matcher(RawHttp.latin1(b, 0, b.length));
+            Matcher m = STATUS.matcher(StrictHttp.latin1(b, 0, b.length));
             if (m.find()) {
               b = splice(b, m.start(2), m.end(2), s.getBytes(StandardCharsets.ISO_8859_1));
               ops.add("status(" + s + ")");
@@ -163,7 +163,7 @@ final class HttpMutator {
             int sp = indexOf(b, (byte) ' ', null);
             if (sp >= 0) {
               b = splice(b, 0, sp, m.getBytes(StandardCharsets.ISO_8859_1));
-              ops.add("method(" + RawHttp.escape(m.getBytes(StandardCharsets.ISO_8859_1), 0, m.length()) + ")");
+              ops.add("method(" + StrictHttp.escape(m.getBytes(StandardCharsets.ISO_8859_1), 0, m.length()) + ")");
             }
           }
         }
@@ -178,7 +178,7 @@ final class HttpMutator {
             byte[] extra = List.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", "garbage\r\n\r\n", "\r\n", "0\r\n\r\n")
                 .get(r.nextInt(4)).getBytes(StandardCharsets.ISO_8859_1);
             b = splice(b, b.length, b.length, extra);
-            ops.add("append(" + RawHttp.escape(extra, 0, extra.length) + ")");
+            ops.add("append(" + StrictHttp.escape(extra, 0, extra.length) + ")");
           } else {
             int q = indexOf(b, (byte) ' ', null);
             String t = List.of("/" + "u".repeat(9_000), "*", "http://other/x", "/%zz", "/a#frag", "/a b", "//x",
@@ -198,7 +198,7 @@ final class HttpMutator {
             junk[k] = INTERESTING[r.nextInt(INTERESTING.length)];
           }
           b = splice(b, at, Math.min(b.length, at + len), junk);
-          ops.add("overwrite(" + at + "," + RawHttp.escape(junk, 0, len) + ")");
+          ops.add("overwrite(" + at + "," + StrictHttp.escape(junk, 0, len) + ")");
         }
       }
     }
@@ -207,7 +207,7 @@ final class HttpMutator {
 
   /** Replaces a Content-Length value or a chunk size with an edge-case number. */
   private static Result number(byte[] b, Random r) {
-    Matcher m = NUMBER_IN_FRAMING.matcher(RawHttp.latin1(b, 0, b.length));
+    Matcher m = NUMBER_IN_FRAMING.matcher(StrictHttp.latin1(b, 0, b.length));
     List<int[]> spans = new ArrayList<>();
     while (m.find()) {
       int g = m.group(2) != null ? 2 : 3;
@@ -217,7 +217,7 @@ final class HttpMutator {
       return null;
     }
     int[] span = spans.get(r.nextInt(spans.size()));
-    String old = RawHttp.latin1(b, span[0], span[1]);
+    String old = StrictHttp.latin1(b, span[0], span[1]);
     String to = switch (r.nextInt(4)) {
       case 0 -> Long.toString(Math.max(0, parse(old) + (r.nextBoolean() ? 1 : -1)));
       case 1 -> Long.toString(parse(old) * 2 + 1);
@@ -278,7 +278,7 @@ final class HttpMutator {
 
   /** Replaces occurrence {@code which} of {@code from} (or every one when negative) with {@code to}. */
   private static byte[] replace(byte[] b, String from, String to, int which) {
-    String s = RawHttp.latin1(b, 0, b.length);
+    String s = StrictHttp.latin1(b, 0, b.length);
     if (which < 0) {
       return s.replace(from, to).getBytes(StandardCharsets.ISO_8859_1);
     }

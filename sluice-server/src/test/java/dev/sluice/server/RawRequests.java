@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * Requests in raw bytes, for the mutation fuzzer: how many request lines a mutated stream can hold,
  * the fields of its first request, and a strict reader for what the edge forwards to an upstream
- * (a malformed forward is a {@link RawHttp.Malformed}). Stateless.
+ * (a malformed forward is a {@link StrictHttp.Malformed}). Stateless.
  */
 final class RawRequests {
 
@@ -22,15 +22,16 @@ final class RawRequests {
   private RawRequests() {}
 
   /**
-   * Returns how many lines of {@code raw} a lenient HTTP/1.1 server could take for a request line
-   * (a method, a target and a {@code NAME/D.D} version): an upper bound on the requests in it.
+   * Returns how many lines of {@code raw} end the way a request line does (two words, then a
+   * {@code NAME/D.D} version, then the line end): an upper bound on the requests a lenient server
+   * can find in it, since a request may start anywhere a body ended, not only at a line start.
    */
   static int requestLines(byte[] raw) {
     int n = 0;
     int start = 0;
     for (int i = 0; i <= raw.length; i++) {
       if (i == raw.length || raw[i] == '\n') {
-        if (couldBeRequestLine(raw, start, i)) {
+        if (endsLikeRequestLine(raw, start, i)) {
           n++;
         }
         start = i + 1;
@@ -39,25 +40,27 @@ final class RawRequests {
     return n;
   }
 
-  /** Whether {@code raw[from, to)} is two words and a {@code NAME/D.D} version, with any whitespace around. */
-  private static boolean couldBeRequestLine(byte[] raw, int from, int to) {
+  /** Whether the last word of {@code raw[from, to)} is a version and at least two words precede it. */
+  private static boolean endsLikeRequestLine(byte[] raw, int from, int to) {
+    int end = to;
+    while (end > from && blank(raw[end - 1])) {
+      end--;
+    }
     int words = 0;
     int lastWord = -1;
-    for (int i = from; i < to; i++) {
-      boolean space = raw[i] <= ' ';
-      if (!space && (i == from || raw[i - 1] <= ' ')) {
+    for (int i = end - 1; i >= from && words < 3; i--) {
+      if (!blank(raw[i]) && (i == from || blank(raw[i - 1]))) {
         words++;
-        lastWord = i;
-      }
-      if (words == 3) {
-        int end = to;
-        while (end > i && raw[end - 1] <= ' ') {
-          end--;
+        if (words == 1) {
+          lastWord = i;
         }
-        return LOOSE_VERSION.matcher(RawHttp.latin1(raw, lastWord, end)).matches();
       }
     }
-    return false;
+    return words == 3 && LOOSE_VERSION.matcher(StrictHttp.latin1(raw, lastWord, end)).matches();
+  }
+
+  private static boolean blank(byte b) {
+    return b == ' ' || b == '\t' || b == 0x0b || b == 0x0c || b == '\r';
   }
 
   /**
@@ -65,14 +68,14 @@ final class RawRequests {
    * delimited (CRLF line ends, no bare CR or LF, an empty line) and every field line has a colon;
    * names are returned as sent, with any whitespace before the colon. Otherwise {@code null}.
    */
-  static List<RawHttp.Field> firstRequestFields(byte[] raw) {
-    String text = RawHttp.latin1(raw, 0, raw.length);
+  static List<StrictHttp.Field> firstRequestFields(byte[] raw) {
+    String text = StrictHttp.latin1(raw, 0, raw.length);
     int end = text.indexOf("\r\n\r\n");
     if (end < 0) {
       return null;
     }
     String[] lines = text.substring(0, end).split("\r\n", -1);
-    List<RawHttp.Field> out = new ArrayList<>();
+    List<StrictHttp.Field> out = new ArrayList<>();
     for (int i = 0; i < lines.length; i++) {
       String l = lines[i];
       if (l.indexOf('\r') >= 0 || l.indexOf('\n') >= 0 || i > 0 && (l.indexOf(':') <= 0 || l.charAt(0) == ' '
@@ -81,7 +84,7 @@ final class RawRequests {
       }
       if (i > 0) {
         int colon = l.indexOf(':');
-        out.add(new RawHttp.Field(l.substring(0, colon), l.substring(colon + 1).strip()));
+        out.add(new StrictHttp.Field(l.substring(0, colon), l.substring(colon + 1).strip()));
       }
     }
     return out;
@@ -96,12 +99,12 @@ final class RawRequests {
    * @param body the body (decoded from chunks)
    * @param chunked whether it came chunked
    */
-  record Request(String method, String target, List<RawHttp.Field> fields, byte[] body, boolean chunked) {
+  record Request(String method, String target, List<StrictHttp.Field> fields, byte[] body, boolean chunked) {
 
     /** Returns every value of {@code name} (case-insensitive). */
     List<String> all(String name) {
       List<String> out = new ArrayList<>();
-      for (RawHttp.Field f : fields) {
+      for (StrictHttp.Field f : fields) {
         if (f.name().equalsIgnoreCase(name)) {
           out.add(f.value());
         }
@@ -114,10 +117,10 @@ final class RawRequests {
    * Reads one request from {@code in}, strictly; returns {@code null} when the stream ends before
    * its first byte. {@code started} runs once the first byte arrived.
    *
-   * @throws RawHttp.Malformed when the bytes are not an HTTP/1.1 request a proxy may forward
+   * @throws StrictHttp.Malformed when the bytes are not an HTTP/1.1 request a proxy may forward
    * @throws EOFException when the stream ends inside the request
    */
-  static Request readRequest(InputStream in, Runnable started) throws IOException, RawHttp.Malformed {
+  static Request readRequest(InputStream in, Runnable started) throws IOException, StrictHttp.Malformed {
     int first = in.read();
     if (first < 0) {
       return null;
@@ -134,49 +137,49 @@ final class RawRequests {
       head.write(b);
       last4 = last4 << 8 | b;
       if (head.size() > 65_536) {
-        throw new RawHttp.Malformed("forwarded a request head over 64 KiB", "");
+        throw new StrictHttp.Malformed("forwarded a request head over 64 KiB", "");
       }
     }
     byte[] h = head.toByteArray();
-    int eol = RawHttp.lineEnd(h, 0);
-    String line = RawHttp.latin1(h, 0, eol);
+    int eol = StrictHttp.lineEnd(h, 0);
+    String line = StrictHttp.latin1(h, 0, eol);
     Matcher m = REQUEST_LINE.matcher(line);
     if (!m.matches()) {
-      throw new RawHttp.Malformed("forwarded a bad request line", line);
+      throw new StrictHttp.Malformed("forwarded a bad request line", line);
     }
-    List<RawHttp.Field> fields = new ArrayList<>();
-    RawHttp.fields(h, eol + 2, fields);
+    List<StrictHttp.Field> fields = new ArrayList<>();
+    StrictHttp.fields(h, eol + 2, fields);
     List<String> te = valuesOf(fields, "transfer-encoding");
     List<String> cl = valuesOf(fields, "content-length");
     if (!te.isEmpty() && !cl.isEmpty()) {
-      throw new RawHttp.Malformed("forwarded both Transfer-Encoding and Content-Length", "");
+      throw new StrictHttp.Malformed("forwarded both Transfer-Encoding and Content-Length", "");
     }
     if (te.size() > 1 || cl.size() > 1) {
-      throw new RawHttp.Malformed("forwarded Transfer-Encoding or Content-Length twice", "");
+      throw new StrictHttp.Malformed("forwarded Transfer-Encoding or Content-Length twice", "");
     }
     if (!te.isEmpty()) {
       if (!te.get(0).equalsIgnoreCase("chunked")) {
-        throw new RawHttp.Malformed("forwarded Transfer-Encoding other than chunked", te.get(0));
+        throw new StrictHttp.Malformed("forwarded Transfer-Encoding other than chunked", te.get(0));
       }
       return new Request(m.group(1), m.group(2), fields, readChunked(in), true);
     }
     long n = 0;
     if (!cl.isEmpty()) {
       if (!cl.get(0).matches("\\d{1,18}")) {
-        throw new RawHttp.Malformed("forwarded an invalid Content-Length", cl.get(0));
+        throw new StrictHttp.Malformed("forwarded an invalid Content-Length", cl.get(0));
       }
       n = Long.parseLong(cl.get(0));
     }
     return new Request(m.group(1), m.group(2), fields, in.readNBytes((int) Math.min(n, 1 << 20)), false);
   }
 
-  private static byte[] readChunked(InputStream in) throws IOException, RawHttp.Malformed {
+  private static byte[] readChunked(InputStream in) throws IOException, StrictHttp.Malformed {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     while (true) {
       String line = readLine(in);
-      Matcher m = RawHttp.CHUNK_SIZE.matcher(line);
+      Matcher m = StrictHttp.CHUNK_SIZE.matcher(line);
       if (!m.matches()) {
-        throw new RawHttp.Malformed("forwarded a bad chunk size line", line);
+        throw new StrictHttp.Malformed("forwarded a bad chunk size line", line);
       }
       int size = Integer.parseInt(m.group(1), 16);
       if (size == 0) {
@@ -191,12 +194,12 @@ final class RawRequests {
       }
       body.write(data);
       if (!readLine(in).isEmpty()) {
-        throw new RawHttp.Malformed("forwarded chunk data not followed by CRLF", "");
+        throw new StrictHttp.Malformed("forwarded chunk data not followed by CRLF", "");
       }
     }
   }
 
-  private static String readLine(InputStream in) throws IOException, RawHttp.Malformed {
+  private static String readLine(InputStream in) throws IOException, StrictHttp.Malformed {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     int prev = -1;
     while (true) {
@@ -206,19 +209,19 @@ final class RawRequests {
       }
       if (prev == '\r' && b == '\n') {
         byte[] l = line.toByteArray();
-        return RawHttp.latin1(l, 0, l.length - 1);
+        return StrictHttp.latin1(l, 0, l.length - 1);
       }
       line.write(b);
       prev = b;
       if (line.size() > 65_536) {
-        throw new RawHttp.Malformed("forwarded a line over 64 KiB", "");
+        throw new StrictHttp.Malformed("forwarded a line over 64 KiB", "");
       }
     }
   }
 
-  private static List<String> valuesOf(List<RawHttp.Field> fields, String name) {
+  private static List<String> valuesOf(List<StrictHttp.Field> fields, String name) {
     List<String> out = new ArrayList<>();
-    for (RawHttp.Field f : fields) {
+    for (StrictHttp.Field f : fields) {
       if (f.name().equalsIgnoreCase(name)) {
         out.add(f.value());
       }
