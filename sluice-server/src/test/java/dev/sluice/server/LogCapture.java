@@ -5,8 +5,10 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.LoggerFactory;
@@ -14,12 +16,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps every log event at WARN or above in memory, from Logback's root logger (the binding this
  * module's tests use, configured by {@code logback-test.xml}), so a test can assert what was
- * logged while it ran. Thread-safe; {@link #close()} detaches it.
+ * logged while it ran. Thread-safe; {@link #close()} detaches it (and gives muted appenders back).
  */
 final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
   private final ConcurrentLinkedQueue<ILoggingEvent> events = new ConcurrentLinkedQueue<>();
   private final Logger root;
+  private final List<Appender<ILoggingEvent>> muted = new ArrayList<>();
 
   private LogCapture(Logger root) {
     this.root = root;
@@ -47,6 +50,20 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     }
   }
 
+  /**
+   * Detaches the root logger's other appenders (the console) until {@link #close()}: for a test
+   * that provokes thousands of expected warnings and checks them itself.
+   */
+  void muteOthers() {
+    for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext();) {
+      Appender<ILoggingEvent> a = it.next();
+      if (a != this) {
+        muted.add(a);
+      }
+    }
+    muted.forEach(root::detachAppender);
+  }
+
   /** Returns and forgets the events captured so far. */
   List<ILoggingEvent> drain() {
     List<ILoggingEvent> out = new ArrayList<>();
@@ -72,6 +89,8 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
 
   @Override
   public void close() {
+    muted.forEach(root::addAppender);
+    muted.clear();
     root.detachAppender(this);
     stop();
   }
