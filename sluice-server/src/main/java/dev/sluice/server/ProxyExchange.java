@@ -313,8 +313,8 @@ final class ProxyExchange extends Exchange {
 
   /**
    * The upstream's response head and body, passed on to the client. Interim (1xx) responses are
-   * dropped; anything the decoder could not read, and a 101 no request asked for, fail the
-   * exchange.
+   * dropped; anything the decoder could not read, a 101 no request asked for, and fields or a
+   * reason phrase a client could misread ({@link UpstreamFields}) fail the exchange.
    */
   void upstreamRead(Object msg) {
     if (responseDone) {
@@ -339,6 +339,12 @@ final class ProxyExchange extends Exchange {
         if (code == 101) {
           upstreamFailed(new IllegalStateException("101 Switching Protocols answers no upgrade Sluice asked for"));
         }
+        return;
+      }
+      String unfit = UpstreamFields.unfit(res);
+      if (unfit != null) {
+        ReferenceCountUtil.release(msg);
+        upstreamFailed(new IllegalStateException(unfit));
         return;
       }
       upstreamKeepAlive = HttpUtil.isKeepAlive(res);

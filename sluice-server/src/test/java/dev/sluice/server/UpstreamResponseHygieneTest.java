@@ -1,0 +1,85 @@
+package dev.sluice.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testkit.ManualClock;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What an upstream sends that the edge must not pass on as it came, found by {@link
+ * EdgeMutationFuzzTest}: fields or a reason phrase a client could misread (a bare CR, a NUL, a
+ * name that is not a token).
+ */
+class UpstreamResponseHygieneTest {
+
+  static FuzzUpstream upstream;
+  static Harness sluice;
+
+  @BeforeAll
+  static void start() throws IOException {
+    upstream = new FuzzUpstream();
+    sluice = Harness.start("""
+        upstream:
+          url: http://127.0.0.1:%d
+          timeout: 5s
+        tiers:
+          free:
+            per-client: { burst: 1000000, rate: 1000/s }
+        """.formatted(upstream.port()), new ManualClock(1_000L));
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    sluice.close();
+    upstream.close();
+  }
+
+  /** Sends {@code raw} on a new connection and returns every byte until the edge closes it. */
+  static byte[] exchange(String raw) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", sluice.server.edgePort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      InputStream in = s.getInputStream();
+      try {
+        in.transferTo(got);
+      } catch (SocketException reset) {
+        // what came before it is complete
+      }
+      return got.toByteArray();
+    }
+  }
+
+  static List<StrictHttp.Response> responses(byte[] stream) throws StrictHttp.Malformed {
+    return StrictHttp.responses(stream, i -> false).finals();
+  }
+
+  @Test
+  void fieldsAClientCouldMisreadAre502() throws Exception {
+    List<String> heads = List.of(
+        "HTTP/1.1 200 OK\r\n\rX-Injected: 1\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nX-Value: a\u0000b\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nTransfer-\"Encoding: chunked\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.1 200 \u000eOK\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\n\tfolded-onto-nothing\r\nContent-Length: 2\r\n\r\nok");
+    for (String head : heads) {
+      byte[] bytes = head.getBytes(StandardCharsets.ISO_8859_1);
+      upstream.beginCase((index, req) -> new FuzzUpstream.Answer(bytes, 1, true, false));
+
+      List<StrictHttp.Response> res = responses(exchange("GET /x HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n"));
+
+      assertThat(res).as(StrictHttp.escape(bytes, 0, bytes.length)).hasSize(1);
+      assertThat(res.get(0).status()).as(StrictHttp.escape(bytes, 0, bytes.length)).isEqualTo(502);
+    }
+  }
+}
