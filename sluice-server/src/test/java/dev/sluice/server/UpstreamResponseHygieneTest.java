@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What an upstream sends that the edge must not pass on as it came, found by {@link
- * EdgeMutationFuzzTest}: fields or a reason phrase a client could misread (a bare CR, a NUL, a
- * name that is not a token).
+ * EdgeMutationFuzzTest}: bytes after a complete response (they answered the next pipelined
+ * request), and fields or a reason phrase a client could misread (a bare CR, a NUL, a name that
+ * is not a token).
  */
 class UpstreamResponseHygieneTest {
 
@@ -62,6 +64,27 @@ class UpstreamResponseHygieneTest {
 
   static List<StrictHttp.Response> responses(byte[] stream) throws StrictHttp.Malformed {
     return StrictHttp.responses(stream, i -> false).finals();
+  }
+
+  @Test
+  void bytesAfterACompleteResponseNeverAnswerTheNextRequest() throws Exception {
+    String pipelined = "GET /one HTTP/1.1\r\nHost: edge\r\n\r\nGET /two HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n";
+    for (boolean close : List.of(true, false)) {
+      byte[] first = ("HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n"
+          + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi").getBytes(StandardCharsets.ISO_8859_1);
+      upstream.beginCase((index, req) -> index == 0 ? new FuzzUpstream.Answer(first, 1, close, false)
+          : new FuzzUpstream.Answer(FuzzCorpus.secondAnswer(req.method()), 1, false, false));
+
+      List<StrictHttp.Response> res = responses(exchange(pipelined));
+
+      assertThat(res).as("then close: %s", close).hasSize(2);
+      assertThat(res.get(0).status()).isEqualTo(304);
+      assertThat(res.get(1).status()).isEqualTo(200);
+      assertThat(res.get(1).field("x-fuzz-answer")).as("the answer to /two, not the bytes after /one's").isEqualTo("1");
+      assertThat(new String(res.get(1).body(), StandardCharsets.ISO_8859_1)).isEqualTo("second");
+      assertThat(upstream.requests()).isEqualTo(2);
+      assertThat(upstream.closeScripted(true, Duration.ofSeconds(5))).isTrue();
+    }
   }
 
   @Test
