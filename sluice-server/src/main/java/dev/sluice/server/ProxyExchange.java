@@ -347,6 +347,12 @@ final class ProxyExchange extends Exchange {
         upstreamFailed(new IllegalStateException(unfit));
         return;
       }
+      if (res.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+          && res.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+        // Netty drops the length of a chunked HTTP/1.1 response only; an HTTP/1.0 one keeps it.
+        res.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        upstreamHandler.conflictingFraming = true;
+      }
       upstreamKeepAlive = HttpUtil.isKeepAlive(res);
       status = res.status().code();
       conn.channel().write(responseHead(res));

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What an upstream sends that the edge must not pass on as it came, found by {@link
  * EdgeMutationFuzzTest}: bytes after a complete response (they answered the next pipelined
- * request), and fields or a reason phrase a client could misread (a bare CR, a NUL, a name that
- * is not a token).
+ * request), fields or a reason phrase a client could misread (a bare CR, a NUL, a name that is not
+ * a token), and an HTTP/1.0 response with both a length and chunked coding (the length was
+ * forwarded with a body it did not describe).
  */
 class UpstreamResponseHygieneTest {
 
@@ -104,5 +105,22 @@ class UpstreamResponseHygieneTest {
       assertThat(res).as(StrictHttp.escape(bytes, 0, bytes.length)).hasSize(1);
       assertThat(res.get(0).status()).as(StrictHttp.escape(bytes, 0, bytes.length)).isEqualTo(502);
     }
+  }
+
+  @Test
+  void anHttp10ResponseWithLengthAndChunkedIsForwardedWithoutTheLength() throws Exception {
+    byte[] first = "HTTP/1.0 200 OK\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n4\r\ndata\r\n0\r\n\r\n"
+        .getBytes(StandardCharsets.ISO_8859_1);
+    upstream.beginCase((index, req) -> index == 0 ? new FuzzUpstream.Answer(first, 1, false, false)
+        : new FuzzUpstream.Answer(FuzzCorpus.secondAnswer(req.method()), 1, false, false));
+
+    List<StrictHttp.Response> res = responses(exchange("GET /one HTTP/1.1\r\nHost: edge\r\n\r\n"
+        + "GET /two HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n"));
+
+    assertThat(res).hasSize(2);
+    assertThat(res.get(0).field("content-length")).as("the length the body does not have").isNull();
+    assertThat(new String(res.get(0).body(), StandardCharsets.ISO_8859_1)).isEqualTo("data");
+    assertThat(res.get(1).field("x-fuzz-answer")).isEqualTo("1");
+    assertThat(upstream.closeScripted(true, Duration.ofSeconds(5))).isTrue();
   }
 }
