@@ -44,7 +44,8 @@ class EdgeMutationFuzzTest {
   static final int ONLY = Integer.getInteger("sluice.fuzz.case", -1);
   static final int MAX_FAILING_CASES = Integer.getInteger("sluice.fuzz.max-failures", 40);
   static final boolean VERBOSE = Boolean.getBoolean("sluice.fuzz.verbose");
-  static final Duration SETTLE = Duration.ofSeconds(2);
+  /** How long a case may take to wind down on every side once the client has its answer (a failure bound). */
+  static final Duration SETTLE = Duration.ofSeconds(5);
   /**
    * The edge's idle timeout here. {@link #PADDING} ends every request the edge reads in full, but
    * one it refused (404, 405, 417...) has its body discarded to the end, however long: a mutated

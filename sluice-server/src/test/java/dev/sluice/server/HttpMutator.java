@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 /**
  * Mutates a valid HTTP/1.1 message (a request or a response) the way a broken or hostile peer
  * would: byte flips and insertions, deleted and duplicated lines, CRLF to LF, obs-fold, whitespace
- * before the colon, extra framing fields, changed lengths and chunk sizes, odd versions, methods
- * and status codes, huge fields, truncation. Each operator names itself in {@link Result#ops()} so
+ * before the colon, extra and repeated framing fields, changed lengths and chunk sizes, odd
+ * versions, methods and status codes, huge fields, truncation. Each operator names itself in {@link Result#ops()} so
  * a failure reads as a recipe. Deterministic for a given {@link Random}. Stateless.
  */
 final class HttpMutator {
@@ -20,6 +20,7 @@ final class HttpMutator {
   private static final Pattern NUMBER_IN_FRAMING = Pattern.compile(
       "(?im)^(content-length[ \\t]*:[ \\t]*)(\\d+)|^([0-9a-f]+)(?=[;\\r\\n])");
   private static final Pattern STATUS = Pattern.compile("^(HTTP/\\S+ )(\\d+)");
+  private static final Pattern FRAMING_LINE = Pattern.compile("(?im)^(content-length|transfer-encoding)[^\\n]*\\n");
   private static final byte[] INTERESTING = {'\r', '\n', ' ', '\t', ':', 0, 0x7f, (byte) 0x80, (byte) 0xff, '0', '9',
       ';', ',', '"', '\u000b', 'a', '-', '/', '%'};
   private static final List<String> NUMBERS = List.of("0", "1", "-1", "+5", "0005", "99999999999999999999",
@@ -93,9 +94,13 @@ final class HttpMutator {
           ops.add("duplicate(" + at + "," + len + ")");
         }
         case 4 -> {
-          int[] line = line(b, r);
+          int[] line = framingLine(b, r);
+          boolean framing = line != null;
+          if (!framing) {
+            line = line(b, r);
+          }
           b = splice(b, line[1], line[1], java.util.Arrays.copyOfRange(b, line[0], line[1]));
-          ops.add("duplicateLine(" + line[0] + ")");
+          ops.add((framing ? "repeatFraming(" : "duplicateLine(") + line[0] + ")");
         }
         case 5 -> {
           int[] line = line(b, r);
@@ -233,6 +238,22 @@ final class HttpMutator {
     } catch (NumberFormatException e) {
       return 0;
     }
+  }
+
+  /**
+   * Returns {@code [start, endIncludingLf)} of a {@code Content-Length} or {@code Transfer-Encoding}
+   * line half the time there is one, else {@code null}.
+   */
+  private static int[] framingLine(byte[] b, Random r) {
+    if (r.nextBoolean()) {
+      return null;
+    }
+    Matcher m = FRAMING_LINE.matcher(StrictHttp.latin1(b, 0, b.length));
+    List<int[]> lines = new ArrayList<>();
+    while (m.find()) {
+      lines.add(new int[] {m.start(), m.end()});
+    }
+    return lines.isEmpty() ? null : lines.get(r.nextInt(lines.size()));
   }
 
   /** Returns {@code [start, endIncludingLf)} of a random line. */
