@@ -237,10 +237,20 @@ final class ProxyExchange extends Exchange {
       }
     }
     for (AsciiString name : HOP_BY_HOP) {
-      if (name != HttpHeaderNames.TE || !"trailers".equalsIgnoreCase(h.get(name))) {
+      if (name != HttpHeaderNames.TE || !onlyTrailers(h.getAll(name))) {
         h.remove(name);
       }
     }
+  }
+
+  /** Whether every {@code TE} field is {@code trailers}, the one value forwarded (not only the first). */
+  private static boolean onlyTrailers(List<String> te) {
+    for (String v : te) {
+      if (!"trailers".equalsIgnoreCase(v.strip())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void send(HttpContent c) {
