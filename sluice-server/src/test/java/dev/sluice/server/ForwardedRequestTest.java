@@ -14,9 +14,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the edge forwards of a request's hop-by-hop fields, found by {@link EdgeMutationFuzzTest}
- * (seed 5, case 62508): {@code TE} is kept only when it is {@code trailers}, and that was decided
- * on the first {@code TE} field alone, so {@code TE: trailers} then {@code TE: gzip} forwarded both.
+ * What the edge makes of a request it forwards, found by {@link EdgeMutationFuzzTest}: {@code TE}
+ * is kept only when it is {@code trailers}, and that was decided on the first {@code TE} field
+ * alone, so {@code TE: trailers} then {@code TE: gzip} forwarded both (seed 5, case 62508); an
+ * absolute-form target's authority becomes {@code Host}, and one holding a DEL failed that with an
+ * exception, a 500 and an ERROR (seed 6, case 65207).
  */
 class ForwardedRequestTest {
 
@@ -67,5 +69,24 @@ class ForwardedRequestTest {
     assertThat(forwarded(base + "TE: trailers\r\nTE: gzip\r\n\r\n").all("te")).isEmpty();
     assertThat(forwarded(base + "TE: gzip\r\nTE: trailers\r\n\r\n").all("te")).isEmpty();
     assertThat(forwarded(base + "TE: trailers\r\n\r\n").all("te")).containsExactly("trailers");
+  }
+
+  @Test
+  void anAbsoluteTargetWhoseAuthorityCannotBeAHostIs400() throws Exception {
+    for (String authority : List.of("\u007fther", "a b", "a\"b", "user@host")) {
+      upstream.beginCase(null);
+      String raw = "GET http://" + authority + "/x HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n";
+      byte[] got;
+      try (Socket s = new Socket("127.0.0.1", sluice.server.edgePort())) {
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
+        got = s.getInputStream().readAllBytes();
+      }
+
+      List<StrictHttp.Response> res = StrictHttp.responses(got, i -> false).finals();
+      assertThat(res).as(authority).hasSize(1);
+      assertThat(res.get(0).status()).as(authority).isEqualTo(400);
+      assertThat(upstream.requests()).isZero();
+    }
   }
 }
