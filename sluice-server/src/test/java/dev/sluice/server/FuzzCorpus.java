@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The valid messages the mutation fuzzer starts from: client requests to the edge (proxied GET,
  * POST with a length or chunked, HEAD, the decision and feedback APIs, pipelined pairs, HTTP/1.0,
- * {@code Expect}, hop-by-hop fields) and upstream responses (length, chunked with and without
+ * {@code Expect}, hop-by-hop fields, an absolute-form target) and upstream responses (length, chunked with and without
  * trailers, close-delimited, HTTP/1.0, 204, 304, 1xx before the final answer, {@code Connection:
  * close}, error statuses). Immutable.
  */
@@ -82,7 +82,11 @@ final class FuzzCorpus {
       new Seed("expect", "POST /fuzz/e HTTP/1.1\r\nHost: edge\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nbody"),
       new Seed("hop-by-hop", "GET /fuzz/hop HTTP/1.1\r\nHost: edge\r\nConnection: X-Fuzz-Hop, keep-alive\r\n"
           + "X-Fuzz-Hop: 1\r\nKeep-Alive: timeout=5\r\n\r\n"),
-      new Seed("delete", "DELETE /fuzz/d HTTP/1.1\r\nHost: edge\r\nContent-Length: 0\r\n\r\n"));
+      new Seed("delete", "DELETE /fuzz/d HTTP/1.1\r\nHost: edge\r\nContent-Length: 0\r\n\r\n"),
+      new Seed("absolute-form", "GET http://edge:80/fuzz/abs?q=1 HTTP/1.1\r\nHost: other\r\n\r\n"),
+      new Seed("expect-chunked", "POST /fuzz/e HTTP/1.1\r\nHost: edge\r\nExpect: 100-continue\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\n\r\n"),
+      new Seed("head-pipelined", "HEAD /fuzz/h HTTP/1.1\r\nHost: edge\r\n\r\n" + GET));
 
   static final List<Requests> UPSTREAM_REQUESTS = List.of(
       new Requests("get", List.of("GET"), "GET /fuzz/u HTTP/1.1\r\nHost: edge\r\nX-Client-ID: fz-up\r\n"

@@ -186,8 +186,10 @@ final class HttpMutator {
             ops.add("append(" + StrictHttp.escape(extra, 0, extra.length) + ")");
           } else {
             int q = indexOf(b, (byte) ' ', null);
-            String t = List.of("/" + "u".repeat(9_000), "*", "http://other/x", "/%zz", "/a#frag", "/a b", "//x",
-                "/\u00e9").get(r.nextInt(8));
+            List<String> targets = List.of("/" + "u".repeat(9_000), "*", "http://other/x", "/%zz", "/a#frag", "/a b",
+                "//x", "/\u00e9", "http://edge:99999/x", "HTTPS://edge/x", "http:///x", "http://[::1]:8/x",
+                "http://e%41/x?q", "ftp://edge/x", "edge:80");
+            String t = targets.get(r.nextInt(targets.size()));
             int end = q < 0 ? -1 : indexFrom(b, (byte) ' ', q + 1);
             if (end > q) {
               b = splice(b, q + 1, end, t.getBytes(StandardCharsets.ISO_8859_1));
