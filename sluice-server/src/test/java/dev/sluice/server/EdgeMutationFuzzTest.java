@@ -34,10 +34,28 @@ import org.junit.jupiter.api.Test;
  * internal address in a response; {@code sluice_edge_requests_active} back to 0 and no upstream
  * connection left half-used.
  *
- * <p>{@code -Dsluice.fuzz.cases=N} (default 10000), {@code -Dsluice.fuzz.seed=S} and {@code
- * -Dsluice.fuzz.case=I} (run case I of seed S alone, to reproduce a failure).
+ * <p>System properties: {@code sluice.fuzz.cases} (default 10000), {@code sluice.fuzz.seed},
+ * {@code sluice.fuzz.case} (run that case of the seed alone, to reproduce a failure; on a fresh
+ * server, so what earlier cases left, such as pooled upstream connections, is not there), {@code
+ * sluice.fuzz.max-failures} (stop after that many failing cases, default 40) and {@code
+ * sluice.fuzz.verbose} (print every case). Failures are grouped by kind, each with its first case
+ * as a recipe: corpus entry, mutation operators, the bytes each way, and the command to rerun it.
  */
 class EdgeMutationFuzzTest {
+
+  /*
+   * Design note: how a case ends without waiting on a clock.
+   *
+   * A client-side case writes the mutated request, then PADDING, and reads until the edge closes:
+   * whatever state a mutation leaves the edge's parser in ends in an error within PADDING (with the
+   * body limits set below), so the edge answers what it could read, then 400, and closes. An
+   * upstream-side case sends valid requests, the last with Connection: close; the upstream closes
+   * after a scripted answer unless that answer is whole (FuzzInvariants.validAnswer), so the edge
+   * never waits upstream.timeout on half an answer. settle() then waits for every side to be quiet:
+   * requests_active and the pool's busy connections back to their count before the case, no client
+   * connection open, every upstream connection idle. READ_BOUND, SETTLE, IDLE and upstream.timeout
+   * bound failures only; no assertion depends on how long anything took.
+   */
 
   static final long SEED = Long.getLong("sluice.fuzz.seed", 0x511CE_F022L);
   static final int CASES = Integer.getInteger("sluice.fuzz.cases", 10_000);
