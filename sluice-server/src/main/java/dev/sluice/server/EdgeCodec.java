@@ -51,8 +51,9 @@ import java.util.List;
  *       wraps sizes of 9 or more digits around 32 bits ({@code 100000000} reads as 0).
  * </ol>
  *
- * <p>Multiple {@code Content-Length} fields, even equal ones, and bare LF line ends are rejected
- * by Netty itself (400).
+ * <p>Multiple {@code Content-Length} fields, even equal ones, are rejected here on HTTP/1.0 (400;
+ * Netty rejects them on HTTP/1.1 only, and reads an HTTP/1.0 body by the first), and bare LF line
+ * ends by Netty itself (400).
  */
 final class EdgeCodec extends CombinedChannelDuplexHandler<EdgeCodec.Decoder, EdgeCodec.Encoder> {
 
@@ -127,6 +128,7 @@ final class EdgeCodec extends CombinedChannelDuplexHandler<EdgeCodec.Decoder, Ed
     private int headFrom;
     private boolean folded;
     private int hosts;
+    private int lengths;
     /** Whether the head just read announced a chunked body. */
     private boolean chunkedHead;
     private int chunk = NONE;
@@ -268,6 +270,7 @@ final class EdgeCodec extends CombinedChannelDuplexHandler<EdgeCodec.Decoder, Ed
       headFrom = in.readerIndex();
       folded = false;
       hosts = 0;
+      lengths = 0;
       return m;
     }
 
@@ -276,6 +279,8 @@ final class EdgeCodec extends CombinedChannelDuplexHandler<EdgeCodec.Decoder, Ed
       AsciiString name = super.splitHeaderName(sb, start, length);
       if (length == 4 && HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
         hosts++;
+      } else if (length == 14 && HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)) {
+        lengths++;
       }
       return name;
     }
@@ -295,6 +300,9 @@ final class EdgeCodec extends CombinedChannelDuplexHandler<EdgeCodec.Decoder, Ed
       if (hosts > 1 || hosts == 0 && !http10) {
         throw new Rejected(HttpStatus.BAD_REQUEST, "missing-host", hosts == 0
             ? "an HTTP/1.1 request needs a Host header field" : "more than one Host header field");
+      }
+      if (lengths > 1) { // Netty refuses these on HTTP/1.1 only, and reads HTTP/1.0 by the first
+        throw new Rejected(HttpStatus.BAD_REQUEST, "http-400", "more than one Content-Length header field");
       }
       String te = h.get(HttpHeaderNames.TRANSFER_ENCODING);
       if (te != null) {

@@ -237,7 +237,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       end++;
     }
     String authority = uri.substring(from, end);
-    if (authority.isEmpty() || authority.indexOf('@') >= 0 || end < uri.length() && uri.charAt(end) == '#') {
+    if (authority.isEmpty() || !isAuthority(authority) || end < uri.length() && uri.charAt(end) == '#') {
       return null;
     }
     String rest = uri.substring(end);
@@ -245,6 +245,22 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     req.setUri(origin);
     req.headers().set(HttpHeaderNames.HOST, authority);
     return origin;
+  }
+
+  /**
+   * Whether {@code s} is made of the characters a host and port may have (RFC 3986 section 3.2:
+   * unreserved, sub-delims, percent signs, colons and IP-literal brackets; no userinfo), so that it
+   * can become the {@code Host} field.
+   */
+  private static boolean isAuthority(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean alnum = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+      if (!alnum && "-._~!$&'()*+,;=:[]%".indexOf(c) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

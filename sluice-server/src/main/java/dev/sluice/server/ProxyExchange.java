@@ -237,10 +237,20 @@ final class ProxyExchange extends Exchange {
       }
     }
     for (AsciiString name : HOP_BY_HOP) {
-      if (name != HttpHeaderNames.TE || !"trailers".equalsIgnoreCase(h.get(name))) {
+      if (name != HttpHeaderNames.TE || !onlyTrailers(h.getAll(name))) {
         h.remove(name);
       }
     }
+  }
+
+  /** Whether every {@code TE} field is {@code trailers}, the one value forwarded (not only the first). */
+  private static boolean onlyTrailers(List<String> te) {
+    for (String v : te) {
+      if (!"trailers".equalsIgnoreCase(v.strip())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void send(HttpContent c) {
@@ -313,8 +323,8 @@ final class ProxyExchange extends Exchange {
 
   /**
    * The upstream's response head and body, passed on to the client. Interim (1xx) responses are
-   * dropped; anything the decoder could not read, and a 101 no request asked for, fail the
-   * exchange.
+   * dropped; anything the decoder could not read, a 101 no request asked for, and fields or a
+   * reason phrase a client could misread ({@link UpstreamFields}) fail the exchange.
    */
   void upstreamRead(Object msg) {
     if (responseDone) {
@@ -340,6 +350,18 @@ final class ProxyExchange extends Exchange {
           upstreamFailed(new IllegalStateException("101 Switching Protocols answers no upgrade Sluice asked for"));
         }
         return;
+      }
+      String unfit = UpstreamFields.unfit(res);
+      if (unfit != null) {
+        ReferenceCountUtil.release(msg);
+        upstreamFailed(new IllegalStateException(unfit));
+        return;
+      }
+      if (res.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+          && res.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+        // Netty drops the length of a chunked HTTP/1.1 response only; an HTTP/1.0 one keeps it.
+        res.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        upstreamHandler.conflictingFraming = true;
       }
       upstreamKeepAlive = HttpUtil.isKeepAlive(res);
       status = res.status().code();

@@ -39,9 +39,11 @@ import javax.net.ssl.SSLException;
 final class UpstreamPool implements AutoCloseable {
 
   /**
-   * How upstream responses are parsed. Header names and values are not re-validated: the decoder
-   * has already split them at the colon and line ends, and checking every character cost ~12 % of a
-   * proxied request's CPU; client requests on the edge port are still validated in full.
+   * How upstream responses are parsed. Header names and values are not validated as they are
+   * decoded: the decoder has already split them at the colon and line ends, and Netty's check of
+   * every character cost ~12 % of a proxied request's CPU. {@link ProxyExchange} still refuses a
+   * head whose fields a client could misread, in one pass ({@link UpstreamFields}); client requests
+   * on the edge port are validated in full.
    */
   private static final HttpDecoderConfig DECODER = new HttpDecoderConfig().setMaxInitialLineLength(8192)
       .setMaxHeaderSize(16384).setMaxChunkSize(65536)
@@ -125,7 +127,7 @@ final class UpstreamPool implements AutoCloseable {
             if (ssl != null) {
               ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
             }
-            UpstreamHandler handler = new UpstreamHandler(owner);
+            UpstreamHandler handler = new UpstreamHandler(UpstreamPool.this, owner);
             ch.pipeline().addLast(new ResponseDecoder(handler), new HttpRequestEncoder(), handler);
             ch.closeFuture().addListener(closed -> handler.free());
           }
@@ -152,12 +154,27 @@ final class UpstreamPool implements AutoCloseable {
     return n;
   }
 
-  /** Gives a connection whose exchange ended cleanly back for reuse (called on its event loop). */
+  /**
+   * Gives a connection whose exchange ended cleanly back for reuse (called on its event loop). It
+   * becomes idle (and can be acquired) only once the read that ended the exchange is complete:
+   * bytes the upstream sent after the response, decoded in that same read, must meet a released
+   * connection (which closes on input), not the next exchange, which may be acquiring in this very
+   * call (a pipelined request is dispatched as soon as the response before it ends).
+   */
   void release(Channel ch) {
     UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
     h.exchange = null;
     h.free();
-    if (closed || !ch.isActive()) {
+    if (h.reading) {
+      h.idleAfterRead = true;
+    } else {
+      idle(ch, h);
+    }
+  }
+
+  /** Makes a released connection idle: reusable, or closed when the pool is closed or it is. */
+  private void idle(Channel ch, UpstreamHandler h) {
+    if (closed || !ch.isActive() || h.exchange != null) {
       ch.close();
       return;
     }
@@ -229,6 +246,7 @@ final class UpstreamPool implements AutoCloseable {
    */
   static final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
+    private final UpstreamPool pool;
     /** The event loop's connections this one belongs to. */
     final Loop loop;
     /** The exchange using this connection, or {@code null} while idle. */
@@ -237,8 +255,13 @@ final class UpstreamPool implements AutoCloseable {
     private boolean busy;
     /** A response on it came with conflicting framing: it is closed rather than reused. */
     boolean conflictingFraming;
+    /** Inside a read: a message came, the read's completion has not. */
+    boolean reading;
+    /** Released inside the current read: it becomes idle when the read completes. */
+    boolean idleAfterRead;
 
-    UpstreamHandler(Loop loop) {
+    UpstreamHandler(UpstreamPool pool, Loop loop) {
+      this.pool = pool;
       this.loop = loop;
     }
 
@@ -260,6 +283,7 @@ final class UpstreamPool implements AutoCloseable {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      reading = true;
       if (exchange == null) {
         ReferenceCountUtil.release(msg);
         ctx.close();
@@ -276,6 +300,11 @@ final class UpstreamPool implements AutoCloseable {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+      reading = false;
+      if (idleAfterRead) {
+        idleAfterRead = false;
+        pool.idle(ctx.channel(), this);
+      }
       if (exchange != null) {
         exchange.upstreamReadComplete();
       }
