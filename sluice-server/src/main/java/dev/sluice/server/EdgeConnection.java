@@ -61,6 +61,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(EdgeConnection.class);
   private static final String CONTINUE = "100-continue";
+  /** The most body bytes read and dropped after an early answer before the connection is closed instead. */
+  static final long MAX_DRAIN_BYTES = 64 * 1024;
 
   private final EdgeServer server;
   private final ArrayDeque<Object> waiting = new ArrayDeque<>();
@@ -363,6 +365,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     }
     if (x.expectContinue && !x.continued) {
       x.closeAfter = true; // the client may or may not send the body it was not asked for
+    } else if (!x.requestDone && undrainable(x)) {
+      x.closeAfter = true; // answered early: reading a large or open-ended body to drop it is not worth it
     }
     FullHttpResponse res = reply.toNetty(x.version());
     boolean close = !x.keepAlive || x.closeAfter;
@@ -375,6 +379,16 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     x.status = reply.status();
     ctx.writeAndFlush(res).addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
     responseDone(x);
+  }
+
+  /**
+   * Returns whether the rest of {@code x}'s body, answered before it arrived, is too much to read
+   * and drop so the connection can be reused: more than {@value #MAX_DRAIN_BYTES} bytes still
+   * declared, or a chunked body (its size is unknown).
+   */
+  private static boolean undrainable(Exchange x) {
+    return x.declaredLength() - x.requestBytes > MAX_DRAIN_BYTES
+        || io.netty.handler.codec.http.HttpUtil.isTransferEncodingChunked(x.request);
   }
 
   /** Marks {@code x}'s response written; the connection goes on once its request is read too. */

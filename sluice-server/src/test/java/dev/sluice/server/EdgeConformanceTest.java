@@ -261,6 +261,12 @@ class EdgeConformanceTest {
         row("HEAD gets a head without a body", "HEAD /h HTTP/1.1\r\n" + H + "\r\n", 200, true).headRequest()
             .upstream(Answer.of("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")).keepsUpstream(),
         row("HEAD answered by Sluice gets no body", "HEAD /v1/decisions HTTP/1.1\r\n" + H + "\r\n", 405, true).headRequest(),
+        row("an early answer drains a small body and keeps the connection",
+            "PUT /v1/decisions HTTP/1.1\r\n" + H + "Content-Length: 5\r\n\r\nhello", 405, true),
+        row("an early answer with over 64 KiB of body still to come closes",
+            "PUT /v1/decisions HTTP/1.1\r\n" + H + "Content-Length: 100000000\r\n\r\nhello", 405, false),
+        row("an early answer to a chunked body closes (its size is unknown)",
+            "PUT /v1/decisions HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", 405, false),
 
         // Expect, hop-by-hop headers, pipelining.
         row("Expect: 100-continue gets 100, then the answer", post5 + "Expect: 100-continue\r\nContent-Length: 5\r\n\r\n",
