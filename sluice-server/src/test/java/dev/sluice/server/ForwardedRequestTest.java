@@ -2,7 +2,6 @@ package dev.sluice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.testkit.ManualClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -22,27 +21,21 @@ import org.junit.jupiter.api.Test;
  */
 class ForwardedRequestTest {
 
+  static ScriptedEdge edge;
   static FuzzUpstream upstream;
   static Harness sluice;
   static final List<RawRequests.Request> received = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws IOException {
-    upstream = new FuzzUpstream();
-    sluice = Harness.start("""
-        upstream:
-          url: http://127.0.0.1:%d
-          timeout: 5s
-        tiers:
-          free:
-            per-client: { burst: 1000000, rate: 1000/s }
-        """.formatted(upstream.port()), new ManualClock(1_000L));
+    edge = ScriptedEdge.start();
+    upstream = edge.upstream();
+    sluice = edge.sluice();
   }
 
   @AfterAll
   static void stop() throws IOException {
-    sluice.close();
-    upstream.close();
+    edge.close();
   }
 
   /** Sends {@code head} and returns the request the upstream got. */

@@ -2,13 +2,7 @@ package dev.sluice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.testkit.ManualClock;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
-import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,42 +16,24 @@ import org.junit.jupiter.api.Test;
  */
 class Http10FramingTest {
 
+  static ScriptedEdge edge;
   static FuzzUpstream upstream;
   static Harness sluice;
 
   @BeforeAll
   static void start() throws IOException {
-    upstream = new FuzzUpstream();
-    sluice = Harness.start("""
-        upstream:
-          url: http://127.0.0.1:%d
-          timeout: 5s
-        tiers:
-          free:
-            per-client: { burst: 1000000, rate: 1000/s }
-        """.formatted(upstream.port()), new ManualClock(1_000L));
+    edge = ScriptedEdge.start();
+    upstream = edge.upstream();
+    sluice = edge.sluice();
   }
 
   @AfterAll
   static void stop() throws IOException {
-    sluice.close();
-    upstream.close();
+    edge.close();
   }
 
   static byte[] exchange(String raw) throws IOException {
-    try (Socket s = new Socket("127.0.0.1", sluice.server.edgePort())) {
-      s.setSoTimeout(10_000);
-      s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
-      s.getOutputStream().flush();
-      ByteArrayOutputStream got = new ByteArrayOutputStream();
-      InputStream in = s.getInputStream();
-      try {
-        in.transferTo(got);
-      } catch (SocketException reset) {
-        // what came before it is complete
-      }
-      return got.toByteArray();
-    }
+    return edge.exchange(raw);
   }
 
   @Test

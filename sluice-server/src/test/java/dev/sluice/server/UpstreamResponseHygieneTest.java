@@ -2,12 +2,7 @@ package dev.sluice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.testkit.ManualClock;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -24,43 +19,25 @@ import org.junit.jupiter.api.Test;
  */
 class UpstreamResponseHygieneTest {
 
+  static ScriptedEdge edge;
   static FuzzUpstream upstream;
   static Harness sluice;
 
   @BeforeAll
   static void start() throws IOException {
-    upstream = new FuzzUpstream();
-    sluice = Harness.start("""
-        upstream:
-          url: http://127.0.0.1:%d
-          timeout: 5s
-        tiers:
-          free:
-            per-client: { burst: 1000000, rate: 1000/s }
-        """.formatted(upstream.port()), new ManualClock(1_000L));
+    edge = ScriptedEdge.start();
+    upstream = edge.upstream();
+    sluice = edge.sluice();
   }
 
   @AfterAll
   static void stop() throws IOException {
-    sluice.close();
-    upstream.close();
+    edge.close();
   }
 
   /** Sends {@code raw} on a new connection and returns every byte until the edge closes it. */
   static byte[] exchange(String raw) throws IOException {
-    try (Socket s = new Socket("127.0.0.1", sluice.server.edgePort())) {
-      s.setSoTimeout(10_000);
-      s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
-      s.getOutputStream().flush();
-      ByteArrayOutputStream got = new ByteArrayOutputStream();
-      InputStream in = s.getInputStream();
-      try {
-        in.transferTo(got);
-      } catch (SocketException reset) {
-        // what came before it is complete
-      }
-      return got.toByteArray();
-    }
+    return edge.exchange(raw);
   }
 
   static List<StrictHttp.Response> responses(byte[] stream) throws StrictHttp.Malformed {
