@@ -8,9 +8,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the edge makes of a request it forwards, found by {@link EdgeMutationFuzzTest}: {@code TE}
@@ -21,31 +20,18 @@ import org.junit.jupiter.api.Test;
  */
 class ForwardedRequestTest {
 
-  static ScriptedEdge edge;
-  static FuzzUpstream upstream;
-  static Harness sluice;
+  @RegisterExtension
+  static final ScriptedEdge edge = new ScriptedEdge();
   static final List<RawRequests.Request> received = new CopyOnWriteArrayList<>();
-
-  @BeforeAll
-  static void start() throws IOException {
-    edge = ScriptedEdge.start();
-    upstream = edge.upstream();
-    sluice = edge.sluice();
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    edge.close();
-  }
 
   /** Sends {@code head} and returns the request the upstream got. */
   static RawRequests.Request forwarded(String head) throws IOException {
     received.clear();
-    upstream.beginCase((index, req) -> {
+    edge.upstream().beginCase((index, req) -> {
       received.add(req);
       return new FuzzUpstream.Answer(FuzzCorpus.secondAnswer(req.method()), 1, false, false);
     });
-    try (Socket s = new Socket("127.0.0.1", sluice.server.edgePort())) {
+    try (Socket s = new Socket("127.0.0.1", edge.sluice().server.edgePort())) {
       s.setSoTimeout(10_000);
       s.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
       InputStream in = s.getInputStream();
@@ -67,10 +53,10 @@ class ForwardedRequestTest {
   @Test
   void anAbsoluteTargetWhoseAuthorityCannotBeAHostIs400() throws Exception {
     for (String authority : List.of("\u007fther", "a b", "a\"b", "user@host")) {
-      upstream.beginCase(null);
+      edge.upstream().beginCase(null);
       String raw = "GET http://" + authority + "/x HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n";
       byte[] got;
-      try (Socket s = new Socket("127.0.0.1", sluice.server.edgePort())) {
+      try (Socket s = new Socket("127.0.0.1", edge.sluice().server.edgePort())) {
         s.setSoTimeout(10_000);
         s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
         got = s.getInputStream().readAllBytes();
@@ -79,7 +65,7 @@ class ForwardedRequestTest {
       List<StrictHttp.Response> res = StrictHttp.responses(got, i -> false).finals();
       assertThat(res).as(authority).hasSize(1);
       assertThat(res.get(0).status()).as(authority).isEqualTo(400);
-      assertThat(upstream.requests()).isZero();
+      assertThat(edge.upstream().requests()).isZero();
     }
   }
 }

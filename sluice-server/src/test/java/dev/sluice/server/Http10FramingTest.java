@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Request framing on HTTP/1.0, found by {@link EdgeMutationFuzzTest} (seed 1, case 25364): Netty
@@ -16,21 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class Http10FramingTest {
 
-  static ScriptedEdge edge;
-  static FuzzUpstream upstream;
-  static Harness sluice;
-
-  @BeforeAll
-  static void start() throws IOException {
-    edge = ScriptedEdge.start();
-    upstream = edge.upstream();
-    sluice = edge.sluice();
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    edge.close();
-  }
+  @RegisterExtension
+  static final ScriptedEdge edge = new ScriptedEdge();
 
   static byte[] exchange(String raw) throws IOException {
     return edge.exchange(raw);
@@ -40,7 +26,7 @@ class Http10FramingTest {
   void twoContentLengthsOnHttp10Are400AndClose() throws Exception {
     String hidden = "GET /hidden HTTP/1.0\r\n\r\n";
     for (String second : List.of("0", String.valueOf(hidden.length()))) {
-      upstream.beginCase(null);
+      edge.upstream().beginCase(null);
       String raw = "POST /visible HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 0\r\nContent-Length: " + second
           + "\r\n\r\n" + hidden;
 
@@ -48,7 +34,7 @@ class Http10FramingTest {
 
       assertThat(res).as("Content-Length: 0 and %s", second).hasSize(1);
       assertThat(res.get(0).status()).isEqualTo(400);
-      assertThat(upstream.requests()).as("nothing forwarded").isZero();
+      assertThat(edge.upstream().requests()).as("nothing forwarded").isZero();
     }
   }
 }

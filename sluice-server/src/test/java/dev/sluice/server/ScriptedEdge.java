@@ -7,26 +7,26 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A Sluice edge proxying to a {@link FuzzUpstream} (a generous limit, a 5 s upstream timeout), for
- * the regression tests of what {@link EdgeMutationFuzzTest} found. One per test class; the exchange
- * method may be called from one thread at a time.
+ * the regression tests of what {@link EdgeMutationFuzzTest} found: a JUnit extension that starts
+ * both before a class's tests and closes them after ({@code @RegisterExtension static final}). Its
+ * exchange method may be called from one thread at a time.
  */
-final class ScriptedEdge implements AutoCloseable {
+final class ScriptedEdge implements BeforeAllCallback, AfterAllCallback {
 
-  private final FuzzUpstream upstream;
-  private final Harness sluice;
-
-  private ScriptedEdge(FuzzUpstream upstream, Harness sluice) {
-    this.upstream = upstream;
-    this.sluice = sluice;
-  }
+  private FuzzUpstream upstream;
+  private Harness sluice;
 
   /** Starts the upstream, then the edge in front of it. */
-  static ScriptedEdge start() throws IOException {
-    FuzzUpstream upstream = new FuzzUpstream();
-    Harness sluice = Harness.start("""
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    upstream = new FuzzUpstream();
+    sluice = Harness.start("""
         upstream:
           url: http://127.0.0.1:%d
           timeout: 5s
@@ -34,7 +34,6 @@ final class ScriptedEdge implements AutoCloseable {
           free:
             per-client: { burst: 1000000, rate: 1000/s }
         """.formatted(upstream.port()), new ManualClock(1_000L));
-    return new ScriptedEdge(upstream, sluice);
   }
 
   FuzzUpstream upstream() {
@@ -63,7 +62,7 @@ final class ScriptedEdge implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException {
+  public void afterAll(ExtensionContext context) throws IOException {
     sluice.close();
     upstream.close();
   }

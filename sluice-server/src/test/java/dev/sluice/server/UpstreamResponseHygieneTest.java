@@ -6,9 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an upstream sends that the edge must not pass on as it came, found by {@link
@@ -19,21 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class UpstreamResponseHygieneTest {
 
-  static ScriptedEdge edge;
-  static FuzzUpstream upstream;
-  static Harness sluice;
-
-  @BeforeAll
-  static void start() throws IOException {
-    edge = ScriptedEdge.start();
-    upstream = edge.upstream();
-    sluice = edge.sluice();
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    edge.close();
-  }
+  @RegisterExtension
+  static final ScriptedEdge edge = new ScriptedEdge();
 
   /** Sends {@code raw} on a new connection and returns every byte until the edge closes it. */
   static byte[] exchange(String raw) throws IOException {
@@ -50,7 +36,7 @@ class UpstreamResponseHygieneTest {
     for (boolean close : List.of(true, false)) {
       byte[] first = ("HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n"
           + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi").getBytes(StandardCharsets.ISO_8859_1);
-      upstream.beginCase((index, req) -> index == 0 ? new FuzzUpstream.Answer(first, 1, close, false)
+      edge.upstream().beginCase((index, req) -> index == 0 ? new FuzzUpstream.Answer(first, 1, close, false)
           : new FuzzUpstream.Answer(FuzzCorpus.secondAnswer(req.method()), 1, false, false));
 
       List<StrictHttp.Response> res = responses(exchange(pipelined));
@@ -60,8 +46,8 @@ class UpstreamResponseHygieneTest {
       assertThat(res.get(1).status()).isEqualTo(200);
       assertThat(res.get(1).field("x-fuzz-answer")).as("the answer to /two, not the bytes after /one's").isEqualTo("1");
       assertThat(new String(res.get(1).body(), StandardCharsets.ISO_8859_1)).isEqualTo("second");
-      assertThat(upstream.requests()).isEqualTo(2);
-      assertThat(upstream.closeScripted(true, Duration.ofSeconds(5))).isTrue();
+      assertThat(edge.upstream().requests()).isEqualTo(2);
+      assertThat(edge.upstream().closeScripted(true, Duration.ofSeconds(5))).isTrue();
     }
   }
 
@@ -75,7 +61,7 @@ class UpstreamResponseHygieneTest {
         "HTTP/1.1 200 OK\r\n\tfolded-onto-nothing\r\nContent-Length: 2\r\n\r\nok");
     for (String head : heads) {
       byte[] bytes = head.getBytes(StandardCharsets.ISO_8859_1);
-      upstream.beginCase((index, req) -> new FuzzUpstream.Answer(bytes, 1, true, false));
+      edge.upstream().beginCase((index, req) -> new FuzzUpstream.Answer(bytes, 1, true, false));
 
       List<StrictHttp.Response> res = responses(exchange("GET /x HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n"));
 
@@ -88,7 +74,7 @@ class UpstreamResponseHygieneTest {
   void anHttp10ResponseWithLengthAndChunkedIsForwardedWithoutTheLength() throws Exception {
     byte[] first = "HTTP/1.0 200 OK\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n4\r\ndata\r\n0\r\n\r\n"
         .getBytes(StandardCharsets.ISO_8859_1);
-    upstream.beginCase((index, req) -> index == 0 ? new FuzzUpstream.Answer(first, 1, false, false)
+    edge.upstream().beginCase((index, req) -> index == 0 ? new FuzzUpstream.Answer(first, 1, false, false)
         : new FuzzUpstream.Answer(FuzzCorpus.secondAnswer(req.method()), 1, false, false));
 
     List<StrictHttp.Response> res = responses(exchange("GET /one HTTP/1.1\r\nHost: edge\r\n\r\n"
@@ -98,6 +84,6 @@ class UpstreamResponseHygieneTest {
     assertThat(res.get(0).field("content-length")).as("the length the body does not have").isNull();
     assertThat(new String(res.get(0).body(), StandardCharsets.ISO_8859_1)).isEqualTo("data");
     assertThat(res.get(1).field("x-fuzz-answer")).isEqualTo("1");
-    assertThat(upstream.closeScripted(true, Duration.ofSeconds(5))).isTrue();
+    assertThat(edge.upstream().closeScripted(true, Duration.ofSeconds(5))).isTrue();
   }
 }
