@@ -91,6 +91,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Most throttle events logged per second; the rest are counted (default: ${DEFAULT-VALUE}).")
   private long throttleLogLimit;
 
+  @Option(names = "--upstream-error-log-limit", paramLabel = "N", defaultValue = "100",
+      description = "Most upstream failures (502, 504) logged at WARN per second; the rest are counted"
+          + " (default: ${DEFAULT-VALUE}).")
+  private long upstreamErrorLogLimit;
+
   @Override
   public Integer call() {
     JsonLogging.install();
@@ -144,6 +149,7 @@ final class ServeCommand implements Callable<Integer> {
         .watchInterval(duration("--watch-interval", watchInterval))
         .idleTimeout(duration("--idle-timeout", idleTimeout))
         .throttleLogPerSecond(throttleLogLimit)
+        .upstreamErrorLogPerSecond(upstreamErrorLogLimit)
         .shutdown(Duration.ofSeconds(1), checked.upstream().timeout().plusSeconds(1));
     if (requestLog != null) {
       b.requestLog(new RequestLogOptions(requestLog, sample, size("--request-log-max-size", maxSize), files, buffer));

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
  * @param config the config now running
  * @param metrics Prometheus meters
  * @param throttleLog structured throttle events
+ * @param upstreamErrorLog the budget of upstream-failure WARN lines
  * @param requestLog the request log, or {@code null} when it is off
  * @param signals upstream latencies and statuses for the control loop
  * @param wall wall-clock time for log records
@@ -24,7 +25,7 @@ import java.util.concurrent.CompletionStage;
  *     limiter} directly (a local store)
  */
 record Edge(Limiter limiter, LiveConfig config, ServerMetrics metrics, ThrottleLog throttleLog,
-    RequestLogWriter requestLog, UpstreamSignals signals, WallClock wall, Adaptation adaptation,
+    LogBudget upstreamErrorLog, RequestLogWriter requestLog, UpstreamSignals signals, WallClock wall, Adaptation adaptation,
     BucketStore store) {
 
   /**

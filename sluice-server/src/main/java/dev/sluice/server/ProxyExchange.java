@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * both directions and {@code X-Forwarded-For}, {@code -Proto} and {@code -Host} are set. An upstream
  * that cannot be reached, closes early or answers something that is not HTTP/1.1 answers 502, one
  * that exceeds {@code upstream.timeout} answers 504, both with problem bodies that carry a request
- * id and no detail of the failure (that goes to the log at WARN, with the id); when the failure
+ * id and no detail of the failure (that goes to the log at WARN, with the id, at most {@code
+ * --upstream-error-log-limit} lines a second: {@link LogBudget}); when the failure
  * comes after the response head was passed on, the client connection is closed instead, so the
  * client sees the response cut short. An upstream connection is reused only after a response that
  * ended cleanly. Every forwarded request's latency and status go to the signals and meters. Body
@@ -131,8 +132,10 @@ final class ProxyExchange extends Exchange {
           decided(d);
         } else {
           String id = RequestIds.next();
-          log.atWarn().addKeyValue("event", "store-unavailable").addKeyValue("requestId", id)
-              .addKeyValue("cause", String.valueOf(Exceptions.peel(err))).log("the bucket store failed");
+          if (edge.upstreamErrorLog().tryLog()) {
+            log.atWarn().addKeyValue("event", "store-unavailable").addKeyValue("requestId", id)
+                .addKeyValue("cause", String.valueOf(Exceptions.peel(err))).log("the bucket store failed");
+          }
           refuse(Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
               "the bucket store is unavailable").toReply(id));
         }
@@ -453,8 +456,16 @@ final class ProxyExchange extends Exchange {
     failed(ServerMetrics.UpstreamError.OTHER, cause);
   }
 
-  /** Logs an upstream failure at WARN (the upstream's fault, not Sluice's) with the request id. */
+  /**
+   * Logs an upstream failure at WARN (the upstream's fault, not Sluice's) with the request id,
+   * unless this second's budget of such lines is spent ({@code --upstream-error-log-limit}); a
+   * suppressed line is counted in {@code sluice_upstream_error_log_suppressed_total}, and its id
+   * reaches the client but not the log.
+   */
   private void warn(String id, ServerMetrics.UpstreamError kind, Object cause, String message) {
+    if (!log.isWarnEnabled() || !edge.upstreamErrorLog().tryLog()) {
+      return;
+    }
     log.atWarn().addKeyValue("event", "upstream-error").addKeyValue("requestId", id)
         .addKeyValue("kind", kind.name().toLowerCase(Locale.ROOT)).addKeyValue("upstream", up.url())
         .addKeyValue("method", method).addKeyValue("route", route)

@@ -35,8 +35,8 @@ import java.util.function.ToDoubleFunction;
  * client's rate, {@code tier} the tier's aggregate bucket, and the global bucket is reported as
  * {@code tier="_global",level="global"}), {@code sluice_upstream_latency_seconds} (histogram),
  * {@code sluice_upstream_responses_total{class}}, {@code sluice_upstream_errors_total{kind}},
- * {@code sluice_request_log_written_total}, {@code sluice_request_log_dropped_total} and {@code
- * sluice_throttle_log_suppressed_total}.
+ * {@code sluice_request_log_written_total}, {@code sluice_request_log_dropped_total}, {@code
+ * sluice_throttle_log_suppressed_total} and {@code sluice_upstream_error_log_suppressed_total}.
  */
 final class ServerMetrics implements AutoCloseable {
 
@@ -74,6 +74,7 @@ final class ServerMetrics implements AutoCloseable {
   final Counter requestLogWritten;
   final Counter requestLogDropped;
   final Counter throttleLogSuppressed;
+  final Counter upstreamErrorLogSuppressed;
 
   ServerMetrics(Limiter limiter, Duration maxLatency) {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -104,6 +105,8 @@ final class ServerMetrics implements AutoCloseable {
         .description("Request log records dropped because the buffer was full").register(registry);
     this.throttleLogSuppressed = Counter.builder("sluice.throttle.log.suppressed")
         .description("Throttle events not logged because the log budget was spent").register(registry);
+    this.upstreamErrorLogSuppressed = Counter.builder("sluice.upstream.error.log.suppressed")
+        .description("Upstream failures not logged at WARN because the log budget was spent").register(registry);
     Gauge.builder("sluice.bucket.tokens", limiter, l -> tokens(l.globalState()))
         .tags("tier", GLOBAL_TIER, "level", "global").register(registry);
     Gauge.builder("sluice.refill.rate", limiter, l -> rate(l.globalState()))

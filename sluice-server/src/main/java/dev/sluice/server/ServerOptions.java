@@ -17,6 +17,7 @@ import java.time.Duration;
  * @param watchInterval how often the config file is checked for changes; {@code null} or zero: never
  * @param adminToken the admin token used when the config has none; {@code null} for none
  * @param throttleLogPerSecond most throttle events logged per second
+ * @param upstreamErrorLogPerSecond most upstream failures (502, 504) logged at WARN per second
  * @param shutdownQuietPeriod how long the ports keep serving after a stop is asked for while
  *     requests still arrive
  * @param shutdownTimeout the longest a stop waits for requests in flight
@@ -32,6 +33,7 @@ public record ServerOptions(
     Duration watchInterval,
     String adminToken,
     long throttleLogPerSecond,
+    long upstreamErrorLogPerSecond,
     Duration shutdownQuietPeriod,
     Duration shutdownTimeout,
     Duration idleTimeout) {
@@ -52,6 +54,10 @@ public record ServerOptions(
     }
     if (throttleLogPerSecond < 0) {
       throw new IllegalArgumentException("throttle log limit: " + throttleLogPerSecond + " (expected: >= 0)");
+    }
+    if (upstreamErrorLogPerSecond < 0) {
+      throw new IllegalArgumentException("upstream error log limit: " + upstreamErrorLogPerSecond
+          + " (expected: >= 0)");
     }
     if (shutdownQuietPeriod == null || shutdownQuietPeriod.isNegative()
         || shutdownTimeout == null || shutdownTimeout.compareTo(shutdownQuietPeriod) < 0) {
@@ -79,6 +85,7 @@ public record ServerOptions(
     private Duration watchInterval = Duration.ofSeconds(2);
     private String adminToken = System.getenv("SLUICE_ADMIN_TOKEN");
     private long throttleLogPerSecond = 1000;
+    private long upstreamErrorLogPerSecond = 100;
     private Duration shutdownQuietPeriod = Duration.ofSeconds(1);
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration idleTimeout = Duration.ofSeconds(60);
@@ -141,6 +148,12 @@ public record ServerOptions(
       return this;
     }
 
+    /** Logs at most this many upstream failures at WARN per second (default 100). */
+    public Builder upstreamErrorLogPerSecond(long perSecond) {
+      this.upstreamErrorLogPerSecond = perSecond;
+      return this;
+    }
+
     /** Sets the graceful shutdown's quiet period and timeout (default 1 s and 10 s). */
     public Builder shutdown(Duration quietPeriod, Duration timeout) {
       this.shutdownQuietPeriod = quietPeriod;
@@ -157,7 +170,7 @@ public record ServerOptions(
     /** Returns the options; throws {@link IllegalArgumentException} when a setting is invalid. */
     public ServerOptions build() {
       return new ServerOptions(configFile, configYaml, clock, requestLog, maxDecisionBodyBytes,
-          maxProxyBodyBytes, watchInterval, adminToken, throttleLogPerSecond, shutdownQuietPeriod,
+          maxProxyBodyBytes, watchInterval, adminToken, throttleLogPerSecond, upstreamErrorLogPerSecond, shutdownQuietPeriod,
           shutdownTimeout, idleTimeout);
     }
   }

@@ -65,7 +65,9 @@ public final class SluiceServer implements AutoCloseable {
     this.requestLog = o.requestLog() == null ? null
         : new RequestLogWriter(o.requestLog(), metrics.requestLogWritten, metrics.requestLogDropped);
     ThrottleLog throttleLog = new ThrottleLog(o.clock(), o.throttleLogPerSecond(), metrics.throttleLogSuppressed);
-    Edge shared = new Edge(limiter, config, metrics, throttleLog, requestLog, signals, WallClock.system(),
+    LogBudget upstreamErrorLog = new LogBudget("upstream error log limit", o.clock(),
+        o.upstreamErrorLogPerSecond(), metrics.upstreamErrorLogSuppressed);
+    Edge shared = new Edge(limiter, config, metrics, throttleLog, upstreamErrorLog, requestLog, signals, WallClock.system(),
         adaptation, store);
     ServerConfig sc = initial.server();
     this.options = o;

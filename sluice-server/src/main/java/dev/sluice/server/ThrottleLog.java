@@ -3,7 +3,6 @@ package dev.sluice.server;
 import dev.sluice.core.Clock;
 import dev.sluice.core.Decision;
 import io.micrometer.core.instrument.Counter;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,22 +19,11 @@ import org.slf4j.LoggerFactory;
 final class ThrottleLog {
 
   private static final Logger log = LoggerFactory.getLogger("dev.sluice.server.throttle");
-  private static final long SECOND = 1_000_000_000L;
 
-  private final Clock clock;
-  private final long perSecond;
-  private final Counter suppressed;
-  private final AtomicLong windowStart;
-  private final AtomicLong inWindow = new AtomicLong();
+  private final LogBudget budget;
 
   ThrottleLog(Clock clock, long perSecond, Counter suppressed) {
-    if (perSecond < 0) {
-      throw new IllegalArgumentException("throttle log limit: " + perSecond + " (expected: >= 0)");
-    }
-    this.clock = clock;
-    this.perSecond = perSecond;
-    this.suppressed = suppressed;
-    this.windowStart = new AtomicLong(clock.nanoTime());
+    this.budget = new LogBudget("throttle log limit", clock, perSecond, suppressed);
   }
 
   /** Logs one denied request, unless this second's budget is spent. */
@@ -43,13 +31,7 @@ final class ThrottleLog {
     if (!log.isInfoEnabled()) {
       return;
     }
-    long now = clock.nanoTime();
-    long start = windowStart.get();
-    if (now - start >= SECOND && windowStart.compareAndSet(start, now)) {
-      inWindow.set(0);
-    }
-    if (inWindow.incrementAndGet() > perSecond) {
-      suppressed.increment();
+    if (!budget.tryLog()) {
       return;
     }
     var event = log.atInfo()
