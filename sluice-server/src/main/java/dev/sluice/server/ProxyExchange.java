@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * --upstream-error-log-limit} lines a second: {@link LogBudget}); when the failure
  * comes after the response head was passed on, the client connection is closed instead, so the
  * client sees the response cut short. An upstream connection is reused only after a response that
- * ended cleanly. Every forwarded request's latency and status go to the signals and meters. Body
- * bytes flow with back-pressure: a side that cannot take more stops the other from reading. Event
- * loop only.
+ * ended cleanly; a safe request without a body that meets a reused connection closing before a
+ * byte of response is sent once more on a new connection ({@link #retryable}). Every forwarded
+ * request's latency and status go to the signals and meters. Body bytes flow with back-pressure: a
+ * side that cannot take more stops the other from reading. Event loop only.
  */
 final class ProxyExchange extends Exchange {
 
@@ -74,6 +75,8 @@ final class ProxyExchange extends Exchange {
   private boolean upstreamDone;
   private boolean upstreamKeepAlive;
   private boolean requestSent;
+  /** The request was sent again on a new connection after a reused one closed unanswered. */
+  private boolean retried;
   private long started;
   private ScheduledFuture<?> timer;
 
@@ -192,11 +195,16 @@ final class ProxyExchange extends Exchange {
     upstream = ch;
     upstreamHandler = ch.pipeline().get(UpstreamPool.UpstreamHandler.class);
     upstreamHandler.exchange = this;
-    ch.write(forwardRequest());
-    for (HttpContent c : held) {
-      send(c);
+    if (retried) { // the head is already in upstream form; the body was empty and fully read
+      ch.write(request);
+      send(LastHttpContent.EMPTY_LAST_CONTENT);
+    } else {
+      ch.write(forwardRequest());
+      for (HttpContent c : held) {
+        send(c);
+      }
+      held = null;
     }
-    held = null;
     ch.flush();
     if (paused && ch.isWritable()) {
       pause(false);
@@ -444,6 +452,7 @@ final class ProxyExchange extends Exchange {
     if (upstreamDone || responseDone && !headSent || ended) {
       return;
     }
+    boolean stale = upstreamHandler != null && upstreamHandler.reused && !upstreamHandler.bytesIn;
     abortUpstream();
     if (headSent) {
       cancelTimer();
@@ -453,7 +462,31 @@ final class ProxyExchange extends Exchange {
       conn.close();
       return;
     }
+    if (stale && retryable()) {
+      retried = true;
+      edge.metrics().upstreamRetry();
+      requestSent = false;
+      up.pool().acquire(conn.channel().eventLoop(), true, this::connected);
+      return;
+    }
     failed(ServerMetrics.UpstreamError.OTHER, cause);
+  }
+
+  /**
+   * Whether a failure on a stale connection (a reused one that sent no byte of a response) may be
+   * retried on a new connection: the first such failure (the timer still runs, so the retry has
+   * what is left of {@code upstream.timeout}), of a safe request whose body was empty and fully
+   * sent (nothing to re-send but the head).
+   */
+  private boolean retryable() {
+    return !retried && requestSent && requestBytes == 0
+        && !HttpUtil.isTransferEncodingChunked(request) && safe(request.method());
+  }
+
+  /** GET, HEAD, OPTIONS and TRACE: safe methods (RFC 9110 section 9.2.1), retried when stale. */
+  private static boolean safe(HttpMethod m) {
+    return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
+        || m.equals(HttpMethod.TRACE);
   }
 
   /**

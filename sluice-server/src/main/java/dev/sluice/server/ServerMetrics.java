@@ -36,7 +36,8 @@ import java.util.function.ToDoubleFunction;
  * {@code tier="_global",level="global"}), {@code sluice_upstream_latency_seconds} (histogram),
  * {@code sluice_upstream_responses_total{class}}, {@code sluice_upstream_errors_total{kind}},
  * {@code sluice_request_log_written_total}, {@code sluice_request_log_dropped_total}, {@code
- * sluice_throttle_log_suppressed_total} and {@code sluice_upstream_error_log_suppressed_total}.
+ * sluice_throttle_log_suppressed_total}, {@code sluice_upstream_error_log_suppressed_total} and
+ * {@code sluice_upstream_retries_total}.
  */
 final class ServerMetrics implements AutoCloseable {
 
@@ -71,6 +72,7 @@ final class ServerMetrics implements AutoCloseable {
   private final Counter connectErrors;
   private final Counter timeouts;
   private final Counter otherErrors;
+  private final Counter retries;
   final Counter requestLogWritten;
   final Counter requestLogDropped;
   final Counter throttleLogSuppressed;
@@ -99,6 +101,9 @@ final class ServerMetrics implements AutoCloseable {
     this.connectErrors = upstreamError("connect");
     this.timeouts = upstreamError("timeout");
     this.otherErrors = upstreamError("other");
+    this.retries = Counter.builder("sluice.upstream.retries")
+        .description("Requests sent again on a new upstream connection after a reused one closed unanswered")
+        .register(registry);
     this.requestLogWritten = Counter.builder("sluice.request.log.written")
         .description("Request log records written").register(registry);
     this.requestLogDropped = Counter.builder("sluice.request.log.dropped")
@@ -207,6 +212,11 @@ final class ServerMetrics implements AutoCloseable {
       case TIMEOUT -> timeouts.increment();
       case OTHER -> otherErrors.increment();
     }
+  }
+
+  /** Counts a request retried on a new upstream connection. */
+  void upstreamRetry() {
+    retries.increment();
   }
 
   /** Why the upstream did not answer. */

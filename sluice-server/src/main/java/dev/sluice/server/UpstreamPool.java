@@ -34,7 +34,9 @@ import javax.net.ssl.SSLException;
  * ended cleanly, so no request ever crosses threads. The most recently released connection is
  * reused first; one idle for longer than {@code upstream.idle-timeout} is closed rather than
  * reused, so with the timeout inside the upstream's own keep-alive timeout a request never meets
- * a connection the upstream is closing. Thread-safe.
+ * a connection the upstream is closing; when one is met anyway, {@link ProxyExchange} may retry on
+ * a connection opened for it ({@link #acquire(EventLoop, boolean, java.util.function.BiConsumer)}).
+ * Thread-safe.
  */
 final class UpstreamPool implements AutoCloseable {
 
@@ -100,18 +102,28 @@ final class UpstreamPool implements AutoCloseable {
 
   /**
    * Calls {@code ready} on {@code loop} with a connected channel whose last handler is an {@link
-   * UpstreamHandler}, or with the connect failure.
+   * UpstreamHandler}, or with the connect failure: an idle connection if there is one (its handler's
+   * {@link UpstreamHandler#reused} is set), else a new one.
    */
   void acquire(EventLoop loop, java.util.function.BiConsumer<Channel, Throwable> ready) {
+    acquire(loop, false, ready);
+  }
+
+  /**
+   * Like {@link #acquire(EventLoop, java.util.function.BiConsumer)}, but with {@code fresh} always
+   * opens a new connection (a retry after a reused one turned out stale).
+   */
+  void acquire(EventLoop loop, boolean fresh, java.util.function.BiConsumer<Channel, Throwable> ready) {
     Loop l = loops.get(loop);
     if (l == null) {
       l = loops.computeIfAbsent(loop, k -> new Loop());
     }
     long now = clock.nanoTime();
     Idle i;
-    while ((i = l.idle.pollLast()) != null) {
+    while (!fresh && (i = l.idle.pollLast()) != null) {
       if (i.channel().isActive() && now - i.since() < idleNanos) {
         i.handler().busy();
+        i.handler().bytesIn = false;
         ready.accept(i.channel(), null);
         return;
       }
@@ -178,6 +190,7 @@ final class UpstreamPool implements AutoCloseable {
       ch.close();
       return;
     }
+    h.reused = true;
     h.loop.idle.addLast(new Idle(ch, h, clock.nanoTime()));
   }
 
@@ -219,6 +232,15 @@ final class UpstreamPool implements AutoCloseable {
       this.handler = handler;
     }
 
+    /** Notes that bytes came (a response began, even one too short to decode), then decodes. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (msg instanceof io.netty.buffer.ByteBuf b && b.isReadable()) {
+        handler.bytesIn = true;
+      }
+      super.channelRead(ctx, msg);
+    }
+
     @Override
     protected boolean isContentAlwaysEmpty(HttpMessage msg) {
       ProxyExchange x = handler.exchange;
@@ -255,6 +277,10 @@ final class UpstreamPool implements AutoCloseable {
     private boolean busy;
     /** A response on it came with conflicting framing: it is closed rather than reused. */
     boolean conflictingFraming;
+    /** It carried an exchange before the current one (it came from the idle connections). */
+    boolean reused;
+    /** A byte came on it since it was last handed out (reset by {@link #acquire}). */
+    boolean bytesIn;
     /** Inside a read: a message came, the read's completion has not. */
     boolean reading;
     /** Released inside the current read: it becomes idle when the read completes. */

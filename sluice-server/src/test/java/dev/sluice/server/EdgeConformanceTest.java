@@ -334,8 +334,9 @@ class EdgeConformanceTest {
         row("upstream answers Connection: close", "GET /a HTTP/1.1\r\n" + H + "\r\n", 200, true)
             .upstream(Answer.thenClose("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbye"))
             .check(o -> assertThat(o.response().body()).isEqualTo("bye")),
-        row("upstream closes without answering", "GET /a HTTP/1.1\r\n" + H + "\r\n", 502, true)
-            .upstream(Answer.thenClose("")),
+        // A POST: a GET meeting a reused connection that closes silently is retried (StaleUpstreamRetryTest).
+        row("upstream closes without answering", "POST /a HTTP/1.1\r\n" + H + "Content-Length: 0\r\n\r\n", 502,
+            true).upstream(Answer.thenClose("")),
         row("upstream ends a body without a length by closing", "GET /a HTTP/1.1\r\n" + H + "\r\n", 200, true)
             .upstream(Answer.thenClose("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end"))
             .check(o -> {
