@@ -51,7 +51,8 @@ class AdaptiveServeTest {
         Traffic traffic = new Traffic(sluice, "/delay/80")) {
       Harness.await(Duration.ofSeconds(20), "the global refill rate to fall below 150/s",
           () -> metric(sluice, GLOBAL, "tier", "_global", "level", "global") < 150);
-      assertThat(traffic.answered()).isPositive();
+      // The server records an upstream latency before the client thread counts the answer: wait for it.
+      Harness.await(Duration.ofSeconds(20), "a client to count an answer", () -> traffic.answered() > 0);
       assertThat(sluice.server.limiter().spec().global().rate().perSecond()).isLessThan(200.0);
       // A step with too few samples abstains and reports NaN for its proposal, so the proposals are
       // read from one scrape in which both controllers proposed (a condition, not a moment in time).
@@ -70,7 +71,8 @@ class AdaptiveServeTest {
         Traffic traffic = new Traffic(sluice, "/delay/80")) {
       Harness.await(Duration.ofSeconds(20), "the composed proposal to fall below 150/s",
           () -> metric(sluice, "sluice_controller_proposed_rate", "controller", "composed", "tier", "global") < 150);
-      assertThat(traffic.answered()).isPositive();
+      // The server records an upstream latency before the client thread counts the answer: wait for it.
+      Harness.await(Duration.ofSeconds(20), "a client to count an answer", () -> traffic.answered() > 0);
       assertThat(metric(sluice, GLOBAL, "tier", "_global", "level", "global")).isEqualTo(200.0);
       assertThat(sluice.server.limiter().spec().global().rate().perSecond()).isEqualTo(200.0);
     }
@@ -86,7 +88,8 @@ class AdaptiveServeTest {
       Harness.await(Duration.ofSeconds(20), "the global refill rate to fall",
           () -> sluice.server.limiter().spec().global().rate().perSecond() < 150);
 
-      assertThat(traffic.answered()).isPositive();
+      // The server records an upstream latency before the client thread counts the answer: wait for it.
+      Harness.await(Duration.ofSeconds(20), "a client to count an answer", () -> traffic.answered() > 0);
       assertThat(sluice.putConfig(Harness.withServer(config(upstream.url(), false, false))).statusCode())
           .isEqualTo(200);
       assertThat(sluice.server.controlLoop()).isNull();
