@@ -10,9 +10,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One edge connection's pipeline on an {@link EmbeddedChannel}: what the client gets when Sluice
@@ -21,17 +20,8 @@ import org.junit.jupiter.api.Test;
 class EdgeConnectionTest {
 
   /** Thread-safe: event loops append while the test reads. */
-  LoggerEvents logged;
-
-  @BeforeEach
-  void capture() {
-    logged = LoggerEvents.root();
-  }
-
-  @AfterEach
-  void release() {
-    logged.close();
-  }
+  @RegisterExtension
+  final RootLog logged = new RootLog();
 
   /** A connection to an edge whose services are broken: every decision or feedback throws. */
   static EmbeddedChannel brokenEdge(EdgeServer[] server) {

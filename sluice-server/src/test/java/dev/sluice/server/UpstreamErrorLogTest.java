@@ -10,9 +10,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Upstream failures are logged at WARN at most {@code --upstream-error-log-limit} times a second;
@@ -20,17 +19,9 @@ import org.junit.jupiter.api.Test;
  */
 class UpstreamErrorLogTest {
 
-  LoggerEvents logged;
-
-  @BeforeEach
-  void capture() {
-    logged = LoggerEvents.root();
-  }
-
-  @AfterEach
-  void release() {
-    logged.close();
-  }
+  /** Thread-safe: event loops append while the test reads. */
+  @RegisterExtension
+  final RootLog logged = new RootLog();
 
   List<String> loggedIds() {
     return logged.all().stream().filter(e -> e.getLevel() == Level.WARN && e.getKeyValuePairs() != null)

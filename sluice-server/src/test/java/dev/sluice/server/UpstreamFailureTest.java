@@ -14,9 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An upstream that is down, too slow or answers garbage: 502 and 504 with problem bodies that name
@@ -25,17 +24,8 @@ import org.junit.jupiter.api.Test;
 class UpstreamFailureTest {
 
   /** Thread-safe: event loops append while the test reads. */
-  LoggerEvents logged;
-
-  @BeforeEach
-  void capture() {
-    logged = LoggerEvents.root();
-  }
-
-  @AfterEach
-  void release() {
-    logged.close();
-  }
+  @RegisterExtension
+  final RootLog logged = new RootLog();
 
   /** Returns the WARN events that carry {@code requestId}. */
   List<ILoggingEvent> warningsFor(String requestId) {
