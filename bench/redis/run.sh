@@ -14,7 +14,7 @@ cd "$root"
 # shellcheck source=../../bin/find-jdk.sh
 . bin/find-jdk.sh
 sluice_find_jdk || exit 1
-./mvnw -q -B -o -f sluice-redis/pom.xml test-compile dependency:build-classpath \
+./mvnw -q -B -f sluice-redis/pom.xml test-compile dependency:build-classpath \
   -Dmdep.outputFile="$root/sluice-redis/target/bench.classpath" -Dmdep.includeScope=test
 cp="sluice-redis/target/test-classes:sluice-redis/target/classes:$(cat sluice-redis/target/bench.classpath)"
 exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} -cp "$cp" dev.sluice.redis.RedisBench "${1:-5}" "${2:-8}" "${3:-8}" "${4:-abcBC}" 2>/dev/null
