@@ -18,7 +18,6 @@ import java.util.concurrent.CompletionStage;
  */
 final class DecisionService {
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DecisionService.class);
 
   private final Edge edge;
 
@@ -72,17 +71,7 @@ final class DecisionService {
       chain = chain.thenCompose(v -> edge.decideAsync(items.get(n).key(), tierOf[n], costs[n])
           .thenAccept(d -> decided[n] = d));
     }
-    return chain.handle((v, err) -> err == null ? respond(parsed, costs, decided) : storeUnavailable(err));
-  }
-
-  /** Answers 503 with a request id; the cause goes to the log at WARN with that id. */
-  private static Reply storeUnavailable(Throwable err) {
-    String id = RequestIds.next();
-    log.atWarn().addKeyValue("event", "store-unavailable").addKeyValue("requestId", id)
-        .addKeyValue("cause", String.valueOf(com.linecorp.armeria.common.util.Exceptions.peel(err)))
-        .log("the bucket store failed");
-    return Problem.of(com.linecorp.armeria.common.HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
-        "the bucket store is unavailable").toReply(id);
+    return chain.handle((v, err) -> err == null ? respond(parsed, costs, decided) : edge.storeUnavailable(err));
   }
 
   private Reply respond(RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed, int[] costs,

@@ -28,6 +28,8 @@ record Edge(Limiter limiter, LiveConfig config, ServerMetrics metrics, ThrottleL
     LogBudget upstreamErrorLog, RequestLogWriter requestLog, UpstreamSignals signals, WallClock wall, Adaptation adaptation,
     BucketStore store) {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Edge.class);
+
   /**
    * A decision and the tier it was made in.
    *
@@ -72,6 +74,22 @@ record Edge(Limiter limiter, LiveConfig config, ServerMetrics metrics, ThrottleL
       }
       return CompletableFuture.<Decided>failedFuture(err);
     }).thenCompose(stage -> stage);
+  }
+
+  /**
+   * Returns the 503 for a decision the shared store could not make: a generic detail and a request
+   * id for the client; the cause, which names Redis's address, goes to the log at WARN with that id
+   * while {@link #upstreamErrorLog()} has budget left (the id is not logged otherwise).
+   */
+  Reply storeUnavailable(Throwable err) {
+    String id = RequestIds.next();
+    if (upstreamErrorLog.tryLog()) {
+      LOG.atWarn().addKeyValue("event", "store-unavailable")
+          .addKeyValue("requestId", id).addKeyValue("cause", String.valueOf(Exceptions.peel(err)))
+          .log("the bucket store failed");
+    }
+    return Problem.of(com.linecorp.armeria.common.HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
+        "the bucket store is unavailable").toReply(id);
   }
 
   /**

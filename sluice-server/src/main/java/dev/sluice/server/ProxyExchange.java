@@ -1,7 +1,6 @@
 package dev.sluice.server;
 
 import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.util.Exceptions;
 import dev.sluice.core.Decision;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -134,13 +133,7 @@ final class ProxyExchange extends Exchange {
         if (err == null) {
           decided(d);
         } else {
-          String id = RequestIds.next();
-          if (edge.upstreamErrorLog().tryLog()) {
-            log.atWarn().addKeyValue("event", "store-unavailable").addKeyValue("requestId", id)
-                .addKeyValue("cause", String.valueOf(Exceptions.peel(err))).log("the bucket store failed");
-          }
-          refuse(Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
-              "the bucket store is unavailable").toReply(id));
+          refuse(edge.storeUnavailable(err));
         }
       } catch (RuntimeException e) {
         conn.fail(this, false, e);
