@@ -5,7 +5,8 @@ package dev.sluice.core;
  *
  * <p>Implementations must be thread-safe. Values have an arbitrary origin (they may be negative)
  * and only differences between them mean anything. The production clock is {@link #system()};
- * tests and the simulator use a manual clock from {@code sluice-testkit}.
+ * the simulator and most tests move a {@link ManualClock} by hand (concurrency tests use
+ * {@code sluice-testkit}'s ticking clock).
  */
 @FunctionalInterface
 public interface Clock {

@@ -1,6 +1,6 @@
 package dev.sluice.redis;
 
-import dev.sluice.testkit.ManualClock;
+import dev.sluice.core.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Limit;
 import dev.sluice.core.LimiterSpec;
+import dev.sluice.core.ManualClock;
 import dev.sluice.testkit.BucketInvariantChecker;
-import dev.sluice.testkit.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.LongStream;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.LimiterSpec;
+import dev.sluice.core.ManualClock;
 import dev.sluice.testkit.AbstractBucketStoreTest;
-import dev.sluice.testkit.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.testkit.ManualClock;
+import dev.sluice.core.ManualClock;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.sluice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.testkit.ManualClock;
+import dev.sluice.core.ManualClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;

@@ -3,7 +3,7 @@ package dev.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.testkit.ManualClock;
+import dev.sluice.core.ManualClock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;

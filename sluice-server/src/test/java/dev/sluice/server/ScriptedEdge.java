@@ -1,6 +1,6 @@
 package dev.sluice.server;
 
-import dev.sluice.testkit.ManualClock;
+import dev.sluice.core.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

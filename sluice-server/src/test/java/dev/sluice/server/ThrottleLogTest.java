@@ -10,7 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.core.Decision;
 import dev.sluice.core.Limit;
-import dev.sluice.testkit.ManualClock;
+import dev.sluice.core.ManualClock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import dev.sluice.testkit.ManualClock;
+import dev.sluice.core.ManualClock;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;

@@ -2,7 +2,7 @@ package dev.sluice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.testkit.ManualClock;
+import dev.sluice.core.ManualClock;
 import org.junit.jupiter.api.Test;
 
 /** Interval snapshots of upstream latency and status classes. */

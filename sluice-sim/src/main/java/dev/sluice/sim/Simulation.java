@@ -9,6 +9,7 @@ import dev.sluice.core.Decision;
 import dev.sluice.core.Limit;
 import dev.sluice.core.Limiter;
 import dev.sluice.core.LimiterSpec;
+import dev.sluice.core.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -41,7 +42,7 @@ final class Simulation {
   private final Scenario sc;
   private final String policy;
   private final long seed;
-  private final VirtualClock clock = new VirtualClock();
+  private final ManualClock clock = new ManualClock();
   private final EventQueue events = new EventQueue();
   private final Requests req = new Requests();
   private final RunRecorder rec;

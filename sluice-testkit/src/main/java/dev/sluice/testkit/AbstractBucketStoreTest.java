@@ -9,6 +9,7 @@ import dev.sluice.core.Level;
 import dev.sluice.core.LevelState;
 import dev.sluice.core.Limit;
 import dev.sluice.core.LimiterSpec;
+import dev.sluice.core.ManualClock;
 import dev.sluice.core.Rate;
 import dev.sluice.core.UnknownTierException;
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import dev.sluice.core.Decision;
 import dev.sluice.core.Limit;
 import dev.sluice.core.Limiter;
 import dev.sluice.core.LimiterSpec;
+import dev.sluice.core.ManualClock;
 import dev.sluice.core.Rate;
 import java.util.HashMap;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.sluice.testkit;
 
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.LimiterSpec;
+import dev.sluice.core.ManualClock;
 
 /** The in-process store against the shared suite. */
 class LocalBucketStoreTest extends AbstractBucketStoreTest {

@@ -1,16 +1,8 @@
-package dev.sluice.testkit;
+package dev.sluice.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.core.Decision;
-import dev.sluice.core.Level;
-import dev.sluice.core.LevelState;
-import dev.sluice.core.Limit;
-import dev.sluice.core.Limiter;
-import dev.sluice.core.LimiterSpec;
-import dev.sluice.core.Rate;
-import dev.sluice.core.UnknownTierException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,7 @@
-package dev.sluice.testkit;
+package dev.sluice.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.core.Limit;
-import dev.sluice.core.Limiter;
-import dev.sluice.core.LimiterSpec;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

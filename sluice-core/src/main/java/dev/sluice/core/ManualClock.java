@@ -1,10 +1,12 @@
-package dev.sluice.testkit;
+package dev.sluice.core;
 
-import dev.sluice.core.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A {@link Clock} that moves only when told to. Thread-safe. */
+/**
+ * A {@link Clock} that moves only when told to, and never backwards: the simulator's virtual time
+ * and the deterministic time of tests. Thread-safe: any thread may read it while another moves it.
+ */
 public final class ManualClock implements Clock {
 
   private final AtomicLong now;
@@ -35,6 +37,22 @@ public final class ManualClock implements Clock {
   /** Moves the clock forward by {@code duration} and returns the new reading. */
   public long advance(Duration duration) {
     return advance(duration.toNanos());
+  }
+
+  /**
+   * Moves the clock to {@code nanos}, which must not be earlier than the current reading.
+   *
+   * @throws IllegalArgumentException if {@code nanos} is earlier than the current reading
+   */
+  public void set(long nanos) {
+    long current;
+    do {
+      current = now.get();
+      if (nanos < current) {
+        throw new IllegalArgumentException(
+            "nanos: " + nanos + " (expected: >= " + current + ", time is monotonic)");
+      }
+    } while (!now.compareAndSet(current, nanos));
   }
 
   @Override
