@@ -1,6 +1,5 @@
 package dev.sluice.adaptive;
 
-import dev.sluice.core.config.AdaptiveConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,12 +34,11 @@ public record AdaptiveSettings(
       List.of("latency-aimd", "error-backoff", "gradient", "pi", "static");
 
   /**
-   * The settings of an absent or empty {@code adaptive} section: the switches of {@link
-   * AdaptiveConfig#DEFAULT} (disabled, applied, 5 s, as docs/config.md documents), and latency AIMD +
-   * error backoff with the seed's numbers.
+   * The settings of an absent or empty {@code adaptive} section: disabled, applied (not shadow),
+   * a 5 s interval (as docs/config.md documents), and latency AIMD + error backoff with the seed's
+   * numbers.
    */
-  public static final AdaptiveSettings DEFAULTS = new AdaptiveSettings(AdaptiveConfig.DEFAULT.enabled(),
-      AdaptiveConfig.DEFAULT.shadow(), AdaptiveConfig.DEFAULT.interval(),
+  public static final AdaptiveSettings DEFAULTS = new AdaptiveSettings(false, false, Duration.ofSeconds(5),
       List.of("latency-aimd", "error-backoff"), LatencyAimdController.DEFAULTS, ErrorBackoffController.DEFAULTS,
       GradientController.DEFAULTS, PiController.DEFAULTS, null, Composition.DEFAULTS, true, 1);
 
@@ -65,11 +63,6 @@ public record AdaptiveSettings(
     if (minBurst < 1) {
       throw new IllegalArgumentException("adaptive.min-burst: " + minBurst + " (expected: >= 1)");
     }
-  }
-
-  /** Returns the switches alone, as {@code SluiceConfig} carries them. */
-  public AdaptiveConfig switches() {
-    return new AdaptiveConfig(enabled, shadow, interval);
   }
 
   /** Returns the enabled controllers, in order. */

@@ -3,7 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.ConfigProblem;
-import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.config.SluiceConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;

@@ -3,7 +3,6 @@ package dev.sluice.config;
 import dev.sluice.config.yaml.Problems;
 import dev.sluice.config.yaml.YamlNode;
 import dev.sluice.config.yaml.YamlReader;
-import dev.sluice.core.config.SluiceConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,25 +22,14 @@ public final class ConfigLoader {
   private ConfigLoader() {}
 
   /**
-   * Reads {@code file} as UTF-8 and returns its config; problems name the file as {@code
-   * file.toString()}.
+   * Reads {@code file} as UTF-8 and returns its config, every section included (the store and
+   * the adaptive controllers' parameters too); problems name the file as {@code file.toString()}.
    *
    * @throws IOException if the file cannot be read (missing, a directory, not UTF-8, ...)
    * @throws ConfigException if the text is not a valid config
    */
   public static SluiceConfig load(Path file) throws IOException, ConfigException {
     return parse(Files.readString(file), file.toString());
-  }
-
-  /**
-   * Reads {@code file} as UTF-8 and returns everything it configures, the adaptive controller
-   * parameters included; problems name the file as {@code file.toString()}.
-   *
-   * @throws IOException if the file cannot be read
-   * @throws ConfigException if the text is not a valid config
-   */
-  public static LoadedConfig loadFull(Path file) throws IOException, ConfigException {
-    return parseFull(Files.readString(file), file.toString());
   }
 
   /**
@@ -53,23 +41,11 @@ public final class ConfigLoader {
    *     config
    */
   public static SluiceConfig parse(String yaml, String sourceName) throws ConfigException {
-    return parseFull(yaml, sourceName).config();
-  }
-
-  /**
-   * Returns everything {@code yaml} configures, the adaptive controller parameters included.
-   *
-   * @param yaml the YAML text
-   * @param sourceName how problems name the source
-   * @throws ConfigException listing every problem, ordered by line, if the text is not a valid
-   *     config
-   */
-  public static LoadedConfig parseFull(String yaml, String sourceName) throws ConfigException {
     Objects.requireNonNull(yaml, "yaml");
     Objects.requireNonNull(sourceName, "sourceName");
     Problems problems = new Problems(sourceName);
     YamlNode root = YamlReader.read(yaml, problems);
-    LoadedConfig config = root == null ? null : ConfigReader.read(root, problems);
+    SluiceConfig config = root == null ? null : ConfigReader.read(root, problems);
     if (config == null || problems.count() > 0) {
       throw new ConfigException(problems.sorted());
     }

@@ -7,20 +7,16 @@ import dev.sluice.config.yaml.YamlNode;
 import dev.sluice.core.CostRule;
 import dev.sluice.core.Limit;
 import dev.sluice.core.Rate;
-import dev.sluice.core.config.GlobalConfig;
-import dev.sluice.core.config.IdentityConfig;
-import dev.sluice.core.config.ServerConfig;
-import dev.sluice.core.config.SluiceConfig;
-import dev.sluice.core.config.UpstreamConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Reads a whole document into a {@link SluiceConfig}: the small sections ({@code server}, {@code
+ * Reads a whole document into one {@link SluiceConfig}: the small sections ({@code server}, {@code
  * upstream}, {@code global}) here, the others through {@link TierReader}, {@link IdentityReader},
- * {@link CostReader}, {@link AdaptiveReader} and {@link StoreReader}, then the cross-section checks and the final record.
+ * {@link CostReader}, {@link AdaptiveReader} and {@link StoreReader}, then the cross-section checks
+ * and the final record.
  */
 final class ConfigReader {
 
@@ -34,7 +30,7 @@ final class ConfigReader {
   private ConfigReader() {}
 
   /** Returns the config {@code root} describes, or {@code null} after recording its problems. */
-  static LoadedConfig read(YamlNode root, Problems problems) {
+  static SluiceConfig read(YamlNode root, Problems problems) {
     if (root.kind() == YamlNode.Kind.NULL) {
       problems.missing(root.line(), "tiers", "at least one tier; the document is empty");
       return null;
@@ -58,7 +54,7 @@ final class ConfigReader {
       return null;
     }
     SluiceConfig config = problems.build(doc.line(), "",
-        () -> new SluiceConfig(server, upstream, identity, tiers.tiers(), global, costs, adaptive.switches()));
+        () -> new SluiceConfig(server, upstream, identity, tiers.tiers(), global, costs, store, adaptive));
     if (config == null) {
       return null;
     }
@@ -68,7 +64,7 @@ final class ConfigReader {
           "true (expected: a global limit or a tier aggregate for the control loop to move)");
       return null;
     }
-    return problems.build(doc.line(), "", () -> new LoadedConfig(config, adaptive, store));
+    return config;
   }
 
   private static boolean hasAggregate(SluiceConfig config) {

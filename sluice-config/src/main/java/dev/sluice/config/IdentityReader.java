@@ -5,7 +5,6 @@ import dev.sluice.config.yaml.Problems;
 import dev.sluice.config.yaml.YamlNode;
 import dev.sluice.config.yaml.YamlNode.Kind;
 import dev.sluice.core.Cidr;
-import dev.sluice.core.config.IdentityConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

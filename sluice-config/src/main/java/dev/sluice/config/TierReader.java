@@ -4,7 +4,6 @@ import dev.sluice.config.yaml.Mapping;
 import dev.sluice.config.yaml.Problems;
 import dev.sluice.core.Limit;
 import dev.sluice.core.Rate;
-import dev.sluice.core.config.TierConfig;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -21,8 +21,7 @@ class AdaptiveConfigTest {
 
   @Test
   void absentSectionGivesDisabledDefaults() throws ConfigException {
-    LoadedConfig loaded = ConfigLoader.parseFull(TIER, "x.yaml");
-    AdaptiveSettings s = loaded.adaptive();
+    AdaptiveSettings s = ConfigLoader.parse(TIER, "x.yaml").adaptive();
     assertThat(s.enabled()).isFalse();
     assertThat(s.shadow()).isFalse();
     assertThat(s.interval()).isEqualTo(Duration.ofSeconds(5));
@@ -32,7 +31,7 @@ class AdaptiveConfigTest {
 
   @Test
   void controllerParametersAreRead() throws ConfigException {
-    LoadedConfig loaded = ConfigLoader.parseFull(TIER + """
+    SluiceConfig config = ConfigLoader.parse(TIER + """
         adaptive:
           enabled: true
           shadow: true
@@ -46,8 +45,8 @@ class AdaptiveConfigTest {
           burst: fixed
           min-burst: 4
         """, "x.yaml");
-    AdaptiveSettings s = loaded.adaptive();
-    assertThat(loaded.config().adaptive().enabled()).isTrue();
+    AdaptiveSettings s = config.adaptive();
+    assertThat(s.enabled()).isTrue();
     assertThat(s.shadow()).isTrue();
     assertThat(s.interval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(s.controllers()).containsExactly("latency-aimd", "pi", "static");
@@ -109,7 +108,7 @@ class AdaptiveConfigTest {
       java.util.regex.Matcher m = java.util.regex.Pattern.compile("  # (\\s*)([a-z-]+:.*)").matcher(line);
       yaml.append(inAdaptive && m.matches() ? "  " + m.group(1) + m.group(2) : line).append('\n');
     }
-    AdaptiveSettings s = ConfigLoader.parseFull(yaml.toString(), "limiter.yaml").adaptive();
+    AdaptiveSettings s = ConfigLoader.parse(yaml.toString(), "limiter.yaml").adaptive();
     AdaptiveSettings d = AdaptiveSettings.DEFAULTS;
     assertThat(s.controllers()).isEqualTo(d.controllers());
     assertThat(List.of(s.latencyAimd(), s.errorBackoff(), s.gradient(), s.pi(), s.limits()))
@@ -134,20 +133,18 @@ class AdaptiveConfigTest {
 
   @Test
   void oneDefaultTheDocumentedOne() throws Exception {
-    // docs/config.md documents `enabled: false`; the settings' defaults and the core switches agree on it.
+    // docs/config.md documents `enabled: false`; the settings' defaults, the only copy, agree with it.
     assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("../docs/config.md")))
         .contains("| `enabled` | boolean | `false` |");
     assertThat(AdaptiveSettings.DEFAULTS.enabled()).isFalse();
-    assertThat(AdaptiveSettings.DEFAULTS.switches()).isEqualTo(dev.sluice.core.config.AdaptiveConfig.DEFAULT);
-    assertThat(ConfigLoader.parseFull(TIER + "adaptive: {}\n", "x.yaml").adaptive())
+    assertThat(ConfigLoader.parse(TIER + "adaptive: {}\n", "x.yaml").adaptive())
         .isEqualTo(AdaptiveSettings.DEFAULTS);
-    assertThat(ConfigLoader.parseFull(TIER, "x.yaml").config().adaptive())
-        .isEqualTo(dev.sluice.core.config.AdaptiveConfig.DEFAULT);
+    assertThat(ConfigLoader.parse(TIER, "x.yaml").adaptive()).isEqualTo(AdaptiveSettings.DEFAULTS);
   }
 
   @Test
   void everyKindOfValueIsReadOnce() throws ConfigException {
-    AdaptiveSettings s = ConfigLoader.parseFull(TIER + """
+    AdaptiveSettings s = ConfigLoader.parse(TIER + """
         adaptive:
           controllers: [gradient, pi, static]
           latency-aimd: {low: 100ms, high: 0.4s, max-rate: 5000/s}

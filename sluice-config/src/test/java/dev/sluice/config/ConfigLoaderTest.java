@@ -3,16 +3,12 @@ package dev.sluice.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.adaptive.AdaptiveSettings;
 import dev.sluice.core.CostRule;
 import dev.sluice.core.Limit;
+import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.Rate;
-import dev.sluice.core.config.AdaptiveConfig;
-import dev.sluice.core.config.GlobalConfig;
-import dev.sluice.core.config.IdentityConfig;
-import dev.sluice.core.config.ServerConfig;
-import dev.sluice.core.config.SluiceConfig;
-import dev.sluice.core.config.TierConfig;
-import dev.sluice.core.config.UpstreamConfig;
+import dev.sluice.core.TierSpec;
 import java.net.URI;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -45,7 +41,8 @@ class ConfigLoaderTest {
         .isEqualTo(new UpstreamConfig(URI.create("http://127.0.0.1:8081"), Duration.ofSeconds(10),
             UpstreamConfig.DEFAULT_IDLE_TIMEOUT));
     assertThat(config.server()).isEqualTo(ServerConfig.DEFAULT);
-    assertThat(config.adaptive()).isEqualTo(AdaptiveConfig.DEFAULT);
+    assertThat(config.store()).isEqualTo(StoreConfig.LOCAL);
+    assertThat(config.adaptive().enabled()).isFalse();
     assertThat(config.summary()).isEqualTo("2 tiers (premium burst 8000 @ 4000/s, sandbox burst 2000 @ 1000/s),"
         + " global burst 20000 @ 10000/s, 1 cost rule, upstream http://127.0.0.1:8081, adaptive off");
   }
@@ -59,7 +56,8 @@ class ConfigLoaderTest {
     assertThat(config.identity()).isEqualTo(IdentityConfig.defaults("free"));
     assertThat(config.global()).isEqualTo(GlobalConfig.DEFAULT);
     assertThat(config.costs()).isEmpty();
-    assertThat(config.adaptive()).isEqualTo(AdaptiveConfig.DEFAULT);
+    assertThat(config.store()).isEqualTo(StoreConfig.LOCAL);
+    assertThat(config.adaptive()).isEqualTo(AdaptiveSettings.DEFAULTS);
     assertThat(config.tiers().get("free")).isEqualTo(new TierConfig("free", Limit.of(10, 5), null, null));
   }
 
@@ -118,7 +116,24 @@ class ConfigLoaderTest {
     assertThat(config.global()).isEqualTo(new GlobalConfig(null, 5000, Duration.ofMinutes(30)));
     assertThat(config.costs()).containsExactly(
         CostRule.of("*", "/export/*", 4), CostRule.of("GET", "/report/**", 2));
-    assertThat(config.adaptive()).isEqualTo(new AdaptiveConfig(true, true, Duration.ofSeconds(2)));
+    AdaptiveSettings d = AdaptiveSettings.DEFAULTS;
+    assertThat(config.adaptive()).isEqualTo(new AdaptiveSettings(true, true, Duration.ofSeconds(2), d.controllers(),
+        d.latencyAimd(), d.errorBackoff(), d.gradient(), d.pi(), null, d.limits(), d.proportionalBurst(),
+        d.minBurst()));
+  }
+
+  @Test
+  void theLimiterSpecResolvesSharesIntoAggregates() throws Exception {
+    LimiterSpec spec = ConfigLoader.load(Path.of("../examples/limiter.yaml")).limiterSpec();
+
+    assertThat(spec.tiers().values()).containsExactly(
+        new TierSpec("premium", Limit.of(8000, 4000), Limit.of(12000, 6000)),
+        new TierSpec("sandbox", Limit.of(2000, 1000), Limit.of(8000, 4000)));
+    assertThat(spec.defaultTier()).isEqualTo("sandbox");
+    assertThat(spec.global()).isEqualTo(Limit.of(20000, 10000));
+    assertThat(spec.costs().rules()).containsExactly(CostRule.of("POST", "/rate/llm/**", 3));
+    assertThat(spec.maxClientsPerTier()).isEqualTo(1_000_000);
+    assertThat(spec.idleExpiry()).isEqualTo(Duration.ofMinutes(10));
   }
 
   @Test

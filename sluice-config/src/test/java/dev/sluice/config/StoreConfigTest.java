@@ -18,12 +18,12 @@ class StoreConfigTest {
 
   @Test
   void absentSectionIsLocal() throws ConfigException {
-    assertThat(ConfigLoader.parseFull(TIER, "x.yaml").store()).isEqualTo(StoreConfig.LOCAL);
+    assertThat(ConfigLoader.parse(TIER, "x.yaml").store()).isEqualTo(StoreConfig.LOCAL);
   }
 
   @Test
   void redisSettingsAreRead() throws ConfigException {
-    StoreConfig s = ConfigLoader.parseFull(TIER + """
+    StoreConfig s = ConfigLoader.parse(TIER + """
         store:
           type: redis
           redis: { uri: "redis://127.0.0.1:6379", namespace: edge }
@@ -42,7 +42,7 @@ class StoreConfigTest {
 
   @Test
   void clusterSeedsAreRead() throws ConfigException {
-    StoreConfig s = ConfigLoader.parseFull(TIER + """
+    StoreConfig s = ConfigLoader.parse(TIER + """
         store:
           type: redis
           redis:

@@ -5,7 +5,6 @@ import static dev.sluice.config.Configs.withTier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Rate;
-import dev.sluice.core.config.SluiceConfig;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,6 +1,5 @@
 package dev.sluice.core;
 
-import dev.sluice.core.config.SluiceConfig;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -53,11 +52,6 @@ public final class Limiter {
       throw new IllegalArgumentException("spec and clock: required");
     }
     return new Limiter(spec, clock);
-  }
-
-  /** Returns a limiter enforcing the limits of {@code config} on {@code clock}. */
-  public static Limiter create(SluiceConfig config, Clock clock) {
-    return create(LimiterSpec.from(config), clock);
   }
 
   /** Returns the clock this limiter reads. */

@@ -1,7 +1,5 @@
 package dev.sluice.core;
 
-import dev.sluice.core.config.SluiceConfig;
-import dev.sluice.core.config.TierConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,17 +44,6 @@ public record LimiterSpec(
     if (idleExpiry == null || idleExpiry.isNegative() || idleExpiry.isZero()) {
       throw new IllegalArgumentException("idle expiry: " + idleExpiry + " (expected: > 0)");
     }
-  }
-
-  /** Resolves a config file's limits: shares become aggregate limits. */
-  public static LimiterSpec from(SluiceConfig config) {
-    Limit global = config.global().limit();
-    Map<String, TierSpec> tiers = new LinkedHashMap<>();
-    for (TierConfig t : config.tiers().values()) {
-      tiers.put(t.name(), new TierSpec(t.name(), t.perClient(), t.aggregateLimit(global)));
-    }
-    return new LimiterSpec(tiers, config.identity().defaultTier(), global, CostTable.of(config.costs()),
-        config.global().maxClients(), config.global().idleExpiry());
   }
 
   /** Returns a builder with one million clients per tier and ten minutes idle expiry. */

@@ -1,8 +1,8 @@
 package dev.sluice.server;
 
 import com.linecorp.armeria.common.util.InetAddressPredicates;
+import dev.sluice.config.IdentityConfig;
 import dev.sluice.core.Cidr;
-import dev.sluice.core.config.IdentityConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import io.netty.util.NetUtil;

@@ -2,15 +2,14 @@ package dev.sluice.server;
 
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
-import dev.sluice.config.LoadedConfig;
+import dev.sluice.config.ServerConfig;
+import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.StoreConfig;
+import dev.sluice.config.UpstreamConfig;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
 import dev.sluice.core.Limiter;
 import dev.sluice.core.LimiterSpec;
-import dev.sluice.core.config.ServerConfig;
-import dev.sluice.core.config.SluiceConfig;
-import dev.sluice.core.config.UpstreamConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -149,23 +148,22 @@ final class LiveConfig {
    * @throws ConfigException listing every problem when the text is not a valid config
    */
   synchronized Snapshot apply(String yaml, String source) throws ConfigException {
-    LoadedConfig loaded = ConfigLoader.parseFull(yaml, source);
-    SluiceConfig next = loaded.config();
+    SluiceConfig next = ConfigLoader.parse(yaml, source);
     LimiterSpec spec;
     try {
-      spec = LimiterSpec.from(next);
+      spec = next.limiterSpec();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(List.of(new dev.sluice.config.ConfigProblem(source, 1, "", e.getMessage())));
     }
     Snapshot old = current;
-    List<String> restart = restartRequired(next.server(), loaded.store());
+    List<String> restart = restartRequired(next.server(), next.store());
     adaptation.stop();
     limiter.reconfigure(spec);
     if (store != null) {
       store.reconfigure(spec);
     }
-    adaptation.configure(loaded.adaptive());
-    Snapshot snap = snapshot(next, yaml, source, old.upstream(), old.generation() + 1, loaded.store(), restart);
+    adaptation.configure(next.adaptive());
+    Snapshot snap = snapshot(next, yaml, source, old.upstream(), old.generation() + 1, next.store(), restart);
     current = snap;
     onChange.accept(next);
     log.atInfo().addKeyValue("event", "config-reloaded").addKeyValue("source", source)

@@ -6,11 +6,10 @@ import com.linecorp.armeria.server.ServerBuilder;
 import dev.sluice.adaptive.AdaptiveSettings;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
-import dev.sluice.config.LoadedConfig;
+import dev.sluice.config.ServerConfig;
+import dev.sluice.config.SluiceConfig;
 import dev.sluice.core.Clock;
 import dev.sluice.core.Limiter;
-import dev.sluice.core.config.ServerConfig;
-import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.redis.RedisBucketStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -47,21 +46,20 @@ public final class SluiceServer implements AutoCloseable {
   private SluiceServer(ServerOptions o) throws IOException, ConfigException {
     String source = o.configFile() != null ? o.configFile().toString() : "config";
     String yaml = o.configFile() != null ? java.nio.file.Files.readString(o.configFile()) : o.configYaml();
-    LoadedConfig loaded = ConfigLoader.parseFull(yaml, source);
-    SluiceConfig initial = loaded.config();
-    this.limiter = Limiter.create(initial, o.clock());
+    SluiceConfig initial = ConfigLoader.parse(yaml, source);
+    this.limiter = Limiter.create(initial.limiterSpec(), o.clock());
     this.metrics = new ServerMetrics(limiter, initial.upstream().timeout());
     this.signals = new UpstreamSignals(o.clock());
-    this.store = loaded.store().redis() ? Stores.open(loaded.store(), limiter.spec()) : null;
+    this.store = initial.store().redis() ? Stores.open(initial.store(), limiter.spec()) : null;
     if (store != null) {
-      Stores.export(store, loaded.store(), metrics.registry());
+      Stores.export(store, initial.store(), metrics.registry());
     }
     this.adaptation = new Adaptation(limiter, metrics.registry(), store);
     this.transport = Transport.create();
     Clock network = Clock.system();
     this.config = new LiveConfig(initial, yaml, source, limiter, transport, network, o.adminToken(),
-        c -> metrics.tiersChanged(c.tiers().keySet()), adaptation, store, loaded.store());
-    this.initialAdaptive = loaded.adaptive();
+        c -> metrics.tiersChanged(c.tiers().keySet()), adaptation, store, initial.store());
+    this.initialAdaptive = initial.adaptive();
     this.requestLog = o.requestLog() == null ? null
         : new RequestLogWriter(o.requestLog(), metrics.requestLogWritten, metrics.requestLogDropped);
     ThrottleLog throttleLog = new ThrottleLog(o.clock(), o.throttleLogPerSecond(), metrics.throttleLogSuppressed);

@@ -1,14 +1,19 @@
-package dev.sluice.core.config;
+package dev.sluice.config;
 
+import dev.sluice.adaptive.AdaptiveSettings;
 import dev.sluice.core.CostRule;
+import dev.sluice.core.CostTable;
+import dev.sluice.core.Limit;
+import dev.sluice.core.LimiterSpec;
+import dev.sluice.core.TierSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A whole Sluice config file, immutable and validated; the unit that is swapped atomically on a
- * reload.
+ * A whole Sluice config file, immutable and validated: one record per section, read once by
+ * {@link ConfigLoader}; the unit that is swapped atomically on a reload.
  *
  * @param server listening addresses
  * @param upstream proxied API, if any
@@ -16,7 +21,9 @@ import java.util.Map;
  * @param tiers tiers by name, in file order
  * @param global global limit and per-client state bounds
  * @param costs cost rules, first match wins
- * @param adaptive control loop switches
+ * @param store where buckets live ({@link StoreConfig#LOCAL} when the file has no {@code store})
+ * @param adaptive the control loop: switches and every controller's parameters ({@link
+ *     AdaptiveSettings#DEFAULTS} when the file has no {@code adaptive})
  */
 public record SluiceConfig(
     ServerConfig server,
@@ -25,11 +32,13 @@ public record SluiceConfig(
     Map<String, TierConfig> tiers,
     GlobalConfig global,
     List<CostRule> costs,
-    AdaptiveConfig adaptive) {
+    StoreConfig store,
+    AdaptiveSettings adaptive) {
 
   /** Validates cross-section references: the default tier and every client-tier assignment exist. */
   public SluiceConfig {
-    if (server == null || upstream == null || identity == null || global == null || adaptive == null) {
+    if (server == null || upstream == null || identity == null || global == null || store == null
+        || adaptive == null) {
       throw new IllegalArgumentException("config: a section is null (expected: every section, defaults allowed)");
     }
     if (tiers == null || tiers.isEmpty()) {
@@ -50,6 +59,22 @@ public record SluiceConfig(
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
+  }
+
+  /**
+   * Resolves the limits into what a {@code Limiter} enforces: each tier's {@code share} of the
+   * global limit becomes its aggregate limit.
+   *
+   * @throws IllegalArgumentException if the resolved limits are not a valid {@link LimiterSpec}
+   */
+  public LimiterSpec limiterSpec() {
+    Limit globalLimit = global.limit();
+    Map<String, TierSpec> specs = new LinkedHashMap<>();
+    for (TierConfig t : tiers.values()) {
+      specs.put(t.name(), new TierSpec(t.name(), t.perClient(), t.aggregateLimit(globalLimit)));
+    }
+    return new LimiterSpec(specs, identity.defaultTier(), globalLimit, CostTable.of(costs),
+        global.maxClients(), global.idleExpiry());
   }
 
   /** Returns a one-line summary, as printed by {@code sluice check-config}. */

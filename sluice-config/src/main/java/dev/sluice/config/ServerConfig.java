@@ -1,4 +1,4 @@
-package dev.sluice.core.config;
+package dev.sluice.config;
 
 /**
  * Where the edge and admin ports listen.

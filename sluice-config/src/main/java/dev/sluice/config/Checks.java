@@ -1,4 +1,4 @@
-package dev.sluice.core.config;
+package dev.sluice.config;
 
 import java.time.Duration;
 
