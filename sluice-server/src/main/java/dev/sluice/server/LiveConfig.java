@@ -6,7 +6,6 @@ import dev.sluice.config.LoadedConfig;
 import dev.sluice.config.StoreConfig;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
-import dev.sluice.core.Limiter;
 import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.config.ServerConfig;
 import dev.sluice.core.config.SluiceConfig;
@@ -24,11 +23,11 @@ import org.slf4j.LoggerFactory;
  * The config the server runs with, swapped atomically on a reload. Reads are lock-free (one
  * volatile read of an immutable {@link Snapshot}); reloads are serialised.
  *
- * <p>A reload parses and validates the whole text first; only a valid config reaches the limiter
- * ({@link Limiter#reconfigure}, which carries every bucket's tokens over proportionally) and then
- * replaces the snapshot. The limiter is reconfigured before the snapshot is swapped, so a request
- * holding the old snapshot may name a tier the new limiter no longer has; request handlers then
- * fall back to the default tier. Changes to the {@code server} section (addresses and ports, but
+ * <p>A reload parses and validates the whole text first; only a valid config reaches the store
+ * ({@link BucketStore#reconfigure}, which carries every bucket's tokens over proportionally) and
+ * then replaces the snapshot. The store is reconfigured before the snapshot is swapped, so a
+ * request holding the old snapshot may name a tier the store no longer has; {@link Admission}
+ * then decides it in the default tier. Changes to the {@code server} section (addresses and ports, but
  * not the admin token) and to the {@code store} section need a restart and are reported as such.
  *
  * <p>Restart-only settings are compared with what the process runs with, its {@link Effective}
@@ -87,7 +86,6 @@ final class LiveConfig {
     }
   }
 
-  private final Limiter limiter;
   private final Transport transport;
   private final Clock network;
   private final String envToken;
@@ -102,14 +100,12 @@ final class LiveConfig {
 
   /**
    * Starts with {@code config}, parsed from {@code yaml}; {@code onChange} runs after each swap, and
-   * {@code adaptation} is stopped before each reload reconfigures the limiter and rebuilt after;
-   * {@code store} (the shared store opened with {@code storeConfig}, or {@code null} for a local
-   * one) is reconfigured with the limiter.
+   * {@code adaptation} is stopped before each reload reconfigures {@code store} (the bucket store
+   * opened with {@code storeConfig}, local or Redis) and rebuilt after.
    */
-  LiveConfig(SluiceConfig config, String yaml, String source, Limiter limiter, Transport transport, Clock network,
+  LiveConfig(SluiceConfig config, String yaml, String source, Transport transport, Clock network,
       String envToken, Consumer<SluiceConfig> onChange, Adaptation adaptation, BucketStore store,
       StoreConfig storeConfig) {
-    this.limiter = limiter;
     this.transport = transport;
     this.network = network;
     this.envToken = envToken;
@@ -160,10 +156,7 @@ final class LiveConfig {
     Snapshot old = current;
     List<String> restart = restartRequired(next.server(), loaded.store());
     adaptation.stop();
-    limiter.reconfigure(spec);
-    if (store != null) {
-      store.reconfigure(spec);
-    }
+    store.reconfigure(spec);
     adaptation.configure(loaded.adaptive());
     Snapshot snap = snapshot(next, yaml, source, old.upstream(), old.generation() + 1, loaded.store(), restart);
     current = snap;

@@ -7,11 +7,11 @@ import dev.sluice.adaptive.AdaptiveSettings;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.LoadedConfig;
+import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
-import dev.sluice.core.Limiter;
+import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.config.ServerConfig;
 import dev.sluice.core.config.SluiceConfig;
-import dev.sluice.redis.RedisBucketStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -28,12 +28,10 @@ public final class SluiceServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
 
-  private final Limiter limiter;
+  private final BucketStore store;
   private final LiveConfig config;
   private final ServerMetrics metrics;
-  private final UpstreamSignals signals;
   private final Adaptation adaptation;
-  private final RedisBucketStore store;
   private final AdaptiveSettings initialAdaptive;
   private final RequestLogWriter requestLog;
   private final Transport transport;
@@ -49,17 +47,13 @@ public final class SluiceServer implements AutoCloseable {
     String yaml = o.configFile() != null ? java.nio.file.Files.readString(o.configFile()) : o.configYaml();
     LoadedConfig loaded = ConfigLoader.parseFull(yaml, source);
     SluiceConfig initial = loaded.config();
-    this.limiter = Limiter.create(initial, o.clock());
-    this.metrics = new ServerMetrics(limiter, initial.upstream().timeout());
-    this.signals = new UpstreamSignals(o.clock());
-    this.store = loaded.store().redis() ? Stores.open(loaded.store(), limiter.spec()) : null;
-    if (store != null) {
-      Stores.export(store, loaded.store(), metrics.registry());
-    }
-    this.adaptation = new Adaptation(limiter, metrics.registry(), store);
+    this.metrics = new ServerMetrics(initial.upstream().timeout());
+    this.store = Stores.open(loaded.store(), LimiterSpec.from(initial), o.clock(), metrics.registry());
+    metrics.track(store);
+    this.adaptation = new Adaptation(store, o.clock(), metrics.registry());
     this.transport = Transport.create();
     Clock network = Clock.system();
-    this.config = new LiveConfig(initial, yaml, source, limiter, transport, network, o.adminToken(),
+    this.config = new LiveConfig(initial, yaml, source, transport, network, o.adminToken(),
         c -> metrics.tiersChanged(c.tiers().keySet()), adaptation, store, loaded.store());
     this.initialAdaptive = loaded.adaptive();
     this.requestLog = o.requestLog() == null ? null
@@ -67,8 +61,8 @@ public final class SluiceServer implements AutoCloseable {
     ThrottleLog throttleLog = new ThrottleLog(o.clock(), o.throttleLogPerSecond(), metrics.throttleLogSuppressed);
     LogBudget upstreamErrorLog = new LogBudget("upstream error log limit", o.clock(),
         o.upstreamErrorLogPerSecond(), metrics.upstreamErrorLogSuppressed);
-    Edge shared = new Edge(limiter, config, metrics, throttleLog, upstreamErrorLog, requestLog, signals, WallClock.system(),
-        adaptation, store);
+    Admission admission = new Admission(store, metrics, adaptation, throttleLog, upstreamErrorLog);
+    Edge shared = new Edge(admission, config, metrics, upstreamErrorLog, requestLog, WallClock.system(), adaptation);
     ServerConfig sc = initial.server();
     this.options = o;
     this.edgeAddress = new InetSocketAddress(sc.bind(), sc.port());
@@ -85,7 +79,7 @@ public final class SluiceServer implements AutoCloseable {
   }
 
   private Server adminServer(ServerOptions o, ServerConfig sc) {
-    AdminService a = new AdminService(config, limiter, store, metrics, () -> ready);
+    AdminService a = new AdminService(config, store, metrics, () -> ready);
     AdminAuth auth = new AdminAuth(config);
     ServerBuilder b = Server.builder()
         .http(new InetSocketAddress(sc.adminBind(), sc.adminPort()))
@@ -168,19 +162,9 @@ public final class SluiceServer implements AutoCloseable {
     return admin.activeLocalPort();
   }
 
-  /** Returns the limiter every request passes. */
-  public Limiter limiter() {
-    return limiter;
-  }
-
-  /** Returns the shared Redis bucket store decisions go through, or {@code null} for local buckets. */
-  public RedisBucketStore store() {
+  /** Returns the bucket store every decision goes through: local, or Redis. */
+  public BucketStore store() {
     return store;
-  }
-
-  /** Returns the upstream signals, for the control loop. */
-  public UpstreamSignals signals() {
-    return signals;
   }
 
   /** Returns the adaptive control loop running now, or {@code null} when adaptation is off. */
@@ -218,9 +202,7 @@ public final class SluiceServer implements AutoCloseable {
 
   private void closeResources() {
     adaptation.close();
-    if (store != null) {
-      store.close();
-    }
+    store.close();
     if (watcher != null) {
       watcher.close();
     }
