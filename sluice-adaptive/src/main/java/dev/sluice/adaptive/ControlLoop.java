@@ -1,9 +1,10 @@
 package dev.sluice.adaptive;
 
+import dev.sluice.core.AggregateLevels;
 import dev.sluice.core.Clock;
 import dev.sluice.core.CostRule;
 import dev.sluice.core.Limit;
-import dev.sluice.core.Limiter;
+import dev.sluice.core.LimitTarget;
 import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.Rate;
 import dev.sluice.core.TierSpec;
@@ -11,15 +12,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The control loop: every interval it closes the {@link SignalCollector}'s interval, asks each due
- * controller for a proposal, composes them ({@link Composition}) and applies the result to the
- * limiter through {@link Limiter#reconfigure} — or, in shadow mode, only records and exports it.
+ * controller for a proposal, composes them ({@link Composition}) and applies the result to its
+ * {@link LimitTarget} (the bucket store that enforces the limits, local or Redis) through {@link
+ * LimitTarget#reconfigure} — or, in shadow mode, only records and exports it.
  * Thread-safe: {@link #step} and {@link #runIfDue} are synchronized; readers see the last step
  * through a volatile field.
  *
- * <p>What moves: one controlled rate R, starting at the limiter's global rate (or, with no global
+ * <p>What moves: one controlled rate R, starting at the target's global rate (or, with no global
  * level, the sum of the tier aggregate rates). The global level is set to R and each tier's
  * aggregate is scaled by the same factor, so tier shares stay as configured; per-client limits are
  * not touched. With proportional bursts (the default) each moved level's burst scales with its
@@ -29,8 +34,8 @@ import java.util.Map;
 public final class ControlLoop {
 
   /*
-   * Design notes. Time is the limiter's clock, so the loop runs identically under the simulator's
-   * virtual clock and the system clock; whoever drives it (a scheduler in the server, the event
+   * Design notes. Time is the clock the loop is given, so the loop runs identically under the
+   * simulator's virtual clock and the system clock; whoever drives it (a scheduler in the server, the event
    * queue in the simulator) calls runIfDue() or step(). Controllers see the rate in force after
    * the previous step (the shadow rate in shadow mode, which evolves as if it had been applied),
    * which is what makes velocity-form controllers free of wind-up. A controller runs when at least
@@ -39,7 +44,10 @@ public final class ControlLoop {
 
   private static final System.Logger LOG = System.getLogger(ControlLoop.class.getName());
 
-  private final Limiter limiter;
+  /** How long a step waits for a remote target's levels before it goes on without them. */
+  private static final long LEVELS_WAIT_MILLIS = 500;
+
+  private final LimitTarget target;
   private final Clock clock;
   private final SignalCollector collector;
   private final AdaptiveSettings settings;
@@ -53,39 +61,44 @@ public final class ControlLoop {
   private long intervalsSinceCut = Long.MAX_VALUE / 2;
   private volatile ControlStep last;
 
-  private ControlLoop(Limiter limiter, SignalCollector collector, AdaptiveSettings settings,
+  private ControlLoop(LimitTarget target, Clock clock, SignalCollector collector, AdaptiveSettings settings,
       List<RateController> controllers) {
-    this.limiter = limiter;
-    this.clock = limiter.clock();
+    this.target = target;
+    this.clock = clock;
     this.collector = collector;
     this.settings = settings;
     this.controllers = List.copyOf(controllers);
     this.lastRun = new long[this.controllers.size()];
     java.util.Arrays.fill(lastRun, Long.MIN_VALUE);
     this.intervalNanos = settings.interval().toNanos();
-    this.base = limiter.spec();
+    this.base = target.spec();
     this.baseRate = controlledRate(base);
     this.rate = baseRate;
     this.nextDue = clock.nanoTime() + intervalNanos;
   }
 
-  /** Returns a loop moving {@code limiter}'s rates with the controllers {@code settings} enables. */
-  public static ControlLoop create(Limiter limiter, SignalCollector collector, AdaptiveSettings settings) {
-    return create(limiter, collector, settings, settings.enabledControllers());
+  /**
+   * Returns a loop moving {@code target}'s rates with the controllers {@code settings} enables,
+   * stepping on {@code clock}.
+   */
+  public static ControlLoop create(LimitTarget target, Clock clock, SignalCollector collector,
+      AdaptiveSettings settings) {
+    return create(target, clock, collector, settings, settings == null ? null : settings.enabledControllers());
   }
 
   /**
-   * Returns a loop moving {@code limiter}'s rates with the given controllers (e.g. ones that exist
-   * only in the simulator); {@code settings} supplies the interval, shadow mode and composition.
+   * Returns a loop moving {@code target}'s rates with the given controllers (e.g. ones that exist
+   * only in the simulator), stepping on {@code clock}; {@code settings} supplies the interval,
+   * shadow mode and composition.
    *
-   * @throws IllegalArgumentException if the limiter has neither a global nor a tier aggregate level
+   * @throws IllegalArgumentException if the target has neither a global nor a tier aggregate level
    */
-  public static ControlLoop create(Limiter limiter, SignalCollector collector, AdaptiveSettings settings,
-      List<RateController> controllers) {
-    if (limiter == null || collector == null || settings == null || controllers == null) {
-      throw new IllegalArgumentException("limiter, collector, settings and controllers: required");
+  public static ControlLoop create(LimitTarget target, Clock clock, SignalCollector collector,
+      AdaptiveSettings settings, List<RateController> controllers) {
+    if (target == null || clock == null || collector == null || settings == null || controllers == null) {
+      throw new IllegalArgumentException("target, clock, collector, settings and controllers: required");
     }
-    return new ControlLoop(limiter, collector, settings, controllers);
+    return new ControlLoop(target, clock, collector, settings, controllers);
   }
 
   private static double controlledRate(LimiterSpec spec) {
@@ -110,7 +123,7 @@ public final class ControlLoop {
     return rate;
   }
 
-  /** Returns when the next step is due, on the limiter's clock. */
+  /** Returns when the next step is due, on the loop's clock. */
   public synchronized long nextDueNanos() {
     return nextDue;
   }
@@ -138,7 +151,7 @@ public final class ControlLoop {
   public synchronized ControlStep step() {
     long now = clock.nanoTime();
     nextDue = now + intervalNanos;
-    Signals signals = collector.snapshot(now, limiter);
+    Signals signals = collector.snapshot(now, levels());
     double[] proposals = new double[controllers.size()];
     Map<String, Double> byName = new LinkedHashMap<>();
     long slack = intervalNanos / 10;
@@ -159,7 +172,7 @@ public final class ControlLoop {
     rate = next;
     boolean apply = !settings.shadow() && next != previous;
     if (apply) {
-      limiter.reconfigure(scaled(next));
+      target.reconfigure(scaled(next));
     }
     ControlStep step = new ControlStep(now, previous, byName, next, !settings.shadow(), levelRates(), signals);
     last = step;
@@ -170,9 +183,26 @@ public final class ControlLoop {
     return step;
   }
 
-  /** Returns the limiter's spec with every moved level scaled to controlled rate {@code r}. */
+  /**
+   * Reads the target's aggregate levels for the signals: at once from a local store; from a remote
+   * one within {@link #LEVELS_WAIT_MILLIS}, else the step goes on without them (no controller
+   * needs them to propose; they are reported with the step).
+   */
+  private AggregateLevels levels() {
+    try {
+      return target.aggregates().toCompletableFuture().get(LEVELS_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return AggregateLevels.NONE;
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "adaptive step: levels unavailable ({0})", String.valueOf(e));
+      return AggregateLevels.NONE;
+    }
+  }
+
+  /** Returns the target's spec with every moved level scaled to controlled rate {@code r}. */
   LimiterSpec scaled(double r) {
-    LimiterSpec current = limiter.spec();
+    LimiterSpec current = target.spec();
     double factor = r / baseRate;
     long floor = settings.minBurst();
     for (CostRule rule : current.costs().rules()) {
@@ -202,7 +232,7 @@ public final class ControlLoop {
   }
 
   private Map<String, Double> levelRates() {
-    LimiterSpec s = limiter.spec();
+    LimiterSpec s = target.spec();
     Map<String, Double> out = new LinkedHashMap<>();
     if (s.global() != null) {
       out.put("global", s.global().rate().perSecond());

@@ -1,6 +1,6 @@
 package dev.sluice.adaptive;
 
-import dev.sluice.core.Limiter;
+import dev.sluice.core.AggregateLevels;
 import dev.sluice.core.LevelState;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -98,10 +98,10 @@ public final class SignalCollector {
   }
 
   /**
-   * Closes the interval that ends at {@code nowNanos} and returns its signals; {@code limiter}
-   * (may be {@code null}) supplies the tokens in each aggregate bucket.
+   * Closes the interval that ends at {@code nowNanos} and returns its signals; {@code levels}
+   * supplies the tokens in each aggregate bucket ({@link AggregateLevels#NONE} when unknown).
    */
-  public synchronized Signals snapshot(long nowNanos, Limiter limiter) {
+  public synchronized Signals snapshot(long nowNanos, AggregateLevels levels) {
     long interval = Math.max(1, nowNanos - lastSnapshotNanos);
     lastSnapshotNanos = nowNanos;
     Histogram h = latency.getIntervalHistogram(recycled);
@@ -140,17 +140,11 @@ public final class SignalCollector {
       demand.put(e.getKey(), e.getValue().sumThenReset());
     }
     Map<String, Long> tokens = new LinkedHashMap<>();
-    if (limiter != null) {
-      for (String tier : limiter.spec().tiers().keySet()) {
-        LevelState s = limiter.tierState(tier);
-        if (s != null) {
-          tokens.put(tier, s.tokens());
-        }
-      }
-      LevelState g = limiter.globalState();
-      if (g != null) {
-        tokens.put("global", g.tokens());
-      }
+    for (Map.Entry<String, LevelState> e : levels.tiers().entrySet()) {
+      tokens.put(e.getKey(), e.getValue().tokens());
+    }
+    if (levels.global() != null) {
+      tokens.put("global", levels.global().tokens());
     }
     Signals s = new Signals(nowNanos, interval, admitted.sumThenReset(), denied.sumThenReset(),
         admittedCost.sumThenReset(), demandCost.sumThenReset(), responses, ok, client, server,

@@ -3,6 +3,7 @@ package dev.sluice.adaptive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.sluice.core.BucketStore;
 import dev.sluice.core.Limit;
 import dev.sluice.core.Limiter;
 import dev.sluice.core.LimiterSpec;
@@ -42,7 +43,7 @@ class ControlLoopTest {
     AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withLimits(Composition.DEFAULTS.withCaps(100, 5000)
         .withoutDemandGate());
     SignalCollector c = SignalCollector.create(settings, clock.nanoTime());
-    ControlLoop loop = ControlLoop.create(limiter, c, settings);
+    ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), limiter.clock(), c, settings);
 
     assertThat(loop.runIfDue()).isFalse();
     interval(c, clock, 50, 200);
@@ -72,7 +73,7 @@ class ControlLoopTest {
     ManualClock clock = new ManualClock();
     Limiter limiter = Limiter.create(spec(), clock);
     SignalCollector c = SignalCollector.create(AdaptiveSettings.DEFAULTS, 0);
-    ControlLoop loop = ControlLoop.create(limiter, c, AdaptiveSettings.DEFAULTS);
+    ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), limiter.clock(), c, AdaptiveSettings.DEFAULTS);
     int ran = 0;
     for (int i = 0; i < 6; i++) {
       interval(c, clock, 200, 200);
@@ -88,7 +89,7 @@ class ControlLoopTest {
     Limiter limiter = Limiter.create(spec(), clock);
     AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withShadow(true);
     SignalCollector c = SignalCollector.create(settings, 0);
-    ControlLoop loop = ControlLoop.create(limiter, c, settings);
+    ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), limiter.clock(), c, settings);
     interval(c, clock, 500, 200);
     ControlStep step = loop.step();
     assertThat(step.applied()).isFalse();
@@ -108,7 +109,7 @@ class ControlLoopTest {
     AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withControllers(List.of("latency-aimd"))
         .withLimits(Composition.DEFAULTS.withCaps(100, 3000).withoutDemandGate());
     SignalCollector c = SignalCollector.create(settings, clock.nanoTime());
-    ControlLoop loop = ControlLoop.create(limiter, c, settings);
+    ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), limiter.clock(), c, settings);
     BucketInvariantChecker checker = new BucketInvariantChecker("global", limiter.spec().global(), clock.nanoTime());
     java.util.SplittableRandom rnd = new java.util.SplittableRandom(42);
     Limit seen = limiter.spec().global();
@@ -134,7 +135,7 @@ class ControlLoopTest {
     AdaptiveSettings d = AdaptiveSettings.DEFAULTS;
     AdaptiveSettings settings = new AdaptiveSettings(d.enabled(), d.shadow(), d.interval(), d.controllers(),
         d.latencyAimd(), d.errorBackoff(), d.gradient(), d.pi(), d.staticRate(), d.limits(), false, d.minBurst());
-    ControlLoop loop = ControlLoop.create(limiter, SignalCollector.create(settings, 0), settings);
+    ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), limiter.clock(), SignalCollector.create(settings, 0), settings);
     assertThat(loop.scaled(500).global()).isEqualTo(Limit.of(1_000, 500));
     assertThat(ControlLoop.toRate(0.5).perSecond()).isEqualTo(0.5);
     assertThat(settings.interval()).isEqualTo(Duration.ofSeconds(5));

@@ -3,6 +3,7 @@ package dev.sluice.adaptive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.sluice.core.AggregateLevels;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class SignalCollectorTest {
     }
     c.recordDecision("premium", false, 2);
     c.recordDecision(null, false, 1);
-    Signals s = c.snapshot(5 * S, null);
+    Signals s = c.snapshot(5 * S, AggregateLevels.NONE);
     assertThat(s.intervalNanos()).isEqualTo(5 * S);
     assertThat(s.admitted()).isEqualTo(100);
     assertThat(s.denied()).isEqualTo(2);
@@ -46,12 +47,12 @@ class SignalCollectorTest {
     for (int i = 0; i < 20; i++) {
       c.recordResponse(10 * MS, i < 10 ? 500 : 200);
     }
-    Signals first = c.snapshot(5 * S, null);
+    Signals first = c.snapshot(5 * S, AggregateLevels.NONE);
     assertThat(first.errorRatio()).isEqualTo(0.5);
     for (int i = 0; i < 20; i++) {
       c.recordResponse(100 * MS, 200);
     }
-    Signals second = c.snapshot(10 * S, null);
+    Signals second = c.snapshot(10 * S, AggregateLevels.NONE);
     assertThat(second.errorRatio()).isEqualTo(0.25);
     assertThat(second.errorWindowResponses()).isEqualTo(40);
     // The first interval was half errors: too unhealthy to set the minimum RTT.
@@ -60,15 +61,15 @@ class SignalCollectorTest {
     for (int i = 0; i < 20; i++) {
       c.recordResponse(100 * MS, 200);
     }
-    Signals third = c.snapshot(15 * S, null);
+    Signals third = c.snapshot(15 * S, AggregateLevels.NONE);
     // The first interval (ended at 5 s) has left the 10 s window.
     assertThat(third.errorRatio()).isZero();
     for (int i = 0; i < 20; i++) {
       c.recordResponse(300 * MS, 200);
     }
-    Signals fourth = c.snapshot(20 * S, null);
+    Signals fourth = c.snapshot(20 * S, AggregateLevels.NONE);
     assertThat(fourth.minRttMillis()).isCloseTo(100, within(1.0));
-    Signals fifth = c.snapshot(29 * S, null);
+    Signals fifth = c.snapshot(29 * S, AggregateLevels.NONE);
     // Only the 300 ms interval (ended at 20 s) is left in the window; the empty one adds nothing.
     assertThat(fifth.minRttMillis()).isCloseTo(300, within(3.0));
   }
@@ -76,7 +77,7 @@ class SignalCollectorTest {
   @Test
   void emptyIntervalHasNoLatency() {
     SignalCollector c = SignalCollector.create(Duration.ofSeconds(60), Duration.ofSeconds(60), 0);
-    Signals s = c.snapshot(S, null);
+    Signals s = c.snapshot(S, AggregateLevels.NONE);
     assertThat(s.responses()).isZero();
     assertThat(s.p95Millis()).isNaN();
     assertThat(s.errorRatio()).isZero();

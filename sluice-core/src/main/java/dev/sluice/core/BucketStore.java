@@ -13,11 +13,22 @@ import java.util.concurrent.CompletionStage;
  * slack, e.g. leased tokens), levels are all-or-nothing, and reconfiguration carries tokens over
  * proportionally. {@code sluice-testkit} holds the abstract test suite every store passes.
  */
-public interface BucketStore extends AutoCloseable {
+public interface BucketStore extends LimitTarget, AutoCloseable {
 
   /** Returns a store keeping buckets in this process, in a {@link Limiter} on {@code clock}. */
   static BucketStore local(LimiterSpec spec, Clock clock) {
     return new LocalBucketStore(Limiter.create(spec, clock));
+  }
+
+  /**
+   * Returns a store deciding on {@code limiter}, for callers that also hold the limiter itself
+   * (the simulator decides on it directly and lets its control loop move it through the store).
+   */
+  static BucketStore local(Limiter limiter) {
+    if (limiter == null) {
+      throw new IllegalArgumentException("limiter: null");
+    }
+    return new LocalBucketStore(limiter);
   }
 
   /**
@@ -31,12 +42,6 @@ public interface BucketStore extends AutoCloseable {
 
   /** Returns the levels of client {@code key} in {@code tier} without consuming anything. */
   CompletionStage<List<LevelState>> levels(String key, String tier);
-
-  /** Switches every bucket to {@code spec} while traffic runs (proportional carry-over). */
-  void reconfigure(LimiterSpec spec);
-
-  /** Returns the spec currently enforced. */
-  LimiterSpec spec();
 
   /** Returns a short name of where decisions are made now, e.g. {@code local} or {@code redis}. */
   String mode();

@@ -292,20 +292,18 @@ public final class Limiter {
     return out;
   }
 
-  /** Returns the aggregate level of {@code tier}, or {@code null} if it has none. */
-  public LevelState tierState(String tier) {
-    Tier t = tiers.get(tier);
-    if (t == null) {
-      throw new UnknownTierException(tier, tiers.keySet());
+  /** Returns every tier's aggregate level and the global level, as they stand now. */
+  public AggregateLevels aggregateLevels() {
+    long now = clock.nanoTime();
+    Map<String, LevelState> out = new LinkedHashMap<>();
+    for (Tier t : tiers.values()) {
+      GcraBucket agg = t.aggregate;
+      if (agg != null) {
+        out.put(t.name, state(Level.TIER, agg, now));
+      }
     }
-    GcraBucket agg = t.aggregate;
-    return agg == null ? null : state(Level.TIER, agg, clock.nanoTime());
-  }
-
-  /** Returns the global level, or {@code null} if there is none. */
-  public LevelState globalState() {
     GcraBucket glob = global;
-    return glob == null ? null : state(Level.GLOBAL, glob, clock.nanoTime());
+    return new AggregateLevels(out, glob == null ? null : state(Level.GLOBAL, glob, now));
   }
 
   /** Returns how many client buckets {@code tier} holds now (approximate under concurrency). */

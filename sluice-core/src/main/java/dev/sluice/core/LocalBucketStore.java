@@ -32,6 +32,11 @@ final class LocalBucketStore implements BucketStore {
   }
 
   @Override
+  public CompletionStage<AggregateLevels> aggregates() {
+    return CompletableFuture.completedFuture(limiter.aggregateLevels());
+  }
+
+  @Override
   public void reconfigure(LimiterSpec spec) {
     limiter.reconfigure(spec);
   }

@@ -1,5 +1,6 @@
 package dev.sluice.redis;
 
+import dev.sluice.core.AggregateLevels;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
 import dev.sluice.core.Decision;
@@ -195,6 +196,15 @@ public final class RedisBucketStore implements BucketStore {
       TierSpec t = tierOf(s, tier, key, 1);
       return shared.levels(t, s.global(), key);
     } catch (IllegalArgumentException | IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<AggregateLevels> aggregates() {
+    try {
+      return shared.aggregates(spec);
+    } catch (IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }
   }

@@ -1,12 +1,16 @@
 package dev.sluice.redis;
 
+import dev.sluice.core.AggregateLevels;
 import dev.sluice.core.Decision;
 import dev.sluice.core.Level;
 import dev.sluice.core.LevelState;
 import dev.sluice.core.Limit;
+import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.TierSpec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -301,6 +305,42 @@ final class SharedBuckets {
         out.add(new LevelState(lv.level[i], lv.limit[i], r[2 + 3 * i], time.toNanos(r[3 + 3 * i])));
       }
       return out;
+    });
+  }
+
+  /**
+   * Returns every tier aggregate and the global level of {@code s} as Redis holds them, in one
+   * script call (the keys share the store's hash tag). Tokens a node holds on lease are not in
+   * Redis and so not counted: this is what Redis will admit.
+   */
+  CompletableFuture<AggregateLevels> aggregates(LimiterSpec s) {
+    List<String> names = new ArrayList<>();
+    List<String> ks = new ArrayList<>();
+    List<Limit> limits = new ArrayList<>();
+    for (TierSpec t : s.tiers().values()) {
+      if (t.aggregate() != null) {
+        names.add(t.name());
+        ks.add(keys.tier(t.name()));
+        limits.add(t.aggregate());
+      }
+    }
+    if (s.global() != null) {
+      ks.add(keys.global());
+      limits.add(s.global());
+    }
+    if (ks.isEmpty()) {
+      return CompletableFuture.completedFuture(AggregateLevels.NONE);
+    }
+    Limit[] lim = limits.toArray(Limit[]::new);
+    return link.run(LuaScript.BUCKETS, ks.toArray(String[]::new), args('P', 0, lim)).thenApply(r -> {
+      Map<String, LevelState> tiers = new LinkedHashMap<>();
+      for (int i = 0; i < names.size(); i++) {
+        tiers.put(names.get(i), new LevelState(Level.TIER, lim[i], r[2 + 3 * i], time.toNanos(r[3 + 3 * i])));
+      }
+      int g = names.size();
+      LevelState global = s.global() == null ? null
+          : new LevelState(Level.GLOBAL, lim[g], r[2 + 3 * g], time.toNanos(r[3 + 3 * g]));
+      return new AggregateLevels(tiers, global);
     });
   }
 }

@@ -5,8 +5,8 @@ import dev.sluice.adaptive.ControlLoop;
 import dev.sluice.adaptive.ControlStep;
 import dev.sluice.adaptive.RateController;
 import dev.sluice.adaptive.SignalCollector;
-import dev.sluice.core.BucketStore;
-import dev.sluice.core.Limiter;
+import dev.sluice.core.Clock;
+import dev.sluice.core.LimitTarget;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,14 +27,16 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>At most one loop is running; {@link #stop} returns only when no step of the old loop is in
- *       progress or can still start, so a reload's {@code Limiter.reconfigure} is never undone by
- *       a late step.
- *   <li>A new loop starts from the limiter's spec at the time it is built: after a reload, the
+ *       progress or can still start, so a reload's {@code reconfigure} is never undone by a late
+ *       step.
+ *   <li>The loop moves the bucket store's limits through its {@link LimitTarget} face, local or
+ *       Redis alike, and reads the store's aggregate levels for its signals.
+ *   <li>A new loop starts from the store's spec at the time it is built: after a reload, the
  *       configured rates.
  *   <li>{@code sluice_controller_proposed_rate{controller,tier}} is a gauge per enabled controller
  *       plus {@code controller="composed"} (the applied rate, or the would-be rate in shadow mode),
  *       NaN before the first step or while a controller abstains; the applied rates themselves are
- *       {@code sluice_refill_rate}, read from the limiter by {@link ServerMetrics}.
+ *       {@code sluice_refill_rate}, read from the store by {@link ServerMetrics}.
  * </ol>
  */
 final class Adaptation implements AutoCloseable {
@@ -44,20 +46,17 @@ final class Adaptation implements AutoCloseable {
   /** One loop with its collector, schedule and gauges. */
   private record Running(SignalCollector collector, ControlLoop loop, ScheduledFuture<?> task, List<Meter> gauges) {}
 
-  private final Limiter limiter;
+  private final LimitTarget target;
+  private final Clock clock;
   private final MeterRegistry registry;
-  private final BucketStore store;
   private final ScheduledExecutorService scheduler;
   private volatile Running current;
 
-  /**
-   * Creates a stopped loop for {@code limiter}, exporting to {@code registry}; each applied step is
-   * also pushed to {@code store} (the shared store decisions go through, or {@code null}).
-   */
-  Adaptation(Limiter limiter, MeterRegistry registry, BucketStore store) {
-    this.limiter = limiter;
+  /** Creates a stopped loop that will move {@code target} on {@code clock}, exporting to {@code registry}. */
+  Adaptation(LimitTarget target, Clock clock, MeterRegistry registry) {
+    this.target = target;
+    this.clock = clock;
     this.registry = registry;
-    this.store = store;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sluice-control-loop");
       t.setDaemon(true);
@@ -71,10 +70,10 @@ final class Adaptation implements AutoCloseable {
     if (!settings.enabled()) {
       return;
     }
-    SignalCollector collector = SignalCollector.create(settings, limiter.clock().nanoTime());
+    SignalCollector collector = SignalCollector.create(settings, clock.nanoTime());
     ControlLoop loop;
     try {
-      loop = ControlLoop.create(limiter, collector, settings);
+      loop = ControlLoop.create(target, clock, collector, settings);
     } catch (IllegalArgumentException e) {
       log.atWarn().addKeyValue("event", "adaptive-off").addKeyValue("reason", e.getMessage())
           .log("adaptive control loop not started");
@@ -121,17 +120,14 @@ final class Adaptation implements AutoCloseable {
         return;
       }
       try {
-        ControlStep step = running.loop().step();
-        if (store != null && step.applied()) {
-          store.reconfigure(limiter.spec());
-        }
+        running.loop().step();
       } catch (RuntimeException e) {
         log.atWarn().addKeyValue("event", "adaptive-step-failed").setCause(e).log("adaptive step failed");
       }
     }
   }
 
-  /** Stops the running loop, if any, and removes its gauges; the limiter keeps its current rates. */
+  /** Stops the running loop, if any, and removes its gauges; the store keeps its current rates. */
   synchronized void stop() {
     Running r = current;
     if (r == null) {
@@ -142,7 +138,7 @@ final class Adaptation implements AutoCloseable {
     r.gauges().forEach(registry::remove);
   }
 
-  /** Counts one limiter decision of {@code cost} in {@code tier}. */
+  /** Counts one decision of {@code cost} in {@code tier}. */
   void recordDecision(String tier, boolean allowed, int cost) {
     Running r = current;
     if (r != null) {

@@ -11,9 +11,9 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigProblem;
 import dev.sluice.config.ServerConfig;
+import dev.sluice.core.AggregateLevels;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.LevelState;
-import dev.sluice.core.Limiter;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -36,16 +36,13 @@ final class AdminService {
   private static final MediaType PROMETHEUS = MediaType.parse("text/plain; version=0.0.4; charset=utf-8");
 
   private final LiveConfig config;
-  private final Limiter limiter;
   private final BucketStore store;
   private final ServerMetrics metrics;
   private final BooleanSupplier ready;
 
-  AdminService(LiveConfig config, Limiter limiter, BucketStore store, ServerMetrics metrics,
-      BooleanSupplier ready) {
+  AdminService(LiveConfig config, BucketStore store, ServerMetrics metrics, BooleanSupplier ready) {
     this.config = config;
     this.store = store;
-    this.limiter = limiter;
     this.metrics = metrics;
     this.ready = ready;
   }
@@ -65,10 +62,10 @@ final class AdminService {
       if (!ready.getAsBoolean()) {
         return Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "not-ready", "starting or stopping").toResponse();
       }
-      String mode = store == null ? null : store.mode();
+      String mode = store.mode();
       StringBuilder sb = new StringBuilder(128).append('{');
       Json.name(sb, "status");
-      Json.string(sb, mode == null || mode.equals("redis") ? "ready" : "degraded");
+      Json.string(sb, mode.equals("local") || mode.equals("redis") ? "ready" : "degraded");
       Json.name(sb, "generation").append(config.current().generation());
       Json.name(sb, "store");
       Stores.appendJson(sb, config.effective().store(), mode);
@@ -76,10 +73,15 @@ final class AdminService {
     };
   }
 
-  /** {@code GET /metrics}: the Prometheus text format. */
+  /**
+   * {@code GET /metrics}: the Prometheus text format. The store's aggregate levels are read first,
+   * so the token gauges show what it holds at scrape time (NaN if it did not answer).
+   */
   HttpService metrics() {
-    return (ctx, req) -> HttpResponse.of(
-        () -> HttpResponse.of(HttpStatus.OK, PROMETHEUS, metrics.scrape()), ctx.blockingTaskExecutor());
+    return (ctx, req) -> HttpResponse.of(store.aggregates().handleAsync((levels, err) -> {
+      metrics.levels(err == null ? levels : AggregateLevels.NONE);
+      return HttpResponse.of(HttpStatus.OK, PROMETHEUS, metrics.scrape());
+    }, ctx.blockingTaskExecutor()));
   }
 
   /**
@@ -141,11 +143,11 @@ final class AdminService {
     Json.name(sb, "configured").append('{');
     appendServer(sb, s.config().server());
     Json.name(sb, "store");
-    Stores.appendJson(sb, s.store(), null).append('}');
+    Stores.appendJson(sb, s.config().store(), null).append('}');
     Json.name(sb, "effective").append('{');
     appendServer(sb, e.server());
     Json.name(sb, "store");
-    Stores.appendJson(sb, e.store(), store == null ? null : store.mode()).append('}');
+    Stores.appendJson(sb, e.store(), store.mode()).append('}');
   }
 
   private static void appendServer(StringBuilder sb, ServerConfig c) {
@@ -200,12 +202,9 @@ final class AdminService {
         return Problem.badRequest("key: expected 1 to " + Identity.MAX_KEY_LENGTH + " characters", List.of())
             .toResponse();
       }
-      if (!limiter.spec().tiers().containsKey(tier)) {
+      if (!store.spec().tiers().containsKey(tier)) {
         return Problem.of(HttpStatus.NOT_FOUND, "unknown-tier", "unknown tier \"" + tier
-            + "\" (expected: one of " + limiter.spec().tiers().keySet() + ")").toResponse();
-      }
-      if (store == null) {
-        return levels(key, tier, limiter.levels(key, tier));
+            + "\" (expected: one of " + store.spec().tiers().keySet() + ")").toResponse();
       }
       return HttpResponse.of(store.levels(key, tier).handleAsync((levels, err) -> err == null
           ? levels(key, tier, levels) : storeUnavailable(ctx, err), ctx.eventLoop()));

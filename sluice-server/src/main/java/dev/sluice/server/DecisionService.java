@@ -2,11 +2,9 @@ package dev.sluice.server;
 
 import dev.sluice.core.Decision;
 import dev.sluice.core.Limit;
-import dev.sluice.core.TierSpec;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -34,16 +32,16 @@ final class DecisionService {
     RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed = RequestBodies.decisions(body);
     List<RequestBodies.DecisionRequest> items = parsed.items();
     LiveConfig.Snapshot snap = edge.config().current();
-    Map<String, TierSpec> tiers = edge.limiter().spec().tiers();
+    Admission admission = edge.admission();
     String[] tierOf = new String[items.size()];
     List<Problem.FieldError> errors = null;
     for (int i = 0; i < items.size(); i++) {
       RequestBodies.DecisionRequest r = items.get(i);
       String tier = snap.identity().tierOf(r.key(), r.tier());
-      if (!tiers.containsKey(tier)) {
+      String unknown = admission.unknownTier(tier);
+      if (unknown != null) {
         errors = errors == null ? new ArrayList<>() : errors;
-        RequestBodies.add(errors, (parsed.batch() ? "/" + i : "") + "/tier",
-            "\"" + tier + "\" (expected: one of " + tiers.keySet() + ")");
+        RequestBodies.add(errors, (parsed.batch() ? "/" + i : "") + "/tier", unknown);
       }
       tierOf[i] = tier;
     }
@@ -51,44 +49,34 @@ final class DecisionService {
       throw new BadRequestException(new Problem(com.linecorp.armeria.common.HttpStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier",
           "Bad Request", "unknown tier", errors));
     }
-    int[] costs = new int[items.size()];
-    for (int i = 0; i < items.size(); i++) {
-      RequestBodies.DecisionRequest r = items.get(i);
-      costs[i] = r.cost() > 0 ? r.cost()
-          : r.path() == null ? 1 : edge.limiter().costOf(r.method() == null ? "GET" : r.method(), r.path());
-    }
-    Edge.Decided[] decided = new Edge.Decided[items.size()];
-    if (edge.store() == null) {
-      for (int i = 0; i < items.size(); i++) {
-        decided[i] = edge.decide(items.get(i).key(), tierOf[i], costs[i]);
-      }
-      return CompletableFuture.completedFuture(respond(parsed, costs, decided));
-    }
-    // A shared store answers asynchronously; a batch is decided in order, one after another.
+    Admission.Verdict[] decided = new Admission.Verdict[items.size()];
+    // A batch is decided in order, one after another; a store that answers at once keeps this inline.
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (int i = 0; i < items.size(); i++) {
       int n = i;
-      chain = chain.thenCompose(v -> edge.decideAsync(items.get(n).key(), tierOf[n], costs[n])
+      RequestBodies.DecisionRequest r = items.get(i);
+      int cost = r.cost() > 0 ? r.cost()
+          : r.path() == null ? 1 : admission.costOf(r.method() == null ? "GET" : r.method(), r.path());
+      chain = chain.thenCompose(v -> admission.decide(r.key(), tierOf[n], cost, r.method(), r.path())
           .thenAccept(d -> decided[n] = d));
     }
-    return chain.handle((v, err) -> err == null ? respond(parsed, costs, decided) : edge.storeUnavailable(err));
+    return chain.handle((v, err) -> err == null ? respond(parsed, decided) : admission.storeUnavailable(err));
   }
 
-  private Reply respond(RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed, int[] costs,
-      Edge.Decided[] decided) {
+  private Reply respond(RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed, Admission.Verdict[] decided) {
     List<RequestBodies.DecisionRequest> items = parsed.items();
     StringBuilder sb = new StringBuilder(parsed.batch() ? 200 * items.size() : 256);
     if (parsed.batch()) {
       sb.append('[');
     }
-    Edge.Decided last = null;
+    Admission.Verdict last = null;
     for (int i = 0; i < items.size(); i++) {
       last = decided[i];
       if (i > 0) {
         sb.append(',');
       }
-      write(sb, last, costs[i]);
-      record(items.get(i), last, costs[i]);
+      write(sb, last);
+      record(items.get(i), last);
     }
     if (parsed.batch()) {
       sb.append(']');
@@ -101,7 +89,7 @@ final class DecisionService {
   }
 
   /** Writes one decision as the JSON object documented in {@code docs/server.md}. */
-  static void write(StringBuilder sb, Edge.Decided decided, int cost) {
+  static void write(StringBuilder sb, Admission.Verdict decided) {
     Decision d = decided.decision();
     Limit limit = d.limit();
     sb.append("{\"allowed\":").append(d.allowed());
@@ -127,7 +115,7 @@ final class DecisionService {
     sb.append(",\"reason\":\"").append(reason(d)).append('"');
     sb.append(",\"tier\":");
     Json.string(sb, decided.tier());
-    sb.append(",\"cost\":").append(cost).append('}');
+    sb.append(",\"cost\":").append(decided.cost()).append('}');
   }
 
   private static String reason(Decision d) {
@@ -138,15 +126,12 @@ final class DecisionService {
     };
   }
 
-  private void record(RequestBodies.DecisionRequest r, Edge.Decided decided, int cost) {
+  private void record(RequestBodies.DecisionRequest r, Admission.Verdict decided) {
     Decision d = decided.decision();
-    if (!d.allowed()) {
-      edge.throttleLog().throttled(r.key(), decided.tier(), r.method(), r.path(), cost, d);
-    }
     if (edge.logRequest()) {
       edge.requestLog().offer(new RequestLogRecord(edge.wall().epochMillis(), "decision", r.key(),
           decided.tier(), r.method(), r.path(), 0, 0, -1, d.allowed() ? 200 : 429, d.allowed(),
-          d.level().label(), cost, Math.max(0, d.remaining()), d.limit().rate().perSecond()));
+          d.level().label(), decided.cost(), Math.max(0, d.remaining()), d.limit().rate().perSecond()));
     }
   }
 }

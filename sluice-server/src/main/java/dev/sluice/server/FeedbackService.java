@@ -3,11 +3,10 @@ package dev.sluice.server;
 import com.linecorp.armeria.common.HttpStatus;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code POST /v1/feedback}: a gateway reports upstream outcomes ({@code key}, {@code latencyMs},
- * {@code status}, one object or an array), which feed {@link UpstreamSignals}, the {@code
+ * {@code status}, one object or an array), which feed the adaptive control loop, the {@code
  * sluice_upstream_*} meters and the request log exactly as proxied requests do. Answers 202 with
  * {@code {"accepted": n}}; a bad body gets a 400 problem and records nothing.
  */
@@ -27,13 +26,12 @@ final class FeedbackService {
   Reply accept(byte[] body) {
     RequestBodies.Parsed<RequestBodies.Feedback> parsed = RequestBodies.feedback(body);
     List<RequestBodies.Feedback> items = parsed.items();
-    Set<String> tiers = edge.limiter().spec().tiers().keySet();
     List<Problem.FieldError> errors = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       String tier = items.get(i).tier();
-      if (tier != null && !tiers.contains(tier)) {
-        RequestBodies.add(errors, (parsed.batch() ? "/" + i : "") + "/tier",
-            "\"" + tier + "\" (expected: one of " + tiers + ")");
+      String unknown = tier == null ? null : edge.admission().unknownTier(tier);
+      if (unknown != null) {
+        RequestBodies.add(errors, (parsed.batch() ? "/" + i : "") + "/tier", unknown);
       }
     }
     if (!errors.isEmpty()) {

@@ -8,7 +8,6 @@ import dev.sluice.config.StoreConfig;
 import dev.sluice.config.UpstreamConfig;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
-import dev.sluice.core.Limiter;
 import dev.sluice.core.LimiterSpec;
 import java.net.URI;
 import java.time.Duration;
@@ -23,11 +22,11 @@ import org.slf4j.LoggerFactory;
  * The config the server runs with, swapped atomically on a reload. Reads are lock-free (one
  * volatile read of an immutable {@link Snapshot}); reloads are serialised.
  *
- * <p>A reload parses and validates the whole text first; only a valid config reaches the limiter
- * ({@link Limiter#reconfigure}, which carries every bucket's tokens over proportionally) and then
- * replaces the snapshot. The limiter is reconfigured before the snapshot is swapped, so a request
- * holding the old snapshot may name a tier the new limiter no longer has; request handlers then
- * fall back to the default tier. Changes to the {@code server} section (addresses and ports, but
+ * <p>A reload parses and validates the whole text first; only a valid config reaches the store
+ * ({@link BucketStore#reconfigure}, which carries every bucket's tokens over proportionally) and
+ * then replaces the snapshot. The store is reconfigured before the snapshot is swapped, so a
+ * request holding the old snapshot may name a tier the store no longer has; {@link Admission}
+ * then decides it in the default tier. Changes to the {@code server} section (addresses and ports, but
  * not the admin token) and to the {@code store} section need a restart and are reported as such.
  *
  * <p>Restart-only settings are compared with what the process runs with, its {@link Effective}
@@ -49,13 +48,12 @@ final class LiveConfig {
    * @param upstream the proxied API, or {@code null} in decision-service mode
    * @param adminToken the admin bearer token, or {@code null} when none is configured
    * @param generation 1 for the config started with, then one more per reload
-   * @param store the configured {@code store} section (the store in use is {@link Effective#store()})
    * @param restartRequired the restart-only settings whose configured value the process does not
    *     use (config paths such as {@code server.port}, or {@code store}); empty for the config
    *     started with
    */
   record Snapshot(SluiceConfig config, String yaml, String source, Identity identity,
-      Upstream upstream, String adminToken, long generation, StoreConfig store, List<String> restartRequired) {}
+      Upstream upstream, String adminToken, long generation, List<String> restartRequired) {}
 
   /**
    * The restart-only settings as the running process uses them.
@@ -86,7 +84,6 @@ final class LiveConfig {
     }
   }
 
-  private final Limiter limiter;
   private final Transport transport;
   private final Clock network;
   private final String envToken;
@@ -101,23 +98,20 @@ final class LiveConfig {
 
   /**
    * Starts with {@code config}, parsed from {@code yaml}; {@code onChange} runs after each swap, and
-   * {@code adaptation} is stopped before each reload reconfigures the limiter and rebuilt after;
-   * {@code store} (the shared store opened with {@code storeConfig}, or {@code null} for a local
-   * one) is reconfigured with the limiter.
+   * {@code adaptation} is stopped before each reload reconfigures {@code store} (the bucket store
+   * opened with {@code config.store()}, local or Redis) and rebuilt after.
    */
-  LiveConfig(SluiceConfig config, String yaml, String source, Limiter limiter, Transport transport, Clock network,
-      String envToken, Consumer<SluiceConfig> onChange, Adaptation adaptation, BucketStore store,
-      StoreConfig storeConfig) {
-    this.limiter = limiter;
+  LiveConfig(SluiceConfig config, String yaml, String source, Transport transport, Clock network,
+      String envToken, Consumer<SluiceConfig> onChange, Adaptation adaptation, BucketStore store) {
     this.transport = transport;
     this.network = network;
     this.envToken = envToken;
     this.onChange = onChange;
     this.adaptation = adaptation;
     this.store = store;
-    this.storeConfig = storeConfig;
+    this.storeConfig = config.store();
     this.startedWith = config.server();
-    this.current = snapshot(config, yaml, source, null, 1, storeConfig, List.of());
+    this.current = snapshot(config, yaml, source, null, 1, List.of());
     onChange.accept(config);
   }
 
@@ -158,12 +152,9 @@ final class LiveConfig {
     Snapshot old = current;
     List<String> restart = restartRequired(next.server(), next.store());
     adaptation.stop();
-    limiter.reconfigure(spec);
-    if (store != null) {
-      store.reconfigure(spec);
-    }
+    store.reconfigure(spec);
     adaptation.configure(next.adaptive());
-    Snapshot snap = snapshot(next, yaml, source, old.upstream(), old.generation() + 1, next.store(), restart);
+    Snapshot snap = snapshot(next, yaml, source, old.upstream(), old.generation() + 1, restart);
     current = snap;
     onChange.accept(next);
     log.atInfo().addKeyValue("event", "config-reloaded").addKeyValue("source", source)
@@ -178,11 +169,11 @@ final class LiveConfig {
   }
 
   private Snapshot snapshot(SluiceConfig config, String yaml, String source, Upstream previous,
-      long generation, StoreConfig store, List<String> restartRequired) {
+      long generation, List<String> restartRequired) {
     String token = config.server().adminToken() != null ? config.server().adminToken() : envToken;
     return new Snapshot(config, yaml, source, Identity.of(config.identity()),
         upstream(config.upstream(), previous), token == null || token.isEmpty() ? null : token, generation,
-        store, List.copyOf(restartRequired));
+        List.copyOf(restartRequired));
   }
 
   private Upstream upstream(UpstreamConfig u, Upstream previous) {

@@ -23,6 +23,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,8 +62,7 @@ final class ProxyExchange extends Exchange {
   private final String method;
   private LiveConfig.Upstream up;
   private String key;
-  private int cost;
-  private Edge.Decided decided;
+  private Admission.Verdict decided;
   /** Body pieces that arrived before the upstream connection (or the decision) was ready. */
   private List<HttpContent> held = new ArrayList<>();
   private boolean forwarding;
@@ -111,30 +111,28 @@ final class ProxyExchange extends Exchange {
       refuse(e.problem().toReply());
       return;
     }
-    if (!edge.limiter().spec().tiers().containsKey(tier)) {
+    Admission admission = edge.admission();
+    String unknown = admission.unknownTier(tier);
+    if (unknown != null) {
       refuse(new Problem(HttpStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier", "Bad Request",
-          "unknown tier \"" + tier + "\" (expected: one of " + edge.limiter().spec().tiers().keySet() + ")",
-          List.of()).toReply());
+          "unknown tier " + unknown, List.of()).toReply());
       return;
     }
-    cost = edge.limiter().costOf(method, route);
-    if (edge.store() == null) {
-      decided(edge.decide(key, tier, cost));
+    CompletableFuture<Admission.Verdict> verdict = admission.decide(key, tier, admission.costOf(method, route),
+        method, route);
+    if (verdict.isDone()) {
+      decided(verdict);
       return;
     }
-    // A shared store answers asynchronously; the body waits (bounded: the connection stops reading).
+    // The store waits on Redis; the body waits too (bounded: the connection stops reading).
     pause(true);
-    edge.decideAsync(key, tier, cost).whenCompleteAsync((d, err) -> {
+    verdict.whenCompleteAsync((d, err) -> {
       if (ended) {
         return;
       }
       try {
         pause(false);
-        if (err == null) {
-          decided(d);
-        } else {
-          refuse(edge.storeUnavailable(err));
-        }
+        decided(verdict);
       } catch (RuntimeException e) {
         conn.fail(this, false, e);
       }
@@ -152,15 +150,21 @@ final class ProxyExchange extends Exchange {
     conn.reply(this, reply);
   }
 
-  private void decided(Edge.Decided d) {
+  /** Goes on with a completed decision: a 503 if the store failed, a 429, or forwarding. */
+  private void decided(CompletableFuture<Admission.Verdict> verdict) {
+    Admission.Verdict d;
+    try {
+      d = verdict.join();
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException err) {
+      refuse(edge.admission().storeUnavailable(err));
+      return;
+    }
     this.decided = d;
     if (responseDone || ended) {
       return;
     }
-    Decision decision = d.decision();
-    if (!decision.allowed()) {
-      edge.throttleLog().throttled(key, d.tier(), method, route, cost, decision);
-      refuse(throttled(d, cost));
+    if (!d.decision().allowed()) {
+      refuse(throttled(d));
       logRecord(-1);
       return;
     }
@@ -596,11 +600,11 @@ final class ProxyExchange extends Exchange {
     }
     Decision d = decided.decision();
     edge.requestLog().offer(new RequestLogRecord(edge.wall().epochMillis(), "proxy", key, decided.tier(),
-        method, route, requestBytes, responseBytes, upstreamNanos, status, d.allowed(), d.level().label(), cost,
+        method, route, requestBytes, responseBytes, upstreamNanos, status, d.allowed(), d.level().label(), decided.cost(),
         Math.max(0, d.remaining()), d.limit().rate().perSecond()));
   }
 
-  private static Reply throttled(Edge.Decided decided, int cost) {
+  private static Reply throttled(Admission.Verdict decided) {
     Decision d = decided.decision();
     HttpHeaders h = Reply.fields();
     RateLimitHeaders.addThrottled(h, decided.tier(), d);
@@ -609,7 +613,7 @@ final class ProxyExchange extends Exchange {
     extra.append(",\"tier\":");
     Json.string(extra, decided.tier());
     extra.append(",\"level\":\"").append(d.level().label()).append('"');
-    extra.append(",\"cost\":").append(cost);
+    extra.append(",\"cost\":").append(decided.cost());
     extra.append(",\"retryAfterMs\":").append(never ? "null" : Long.toString(RateLimitHeaders.ceilMillis(d.retryAfterNanos())));
     Problem p = never
         ? new Problem(HttpStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:cost-exceeds-burst",

@@ -1,9 +1,11 @@
 package dev.sluice.server;
 
+import dev.sluice.core.AggregateLevels;
 import dev.sluice.core.Decision;
 import dev.sluice.core.Level;
 import dev.sluice.core.LevelState;
-import dev.sluice.core.Limiter;
+import dev.sluice.core.Limit;
+import dev.sluice.core.LimitTarget;
 import dev.sluice.core.TierSpec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -38,6 +40,11 @@ import java.util.function.ToDoubleFunction;
  * {@code sluice_request_log_written_total}, {@code sluice_request_log_dropped_total}, {@code
  * sluice_throttle_log_suppressed_total}, {@code sluice_upstream_error_log_suppressed_total} and
  * {@code sluice_upstream_retries_total}.
+ *
+ * <p>The bucket gauges read the store that enforces the limits ({@link #track}): rates from its
+ * spec, tokens from the aggregate levels it last reported ({@link #levels}, read from the store
+ * just before each scrape), so in Redis mode they show what Redis holds, and NaN when the store
+ * did not answer.
  */
 final class ServerMetrics implements AutoCloseable {
 
@@ -63,7 +70,8 @@ final class ServerMetrics implements AutoCloseable {
   }
 
   private final PrometheusMeterRegistry registry;
-  private final Limiter limiter;
+  private volatile LimitTarget target;
+  private volatile AggregateLevels levels = AggregateLevels.NONE;
   private final JvmGcMetrics gc;
   private final Map<String, TierMeters> tiers = new ConcurrentHashMap<>();
   private final Map<String, List<Meter>> tierGauges = new ConcurrentHashMap<>();
@@ -78,9 +86,8 @@ final class ServerMetrics implements AutoCloseable {
   final Counter throttleLogSuppressed;
   final Counter upstreamErrorLogSuppressed;
 
-  ServerMetrics(Limiter limiter, Duration maxLatency) {
+  ServerMetrics(Duration maxLatency) {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.limiter = limiter;
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -112,10 +119,23 @@ final class ServerMetrics implements AutoCloseable {
         .description("Throttle events not logged because the log budget was spent").register(registry);
     this.upstreamErrorLogSuppressed = Counter.builder("sluice.upstream.error.log.suppressed")
         .description("Upstream failures not logged at WARN because the log budget was spent").register(registry);
-    Gauge.builder("sluice.bucket.tokens", limiter, l -> tokens(l.globalState()))
+  }
+
+  /**
+   * Registers the global bucket gauges on {@code store} (the tiers' come with {@link
+   * #tiersChanged}); called once, before any scrape.
+   */
+  void track(LimitTarget store) {
+    this.target = store;
+    Gauge.builder("sluice.bucket.tokens", this, m -> tokens(m.levels.global()))
         .tags("tier", GLOBAL_TIER, "level", "global").register(registry);
-    Gauge.builder("sluice.refill.rate", limiter, l -> rate(l.globalState()))
+    Gauge.builder("sluice.refill.rate", this, m -> m.globalRate())
         .tags("tier", GLOBAL_TIER, "level", "global").register(registry);
+  }
+
+  /** Sets the aggregate levels the token gauges report ({@link AggregateLevels#NONE}: unknown). */
+  void levels(AggregateLevels now) {
+    this.levels = now;
   }
 
   private Counter upstreamError(String kind) {
@@ -163,35 +183,29 @@ final class ServerMetrics implements AutoCloseable {
     }
     for (String name : names) {
       tierGauges.computeIfAbsent(name, n -> List.of(
-          gauge("sluice.bucket.tokens", n, "tier", l -> tokens(tierState(l, n))),
-          gauge("sluice.refill.rate", n, "tier", l -> rate(tierState(l, n))),
-          gauge("sluice.refill.rate", n, "client", l -> clientRate(l, n))));
+          gauge("sluice.bucket.tokens", n, "tier", m -> tokens(m.levels.tier(n))),
+          gauge("sluice.refill.rate", n, "tier", m -> m.tierRate(n, false)),
+          gauge("sluice.refill.rate", n, "client", m -> m.tierRate(n, true))));
     }
   }
 
-  private Meter gauge(String name, String tier, String level, ToDoubleFunction<Limiter> f) {
-    return Gauge.builder(name, limiter, f).tags("tier", tier, "level", level).register(registry);
+  private Meter gauge(String name, String tier, String level, ToDoubleFunction<ServerMetrics> f) {
+    return Gauge.builder(name, this, f).tags("tier", tier, "level", level).register(registry);
   }
 
-  private static LevelState tierState(Limiter l, String tier) {
-    try {
-      return l.tierState(tier);
-    } catch (IllegalArgumentException removed) {
-      return null;
-    }
+  private double globalRate() {
+    Limit g = target.spec().global();
+    return g == null ? Double.NaN : g.rate().perSecond();
   }
 
-  private static double clientRate(Limiter l, String tier) {
-    TierSpec t = l.spec().tiers().get(tier);
-    return t == null ? Double.NaN : t.perClient().rate().perSecond();
+  private double tierRate(String tier, boolean perClient) {
+    TierSpec t = target.spec().tiers().get(tier);
+    Limit limit = t == null ? null : perClient ? t.perClient() : t.aggregate();
+    return limit == null ? Double.NaN : limit.rate().perSecond();
   }
 
   private static double tokens(LevelState s) {
     return s == null ? Double.NaN : s.tokens();
-  }
-
-  private static double rate(LevelState s) {
-    return s == null ? Double.NaN : s.limit().rate().perSecond();
   }
 
   /** Records one upstream outcome: its latency (negative: none measured) and status. */

@@ -3,14 +3,12 @@ package dev.sluice.server;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
-import dev.sluice.adaptive.AdaptiveSettings;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.ServerConfig;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
-import dev.sluice.core.Limiter;
-import dev.sluice.redis.RedisBucketStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -27,13 +25,10 @@ public final class SluiceServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
 
-  private final Limiter limiter;
+  private final BucketStore store;
   private final LiveConfig config;
   private final ServerMetrics metrics;
-  private final UpstreamSignals signals;
   private final Adaptation adaptation;
-  private final RedisBucketStore store;
-  private final AdaptiveSettings initialAdaptive;
   private final RequestLogWriter requestLog;
   private final Transport transport;
   private final EdgeServer edge;
@@ -47,26 +42,21 @@ public final class SluiceServer implements AutoCloseable {
     String source = o.configFile() != null ? o.configFile().toString() : "config";
     String yaml = o.configFile() != null ? java.nio.file.Files.readString(o.configFile()) : o.configYaml();
     SluiceConfig initial = ConfigLoader.parse(yaml, source);
-    this.limiter = Limiter.create(initial.limiterSpec(), o.clock());
-    this.metrics = new ServerMetrics(limiter, initial.upstream().timeout());
-    this.signals = new UpstreamSignals(o.clock());
-    this.store = initial.store().redis() ? Stores.open(initial.store(), limiter.spec()) : null;
-    if (store != null) {
-      Stores.export(store, initial.store(), metrics.registry());
-    }
-    this.adaptation = new Adaptation(limiter, metrics.registry(), store);
+    this.metrics = new ServerMetrics(initial.upstream().timeout());
+    this.store = Stores.open(initial.store(), initial.limiterSpec(), o.clock(), metrics.registry());
+    metrics.track(store);
+    this.adaptation = new Adaptation(store, o.clock(), metrics.registry());
     this.transport = Transport.create();
     Clock network = Clock.system();
-    this.config = new LiveConfig(initial, yaml, source, limiter, transport, network, o.adminToken(),
-        c -> metrics.tiersChanged(c.tiers().keySet()), adaptation, store, initial.store());
-    this.initialAdaptive = initial.adaptive();
+    this.config = new LiveConfig(initial, yaml, source, transport, network, o.adminToken(),
+        c -> metrics.tiersChanged(c.tiers().keySet()), adaptation, store);
     this.requestLog = o.requestLog() == null ? null
         : new RequestLogWriter(o.requestLog(), metrics.requestLogWritten, metrics.requestLogDropped);
     ThrottleLog throttleLog = new ThrottleLog(o.clock(), o.throttleLogPerSecond(), metrics.throttleLogSuppressed);
     LogBudget upstreamErrorLog = new LogBudget("upstream error log limit", o.clock(),
         o.upstreamErrorLogPerSecond(), metrics.upstreamErrorLogSuppressed);
-    Edge shared = new Edge(limiter, config, metrics, throttleLog, upstreamErrorLog, requestLog, signals, WallClock.system(),
-        adaptation, store);
+    Admission admission = new Admission(store, metrics, adaptation, throttleLog, upstreamErrorLog);
+    Edge shared = new Edge(admission, config, metrics, upstreamErrorLog, requestLog, WallClock.system(), adaptation);
     ServerConfig sc = initial.server();
     this.options = o;
     this.edgeAddress = new InetSocketAddress(sc.bind(), sc.port());
@@ -83,7 +73,7 @@ public final class SluiceServer implements AutoCloseable {
   }
 
   private Server adminServer(ServerOptions o, ServerConfig sc) {
-    AdminService a = new AdminService(config, limiter, store, metrics, () -> ready);
+    AdminService a = new AdminService(config, store, metrics, () -> ready);
     AdminAuth auth = new AdminAuth(config);
     ServerBuilder b = Server.builder()
         .http(new InetSocketAddress(sc.adminBind(), sc.adminPort()))
@@ -120,7 +110,7 @@ public final class SluiceServer implements AutoCloseable {
       if (requestLog != null) {
         requestLog.start();
       }
-      adaptation.configure(initialAdaptive);
+      adaptation.configure(config.current().config().adaptive());
       edge.start(edgeAddress);
       admin.start().join();
       config.listening(edge.port(), admin.activeLocalPort());
@@ -166,19 +156,9 @@ public final class SluiceServer implements AutoCloseable {
     return admin.activeLocalPort();
   }
 
-  /** Returns the limiter every request passes. */
-  public Limiter limiter() {
-    return limiter;
-  }
-
-  /** Returns the shared Redis bucket store decisions go through, or {@code null} for local buckets. */
-  public RedisBucketStore store() {
+  /** Returns the bucket store every decision goes through: local, or Redis. */
+  public BucketStore store() {
     return store;
-  }
-
-  /** Returns the upstream signals, for the control loop. */
-  public UpstreamSignals signals() {
-    return signals;
   }
 
   /** Returns the adaptive control loop running now, or {@code null} when adaptation is off. */
@@ -216,9 +196,7 @@ public final class SluiceServer implements AutoCloseable {
 
   private void closeResources() {
     adaptation.close();
-    if (store != null) {
-      store.close();
-    }
+    store.close();
     if (watcher != null) {
       watcher.close();
     }

@@ -1,6 +1,8 @@
 package dev.sluice.server;
 
 import dev.sluice.config.StoreConfig;
+import dev.sluice.core.BucketStore;
+import dev.sluice.core.Clock;
 import dev.sluice.core.LimiterSpec;
 import dev.sluice.redis.FailureMode;
 import dev.sluice.redis.RedisBucketStore;
@@ -14,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens the Redis bucket store a {@code store} section describes, logs its mode and exports its
- * state; stateless.
+ * Opens the bucket store a {@code store} section describes: the local store, or a Redis store whose
+ * mode it logs and whose state it exports; stateless.
  *
  * <p>Metrics: {@code sluice_store_mode{mode}} is 1 for the mode decisions are made in now ({@code
  * redis}, or the configured failure mode while Redis is unreachable) and 0 for the other, and
@@ -33,8 +35,21 @@ final class Stores {
 
   private Stores() {}
 
-  /** Returns a connected store enforcing {@code spec} with the settings of {@code c} (a Redis store). */
-  static RedisBucketStore open(StoreConfig c, LimiterSpec spec) {
+  /**
+   * Returns the store {@code c} describes enforcing {@code spec}: local buckets on {@code clock},
+   * or a connected Redis store whose meters are registered in {@code registry}.
+   */
+  static BucketStore open(StoreConfig c, LimiterSpec spec, Clock clock, MeterRegistry registry) {
+    if (!c.redis()) {
+      return BucketStore.local(spec, clock);
+    }
+    RedisBucketStore store = openRedis(c, spec);
+    export(store, c, registry);
+    return store;
+  }
+
+  /** Returns a connected Redis store enforcing {@code spec} with the settings of {@code c}. */
+  static RedisBucketStore openRedis(StoreConfig c, LimiterSpec spec) {
     RedisStoreBuilder b = RedisBucketStore.builder(spec);
     String where = String.join(",", redactedUris(c));
     b.modeListener((from, to) -> logMode(where, from, to));
@@ -58,7 +73,7 @@ final class Stores {
   }
 
   /** Registers the store's mode gauges and error counter in {@code registry}. */
-  static void export(RedisBucketStore store, StoreConfig c, MeterRegistry registry) {
+  private static void export(RedisBucketStore store, StoreConfig c, MeterRegistry registry) {
     for (String mode : List.of("redis", c.failureMode())) {
       Gauge.builder("sluice.store.mode", store, s -> s.stats().mode().equals(mode) ? 1 : 0)
           .tag("mode", mode)

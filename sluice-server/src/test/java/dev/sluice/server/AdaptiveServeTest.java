@@ -53,7 +53,7 @@ class AdaptiveServeTest {
           () -> metric(sluice, GLOBAL, "tier", "_global", "level", "global") < 150);
       // The server records an upstream latency before the client thread counts the answer: wait for it.
       Harness.await(Duration.ofSeconds(20), "a client to count an answer", () -> traffic.answered() > 0);
-      assertThat(sluice.server.limiter().spec().global().rate().perSecond()).isLessThan(200.0);
+      assertThat(sluice.server.store().spec().global().rate().perSecond()).isLessThan(200.0);
       // A step with too few samples abstains and reports NaN for its proposal, so the proposals are
       // read from one scrape in which both controllers proposed (a condition, not a moment in time).
       Harness.await(Duration.ofSeconds(20), "both proposals below 200/s in one scrape", () -> {
@@ -74,7 +74,7 @@ class AdaptiveServeTest {
       // The server records an upstream latency before the client thread counts the answer: wait for it.
       Harness.await(Duration.ofSeconds(20), "a client to count an answer", () -> traffic.answered() > 0);
       assertThat(metric(sluice, GLOBAL, "tier", "_global", "level", "global")).isEqualTo(200.0);
-      assertThat(sluice.server.limiter().spec().global().rate().perSecond()).isEqualTo(200.0);
+      assertThat(sluice.server.store().spec().global().rate().perSecond()).isEqualTo(200.0);
     }
   }
 
@@ -86,14 +86,14 @@ class AdaptiveServeTest {
       ControlLoop first = sluice.server.controlLoop();
       assertThat(first).isNotNull();
       Harness.await(Duration.ofSeconds(20), "the global refill rate to fall",
-          () -> sluice.server.limiter().spec().global().rate().perSecond() < 150);
+          () -> sluice.server.store().spec().global().rate().perSecond() < 150);
 
       // The server records an upstream latency before the client thread counts the answer: wait for it.
       Harness.await(Duration.ofSeconds(20), "a client to count an answer", () -> traffic.answered() > 0);
       assertThat(sluice.putConfig(Harness.withServer(config(upstream.url(), false, false))).statusCode())
           .isEqualTo(200);
       assertThat(sluice.server.controlLoop()).isNull();
-      assertThat(sluice.server.limiter().spec().global().rate().perSecond()).isEqualTo(200.0);
+      assertThat(sluice.server.store().spec().global().rate().perSecond()).isEqualTo(200.0);
       assertThat(sluice.adminGet("/metrics").body()).doesNotContain("sluice_controller_proposed_rate{");
 
       assertThat(sluice.putConfig(Harness.withServer(config(upstream.url(), true, true))).statusCode())
@@ -102,7 +102,7 @@ class AdaptiveServeTest {
       assertThat(shadow).isNotNull().isNotSameAs(first);
       Harness.await(Duration.ofSeconds(20), "the shadow loop to propose a lower rate",
           () -> shadow.lastStep() != null && shadow.lastStep().composedRate() < 150);
-      assertThat(sluice.server.limiter().spec().global().rate().perSecond()).isEqualTo(200.0);
+      assertThat(sluice.server.store().spec().global().rate().perSecond()).isEqualTo(200.0);
     }
   }
 

@@ -120,7 +120,7 @@ class AdminApiTest {
     });
     assertThat(paths).contains("tiers.free.per-client.burst", "tiers.free.colour", "tiers.gold.per-client.rate");
     assertThat(sluice.adminGet("/admin/config").body()).isEqualTo(before);
-    assertThat(sluice.server.limiter().spec().tiers().get("free").perClient().burst()).isEqualTo(10);
+    assertThat(sluice.server.store().spec().tiers().get("free").perClient().burst()).isEqualTo(10);
     assertThat(sluice.putConfig("tiers: [").statusCode()).isEqualTo(400);
   }
 

@@ -46,7 +46,7 @@ class DecisionApiTest {
   }
 
   long tokens(String key, String tier) {
-    return sluice.server.limiter().levels(key, tier).get(0).tokens();
+    return sluice.server.store().levels(key, tier).toCompletableFuture().join().get(0).tokens();
   }
 
   @Test
@@ -158,18 +158,31 @@ class DecisionApiTest {
   }
 
   @Test
-  void feedbackFeedsTheUpstreamSignals() {
-    sluice.server.signals().takeInterval();
+  void feedbackFeedsTheUpstreamMeters() {
+    double[] before = upstreamMeters();
     HttpResponse<String> res = sluice.post(sluice.edge("/v1/feedback"),
         "[{\"key\":\"f\",\"latencyMs\":12.5,\"status\":200},{\"key\":\"f\",\"latencyMs\":80,\"status\":503}]");
 
     assertThat(res.statusCode()).isEqualTo(202);
     assertThat(Harness.json(res).get("accepted").asInt()).isEqualTo(2);
-    UpstreamSignals.Interval i = sluice.server.signals().takeInterval();
-    assertThat(i.latencySamples()).isEqualTo(2);
-    assertThat(i.status2xx()).isEqualTo(1);
-    assertThat(i.status5xx()).isEqualTo(1);
-    assertThat(i.maxMillis()).isBetween(79.0, 81.0);
+    double[] after = upstreamMeters();
+    assertThat(after[0] - before[0]).as("latency samples").isEqualTo(2.0);
+    assertThat(after[1] - before[1]).as("2xx").isEqualTo(1.0);
+    assertThat(after[2] - before[2]).as("5xx").isEqualTo(1.0);
+    assertThat(after[3] - before[3]).as("latency sum").isCloseTo(0.0925, org.assertj.core.api.Assertions.within(1e-6));
+  }
+
+  /** Returns the upstream latency sample count, 2xx and 5xx response counts and latency sum now. */
+  double[] upstreamMeters() {
+    PrometheusText m = PrometheusText.parse(sluice.adminGet("/metrics").body());
+    return new double[] {orZero(m.value("sluice_upstream_latency_seconds_count")),
+        orZero(m.value("sluice_upstream_responses_total", "class", "2xx")),
+        orZero(m.value("sluice_upstream_responses_total", "class", "5xx")),
+        orZero(m.value("sluice_upstream_latency_seconds_sum"))};
+  }
+
+  private static double orZero(Double d) {
+    return d == null ? 0 : d;
   }
 
   @ParameterizedTest
@@ -182,10 +195,10 @@ class DecisionApiTest {
       "{\"key\":\"f\",\"latencyMs\":1,\"status\":200,\"tier\":\"gold\"}"
   })
   void badFeedbackIs400AndRecordsNothing(String body) {
-    sluice.server.signals().takeInterval();
+    double[] before = upstreamMeters();
     HttpResponse<String> res = sluice.post(sluice.edge("/v1/feedback"), body);
 
     assertThat(res.statusCode()).as(body).isEqualTo(400);
-    assertThat(sluice.server.signals().takeInterval().responses()).isZero();
+    assertThat(upstreamMeters()).isEqualTo(before);
   }
 }

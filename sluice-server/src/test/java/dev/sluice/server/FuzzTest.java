@@ -105,10 +105,10 @@ class FuzzTest {
     Random r = new Random(7);
     for (int i = 0; i < 200; i++) {
       String body = mutate(VALID_DECISIONS.get(r.nextInt(VALID_DECISIONS.size())), r).replace("fuzz", "fz");
-      long before = sluice.server.limiter().levels("fz", "free").get(0).tokens();
+      long before = sluice.server.store().levels("fz", "free").toCompletableFuture().join().get(0).tokens();
       int status = send("/v1/decisions", body.getBytes(StandardCharsets.UTF_8), "POST", false);
       if (status != 200) {
-        assertThat(sluice.server.limiter().levels("fz", "free").get(0).tokens()).as(body).isEqualTo(before);
+        assertThat(sluice.server.store().levels("fz", "free").toCompletableFuture().join().get(0).tokens()).as(body).isEqualTo(before);
       }
     }
   }

@@ -78,7 +78,7 @@ class HotReloadTest {
       }
 
       assertThat(failures).isEmpty();
-      assertThat(sluice.server.limiter().spec().tiers().get("free").perClient().burst()).isEqualTo(1_000_009);
+      assertThat(sluice.server.store().spec().tiers().get("free").perClient().burst()).isEqualTo(1_000_009);
 
       assertThat(sluice.putConfig(Harness.withServer(up + config(2, "1/min"))).statusCode()).isEqualTo(200);
       List<Integer> statuses = new ArrayList<>();
@@ -138,7 +138,7 @@ class HotReloadTest {
       Files.writeString(file, Harness.withServer(config(7, "5/s")));
       Harness.await(Duration.ofSeconds(10), "the edit to be applied",
           () -> sluice.server.config().tiers().get("free").perClient().burst() == 7);
-      assertThat(sluice.server.limiter().spec().tiers().get("free").perClient().burst()).isEqualTo(7);
+      assertThat(sluice.server.store().spec().tiers().get("free").perClient().burst()).isEqualTo(7);
 
       // The watcher thread appends while this thread reads: LoggerEvents is safe for that.
       Files.writeString(file, Harness.withServer(config(-7, "5/s")));

@@ -159,12 +159,12 @@ class ProxyEndToEndTest {
     assertThat(sluice.get(sluice.edge("/echo/id"), "X-API-Key", "secret-key").statusCode()).isEqualTo(200);
     String apiKeyId = Identity.apiKeyId("secret-key");
     assertThat(apiKeyId).startsWith("apikey:").hasSize(7 + 24).doesNotContain("secret");
-    assertThat(sluice.server.limiter().levels(apiKeyId, "sandbox").get(0).tokens()).isEqualTo(2);
+    assertThat(sluice.server.store().levels(apiKeyId, "sandbox").toCompletableFuture().join().get(0).tokens()).isEqualTo(2);
 
     // 127.0.0.1 is a trusted proxy, so the forwarded client is the key.
     assertThat(sluice.get(sluice.edge("/echo/id"), "X-Forwarded-For", "203.0.113.9, 10.1.1.1").statusCode())
         .isEqualTo(200);
-    assertThat(sluice.server.limiter().levels("10.1.1.1", "sandbox").get(0).tokens()).isEqualTo(2);
+    assertThat(sluice.server.store().levels("10.1.1.1", "sandbox").toCompletableFuture().join().get(0).tokens()).isEqualTo(2);
   }
 
   @Test
@@ -173,6 +173,6 @@ class ProxyEndToEndTest {
 
     assertThat(res.statusCode()).isEqualTo(400);
     assertThat(Harness.json(res).get("detail").asText()).contains("unknown tier \"nope\"");
-    assertThat(sluice.server.limiter().levels("tier-client", "sandbox").get(0).tokens()).isEqualTo(3);
+    assertThat(sluice.server.store().levels("tier-client", "sandbox").toCompletableFuture().join().get(0).tokens()).isEqualTo(3);
   }
 }

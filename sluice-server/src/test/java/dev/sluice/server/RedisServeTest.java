@@ -96,7 +96,7 @@ class RedisServeTest {
           .isLessThanOrEqualTo(BURST + RATE * seconds + leaseSlack)
           .isGreaterThanOrEqualTo(BURST);
       for (Harness node : List.of(a, b)) {
-        StoreStats stats = node.server.store().stats();
+        StoreStats stats = ((dev.sluice.redis.RedisBucketStore) node.server.store()).stats();
         assertThat(stats.mode()).isEqualTo("redis");
         assertThat(stats.fallbackDecisions()).isZero();
         PrometheusText m = PrometheusText.parse(node.adminGet("/metrics").body());
@@ -108,6 +108,48 @@ class RedisServeTest {
         assertThat(Harness.json(bucket).get("levels").get(0).get("tokens").asLong())
             .as("tokens in the shared bucket, read from Redis").isLessThan(BURST);
       }
+    }
+  }
+
+  /**
+   * The bucket gauges of a Redis-mode node read Redis: what another node spent shows on this
+   * node's {@code sluice_bucket_tokens}, although this node decided nothing (a local limiter beside
+   * the store would report full buckets).
+   */
+  @Test
+  void bucketGaugesReportWhatRedisHoldsOnEveryNode() throws Exception {
+    String config = """
+        tiers:
+          free:
+            per-client: { burst: 1000, rate: 1/m }
+            aggregate: { burst: 500, rate: 1/m }
+        global: { burst: 100, rate: 1/m }
+        store:
+          type: redis
+          redis: { uri: "%s", namespace: gauge-test }
+          timeout: 2s
+          failure-mode: fail-closed
+          leasing: { enabled: false }
+        """;
+    try (RedisProcess redis = RedisProcess.start();
+        Harness a = Harness.start(config.formatted(redis.uri()), Clock.system());
+        Harness b = Harness.start(config.formatted(redis.uri()), Clock.system())) {
+      PrometheusText idle = PrometheusText.parse(b.adminGet("/metrics").body());
+      assertThat(idle.value("sluice_bucket_tokens", "tier", "_global", "level", "global")).isEqualTo(100.0);
+      for (int i = 0; i < 30; i++) {
+        HttpResponse<String> r = a.post(a.edge("/v1/decisions"), "{\"key\":\"k" + i + "\"}");
+        assertThat(r.body()).contains("\"allowed\":true");
+      }
+      PrometheusText m = PrometheusText.parse(b.adminGet("/metrics").body());
+      // Refill is one token a minute, so at most one came back while the test ran.
+      assertThat(m.value("sluice_bucket_tokens", "tier", "_global", "level", "global")).isBetween(70.0, 71.0);
+      assertThat(m.value("sluice_bucket_tokens", "tier", "free", "level", "tier")).isBetween(470.0, 471.0);
+      assertThat(m.value("sluice_refill_rate", "tier", "_global", "level", "global")).isCloseTo(1 / 60.0,
+          org.assertj.core.api.Assertions.within(1e-9));
+      redis.kill();
+      PrometheusText down = PrometheusText.parse(b.adminGet("/metrics").body());
+      assertThat(down.value("sluice_bucket_tokens", "tier", "_global", "level", "global"))
+          .as("tokens are unknown while Redis does not answer").isNaN();
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.sluice.adaptive.ControlLoop;
 import dev.sluice.adaptive.RateController;
 import dev.sluice.adaptive.SignalCollector;
 import dev.sluice.core.Decision;
+import dev.sluice.core.BucketStore;
 import dev.sluice.core.Limit;
 import dev.sluice.core.Limiter;
 import dev.sluice.core.LimiterSpec;
@@ -18,7 +19,8 @@ import java.util.SplittableRandom;
  * One discrete-event run of a scenario under one policy and seed, in virtual time: Poisson
  * arrivals from every source go through the real {@link Limiter}; admitted attempts queue at the
  * {@link Backend}; responses, timeouts and 429s feed the real {@link SignalCollector} and
- * {@link ControlLoop}, which move the limiter's global rate. Deterministic for a seed: every random
+ * {@link ControlLoop}, which move the limiter's global rate through the same {@link BucketStore}
+ * target as in the server (the local store wrapping this limiter). Deterministic for a seed: every random
  * stream is a {@link SplittableRandom} derived from it, and the arrival streams do not depend on
  * the policy, so policies see the same first attempts. Not thread-safe; run each on one thread.
  */
@@ -96,7 +98,7 @@ final class Simulation {
           settings.latencyAimd(), settings.errorBackoff(), settings.gradient(), settings.pi(), null,
           new Composition(1e-3, 1e9, 1e9, 1, 0, 1e9, 0), true, maxCost);
       collector = SignalCollector.create(oracle, 0);
-      loop = ControlLoop.create(limiter, collector, oracle, List.<RateController>of(new OracleController(
+      loop = ControlLoop.create(BucketStore.local(limiter), clock, collector, oracle, List.<RateController>of(new OracleController(
           now -> backend.capacity((int) Math.min(sc.seconds(), now / SECOND)) * sc.oracleUtilisation())));
     } else {
       List<String> names = sc.policies().get(policy);
@@ -105,7 +107,7 @@ final class Simulation {
       }
       AdaptiveSettings s = settings.withControllers(names);
       collector = SignalCollector.create(s, 0);
-      loop = ControlLoop.create(limiter, collector, s);
+      loop = ControlLoop.create(BucketStore.local(limiter), clock, collector, s);
     }
   }
 
