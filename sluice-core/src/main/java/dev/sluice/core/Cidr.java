@@ -1,5 +1,6 @@
 package dev.sluice.core;
 
+import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -60,6 +61,41 @@ public final class Cidr {
   /** Returns the number of leading bits that name the block, 0..32 or 0..128. */
   public int prefixLength() {
     return prefixLength;
+  }
+
+  /**
+   * Returns whether {@code a} lies in this block. IPv4 and IPv6 meet through IPv4-mapped addresses
+   * ({@code ::ffff:10.1.2.3} is in {@code 10.0.0.0/8}, and {@code 10.1.2.3} in {@code
+   * ::ffff:10.0.0.0/104}); no other address of one family is in a block of the other.
+   */
+  public boolean contains(InetAddress a) {
+    byte[] block = mapped(address);
+    byte[] candidate = mapped(a.getAddress());
+    int bits = address.length == 4 ? prefixLength + 96 : prefixLength;
+    int whole = bits / 8;
+    for (int i = 0; i < whole; i++) {
+      if (block[i] != candidate[i]) {
+        return false;
+      }
+    }
+    int rest = bits % 8;
+    if (rest == 0) {
+      return true;
+    }
+    int mask = 0xff << (8 - rest) & 0xff;
+    return (block[whole] & mask) == (candidate[whole] & mask);
+  }
+
+  /** Returns a 16-byte address: IPv6 as is, IPv4 as its IPv4-mapped IPv6 form. */
+  private static byte[] mapped(byte[] a) {
+    if (a.length == 16) {
+      return a;
+    }
+    byte[] m = new byte[16];
+    m[10] = (byte) 0xff;
+    m[11] = (byte) 0xff;
+    System.arraycopy(a, 0, m, 12, 4);
+    return m;
   }
 
   /** Returns the block as {@code address/prefix}: stripped, lower-case, the prefix always given. */

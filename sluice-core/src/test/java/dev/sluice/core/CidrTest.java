@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The one CIDR parser: syntactic IPv4 and IPv6 checks, the bytes of the block, the normal form. */
@@ -61,5 +62,31 @@ class CidrTest {
         .hasMessage("cidr: 10.0.0.0/33 (expected: a prefix length 0..32)");
     assertThatThrownBy(() -> Cidr.parse("::1/08")).hasMessage("cidr: ::1/08 (expected: a prefix length 0..128)");
     assertThatThrownBy(() -> Cidr.parse("localhost")).hasMessageContaining(Cidr.EXPECTED);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "10.0.0.0/8, 10.255.1.2, true",
+      "10.0.0.0/8, 11.0.0.1, false",
+      "192.168.1.128/25, 192.168.1.200, true",
+      "192.168.1.128/25, 192.168.1.127, false",
+      "0.0.0.0/0, 203.0.113.9, true",
+      "0.0.0.0/0, 2001:db8::1, false",
+      "203.0.113.9, 203.0.113.9, true",
+      "203.0.113.9, 203.0.113.8, false",
+      "2001:db8::/32, 2001:db8:ffff::1, true",
+      "2001:db8::/32, 2001:db9::1, false",
+      "2001:db8::/33, 2001:db8:7fff::1, true",
+      "2001:db8::/33, 2001:db8:8000::1, false",
+      "::/0, 10.0.0.1, true",
+      "::1, ::1, true",
+      "::1, 127.0.0.1, false",
+      "::ffff:10.0.0.0/104, 10.9.9.9, true",
+      "::ffff:10.0.0.0/104, 11.9.9.9, false",
+      "10.0.0.0/8, ::ffff:10.1.2.3, true",
+  })
+  void containsAddressesInTheBlock(String block, String address, boolean in) throws Exception {
+    assertThat(Cidr.parse(block).contains(java.net.InetAddress.getByName(address))).as(block + " ∋ " + address)
+        .isEqualTo(in);
   }
 }
