@@ -39,10 +39,14 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
    * Design note: the connection and exchange state machines.
    *
    * The connection is OPEN (dispatching requests in order) or CLOSING. It becomes CLOSING, for
-   * good, when it writes a response that closes it (Connection: close, HTTP/1.0, a request it could
-   * not read, 413, a bug), when an exchange closes it (close()) and when the channel goes inactive.
-   * A CLOSING connection dispatches nothing more: every message still arriving is released unread,
-   * so nothing pipelined after an error or a close is ever served.
+   * good, when it writes a response that closes it (the request said Connection: close or was
+   * HTTP/1.0 without keep-alive, or the exchange set closeAfter: CONNECT, 413, a body answered
+   * early that is not worth draining, an answer before the 100 (Continue) a request waited for, a
+   * proxied body that only the close can end), when it cannot read a request (rejectUnreadable()),
+   * on a bug (fail()), when an exchange closes it (close()) and when the channel goes inactive (the
+   * idle timeout closes it unless a proxied exchange waits on its upstream). A CLOSING connection
+   * dispatches nothing more: every message still arriving is released unread, so nothing pipelined
+   * after an error or a close is ever served.
    *
    * An exchange is the current one from dispatch() until it ENDS. Its request side is done when its
    * last content is dispatched (requestDone), its response side when its response is written
@@ -50,13 +54,31 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
    * reply() and responseDone()). An exchange ends exactly once, in end(), which decrements
    * sluice_edge_requests_active; end() is reached from:
    *   1. finished(): both sides done, the connection goes on with the next request;
-   *   2. responseDone() on a CLOSING connection: the rest of the request is never read;
-   *   3. rejectUnreadable(): the request's body could not be decoded (the exchange is aborted);
-   *   4. fail(): a bug (the exchange is aborted);
-   *   5. channelInactive(): the connection closed first (the exchange is aborted).
-   * Paths 3 to 5 call abort() before end(); abort() is idempotent and releases what the exchange
+   *   2. responseDone() of a response that closes the connection: the rest of the request is
+   *      never read;
+   *   3. rejectUnreadable(): the request's body could not be decoded;
+   *   4. fail(): a bug;
+   *   5. channelInactive(): the connection closed first, by the client or by close().
+   * Paths 2 to 5 call abort() before end(); abort() is idempotent and releases what the exchange
    * holds. An ended exchange is no longer current, so late callbacks (a store's answer, an upstream
    * event) find reply() refusing them.
+   *
+   * A ProxyExchange moves its own fields, on the event loop, when the connection calls it, when its
+   * decision completes, when the pool hands it a connection (connected()), on its upstream
+   * connection's events (upstream*()) and when its timer fires (timedOut()):
+   *   DECIDING    from start() to the decision (the connection paused while the store answers);
+   *   REFUSED     refuse(): 404, 413, 400, 503 or 429 is answered and the rest of the body dropped;
+   *   CONNECTING  forwarding: the timer runs, the pool connects, body pieces are held (paused);
+   *   SENDING     upstream set: the head (ProxyHeaders) and held pieces are written, the rest
+   *               streamed until requestSent; a reused connection that closes before any byte of
+   *               response is retried once for a safe bodiless request (retried, back to CONNECTING);
+   *   RELAYING    headSent: the response head is written, its body relayed with back-pressure;
+   *   COMPLETED   upstreamDone: the timer is cancelled, the upstream connection pooled or closed,
+   *               then responseDone() (path 1 or 2);
+   *   FAILED      before headSent, failedWith() answers 502, 504 or 413 through reply(); after it,
+   *               close() cuts the response short (path 5).
+   * Every entry point first drops what comes for an ended exchange or a done response, and abort()
+   * cancels the timer, releases held pieces and detaches and closes the upstream connection.
    */
 
   private static final Logger log = LoggerFactory.getLogger(EdgeConnection.class);
@@ -184,7 +206,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       return x;
     }
     if (uri.isEmpty() || uri.charAt(0) != '/') {
-      uri = originForm(req);
+      uri = RequestTargets.originForm(req);
       if (uri == null) {
         return new ReplyExchange(this, req, Problem.of(HttpStatus.BAD_REQUEST, "bad-target",
             "the request target must be a path starting with / or an http(s) URI").toReply());
@@ -216,53 +238,6 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     }
     x.expectContinue = expectContinue;
     return x;
-  }
-
-  /**
-   * Rewrites an absolute-form target ({@code http://host/path?q}) to origin-form in place and
-   * replaces {@code Host} with its authority (RFC 9112 section 3.2.2); returns the new target, or
-   * null for any other form ({@code *}, another scheme, userinfo, no authority).
-   */
-  private static String originForm(HttpRequest req) {
-    String uri = req.uri();
-    int colon = uri.indexOf("://");
-    if (colon < 0) {
-      return null;
-    }
-    String scheme = uri.substring(0, colon);
-    if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
-      return null;
-    }
-    int from = colon + 3;
-    int end = from;
-    while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?' && uri.charAt(end) != '#') {
-      end++;
-    }
-    String authority = uri.substring(from, end);
-    if (authority.isEmpty() || !isAuthority(authority) || end < uri.length() && uri.charAt(end) == '#') {
-      return null;
-    }
-    String rest = uri.substring(end);
-    String origin = rest.isEmpty() ? "/" : rest.charAt(0) == '?' ? "/" + rest : rest;
-    req.setUri(origin);
-    req.headers().set(HttpHeaderNames.HOST, authority);
-    return origin;
-  }
-
-  /**
-   * Whether {@code s} is made of the characters a host and port may have (RFC 3986 section 3.2:
-   * unreserved, sub-delims, percent signs, colons and IP-literal brackets; no userinfo), so that it
-   * can become the {@code Host} field.
-   */
-  private static boolean isAuthority(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      boolean alnum = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
-      if (!alnum && "-._~!$&'()*+,;=:[]%".indexOf(c) < 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**

@@ -6,16 +6,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
@@ -31,31 +28,23 @@ import org.slf4j.LoggerFactory;
 /**
  * One proxied request: identifies the client, decides, and either answers 429 or forwards the
  * request (method, path, query, headers and streamed body) to the upstream over a pooled
- * connection on the same event loop, adding {@code RateLimit} fields to the upstream's response.
- * Hop-by-hop headers (RFC 9110 section 7.6.1, and any named in {@code Connection}) are dropped in
- * both directions and {@code X-Forwarded-For}, {@code -Proto} and {@code -Host} are set. An upstream
- * that cannot be reached, closes early or answers something that is not HTTP/1.1 answers 502, one
- * that exceeds {@code upstream.timeout} answers 504, both with problem bodies that carry a request
- * id and no detail of the failure (that goes to the log at WARN, with the id, at most {@code
- * --upstream-error-log-limit} lines a second: {@link LogBudget}); when the failure
- * comes after the response head was passed on, the client connection is closed instead, so the
- * client sees the response cut short. An upstream connection is reused only after a response that
- * ended cleanly; a safe request without a body that meets a reused connection closing before a
- * byte of response is sent once more on a new connection ({@link #retryable}). Every forwarded
- * request's latency and status go to the signals and meters. Body bytes flow with back-pressure: a
- * side that cannot take more stops the other from reading. Event loop only.
+ * connection on the same event loop, its head rewritten both ways by {@link ProxyHeaders} (the
+ * response gains the {@code RateLimit} fields). Its states, what moves them and what ends it are in
+ * the design note of {@link EdgeConnection}. An upstream that cannot be reached, closes early or
+ * answers something that is not HTTP/1.1 answers 502, one that exceeds {@code upstream.timeout}
+ * answers 504, both with problem bodies that carry a request id and no detail of the failure (that
+ * goes to the log at WARN, with the id, at most {@code --upstream-error-log-limit} lines a second:
+ * {@link LogBudget}); when the failure comes after the response head was passed on, the client
+ * connection is closed instead, so the client sees the response cut short. An upstream connection
+ * is reused only after a response that ended cleanly; a safe request without a body that meets a
+ * reused connection closing before a byte of response is sent once more on a new connection
+ * ({@link #retryable}). Every forwarded request's latency and status go to the meters and the
+ * control loop. Body bytes flow with back-pressure: a side that cannot take more stops the other
+ * from reading. Event loop only.
  */
 final class ProxyExchange extends Exchange {
 
   private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
-
-  private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION,
-      AsciiString.cached("keep-alive"), AsciiString.cached("proxy-connection"), HttpHeaderNames.PROXY_AUTHENTICATE,
-      HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
-      HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE);
-  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
-  private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
-  private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
 
   private final Edge edge;
   private final String route;
@@ -196,7 +185,7 @@ final class ProxyExchange extends Exchange {
       ch.write(request);
       send(LastHttpContent.EMPTY_LAST_CONTENT);
     } else {
-      ch.write(forwardRequest());
+      ch.write(ProxyHeaders.toUpstream(request, up.pool().authority(), up.basePath(), conn.remoteText()));
       for (HttpContent c : held) {
         send(c);
       }
@@ -206,59 +195,6 @@ final class ProxyExchange extends Exchange {
     if (paused && ch.isWritable()) {
       pause(false);
     }
-  }
-
-  /** Turns the client's request head into the upstream's, in place (the head is not read again). */
-  private HttpRequest forwardRequest() {
-    HttpHeaders h = request.headers();
-    boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-    String original = h.get(HttpHeaderNames.HOST);
-    String xff = h.get(X_FORWARDED_FOR);
-    stripHopByHop(h, h.get(HttpHeaderNames.CONNECTION));
-    h.remove(HttpHeaderNames.EXPECT);
-    h.set(HttpHeaderNames.HOST, up.pool().authority());
-    String client = conn.remoteText();
-    h.set(X_FORWARDED_FOR, xff == null ? client : xff + ", " + client);
-    h.set(X_FORWARDED_PROTO, "http");
-    if (original != null) {
-      h.set(X_FORWARDED_HOST, original);
-    }
-    if (chunked) {
-      h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-    }
-    String base = up.basePath();
-    if (!base.isEmpty()) {
-      request.setUri(base + request.uri());
-    }
-    return request.setProtocolVersion(HttpVersion.HTTP_1_1);
-  }
-
-  private static void stripHopByHop(HttpHeaders h, String connection) {
-    if (connection != null) {
-      for (String field : h.getAll(HttpHeaderNames.CONNECTION)) {
-        for (String name : field.split(",")) {
-          String n = name.strip();
-          if (!n.isEmpty()) {
-            h.remove(n.toLowerCase(Locale.ROOT));
-          }
-        }
-      }
-    }
-    for (AsciiString name : HOP_BY_HOP) {
-      if (name != HttpHeaderNames.TE || !onlyTrailers(h.getAll(name))) {
-        h.remove(name);
-      }
-    }
-  }
-
-  /** Whether every {@code TE} field is {@code trailers}, the one value forwarded (not only the first). */
-  private static boolean onlyTrailers(List<String> te) {
-    for (String v : te) {
-      if (!"trailers".equalsIgnoreCase(v.strip())) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private void send(HttpContent c) {
@@ -331,8 +267,9 @@ final class ProxyExchange extends Exchange {
 
   /**
    * The upstream's response head and body, passed on to the client. Interim (1xx) responses are
-   * dropped; anything the decoder could not read, a 101 no request asked for, and fields or a
-   * reason phrase a client could misread ({@link UpstreamFields}) fail the exchange.
+   * dropped; anything the decoder could not read, and a head {@link UpstreamFields} refuses (a
+   * status out of range, a 101 no request asked for, fields or a reason phrase a client could
+   * misread), fail the exchange.
    */
   void upstreamRead(Object msg) {
     if (responseDone) {
@@ -347,16 +284,8 @@ final class ProxyExchange extends Exchange {
     }
     if (msg instanceof HttpResponse res) {
       int code = res.status().code();
-      if (code < 100 || code > 599) {
-        ReferenceCountUtil.release(msg);
-        upstreamFailed(new IllegalStateException("status code " + code + " (expected: 100 to 599)"));
-        return;
-      }
-      if (code < 200) {
-        ReferenceCountUtil.release(msg);
-        if (code == 101) {
-          upstreamFailed(new IllegalStateException("101 Switching Protocols answers no upgrade Sluice asked for"));
-        }
+      if (code >= 100 && code < 200 && code != 101) {
+        ReferenceCountUtil.release(msg); // interim
         return;
       }
       String unfit = UpstreamFields.unfit(res);
@@ -373,7 +302,8 @@ final class ProxyExchange extends Exchange {
       }
       upstreamKeepAlive = HttpUtil.isKeepAlive(res);
       status = res.status().code();
-      conn.channel().write(responseHead(res));
+      closeAfter |= ProxyHeaders.toClient(res, decided, head(), version(), !keepAlive || closeAfter);
+      conn.channel().write(res);
       headSent = true;
     }
     if (msg instanceof HttpContent c) {
@@ -394,29 +324,6 @@ final class ProxyExchange extends Exchange {
     } else if (!(msg instanceof HttpResponse)) {
       ReferenceCountUtil.release(msg);
     }
-  }
-
-  /** Turns the upstream's response head into the client's, in place. */
-  private HttpResponse responseHead(HttpResponse res) {
-    HttpHeaders h = res.headers();
-    boolean hadLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
-    stripHopByHop(h, h.get(HttpHeaderNames.CONNECTION));
-    RateLimitHeaders.addRateLimit(h, decided.tier(), decided.decision());
-    int code = res.status().code();
-    boolean bodiless = request.method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
-    if (!hadLength && !bodiless) {
-      if (version() == HttpVersion.HTTP_1_1) {
-        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-      } else {
-        closeAfter = true;
-      }
-    }
-    if (!keepAlive || closeAfter) {
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    } else if (version() == HttpVersion.HTTP_1_0) {
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-    }
-    return res.setProtocolVersion(version());
   }
 
   void upstreamReadComplete() {

@@ -6,9 +6,10 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Decides whether an upstream response head may be passed on to a client:
- * every field name a token, no control character but HTAB in a field value or the reason phrase
- * (RFC 9110 sections 5.1, 5.5 and 15; RFC 9112 section 4). The upstream decoder does not validate
+ * Decides whether an upstream response head may be passed on to a client: a status from 100 to
+ * 599 other than 101 (Sluice never asks for an upgrade), every field name a token, no control
+ * character but HTAB in a field value or the reason phrase (RFC 9110 sections 5.1, 5.5 and 15;
+ * RFC 9112 section 4). The upstream decoder does not validate
  * fields (see {@code UpstreamPool}), and it passes bytes such as a bare CR, a NUL or a name with a
  * space or a quote through as they came; a client or cache after Sluice could read a bare CR as a
  * line end, or {@code Transfer-"Encoding} as a framing field, so such a response is refused (502)
@@ -36,6 +37,13 @@ final class UpstreamFields {
 
   /** Returns why {@code res}'s head may not be forwarded, or {@code null} when it may. */
   static String unfit(HttpResponse res) {
+    int code = res.status().code();
+    if (code < 100 || code > 599) {
+      return "status code " + code + " (expected: 100 to 599)";
+    }
+    if (code == 101) {
+      return "101 Switching Protocols answers no upgrade Sluice asked for";
+    }
     if (hasControl(res.status().reasonPhrase())) {
       return "a control character in the reason phrase";
     }
