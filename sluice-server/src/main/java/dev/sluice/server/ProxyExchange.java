@@ -443,7 +443,9 @@ final class ProxyExchange extends Exchange {
     releaseHeld();
     discarding = true;
     forwarding = false;
-    RateLimitHeaders.addRateLimit(reply.headers(), decided.tier(), decided.decision());
+    if (decided != null) { // a body can outgrow its limit while the store still decides
+      RateLimitHeaders.addRateLimit(reply.headers(), decided.tier(), decided.decision());
+    }
     if (paused) {
       pause(false);
     }

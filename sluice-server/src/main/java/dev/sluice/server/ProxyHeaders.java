@@ -98,13 +98,18 @@ final class ProxyHeaders {
     return untilClose;
   }
 
+  /**
+   * Drops the hop-by-hop fields. {@code Content-Length} stays even when {@code Connection} names
+   * it: it frames the message this proxy passes on, and dropping it would let the body be read as
+   * a second request (smuggled past admission) or leave a response without an end.
+   */
   private static void stripHopByHop(HttpHeaders h, String connection) {
     if (connection != null) {
       for (String field : h.getAll(HttpHeaderNames.CONNECTION)) {
         for (String name : field.split(",")) {
-          String n = name.strip();
-          if (!n.isEmpty()) {
-            h.remove(n.toLowerCase(Locale.ROOT));
+          String n = name.strip().toLowerCase(Locale.ROOT);
+          if (!n.isEmpty() && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(n)) {
+            h.remove(n);
           }
         }
       }

@@ -113,4 +113,19 @@ class ProxyHeadersTest {
     assertThat(ProxyHeaders.toClient(toHttp10, ADMITTED, false, HttpVersion.HTTP_1_0, true)).isFalse();
     assertThat(toHttp10.headers().getAll("connection")).containsExactly("close");
   }
+
+  @Test
+  void contentLengthNamedInConnectionStillFramesTheMessageBothWays() {
+    HttpRequest req = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/a");
+    req.headers().add("Host", "edge").add("Connection", "Content-Length, X-Gone").add("Content-Length", "20")
+        .add("X-Gone", "g");
+    ProxyHeaders.toUpstream(req, "up", "", "10.0.0.1");
+    assertThat(req.headers().get("Content-Length")).as("the body must not become a second request").isEqualTo("20");
+    assertThat(req.headers().contains("X-Gone")).isFalse();
+
+    HttpResponse res = response(200, "Connection", "content-length", "Content-Length", "5");
+    assertThat(ProxyHeaders.toClient(res, ADMITTED, false, HttpVersion.HTTP_1_1, false)).isFalse();
+    assertThat(res.headers().get("Content-Length")).isEqualTo("5");
+    assertThat(res.headers().contains("Transfer-Encoding")).isFalse();
+  }
 }
