@@ -10,7 +10,6 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.List;
 
 /**
  * Requires {@code Authorization: Bearer TOKEN} on the admin routes it decorates, comparing in
@@ -31,16 +30,16 @@ final class AdminAuth implements DecoratingHttpServiceFunction {
       throws Exception {
     String token = config.current().adminToken();
     if (token == null) {
-      return Problem.of(HttpStatus.FORBIDDEN, "admin-disabled", "the admin API is closed: no admin token is"
-          + " configured (set server.admin-token or SLUICE_ADMIN_TOKEN)").toResponse();
+      return AdminResponses.response(AdminResponses.problem(HttpStatus.FORBIDDEN, "admin-disabled",
+          "the admin API is closed: no admin token is configured (set server.admin-token or SLUICE_ADMIN_TOKEN)"));
     }
     String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)
         || !MessageDigest.isEqual(auth.substring(7).strip().getBytes(StandardCharsets.UTF_8),
             token.getBytes(StandardCharsets.UTF_8))) {
-      Problem p = new Problem(HttpStatus.UNAUTHORIZED, "urn:sluice:problem:unauthorized", "Unauthorized",
-          "this admin route needs Authorization: Bearer <admin token>", List.of());
-      return p.toAggregated(ResponseHeaders.builder(HttpStatus.UNAUTHORIZED)
+      Problem p = AdminResponses.problem(HttpStatus.UNAUTHORIZED, "unauthorized",
+          "this admin route needs Authorization: Bearer <admin token>");
+      return AdminResponses.aggregated(p, ResponseHeaders.builder(HttpStatus.UNAUTHORIZED)
           .set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"sluice-admin\""), null).toHttpResponse();
     }
     return delegate.serve(ctx, req);

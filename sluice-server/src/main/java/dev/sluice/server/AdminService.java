@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -14,6 +15,7 @@ import dev.sluice.config.ServerConfig;
 import dev.sluice.core.AggregateLevels;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.LevelState;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -49,7 +51,11 @@ final class AdminService {
 
   /** {@code GET /healthz}: 200 while the process serves. */
   HttpService health() {
-    return (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"ok\"}");
+    return (ctx, req) -> AdminResponses.json(g -> {
+      g.writeStartObject();
+      g.writeStringField("status", "ok");
+      g.writeEndObject();
+    });
   }
 
   /**
@@ -60,16 +66,19 @@ final class AdminService {
   HttpService readiness() {
     return (ctx, req) -> {
       if (!ready.getAsBoolean()) {
-        return Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "not-ready", "starting or stopping").toResponse();
+        return AdminResponses.response(
+            AdminResponses.problem(HttpStatus.SERVICE_UNAVAILABLE, "not-ready", "starting or stopping"));
       }
       String mode = store.mode();
-      StringBuilder sb = new StringBuilder(128).append('{');
-      Json.name(sb, "status");
-      Json.string(sb, mode.equals("local") || mode.equals("redis") ? "ready" : "degraded");
-      Json.name(sb, "generation").append(config.current().generation());
-      Json.name(sb, "store");
-      Stores.appendJson(sb, config.effective().store(), mode);
-      return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, sb.append('}').toString());
+      long generation = config.current().generation();
+      return AdminResponses.json(g -> {
+        g.writeStartObject();
+        g.writeStringField("status", mode.equals("local") || mode.equals("redis") ? "ready" : "degraded");
+        g.writeNumberField("generation", generation);
+        g.writeFieldName("store");
+        Stores.writeJson(g, config.effective().store(), mode);
+        g.writeEndObject();
+      });
     };
   }
 
@@ -93,16 +102,15 @@ final class AdminService {
     return (ctx, req) -> {
       LiveConfig.Snapshot s = config.current();
       if (wantsJson(req.headers().accept())) {
-        StringBuilder sb = new StringBuilder(512).append('{');
-        Json.name(sb, "generation").append(s.generation());
-        Json.name(sb, "source");
-        Json.string(sb, s.source());
-        Json.name(sb, "summary");
-        Json.string(sb, s.config().summary());
-        appendRestartView(sb, s);
-        Json.name(sb, "yaml");
-        Json.string(sb, s.yaml());
-        return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, sb.append('}').toString());
+        return AdminResponses.json(g -> {
+          g.writeStartObject();
+          g.writeNumberField("generation", s.generation());
+          JsonBodies.stringField(g, "source", s.source());
+          JsonBodies.stringField(g, "summary", s.config().summary());
+          writeRestartView(g, s);
+          JsonBodies.stringField(g, "yaml", s.yaml());
+          g.writeEndObject();
+        });
       }
       ResponseHeadersBuilder h = ResponseHeaders.builder(HttpStatus.OK).contentType(YAML)
           .set("x-sluice-config-generation", Long.toString(s.generation()))
@@ -128,37 +136,37 @@ final class AdminService {
   }
 
   /**
-   * Appends {@code restartRequired}, then {@code configured} and {@code effective}, each {@code
-   * {"server":{"bind","port","admin-bind","admin-port"},"store":{...}}}: the restart-only settings
-   * as the config names them and as the process uses them (the ports it is bound to, the store it
-   * opened, with the mode decisions are made in now).
+   * Writes the members {@code restartRequired}, then {@code configured} and {@code effective},
+   * each {@code {"server":{"bind","port","admin-bind","admin-port"},"store":{...}}}: the
+   * restart-only settings as the config names them and as the process uses them (the ports it is
+   * bound to, the store it opened, with the mode decisions are made in now).
    */
-  private void appendRestartView(StringBuilder sb, LiveConfig.Snapshot s) {
-    Json.name(sb, "restartRequired").append('[');
-    for (int i = 0; i < s.restartRequired().size(); i++) {
-      Json.string(sb.append(i == 0 ? "" : ","), s.restartRequired().get(i));
+  private void writeRestartView(JsonGenerator g, LiveConfig.Snapshot s) throws IOException {
+    g.writeArrayFieldStart("restartRequired");
+    for (String setting : s.restartRequired()) {
+      JsonBodies.string(g, setting);
     }
-    sb.append(']');
+    g.writeEndArray();
     LiveConfig.Effective e = config.effective();
-    Json.name(sb, "configured").append('{');
-    appendServer(sb, s.config().server());
-    Json.name(sb, "store");
-    Stores.appendJson(sb, s.config().store(), null).append('}');
-    Json.name(sb, "effective").append('{');
-    appendServer(sb, e.server());
-    Json.name(sb, "store");
-    Stores.appendJson(sb, e.store(), store.mode()).append('}');
+    g.writeObjectFieldStart("configured");
+    writeServer(g, s.config().server());
+    g.writeFieldName("store");
+    Stores.writeJson(g, s.config().store(), null);
+    g.writeEndObject();
+    g.writeObjectFieldStart("effective");
+    writeServer(g, e.server());
+    g.writeFieldName("store");
+    Stores.writeJson(g, e.store(), store.mode());
+    g.writeEndObject();
   }
 
-  private static void appendServer(StringBuilder sb, ServerConfig c) {
-    Json.name(sb, "server").append('{');
-    Json.name(sb, "bind");
-    Json.string(sb, c.bind());
-    Json.name(sb, "port").append(c.port());
-    Json.name(sb, "admin-bind");
-    Json.string(sb, c.adminBind());
-    Json.name(sb, "admin-port").append(c.adminPort());
-    sb.append('}');
+  private static void writeServer(JsonGenerator g, ServerConfig c) throws IOException {
+    g.writeObjectFieldStart("server");
+    JsonBodies.stringField(g, "bind", c.bind());
+    g.writeNumberField("port", c.port());
+    JsonBodies.stringField(g, "admin-bind", c.adminBind());
+    g.writeNumberField("admin-port", c.adminPort());
+    g.writeEndObject();
   }
 
   /** {@code PUT /admin/config}: validates the YAML body fully, then swaps it in atomically. */
@@ -170,24 +178,27 @@ final class AdminService {
             .onUnmappableCharacter(CodingErrorAction.REPORT)
             .decode(ByteBuffer.wrap(agg.content().array())).toString();
       } catch (CharacterCodingException e) {
-        return Problem.badRequest("the body is not UTF-8 text", List.of()).toResponse();
+        return AdminResponses.response(Problem.badRequest("the body is not UTF-8 text", List.of()));
       }
       try {
         LiveConfig.Snapshot s = config.apply(yaml, "PUT /admin/config");
-        StringBuilder sb = new StringBuilder("{\"applied\":true");
-        sb.append(",\"generation\":").append(s.generation());
-        sb.append(",\"summary\":");
-        Json.string(sb, s.config().summary());
-        appendRestartView(sb, s);
-        return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, sb.append('}').toString());
+        return AdminResponses.json(g -> {
+          g.writeStartObject();
+          g.writeBooleanField("applied", true);
+          g.writeNumberField("generation", s.generation());
+          JsonBodies.stringField(g, "summary", s.config().summary());
+          writeRestartView(g, s);
+          g.writeEndObject();
+        });
       } catch (ConfigException e) {
         List<Problem.FieldError> errors = new ArrayList<>();
         for (ConfigProblem p : e.problems()) {
           errors.add(new Problem.FieldError(p.path(), p.line(), p.message()));
         }
         int n = errors.size();
-        return new Problem(HttpStatus.BAD_REQUEST, "urn:sluice:problem:invalid-config", "Invalid Config",
-            (n == 1 ? "1 problem" : n + " problems") + "; the running config is unchanged", errors).toResponse();
+        String detail = (n == 1 ? "1 problem" : n + " problems") + "; the running config is unchanged";
+        return AdminResponses.response(new Problem(HttpStatus.BAD_REQUEST.code(),
+            Problem.TYPE_PREFIX + "invalid-config", "Invalid Config", detail, errors));
       }
     }, ctx.blockingTaskExecutor()).exceptionally(HttpResponse::ofFailure)); // EdgeErrors: 4xx or logged 500
   }
@@ -199,12 +210,12 @@ final class AdminService {
       String named = ctx.queryParam("tier");
       String tier = config.current().identity().tierOf(key, named);
       if (key == null || key.isEmpty() || key.length() > Identity.MAX_KEY_LENGTH) {
-        return Problem.badRequest("key: expected 1 to " + Identity.MAX_KEY_LENGTH + " characters", List.of())
-            .toResponse();
+        return AdminResponses.response(
+            Problem.badRequest("key: expected 1 to " + Identity.MAX_KEY_LENGTH + " characters", List.of()));
       }
       if (!store.spec().tiers().containsKey(tier)) {
-        return Problem.of(HttpStatus.NOT_FOUND, "unknown-tier", "unknown tier \"" + tier
-            + "\" (expected: one of " + store.spec().tiers().keySet() + ")").toResponse();
+        return AdminResponses.response(AdminResponses.problem(HttpStatus.NOT_FOUND, "unknown-tier",
+            "unknown tier \"" + tier + "\" (expected: one of " + store.spec().tiers().keySet() + ")"));
       }
       return HttpResponse.of(store.levels(key, tier).handleAsync((levels, err) -> err == null
           ? levels(key, tier, levels) : storeUnavailable(ctx, err), ctx.eventLoop()));
@@ -220,28 +231,29 @@ final class AdminService {
     log.atWarn().setCause(Exceptions.peel(err)).addKeyValue("event", "store-read-failed")
         .addKeyValue("requestId", id).addKeyValue("mode", store.mode())
         .log("reading a client's buckets from the store failed");
-    StringBuilder extra = new StringBuilder(",\"requestId\":");
-    Json.string(extra, id);
-    return Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
-        "the bucket store did not answer; the cause is in the server log under this request id")
-        .toAggregated(null, extra.toString()).toHttpResponse();
+    Problem p = AdminResponses.problem(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
+        "the bucket store did not answer; the cause is in the server log under this request id");
+    return AdminResponses.aggregated(p, null, g -> JsonBodies.stringField(g, "requestId", id)).toHttpResponse();
   }
 
   private static HttpResponse levels(String key, String tier, List<LevelState> levels) {
-    StringBuilder sb = new StringBuilder(256).append("{\"key\":");
-    Json.string(sb, key).append(",\"tier\":");
-    Json.string(sb, tier).append(",\"levels\":[");
-    for (int i = 0; i < levels.size(); i++) {
-      LevelState s = levels.get(i);
-      sb.append(i == 0 ? "{" : ",{");
-      sb.append("\"level\":\"").append(s.level().label()).append('"');
-      sb.append(",\"burst\":").append(s.limit().burst());
-      sb.append(",\"rate\":\"").append(s.limit().rate()).append('"');
-      sb.append(",\"ratePerSecond\":").append(s.limit().rate().perSecond());
-      sb.append(",\"tokens\":").append(s.tokens());
-      sb.append(",\"resetAfterMs\":").append(RateLimitHeaders.ceilMillis(s.resetAfterNanos()));
-      sb.append('}');
-    }
-    return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, sb.append("]}").toString());
+    return AdminResponses.json(g -> {
+      g.writeStartObject();
+      JsonBodies.stringField(g, "key", key);
+      JsonBodies.stringField(g, "tier", tier);
+      g.writeArrayFieldStart("levels");
+      for (LevelState s : levels) {
+        g.writeStartObject();
+        g.writeStringField("level", s.level().label());
+        g.writeNumberField("burst", s.limit().burst());
+        g.writeStringField("rate", s.limit().rate().toString());
+        g.writeNumberField("ratePerSecond", s.limit().rate().perSecond());
+        g.writeNumberField("tokens", s.tokens());
+        g.writeNumberField("resetAfterMs", RateLimitHeaders.ceilMillis(s.resetAfterNanos()));
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    });
   }
 }

@@ -1,12 +1,13 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.util.Exceptions;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Decision;
 import dev.sluice.core.UnknownTierException;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +90,7 @@ final class Admission {
       if (err == null) {
         return CompletableFuture.completedFuture(counted(key, tier, cost, decision, method, path));
       }
-      if (Exceptions.peel(err) instanceof UnknownTierException) {
+      if (peel(err) instanceof UnknownTierException) {
         String fallback = store.spec().defaultTier();
         return store.acquire(key, fallback, cost).toCompletableFuture()
             .thenApply(again -> counted(key, fallback, cost, again, method, path));
@@ -116,10 +117,19 @@ final class Admission {
     String id = RequestIds.next();
     if (storeErrorLog.tryLog()) {
       LOG.atWarn().addKeyValue("event", "store-unavailable")
-          .addKeyValue("requestId", id).addKeyValue("cause", String.valueOf(Exceptions.peel(err)))
+          .addKeyValue("requestId", id).addKeyValue("cause", String.valueOf(peel(err)))
           .log("the bucket store failed");
     }
-    return Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable", "the bucket store is unavailable")
+    return Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "store-unavailable", "the bucket store is unavailable")
         .toReply(id);
+  }
+
+  /** Returns the cause a future failed with: {@code err} without its completion or execution wrappers. */
+  static Throwable peel(Throwable err) {
+    Throwable t = err;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 }

@@ -1,8 +1,12 @@
 package dev.sluice.server;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.sluice.core.Decision;
 import dev.sluice.core.Limit;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +20,24 @@ import java.util.concurrent.CompletionStage;
  */
 final class DecisionService {
 
+  // Member names and reasons of the decision object, quoted once: the generator copies their bytes.
+  private static final SerializedString ALLOWED = new SerializedString("allowed");
+  private static final SerializedString REMAINING = new SerializedString("remaining");
+  private static final SerializedString RETRY_AFTER_MS = new SerializedString("retryAfterMs");
+  private static final SerializedString RESET_AFTER_MS = new SerializedString("resetAfterMs");
+  private static final SerializedString LIMIT = new SerializedString("limit");
+  private static final SerializedString LEVEL = new SerializedString("level");
+  private static final SerializedString BURST = new SerializedString("burst");
+  private static final SerializedString RATE = new SerializedString("rate");
+  private static final SerializedString RATE_PER_SECOND = new SerializedString("ratePerSecond");
+  private static final SerializedString WINDOW_SECONDS = new SerializedString("windowSeconds");
+  private static final SerializedString DENIED_BY = new SerializedString("deniedBy");
+  private static final SerializedString REASON = new SerializedString("reason");
+  private static final SerializedString TIER = new SerializedString("tier");
+  private static final SerializedString COST = new SerializedString("cost");
+  private static final SerializedString ADMITTED = new SerializedString("admitted");
+  private static final SerializedString EXHAUSTED = new SerializedString("exhausted");
+  private static final SerializedString COST_EXCEEDS_BURST = new SerializedString("cost_exceeds_burst");
 
   private final Edge edge;
 
@@ -46,7 +68,7 @@ final class DecisionService {
       tierOf[i] = tier;
     }
     if (errors != null) {
-      throw new BadRequestException(new Problem(com.linecorp.armeria.common.HttpStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier",
+      throw new BadRequestException(new Problem(HttpResponseStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier",
           "Bad Request", "unknown tier", errors));
     }
     Admission.Verdict[] decided = new Admission.Verdict[items.size()];
@@ -65,64 +87,79 @@ final class DecisionService {
 
   private Reply respond(RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed, Admission.Verdict[] decided) {
     List<RequestBodies.DecisionRequest> items = parsed.items();
-    StringBuilder sb = new StringBuilder(parsed.batch() ? 200 * items.size() : 256);
-    if (parsed.batch()) {
-      sb.append('[');
-    }
-    Admission.Verdict last = null;
-    for (int i = 0; i < items.size(); i++) {
-      last = decided[i];
-      if (i > 0) {
-        sb.append(',');
+    boolean batch = parsed.batch();
+    byte[] body = JsonBodies.write(g -> {
+      if (batch) {
+        g.writeStartArray();
       }
-      write(sb, last);
-      record(items.get(i), last);
-    }
-    if (parsed.batch()) {
-      sb.append(']');
+      for (Admission.Verdict v : decided) {
+        write(g, v);
+      }
+      if (batch) {
+        g.writeEndArray();
+      }
+    });
+    for (int i = 0; i < items.size(); i++) {
+      record(items.get(i), decided[i]);
     }
     HttpHeaders h = Reply.fields();
-    if (!parsed.batch()) {
-      RateLimitHeaders.addRateLimit(h, last.tier(), last.decision());
+    if (!batch) {
+      Admission.Verdict only = decided[0];
+      RateLimitHeaders.addRateLimit(h, only.tier(), only.decision());
     }
-    return Reply.json(200, h, sb.toString());
+    return Reply.json(200, h, body);
   }
 
   /** Writes one decision as the JSON object documented in {@code docs/server.md}. */
-  static void write(StringBuilder sb, Admission.Verdict decided) {
+  static void write(JsonGenerator g, Admission.Verdict decided) throws IOException {
     Decision d = decided.decision();
     Limit limit = d.limit();
-    sb.append("{\"allowed\":").append(d.allowed());
-    sb.append(",\"remaining\":").append(Math.max(0, d.remaining()));
-    sb.append(",\"retryAfterMs\":");
+    String level = d.level().label();
+    g.writeStartObject();
+    g.writeFieldName(ALLOWED);
+    g.writeBoolean(d.allowed());
+    g.writeFieldName(REMAINING);
+    g.writeNumber(Math.max(0, d.remaining()));
+    g.writeFieldName(RETRY_AFTER_MS);
     if (d.retryAfterNanos() == Long.MAX_VALUE) {
-      sb.append("null");
+      g.writeNull();
     } else {
-      sb.append(RateLimitHeaders.ceilMillis(d.retryAfterNanos()));
+      g.writeNumber(RateLimitHeaders.ceilMillis(d.retryAfterNanos()));
     }
-    sb.append(",\"resetAfterMs\":").append(RateLimitHeaders.ceilMillis(d.resetAfterNanos()));
-    sb.append(",\"limit\":{\"level\":\"").append(d.level().label());
-    sb.append("\",\"burst\":").append(limit.burst());
-    sb.append(",\"rate\":\"").append(limit.rate());
-    sb.append("\",\"ratePerSecond\":").append(limit.rate().perSecond());
-    sb.append(",\"windowSeconds\":").append(RateLimitHeaders.windowSeconds(limit));
-    sb.append("},\"deniedBy\":");
+    g.writeFieldName(RESET_AFTER_MS);
+    g.writeNumber(RateLimitHeaders.ceilMillis(d.resetAfterNanos()));
+    g.writeFieldName(LIMIT);
+    g.writeStartObject();
+    g.writeFieldName(LEVEL);
+    g.writeString(level);
+    g.writeFieldName(BURST);
+    g.writeNumber(limit.burst());
+    g.writeFieldName(RATE);
+    g.writeString(limit.rate().toString());
+    g.writeFieldName(RATE_PER_SECOND);
+    g.writeNumber(limit.rate().perSecond());
+    g.writeFieldName(WINDOW_SECONDS);
+    g.writeNumber(RateLimitHeaders.windowSeconds(limit));
+    g.writeEndObject();
+    g.writeFieldName(DENIED_BY);
     if (d.allowed()) {
-      sb.append("null");
+      g.writeNull();
     } else {
-      sb.append('"').append(d.level().label()).append('"');
+      g.writeString(level);
     }
-    sb.append(",\"reason\":\"").append(reason(d)).append('"');
-    sb.append(",\"tier\":");
-    Json.string(sb, decided.tier());
-    sb.append(",\"cost\":").append(decided.cost()).append('}');
+    g.writeFieldName(REASON);
+    g.writeString(reason(d));
+    JsonBodies.stringField(g, TIER, decided.tier());
+    g.writeFieldName(COST);
+    g.writeNumber(decided.cost());
+    g.writeEndObject();
   }
 
-  private static String reason(Decision d) {
+  private static SerializedString reason(Decision d) {
     return switch (d.reason()) {
-      case ADMITTED -> "admitted";
-      case EXHAUSTED -> "exhausted";
-      case COST_EXCEEDS_BURST -> "cost_exceeds_burst";
+      case ADMITTED -> ADMITTED;
+      case EXHAUSTED -> EXHAUSTED;
+      case COST_EXCEEDS_BURST -> COST_EXCEEDS_BURST;
     };
   }
 

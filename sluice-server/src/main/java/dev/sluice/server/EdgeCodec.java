@@ -1,6 +1,5 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.common.HttpStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,6 +17,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
@@ -66,11 +66,11 @@ final class EdgeCodec extends CombinedChannelDuplexHandler<EdgeCodec.Decoder, Ed
     private static final long serialVersionUID = 1L;
 
     /** The status to answer with. */
-    final transient HttpStatus status;
+    final transient HttpResponseStatus status;
     /** The problem's slug ({@code urn:sluice:problem:<slug>}). */
     final String slug;
 
-    Rejected(HttpStatus status, String slug, String detail) {
+    Rejected(HttpResponseStatus status, String slug, String detail) {
       super(detail, null, false, false);
       this.status = status;
       this.slug = slug;
@@ -214,7 +214,7 @@ final class EdgeCodec extends CombinedChannelDuplexHandler<EdgeCodec.Decoder, Ed
         chunk = NONE;
         buffer.skipBytes(buffer.readableBytes());
         HttpContent failed = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
-        failed.setDecoderResult(DecoderResult.failure(new Rejected(HttpStatus.BAD_REQUEST, "bad-chunk",
+        failed.setDecoderResult(DecoderResult.failure(new Rejected(HttpResponseStatus.BAD_REQUEST, "bad-chunk",
             "a chunk size must be 1 to 8 hex digits up to 7fffffff, then the end of the line or ;extensions")));
         out.add(failed);
         return -1;
@@ -260,7 +260,7 @@ final class EdgeCodec extends CombinedChannelDuplexHandler<EdgeCodec.Decoder, Ed
       HttpMessage m = super.createMessage(initialLine);
       HttpVersion v = m.protocolVersion();
       if (v.majorVersion() != 1) {
-        throw new Rejected(HttpStatus.HTTP_VERSION_NOT_SUPPORTED, "http-version",
+        throw new Rejected(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "http-version",
             "HTTP/" + v.majorVersion() + " is not supported here (expected: HTTP/1.1 or HTTP/1.0)");
       }
       if (v.minorVersion() > 1) {
@@ -292,17 +292,17 @@ final class EdgeCodec extends CombinedChannelDuplexHandler<EdgeCodec.Decoder, Ed
       }
       inHead = false;
       if (folded || foldIn(in, headFrom, in.readerIndex())) {
-        throw new Rejected(HttpStatus.BAD_REQUEST, "obs-fold",
+        throw new Rejected(HttpResponseStatus.BAD_REQUEST, "obs-fold",
             "a header line starts with whitespace (obs-fold is not accepted)");
       }
       HttpHeaders h = msg.headers();
       boolean http10 = msg.protocolVersion().minorVersion() == 0;
       if (hosts > 1 || hosts == 0 && !http10) {
-        throw new Rejected(HttpStatus.BAD_REQUEST, "missing-host", hosts == 0
+        throw new Rejected(HttpResponseStatus.BAD_REQUEST, "missing-host", hosts == 0
             ? "an HTTP/1.1 request needs a Host header field" : "more than one Host header field");
       }
       if (lengths > 1) { // Netty refuses these on HTTP/1.1 only, and reads HTTP/1.0 by the first
-        throw new Rejected(HttpStatus.BAD_REQUEST, "http-400", "more than one Content-Length header field");
+        throw new Rejected(HttpResponseStatus.BAD_REQUEST, "http-400", "more than one Content-Length header field");
       }
       String te = h.get(HttpHeaderNames.TRANSFER_ENCODING);
       if (te != null) {
@@ -314,11 +314,11 @@ final class EdgeCodec extends CombinedChannelDuplexHandler<EdgeCodec.Decoder, Ed
 
     private static void checkTransferEncoding(HttpHeaders h, String te, boolean http10) {
       if (http10) {
-        throw new Rejected(HttpStatus.BAD_REQUEST, "bad-transfer-encoding",
+        throw new Rejected(HttpResponseStatus.BAD_REQUEST, "bad-transfer-encoding",
             "Transfer-Encoding is not allowed in an HTTP/1.0 request");
       }
       if (h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-        throw new Rejected(HttpStatus.BAD_REQUEST, "conflicting-framing",
+        throw new Rejected(HttpResponseStatus.BAD_REQUEST, "conflicting-framing",
             "a request may not carry both Content-Length and Transfer-Encoding");
       }
       List<String> fields = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
@@ -333,10 +333,10 @@ final class EdgeCodec extends CombinedChannelDuplexHandler<EdgeCodec.Decoder, Ed
         chunkedLastOnly = !c.isEmpty() && !c.equalsIgnoreCase("chunked");
       }
       if (chunkedLastOnly) { // well framed, but Sluice does not decode the codings before chunked
-        throw new Rejected(HttpStatus.BAD_REQUEST, "bad-transfer-encoding",
+        throw new Rejected(HttpResponseStatus.BAD_REQUEST, "bad-transfer-encoding",
             "transfer codings other than chunked are not supported (expected: Transfer-Encoding: chunked)");
       }
-      throw new Rejected(HttpStatus.BAD_REQUEST, "bad-transfer-encoding",
+      throw new Rejected(HttpResponseStatus.BAD_REQUEST, "bad-transfer-encoding",
           "Transfer-Encoding must be chunked, once and last (the body length cannot be determined)");
     }
 

@@ -1,6 +1,5 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.common.HttpStatus;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -198,7 +197,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   private Exchange route(HttpRequest req) {
     String uri = req.uri();
     if (req.method() == HttpMethod.CONNECT) {
-      Reply r = Problem.of(HttpStatus.METHOD_NOT_ALLOWED, "connect-not-supported",
+      Reply r = Problem.of(HttpResponseStatus.METHOD_NOT_ALLOWED, "connect-not-supported",
           "CONNECT is not supported: Sluice is a reverse proxy, not a tunnel").toReply();
       r.headers().set(HttpHeaderNames.ALLOW, ""); // no method applies to an authority-form target
       ReplyExchange x = new ReplyExchange(this, req, r);
@@ -208,7 +207,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     if (uri.isEmpty() || uri.charAt(0) != '/') {
       uri = RequestTargets.originForm(req);
       if (uri == null) {
-        return new ReplyExchange(this, req, Problem.of(HttpStatus.BAD_REQUEST, "bad-target",
+        return new ReplyExchange(this, req, Problem.of(HttpResponseStatus.BAD_REQUEST, "bad-target",
             "the request target must be a path starting with / or an http(s) URI").toReply());
       }
     }
@@ -216,7 +215,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     boolean expectContinue = false;
     if (expect != null && req.protocolVersion() != HttpVersion.HTTP_1_0) {
       if (!CONTINUE.equalsIgnoreCase(expect)) {
-        return new ReplyExchange(this, req, Problem.of(HttpStatus.EXPECTATION_FAILED, "expectation-failed",
+        return new ReplyExchange(this, req, Problem.of(HttpResponseStatus.EXPECTATION_FAILED, "expectation-failed",
             "the only expectation supported is 100-continue").toReply());
       }
       // Without a body there is nothing to wait for: no 100, and no reason to close after the answer.
@@ -227,7 +226,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     Exchange x;
     if (path.equals("/v1/decisions") || path.equals("/v1/feedback")) {
       if (!req.method().equals(HttpMethod.POST)) {
-        Reply r = Problem.of(HttpStatus.METHOD_NOT_ALLOWED, "http-405", "method not allowed on this route").toReply();
+        Reply r = Problem.of(HttpResponseStatus.METHOD_NOT_ALLOWED, "http-405", "method not allowed on this route").toReply();
         r.headers().set(HttpHeaderNames.ALLOW, "POST");
         x = new ReplyExchange(this, req, r);
       } else {
@@ -266,14 +265,14 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       return r.problem();
     }
     if (head && cause instanceof TooLongHttpLineException) {
-      return Problem.of(HttpStatus.REQUEST_URI_TOO_LONG, "uri-too-long",
+      return Problem.of(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri-too-long",
           "the request line is longer than " + EdgeServer.MAX_REQUEST_LINE + " bytes");
     }
     if (head && cause instanceof TooLongHttpHeaderException) {
-      return Problem.of(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers-too-large",
+      return Problem.of(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers-too-large",
           "the header block is larger than " + EdgeServer.MAX_HEADER_BLOCK + " bytes");
     }
-    return Problem.of(HttpStatus.BAD_REQUEST, "http-400", "the request could not be read as HTTP/1.1");
+    return Problem.of(HttpResponseStatus.BAD_REQUEST, "http-400", "the request could not be read as HTTP/1.1");
   }
 
   /**
@@ -301,7 +300,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    FullHttpResponse res = Problem.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal",
+    FullHttpResponse res = Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
         "an unexpected error; see the server log").toReply(id).toNetty(x != null ? x.version() : HttpVersion.HTTP_1_1);
     res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);

@@ -33,12 +33,13 @@ final class EdgeErrors implements ServerErrorHandler {
       return Problem.tooLarge(t.maxContentLength());
     }
     if (c instanceof RequestTimeoutException) {
-      return Problem.of(HttpStatus.REQUEST_TIMEOUT, "request-timeout", "the request body did not arrive in time");
+      return AdminResponses.problem(HttpStatus.REQUEST_TIMEOUT, "request-timeout",
+          "the request body did not arrive in time");
     }
     if (c instanceof HttpStatusException s && s.httpStatus().isClientError()) {
-      return Problem.of(s.httpStatus(), "http-" + s.httpStatus().code(), s.httpStatus().reasonPhrase());
+      return AdminResponses.problem(s.httpStatus(), "http-" + s.httpStatus().code(), s.httpStatus().reasonPhrase());
     }
-    return Problem.of(HttpStatus.BAD_REQUEST, "unreadable", "the request could not be read");
+    return AdminResponses.problem(HttpStatus.BAD_REQUEST, "unreadable", "the request could not be read");
   }
 
   @Override
@@ -46,14 +47,15 @@ final class EdgeErrors implements ServerErrorHandler {
     Throwable c = Exceptions.peel(cause);
     if (c instanceof BadRequestException || c instanceof ContentTooLargeException
         || c instanceof HttpStatusException s && s.httpStatus().isClientError()) {
-      return forCause(c).toResponse();
+      return AdminResponses.response(forCause(c));
     }
     if (c instanceof RequestTimeoutException) {
-      return Problem.of(HttpStatus.SERVICE_UNAVAILABLE, "timeout", "the request timed out").toResponse();
+      return AdminResponses.response(
+          AdminResponses.problem(HttpStatus.SERVICE_UNAVAILABLE, "timeout", "the request timed out"));
     }
     log.atError().setCause(c).addKeyValue("path", ctx.path()).log("unexpected error");
-    return Problem.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "an unexpected error; see the server log")
-        .toResponse();
+    return AdminResponses.response(AdminResponses.problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal",
+        "an unexpected error; see the server log"));
   }
 
   @Override
@@ -75,6 +77,6 @@ final class EdgeErrors implements ServerErrorHandler {
       case 413 -> "the request body is too large";
       default -> description != null ? description : status.reasonPhrase();
     };
-    return Problem.of(status, "http-" + status.code(), detail).toAggregated(null, null);
+    return AdminResponses.aggregated(AdminResponses.problem(status, "http-" + status.code(), detail), null, null);
   }
 }

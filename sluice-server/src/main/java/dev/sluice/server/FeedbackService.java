@@ -1,6 +1,6 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.common.HttpStatus;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,7 +35,7 @@ final class FeedbackService {
       }
     }
     if (!errors.isEmpty()) {
-      return new Problem(HttpStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier", "Bad Request",
+      return new Problem(HttpResponseStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier", "Bad Request",
           "unknown tier", errors).toReply();
     }
     LiveConfig.Snapshot snap = edge.config().current();
@@ -48,6 +48,11 @@ final class FeedbackService {
             null, null, 0, -1, Double.NaN));
       }
     }
-    return Reply.json(202, "{\"accepted\":" + items.size() + "}");
+    int accepted = items.size();
+    return Reply.json(202, JsonBodies.write(g -> {
+      g.writeStartObject();
+      g.writeNumberField("accepted", accepted);
+      g.writeEndObject();
+    }));
   }
 }

@@ -1,34 +1,41 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.common.AggregatedHttpResponse;
-import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.ResponseHeaders;
-import com.linecorp.armeria.common.ResponseHeadersBuilder;
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
 import java.util.List;
 
 /**
- * An RFC 9457 problem detail, rendered as {@code application/problem+json}.
+ * An RFC 9457 problem detail, rendered as {@code application/problem+json}. Transport-neutral:
+ * {@link #toReply} renders it for the edge, {@link AdminResponses} for the admin port.
  *
- * @param status the HTTP status
+ * @param status the HTTP status code
  * @param type a URI naming the kind of problem, {@code urn:sluice:problem:<slug>}
  * @param title a short summary of the kind of problem
  * @param detail what went wrong with this request
  * @param errors one entry per bad field (JSON pointer or config path, and a reason); may be empty
  */
-record Problem(HttpStatus status, String type, String title, String detail, List<FieldError> errors) {
+record Problem(int status, String type, String title, String detail, List<FieldError> errors) {
 
   /** The media type of every problem body. */
-  static final MediaType PROBLEM_JSON = MediaType.parse("application/problem+json; charset=utf-8");
+  static final String MEDIA_TYPE = "application/problem+json; charset=utf-8";
+
+  /** The prefix of every problem type; a slug follows. */
+  static final String TYPE_PREFIX = "urn:sluice:problem:";
 
   /** Requires every component; copies the errors. */
   Problem {
-    if (status == null || type == null || title == null || detail == null) {
-      throw new IllegalArgumentException("problem: status, type, title and detail are required");
+    if (type == null || title == null || detail == null) {
+      throw new IllegalArgumentException("problem: type, title and detail are required");
     }
     errors = errors == null ? List.of() : List.copyOf(errors);
+  }
+
+  /** A problem of {@code status} (Netty's constant, for edge callers). */
+  Problem(HttpResponseStatus status, String type, String title, String detail, List<FieldError> errors) {
+    this(status.code(), type, title, detail, errors);
   }
 
   /**
@@ -43,50 +50,57 @@ record Problem(HttpStatus status, String type, String title, String detail, List
 
   /** A 400 for a request body that cannot be used, with every bad field. */
   static Problem badRequest(String detail, List<FieldError> errors) {
-    return new Problem(HttpStatus.BAD_REQUEST, "urn:sluice:problem:bad-request", "Bad Request", detail, errors);
+    return new Problem(400, TYPE_PREFIX + "bad-request", "Bad Request", detail, errors);
   }
 
   /** A 413 for a request body above {@code maxBytes}. */
   static Problem tooLarge(long maxBytes) {
-    return of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too-large", "the request body is larger than " + maxBytes + " bytes");
+    return of(413, "too-large", "the request body is larger than " + maxBytes + " bytes");
   }
 
-  /** A problem of {@code status} with a slug derived type and the status' reason phrase as title. */
-  static Problem of(HttpStatus status, String slug, String detail) {
-    return new Problem(status, "urn:sluice:problem:" + slug, status.reasonPhrase(), detail, List.of());
+  /** A problem of {@code status} with a slug derived type and the status' reason phrase (Netty's) as title. */
+  static Problem of(int status, String slug, String detail) {
+    return new Problem(status, TYPE_PREFIX + slug, HttpResponseStatus.valueOf(status).reasonPhrase(), detail,
+        List.of());
   }
 
-  /** Returns the JSON body; {@code extra} members (already JSON, starting with a comma) are appended. */
-  String json(String extra) {
-    StringBuilder sb = new StringBuilder(160);
-    sb.append('{');
-    Json.name(sb, "type");
-    Json.string(sb, type);
-    Json.name(sb, "title");
-    Json.string(sb, title);
-    Json.name(sb, "status").append(status.code());
-    Json.name(sb, "detail");
-    Json.string(sb, detail);
+  /** A problem of {@code status} (Netty's constant) with a slug derived type and the reason phrase as title. */
+  static Problem of(HttpResponseStatus status, String slug, String detail) {
+    return of(status.code(), slug, detail);
+  }
+
+  /**
+   * Writes the problem as one JSON object: {@code type}, {@code title}, {@code status}, {@code
+   * detail}, {@code errors} when there are any, then whatever {@code extra} writes (may be null).
+   */
+  void write(JsonGenerator g, JsonBodies.Content extra) throws IOException {
+    g.writeStartObject();
+    JsonBodies.stringField(g, "type", type);
+    JsonBodies.stringField(g, "title", title);
+    g.writeNumberField("status", status);
+    JsonBodies.stringField(g, "detail", detail);
     if (!errors.isEmpty()) {
-      Json.name(sb, "errors").append('[');
-      for (int i = 0; i < errors.size(); i++) {
-        FieldError e = errors.get(i);
-        sb.append(i == 0 ? "{" : ",{");
-        Json.name(sb, "pointer");
-        Json.string(sb, e.pointer());
+      g.writeArrayFieldStart("errors");
+      for (FieldError e : errors) {
+        g.writeStartObject();
+        JsonBodies.stringField(g, "pointer", e.pointer());
         if (e.line() > 0) {
-          Json.name(sb, "line").append(e.line());
+          g.writeNumberField("line", e.line());
         }
-        Json.name(sb, "detail");
-        Json.string(sb, e.detail());
-        sb.append('}');
+        JsonBodies.stringField(g, "detail", e.detail());
+        g.writeEndObject();
       }
-      sb.append(']');
+      g.writeEndArray();
     }
     if (extra != null) {
-      sb.append(extra);
+      extra.write(g);
     }
-    return sb.append('}').toString();
+    g.writeEndObject();
+  }
+
+  /** Returns the JSON body, with the members {@code extra} writes (may be null) last. */
+  byte[] json(JsonBodies.Content extra) {
+    return JsonBodies.write(g -> write(g, extra));
   }
 
   /** Returns the problem as an edge reply with no extra fields. */
@@ -94,12 +108,11 @@ record Problem(HttpStatus status, String type, String title, String detail, List
     return toReply(null, null);
   }
 
-  /** Returns the problem as an edge reply with extra header fields and JSON members. */
-  Reply toReply(io.netty.handler.codec.http.HttpHeaders headers, String extraJson) {
-    io.netty.handler.codec.http.HttpHeaders h = headers == null
-        ? Reply.fields() : headers;
-    h.set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE, PROBLEM_JSON.toString());
-    return new Reply(status.code(), h, json(extraJson).getBytes(StandardCharsets.UTF_8));
+  /** Returns the problem as an edge reply with extra header fields (may be null) and JSON members (may be null). */
+  Reply toReply(HttpHeaders headers, JsonBodies.Content extra) {
+    HttpHeaders h = headers == null ? Reply.fields() : headers;
+    h.set(HttpHeaderNames.CONTENT_TYPE, MEDIA_TYPE);
+    return new Reply(status, h, json(extra));
   }
 
   /**
@@ -107,23 +120,8 @@ record Problem(HttpStatus status, String type, String title, String detail, List
    * and in the {@code X-Request-Id} header field.
    */
   Reply toReply(String requestId) {
-    io.netty.handler.codec.http.HttpHeaders h = Reply.fields();
+    HttpHeaders h = Reply.fields();
     h.set(RequestIds.HEADER, requestId);
-    StringBuilder extra = new StringBuilder(32).append(",\"requestId\":");
-    Json.string(extra, requestId);
-    return toReply(h, extra.toString());
-  }
-
-  /** Returns the problem as a response. */
-  HttpResponse toResponse() {
-    return toAggregated(null, null).toHttpResponse();
-  }
-
-  /** Returns the problem as an aggregated response with extra headers and JSON members. */
-  AggregatedHttpResponse toAggregated(ResponseHeadersBuilder headers, String extraJson) {
-    ResponseHeadersBuilder h = headers == null ? ResponseHeaders.builder(status) : headers.status(status);
-    h.contentType(PROBLEM_JSON);
-    return AggregatedHttpResponse.of(h.build(),
-        com.linecorp.armeria.common.HttpData.wrap(json(extraJson).getBytes(StandardCharsets.UTF_8)));
+    return toReply(h, g -> JsonBodies.stringField(g, "requestId", requestId));
   }
 }

@@ -1,6 +1,5 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.common.HttpStatus;
 import dev.sluice.core.Decision;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -11,6 +10,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -80,7 +80,7 @@ final class ProxyExchange extends Exchange {
     LiveConfig.Snapshot snap = edge.config().current();
     up = snap.upstream();
     if (up == null) {
-      refuse(Problem.of(HttpStatus.NOT_FOUND, "no-upstream", "no upstream is configured: this server is a"
+      refuse(Problem.of(HttpResponseStatus.NOT_FOUND, "no-upstream", "no upstream is configured: this server is a"
           + " decision service (POST /v1/decisions)").toReply());
       return;
     }
@@ -103,7 +103,7 @@ final class ProxyExchange extends Exchange {
     Admission admission = edge.admission();
     String unknown = admission.unknownTier(tier);
     if (unknown != null) {
-      refuse(new Problem(HttpStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier", "Bad Request",
+      refuse(new Problem(HttpResponseStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier", "Bad Request",
           "unknown tier " + unknown, List.of()).toReply());
       return;
     }
@@ -424,7 +424,7 @@ final class ProxyExchange extends Exchange {
       conn.close();
       return;
     }
-    failedWith(Problem.of(HttpStatus.GATEWAY_TIMEOUT, "upstream-timeout",
+    failedWith(Problem.of(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream-timeout",
         "the upstream did not answer within " + up.timeout().toMillis() + " ms").toReply(id));
   }
 
@@ -434,7 +434,7 @@ final class ProxyExchange extends Exchange {
     String id = RequestIds.next();
     boolean connect = kind == ServerMetrics.UpstreamError.CONNECT;
     warn(id, kind, cause, connect ? "the upstream could not be reached" : "the upstream failed before answering");
-    failedWith(Problem.of(HttpStatus.BAD_GATEWAY, "upstream-unavailable",
+    failedWith(Problem.of(HttpResponseStatus.BAD_GATEWAY, "upstream-unavailable",
         connect ? "the upstream could not be reached" : "the upstream did not answer properly").toReply(id));
   }
 
@@ -518,17 +518,21 @@ final class ProxyExchange extends Exchange {
     HttpHeaders h = Reply.fields();
     RateLimitHeaders.addThrottled(h, decided.tier(), d);
     boolean never = d.retryAfterNanos() == Long.MAX_VALUE;
-    StringBuilder extra = new StringBuilder(96);
-    extra.append(",\"tier\":");
-    Json.string(extra, decided.tier());
-    extra.append(",\"level\":\"").append(d.level().label()).append('"');
-    extra.append(",\"cost\":").append(decided.cost());
-    extra.append(",\"retryAfterMs\":").append(never ? "null" : Long.toString(RateLimitHeaders.ceilMillis(d.retryAfterNanos())));
     Problem p = never
-        ? new Problem(HttpStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:cost-exceeds-burst",
+        ? new Problem(HttpResponseStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:cost-exceeds-burst",
             "Request Cost Exceeds Limit", d.describe(), List.of())
-        : new Problem(HttpStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:rate-limited",
+        : new Problem(HttpResponseStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:rate-limited",
             "Too Many Requests", d.describe(), List.of());
-    return p.toReply(h, extra.toString());
+    return p.toReply(h, g -> {
+      JsonBodies.stringField(g, "tier", decided.tier());
+      g.writeStringField("level", d.level().label());
+      g.writeNumberField("cost", decided.cost());
+      g.writeFieldName("retryAfterMs");
+      if (never) {
+        g.writeNull();
+      } else {
+        g.writeNumber(RateLimitHeaders.ceilMillis(d.retryAfterNanos()));
+      }
+    });
   }
 }

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A whole response the edge answers itself (a decision, a problem, a 429): status, header fields
@@ -31,15 +30,15 @@ record Reply(int status, HttpHeaders headers, byte[] body) {
     return FIELDS.newHeaders();
   }
 
-  /** Returns a reply with a JSON body and no other fields. */
-  static Reply json(int status, String body) {
+  /** Returns a reply with a JSON body (UTF-8, e.g. from {@link JsonBodies#write}) and no other fields. */
+  static Reply json(int status, byte[] body) {
     return json(status, Reply.fields(), body);
   }
 
-  /** Returns a reply with a JSON body and the fields in {@code headers}. */
-  static Reply json(int status, HttpHeaders headers, String body) {
+  /** Returns a reply with a JSON body (UTF-8, e.g. from {@link JsonBodies#write}) and the fields in {@code headers}. */
+  static Reply json(int status, HttpHeaders headers, byte[] body) {
     headers.set(HttpHeaderNames.CONTENT_TYPE, JSON);
-    return new Reply(status, headers, body.getBytes(StandardCharsets.UTF_8));
+    return new Reply(status, headers, body);
   }
 
   /** Returns the reply as a Netty response for {@code version}. */

@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.sluice.config.StoreConfig;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
@@ -11,6 +12,7 @@ import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,31 +145,27 @@ final class Stores {
   }
 
   /**
-   * Appends the store {@code c} describes as JSON: {@code {"type":"local"}}, or {@code
+   * Writes the store {@code c} describes as a JSON object: {@code {"type":"local"}}, or {@code
    * {"type":"redis","mode":M,"uri":U}} ({@code "cluster":[U,...]} for a Cluster); {@code mode}
    * (the mode decisions are made in now) is left out when {@code null}.
    */
-  static StringBuilder appendJson(StringBuilder sb, StoreConfig c, String mode) {
-    sb.append('{');
-    Json.name(sb, "type");
-    Json.string(sb, c.type());
+  static void writeJson(JsonGenerator g, StoreConfig c, String mode) throws IOException {
+    g.writeStartObject();
+    JsonBodies.stringField(g, "type", c.type());
     if (c.redis()) {
       if (mode != null) {
-        Json.name(sb, "mode");
-        Json.string(sb, mode);
+        JsonBodies.stringField(g, "mode", mode);
       }
       if (c.redisUri() != null) {
-        Json.name(sb, "uri");
-        Json.string(sb, redact(c.redisUri()));
+        JsonBodies.stringField(g, "uri", redact(c.redisUri()));
       } else {
-        Json.name(sb, "cluster").append('[');
-        List<String> seeds = redactedUris(c);
-        for (int i = 0; i < seeds.size(); i++) {
-          Json.string(sb.append(i == 0 ? "" : ","), seeds.get(i));
+        g.writeArrayFieldStart("cluster");
+        for (String seed : redactedUris(c)) {
+          JsonBodies.string(g, seed);
         }
-        sb.append(']');
+        g.writeEndArray();
       }
     }
-    return sb.append('}');
+    g.writeEndObject();
   }
 }
