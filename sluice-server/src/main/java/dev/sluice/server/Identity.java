@@ -1,13 +1,11 @@
 package dev.sluice.server;
 
-import com.linecorp.armeria.common.util.InetAddressPredicates;
 import dev.sluice.config.IdentityConfig;
 import dev.sluice.core.Cidr;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /**
  * Names the client and tier of a request from one {@link IdentityConfig}; immutable and
@@ -41,7 +38,7 @@ final class Identity {
   private final AsciiString clientHeader;
   private final AsciiString apiKeyHeader;
   private final AsciiString tierHeader;
-  private final List<Predicate<InetAddress>> trusted;
+  private final List<Cidr> trusted;
   private final Map<String, String> clientTiers;
   private final String defaultTier;
 
@@ -50,14 +47,9 @@ final class Identity {
     this.apiKeyHeader = AsciiString.of(config.apiKeyHeader().toLowerCase(Locale.ROOT));
     this.tierHeader = config.tierHeader() == null ? null
         : AsciiString.of(config.tierHeader().toLowerCase(Locale.ROOT));
-    List<Predicate<InetAddress>> t = new ArrayList<>();
+    List<Cidr> t = new ArrayList<>();
     for (String block : config.trustedProxies()) {
-      Cidr cidr = Cidr.parse(block);
-      try {
-        t.add(InetAddressPredicates.ofCidr(InetAddress.getByAddress(cidr.address()), cidr.prefixLength()));
-      } catch (UnknownHostException e) {
-        throw new IllegalArgumentException("trusted proxy: " + block + " (expected: " + Cidr.EXPECTED + ")", e);
-      }
+      t.add(Cidr.parse(block));
     }
     this.trusted = List.copyOf(t);
     this.clientTiers = config.clientTiers();
@@ -141,8 +133,8 @@ final class Identity {
   }
 
   private boolean isTrusted(InetAddress address) {
-    for (Predicate<InetAddress> p : trusted) {
-      if (p.test(address)) {
+    for (Cidr block : trusted) {
+      if (block.contains(address)) {
         return true;
       }
     }
