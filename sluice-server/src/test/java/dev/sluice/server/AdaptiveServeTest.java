@@ -106,6 +106,32 @@ class AdaptiveServeTest {
     }
   }
 
+  /**
+   * With a Redis store the loop moves the limits the store enforces (no local limiter beside it)
+   * and reads the aggregate bucket's tokens from Redis for its signals.
+   */
+  @Test
+  void withRedisTheLoopMovesAndReadsTheRedisStore() {
+    try (dev.sluice.testkit.RedisProcess redis = dev.sluice.testkit.RedisProcess.start();
+        TestUpstream upstream = new TestUpstream();
+        Harness sluice = Harness.start(config(upstream.url(), true, false) + """
+            store:
+              type: redis
+              redis: { uri: "%s", namespace: adaptive-test }
+              timeout: 2s
+              leasing: { enabled: false }
+            """.formatted(redis.uri()), Clock.system());
+        Traffic traffic = new Traffic(sluice, "/delay/80")) {
+      assertThat(sluice.server.store().mode()).isEqualTo("redis");
+      Harness.await(Duration.ofSeconds(20), "the global rate Redis enforces to fall below 150/s",
+          () -> sluice.server.store().spec().global().rate().perSecond() < 150);
+      ControlLoop loop = sluice.server.controlLoop();
+      assertThat(loop.lastStep().signals().tierTokens()).as("tokens read from Redis").containsKey("global");
+      assertThat(metric(sluice, GLOBAL, "tier", "_global", "level", "global")).isLessThan(150.0);
+      Harness.await(Duration.ofSeconds(20), "a client to count an answer", () -> traffic.answered() > 0);
+    }
+  }
+
   private static double metric(Harness sluice, String name, String... labels) {
     Double v = PrometheusText.parse(sluice.adminGet("/metrics").body()).value(name, labels);
     return v == null || v.isNaN() ? Double.POSITIVE_INFINITY : v;
