@@ -74,7 +74,8 @@ class CheckConfigCommandTest {
     assertThat(run.errLines()).containsExactly(
         file + ":5: tiers.premium.per-client.burts: unknown field (expected: one of burst, rate)",
         file + ":6: tiers.premium.per-client.rate: -3 (expected: > 0)",
-        file + ":7: global.max: unknown field (expected: one of burst, rate, max-clients, idle-expiry)");
+        file + ":7: global.max: unknown field"
+            + " (expected: one of burst, rate, max-clients, idle-expiry, concurrency, permit-timeout)");
   }
 
   @Test

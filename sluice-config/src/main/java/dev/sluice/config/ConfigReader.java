@@ -25,7 +25,8 @@ final class ConfigReader {
       "store");
   static final List<String> SERVER_KEYS = List.of("bind", "port", "admin-bind", "admin-port", "admin-token");
   static final List<String> UPSTREAM_KEYS = List.of("url", "timeout", "idle-timeout");
-  static final List<String> GLOBAL_KEYS = List.of("burst", "rate", "max-clients", "idle-expiry");
+  static final List<String> GLOBAL_KEYS = List.of("burst", "rate", "max-clients", "idle-expiry", "concurrency",
+      "permit-timeout");
 
   private ConfigReader() {}
 
@@ -47,7 +48,8 @@ final class ConfigReader {
     TierReader.Tiers tiers = TierReader.read(doc, globalLimit, problems);
     IdentityConfig identity = IdentityReader.read(doc, tiers, problems);
     Long globalBurst = global == null || global.limit() == null ? null : global.limit().burst();
-    List<CostRule> costs = CostReader.read(doc, tiers.largestBurst(), globalBurst, problems);
+    Long globalConcurrency = global == null || global.concurrency() == 0 ? null : global.concurrency();
+    List<CostRule> costs = CostReader.read(doc, tiers.largestBurst(), globalBurst, globalConcurrency, problems);
     AdaptiveSettings adaptive = AdaptiveReader.read(doc.mapping("adaptive", AdaptiveReader.KEYS), problems);
     StoreConfig store = StoreReader.read(doc, problems);
     if (problems.count() > 0) {
@@ -58,6 +60,10 @@ final class ConfigReader {
     if (config == null) {
       return null;
     }
+    if (store.redis() && hasConcurrency(config)) {
+      concurrencyNeedsLocal(doc, problems);
+      return null;
+    }
     if (adaptive.enabled() && !hasAggregate(config)) {
       Mapping m = doc.mapping("adaptive", null);
       problems.add(m.line("enabled"), "adaptive.enabled",
@@ -65,6 +71,32 @@ final class ConfigReader {
       return null;
     }
     return config;
+  }
+
+  /**
+   * Reports every concurrency level of a valid document whose store is Redis, which does not
+   * enforce them (permits live in one process).
+   */
+  private static void concurrencyNeedsLocal(Mapping doc, Problems problems) {
+    String expected = " (expected: no concurrency level with store.type: redis; concurrency levels need the"
+        + " local store, the Redis store does not enforce them)";
+    Mapping global = doc.mapping("global", null);
+    if (global.has("concurrency")) {
+      problems.add(global.line("concurrency"), global.path("concurrency"), global.node("concurrency").display()
+          + expected);
+    }
+    Mapping tiers = doc.mapping("tiers", null);
+    for (String name : tiers.fields().keySet()) {
+      Mapping tier = tiers.mapping(name, null);
+      if (tier.has("concurrency")) {
+        problems.add(tier.line("concurrency"), tier.path("concurrency"), tier.node("concurrency").display()
+            + expected);
+      }
+    }
+  }
+
+  private static boolean hasConcurrency(SluiceConfig config) {
+    return config.global().concurrency() > 0 || config.tiers().values().stream().anyMatch(t -> t.concurrency() > 0);
   }
 
   private static boolean hasAggregate(SluiceConfig config) {
@@ -138,11 +170,14 @@ final class ConfigReader {
     }
     Long maxClients = or(m.integer("max-clients", 1, Long.MAX_VALUE, false), d.maxClients());
     Duration idleExpiry = or(m.duration("idle-expiry"), d.idleExpiry());
+    Long concurrency = or(m.integer("concurrency", 1, Long.MAX_VALUE, false), d.concurrency());
+    Duration permitTimeout = or(m.duration("permit-timeout"), d.permitTimeout());
     if (problems.count() != before) {
       return null;
     }
     Limit limit = burst == null || rate == null ? null : problems.build(m.line(), m.path(), () -> Limit.of(burst, rate));
-    return problems.build(m.line(), m.path(), () -> new GlobalConfig(limit, maxClients, idleExpiry));
+    return problems.build(m.line(), m.path(),
+        () -> new GlobalConfig(limit, maxClients, idleExpiry, concurrency, permitTimeout));
   }
 
   private static <T> T or(T value, T fallback) {

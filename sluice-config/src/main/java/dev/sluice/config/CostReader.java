@@ -18,11 +18,13 @@ final class CostReader {
   /**
    * Reads {@code costs}. A rule costing more than any bucket a request must pass can hold is never
    * admitted, so it is reported: {@code largestBurst} is the largest per-client burst (0 if
-   * unknown) and {@code globalBurst} the global burst ({@code null} if none or unknown).
+   * unknown), {@code globalBurst} the global burst and {@code globalConcurrency} the global
+   * concurrency level ({@code null} if none or unknown).
    *
    * @return the rules, or {@code null} if any had a problem
    */
-  static List<CostRule> read(Mapping doc, long largestBurst, Long globalBurst, Problems problems) {
+  static List<CostRule> read(Mapping doc, long largestBurst, Long globalBurst, Long globalConcurrency,
+      Problems problems) {
     List<YamlNode> items = doc.list("costs", "a list of cost rules such as {method: POST, path: /api/**, cost: 3}");
     if (items == null) {
       return null;
@@ -37,7 +39,7 @@ final class CostReader {
         continue;
       }
       Mapping rule = Mapping.of(item, path, item.line(), problems, KEYS);
-      CostRule r = rule == null ? null : rule(rule, largestBurst, globalBurst, problems);
+      CostRule r = rule == null ? null : rule(rule, largestBurst, globalBurst, globalConcurrency, problems);
       if (r != null) {
         rules.add(r);
       }
@@ -45,7 +47,8 @@ final class CostReader {
     return problems.count() == before ? rules : null;
   }
 
-  private static CostRule rule(Mapping rule, long largestBurst, Long globalBurst, Problems problems) {
+  private static CostRule rule(Mapping rule, long largestBurst, Long globalBurst, Long globalConcurrency,
+      Problems problems) {
     int before = problems.count();
     String method = rule.string("method", false);
     if (method == null) {
@@ -67,6 +70,10 @@ final class CostReader {
       if (globalBurst != null && (cap == 0 || globalBurst < cap)) {
         cap = globalBurst;
         what = "the global burst";
+      }
+      if (globalConcurrency != null && (cap == 0 || globalConcurrency < cap)) {
+        cap = globalConcurrency;
+        what = "global.concurrency";
       }
       if (cap > 0 && cost > cap) {
         problems.add(rule.line(), rule.path("cost"),

@@ -63,7 +63,7 @@ public record SluiceConfig(
 
   /**
    * Resolves the limits into what a {@code Limiter} enforces: each tier's {@code share} of the
-   * global limit becomes its aggregate limit.
+   * global limit becomes its aggregate limit; the concurrency levels and permit timeout carry over.
    *
    * @throws IllegalArgumentException if the resolved limits are not a valid {@link LimiterSpec}
    */
@@ -71,10 +71,10 @@ public record SluiceConfig(
     Limit globalLimit = global.limit();
     Map<String, TierSpec> specs = new LinkedHashMap<>();
     for (TierConfig t : tiers.values()) {
-      specs.put(t.name(), new TierSpec(t.name(), t.perClient(), t.aggregateLimit(globalLimit)));
+      specs.put(t.name(), new TierSpec(t.name(), t.perClient(), t.aggregateLimit(globalLimit), t.concurrency()));
     }
     return new LimiterSpec(specs, identity.defaultTier(), globalLimit, CostTable.of(costs),
-        global.maxClients(), global.idleExpiry());
+        global.maxClients(), global.idleExpiry(), global.concurrency(), global.permitTimeout());
   }
 
   /** Returns a one-line summary, as printed by {@code sluice check-config}. */

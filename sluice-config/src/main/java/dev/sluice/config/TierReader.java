@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /** Reads the {@code tiers} section: a non-empty map from tier name to tier, in file order. */
 final class TierReader {
 
-  static final List<String> TIER_KEYS = List.of("per-client", "share", "aggregate");
+  static final List<String> TIER_KEYS = List.of("per-client", "share", "aggregate", "concurrency");
   static final List<String> LIMIT_KEYS = List.of("burst", "rate");
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
@@ -89,6 +89,7 @@ final class TierReader {
     }
     Double share = tier.fraction("share");
     Limit aggregate = tier.has("aggregate") ? limit(tier.mapping("aggregate", LIMIT_KEYS), problems) : null;
+    Long concurrency = tier.integer("concurrency", 1, Long.MAX_VALUE, false);
     if (tier.has("share") && tier.has("aggregate")) {
       problems.add(tier.line("aggregate"), tier.path("aggregate"),
           "set together with share (expected: either share or aggregate, not both)");
@@ -101,7 +102,9 @@ final class TierReader {
       return new Tier(null, perClient); // reported here, or an alias the YAML pass reported
     }
     Limit client = perClient;
-    return new Tier(problems.build(tier.line(), path, () -> new TierConfig(name, client, share, aggregate)), client);
+    long inFlight = concurrency == null ? 0 : concurrency;
+    return new Tier(problems.build(tier.line(), path,
+        () -> new TierConfig(name, client, share, aggregate, inFlight)), client);
   }
 
   /** Reads a {@code {burst, rate}} mapping; both are required. */

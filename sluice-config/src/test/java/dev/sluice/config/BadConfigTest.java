@@ -38,7 +38,7 @@ class BadConfigTest {
             + " (expected: one of server, upstream, identity, tiers, global, costs, adaptive, store)",
         "unknown-fields.yaml:9: tiers.premium.per-client.refill: unknown field (expected: one of burst, rate)",
         "unknown-fields.yaml:10: tiers.premium.shares: unknown field"
-            + " (expected: one of per-client, share, aggregate)",
+            + " (expected: one of per-client, share, aggregate, concurrency)",
         "unknown-fields.yaml:13: adaptive.gain: unknown field (expected: one of enabled, shadow, interval, controllers,"
             + " latency-aimd, error-backoff, gradient, pi, static, limits, burst, min-burst)");
   }
@@ -152,7 +152,7 @@ class BadConfigTest {
     assertThat(problems("tiers:\n  free:\n  paid: 3\n")).containsExactly(
         "test.yaml:2: tiers.free.per-client: missing"
             + " (expected: a mapping with burst and rate, e.g. {burst: 100, rate: 50/s})",
-        "test.yaml:3: tiers.paid: 3 (expected: a mapping with per-client, share, aggregate)");
+        "test.yaml:3: tiers.paid: 3 (expected: a mapping with per-client, share, aggregate, concurrency)");
   }
 
   @Test

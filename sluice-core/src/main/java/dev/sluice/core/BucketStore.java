@@ -40,6 +40,22 @@ public interface BucketStore extends LimitTarget, AutoCloseable {
    */
   CompletionStage<Decision> acquire(String key, String tier, int cost);
 
+  /**
+   * Releases the permit of a completed request ({@link Decision#permit()}), freeing its cost at
+   * every concurrency level it holds; returns whether it did. Exactly once per permit: a permit
+   * already released or expired, 0, or one this store did not issue returns {@code false} and
+   * changes nothing. Never blocks. The default (a store without concurrency levels, which issues no
+   * permits) returns {@code false}.
+   */
+  default boolean release(long permit) {
+    return false;
+  }
+
+  /** Returns how many permits expired unreleased since the store started; the default is 0. */
+  default long expiredPermits() {
+    return 0;
+  }
+
   /** Returns the levels of client {@code key} in {@code tier} without consuming anything. */
   CompletionStage<List<LevelState>> levels(String key, String tier);
 

@@ -8,20 +8,26 @@ import java.util.Map;
 
 /**
  * An in-process, hierarchical rate limiter: each request is checked against its client's bucket,
- * its tier's aggregate bucket and the global bucket, and consumes from all of them or none.
- * Thread-safe; decisions are lock-free and do not allocate once a client's bucket exists.
+ * its tier's aggregate bucket and the global bucket, and, where the spec has them, the tier's and
+ * the global concurrency levels; it consumes from all of them or none. Thread-safe; decisions are
+ * lock-free and do not allocate once a client's bucket exists.
  *
  * <p>Invariants:
  * <ol>
  *   <li>Over any window of length t, the cost a bucket admits is at most
  *       {@code burst + rate * t}, plus any burst increase made by a reconfiguration inside the
  *       window (a change applies from its instant on).
- *   <li>All or nothing: a request denied at the tier or global level gives back what it took
- *       from the levels before (see {@link GcraBucket#refund}).
+ *   <li>All or nothing: a request denied at the tier or global level, or by a concurrency level,
+ *       gives back what it took from the levels before (see {@link GcraBucket#refund}).
+ *   <li>A concurrency level never holds more cost in flight than its maximum. An admitted request
+ *       holds its cost there until {@link #release} of its {@link Decision#permit()} or, failing
+ *       that, until its permit expires {@link LimiterSpec#permitTimeout()} after admission (see
+ *       {@link PermitTable}).
  *   <li>Memory is bounded: each tier keeps at most {@code maxClientsPerTier} client buckets, and
  *       a bucket unused for its idle expiry (never shorter than its refill time, so it is full and
  *       forgetting it is exact) is dropped.
- *   <li>Reconfiguration never stops traffic; each bucket keeps its fraction of tokens.
+ *   <li>Reconfiguration never stops traffic; each bucket keeps its fraction of tokens, and each
+ *       concurrency level its permits out.
  * </ol>
  */
 public final class Limiter {
@@ -29,16 +35,16 @@ public final class Limiter {
   /*
    * Eviction lives in ClientMap: full buckets (TAT in the past) are forgotten exactly, and a size
    * bound per tier caps memory under a flood of keys. A decision on an existing bucket is one map
-   * read, one clock read and one CAS per level.
+   * read, one clock read and one CAS per level. Concurrency levels come after the token levels,
+   * behind one null check: the permit table exists only once a spec has had a concurrency level.
    */
 
-  private static final Level[] LEVELS = Level.values();
-
   private final Clock clock;
-  private volatile Map<String, Tier> tiers;
-  private volatile Tier defaultTier;
+  private volatile Map<String, TierState> tiers;
+  private volatile TierState defaultTier;
   private volatile GcraBucket global;
   private volatile LimiterSpec spec;
+  private volatile PermitTable permits;
 
   private Limiter(LimiterSpec spec, Clock clock) {
     this.clock = clock;
@@ -76,7 +82,9 @@ public final class Limiter {
 
   /**
    * Decides a request of {@code cost} tokens from client {@code key} in {@code tier}
-   * ({@code null} for the default tier).
+   * ({@code null} for the default tier). When a concurrency level applies and the request is
+   * admitted, the decision carries a permit the caller must {@link #release} when the request
+   * completes.
    *
    * @throws UnknownTierException if the tier does not exist
    * @throws IllegalArgumentException if {@code cost < 1} or {@code key} is null
@@ -89,24 +97,66 @@ public final class Limiter {
    * Consumes {@code cost} tokens from every level for client {@code key} in {@code tier}
    * ({@code null} for the default), or from none; returns whether it did. The same decision as
    * {@link #tryAcquire(String, String, int)} without building a {@link Decision}, for callers that
-   * need only yes or no.
+   * need only yes or no. A permit a concurrency level grants is released at once (the request
+   * counts as complete on admission); callers that hold permits use {@link #tryConsumePermit}.
    *
    * @throws UnknownTierException if the tier does not exist
    * @throws IllegalArgumentException if {@code cost < 1} or {@code key} is null
    */
   public boolean tryConsume(String key, String tier, int cost) {
-    Tier t = tier(tier);
-    checkArguments(key, cost);
-    long now = clock.nanoTime();
-    int outcome;
-    do {
-      outcome = consume(clientBucket(t, key, now), t.aggregate, global, now, cost);
-    } while (outcome == RETIRED);
-    return outcome == ADMITTED;
+    long outcome = tryConsumePermit(key, tier, cost);
+    if (outcome > 0) {
+      permits.release(outcome);
+    }
+    return outcome >= 0;
   }
 
-  private Tier tier(String name) {
-    Tier t = name == null ? defaultTier : tiers.get(name);
+  /**
+   * The decision of {@link #tryAcquire(String, String, int)} as one primitive, allocating nothing:
+   * a permit ({@code > 0}) to {@link #release} when the request completes, 0 when admitted with no
+   * concurrency level applying, or -1 when denied.
+   *
+   * @throws UnknownTierException if the tier does not exist
+   * @throws IllegalArgumentException if {@code cost < 1} or {@code key} is null
+   */
+  public long tryConsumePermit(String key, String tier, int cost) {
+    TierState t = tier(tier);
+    checkArguments(key, cost);
+    long now = clock.nanoTime();
+    long outcome;
+    do {
+      outcome = consume(t, clientBucket(t, key, now), t.aggregate, global, now, cost);
+    } while (outcome == RETIRED);
+    return outcome >= 0 ? outcome : -1;
+  }
+
+  /**
+   * Releases the permit of a completed request, freeing its cost at every concurrency level it
+   * holds; returns whether it did. Exactly once per permit: a permit already released or expired,
+   * 0, or one this limiter did not issue returns {@code false} and changes nothing. Lock-free.
+   */
+  public boolean release(long permit) {
+    PermitTable p = permits;
+    return p != null && p.release(permit);
+  }
+
+  /**
+   * Expires every permit whose deadline has passed and returns how many; decisions do this
+   * themselves at most once per {@code min(permit timeout, 1 s)}, as does {@link #cleanUp}.
+   */
+  public int expirePermits() {
+    PermitTable p = permits;
+    return p == null ? 0 : p.expire(clock.nanoTime());
+  }
+
+  /** Returns how many permits have expired unreleased since this limiter was created. */
+  public long expiredPermits() {
+    PermitTable p = permits;
+    return p == null ? 0 : p.expired();
+  }
+
+  private TierState tier(String name) {
+    TierState t = name == null ? defaultTier : tiers.get(name);
     if (t == null) {
       throw new UnknownTierException(name, tiers.keySet());
     }
@@ -122,7 +172,7 @@ public final class Limiter {
     }
   }
 
-  private static GcraBucket clientBucket(Tier tier, String key, long now) {
+  private static GcraBucket clientBucket(TierState tier, String key, long now) {
     GcraBucket client = tier.clients.get(key);
     if (client == null) {
       return tier.newClient(key, now);
@@ -133,33 +183,40 @@ public final class Limiter {
     return client;
   }
 
-  private Decision decide(Tier tier, String key, int cost) {
+  private Decision decide(TierState tier, String key, int cost) {
     checkArguments(key, cost);
     long now = clock.nanoTime();
     GcraBucket agg = tier.aggregate;
     GcraBucket glob = global;
     GcraBucket client;
-    int outcome;
+    long outcome;
     do {
       client = clientBucket(tier, key, now);
-      outcome = consume(client, agg, glob, now, cost);
+      outcome = consume(tier, client, agg, glob, now, cost);
     } while (outcome == RETIRED);
-    return outcome == ADMITTED ? admitted(now, client, agg, glob) : denied(outcome, now, cost, client, agg, glob);
+    if (outcome >= 0) {
+      return Decisions.admitted(now, client, agg, glob, outcome);
+    }
+    int code = (int) -outcome;
+    if ((code & Decisions.IN_FLIGHT) == 0) {
+      return Decisions.denied(code, now, cost, client, agg, glob);
+    }
+    boolean atTier = Decisions.level(code) == Level.TIER;
+    return Decisions.inFlight(code, atTier ? tier.inFlight : permits.global, atTier ? agg : glob, client);
   }
 
-  /** {@link #consume} outcome: every level admitted. */
-  private static final int ADMITTED = 0;
-  /** {@link #consume} outcome flag: the denying level can never admit (end of the clock's range). */
-  private static final int NEVER = 8;
+  /** {@link #consume} outcome: every level admitted, no permit taken (a permit is {@code > 0}). */
+  private static final long ADMITTED = 0;
   /** {@link #consume} outcome: the client bucket was evicted meanwhile; look it up again. */
-  private static final int RETIRED = 16;
+  private static final long RETIRED = -16;
 
   /**
-   * Consumes from the client, tier and global levels in that order, refunding the earlier ones
-   * when a later one denies. Returns {@link #ADMITTED}, or the denying level's ordinal + 1, with
-   * {@link #NEVER} set when that level can never admit.
+   * Consumes from the client, tier and global levels in that order, then takes a permit from the
+   * concurrency levels, refunding the token levels when a concurrency level denies. Returns a
+   * permit, {@link #ADMITTED}, {@link #RETIRED}, or minus a denial code: the denying level's
+   * ordinal + 1, with {@link Decisions#NEVER} and {@link Decisions#IN_FLIGHT} as flags.
    */
-  private int consume(GcraBucket client, GcraBucket agg, GcraBucket glob, long now, int cost) {
+  private long consume(TierState tier, GcraBucket client, GcraBucket agg, GcraBucket glob, long now, int cost) {
     GcraBucket.Params cp;
     long cd;
     do {
@@ -170,7 +227,7 @@ public final class Limiter {
       return RETIRED;
     }
     if (cd < 0) {
-      return outcome(Level.CLIENT, cd);
+      return denial(Level.CLIENT, cd);
     }
     GcraBucket.Params ap = null;
     long ad = 0;
@@ -181,12 +238,12 @@ public final class Limiter {
       } while (ad == GcraBucket.STALE);
       if (ad < 0) {
         client.refund(clock, now, cd, cost, cp);
-        return outcome(Level.TIER, ad);
+        return denial(Level.TIER, ad);
       }
     }
+    GcraBucket.Params gp = null;
+    long gd = 0;
     if (glob != null) {
-      GcraBucket.Params gp;
-      long gd;
       do {
         gp = glob.params();
         gd = glob.tryConsume(now, cost, gp);
@@ -196,74 +253,31 @@ public final class Limiter {
           agg.refund(clock, now, ad, cost, ap);
         }
         client.refund(clock, now, cd, cost, cp);
-        return outcome(Level.GLOBAL, gd);
+        return denial(Level.GLOBAL, gd);
       }
     }
-    return ADMITTED;
-  }
-
-  private static int outcome(Level level, long code) {
-    return (level.ordinal() + 1) | (code == GcraBucket.NEVER ? NEVER : 0);
-  }
-
-  /**
-   * Builds the decision of an admitted request from the levels as they stand at {@code now}:
-   * the tightest level's view (under concurrency, other requests may already have taken more).
-   */
-  private static Decision admitted(long now, GcraBucket client, GcraBucket agg, GcraBucket glob) {
-    GcraBucket tightest = client;
-    Level level = Level.CLIENT;
-    long remaining = client.tokens(now);
-    if (agg != null) {
-      long r = agg.tokens(now);
-      if (r < remaining) {
-        remaining = r;
-        tightest = agg;
-        level = Level.TIER;
-      }
+    PermitTable p = permits;
+    if (p == null) {
+      return ADMITTED;
+    }
+    long permit = p.acquire(tier.inFlight, now, cost);
+    if (permit >= 0) {
+      return permit;
     }
     if (glob != null) {
-      long r = glob.tokens(now);
-      if (r < remaining) {
-        remaining = r;
-        tightest = glob;
-        level = Level.GLOBAL;
-      }
+      glob.refund(clock, now, gd, cost, gp);
     }
-    return new Decision(true, remaining, 0, tightest.resetNanos(now), level, tightest.limit(),
-        Decision.Reason.ADMITTED);
+    if (agg != null) {
+      agg.refund(clock, now, ad, cost, ap);
+    }
+    client.refund(clock, now, cd, cost, cp);
+    boolean atTier = permit == PermitTable.FULL_TIER || permit == PermitTable.NEVER_TIER;
+    boolean never = permit == PermitTable.NEVER_TIER || permit == PermitTable.NEVER_GLOBAL;
+    return -((atTier ? Level.TIER : Level.GLOBAL).ordinal() + 1 | Decisions.IN_FLIGHT | (never ? Decisions.NEVER : 0));
   }
 
-  /**
-   * Builds the decision of a denied request. Retry-after is the longest wait any level needs for
-   * this cost, so that retrying then will not be denied by another level.
-   */
-  private static Decision denied(int outcome, long now, int cost,
-      GcraBucket client, GcraBucket agg, GcraBucket glob) {
-    // A cost above any level's burst can never pass: say so, whichever level ran out first.
-    GcraBucket never = client.params().burst < cost ? client
-        : agg != null && agg.params().burst < cost ? agg
-        : glob != null && glob.params().burst < cost ? glob : null;
-    if (never != null) {
-      Level at = never == client ? Level.CLIENT : never == agg ? Level.TIER : Level.GLOBAL;
-      return new Decision(false, never.tokens(now), Long.MAX_VALUE, never.resetNanos(now), at, never.limit(),
-          Decision.Reason.COST_EXCEEDS_BURST);
-    }
-    Level level = LEVELS[(outcome & ~NEVER) - 1];
-    GcraBucket denier = level == Level.CLIENT ? client : level == Level.TIER ? agg : glob;
-    long wait = (outcome & NEVER) != 0 ? Long.MAX_VALUE : 0;
-    wait = Math.max(wait, client.waitNanos(now, cost));
-    if (agg != null) {
-      wait = Math.max(wait, agg.waitNanos(now, cost));
-    }
-    if (glob != null) {
-      wait = Math.max(wait, glob.waitNanos(now, cost));
-    }
-    // A concurrent refund may make every level look ready again; retrying is then right at once,
-    // but "0" would read as "allowed", so say the smallest real wait.
-    wait = Math.max(wait, 1);
-    return new Decision(false, denier.tokens(now), wait, denier.resetNanos(now), level, denier.limit(),
-        Decision.Reason.EXHAUSTED);
+  private static long denial(Level level, long code) {
+    return -((level.ordinal() + 1) | (code == GcraBucket.NEVER ? Decisions.NEVER : 0));
   }
 
   /**
@@ -271,7 +285,7 @@ public final class Limiter {
    * without consuming anything or creating a bucket (an unknown client shows a full bucket).
    */
   public List<LevelState> levels(String key, String tier) {
-    Tier t = tier(tier);
+    TierState t = tier(tier);
     long now = clock.nanoTime();
     List<LevelState> out = new ArrayList<>(3);
     GcraBucket client = t.clients.get(key);
@@ -292,23 +306,32 @@ public final class Limiter {
     return out;
   }
 
-  /** Returns every tier's aggregate level and the global level, as they stand now. */
+  /**
+   * Returns every tier's aggregate level and the global level, and the cost in flight at each
+   * concurrency level (a level that was removed shows while its permits are out), as they stand now.
+   */
   public AggregateLevels aggregateLevels() {
     long now = clock.nanoTime();
     Map<String, LevelState> out = new LinkedHashMap<>();
-    for (Tier t : tiers.values()) {
+    Map<String, InFlight> inFlight = new LinkedHashMap<>();
+    for (TierState t : tiers.values()) {
       GcraBucket agg = t.aggregate;
       if (agg != null) {
         out.put(t.name, state(Level.TIER, agg, now));
       }
+      if (t.inFlight.max() > 0 || t.inFlight.cost() > 0) {
+        inFlight.put(t.name, t.inFlight.snapshot());
+      }
     }
     GcraBucket glob = global;
-    return new AggregateLevels(out, glob == null ? null : state(Level.GLOBAL, glob, now));
+    PermitTable p = permits;
+    InFlight g = p == null || p.global.max() == 0 && p.global.cost() == 0 ? null : p.global.snapshot();
+    return new AggregateLevels(out, glob == null ? null : state(Level.GLOBAL, glob, now), inFlight, g);
   }
 
   /** Returns how many client buckets {@code tier} holds now (approximate under concurrency). */
   public long clientCount(String tier) {
-    Tier t = tiers.get(tier);
+    TierState t = tiers.get(tier);
     if (t == null) {
       throw new UnknownTierException(tier, tiers.keySet());
     }
@@ -318,12 +341,14 @@ public final class Limiter {
   /**
    * Forgets every client bucket that is full now (exact: a new bucket is full too) and enforces
    * the size bound; this otherwise happens as new clients arrive, at most once per idle expiry.
+   * Also expires overdue permits ({@link #expirePermits}).
    */
   public void cleanUp() {
     long now = clock.nanoTime();
-    for (Tier t : tiers.values()) {
+    for (TierState t : tiers.values()) {
       t.clients.sweep(now);
     }
+    expirePermits();
   }
 
   private static LevelState state(Level level, GcraBucket b, long now) {
@@ -332,27 +357,24 @@ public final class Limiter {
 
   /** Changes every client bucket of {@code tier} to {@code limit}, carrying tokens over proportionally. */
   public synchronized void setClientLimit(String tier, Limit limit) {
-    LimiterSpec s = spec;
-    TierSpec old = requireTier(s, tier);
-    apply(withTier(s, new TierSpec(tier, limit, old.aggregate())));
+    apply(spec.withTier(requireTier(spec, tier).withPerClient(limit)));
   }
 
   /** Changes the aggregate limit of {@code tier} ({@code null} removes the level). */
   public synchronized void setTierLimit(String tier, Limit limit) {
-    LimiterSpec s = spec;
-    TierSpec old = requireTier(s, tier);
-    apply(withTier(s, new TierSpec(tier, old.perClient(), limit)));
+    apply(spec.withTier(requireTier(spec, tier).withAggregate(limit)));
   }
 
   /** Changes the global limit ({@code null} removes the level). */
   public synchronized void setGlobalLimit(Limit limit) {
-    LimiterSpec s = spec;
-    apply(new LimiterSpec(s.tiers(), s.defaultTier(), limit, s.costs(), s.maxClientsPerTier(), s.idleExpiry()));
+    apply(spec.withGlobal(limit));
   }
 
   /**
    * Switches to {@code next} while traffic runs. Buckets whose limit changes keep their fraction
-   * of tokens; new tiers and levels start full; removed tiers stop accepting requests.
+   * of tokens; new tiers and levels start full; removed tiers stop accepting requests. Concurrency
+   * levels keep counting the permits out: a lowered maximum admits nothing until the cost in flight
+   * falls below it, and permits taken under a removed level still free their cost when released.
    */
   public synchronized void reconfigure(LimiterSpec next) {
     if (next == null) {
@@ -369,103 +391,39 @@ public final class Limiter {
     return t;
   }
 
-  private static LimiterSpec withTier(LimiterSpec s, TierSpec tier) {
-    Map<String, TierSpec> m = new LinkedHashMap<>(s.tiers());
-    m.put(tier.name(), tier);
-    return new LimiterSpec(m, s.defaultTier(), s.global(), s.costs(), s.maxClientsPerTier(), s.idleExpiry());
-  }
-
   private synchronized void apply(LimiterSpec next) {
     long now = clock.nanoTime();
-    Map<String, Tier> current = tiers;
-    Map<String, Tier> updated = new LinkedHashMap<>();
+    Map<String, TierState> current = tiers;
+    PermitTable p = permits;
+    if (p != null || next.hasConcurrency()) {
+      p = p == null ? new PermitTable() : p;
+      // Room for every permit the new levels can hold, plus those still out, before any maximum rises.
+      long slots = p.global.cost();
+      for (TierState t : current.values()) {
+        slots = Saturating.add(slots, t.inFlight.cost());
+      }
+      long bound = next.concurrency(); // each permit costs at least 1
+      for (TierSpec ts : bound > 0 ? List.<TierSpec>of() : next.tiers().values()) {
+        bound = Saturating.add(bound, ts.concurrency());
+      }
+      p.ensureCapacity(Saturating.add(slots, bound));
+      p.timeout(next.permitTimeout());
+      p.global.max(next.concurrency());
+    }
+    Map<String, TierState> updated = new LinkedHashMap<>();
     for (TierSpec ts : next.tiers().values()) {
-      Tier t = current.get(ts.name());
+      TierState t = current.get(ts.name());
       if (t == null) {
-        t = new Tier(ts, next, clock, now);
+        t = new TierState(ts, next, clock, now);
       } else {
         t.update(ts, next, now);
       }
       updated.put(ts.name(), t);
     }
-    global = reshape(global, next.global(), clock);
+    global = TierState.reshape(global, next.global(), clock);
     spec = next;
     tiers = Collections.unmodifiableMap(updated);
     defaultTier = updated.get(next.defaultTier());
-  }
-
-  /** Returns a bucket for {@code limit}: the same one reconfigured, a new full one, or none. */
-  static GcraBucket reshape(GcraBucket bucket, Limit limit, Clock clock) {
-    if (limit == null) {
-      return null;
-    }
-    if (bucket == null) {
-      return new GcraBucket(limit);
-    }
-    if (!bucket.limit().equals(limit)) {
-      bucket.reconfigure(clock, new GcraBucket.Params(limit));
-    }
-    return bucket;
-  }
-
-  /** One tier's state: its client map and aggregate bucket. */
-  private static final class Tier {
-    final String name;
-    final Clock clock;
-    final ClientMap clients;
-    volatile GcraBucket.Params perClient;
-    volatile GcraBucket aggregate;
-
-    Tier(TierSpec spec, LimiterSpec limits, Clock clock, long now) {
-      this.name = spec.name();
-      this.clock = clock;
-      this.perClient = new GcraBucket.Params(spec.perClient());
-      this.aggregate = spec.aggregate() == null ? null : new GcraBucket(spec.aggregate());
-      this.clients = new ClientMap(limits.maxClientsPerTier(), sweepNanos(limits), now);
-    }
-
-    static long sweepNanos(LimiterSpec limits) {
-      return Math.min(limits.idleExpiry().toNanos(), Long.MAX_VALUE >> 2);
-    }
-
-    GcraBucket newClient(String key, long now) {
-      GcraBucket b = clients.getOrCreate(key, perClient, now);
-      if (b.params() != perClient) {
-        catchUp(b);
-      }
-      return b;
-    }
-
-    /**
-     * Brings a bucket that a reconfiguration missed (it was being created while the map was
-     * walked) to the tier's current limit before any decision uses it. Reading perClient under the
-     * bucket's monitor, which reconfigure() holds too, means this can never apply an older limit
-     * over a newer one.
-     */
-    void catchUp(GcraBucket b) {
-      synchronized (b) {
-        GcraBucket.Params latest = perClient;
-        if (b.params() != latest) {
-          b.reconfigure(clock, latest);
-        }
-      }
-    }
-
-    void update(TierSpec spec, LimiterSpec limits, long now) {
-      clients.bounds(limits.maxClientsPerTier(), sweepNanos(limits));
-      if (!perClient.limit.equals(spec.perClient())) {
-        GcraBucket.Params next = new GcraBucket.Params(spec.perClient());
-        perClient = next;
-        for (GcraBucket b : clients.values()) {
-          b.reconfigure(clock, next);
-        }
-      }
-      aggregate = reshape(aggregate, spec.aggregate(), clock);
-    }
-
-    @Override
-    public String toString() {
-      return "Tier[" + name + "]";
-    }
+    permits = p;
   }
 }

@@ -16,6 +16,10 @@ import java.util.Map;
  * @param costs cost rules for {@link Limiter#costOf}
  * @param maxClientsPerTier the most client buckets kept per tier
  * @param idleExpiry how often client buckets that are full again are forgotten
+ * @param concurrency the most cost all requests together may hold in flight at once, or 0 for no
+ *     global concurrency level (tiers have their own, {@link TierSpec#concurrency()})
+ * @param permitTimeout how long a permit of a concurrency level may stay out: one not released by
+ *     then expires and its cost is freed, so a caller that never completes cannot leak capacity
  */
 public record LimiterSpec(
     Map<String, TierSpec> tiers,
@@ -23,7 +27,12 @@ public record LimiterSpec(
     Limit global,
     CostTable costs,
     long maxClientsPerTier,
-    Duration idleExpiry) {
+    Duration idleExpiry,
+    long concurrency,
+    Duration permitTimeout) {
+
+  /** The permit timeout when none is given: one minute. */
+  public static final Duration DEFAULT_PERMIT_TIMEOUT = Duration.ofMinutes(1);
 
   /** Validates and copies. */
   public LimiterSpec {
@@ -44,9 +53,46 @@ public record LimiterSpec(
     if (idleExpiry == null || idleExpiry.isNegative() || idleExpiry.isZero()) {
       throw new IllegalArgumentException("idle expiry: " + idleExpiry + " (expected: > 0)");
     }
+    if (concurrency < 0) {
+      throw new IllegalArgumentException("global.concurrency: " + concurrency + " (expected: >= 1, or 0 for none)");
+    }
+    if (permitTimeout == null || permitTimeout.isNegative() || permitTimeout.isZero()) {
+      throw new IllegalArgumentException("global.permit-timeout: " + permitTimeout + " (expected: > 0)");
+    }
   }
 
-  /** Returns a builder with one million clients per tier and ten minutes idle expiry. */
+  /** A spec without a global concurrency level, with the default permit timeout. */
+  public LimiterSpec(Map<String, TierSpec> tiers, String defaultTier, Limit global, CostTable costs,
+      long maxClientsPerTier, Duration idleExpiry) {
+    this(tiers, defaultTier, global, costs, maxClientsPerTier, idleExpiry, 0, DEFAULT_PERMIT_TIMEOUT);
+  }
+
+  /** Returns whether any level is a concurrency level (global or a tier's). */
+  public boolean hasConcurrency() {
+    return concurrency > 0 || tiers.values().stream().anyMatch(t -> t.concurrency() > 0);
+  }
+
+  /** Returns this spec with {@code tier} added or replacing the tier of the same name. */
+  public LimiterSpec withTier(TierSpec tier) {
+    Map<String, TierSpec> m = new LinkedHashMap<>(tiers);
+    m.put(tier.name(), tier);
+    return new LimiterSpec(m, defaultTier, global, costs, maxClientsPerTier, idleExpiry, concurrency, permitTimeout);
+  }
+
+  /** Returns this spec with global limit {@code limit} ({@code null} for none). */
+  public LimiterSpec withGlobal(Limit limit) {
+    return new LimiterSpec(tiers, defaultTier, limit, costs, maxClientsPerTier, idleExpiry, concurrency, permitTimeout);
+  }
+
+  /** Returns this spec with global concurrency level {@code max} (0 for none). */
+  public LimiterSpec withConcurrency(long max) {
+    return new LimiterSpec(tiers, defaultTier, global, costs, maxClientsPerTier, idleExpiry, max, permitTimeout);
+  }
+
+  /**
+   * Returns a builder with one million clients per tier, ten minutes idle expiry, no concurrency
+   * level and a one-minute permit timeout.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -59,6 +105,8 @@ public record LimiterSpec(
     private final List<CostRule> costs = new ArrayList<>();
     private long maxClientsPerTier = 1_000_000;
     private Duration idleExpiry = Duration.ofMinutes(10);
+    private long concurrency;
+    private Duration permitTimeout = DEFAULT_PERMIT_TIMEOUT;
 
     private Builder() {}
 
@@ -69,7 +117,15 @@ public record LimiterSpec(
 
     /** Adds a tier with an aggregate level ({@code null} for none). */
     public Builder tier(String name, Limit perClient, Limit aggregate) {
-      tiers.put(name, new TierSpec(name, perClient, aggregate));
+      return tier(name, perClient, aggregate, 0);
+    }
+
+    /**
+     * Adds a tier with an aggregate level ({@code null} for none) and a concurrency level of at
+     * most {@code concurrency} cost in flight (0 for none).
+     */
+    public Builder tier(String name, Limit perClient, Limit aggregate, long concurrency) {
+      tiers.put(name, new TierSpec(name, perClient, aggregate, concurrency));
       return this;
     }
 
@@ -103,10 +159,23 @@ public record LimiterSpec(
       return this;
     }
 
+    /** Sets the global concurrency level: the most cost in flight at once (0 for none). */
+    public Builder concurrency(long max) {
+      this.concurrency = max;
+      return this;
+    }
+
+    /** Sets how long a permit may stay out before it expires (default one minute). */
+    public Builder permitTimeout(Duration timeout) {
+      this.permitTimeout = timeout;
+      return this;
+    }
+
     /** Returns the spec; throws {@link IllegalArgumentException} when it is incomplete. */
     public LimiterSpec build() {
       String def = defaultTier != null ? defaultTier : tiers.keySet().stream().findFirst().orElse(null);
-      return new LimiterSpec(tiers, def, global, CostTable.of(costs), maxClientsPerTier, idleExpiry);
+      return new LimiterSpec(tiers, def, global, CostTable.of(costs), maxClientsPerTier, idleExpiry, concurrency,
+          permitTimeout);
     }
   }
 }

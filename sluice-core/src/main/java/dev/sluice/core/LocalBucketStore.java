@@ -23,6 +23,16 @@ final class LocalBucketStore implements BucketStore {
   }
 
   @Override
+  public boolean release(long permit) {
+    return limiter.release(permit);
+  }
+
+  @Override
+  public long expiredPermits() {
+    return limiter.expiredPermits();
+  }
+
+  @Override
   public CompletionStage<List<LevelState>> levels(String key, String tier) {
     try {
       return CompletableFuture.completedFuture(limiter.levels(key, tier));

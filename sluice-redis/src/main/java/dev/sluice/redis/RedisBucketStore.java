@@ -42,6 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       the first and each change, goes to the {@link ModeListener} once and in order.
  *   <li>Reconfiguration is lazy and proportional: each key stores the limit its TAT was computed
  *       under, and the script rescales the debt on the first touch under a new limit.
+ *   <li>No concurrency levels: a spec with one is rejected at build and at reconfiguration
+ *       ({@link IllegalArgumentException}); they need the local store.
  * </ol>
  */
 public final class RedisBucketStore implements BucketStore {
@@ -117,6 +119,24 @@ public final class RedisBucketStore implements BucketStore {
   /** Returns a builder for a store enforcing {@code spec}; name a standalone server or a Cluster. */
   public static RedisStoreBuilder builder(LimiterSpec spec) {
     return new RedisStoreBuilder(spec);
+  }
+
+  /**
+   * Rejects a spec with a concurrency level: permits are counted in one process's memory, and no
+   * per-node share of an in-flight limit is both simple and correct across nodes, so concurrency
+   * levels need the local store.
+   */
+  static void checkNoConcurrency(LimiterSpec spec) {
+    String at = spec.concurrency() > 0 ? "global.concurrency: " + spec.concurrency() : null;
+    for (TierSpec t : spec.tiers().values()) {
+      if (at == null && t.concurrency() > 0) {
+        at = "tiers." + t.name() + ".concurrency: " + t.concurrency();
+      }
+    }
+    if (at != null) {
+      throw new IllegalArgumentException(at + " (expected: none; concurrency levels need the local store,"
+          + " the Redis store does not enforce them)");
+    }
   }
 
   private static TierSpec tierOf(LimiterSpec s, String tier, String key, int cost) {
@@ -214,6 +234,7 @@ public final class RedisBucketStore implements BucketStore {
     if (next == null) {
       throw new IllegalArgumentException("spec: null");
     }
+    checkNoConcurrency(next);
     time.check(next);
     spec = next;
   }

@@ -34,6 +34,7 @@ public final class RedisStoreBuilder {
     if (spec == null) {
       throw new IllegalArgumentException("spec: null");
     }
+    RedisBucketStore.checkNoConcurrency(spec);
     this.spec = spec;
   }
 

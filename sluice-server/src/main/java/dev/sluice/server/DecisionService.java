@@ -38,6 +38,7 @@ final class DecisionService {
   private static final SerializedString ADMITTED = new SerializedString("admitted");
   private static final SerializedString EXHAUSTED = new SerializedString("exhausted");
   private static final SerializedString COST_EXCEEDS_BURST = new SerializedString("cost_exceeds_burst");
+  private static final SerializedString IN_FLIGHT = new SerializedString("in_flight");
 
   private final Edge edge;
 
@@ -160,6 +161,7 @@ final class DecisionService {
       case ADMITTED -> ADMITTED;
       case EXHAUSTED -> EXHAUSTED;
       case COST_EXCEEDS_BURST -> COST_EXCEEDS_BURST;
+      case IN_FLIGHT -> IN_FLIGHT;
     };
   }
 

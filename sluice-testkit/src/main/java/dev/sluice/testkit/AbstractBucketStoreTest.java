@@ -94,6 +94,20 @@ public abstract class AbstractBucketStoreTest {
   }
 
   @Test
+  void withoutConcurrencyLevelsDecisionsCarryNoPermit() {
+    ManualClock clock = new ManualClock();
+    BucketStore s = store(LimiterSpec.builder().tier("t", Limit.of(5, 10)).build(), clock);
+    Decision d = acquire(s, "alice", null, 1);
+    assertThat(d.allowed()).isTrue();
+    assertThat(d.permit()).isZero();
+    assertThat(s.release(d.permit())).isFalse();
+    assertThat(s.release(1L << 32)).isFalse();
+    assertThat(s.expiredPermits()).isZero();
+    assertThat(await(s.aggregates()).tiersInFlight()).isEmpty();
+    assertThat(await(s.aggregates()).globalInFlight()).isNull();
+  }
+
+  @Test
   void weightedCostsAndCostsAboveTheBurst() {
     ManualClock clock = new ManualClock();
     BucketStore s = store(LimiterSpec.builder()
