@@ -208,15 +208,16 @@ public final class ControlLoop {
     for (CostRule rule : current.costs().rules()) {
       floor = Math.max(floor, rule.cost());
     }
-    Map<String, TierSpec> tiers = new LinkedHashMap<>();
+    // Built from the current spec, so whatever the loop does not move (per-client limits,
+    // concurrency levels, the permit timeout) is kept as it is.
+    LimiterSpec next = current;
     for (TierSpec t : current.tiers().values()) {
       TierSpec b = base.tiers().get(t.name());
-      Limit agg = b == null || b.aggregate() == null ? t.aggregate() : scale(b.aggregate(), factor, floor);
-      tiers.put(t.name(), new TierSpec(t.name(), t.perClient(), agg));
+      if (b != null && b.aggregate() != null) {
+        next = next.withTier(t.withAggregate(scale(b.aggregate(), factor, floor)));
+      }
     }
-    Limit global = base.global() == null ? current.global() : scale(base.global(), factor, floor);
-    return new LimiterSpec(tiers, current.defaultTier(), global, current.costs(), current.maxClientsPerTier(),
-        current.idleExpiry());
+    return base.global() == null ? next : next.withGlobal(scale(base.global(), factor, floor));
   }
 
   private Limit scale(Limit limit, double factor, long floor) {

@@ -69,6 +69,26 @@ class ControlLoopTest {
   }
 
   @Test
+  void aStepKeepsWhatTheLoopDoesNotMove() {
+    ManualClock clock = new ManualClock();
+    LimiterSpec withConcurrency = spec().withConcurrency(64)
+        .withTier(spec().tiers().get("premium").withConcurrency(32));
+    Limiter limiter = Limiter.create(withConcurrency, clock);
+    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withLimits(Composition.DEFAULTS.withCaps(100, 5000)
+        .withoutDemandGate());
+    SignalCollector c = SignalCollector.create(settings, clock.nanoTime());
+    ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), clock, c, settings);
+
+    interval(c, clock, 50, 200);
+    loop.step();
+    assertThat(limiter.spec().global().rate().perSecond()).isCloseTo(1200, within(1e-6));
+    assertThat(limiter.spec().concurrency()).isEqualTo(64);
+    assertThat(limiter.spec().tiers().get("premium").concurrency()).isEqualTo(32);
+    assertThat(limiter.spec().permitTimeout()).isEqualTo(withConcurrency.permitTimeout());
+    assertThat(limiter.spec().tiers().keySet()).containsExactlyElementsOf(withConcurrency.tiers().keySet());
+  }
+
+  @Test
   void errorBackoffRunsEveryTenSeconds() {
     ManualClock clock = new ManualClock();
     Limiter limiter = Limiter.create(spec(), clock);
