@@ -71,7 +71,7 @@ public final class SluiceServer implements AutoCloseable {
     ThrottleLog throttleLog = new ThrottleLog(o.clock(), o.throttleLogPerSecond(), metrics.throttleLogSuppressed);
     LogBudget upstreamErrorLog = new LogBudget("upstream error log limit", o.clock(),
         o.upstreamErrorLogPerSecond(), metrics.upstreamErrorLogSuppressed);
-    Admission admission = new Admission(store, metrics, adaptation, throttleLog, upstreamErrorLog);
+    Admission admission = new Admission(store, metrics, adaptation, throttleLog);
     Edge shared = new Edge(admission, config, metrics, upstreamErrorLog, requestLog, WallClock.system(), adaptation);
     ServerConfig sc = initial.server();
     this.options = o;

@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * Armeria responses for the admin port: JSON bodies written with {@link JsonBodies}, and {@link
- * Problem}s rendered as {@code application/problem+json}. The edge renders its own with {@link
- * Problem#toReply}. Stateless.
+ * Problem}s rendered as {@code application/problem+json}. The edge renders its own with {@code
+ * edge.Reply.problem}. Stateless.
  */
 final class AdminResponses {
 

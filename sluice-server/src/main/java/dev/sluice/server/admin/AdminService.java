@@ -17,7 +17,6 @@ import dev.sluice.core.BucketStore;
 import dev.sluice.core.LevelState;
 import dev.sluice.server.admission.Identity;
 import dev.sluice.server.admission.Stores;
-import dev.sluice.server.edge.RateLimitHeaders;
 import dev.sluice.server.http.JsonBodies;
 import dev.sluice.server.http.Problem;
 import dev.sluice.server.live.LiveConfig;
@@ -243,6 +242,11 @@ public final class AdminService {
     return AdminResponses.aggregated(p, null, g -> JsonBodies.stringField(g, "requestId", id)).toHttpResponse();
   }
 
+  /** Returns {@code nanos} in whole milliseconds, rounded up as the edge's decision API rounds it. */
+  private static long ceilMillis(long nanos) {
+    return nanos <= 0 ? 0 : Math.ceilDiv(nanos, 1_000_000L);
+  }
+
   private static HttpResponse levels(String key, String tier, List<LevelState> levels) {
     return AdminResponses.json(g -> {
       g.writeStartObject();
@@ -256,7 +260,7 @@ public final class AdminService {
         g.writeStringField("rate", s.limit().rate().toString());
         g.writeNumberField("ratePerSecond", s.limit().rate().perSecond());
         g.writeNumberField("tokens", s.tokens());
-        g.writeNumberField("resetAfterMs", RateLimitHeaders.ceilMillis(s.resetAfterNanos()));
+        g.writeNumberField("resetAfterMs", ceilMillis(s.resetAfterNanos()));
         g.writeEndObject();
       }
       g.writeEndArray();

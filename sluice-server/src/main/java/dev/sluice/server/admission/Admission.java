@@ -3,20 +3,13 @@ package dev.sluice.server.admission;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Decision;
 import dev.sluice.core.UnknownTierException;
-import dev.sluice.server.edge.Reply;
-import dev.sluice.server.http.Problem;
-import dev.sluice.server.http.RequestIds;
 import dev.sluice.server.live.Adaptation;
-import dev.sluice.server.observe.LogBudget;
 import dev.sluice.server.observe.ServerMetrics;
 import dev.sluice.server.observe.ThrottleLog;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one admission path every transport shares. The transport names the client and the tier
@@ -33,8 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Admission {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
-
   /**
    * One decision and what it was made for.
    *
@@ -48,19 +39,13 @@ public final class Admission {
   private final ServerMetrics metrics;
   private final Adaptation adaptation;
   private final ThrottleLog throttleLog;
-  private final LogBudget storeErrorLog;
 
-  /**
-   * Creates the path deciding through {@code store}; {@code storeErrorLog} is the budget of WARN
-   * lines about a store that failed (shared with upstream failures).
-   */
-  public Admission(BucketStore store, ServerMetrics metrics, Adaptation adaptation, ThrottleLog throttleLog,
-      LogBudget storeErrorLog) {
+  /** Creates the path deciding through {@code store}. */
+  public Admission(BucketStore store, ServerMetrics metrics, Adaptation adaptation, ThrottleLog throttleLog) {
     this.store = store;
     this.metrics = metrics;
     this.adaptation = adaptation;
     this.throttleLog = throttleLog;
-    this.storeErrorLog = storeErrorLog;
   }
 
   /** Returns the tiers the store enforces now. */
@@ -86,7 +71,7 @@ public final class Admission {
    * Decides {@code cost} tokens for client {@code key} in {@code tier}, counts the decision and
    * logs a denial ({@code method} and {@code path} only label the log). If a reload removed the
    * tier since the transport resolved it, the request is decided in the new default tier. The
-   * future fails only when the store does: render it with {@link #storeUnavailable}.
+   * future fails only when the store does (the transport answers 503).
    */
   public CompletableFuture<Verdict> decide(String key, String tier, int cost, String method, String path) {
     CompletableFuture<Decision> d = store.acquire(key, tier, cost).toCompletableFuture();
@@ -115,24 +100,8 @@ public final class Admission {
     return new Verdict(tier, cost, d);
   }
 
-  /**
-   * Returns the 503 for a decision the store could not make: a generic detail and a request id
-   * for the client; the cause, which may name Redis's address, goes to the log at WARN with that
-   * id while the log budget lasts (the id is not logged otherwise).
-   */
-  public Reply storeUnavailable(Throwable err) {
-    String id = RequestIds.next();
-    if (storeErrorLog.tryLog()) {
-      LOG.atWarn().addKeyValue("event", "store-unavailable")
-          .addKeyValue("requestId", id).addKeyValue("cause", String.valueOf(peel(err)))
-          .log("the bucket store failed");
-    }
-    return Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "store-unavailable", "the bucket store is unavailable")
-        .toReply(id);
-  }
-
   /** Returns the cause a future failed with: {@code err} without its completion or execution wrappers. */
-  static Throwable peel(Throwable err) {
+  public static Throwable peel(Throwable err) {
     Throwable t = err;
     while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
       t = t.getCause();

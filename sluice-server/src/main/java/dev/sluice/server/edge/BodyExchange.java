@@ -31,7 +31,7 @@ final class BodyExchange extends Exchange {
 
   private void tooLarge() {
     closeAfter = true;
-    conn.reply(this, Problem.tooLarge(max).toReply());
+    conn.reply(this, Reply.problem(Problem.tooLarge(max)));
   }
 
   @Override
@@ -84,7 +84,7 @@ final class BodyExchange extends Exchange {
         }
       }, conn.channel().eventLoop());
     } catch (BadRequestException e) {
-      conn.reply(this, e.problem().toReply());
+      conn.reply(this, Reply.problem(e.problem()));
     }
   }
 

@@ -9,7 +9,6 @@ import dev.sluice.server.http.BadRequestException;
 import dev.sluice.server.http.JsonBodies;
 import dev.sluice.server.http.Problem;
 import dev.sluice.server.live.LiveConfig;
-import dev.sluice.server.observe.RequestLogRecord;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
@@ -88,7 +87,7 @@ final class DecisionService {
       chain = chain.thenCompose(v -> admission.decide(r.key(), tierOf[n], cost, r.method(), r.path())
           .thenAccept(d -> decided[n] = d));
     }
-    return chain.handle((v, err) -> err == null ? respond(parsed, decided) : admission.storeUnavailable(err));
+    return chain.handle((v, err) -> err == null ? respond(parsed, decided) : Failures.storeUnavailable(edge, err));
   }
 
   private Reply respond(RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed, Admission.Verdict[] decided) {
@@ -170,11 +169,9 @@ final class DecisionService {
   }
 
   private void record(RequestBodies.DecisionRequest r, Admission.Verdict decided) {
-    Decision d = decided.decision();
     if (edge.logRequest()) {
-      edge.requestLog().offer(new RequestLogRecord(edge.wall().epochMillis(), "decision", r.key(),
-          decided.tier(), r.method(), r.path(), 0, 0, -1, d.allowed() ? 200 : 429, d.allowed(),
-          d.level().label(), decided.cost(), Math.max(0, d.remaining()), d.limit().rate().perSecond()));
+      edge.logDecided("decision", r.key(), decided, r.method(), r.path(), 0, 0, -1,
+          decided.decision().allowed() ? 200 : 429);
     }
   }
 }

@@ -1,9 +1,11 @@
 package dev.sluice.server.edge;
 
+import dev.sluice.core.Decision;
 import dev.sluice.server.admission.Admission;
 import dev.sluice.server.live.Adaptation;
 import dev.sluice.server.live.LiveConfig;
 import dev.sluice.server.observe.LogBudget;
+import dev.sluice.server.observe.RequestLogRecord;
 import dev.sluice.server.observe.RequestLogWriter;
 import dev.sluice.server.observe.ServerMetrics;
 import dev.sluice.server.observe.WallClock;
@@ -15,7 +17,7 @@ import dev.sluice.server.observe.WallClock;
  * @param admission the one decision path every request passes
  * @param config the config now running
  * @param metrics Prometheus meters
- * @param upstreamErrorLog the budget of upstream-failure WARN lines
+ * @param upstreamErrorLog the budget of WARN lines about an upstream or a bucket store that failed
  * @param requestLog the request log, or {@code null} when it is off
  * @param wall wall-clock time for log records
  * @param adaptation the adaptive control loop, fed with every upstream outcome
@@ -38,5 +40,17 @@ public record Edge(Admission admission, LiveConfig config, ServerMetrics metrics
   /** Returns whether a request should go to the request log now. */
   boolean logRequest() {
     return requestLog != null && requestLog.sampled();
+  }
+
+  /**
+   * Writes the request-log record of a request decided by {@code v} ({@code source} {@code proxy} or
+   * {@code decision}); call only when {@link #logRequest} said so.
+   */
+  void logDecided(String source, String client, Admission.Verdict v, String method, String route,
+      long requestBytes, long responseBytes, long upstreamNanos, int status) {
+    Decision d = v.decision();
+    requestLog.offer(new RequestLogRecord(wall.epochMillis(), source, client, v.tier(), method, route,
+        requestBytes, responseBytes, upstreamNanos, status, d.allowed(), d.level().label(), v.cost(),
+        Math.max(0, d.remaining()), d.limit().rate().perSecond()));
   }
 }

@@ -38,7 +38,7 @@ import java.util.List;
  *   <li>a version other than HTTP/1.x: 505 (HTTP/1.x with x above 1 is decoded as HTTP/1.1);
  *   <li>a request line over the limit: 414; a header block over the limit: 431 (Netty's {@code
  *       TooLongHttpLineException} and {@code TooLongHttpHeaderException}, mapped by {@link
- *       EdgeConnection});
+ *       Refusals#unreadable});
  *   <li>a header line folded onto the previous one (obs-fold, RFC 9112 section 5.2): 400;
  *   <li>no {@code Host} on HTTP/1.1, or more than one {@code Host}: 400 (RFC 9112 section 3.2);
  *   <li>{@code Transfer-Encoding} with {@code Content-Length}, or on HTTP/1.0: 400 (RFC 9112
@@ -61,7 +61,7 @@ final class EdgeCodec extends CombinedChannelDuplexHandler<EdgeCodec.Decoder, Ed
   /**
    * A request the decoder refuses, with the status and problem it is answered with.
    *
-   * @see EdgeConnection
+   * @see Refusals#unreadable
    */
   static final class Rejected extends RuntimeException {
     private static final long serialVersionUID = 1L;

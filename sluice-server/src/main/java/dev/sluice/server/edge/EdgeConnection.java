@@ -12,14 +12,10 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,10 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection to the edge port (HTTP/1.1, keep-alive): routes each request to the
- * decision API, the feedback API or the proxy, and answers requests strictly in order. While a
- * request is being answered, later pipelined requests wait (the connection stops reading). Every
- * failure to read a request is the client's and gets a 4xx problem; only a bug answers 500. Event
- * loop only.
+ * decision API, the feedback API or the proxy ({@link RequestTargets#route}), and answers requests
+ * strictly in order. While a request is being answered, later pipelined requests wait (the
+ * connection stops reading). Every failure to read a request is the client's and gets a 4xx problem
+ * ({@link Refusals#unreadable}); only a bug answers 500. Event loop only.
  */
 final class EdgeConnection extends ChannelInboundHandlerAdapter {
 
@@ -83,7 +79,6 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
    */
 
   private static final Logger log = LoggerFactory.getLogger(EdgeConnection.class);
-  private static final String CONTINUE = "100-continue";
   /** The most body bytes read and dropped after an early answer before the connection is closed instead. */
   static final long MAX_DRAIN_BYTES = 64 * 1024;
 
@@ -153,7 +148,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
           rejectUnreadable(req.decoderResult().cause(), true);
           return;
         }
-        Exchange x = route(req);
+        Exchange x = RequestTargets.route(this, req);
         current = x;
         server.exchangeStarted();
         x.start();
@@ -196,51 +191,6 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private Exchange route(HttpRequest req) {
-    String uri = req.uri();
-    if (req.method() == HttpMethod.CONNECT) {
-      Reply r = Problem.of(HttpResponseStatus.METHOD_NOT_ALLOWED, "connect-not-supported",
-          "CONNECT is not supported: Sluice is a reverse proxy, not a tunnel").toReply();
-      r.headers().set(HttpHeaderNames.ALLOW, ""); // no method applies to an authority-form target
-      ReplyExchange x = new ReplyExchange(this, req, r);
-      x.closeAfter = true; // bytes after a CONNECT head may be a tunnel's, not HTTP
-      return x;
-    }
-    if (uri.isEmpty() || uri.charAt(0) != '/') {
-      uri = RequestTargets.originForm(req);
-      if (uri == null) {
-        return new ReplyExchange(this, req, Problem.of(HttpResponseStatus.BAD_REQUEST, "bad-target",
-            "the request target must be a path starting with / or an http(s) URI").toReply());
-      }
-    }
-    String expect = req.headers().get(HttpHeaderNames.EXPECT);
-    boolean expectContinue = false;
-    if (expect != null && req.protocolVersion() != HttpVersion.HTTP_1_0) {
-      if (!CONTINUE.equalsIgnoreCase(expect)) {
-        return new ReplyExchange(this, req, Problem.of(HttpResponseStatus.EXPECTATION_FAILED, "expectation-failed",
-            "the only expectation supported is 100-continue").toReply());
-      }
-      // Without a body there is nothing to wait for: no 100, and no reason to close after the answer.
-      expectContinue = HttpUtil.getContentLength(req, 0L) > 0 || req.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
-    }
-    int q = uri.indexOf('?');
-    String path = q < 0 ? uri : uri.substring(0, q);
-    Exchange x;
-    if (path.equals("/v1/decisions") || path.equals("/v1/feedback")) {
-      if (!req.method().equals(HttpMethod.POST)) {
-        Reply r = Problem.of(HttpResponseStatus.METHOD_NOT_ALLOWED, "http-405", "method not allowed on this route").toReply();
-        r.headers().set(HttpHeaderNames.ALLOW, "POST");
-        x = new ReplyExchange(this, req, r);
-      } else {
-        x = new BodyExchange(this, req, path.equals("/v1/decisions"));
-      }
-    } else {
-      x = new ProxyExchange(this, req, path);
-    }
-    x.expectContinue = expectContinue;
-    return x;
-  }
-
   /**
    * Answers a request that could not be decoded (its head, or a piece of its body) with a problem
    * and closes; an exchange whose body failed is aborted and ended.
@@ -256,25 +206,9 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
         return;
       }
     }
-    FullHttpResponse res = unreadable(cause, head).toReply().toNetty(HttpVersion.HTTP_1_1);
+    FullHttpResponse res = Reply.problem(Refusals.unreadable(cause, head)).toNetty(HttpVersion.HTTP_1_1);
     res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-  }
-
-  /** Returns the problem for a decoder failure: 414, 431, the codec's own rejections, else 400. */
-  static Problem unreadable(Throwable cause, boolean head) {
-    if (cause instanceof EdgeCodec.Rejected r) {
-      return r.problem();
-    }
-    if (head && cause instanceof TooLongHttpLineException) {
-      return Problem.of(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri-too-long",
-          "the request line is longer than " + EdgeServer.MAX_REQUEST_LINE + " bytes");
-    }
-    if (head && cause instanceof TooLongHttpHeaderException) {
-      return Problem.of(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers-too-large",
-          "the header block is larger than " + EdgeServer.MAX_HEADER_BLOCK + " bytes");
-    }
-    return Problem.of(HttpResponseStatus.BAD_REQUEST, "http-400", "the request could not be read as HTTP/1.1");
   }
 
   /**
@@ -302,8 +236,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    FullHttpResponse res = Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
-        "an unexpected error; see the server log").toReply(id).toNetty(x != null ? x.version() : HttpVersion.HTTP_1_1);
+    FullHttpResponse res = Reply.problem(Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
+        "an unexpected error; see the server log"), id).toNetty(x != null ? x.version() : HttpVersion.HTTP_1_1);
     res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
   }

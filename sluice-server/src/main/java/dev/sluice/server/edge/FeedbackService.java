@@ -39,8 +39,8 @@ final class FeedbackService {
       }
     }
     if (!errors.isEmpty()) {
-      return new Problem(HttpResponseStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier", "Bad Request",
-          "unknown tier", errors).toReply();
+      return Reply.problem(new Problem(HttpResponseStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier",
+          "Bad Request", "unknown tier", errors));
     }
     LiveConfig.Snapshot snap = edge.config().current();
     for (RequestBodies.Feedback f : items) {

@@ -1,14 +1,9 @@
 package dev.sluice.server.edge;
 
-import dev.sluice.core.Decision;
 import dev.sluice.server.admission.Admission;
 import dev.sluice.server.http.BadRequestException;
-import dev.sluice.server.http.JsonBodies;
 import dev.sluice.server.http.Problem;
-import dev.sluice.server.http.RequestIds;
 import dev.sluice.server.live.LiveConfig;
-import dev.sluice.server.observe.LogBudget;
-import dev.sluice.server.observe.RequestLogRecord;
 import dev.sluice.server.observe.ServerMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -19,41 +14,30 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.ConnectException;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One proxied request: identifies the client, decides, and either answers 429 or forwards the
  * request (method, path, query, headers and streamed body) to the upstream over a pooled
  * connection on the same event loop, its head rewritten both ways by {@link ProxyHeaders} (the
  * response gains the {@code RateLimit} fields). Its states, what moves them and what ends it are in
- * the design note of {@link EdgeConnection}. An upstream that cannot be reached, closes early or
- * answers something that is not HTTP/1.1 answers 502, one that exceeds {@code upstream.timeout}
- * answers 504, both with problem bodies that carry a request id and no detail of the failure (that
- * goes to the log at WARN, with the id, at most {@code --upstream-error-log-limit} lines a second:
- * {@link LogBudget}); when the failure comes after the response head was passed on, the client
- * connection is closed instead, so the client sees the response cut short. An upstream connection
- * is reused only after a response that ended cleanly; a safe request without a body that meets a
- * reused connection closing before a byte of response is sent once more on a new connection
- * ({@link #retryable}). Every forwarded request's latency and status go to the meters and the
- * control loop. Body bytes flow with back-pressure: a side that cannot take more stops the other
- * from reading. Event loop only.
+ * the design note of {@link EdgeConnection}. What it refuses is answered by {@link Refusals}, an
+ * upstream that fails with a 502 or 504 by {@link Failures}; when the failure comes after the
+ * response head was passed on, the client connection is closed instead, so the client sees the
+ * response cut short. An upstream connection is reused only after a response that ended cleanly; a
+ * safe request without a body that meets a reused connection closing before a byte of response is
+ * sent once more on a new connection ({@link #retryable}). Every forwarded request's latency and
+ * status go to the meters and the control loop. Body bytes flow with back-pressure: a side that
+ * cannot take more stops the other from reading. Event loop only.
  */
 final class ProxyExchange extends Exchange {
-
-  private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
 
   private final Edge edge;
   private final String route;
@@ -89,31 +73,28 @@ final class ProxyExchange extends Exchange {
     LiveConfig.Snapshot snap = edge.config().current();
     up = snap.upstream();
     if (up == null) {
-      refuse(Problem.of(HttpResponseStatus.NOT_FOUND, "no-upstream", "no upstream is configured: this server is a"
-          + " decision service (POST /v1/decisions)").toReply());
+      refuse(Refusals.noUpstream());
       return;
     }
     long max = conn.server().options().maxProxyBodyBytes();
     if (max > 0 && declaredLength() > max) {
       closeAfter = true;
-      refuse(Problem.tooLarge(max).toReply());
+      refuse(Reply.problem(Problem.tooLarge(max)));
       return;
     }
     HttpHeaders headers = request.headers();
-    InetAddress remote = remote();
     String tier;
     try {
-      key = snap.identity().clientKey(headers, remote);
+      key = snap.identity().clientKey(headers, conn.remote());
       tier = snap.identity().tier(key, headers);
     } catch (BadRequestException e) {
-      refuse(e.problem().toReply());
+      refuse(Reply.problem(e.problem()));
       return;
     }
     Admission admission = edge.admission();
     String unknown = admission.unknownTier(tier);
     if (unknown != null) {
-      refuse(new Problem(HttpResponseStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier", "Bad Request",
-          "unknown tier " + unknown, List.of()).toReply());
+      refuse(Refusals.unknownTier(unknown));
       return;
     }
     CompletableFuture<Admission.Verdict> verdict = admission.decide(key, tier, admission.costOf(method, route),
@@ -137,10 +118,6 @@ final class ProxyExchange extends Exchange {
     }, conn.channel().eventLoop());
   }
 
-  private InetAddress remote() {
-    return conn.remote();
-  }
-
   /** Answers without forwarding; the rest of the body is dropped. */
   private void refuse(Reply reply) {
     discarding = true;
@@ -154,7 +131,7 @@ final class ProxyExchange extends Exchange {
     try {
       d = verdict.join();
     } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException err) {
-      refuse(edge.admission().storeUnavailable(err));
+      refuse(Failures.storeUnavailable(edge, err));
       return;
     }
     this.decided = d;
@@ -162,7 +139,7 @@ final class ProxyExchange extends Exchange {
       return;
     }
     if (!d.decision().allowed()) {
-      refuse(throttled(d));
+      refuse(Refusals.throttled(d));
       logRecord(-1);
       return;
     }
@@ -183,8 +160,7 @@ final class ProxyExchange extends Exchange {
       return;
     }
     if (ch == null) {
-      failed(cause instanceof ConnectException || cause instanceof io.netty.channel.ConnectTimeoutException
-          ? ServerMetrics.UpstreamError.CONNECT : ServerMetrics.UpstreamError.OTHER, cause);
+      failedWith(Failures.failed(edge, up, method, route, Failures.kind(cause), cause));
       return;
     }
     upstream = ch;
@@ -226,7 +202,7 @@ final class ProxyExchange extends Exchange {
       closeAfter = true;
       if (!headSent) {
         abortUpstream();
-        failedWith(Problem.tooLarge(max).toReply());
+        failedWith(Reply.problem(Problem.tooLarge(max)));
       } else {
         abortUpstream();
         cancelTimer();
@@ -292,9 +268,8 @@ final class ProxyExchange extends Exchange {
       return;
     }
     if (msg instanceof HttpResponse res) {
-      int code = res.status().code();
-      if (code >= 100 && code < 200 && code != 101) {
-        ReferenceCountUtil.release(msg); // interim
+      if (UpstreamFields.interim(res)) {
+        ReferenceCountUtil.release(msg);
         return;
       }
       String unfit = UpstreamFields.unfit(res);
@@ -303,10 +278,7 @@ final class ProxyExchange extends Exchange {
         upstreamFailed(new IllegalStateException(unfit));
         return;
       }
-      if (res.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
-          && res.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-        // Netty drops the length of a chunked HTTP/1.1 response only; an HTTP/1.0 one keeps it.
-        res.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+      if (UpstreamFields.dropLengthOfChunked(res)) {
         upstreamHandler.conflictingFraming = true;
       }
       upstreamKeepAlive = HttpUtil.isKeepAlive(res);
@@ -369,9 +341,7 @@ final class ProxyExchange extends Exchange {
     abortUpstream();
     if (headSent) {
       cancelTimer();
-      edge.metrics().upstreamError(ServerMetrics.UpstreamError.OTHER);
-      edge.upstream(-1, 502);
-      warn(RequestIds.next(), ServerMetrics.UpstreamError.OTHER, cause, "the upstream response was cut short");
+      Failures.cutShort(edge, up, method, route, cause);
       conn.close();
       return;
     }
@@ -382,7 +352,7 @@ final class ProxyExchange extends Exchange {
       up.pool().acquire(conn.channel().eventLoop(), true, this::connected);
       return;
     }
-    failed(ServerMetrics.UpstreamError.OTHER, cause);
+    failedWith(Failures.failed(edge, up, method, route, ServerMetrics.UpstreamError.OTHER, cause));
   }
 
   /**
@@ -392,30 +362,7 @@ final class ProxyExchange extends Exchange {
    * sent (nothing to re-send but the head).
    */
   private boolean retryable() {
-    return !retried && requestSent && requestBytes == 0
-        && !HttpUtil.isTransferEncodingChunked(request) && safe(request.method());
-  }
-
-  /** GET, HEAD, OPTIONS and TRACE: safe methods (RFC 9110 section 9.2.1), retried when stale. */
-  private static boolean safe(HttpMethod m) {
-    return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
-        || m.equals(HttpMethod.TRACE);
-  }
-
-  /**
-   * Logs an upstream failure at WARN (the upstream's fault, not Sluice's) with the request id,
-   * unless this second's budget of such lines is spent ({@code --upstream-error-log-limit}); a
-   * suppressed line is counted in {@code sluice_upstream_error_log_suppressed_total}, and its id
-   * reaches the client but not the log.
-   */
-  private void warn(String id, ServerMetrics.UpstreamError kind, Object cause, String message) {
-    if (!log.isWarnEnabled() || !edge.upstreamErrorLog().tryLog()) {
-      return;
-    }
-    log.atWarn().addKeyValue("event", "upstream-error").addKeyValue("requestId", id)
-        .addKeyValue("kind", kind.name().toLowerCase(Locale.ROOT)).addKeyValue("upstream", up.url())
-        .addKeyValue("method", method).addKeyValue("route", route)
-        .addKeyValue("cause", cause == null ? "the connection closed" : String.valueOf(cause)).log(message);
+    return !retried && requestSent && UpstreamPool.resendable(request, requestBytes);
   }
 
   private void timedOut() {
@@ -423,28 +370,14 @@ final class ProxyExchange extends Exchange {
     if (upstreamDone || responseDone && !headSent || ended) {
       return;
     }
-    edge.metrics().upstreamError(ServerMetrics.UpstreamError.TIMEOUT);
-    edge.upstream(conn.server().network().nanoTime() - started, 504);
+    long latency = conn.server().network().nanoTime() - started;
     abortUpstream();
-    String id = RequestIds.next();
-    warn(id, ServerMetrics.UpstreamError.TIMEOUT, "no response within " + up.timeout().toMillis() + " ms",
-        "the upstream did not answer in time");
+    Reply reply = Failures.timedOut(edge, up, method, route, latency);
     if (headSent) {
       conn.close();
       return;
     }
-    failedWith(Problem.of(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream-timeout",
-        "the upstream did not answer within " + up.timeout().toMillis() + " ms").toReply(id));
-  }
-
-  private void failed(ServerMetrics.UpstreamError kind, Throwable cause) {
-    edge.metrics().upstreamError(kind);
-    edge.upstream(-1, 502);
-    String id = RequestIds.next();
-    boolean connect = kind == ServerMetrics.UpstreamError.CONNECT;
-    warn(id, kind, cause, connect ? "the upstream could not be reached" : "the upstream failed before answering");
-    failedWith(Problem.of(HttpResponseStatus.BAD_GATEWAY, "upstream-unavailable",
-        connect ? "the upstream could not be reached" : "the upstream did not answer properly").toReply(id));
+    failedWith(reply);
   }
 
   private void failedWith(Reply reply) {
@@ -513,35 +446,9 @@ final class ProxyExchange extends Exchange {
   }
 
   private void logRecord(long upstreamNanos) {
-    if (decided == null || !edge.logRequest()) {
-      return;
+    if (decided != null && edge.logRequest()) {
+      edge.logDecided("proxy", key, decided, method, route, requestBytes, responseBytes, upstreamNanos, status);
     }
-    Decision d = decided.decision();
-    edge.requestLog().offer(new RequestLogRecord(edge.wall().epochMillis(), "proxy", key, decided.tier(),
-        method, route, requestBytes, responseBytes, upstreamNanos, status, d.allowed(), d.level().label(), decided.cost(),
-        Math.max(0, d.remaining()), d.limit().rate().perSecond()));
   }
 
-  private static Reply throttled(Admission.Verdict decided) {
-    Decision d = decided.decision();
-    HttpHeaders h = Reply.fields();
-    RateLimitHeaders.addThrottled(h, decided.tier(), d);
-    boolean never = d.retryAfterNanos() == Long.MAX_VALUE;
-    Problem p = never
-        ? new Problem(HttpResponseStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:cost-exceeds-burst",
-            "Request Cost Exceeds Limit", d.describe(), List.of())
-        : new Problem(HttpResponseStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:rate-limited",
-            "Too Many Requests", d.describe(), List.of());
-    return p.toReply(h, g -> {
-      JsonBodies.stringField(g, "tier", decided.tier());
-      g.writeStringField("level", d.level().label());
-      g.writeNumberField("cost", decided.cost());
-      g.writeFieldName("retryAfterMs");
-      if (never) {
-        g.writeNull();
-      } else {
-        g.writeNumber(RateLimitHeaders.ceilMillis(d.retryAfterNanos()));
-      }
-    });
-  }
 }

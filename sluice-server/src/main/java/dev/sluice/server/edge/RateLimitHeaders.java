@@ -20,7 +20,7 @@ import io.netty.util.AsciiString;
  *       whose cost exceeds a burst can never pass; it gets no {@code Retry-After} at all.
  * </ul>
  */
-public final class RateLimitHeaders {
+final class RateLimitHeaders {
 
   static final AsciiString RATELIMIT = AsciiString.cached("ratelimit");
   static final AsciiString RATELIMIT_POLICY = AsciiString.cached("ratelimit-policy");
@@ -73,7 +73,7 @@ public final class RateLimitHeaders {
   }
 
   /** Returns {@code nanos} in whole milliseconds, rounded up (0 for 0 or less). */
-  public static long ceilMillis(long nanos) {
+  static long ceilMillis(long nanos) {
     return nanos <= 0 ? 0 : Math.ceilDiv(nanos, 1_000_000L);
   }
 }

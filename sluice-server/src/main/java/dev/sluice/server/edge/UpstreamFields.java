@@ -1,5 +1,6 @@
 package dev.sluice.server.edge;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import java.util.Iterator;
@@ -34,6 +35,26 @@ final class UpstreamFields {
   }
 
   private UpstreamFields() {}
+
+  /** Returns whether {@code res} is an interim (1xx) response other than 101, which is dropped. */
+  static boolean interim(HttpResponse res) {
+    int code = res.status().code();
+    return code >= 100 && code < 200 && code != 101;
+  }
+
+  /**
+   * Removes {@code Content-Length} from a head that also has {@code Transfer-Encoding} (Netty drops
+   * the length of a chunked HTTP/1.1 response only; an HTTP/1.0 one keeps it) and returns whether it
+   * did: the framing is suspect, so the connection is not reused after it.
+   */
+  static boolean dropLengthOfChunked(HttpResponse res) {
+    if (res.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+        && res.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      res.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+      return true;
+    }
+    return false;
+  }
 
   /** Returns why {@code res}'s head may not be forwarded, or {@code null} when it may. */
   static String unfit(HttpResponse res) {

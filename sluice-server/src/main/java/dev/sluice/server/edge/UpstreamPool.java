@@ -14,9 +14,12 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.ReferenceCountUtil;
@@ -155,6 +158,18 @@ public final class UpstreamPool implements AutoCloseable {
         ready.accept(null, done.isSuccess() ? new java.nio.channels.ClosedChannelException() : done.cause());
       }
     });
+  }
+
+  /**
+   * Returns whether {@code request} may be sent again after a stale connection closed before
+   * answering it: a safe method (GET, HEAD, OPTIONS, TRACE: RFC 9110 section 9.2.1) without a body
+   * ({@code bodyBytes} 0, not chunked), so there is nothing to re-send but the head.
+   */
+  static boolean resendable(HttpRequest request, long bodyBytes) {
+    HttpMethod m = request.method();
+    return bodyBytes == 0 && !HttpUtil.isTransferEncodingChunked(request)
+        && (m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
+            || m.equals(HttpMethod.TRACE));
   }
 
   /** Returns the connections handed out and neither released nor closed since (exact once quiet). */

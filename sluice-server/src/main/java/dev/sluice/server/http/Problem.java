@@ -1,16 +1,13 @@
 package dev.sluice.server.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.sluice.server.edge.Reply;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.util.List;
 
 /**
  * An RFC 9457 problem detail, rendered as {@code application/problem+json}. Transport-neutral:
- * {@link #toReply} renders it for the edge, {@code admin.AdminResponses} for the admin port.
+ * {@code edge.Reply.problem} renders it for the edge, {@code admin.AdminResponses} for the admin port.
  *
  * @param status the HTTP status code
  * @param type a URI naming the kind of problem, {@code urn:sluice:problem:<slug>}
@@ -102,27 +99,5 @@ public record Problem(int status, String type, String title, String detail, List
   /** Returns the JSON body, with the members {@code extra} writes (may be null) last. */
   public byte[] json(JsonBodies.Content extra) {
     return JsonBodies.write(g -> write(g, extra));
-  }
-
-  /** Returns the problem as an edge reply with no extra fields. */
-  public Reply toReply() {
-    return toReply(null, null);
-  }
-
-  /** Returns the problem as an edge reply with extra header fields (may be null) and JSON members (may be null). */
-  public Reply toReply(HttpHeaders headers, JsonBodies.Content extra) {
-    HttpHeaders h = headers == null ? Reply.fields() : headers;
-    h.set(HttpHeaderNames.CONTENT_TYPE, MEDIA_TYPE);
-    return new Reply(status, h, json(extra));
-  }
-
-  /**
-   * Returns the problem as an edge reply naming {@code requestId} in a {@code requestId} member
-   * and in the {@code X-Request-Id} header field.
-   */
-  public Reply toReply(String requestId) {
-    HttpHeaders h = Reply.fields();
-    h.set(RequestIds.HEADER, requestId);
-    return toReply(h, g -> JsonBodies.stringField(g, "requestId", requestId));
   }
 }

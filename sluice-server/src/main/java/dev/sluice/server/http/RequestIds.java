@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RequestIds {
 
   /** The response header field that carries the id. */
-  static final AsciiString HEADER = AsciiString.cached("x-request-id");
+  public static final AsciiString HEADER = AsciiString.cached("x-request-id");
 
   private static final String PREFIX = String.format("%08x", ThreadLocalRandom.current().nextInt());
   private static final AtomicLong NEXT = new AtomicLong();

@@ -2,7 +2,6 @@ package dev.sluice.server.observe;
 
 import dev.sluice.core.Clock;
 import dev.sluice.core.Decision;
-import dev.sluice.server.edge.RateLimitHeaders;
 import io.micrometer.core.instrument.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +45,13 @@ public final class ThrottleLog {
         .addKeyValue("remaining", d.remaining())
         .addKeyValue("reason", d.reason().name().toLowerCase(java.util.Locale.ROOT));
     if (d.retryAfterNanos() != Long.MAX_VALUE) {
-      event = event.addKeyValue("retryAfterMs", RateLimitHeaders.ceilMillis(d.retryAfterNanos()));
+      event = event.addKeyValue("retryAfterMs", ceilMillis(d.retryAfterNanos()));
     }
     event.log("throttled");
+  }
+
+  /** Returns {@code nanos} in whole milliseconds, rounded up as the 429 and the decision API round it. */
+  private static long ceilMillis(long nanos) {
+    return nanos <= 0 ? 0 : Math.ceilDiv(nanos, 1_000_000L);
   }
 }
