@@ -9,6 +9,22 @@ import dev.sluice.config.ServerConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
+import dev.sluice.server.admin.AdminAuth;
+import dev.sluice.server.admin.AdminErrors;
+import dev.sluice.server.admin.AdminService;
+import dev.sluice.server.admission.Admission;
+import dev.sluice.server.admission.Stores;
+import dev.sluice.server.edge.Edge;
+import dev.sluice.server.edge.EdgeServer;
+import dev.sluice.server.edge.Transport;
+import dev.sluice.server.live.Adaptation;
+import dev.sluice.server.live.ConfigWatcher;
+import dev.sluice.server.live.LiveConfig;
+import dev.sluice.server.observe.LogBudget;
+import dev.sluice.server.observe.RequestLogWriter;
+import dev.sluice.server.observe.ServerMetrics;
+import dev.sluice.server.observe.ThrottleLog;
+import dev.sluice.server.observe.WallClock;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -55,7 +71,7 @@ public final class SluiceServer implements AutoCloseable {
     ThrottleLog throttleLog = new ThrottleLog(o.clock(), o.throttleLogPerSecond(), metrics.throttleLogSuppressed);
     LogBudget upstreamErrorLog = new LogBudget("upstream error log limit", o.clock(),
         o.upstreamErrorLogPerSecond(), metrics.upstreamErrorLogSuppressed);
-    Admission admission = new Admission(store, metrics, adaptation, throttleLog, upstreamErrorLog);
+    Admission admission = new Admission(store, metrics, adaptation, throttleLog);
     Edge shared = new Edge(admission, config, metrics, upstreamErrorLog, requestLog, WallClock.system(), adaptation);
     ServerConfig sc = initial.server();
     this.options = o;
@@ -78,7 +94,7 @@ public final class SluiceServer implements AutoCloseable {
     ServerBuilder b = Server.builder()
         .http(new InetSocketAddress(sc.adminBind(), sc.adminPort()))
         .meterRegistry(metrics.registry())
-        .errorHandler(new EdgeErrors())
+        .errorHandler(new AdminErrors())
         .disableServerHeader()
         .unloggedExceptionsReportInterval(Duration.ZERO)
         .gracefulShutdownTimeout(Duration.ZERO, o.shutdownTimeout());

@@ -12,10 +12,10 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Starts Sluice for a test and talks to it with the JDK's HTTP client over real sockets. */
-final class Harness implements AutoCloseable {
+public final class Harness implements AutoCloseable {
 
   static final String TOKEN = "test-token";
-  static final ObjectMapper JSON = new ObjectMapper();
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   final SluiceServer server;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -110,7 +110,7 @@ final class Harness implements AutoCloseable {
   }
 
   /** Waits up to {@code timeout} for {@code condition}, polling; fails the test when it never holds. */
-  static void await(Duration timeout, String what, BooleanSupplier condition) {
+  public static void await(Duration timeout, String what, BooleanSupplier condition) {
     Clock clock = Clock.system();
     long deadline = clock.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {

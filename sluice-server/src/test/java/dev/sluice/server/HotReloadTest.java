@@ -3,6 +3,8 @@ package dev.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Clock;
+import dev.sluice.server.live.ConfigWatcher;
+import dev.sluice.server.live.LiveConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.core.ManualClock;
+import dev.sluice.server.admission.Identity;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;

@@ -6,6 +6,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.core.Clock;
+import dev.sluice.server.admin.AdminService;
+import dev.sluice.server.admission.Stores;
 import dev.sluice.testkit.RedisProcess;
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /** Checks one request-log line against schema version 1 as documented in docs/request-log.md. */
-final class RequestLogSchema {
+public final class RequestLogSchema {
 
   static final List<String> FIELDS = List.of("v", "ts", "source", "client", "tier", "method", "route",
       "requestBytes", "responseBytes", "upstreamMs", "status", "decision", "level", "cost", "remaining",
@@ -16,7 +16,7 @@ final class RequestLogSchema {
 
   private RequestLogSchema() {}
 
-  static void check(JsonNode line) {
+  public static void check(JsonNode line) {
     List<String> names = new ArrayList<>();
     line.fieldNames().forEachRemaining(names::add);
     assertThat(names).as("fields, in order").containsExactlyElementsOf(FIELDS);

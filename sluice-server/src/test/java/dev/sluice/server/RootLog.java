@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * extension ({@code @RegisterExtension final RootLog logged = new RootLog();}) over {@link
  * LoggerEvents#root()}. Thread-safe.
  */
-final class RootLog implements BeforeEachCallback, AfterEachCallback {
+public final class RootLog implements BeforeEachCallback, AfterEachCallback {
 
   private volatile LoggerEvents events;
 
@@ -26,7 +26,7 @@ final class RootLog implements BeforeEachCallback, AfterEachCallback {
   }
 
   /** Returns every event of the current test so far, in order. */
-  List<ILoggingEvent> all() {
+  public List<ILoggingEvent> all() {
     return events.all();
   }
 }

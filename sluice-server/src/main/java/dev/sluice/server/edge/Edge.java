@@ -1,0 +1,56 @@
+package dev.sluice.server.edge;
+
+import dev.sluice.core.Decision;
+import dev.sluice.server.admission.Admission;
+import dev.sluice.server.live.Adaptation;
+import dev.sluice.server.live.LiveConfig;
+import dev.sluice.server.observe.LogBudget;
+import dev.sluice.server.observe.RequestLogRecord;
+import dev.sluice.server.observe.RequestLogWriter;
+import dev.sluice.server.observe.ServerMetrics;
+import dev.sluice.server.observe.WallClock;
+
+/**
+ * What every edge handler shares: the admission path, the live config, meters, logs and the
+ * control loop. Thread-safe; one per server.
+ *
+ * @param admission the one decision path every request passes
+ * @param config the config now running
+ * @param metrics Prometheus meters
+ * @param upstreamErrorLog the budget of WARN lines about an upstream or a bucket store that failed
+ * @param requestLog the request log, or {@code null} when it is off
+ * @param wall wall-clock time for log records
+ * @param adaptation the adaptive control loop, fed with every upstream outcome
+ */
+public record Edge(Admission admission, LiveConfig config, ServerMetrics metrics, LogBudget upstreamErrorLog,
+    RequestLogWriter requestLog, WallClock wall, Adaptation adaptation) {
+
+  /**
+   * Records one upstream outcome (proxied or reported on {@code /v1/feedback}) in the meters and
+   * the control loop.
+   *
+   * @param latencyNanos the upstream's latency, or a negative value when none was measured
+   * @param status the status the upstream answered, or the 502/504 the edge answered for it
+   */
+  void upstream(long latencyNanos, int status) {
+    metrics.upstream(latencyNanos, status);
+    adaptation.recordResponse(latencyNanos, status);
+  }
+
+  /** Returns whether a request should go to the request log now. */
+  boolean logRequest() {
+    return requestLog != null && requestLog.sampled();
+  }
+
+  /**
+   * Writes the request-log record of a request decided by {@code v} ({@code source} {@code proxy} or
+   * {@code decision}); call only when {@link #logRequest} said so.
+   */
+  void logDecided(String source, String client, Admission.Verdict v, String method, String route,
+      long requestBytes, long responseBytes, long upstreamNanos, int status) {
+    Decision d = v.decision();
+    requestLog.offer(new RequestLogRecord(wall.epochMillis(), source, client, v.tier(), method, route,
+        requestBytes, responseBytes, upstreamNanos, status, d.allowed(), d.level().label(), v.cost(),
+        Math.max(0, d.remaining()), d.limit().rate().perSecond()));
+  }
+}

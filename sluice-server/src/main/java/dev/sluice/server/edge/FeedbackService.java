@@ -1,0 +1,62 @@
+package dev.sluice.server.edge;
+
+import dev.sluice.server.http.JsonBodies;
+import dev.sluice.server.http.Problem;
+import dev.sluice.server.live.LiveConfig;
+import dev.sluice.server.observe.RequestLogRecord;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code POST /v1/feedback}: a gateway reports upstream outcomes ({@code key}, {@code latencyMs},
+ * {@code status}, one object or an array), which feed the adaptive control loop, the {@code
+ * sluice_upstream_*} meters and the request log exactly as proxied requests do. Answers 202 with
+ * {@code {"accepted": n}}; a bad body gets a 400 problem and records nothing.
+ */
+final class FeedbackService {
+
+  private final Edge edge;
+
+  FeedbackService(Edge edge) {
+    this.edge = edge;
+  }
+
+  /**
+   * Answers one request body.
+   *
+   * @throws BadRequestException if the body is not a valid feedback report
+   */
+  Reply accept(byte[] body) {
+    RequestBodies.Parsed<RequestBodies.Feedback> parsed = RequestBodies.feedback(body);
+    List<RequestBodies.Feedback> items = parsed.items();
+    List<Problem.FieldError> errors = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      String tier = items.get(i).tier();
+      String unknown = tier == null ? null : edge.admission().unknownTier(tier);
+      if (unknown != null) {
+        RequestBodies.add(errors, (parsed.batch() ? "/" + i : "") + "/tier", unknown);
+      }
+    }
+    if (!errors.isEmpty()) {
+      return Reply.problem(new Problem(HttpResponseStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier",
+          "Bad Request", "unknown tier", errors));
+    }
+    LiveConfig.Snapshot snap = edge.config().current();
+    for (RequestBodies.Feedback f : items) {
+      long nanos = Math.round(f.latencyMs() * 1_000_000.0);
+      edge.upstream(nanos, f.status());
+      if (edge.logRequest()) {
+        edge.requestLog().offer(new RequestLogRecord(edge.wall().epochMillis(), "feedback", f.key(),
+            snap.identity().tierOf(f.key(), f.tier()), f.method(), f.path(), 0, 0, nanos, f.status(),
+            null, null, 0, -1, Double.NaN));
+      }
+    }
+    int accepted = items.size();
+    return Reply.json(202, JsonBodies.write(g -> {
+      g.writeStartObject();
+      g.writeNumberField("accepted", accepted);
+      g.writeEndObject();
+    }));
+  }
+}

@@ -1,0 +1,169 @@
+package dev.sluice.server.live;
+
+import dev.sluice.adaptive.AdaptiveSettings;
+import dev.sluice.adaptive.ControlLoop;
+import dev.sluice.adaptive.ControlStep;
+import dev.sluice.adaptive.RateController;
+import dev.sluice.adaptive.SignalCollector;
+import dev.sluice.core.Clock;
+import dev.sluice.core.LimitTarget;
+import dev.sluice.server.observe.ServerMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's adaptive control loop, thread-safe: request handlers feed it decisions and upstream
+ * outcomes (wait-free, through {@link SignalCollector}), and a scheduler thread of its own — never
+ * an event loop — runs a {@link ControlLoop} step every {@code adaptive.interval}. Each config
+ * (re)load replaces the loop with one built from the new settings.
+ *
+ * <ol>
+ *   <li>At most one loop is running; {@link #stop} returns only when no step of the old loop is in
+ *       progress or can still start, so a reload's {@code reconfigure} is never undone by a late
+ *       step.
+ *   <li>The loop moves the bucket store's limits through its {@link LimitTarget} face, local or
+ *       Redis alike, and reads the store's aggregate levels for its signals.
+ *   <li>A new loop starts from the store's spec at the time it is built: after a reload, the
+ *       configured rates.
+ *   <li>{@code sluice_controller_proposed_rate{controller,tier}} is a gauge per enabled controller
+ *       plus {@code controller="composed"} (the applied rate, or the would-be rate in shadow mode),
+ *       NaN before the first step or while a controller abstains; the applied rates themselves are
+ *       {@code sluice_refill_rate}, read from the store by {@link ServerMetrics}.
+ * </ol>
+ */
+public final class Adaptation implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Adaptation.class);
+
+  /** One loop with its collector, schedule and gauges. */
+  private record Running(SignalCollector collector, ControlLoop loop, ScheduledFuture<?> task, List<Meter> gauges) {}
+
+  private final LimitTarget target;
+  private final Clock clock;
+  private final MeterRegistry registry;
+  private final ScheduledExecutorService scheduler;
+  private volatile Running current;
+
+  /** Creates a stopped loop that will move {@code target} on {@code clock}, exporting to {@code registry}. */
+  public Adaptation(LimitTarget target, Clock clock, MeterRegistry registry) {
+    this.target = target;
+    this.clock = clock;
+    this.registry = registry;
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "sluice-control-loop");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Stops the running loop, then starts one with {@code settings} if they enable it. */
+  public synchronized void configure(AdaptiveSettings settings) {
+    stop();
+    if (!settings.enabled()) {
+      return;
+    }
+    SignalCollector collector = SignalCollector.create(settings, clock.nanoTime());
+    ControlLoop loop;
+    try {
+      loop = ControlLoop.create(target, clock, collector, settings);
+    } catch (IllegalArgumentException e) {
+      log.atWarn().addKeyValue("event", "adaptive-off").addKeyValue("reason", e.getMessage())
+          .log("adaptive control loop not started");
+      return;
+    }
+    List<Meter> gauges = new ArrayList<>();
+    for (RateController c : settings.enabledControllers()) {
+      gauges.add(proposed(loop, c.name()));
+    }
+    gauges.add(proposed(loop, "composed"));
+    long every = settings.interval().toNanos();
+    Running[] self = new Running[1];
+    ScheduledFuture<?> task = scheduler.scheduleWithFixedDelay(() -> tick(self[0]), every, every,
+        TimeUnit.NANOSECONDS);
+    Running running = new Running(collector, loop, task, gauges);
+    self[0] = running;
+    current = running;
+    log.atInfo().addKeyValue("event", "adaptive-started").addKeyValue("controllers", settings.controllers())
+        .addKeyValue("shadow", settings.shadow()).addKeyValue("interval", settings.interval().toString())
+        .log("adaptive control loop started");
+  }
+
+  private Meter proposed(ControlLoop loop, String controller) {
+    return Gauge.builder("sluice.controller.proposed.rate", loop, l -> proposal(l.lastStep(), controller))
+        .tags("controller", controller, "tier", loop.target())
+        .description("Rate proposed by each adaptive controller (composed: the loop's choice), tokens per second")
+        .register(registry);
+  }
+
+  private static double proposal(ControlStep step, String controller) {
+    if (step == null) {
+      return Double.NaN;
+    }
+    if (controller.equals("composed")) {
+      return step.composedRate();
+    }
+    Double p = step.proposals().get(controller);
+    return p == null || p == RateController.ABSTAIN ? Double.NaN : p;
+  }
+
+  private void tick(Running running) {
+    synchronized (this) {
+      if (running == null || current != running) {
+        return;
+      }
+      try {
+        running.loop().step();
+      } catch (RuntimeException e) {
+        log.atWarn().addKeyValue("event", "adaptive-step-failed").setCause(e).log("adaptive step failed");
+      }
+    }
+  }
+
+  /** Stops the running loop, if any, and removes its gauges; the store keeps its current rates. */
+  synchronized void stop() {
+    Running r = current;
+    if (r == null) {
+      return;
+    }
+    current = null;
+    r.task().cancel(false);
+    r.gauges().forEach(registry::remove);
+  }
+
+  /** Counts one decision of {@code cost} in {@code tier}. */
+  public void recordDecision(String tier, boolean allowed, int cost) {
+    Running r = current;
+    if (r != null) {
+      r.collector().recordDecision(tier, allowed, cost);
+    }
+  }
+
+  /** Records one upstream outcome; one without a measured latency (negative) is not a sample. */
+  public void recordResponse(long latencyNanos, int status) {
+    Running r = current;
+    if (r != null && latencyNanos >= 0) {
+      r.collector().recordResponse(latencyNanos, status);
+    }
+  }
+
+  /** Returns the running loop, or {@code null} when adaptation is off. */
+  public ControlLoop loop() {
+    Running r = current;
+    return r == null ? null : r.loop();
+  }
+
+  @Override
+  public void close() {
+    stop();
+    scheduler.shutdownNow();
+  }
+}
