@@ -60,22 +60,29 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
    * holds. An ended exchange is no longer current, so late callbacks (a store's answer, an upstream
    * event) find reply() refusing them.
    *
-   * A ProxyExchange moves its own fields, on the event loop, when the connection calls it, when its
-   * decision completes, when the pool hands it a connection (connected()), on its upstream
-   * connection's events (upstream*()) and when its timer fires (timedOut()):
+   * A proxied request is two state machines, each moving only its own fields, on the event loop.
+   * Its ProxyExchange (the client side) moves when the connection calls it or a decision completes:
    *   DECIDING    from start() to the decision (the connection paused while the store answers);
-   *   REFUSED     refuse(): 404, 413, 400, 503 or 429 is answered and the rest of the body dropped;
-   *   CONNECTING  forwarding: the timer runs, the pool connects, body pieces are held (paused);
+   *               body pieces are held;
+   *   REFUSED     refuse(): 404, 413, 400, 503 or 429 is answered and the rest of the body dropped
+   *               (a body over --max-body while deciding: 413 through failedWith());
+   *   admitted    the request and the held pieces go to a new Relay, which owns what follows.
+   * The Relay (the upstream side) moves when the exchange passes it body pieces or client events,
+   * when the pool hands it a connection (connected()), on its upstream connection's events
+   * (upstream*(), from UpstreamPool.UpstreamHandler) and when its timer fires (timedOut()):
+   *   CONNECTING  start(): the timer runs, the pool connects, body pieces are held (paused);
    *   SENDING     upstream set: the head (ProxyHeaders) and held pieces are written, the rest
    *               streamed until requestSent; a reused connection that closes before any byte of
    *               response is retried once for a safe bodiless request (retried, back to CONNECTING);
    *   RELAYING    headSent: the response head is written, its body relayed with back-pressure;
    *   COMPLETED   upstreamDone: the timer is cancelled, the upstream connection pooled or closed,
    *               then responseDone() (path 1 or 2);
-   *   FAILED      before headSent, failedWith() answers 502, 504 or 413 through reply(); after it,
-   *               close() cuts the response short (path 5).
-   * Every entry point first drops what comes for an ended exchange or a done response, and abort()
-   * cancels the timer, releases held pieces and detaches and closes the upstream connection.
+   *   FAILED      before headSent, fail() has the exchange answer 502, 504 or 413 (failedWith(),
+   *               reply()); after it, close() cuts the response short (path 5).
+   * Neither ends the exchange: only end() does, by the five paths above. Every entry point of
+   * both first drops what comes for an ended exchange or a done response; the exchange's abort()
+   * releases held pieces, the relay's cancels the timer and detaches and closes the upstream
+   * connection.
    */
 
   private static final Logger log = LoggerFactory.getLogger(EdgeConnection.class);

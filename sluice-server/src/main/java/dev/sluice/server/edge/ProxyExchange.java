@@ -4,62 +4,39 @@ import dev.sluice.server.admission.Admission;
 import dev.sluice.server.http.BadRequestException;
 import dev.sluice.server.http.Problem;
 import dev.sluice.server.live.LiveConfig;
-import dev.sluice.server.observe.ServerMetrics;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One proxied request: identifies the client, decides, and either answers 429 or forwards the
- * request (method, path, query, headers and streamed body) to the upstream over a pooled
- * connection on the same event loop, its head rewritten both ways by {@link ProxyHeaders} (the
- * response gains the {@code RateLimit} fields). Its states, what moves them and what ends it are in
- * the design note of {@link EdgeConnection}. What it refuses is answered by {@link Refusals}, an
- * upstream that fails with a 502 or 504 by {@link Failures}; when the failure comes after the
- * response head was passed on, the client connection is closed instead, so the client sees the
- * response cut short. An upstream connection is reused only after a response that ended cleanly; a
- * safe request without a body that meets a reused connection closing before a byte of response is
- * sent once more on a new connection ({@link #retryable}). Every forwarded request's latency and
- * status go to the meters and the control loop. Body bytes flow with back-pressure: a side that
- * cannot take more stops the other from reading. Event loop only.
+ * One proxied request, on the client's side: identifies the client, decides through {@link
+ * Admission}, and either refuses (404, 400, 413, 503 or the 429 of {@link Refusals}) or hands the
+ * request over to a {@link Relay}, which forwards it to the upstream and relays the response back
+ * (its head rewritten both ways by {@link ProxyHeaders}; the response gains the {@code RateLimit}
+ * fields). Body pieces that arrive while the store decides are held here and handed to the relay
+ * with the request; a body that outgrows {@code --max-body} is refused here, before or after the
+ * handover. Its states (DECIDING, REFUSED; the relay's once admitted), what moves them and what
+ * ends it are in the design note of {@link EdgeConnection}. Every decided request goes to the
+ * request log, with the upstream's latency and status once forwarded. Event loop only.
  */
 final class ProxyExchange extends Exchange {
 
   private final Edge edge;
   private final String route;
   private final String method;
-  private LiveConfig.Upstream up;
   private String key;
   private Admission.Verdict decided;
-  /** Body pieces that arrived before the upstream connection (or the decision) was ready. */
+  /** Body pieces that arrived while deciding; handed to the relay, or released on a refusal. */
   private List<HttpContent> held = new ArrayList<>();
-  private boolean forwarding;
+  /** REFUSED or failed: the rest of the body is dropped. */
   private boolean discarding;
-  private Channel upstream;
-  /** The handler of {@link #upstream}, while attached. */
-  private UpstreamPool.UpstreamHandler upstreamHandler;
-  private boolean headSent;
-  private boolean upstreamDone;
-  private boolean upstreamKeepAlive;
-  private boolean requestSent;
-  /** The request was sent again on a new connection after a reused one closed unanswered. */
-  private boolean retried;
-  private long started;
-  private ScheduledFuture<?> timer;
+  /** The upstream side, once admitted. */
+  private Relay relay;
 
   ProxyExchange(EdgeConnection conn, HttpRequest request, String route) {
     super(conn, request);
@@ -68,10 +45,11 @@ final class ProxyExchange extends Exchange {
     this.method = request.method().name();
   }
 
+  /** DECIDING: reads the running config, identifies the client and asks the admission path. */
   @Override
   void start() {
     LiveConfig.Snapshot snap = edge.config().current();
-    up = snap.upstream();
+    LiveConfig.Upstream up = snap.upstream();
     if (up == null) {
       refuse(Refusals.noUpstream());
       return;
@@ -100,7 +78,7 @@ final class ProxyExchange extends Exchange {
     CompletableFuture<Admission.Verdict> verdict = admission.decide(key, tier, admission.costOf(method, route),
         method, route);
     if (verdict.isDone()) {
-      decided(verdict);
+      decided(verdict, up);
       return;
     }
     // The store waits on Redis; the body waits too (bounded: the connection stops reading).
@@ -111,22 +89,22 @@ final class ProxyExchange extends Exchange {
       }
       try {
         pause(false);
-        decided(verdict);
+        decided(verdict, up);
       } catch (RuntimeException e) {
         conn.fail(this, false, e);
       }
     }, conn.channel().eventLoop());
   }
 
-  /** Answers without forwarding; the rest of the body is dropped. */
+  /** REFUSED: answers without forwarding; the rest of the body is dropped. */
   private void refuse(Reply reply) {
     discarding = true;
     releaseHeld();
     conn.reply(this, reply);
   }
 
-  /** Goes on with a completed decision: a 503 if the store failed, a 429, or forwarding. */
-  private void decided(CompletableFuture<Admission.Verdict> verdict) {
+  /** Goes on with a completed decision: a 503 if the store failed, a 429, or the handover. */
+  private void decided(CompletableFuture<Admission.Verdict> verdict, LiveConfig.Upstream up) {
     Admission.Verdict d;
     try {
       d = verdict.join();
@@ -143,106 +121,57 @@ final class ProxyExchange extends Exchange {
       logRecord(-1);
       return;
     }
-    forwarding = true;
-    started = conn.server().network().nanoTime();
-    timer = conn.channel().eventLoop().schedule(this::timedOut, up.timeout().toNanos(), TimeUnit.NANOSECONDS);
-    up.pool().acquire(conn.channel().eventLoop(), this::connected);
-    if (upstream == null && !responseDone) {
-      pause(true); // still connecting: hold the body, but no more than one read's worth
-    }
-  }
-
-  private void connected(Channel ch, Throwable cause) {
-    if (responseDone || ended || !conn.channel().isActive()) {
-      if (ch != null) {
-        ch.close();
-      }
-      return;
-    }
-    if (ch == null) {
-      failedWith(Failures.failed(edge, up, method, route, Failures.kind(cause), cause));
-      return;
-    }
-    upstream = ch;
-    upstreamHandler = ch.pipeline().get(UpstreamPool.UpstreamHandler.class);
-    upstreamHandler.exchange = this;
-    if (retried) { // the head is already in upstream form; the body was empty and fully read
-      ch.write(request);
-      send(LastHttpContent.EMPTY_LAST_CONTENT);
-    } else {
-      ch.write(ProxyHeaders.toUpstream(request, up.pool().authority(), up.basePath(), conn.remoteText()));
-      for (HttpContent c : held) {
-        send(c);
-      }
-      held = null;
-    }
-    ch.flush();
-    if (paused && ch.isWritable()) {
-      pause(false);
-    }
-  }
-
-  private void send(HttpContent c) {
-    if (c instanceof LastHttpContent) {
-      requestSent = true;
-    }
-    upstream.write(c);
+    relay = new Relay(this, up, held);
+    held = null;
+    relay.start();
   }
 
   @Override
   void content(HttpContent c) {
     requestBytes += c.content().readableBytes();
     long max = conn.server().options().maxProxyBodyBytes();
-    if (discarding || responseDone && !forwarding) {
+    if (discarding || responseDone && !forwarding()) {
       c.release();
       return;
     }
     if (max > 0 && requestBytes > max) {
       c.release();
       closeAfter = true;
-      if (!headSent) {
-        abortUpstream();
-        failedWith(Reply.problem(Problem.tooLarge(max)));
+      Reply tooLarge = Reply.problem(Problem.tooLarge(max));
+      if (relay != null) {
+        relay.bodyTooLarge(tooLarge);
       } else {
-        abortUpstream();
-        cancelTimer();
-        conn.close();
+        failedWith(tooLarge);
       }
       return;
     }
-    if (upstream == null) {
-      if (held == null) { // the upstream connection is gone (failure, timeout): nowhere to send it
-        c.release();
-      } else {
-        held.add(c);
-      }
+    if (relay == null) {
+      held.add(c); // still deciding
       return;
     }
-    send(c);
-    if (c instanceof LastHttpContent || !upstream.isWritable()) {
-      upstream.flush();
-    }
-    if (!upstream.isWritable()) {
-      pause(true);
-    }
+    relay.content(c);
+  }
+
+  private boolean forwarding() {
+    return relay != null && relay.active();
   }
 
   /** The client connection's read batch ended: body pieces written upstream go out now. */
   @Override
   void clientReadComplete() {
-    if (upstream != null && !requestSent) {
-      upstream.flush();
+    if (relay != null) {
+      relay.clientReadComplete();
     }
   }
 
   /** Returns whether the request is forwarded and its response has not ended (its timer runs). */
   boolean waitingOnUpstream() {
-    return forwarding && !upstreamDone;
+    return relay != null && relay.waitingOnUpstream();
   }
 
   @Override
   boolean responseStarted() {
-    return headSent || responseDone;
+    return relay != null && relay.headSent() || responseDone;
   }
 
   /** Returns whether the request is {@code HEAD} (its response has no body whatever its head says). */
@@ -250,141 +179,41 @@ final class ProxyExchange extends Exchange {
     return HttpMethod.HEAD.equals(request.method());
   }
 
-  /**
-   * The upstream's response head and body, passed on to the client. Interim (1xx) responses are
-   * dropped; anything the decoder could not read, and a head {@link UpstreamFields} refuses (a
-   * status out of range, a 101 no request asked for, fields or a reason phrase a client could
-   * misread), fail the exchange.
-   */
-  void upstreamRead(Object msg) {
-    if (responseDone) {
-      ReferenceCountUtil.release(msg);
-      return;
-    }
-    if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
-      Throwable cause = o.decoderResult().cause();
-      ReferenceCountUtil.release(msg);
-      upstreamFailed(cause);
-      return;
-    }
-    if (msg instanceof HttpResponse res) {
-      if (UpstreamFields.interim(res)) {
-        ReferenceCountUtil.release(msg);
-        return;
-      }
-      String unfit = UpstreamFields.unfit(res);
-      if (unfit != null) {
-        ReferenceCountUtil.release(msg);
-        upstreamFailed(new IllegalStateException(unfit));
-        return;
-      }
-      if (UpstreamFields.dropLengthOfChunked(res)) {
-        upstreamHandler.conflictingFraming = true;
-      }
-      upstreamKeepAlive = HttpUtil.isKeepAlive(res);
-      status = res.status().code();
-      closeAfter |= ProxyHeaders.toClient(res, decided, head(), version(), !keepAlive || closeAfter);
-      conn.channel().write(res);
-      headSent = true;
-    }
-    if (msg instanceof HttpContent c) {
-      if (!headSent) {
-        c.release();
-        return;
-      }
-      responseBytes += c.content().readableBytes();
-      if (c instanceof LastHttpContent) {
-        upstreamDone = true;
-        boolean close = !keepAlive || closeAfter;
-        conn.channel().writeAndFlush(c).addListener(close ? ChannelFutureListener.CLOSE
-            : ChannelFutureListener.CLOSE_ON_FAILURE);
-        completed();
-      } else {
-        conn.channel().write(c);
-      }
-    } else if (!(msg instanceof HttpResponse)) {
-      ReferenceCountUtil.release(msg);
-    }
-  }
-
-  void upstreamReadComplete() {
-    if (!responseDone) {
-      conn.channel().flush();
-      if (!conn.channel().isWritable() && upstream != null) {
-        upstream.config().setAutoRead(false);
-      }
-    }
-  }
-
-  void upstreamWritabilityChanged(boolean writable) {
-    if (writable && paused && !responseDone) {
-      pause(false);
-    }
-  }
-
   @Override
   void clientWritabilityChanged(boolean writable) {
-    if (writable && upstream != null && !upstreamDone) {
-      upstream.config().setAutoRead(true);
+    if (relay != null) {
+      relay.clientWritabilityChanged(writable);
     }
+  }
+
+  /** Returns what every handler of this request shares. */
+  Edge edge() {
+    return edge;
+  }
+
+  /** Returns the request's method, for logs. */
+  String method() {
+    return method;
+  }
+
+  /** Returns the request's path, for logs and cost rules. */
+  String route() {
+    return route;
+  }
+
+  /** Returns the decision, or {@code null} while deciding. */
+  Admission.Verdict verdict() {
+    return decided;
   }
 
   /**
-   * The upstream connection closed, failed or sent what is not HTTP/1.1 before the response ended
-   * ({@code cause} is null for a close).
+   * Answers {@code reply} instead of a forwarded response (a 413 while deciding, or the relay's
+   * 502, 504 or 413 before the response head): the rest of the body is dropped, and the reply
+   * carries the {@code RateLimit} fields of the decision when there is one.
    */
-  void upstreamFailed(Throwable cause) {
-    if (upstreamDone || responseDone && !headSent || ended) {
-      return;
-    }
-    boolean stale = upstreamHandler != null && upstreamHandler.reused && !upstreamHandler.bytesIn;
-    abortUpstream();
-    if (headSent) {
-      cancelTimer();
-      Failures.cutShort(edge, up, method, route, cause);
-      conn.close();
-      return;
-    }
-    if (stale && retryable()) {
-      retried = true;
-      edge.metrics().upstreamRetry();
-      requestSent = false;
-      up.pool().acquire(conn.channel().eventLoop(), true, this::connected);
-      return;
-    }
-    failedWith(Failures.failed(edge, up, method, route, ServerMetrics.UpstreamError.OTHER, cause));
-  }
-
-  /**
-   * Whether a failure on a stale connection (a reused one that sent no byte of a response) may be
-   * retried on a new connection: the first such failure (the timer still runs, so the retry has
-   * what is left of {@code upstream.timeout}), of a safe request whose body was empty and fully
-   * sent (nothing to re-send but the head).
-   */
-  private boolean retryable() {
-    return !retried && requestSent && UpstreamPool.resendable(request, requestBytes);
-  }
-
-  private void timedOut() {
-    timer = null;
-    if (upstreamDone || responseDone && !headSent || ended) {
-      return;
-    }
-    long latency = conn.server().network().nanoTime() - started;
-    abortUpstream();
-    Reply reply = Failures.timedOut(edge, up, method, route, latency);
-    if (headSent) {
-      conn.close();
-      return;
-    }
-    failedWith(reply);
-  }
-
-  private void failedWith(Reply reply) {
-    cancelTimer();
+  void failedWith(Reply reply) {
     releaseHeld();
     discarding = true;
-    forwarding = false;
     if (decided != null) { // a body can outgrow its limit while the store still decides
       RateLimitHeaders.addRateLimit(reply.headers(), decided.tier(), decided.decision());
     }
@@ -393,40 +222,6 @@ final class ProxyExchange extends Exchange {
     }
     conn.reply(this, reply);
     logRecord(-1);
-  }
-
-  private void completed() {
-    cancelTimer();
-    long latency = conn.server().network().nanoTime() - started;
-    edge.upstream(latency, status);
-    if (upstream != null && upstreamKeepAlive && requestSent && !upstreamHandler.conflictingFraming) {
-      up.pool().release(upstream);
-      upstream = null;
-      upstreamHandler = null;
-    } else {
-      abortUpstream();
-    }
-    forwarding = false;
-    conn.responseDone(this);
-    logRecord(latency);
-  }
-
-  /** Detaches from the upstream connection and closes it (it is not reused). */
-  private void abortUpstream() {
-    Channel ch = upstream;
-    upstream = null;
-    if (ch != null) {
-      upstreamHandler.exchange = null;
-      upstreamHandler = null;
-      ch.close();
-    }
-  }
-
-  private void cancelTimer() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
   }
 
   private void releaseHeld() {
@@ -440,15 +235,16 @@ final class ProxyExchange extends Exchange {
 
   @Override
   void abort() {
-    cancelTimer();
     releaseHeld();
-    abortUpstream();
+    if (relay != null) {
+      relay.abort();
+    }
   }
 
-  private void logRecord(long upstreamNanos) {
+  /** Writes the request-log record once decided ({@code upstreamNanos} < 0: none measured). */
+  void logRecord(long upstreamNanos) {
     if (decided != null && edge.logRequest()) {
       edge.logDecided("proxy", key, decided, method, route, requestBytes, responseBytes, upstreamNanos, status);
     }
   }
-
 }

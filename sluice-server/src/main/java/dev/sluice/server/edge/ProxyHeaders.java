@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * How {@link ProxyExchange} rewrites a message head on its way through, in place, in both
- * directions. Hop-by-hop fields (RFC 9110 section 7.6.1: {@code Connection}, {@code Keep-Alive},
+ * How a proxied request's {@link Relay} rewrites a message head on its way through, in place, in
+ * both directions. Hop-by-hop fields (RFC 9110 section 7.6.1: {@code Connection}, {@code Keep-Alive},
  * {@code Proxy-Connection}, {@code Proxy-Authenticate}, {@code Proxy-Authorization}, {@code TE}
  * unless every {@code TE} field is {@code trailers}, {@code Trailer}, {@code Transfer-Encoding},
  * {@code Upgrade}, and every field any {@code Connection} field names) are dropped both ways. The

@@ -37,7 +37,7 @@ import javax.net.ssl.SSLException;
  * ended cleanly, so no request ever crosses threads. The most recently released connection is
  * reused first; one idle for longer than {@code upstream.idle-timeout} is closed rather than
  * reused, so with the timeout inside the upstream's own keep-alive timeout a request never meets
- * a connection the upstream is closing; when one is met anyway, {@link ProxyExchange} may retry on
+ * a connection the upstream is closing; when one is met anyway, the {@link Relay} may retry on
  * a connection opened for it ({@link #acquire(EventLoop, boolean, java.util.function.BiConsumer)}).
  * Thread-safe.
  */
@@ -46,7 +46,7 @@ public final class UpstreamPool implements AutoCloseable {
   /**
    * How upstream responses are parsed. Header names and values are not validated as they are
    * decoded: the decoder has already split them at the colon and line ends, and Netty's check of
-   * every character cost ~12 % of a proxied request's CPU. {@link ProxyExchange} still refuses a
+   * every character cost ~12 % of a proxied request's CPU. The {@link Relay} still refuses a
    * head whose fields a client could misread, in one pass ({@link UpstreamFields}); client requests
    * on the edge port are validated in full.
    */
@@ -190,7 +190,7 @@ public final class UpstreamPool implements AutoCloseable {
    */
   void release(Channel ch) {
     UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
-    h.exchange = null;
+    h.relay = null;
     h.free();
     if (h.reading) {
       h.idleAfterRead = true;
@@ -201,7 +201,7 @@ public final class UpstreamPool implements AutoCloseable {
 
   /** Makes a released connection idle: reusable, or closed when the pool is closed or it is. */
   private void idle(Channel ch, UpstreamHandler h) {
-    if (closed || !ch.isActive() || h.exchange != null) {
+    if (closed || !ch.isActive() || h.relay != null) {
       ch.close();
       return;
     }
@@ -258,8 +258,8 @@ public final class UpstreamPool implements AutoCloseable {
 
     @Override
     protected boolean isContentAlwaysEmpty(HttpMessage msg) {
-      ProxyExchange x = handler.exchange;
-      if (msg instanceof HttpResponse r && r.status().code() >= 200 && x != null && x.head()) {
+      Relay r = handler.relay;
+      if (msg instanceof HttpResponse res && res.status().code() >= 200 && r != null && r.head()) {
         return true;
       }
       return super.isContentAlwaysEmpty(msg);
@@ -278,7 +278,7 @@ public final class UpstreamPool implements AutoCloseable {
   }
 
   /**
-   * Passes an upstream connection's events to the exchange using it; an idle one is closed on
+   * Passes an upstream connection's events to the relay using it; an idle one is closed on
    * input. Event loop only.
    */
   static final class UpstreamHandler extends ChannelInboundHandlerAdapter {
@@ -286,8 +286,8 @@ public final class UpstreamPool implements AutoCloseable {
     private final UpstreamPool pool;
     /** The event loop's connections this one belongs to. */
     final Loop loop;
-    /** The exchange using this connection, or {@code null} while idle. */
-    ProxyExchange exchange;
+    /** The relay of the exchange using this connection, or {@code null} while idle. */
+    Relay relay;
     /** Whether this connection is counted in {@link Loop#busy}. */
     private boolean busy;
     /** A response on it came with conflicting framing: it is closed rather than reused. */
@@ -325,16 +325,16 @@ public final class UpstreamPool implements AutoCloseable {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       reading = true;
-      if (exchange == null) {
+      if (relay == null) {
         ReferenceCountUtil.release(msg);
         ctx.close();
         return;
       }
-      ProxyExchange x = exchange;
+      Relay r = relay;
       try {
-        x.upstreamRead(msg);
+        r.upstreamRead(msg);
       } catch (RuntimeException e) {
-        x.conn.fail(x, false, e);
+        r.bug(e);
         ctx.close();
       }
     }
@@ -346,29 +346,29 @@ public final class UpstreamPool implements AutoCloseable {
         idleAfterRead = false;
         pool.idle(ctx.channel(), this);
       }
-      if (exchange != null) {
-        exchange.upstreamReadComplete();
+      if (relay != null) {
+        relay.upstreamReadComplete();
       }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      if (exchange != null) {
-        exchange.upstreamWritabilityChanged(ctx.channel().isWritable());
+      if (relay != null) {
+        relay.upstreamWritabilityChanged(ctx.channel().isWritable());
       }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      if (exchange != null) {
-        exchange.upstreamFailed(null);
+      if (relay != null) {
+        relay.upstreamFailed(null);
       }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (exchange != null) {
-        exchange.upstreamFailed(cause);
+      if (relay != null) {
+        relay.upstreamFailed(cause);
       }
       ctx.close();
     }
