@@ -51,6 +51,15 @@ public interface BucketStore extends LimitTarget, AutoCloseable {
     return false;
   }
 
+  /**
+   * Expires every permit whose deadline has passed and returns how many; decisions do this
+   * themselves now and then, so a server calls it periodically to reclaim (and count) permits while
+   * no decision comes. Never blocks. The default (a store without permits) returns 0.
+   */
+  default int expirePermits() {
+    return 0;
+  }
+
   /** Returns how many permits expired unreleased since the store started; the default is 0. */
   default long expiredPermits() {
     return 0;

@@ -28,6 +28,11 @@ final class LocalBucketStore implements BucketStore {
   }
 
   @Override
+  public int expirePermits() {
+    return limiter.expirePermits();
+  }
+
+  @Override
   public long expiredPermits() {
     return limiter.expiredPermits();
   }
