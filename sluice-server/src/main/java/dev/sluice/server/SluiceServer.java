@@ -13,6 +13,7 @@ import dev.sluice.server.admin.AdminAuth;
 import dev.sluice.server.admin.AdminErrors;
 import dev.sluice.server.admin.AdminService;
 import dev.sluice.server.admission.Admission;
+import dev.sluice.server.admission.PermitExpiry;
 import dev.sluice.server.admission.Stores;
 import dev.sluice.server.edge.Edge;
 import dev.sluice.server.edge.EdgeServer;
@@ -42,6 +43,7 @@ public final class SluiceServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
 
   private final BucketStore store;
+  private final PermitExpiry permitExpiry;
   private final LiveConfig config;
   private final ServerMetrics metrics;
   private final Adaptation adaptation;
@@ -61,6 +63,7 @@ public final class SluiceServer implements AutoCloseable {
     this.metrics = new ServerMetrics(initial.upstream().timeout());
     this.store = Stores.open(initial.store(), initial.limiterSpec(), o.clock(), metrics.registry());
     metrics.track(store);
+    this.permitExpiry = new PermitExpiry(store);
     this.adaptation = new Adaptation(store, o.clock(), metrics.registry());
     this.transport = Transport.create();
     Clock network = Clock.system();
@@ -127,6 +130,7 @@ public final class SluiceServer implements AutoCloseable {
         requestLog.start();
       }
       adaptation.configure(config.current().config().adaptive());
+      permitExpiry.start();
       edge.start(edgeAddress);
       admin.start().join();
       config.listening(edge.port(), admin.activeLocalPort());
@@ -212,6 +216,7 @@ public final class SluiceServer implements AutoCloseable {
 
   private void closeResources() {
     adaptation.close();
+    permitExpiry.close();
     store.close();
     if (watcher != null) {
       watcher.close();

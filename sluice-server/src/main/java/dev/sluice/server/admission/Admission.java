@@ -20,6 +20,10 @@ import java.util.concurrent.ExecutionException;
  * is rendered by the transport: the proxy's 429 or forwarded request, the decision API's JSON.
  * Thread-safe; one per server.
  *
+ * <p>A decision admitted under a concurrency level carries a permit ({@link Decision#permit()}):
+ * the transport holds it while the request is served and hands it back with {@link #release}
+ * exactly once; one never handed back expires ({@link PermitExpiry}).
+ *
  * <p>A decision the store makes at once (the local store; Redis leases and fallbacks) comes back
  * as a completed future, and transports handle it inline, so only a decision that waits on Redis
  * costs a hop to another thread.
@@ -89,6 +93,20 @@ public final class Admission {
       }
       return CompletableFuture.<Verdict>failedFuture(err);
     }).thenCompose(stage -> stage);
+  }
+
+  /**
+   * Releases the permit of a request that completed ({@link Decision#permit()}: a proxied request
+   * that ended, or one a gateway reported on {@code /v1/feedback}), freeing its in-flight cost, and
+   * counts it; returns whether it did. An unknown, already released or expired permit, or 0,
+   * returns {@code false} and changes nothing.
+   */
+  public boolean release(long permit) {
+    if (permit == 0 || !store.release(permit)) {
+      return false;
+    }
+    metrics.permitReleased();
+    return true;
   }
 
   private Verdict counted(String key, String tier, int cost, Decision d, String method, String path) {

@@ -21,7 +21,10 @@ import java.util.concurrent.CompletionStage;
  * {@code POST /v1/decisions}: decides one request or a batch for a gateway, and answers 200 with
  * the decision (whether allowed or not) as JSON; a single decision also carries the {@code
  * RateLimit-Policy} and {@code RateLimit} header fields. Bad bodies get 4xx problems and change no
- * bucket: every item of a batch is validated before any is decided. Runs on the event loop.
+ * bucket: every item of a batch is validated before any is decided. A decision admitted under a
+ * concurrency level carries its permit as a string id ({@link #permitId}) that the gateway hands
+ * back on {@code /v1/feedback} ({@link FeedbackService}) when the request completes; one it never
+ * hands back expires after {@code global.permit-timeout}. Runs on the event loop.
  */
 final class DecisionService {
 
@@ -40,6 +43,7 @@ final class DecisionService {
   private static final SerializedString REASON = new SerializedString("reason");
   private static final SerializedString TIER = new SerializedString("tier");
   private static final SerializedString COST = new SerializedString("cost");
+  private static final SerializedString PERMIT = new SerializedString("permit");
   private static final SerializedString ADMITTED = new SerializedString("admitted");
   private static final SerializedString EXHAUSTED = new SerializedString("exhausted");
   private static final SerializedString COST_EXCEEDS_BURST = new SerializedString("cost_exceeds_burst");
@@ -88,7 +92,25 @@ final class DecisionService {
       chain = chain.thenCompose(v -> admission.decide(r.key(), tierOf[n], cost, r.method(), r.path())
           .thenAccept(d -> decided[n] = d));
     }
-    return chain.handle((v, err) -> err == null ? respond(parsed, decided) : Failures.storeUnavailable(edge, err));
+    return chain.handle((v, err) -> err == null ? respond(parsed, decided) : failed(decided, err));
+  }
+
+  /** A batch the store failed part of: the permits of the items already decided go back; 503. */
+  private Reply failed(Admission.Verdict[] decided, Throwable err) {
+    for (Admission.Verdict v : decided) {
+      if (v != null) {
+        edge.admission().release(v.decision().permit());
+      }
+    }
+    return Failures.storeUnavailable(edge, err);
+  }
+
+  /**
+   * Returns a permit handle as the string id the API shows: its decimal digits. A string, not a
+   * JSON number: handles use all 63 bits, and a JavaScript client loses every integer above 2^53.
+   */
+  static String permitId(long permit) {
+    return Long.toString(permit);
   }
 
   private Reply respond(RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed, Admission.Verdict[] decided) {
@@ -158,6 +180,12 @@ final class DecisionService {
     JsonBodies.stringField(g, TIER, decided.tier());
     g.writeFieldName(COST);
     g.writeNumber(decided.cost());
+    g.writeFieldName(PERMIT);
+    if (d.permit() == 0) {
+      g.writeNull();
+    } else {
+      g.writeString(permitId(d.permit()));
+    }
     g.writeEndObject();
   }
 

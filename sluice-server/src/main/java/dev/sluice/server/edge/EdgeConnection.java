@@ -1,6 +1,5 @@
 package dev.sluice.server.edge;
 
-import dev.sluice.server.http.Problem;
 import dev.sluice.server.http.RequestIds;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -49,7 +48,9 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
    * last content is dispatched (requestDone), its response side when its response is written
    * (responseDone); the connection moves both flags, exchanges move only responseDone (through
    * reply() and responseDone()). An exchange ends exactly once, in end(), which decrements
-   * sluice_edge_requests_active; end() is reached from:
+   * sluice_edge_requests_active and releases the permit the exchange holds (a proxied request
+   * admitted under a concurrency level), so that permit is released exactly once whichever way the
+   * exchange ends; end() is reached from:
    *   1. finished(): both sides done, the connection goes on with the next request;
    *   2. responseDone() of a response that closes the connection: the rest of the request is
    *      never read;
@@ -86,8 +87,6 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
    */
 
   private static final Logger log = LoggerFactory.getLogger(EdgeConnection.class);
-  /** The most body bytes read and dropped after an early answer before the connection is closed instead. */
-  static final long MAX_DRAIN_BYTES = 64 * 1024;
 
   private final EdgeServer server;
   private final ArrayDeque<Object> waiting = new ArrayDeque<>();
@@ -243,8 +242,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    FullHttpResponse res = Reply.problem(Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
-        "an unexpected error; see the server log"), id).toNetty(x != null ? x.version() : HttpVersion.HTTP_1_1);
+    FullHttpResponse res = Failures.internal(id).toNetty(x != null ? x.version() : HttpVersion.HTTP_1_1);
     res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
   }
@@ -282,7 +280,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     }
     if (x.expectContinue && !x.continued) {
       x.closeAfter = true; // the client may or may not send the body it was not asked for
-    } else if (!x.requestDone && undrainable(x)) {
+    } else if (!x.requestDone && x.undrainable()) {
       x.closeAfter = true; // answered early: reading a large or open-ended body to drop it is not worth it
     }
     FullHttpResponse res = reply.toNetty(x.version());
@@ -296,16 +294,6 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     x.status = reply.status();
     ctx.writeAndFlush(res).addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
     responseDone(x);
-  }
-
-  /**
-   * Returns whether the rest of {@code x}'s body, answered before it arrived, is too much to read
-   * and drop so the connection can be reused: more than {@value #MAX_DRAIN_BYTES} bytes still
-   * declared, or a chunked body (its size is unknown).
-   */
-  private static boolean undrainable(Exchange x) {
-    return x.declaredLength() - x.requestBytes > MAX_DRAIN_BYTES
-        || io.netty.handler.codec.http.HttpUtil.isTransferEncodingChunked(x.request);
   }
 
   /** Marks {@code x}'s response written; the connection goes on once its request is read too. */
@@ -342,12 +330,17 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Ends {@code x}: the one place an exchange ends, exactly once (see the design note). */
+  /** Ends {@code x} and releases its permit: the one place an exchange ends (see the design note). */
   private void end(Exchange x) {
     if (x.ended) {
       return;
     }
     x.ended = true;
+    if (x.permit != 0) {
+      long p = x.permit;
+      x.permit = 0;
+      server.edge().admission().release(p);
+    }
     if (current == x) {
       current = null;
     }

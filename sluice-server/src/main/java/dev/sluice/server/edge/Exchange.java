@@ -10,6 +10,9 @@ import io.netty.handler.codec.http.HttpVersion;
  * design note of {@link EdgeConnection}. Event loop only.
  */
 abstract class Exchange {
+  /** The most body bytes read and dropped after an early answer before the connection is closed instead. */
+  static final long MAX_DRAIN_BYTES = 64 * 1024;
+
   final EdgeConnection conn;
   final HttpRequest request;
   final boolean keepAlive;
@@ -25,6 +28,11 @@ abstract class Exchange {
   boolean continued;
   /** The client connection stopped reading for this exchange (body waiting on something). */
   boolean paused;
+  /**
+   * The permit of a concurrency level the request holds while it is served (a proxied request
+   * admitted under one), or 0; released, exactly once, by {@link EdgeConnection#end}.
+   */
+  long permit;
   long requestBytes;
   long responseBytes;
   int status;
@@ -70,6 +78,15 @@ abstract class Exchange {
   void pause(boolean pause) {
     paused = pause;
     conn.channel().config().setAutoRead(!pause && !conn.closing());
+  }
+
+  /**
+   * Returns whether the rest of the body, answered before it arrived, is too much to read and drop
+   * so the connection can be reused: more than {@value #MAX_DRAIN_BYTES} bytes still declared, or a
+   * chunked body (its size is unknown).
+   */
+  boolean undrainable() {
+    return declaredLength() - requestBytes > MAX_DRAIN_BYTES || HttpUtil.isTransferEncodingChunked(request);
   }
 
   /** Returns the declared body length, or -1 when there is none or it is chunked. */

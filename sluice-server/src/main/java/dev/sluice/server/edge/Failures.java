@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * most {@code --upstream-error-log-limit} lines a second ({@link Edge#upstreamErrorLog}); a
  * suppressed line is counted in {@code sluice_upstream_error_log_suppressed_total}, and its id
  * reaches the client but not the log. The upstream failures are also counted in the meters and the
- * control loop. Stateless.
+ * control loop. The 500 of a bug ({@link #internal}), Sluice's own fault, is built here too, for
+ * the same shape; its cause is logged at ERROR by {@link EdgeConnection#fail}. Stateless.
  */
 final class Failures {
 
@@ -89,6 +90,12 @@ final class Failures {
         .addKeyValue("kind", kind.name().toLowerCase(Locale.ROOT)).addKeyValue("upstream", up.url())
         .addKeyValue("method", method).addKeyValue("route", route)
         .addKeyValue("cause", cause == null ? "the connection closed" : String.valueOf(cause)).log(message);
+  }
+
+  /** Returns the 500 for a bug, naming {@code requestId} (the cause is logged with it). */
+  static Reply internal(String requestId) {
+    return Reply.problem(Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
+        "an unexpected error; see the server log"), requestId);
   }
 
   /**

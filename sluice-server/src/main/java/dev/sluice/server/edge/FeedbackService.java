@@ -11,8 +11,11 @@ import java.util.List;
 /**
  * {@code POST /v1/feedback}: a gateway reports upstream outcomes ({@code key}, {@code latencyMs},
  * {@code status}, one object or an array), which feed the adaptive control loop, the {@code
- * sluice_upstream_*} meters and the request log exactly as proxied requests do. Answers 202 with
- * {@code {"accepted": n}}; a bad body gets a 400 problem and records nothing.
+ * sluice_upstream_*} meters and the request log exactly as proxied requests do. An item may hand
+ * back the {@code permit} its decision carried, which is released; a permit that is unknown,
+ * already released or expired is not an error (the report is still accepted; it is just not
+ * counted as released). Answers 202 with {@code {"accepted": n, "released": m}}; a bad body gets a
+ * 400 problem and records and releases nothing.
  */
 final class FeedbackService {
 
@@ -43,7 +46,11 @@ final class FeedbackService {
           "Bad Request", "unknown tier", errors));
     }
     LiveConfig.Snapshot snap = edge.config().current();
+    int released = 0;
     for (RequestBodies.Feedback f : items) {
+      if (f.permit() != 0 && edge.admission().release(f.permit())) {
+        released++;
+      }
       long nanos = Math.round(f.latencyMs() * 1_000_000.0);
       edge.upstream(nanos, f.status());
       if (edge.logRequest()) {
@@ -53,9 +60,11 @@ final class FeedbackService {
       }
     }
     int accepted = items.size();
+    int freed = released;
     return Reply.json(202, JsonBodies.write(g -> {
       g.writeStartObject();
       g.writeNumberField("accepted", accepted);
+      g.writeNumberField("released", freed);
       g.writeEndObject();
     }));
   }

@@ -20,9 +20,11 @@ import java.util.concurrent.CompletableFuture;
  * (its head rewritten both ways by {@link ProxyHeaders}; the response gains the {@code RateLimit}
  * fields). Body pieces that arrive while the store decides are held here and handed to the relay
  * with the request; a body that outgrows {@code --max-body} is refused here, before or after the
- * handover. Its states (DECIDING, REFUSED; the relay's once admitted), what moves them and what
- * ends it are in the design note of {@link EdgeConnection}. Every decided request goes to the
- * request log, with the upstream's latency and status once forwarded. Event loop only.
+ * handover. An admitted request's permit of a concurrency level is held by the exchange until it
+ * ends ({@link Exchange#permit}). Its states (DECIDING, REFUSED; the relay's once admitted), what
+ * moves them and what ends it are in the design note of {@link EdgeConnection}. Every decided
+ * request goes to the request log, with the upstream's latency and status once forwarded. Event
+ * loop only.
  */
 final class ProxyExchange extends Exchange {
 
@@ -84,7 +86,10 @@ final class ProxyExchange extends Exchange {
     // The store waits on Redis; the body waits too (bounded: the connection stops reading).
     pause(true);
     verdict.whenCompleteAsync((d, err) -> {
-      if (ended) {
+      if (ended) { // the connection closed while the store decided: nobody holds the permit
+        if (d != null) {
+          edge.admission().release(d.decision().permit());
+        }
         return;
       }
       try {
@@ -113,6 +118,7 @@ final class ProxyExchange extends Exchange {
       return;
     }
     this.decided = d;
+    permit = d.decision().permit(); // held until the exchange ends, whatever answers it
     if (responseDone || ended) {
       return;
     }

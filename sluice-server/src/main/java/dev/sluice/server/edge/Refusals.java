@@ -80,14 +80,18 @@ final class Refusals {
   /**
    * Returns the 429 for a denied request: the rate-limit fields and {@code Retry-After} ({@link
    * RateLimitHeaders#addThrottled}) and a problem naming tier, level, cost and {@code retryAfterMs};
-   * a request that can never pass (its cost exceeds a burst) gets {@code cost-exceeds-burst}.
+   * a request a concurrency level denied gets {@code in-flight}, one that can never pass (its cost
+   * exceeds a burst) {@code cost-exceeds-burst}.
    */
   static Reply throttled(Admission.Verdict decided) {
     Decision d = decided.decision();
     HttpHeaders h = Reply.fields();
     RateLimitHeaders.addThrottled(h, decided.tier(), d);
     boolean never = d.retryAfterNanos() == Long.MAX_VALUE;
-    Problem p = never
+    Problem p = d.reason() == Decision.Reason.IN_FLIGHT
+        ? new Problem(HttpResponseStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:in-flight",
+            "Too Many Requests In Flight", d.describe(), List.of())
+        : never
         ? new Problem(HttpResponseStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:cost-exceeds-burst",
             "Request Cost Exceeds Limit", d.describe(), List.of())
         : new Problem(HttpResponseStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:rate-limited",

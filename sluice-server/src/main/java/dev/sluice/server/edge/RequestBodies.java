@@ -39,7 +39,9 @@ final class RequestBodies {
 
   private static final List<String> DECISION_FIELDS = List.of("key", "tier", "method", "path", "cost");
   private static final List<String> FEEDBACK_FIELDS =
-      List.of("key", "latencyMs", "status", "tier", "method", "path");
+      List.of("key", "latencyMs", "status", "tier", "method", "path", "permit");
+  /** The most digits of a permit id (a positive {@code long}). */
+  private static final int MAX_PERMIT_DIGITS = 19;
 
   private RequestBodies() {}
 
@@ -63,8 +65,10 @@ final class RequestBodies {
    * @param path the request's path, or {@code null}
    * @param latencyMs the upstream's latency in milliseconds (required, 0..86400000)
    * @param status the upstream's status (required, 100..599)
+   * @param permit the permit to release, as {@code /v1/decisions} gave it, or 0 for none
    */
-  record Feedback(String key, String tier, String method, String path, double latencyMs, int status) {}
+  record Feedback(String key, String tier, String method, String path, double latencyMs, int status,
+      long permit) {}
 
   /**
    * The items of a body.
@@ -182,7 +186,38 @@ final class RequestBodies {
     } else {
       add(errors, at + "/status", Fields.show(f.get("status")) + " (expected: an integer from 100 to 599)");
     }
-    return new Feedback(key, tier, method, path, latency, status);
+    long permit = 0;
+    if (f.has("permit")) {
+      Object v = f.get("permit");
+      permit = v instanceof String s ? permit(s) : -1;
+      if (permit < 0) {
+        add(errors, at + "/permit", Fields.show(v)
+            + " (expected: a permit id from /v1/decisions, a string of 1 to 19 decimal digits)");
+      }
+    }
+    return new Feedback(key, tier, method, path, latency, status, permit);
+  }
+
+  /**
+   * Returns the permit handle a permit id ({@link DecisionService#permitId}) names, or -1 when
+   * {@code id} is not one: 1 to 19 ASCII digits whose value fits a {@code long}. Whether the store
+   * issued it is not checked here.
+   */
+  static long permit(String id) {
+    if (id.isEmpty() || id.length() > MAX_PERMIT_DIGITS) {
+      return -1;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+    }
+    try {
+      return Long.parseLong(id);
+    } catch (NumberFormatException tooLarge) {
+      return -1;
+    }
   }
 
   static void add(List<Problem.FieldError> errors, String pointer, String detail) {

@@ -1,13 +1,15 @@
 package dev.sluice.server.observe;
 
 import dev.sluice.core.AggregateLevels;
+import dev.sluice.core.BucketStore;
 import dev.sluice.core.Decision;
+import dev.sluice.core.InFlight;
 import dev.sluice.core.Level;
 import dev.sluice.core.LevelState;
 import dev.sluice.core.Limit;
-import dev.sluice.core.LimitTarget;
 import dev.sluice.core.TierSpec;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
@@ -39,12 +41,15 @@ import java.util.function.ToDoubleFunction;
  * {@code sluice_upstream_responses_total{class}}, {@code sluice_upstream_errors_total{kind}},
  * {@code sluice_request_log_written_total}, {@code sluice_request_log_dropped_total}, {@code
  * sluice_throttle_log_suppressed_total}, {@code sluice_upstream_error_log_suppressed_total} and
- * {@code sluice_upstream_retries_total}.
+ * {@code sluice_upstream_retries_total}; for concurrency levels {@code sluice_in_flight{tier,level}}
+ * and {@code sluice_in_flight_limit{tier,level}} (cost in flight and the level's maximum; level
+ * {@code tier}, or the global level as {@code tier="_global",level="global"}), {@code
+ * sluice_permits_released_total} and {@code sluice_permits_expired_total}.
  *
- * <p>The bucket gauges read the store that enforces the limits ({@link #track}): rates from its
- * spec, tokens from the aggregate levels it last reported ({@link #levels}, read from the store
- * just before each scrape), so in Redis mode they show what Redis holds, and NaN when the store
- * did not answer.
+ * <p>The bucket and in-flight gauges read the store that enforces the limits ({@link #track}):
+ * rates and maxima from its spec, tokens and cost in flight from the aggregate levels it last
+ * reported ({@link #levels}, read from the store just before each scrape), so in Redis mode they
+ * show what Redis holds, and NaN when the store did not answer or the level does not exist.
  */
 public final class ServerMetrics implements AutoCloseable {
 
@@ -70,7 +75,7 @@ public final class ServerMetrics implements AutoCloseable {
   }
 
   private final PrometheusMeterRegistry registry;
-  private volatile LimitTarget target;
+  private volatile BucketStore target;
   private volatile AggregateLevels levels = AggregateLevels.NONE;
   private final JvmGcMetrics gc;
   private final Map<String, TierMeters> tiers = new ConcurrentHashMap<>();
@@ -81,6 +86,7 @@ public final class ServerMetrics implements AutoCloseable {
   private final Counter timeouts;
   private final Counter otherErrors;
   private final Counter retries;
+  private final Counter permitsReleased;
   public final Counter requestLogWritten;
   public final Counter requestLogDropped;
   public final Counter throttleLogSuppressed;
@@ -111,6 +117,9 @@ public final class ServerMetrics implements AutoCloseable {
     this.retries = Counter.builder("sluice.upstream.retries")
         .description("Requests sent again on a new upstream connection after a reused one closed unanswered")
         .register(registry);
+    this.permitsReleased = Counter.builder("sluice.permits.released")
+        .description("Permits of concurrency levels released: proxied requests that ended, /v1/feedback reports")
+        .register(registry);
     this.requestLogWritten = Counter.builder("sluice.request.log.written")
         .description("Request log records written").register(registry);
     this.requestLogDropped = Counter.builder("sluice.request.log.dropped")
@@ -122,15 +131,20 @@ public final class ServerMetrics implements AutoCloseable {
   }
 
   /**
-   * Registers the global bucket gauges on {@code store} (the tiers' come with {@link
-   * #tiersChanged}); called once, before any scrape.
+   * Registers the global bucket and in-flight gauges and the expired-permit counter on {@code
+   * store} (the tiers' gauges come with {@link #tiersChanged}); called once, before any scrape.
    */
-  public void track(LimitTarget store) {
+  public void track(BucketStore store) {
     this.target = store;
     Gauge.builder("sluice.bucket.tokens", this, m -> tokens(m.levels.global()))
         .tags("tier", GLOBAL_TIER, "level", "global").register(registry);
     Gauge.builder("sluice.refill.rate", this, m -> m.globalRate())
         .tags("tier", GLOBAL_TIER, "level", "global").register(registry);
+    inFlightGauges(GLOBAL_TIER, "global", m -> cost(m.levels.globalInFlight()),
+        m -> maximum(m.target.spec().concurrency()));
+    FunctionCounter.builder("sluice.permits.expired", store, BucketStore::expiredPermits)
+        .description("Permits of concurrency levels that expired unreleased (their cost freed)")
+        .register(registry);
   }
 
   /** Sets the aggregate levels the token gauges report ({@link AggregateLevels#NONE}: unknown). */
@@ -182,15 +196,31 @@ public final class ServerMetrics implements AutoCloseable {
       }
     }
     for (String name : names) {
-      tierGauges.computeIfAbsent(name, n -> List.of(
-          gauge("sluice.bucket.tokens", n, "tier", m -> tokens(m.levels.tier(n))),
-          gauge("sluice.refill.rate", n, "tier", m -> m.tierRate(n, false)),
-          gauge("sluice.refill.rate", n, "client", m -> m.tierRate(n, true))));
+      tierGauges.computeIfAbsent(name, n -> {
+        List<Meter> meters = new java.util.ArrayList<>(List.of(
+            gauge("sluice.bucket.tokens", n, "tier", m -> tokens(m.levels.tier(n))),
+            gauge("sluice.refill.rate", n, "tier", m -> m.tierRate(n, false)),
+            gauge("sluice.refill.rate", n, "client", m -> m.tierRate(n, true))));
+        meters.addAll(inFlightGauges(n, "tier", m -> cost(m.levels.tierInFlight(n)), m -> m.tierConcurrency(n)));
+        return List.copyOf(meters);
+      });
     }
   }
 
   private Meter gauge(String name, String tier, String level, ToDoubleFunction<ServerMetrics> f) {
     return Gauge.builder(name, this, f).tags("tier", tier, "level", level).register(registry);
+  }
+
+  /** Registers the gauges of one concurrency level: its cost in flight and its maximum. */
+  private List<Meter> inFlightGauges(String tier, String level, ToDoubleFunction<ServerMetrics> cost,
+      ToDoubleFunction<ServerMetrics> max) {
+    return List.of(
+        Gauge.builder("sluice.in.flight", this, cost).tags("tier", tier, "level", level)
+            .description("Cost in flight at a concurrency level: permits neither released nor expired")
+            .register(registry),
+        Gauge.builder("sluice.in.flight.limit", this, max).tags("tier", tier, "level", level)
+            .description("The most cost a concurrency level admits in flight (NaN: no level)")
+            .register(registry));
   }
 
   private double globalRate() {
@@ -206,6 +236,24 @@ public final class ServerMetrics implements AutoCloseable {
 
   private static double tokens(LevelState s) {
     return s == null ? Double.NaN : s.tokens();
+  }
+
+  private double tierConcurrency(String tier) {
+    TierSpec t = target.spec().tiers().get(tier);
+    return t == null ? Double.NaN : maximum(t.concurrency());
+  }
+
+  private static double maximum(long concurrency) {
+    return concurrency > 0 ? concurrency : Double.NaN;
+  }
+
+  private static double cost(InFlight f) {
+    return f == null ? Double.NaN : f.cost();
+  }
+
+  /** Counts a permit released (and not already released or expired). */
+  public void permitReleased() {
+    permitsReleased.increment();
   }
 
   /** Records one upstream outcome: its latency (negative: none measured) and status. */
