@@ -81,18 +81,43 @@ final class DecisionService {
       throw new BadRequestException(new Problem(HttpResponseStatus.BAD_REQUEST, "urn:sluice:problem:unknown-tier",
           "Bad Request", "unknown tier", errors));
     }
-    Admission.Verdict[] decided = new Admission.Verdict[items.size()];
-    // A batch is decided in order, one after another; a store that answers at once keeps this inline.
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    int[] costs = new int[items.size()];
     for (int i = 0; i < items.size(); i++) {
-      int n = i;
       RequestBodies.DecisionRequest r = items.get(i);
-      int cost = r.cost() > 0 ? r.cost()
+      costs[i] = r.cost() > 0 ? r.cost()
           : r.path() == null ? 1 : admission.costOf(r.method() == null ? "GET" : r.method(), r.path());
-      chain = chain.thenCompose(v -> admission.decide(r.key(), tierOf[n], cost, r.method(), r.path())
-          .thenAccept(d -> decided[n] = d));
     }
-    return chain.handle((v, err) -> err == null ? respond(parsed, decided) : failed(decided, err));
+    return decideFrom(0, parsed, tierOf, costs, new Admission.Verdict[items.size()]);
+  }
+
+  /**
+   * Decides items {@code from} on, in order. While the store answers at once (the local store, a
+   * Redis lease) this stays a loop on the event loop with no stage per item; the first answer that
+   * has to wait chains the rest behind it.
+   */
+  private CompletionStage<Reply> decideFrom(int from, RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed,
+      String[] tierOf, int[] costs, Admission.Verdict[] decided) {
+    List<RequestBodies.DecisionRequest> items = parsed.items();
+    Admission admission = edge.admission();
+    for (int i = from; i < items.size(); i++) {
+      RequestBodies.DecisionRequest r = items.get(i);
+      CompletableFuture<Admission.Verdict> v = admission.decide(r.key(), tierOf[i], costs[i], r.method(), r.path());
+      if (!v.isDone()) {
+        int n = i;
+        return v.handle((d, err) -> {
+          if (err != null) {
+            return CompletableFuture.completedFuture(failed(decided, err));
+          }
+          decided[n] = d;
+          return decideFrom(n + 1, parsed, tierOf, costs, decided);
+        }).thenCompose(stage -> stage);
+      }
+      if (v.isCompletedExceptionally()) {
+        return CompletableFuture.completedFuture(failed(decided, v.exceptionNow()));
+      }
+      decided[i] = v.resultNow();
+    }
+    return CompletableFuture.completedFuture(respond(parsed, decided));
   }
 
   /** A batch the store failed part of: the permits of the items already decided go back; 503. */
