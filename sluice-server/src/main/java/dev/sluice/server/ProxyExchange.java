@@ -415,7 +415,7 @@ final class ProxyExchange extends Exchange {
       return;
     }
     edge.metrics().upstreamError(ServerMetrics.UpstreamError.TIMEOUT);
-    edge.upstream(conn.server().network().nanoTime() - started, 504);
+    edge.upstream(conn.server().network().nanoTime() - started, 504, decided == null ? 1 : decided.cost());
     abortUpstream();
     String id = RequestIds.next();
     warn(id, ServerMetrics.UpstreamError.TIMEOUT, "no response within " + up.timeout().toMillis() + " ms",
@@ -456,7 +456,7 @@ final class ProxyExchange extends Exchange {
   private void completed() {
     cancelTimer();
     long latency = conn.server().network().nanoTime() - started;
-    edge.upstream(latency, status);
+    edge.upstream(latency, status, decided == null ? 1 : decided.cost());
     if (upstream != null && upstreamKeepAlive && requestSent && !upstreamHandler.conflictingFraming) {
       up.pool().release(upstream);
       upstream = null;
