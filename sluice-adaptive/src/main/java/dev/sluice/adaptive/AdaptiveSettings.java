@@ -12,9 +12,9 @@ import java.util.List;
  *
  * @param enabled whether a control loop moves the rates at all
  * @param shadow compute and export proposed rates without applying them
- * @param interval the control interval (default 5 s)
- * @param controllers names of the enabled controllers, in order (default
- *     {@code [latency-aimd, error-backoff]}, the seed's combination)
+ * @param interval the control interval (default 1 s)
+ * @param controllers names of the enabled controllers, in order (default {@link #DEFAULT_CONTROLLERS},
+ *     the {@code default} policy; the seed's combination is {@link #SEED_CONTROLLERS})
  * @param latencyAimd latency AIMD parameters
  * @param errorBackoff error backoff parameters
  * @param gradient gradient parameters
@@ -23,24 +23,45 @@ import java.util.List;
  * @param limits composition: caps, ramp limit, warm-up, demand gate
  * @param proportionalBurst whether a moved level's burst scales with its rate (default) or stays
  * @param minBurst the smallest burst a scaled level gets (at least the largest request cost)
+ * @param capacity capacity controller parameters, also the windows of the collector's capacity
+ *     estimator
  */
 public record AdaptiveSettings(
     boolean enabled, boolean shadow, Duration interval, List<String> controllers,
     LatencyAimdController latencyAimd, ErrorBackoffController errorBackoff, GradientController gradient,
-    PiController pi, StaticController staticRate, Composition limits, boolean proportionalBurst, long minBurst) {
+    PiController pi, StaticController staticRate, Composition limits, boolean proportionalBurst, long minBurst,
+    CapacityController capacity) {
 
   /** Controller names {@link #controllers()} may list. */
   public static final List<String> CONTROLLER_NAMES =
-      List.of("latency-aimd", "error-backoff", "gradient", "pi", "static");
+      List.of("latency-aimd", "error-backoff", "gradient", "pi", "static", "capacity");
+
+  /**
+   * The {@code default} policy: what runs when {@code adaptive.enabled} is true and no controller
+   * list is given. Chosen by the simulator's results, see docs/adaptive.md.
+   */
+  public static final List<String> DEFAULT_CONTROLLERS = List.of("capacity");
+
+  /** The seed's combination (seed 003): latency AIMD and error backoff, the {@code seed} policy. */
+  public static final List<String> SEED_CONTROLLERS = List.of("latency-aimd", "error-backoff");
 
   /**
    * The settings of an absent or empty {@code adaptive} section: disabled, applied (not shadow),
-   * a 5 s interval (as docs/config.md documents), and latency AIMD + error backoff with the seed's
-   * numbers.
+   * a 1 s interval (as docs/config.md documents), the {@link #DEFAULT_CONTROLLERS}, and every
+   * controller's defaults.
    */
-  public static final AdaptiveSettings DEFAULTS = new AdaptiveSettings(false, false, Duration.ofSeconds(5),
-      List.of("latency-aimd", "error-backoff"), LatencyAimdController.DEFAULTS, ErrorBackoffController.DEFAULTS,
-      GradientController.DEFAULTS, PiController.DEFAULTS, null, Composition.DEFAULTS, true, 1);
+  public static final AdaptiveSettings DEFAULTS = new AdaptiveSettings(false, false, Duration.ofSeconds(1),
+      DEFAULT_CONTROLLERS, LatencyAimdController.DEFAULTS, ErrorBackoffController.DEFAULTS,
+      GradientController.DEFAULTS, PiController.DEFAULTS, null, Composition.DEFAULTS, true, 1,
+      CapacityController.DEFAULTS);
+
+  /** Settings with the default capacity controller. */
+  public AdaptiveSettings(boolean enabled, boolean shadow, Duration interval, List<String> controllers,
+      LatencyAimdController latencyAimd, ErrorBackoffController errorBackoff, GradientController gradient,
+      PiController pi, StaticController staticRate, Composition limits, boolean proportionalBurst, long minBurst) {
+    this(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi, staticRate, limits,
+        proportionalBurst, minBurst, CapacityController.DEFAULTS);
+  }
 
   /** Validates the interval, the controller names and the burst floor. */
   public AdaptiveSettings {
@@ -57,7 +78,8 @@ public record AdaptiveSettings(
             + " controller is enabled)");
       }
     }
-    if (latencyAimd == null || errorBackoff == null || gradient == null || pi == null || limits == null) {
+    if (latencyAimd == null || errorBackoff == null || gradient == null || pi == null || limits == null
+        || capacity == null) {
       throw new IllegalArgumentException("adaptive: a controller's parameters are null (expected: defaults)");
     }
     if (minBurst < 1) {
@@ -74,6 +96,7 @@ public record AdaptiveSettings(
         case "error-backoff" -> errorBackoff;
         case "gradient" -> gradient;
         case "pi" -> pi;
+        case "capacity" -> capacity;
         default -> staticRate;
       });
     }
@@ -83,30 +106,42 @@ public record AdaptiveSettings(
   /** Returns a copy with other enabled controllers. */
   public AdaptiveSettings withControllers(List<String> names) {
     return new AdaptiveSettings(enabled, shadow, interval, names, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, minBurst);
+        staticRate, limits, proportionalBurst, minBurst, capacity);
   }
 
   /** Returns a copy with other composition limits. */
   public AdaptiveSettings withLimits(Composition next) {
     return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, next, proportionalBurst, minBurst);
+        staticRate, next, proportionalBurst, minBurst, capacity);
   }
 
   /** Returns a copy in or out of shadow mode. */
   public AdaptiveSettings withShadow(boolean on) {
     return new AdaptiveSettings(enabled, on, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, minBurst);
+        staticRate, limits, proportionalBurst, minBurst, capacity);
   }
 
   /** Returns a copy with a static controller of {@code rate} (not enabled by this call). */
   public AdaptiveSettings withStaticRate(double rate) {
     return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        new StaticController(rate, interval), limits, proportionalBurst, minBurst);
+        new StaticController(rate, interval), limits, proportionalBurst, minBurst, capacity);
   }
 
   /** Returns a copy whose scaled bursts never drop below {@code floor}. */
   public AdaptiveSettings withMinBurst(long floor) {
     return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, floor);
+        staticRate, limits, proportionalBurst, floor, capacity);
+  }
+
+  /** Returns a copy with another control interval. */
+  public AdaptiveSettings withInterval(Duration next) {
+    return new AdaptiveSettings(enabled, shadow, next, controllers, latencyAimd, errorBackoff, gradient, pi,
+        staticRate, limits, proportionalBurst, minBurst, capacity);
+  }
+
+  /** Returns a copy with other capacity controller parameters. */
+  public AdaptiveSettings withCapacity(CapacityController next) {
+    return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
+        staticRate, limits, proportionalBurst, minBurst, next);
   }
 }

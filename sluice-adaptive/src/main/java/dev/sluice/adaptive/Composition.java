@@ -1,5 +1,7 @@
 package dev.sluice.adaptive;
 
+import java.time.Duration;
+
 /**
  * How the proposals of several controllers become one rate, in this order:
  * <ol>
@@ -7,30 +9,44 @@ package dev.sluice.adaptive;
  *       abstains the rate holds;
  *   <li>a demand gate: the rate does not grow beyond {@code demandHeadroom} times the demand seen
  *       in the interval (a rate nobody uses is not evidence the backend can take it; 0 disables);
+ *       demand counts only requests that passed the per-client limits;
  *   <li>safety caps {@code [minRate, maxRate]};
- *   <li>a ramp limit: at most {@code rampUp} relative growth and {@code rampDown} relative cut per
- *       interval, and only {@code warmupRampUp} growth during the {@code warmupIntervals} intervals
- *       after a cut (a gradual warm-up).
+ *   <li>a ramp limit, per second and compounded over the interval: at most {@code rampUp} relative
+ *       growth and {@code rampDown} relative cut per second, and only {@code warmupRampUp} growth
+ *       for {@code warmup} after a cut (a gradual warm-up). An <em>urgent</em> cut is not limited:
+ *       one in an interval with timeouts (at least {@code spikeTimeouts} of the responses) or a
+ *       queueing-delay spike (median latency at least {@code spikeDelay} times the base RTT above
+ *       it), see {@link #urgent}.
  * </ol>
  * A pure function: {@link #compose} depends only on its arguments and these parameters.
  *
+ * <p>The seed's limits were per 5 s interval (+20 %, −50 %, +10 % for 3 intervals after a cut);
+ * the defaults are the per-second rates that compound to the same over 5 s, rounded:
+ * {@code 1.037^5 = 1.199}, {@code 0.87^5 = 0.498}, {@code 1.019^5 = 1.099}, warm-up 15 s.
+ *
  * @param minRate the smallest rate ever applied (seed: 100/s)
  * @param maxRate the largest rate ever applied (seed: 2000/s)
- * @param rampUp largest relative increase per interval (default 0.2, the seed's AIMD step)
- * @param rampDown largest relative decrease per interval, in (0, 1] (default 0.5, the seed's
- *     error-backoff step)
- * @param warmupIntervals intervals after a cut during which growth is limited to warmupRampUp
- *     (default 3)
- * @param warmupRampUp largest relative increase per interval while warming up (default 0.1)
+ * @param rampUp largest relative increase per second (default 0.037)
+ * @param rampDown largest relative decrease per second, in (0, 1] (default 0.13)
+ * @param warmup how long after a cut growth is limited to warmupRampUp (default 15 s)
+ * @param warmupRampUp largest relative increase per second while warming up (default 0.019)
  * @param demandHeadroom growth is capped at this multiple of the interval's demand (default 1.5;
  *     0 disables the gate)
+ * @param spikeDelay queueing delay, as a multiple of the base RTT, from which a cut is urgent
+ *     (default 1: latency twice the base RTT; 0 disables)
+ * @param spikeTimeouts share of timed-out responses from which a cut is urgent, in [0, 1]
+ *     (default 0.01; 0 disables)
  */
 public record Composition(
-    double minRate, double maxRate, double rampUp, double rampDown, int warmupIntervals,
-    double warmupRampUp, double demandHeadroom) {
+    double minRate, double maxRate, double rampUp, double rampDown, Duration warmup,
+    double warmupRampUp, double demandHeadroom, double spikeDelay, double spikeTimeouts) {
 
-  /** The seed's caps (100/s to 2000/s) with the ramp and gate defaults above. */
-  public static final Composition DEFAULTS = new Composition(100, 2000, 0.2, 0.5, 3, 0.1, 1.5);
+  private static final double DEFAULT_SPIKE_DELAY = 1.0;
+  private static final double DEFAULT_SPIKE_TIMEOUTS = 0.01;
+
+  /** The seed's caps (100/s to 2000/s) with the ramp, gate and spike defaults above. */
+  public static final Composition DEFAULTS = new Composition(100, 2000, 0.037, 0.13, Duration.ofSeconds(15), 0.019,
+      1.5, DEFAULT_SPIKE_DELAY, DEFAULT_SPIKE_TIMEOUTS);
 
   /** Validates every parameter. */
   public Composition {
@@ -41,23 +57,48 @@ public record Composition(
       throw new IllegalArgumentException(p + "min-rate/max-rate: min-rate " + minRate + " and max-rate "
           + maxRate + " (expected: min-rate <= max-rate)");
     }
-    Check.positive(p + "ramp-up", rampUp);
-    Check.range(p + "ramp-down", rampDown, 0, 1, true, false);
-    if (warmupIntervals < 0) {
-      throw new IllegalArgumentException(p + "warmup-intervals: " + warmupIntervals + " (expected: >= 0)");
+    Check.positive(p + "ramp-up-per-second", rampUp);
+    Check.range(p + "ramp-down-per-second", rampDown, 0, 1, true, false);
+    if (warmup == null || warmup.isNegative()) {
+      throw new IllegalArgumentException(p + "warmup: " + warmup + " (expected: >= 0, e.g. 15s)");
     }
-    Check.positive(p + "warmup-ramp-up", warmupRampUp);
+    Check.positive(p + "warmup-ramp-up-per-second", warmupRampUp);
     Check.nonNegative(p + "demand-headroom", demandHeadroom);
+    Check.nonNegative(p + "spike-delay", spikeDelay);
+    Check.range(p + "spike-timeouts", spikeTimeouts, 0, 1, false, false);
+  }
+
+  /**
+   * A composition with per-second ramp limits, a warm-up of {@code warmupSeconds} whole seconds
+   * and the default spike thresholds.
+   */
+  public Composition(double minRate, double maxRate, double rampUp, double rampDown, int warmupSeconds,
+      double warmupRampUp, double demandHeadroom) {
+    this(minRate, maxRate, rampUp, rampDown, Duration.ofSeconds(warmupSeconds), warmupRampUp, demandHeadroom,
+        DEFAULT_SPIKE_DELAY, DEFAULT_SPIKE_TIMEOUTS);
   }
 
   /** Returns a copy with other caps. */
   public Composition withCaps(double min, double max) {
-    return new Composition(min, max, rampUp, rampDown, warmupIntervals, warmupRampUp, demandHeadroom);
+    return new Composition(min, max, rampUp, rampDown, warmup, warmupRampUp, demandHeadroom, spikeDelay,
+        spikeTimeouts);
   }
 
   /** Returns a copy without the demand gate. */
   public Composition withoutDemandGate() {
-    return new Composition(minRate, maxRate, rampUp, rampDown, warmupIntervals, warmupRampUp, 0);
+    return new Composition(minRate, maxRate, rampUp, rampDown, warmup, warmupRampUp, 0, spikeDelay,
+        spikeTimeouts);
+  }
+
+  /**
+   * Returns whether a cut in the interval of {@code s} is urgent, so not ramp-limited: at least
+   * {@code spikeTimeouts} of its responses timed out, or its queueing delay ({@link
+   * Signals#queueingDelayMillis()}) reached {@code spikeDelay} times the base RTT.
+   */
+  public boolean urgent(Signals s) {
+    boolean timeouts = spikeTimeouts > 0 && s.timeouts() > 0 && s.timeoutRatio() >= spikeTimeouts;
+    double q = s.queueingDelayMillis();
+    return timeouts || spikeDelay > 0 && q >= spikeDelay * s.baseRttMillis();
   }
 
   /**
@@ -65,10 +106,13 @@ public record Composition(
    *
    * @param currentRate the rate in force
    * @param proposals the controllers' proposals ({@link RateController#ABSTAIN} for none)
-   * @param intervalsSinceCut control intervals since the rate last went down (large if never)
+   * @param secondsSinceCut seconds since the rate last went down (large if never)
    * @param demandRate tokens per second asked for in the last interval
+   * @param intervalSeconds the interval's length in seconds, over which the ramp limit compounds
+   * @param urgent whether a cut is exempt from the ramp limit ({@link #urgent})
    */
-  public double compose(double currentRate, double[] proposals, long intervalsSinceCut, double demandRate) {
+  public double compose(double currentRate, double[] proposals, double secondsSinceCut, double demandRate,
+      double intervalSeconds, boolean urgent) {
     double target = RateController.ABSTAIN;
     for (double p : proposals) {
       if (p < target) {
@@ -82,11 +126,12 @@ public record Composition(
       target = Math.min(target, Math.max(currentRate, demandHeadroom * demandRate));
     }
     target = Math.max(minRate, Math.min(maxRate, target));
+    double dt = Math.max(0, intervalSeconds);
     if (target > currentRate) {
-      double up = intervalsSinceCut < warmupIntervals ? warmupRampUp : rampUp;
-      target = Math.min(target, currentRate * (1 + up));
-    } else if (target < currentRate) {
-      target = Math.max(target, currentRate * (1 - rampDown));
+      boolean warming = secondsSinceCut < warmup.toNanos() / 1e9 + dt / 2;
+      target = Math.min(target, currentRate * Math.pow(1 + (warming ? warmupRampUp : rampUp), dt));
+    } else if (target < currentRate && !urgent) {
+      target = Math.max(target, currentRate * Math.pow(1 - rampDown, dt));
     }
     return target;
   }

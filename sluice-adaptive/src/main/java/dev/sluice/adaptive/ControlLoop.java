@@ -24,6 +24,11 @@ import java.util.concurrent.TimeoutException;
  * Thread-safe: {@link #step} and {@link #runIfDue} are synchronized; readers see the last step
  * through a volatile field.
  *
+ * <p>Each controller runs every {@code period} of its own; its proposal stands until it runs again,
+ * so a controller slower than the loop keeps bounding the rate while the per-second ramp limit
+ * moves it there over several steps. A {@link CapacityController} among the controllers also
+ * yields a concurrency limit with every step ({@link #concurrencyLimit}).
+ *
  * <p>What moves: one controlled rate R, starting at the target's global rate (or, with no global
  * level, the sum of the tier aggregate rates). The global level is set to R and each tier's
  * aggregate is scaled by the same factor, so tier shares stay as configured; per-client limits are
@@ -39,7 +44,11 @@ public final class ControlLoop {
    * queue in the simulator) calls runIfDue() or step(). Controllers see the rate in force after
    * the previous step (the shadow rate in shadow mode, which evolves as if it had been applied),
    * which is what makes velocity-form controllers free of wind-up. A controller runs when at least
-   * its period, less a tenth of an interval for scheduling jitter, has passed since it last ran.
+   * its period, less a tenth of an interval for scheduling jitter, has passed since it last ran;
+   * between runs its last proposal stands, because the ramp limit is per second and would
+   * otherwise let a 5 s controller's step take effect for one second only. Ramp limits compound
+   * over the measured interval (the signals' length), and the warm-up runs on the clock from the
+   * last cut, so the loop behaves the same at any interval.
    */
 
   private static final System.Logger LOG = System.getLogger(ControlLoop.class.getName());
@@ -53,12 +62,16 @@ public final class ControlLoop {
   private final AdaptiveSettings settings;
   private final List<RateController> controllers;
   private final long[] lastRun;
+  private final double[] standing;
+  private final CapacityController capacity;
   private final long intervalNanos;
   private final LimiterSpec base;
   private final double baseRate;
   private double rate;
   private long nextDue;
-  private long intervalsSinceCut = Long.MAX_VALUE / 2;
+  private long lastCutNanos;
+  private boolean everCut;
+  private double concurrencyLimit = Double.NaN;
   private volatile ControlStep last;
 
   private ControlLoop(LimitTarget target, Clock clock, SignalCollector collector, AdaptiveSettings settings,
@@ -70,6 +83,15 @@ public final class ControlLoop {
     this.controllers = List.copyOf(controllers);
     this.lastRun = new long[this.controllers.size()];
     java.util.Arrays.fill(lastRun, Long.MIN_VALUE);
+    this.standing = new double[this.controllers.size()];
+    java.util.Arrays.fill(standing, RateController.ABSTAIN);
+    CapacityController found = null;
+    for (RateController c : this.controllers) {
+      if (found == null && c instanceof CapacityController cc) {
+        found = cc;
+      }
+    }
+    this.capacity = found;
     this.intervalNanos = settings.interval().toNanos();
     this.base = target.spec();
     this.baseRate = controlledRate(base);
@@ -128,6 +150,14 @@ public final class ControlLoop {
     return nextDue;
   }
 
+  /**
+   * Returns the capacity controller's concurrency limit in tokens in flight, as of the last step
+   * (see {@link ControlStep#concurrencyLimit()}); {@code NaN} without one.
+   */
+  public synchronized double concurrencyLimit() {
+    return concurrencyLimit;
+  }
+
   /** Returns the last step, or {@code null} before the first. */
   public ControlStep lastStep() {
     return last;
@@ -152,33 +182,45 @@ public final class ControlLoop {
     long now = clock.nanoTime();
     nextDue = now + intervalNanos;
     Signals signals = collector.snapshot(now, levels());
-    double[] proposals = new double[controllers.size()];
     Map<String, Double> byName = new LinkedHashMap<>();
+    List<String> ran = new ArrayList<>();
     long slack = intervalNanos / 10;
     for (int i = 0; i < controllers.size(); i++) {
       RateController c = controllers.get(i);
-      boolean due = lastRun[i] == Long.MIN_VALUE || now - lastRun[i] >= c.period().toNanos() - slack;
-      if (due) {
+      if (lastRun[i] == Long.MIN_VALUE || now - lastRun[i] >= c.period().toNanos() - slack) {
         lastRun[i] = now;
-        proposals[i] = c.propose(rate, signals, now);
-        byName.put(c.name(), proposals[i]);
-      } else {
-        proposals[i] = RateController.ABSTAIN;
+        standing[i] = c.propose(rate, signals, now);
+        ran.add(c.name());
       }
+      byName.put(c.name(), standing[i]);
     }
     double previous = rate;
-    double next = settings.limits().compose(previous, proposals, intervalsSinceCut, signals.demandRate());
-    intervalsSinceCut = next < previous ? 0 : intervalsSinceCut + 1;
+    Composition limits = settings.limits();
+    boolean urgent = limits.urgent(signals);
+    double sinceCut = everCut ? (now - lastCutNanos) / 1e9 : Double.MAX_VALUE;
+    double next = limits.compose(previous, standing, sinceCut, signals.demandRate(), signals.intervalSeconds(),
+        urgent);
+    if (next < previous) {
+      lastCutNanos = now;
+      everCut = true;
+    }
     rate = next;
+    if (capacity != null) {
+      double limit = capacity.concurrencyLimit(signals);
+      if (!Double.isNaN(limit)) {
+        concurrencyLimit = limit;
+      }
+    }
     boolean apply = !settings.shadow() && next != previous;
     if (apply) {
       target.reconfigure(scaled(next));
     }
-    ControlStep step = new ControlStep(now, previous, byName, next, !settings.shadow(), levelRates(), signals);
+    ControlStep step = new ControlStep(now, previous, byName, next, !settings.shadow(), levelRates(), signals, ran,
+        urgent && next < previous, concurrencyLimit);
     last = step;
     if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-      LOG.log(System.Logger.Level.DEBUG, "adaptive step: rate {0} -> {1} ({2}); proposals {3}",
-          previous, next, settings.shadow() ? "shadow" : "applied", byName);
+      LOG.log(System.Logger.Level.DEBUG, "adaptive step: rate {0} -> {1} ({2}{3}); proposals {4}; ran {5}",
+          previous, next, settings.shadow() ? "shadow" : "applied", urgent ? ", urgent" : "", byName, ran);
     }
     return step;
   }

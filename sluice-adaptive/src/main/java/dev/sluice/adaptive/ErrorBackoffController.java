@@ -8,8 +8,13 @@ import java.time.Duration;
  * abstain (errors below the threshold say nothing about how high the rate may go). Windows with
  * fewer than {@code minResponses} responses are too small to judge and also abstain.
  *
+ * <p>The window is at most the period: error backoff remembers no longer than it waits between
+ * runs, so errors it has already cut for do not cut again after their cause is gone (the seed's
+ * 60 s window halved the rate six times for one burst).
+ *
  * @param period how often it runs (seed: 10 s)
- * @param window the sliding window the error ratio is measured over (seed: 60 s)
+ * @param window the sliding window the error ratio is measured over, at most {@code period}
+ *     (default 10 s; the seed's 60 s outlived the cause)
  * @param threshold the 5xx ratio above which it cuts (seed: 0.05)
  * @param factor the cut factor, in (0, 1) (seed: 0.5)
  * @param minRate the floor of a cut (seed: 100/s)
@@ -19,9 +24,9 @@ public record ErrorBackoffController(
     Duration period, Duration window, double threshold, double factor, double minRate, long minResponses)
     implements RateController {
 
-  /** The seed's numbers. */
+  /** The seed's numbers, but for the window (10 s, its period). */
   public static final ErrorBackoffController DEFAULTS = new ErrorBackoffController(
-      Duration.ofSeconds(10), Duration.ofSeconds(60), 0.05, 0.5, 100, 20);
+      Duration.ofSeconds(10), Duration.ofSeconds(10), 0.05, 0.5, 100, 20);
 
   /** Validates every parameter. */
   public ErrorBackoffController {
@@ -32,6 +37,10 @@ public record ErrorBackoffController(
     Check.range(p + "factor", factor, 0, 1, true, true);
     Check.positive(p + "min-rate", minRate);
     Check.nonNegative(p + "min-responses", minResponses);
+    if (window.compareTo(period) > 0) {
+      throw new IllegalArgumentException(p + "window: " + window + " (expected: <= period " + period
+          + ", so errors are not remembered past the next run)");
+    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.sluice.adaptive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.sluice.core.BucketStore;
@@ -13,11 +14,18 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The loop on a manual clock: cadence, application, shadow mode, tier scaling, the bucket bound. */
+/**
+ * The loop on a manual clock: cadence, standing proposals, application, shadow mode, tier scaling,
+ * the bucket bound, urgent cuts, the error memory and the concurrency limit.
+ */
 class ControlLoopTest {
 
   private static final long S = 1_000_000_000L;
   private static final long MS = 1_000_000L;
+
+  /** The seed's controllers at the seed's 5 s interval. */
+  private static final AdaptiveSettings SEED_5S =
+      AdaptiveSettings.DEFAULTS.withControllers(AdaptiveSettings.SEED_CONTROLLERS).withInterval(Duration.ofSeconds(5));
 
   private static LimiterSpec spec() {
     return LimiterSpec.builder()
@@ -27,45 +35,56 @@ class ControlLoopTest {
         .build();
   }
 
-  /** Feeds one interval of responses with the given p95-ish latency. */
+  /** Feeds one 5 s interval of 200 responses with the given latency and status. */
   private static void interval(SignalCollector c, ManualClock clock, long latencyMs, int status) {
-    for (int i = 0; i < 200; i++) {
+    second(c, clock, 200, latencyMs, status, 5);
+  }
+
+  /** Feeds {@code n} admitted requests of cost 1 answered after {@code latencyMs} with {@code status}, then advances. */
+  private static void second(SignalCollector c, ManualClock clock, int n, long latencyMs, int status, int seconds) {
+    for (int i = 0; i < n; i++) {
       c.recordDecision("premium", true, 1);
-      c.recordResponse(latencyMs * MS, status);
+      c.recordResponse(latencyMs * MS, status, 1);
     }
-    clock.advance(5 * S);
+    clock.advance(seconds * S);
+  }
+
+  private static ControlLoop loop(Limiter limiter, SignalCollector c, AdaptiveSettings settings) {
+    return ControlLoop.create(BucketStore.local(limiter), limiter.clock(), c, settings);
   }
 
   @Test
   void aimdGrowsThenCutsAndTiersFollowTheGlobalShare() {
     ManualClock clock = new ManualClock(-7 * S);
     Limiter limiter = Limiter.create(spec(), clock);
-    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withLimits(Composition.DEFAULTS.withCaps(100, 5000)
-        .withoutDemandGate());
+    AdaptiveSettings settings = SEED_5S.withLimits(Composition.DEFAULTS.withCaps(100, 5000).withoutDemandGate());
     SignalCollector c = SignalCollector.create(settings, clock.nanoTime());
-    ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), limiter.clock(), c, settings);
+    ControlLoop loop = loop(limiter, c, settings);
 
     assertThat(loop.runIfDue()).isFalse();
     interval(c, clock, 50, 200);
     assertThat(loop.runIfDue()).isTrue();
-    assertThat(loop.rate()).isCloseTo(1200, within(1e-6));
-    assertThat(limiter.spec().global().rate().perSecond()).isCloseTo(1200, within(1e-6));
-    assertThat(limiter.spec().global().burst()).isEqualTo(1200);
-    assertThat(limiter.spec().tiers().get("premium").aggregate().rate().perSecond()).isCloseTo(720, within(1e-6));
-    assertThat(limiter.spec().tiers().get("sandbox").aggregate().rate().perSecond()).isCloseTo(480, within(1e-6));
+    // AIMD proposes x1.2; five seconds of the +3.7 %/s ramp give 1.037^5.
+    double up = 1000 * Math.pow(1.037, 5);
+    assertThat(loop.rate()).isCloseTo(up, within(1e-6));
+    assertThat(limiter.spec().global().rate().perSecond()).isCloseTo(up, within(1e-3));
+    assertThat(limiter.spec().global().burst()).isEqualTo(Math.round(up));
+    assertThat(limiter.spec().tiers().get("premium").aggregate().rate().perSecond()).isCloseTo(up * 0.6, within(1e-3));
+    assertThat(limiter.spec().tiers().get("sandbox").aggregate().rate().perSecond()).isCloseTo(up * 0.4, within(1e-3));
     assertThat(limiter.spec().tiers().get("premium").perClient()).isEqualTo(Limit.of(1_000, 1_000));
 
     interval(c, clock, 500, 200);
     ControlStep step = loop.step();
-    assertThat(step.previousRate()).isCloseTo(1200, within(1e-6));
-    assertThat(step.composedRate()).isCloseTo(840, within(1e-6));
-    assertThat(step.proposals()).containsOnlyKeys("latency-aimd"); // error backoff's period is 10 s
-    assertThat(step.levelRates().get("global")).isCloseTo(840, within(1e-3));
+    assertThat(step.previousRate()).isCloseTo(up, within(1e-6));
+    assertThat(step.composedRate()).isCloseTo(up * 0.7, within(1e-6));
+    assertThat(step.ran()).containsExactly("latency-aimd"); // error backoff's period is 10 s
+    assertThat(step.proposals()).containsOnlyKeys("latency-aimd", "error-backoff");
+    assertThat(step.levelRates().get("global")).isCloseTo(up * 0.7, within(1e-3));
 
     interval(c, clock, 50, 200);
     loop.step();
-    // Warming up after the cut: +10 % only.
-    assertThat(loop.rate()).isCloseTo(924, within(1e-6));
+    // Warming up after the cut: the seed's +10 % per 5 s, as 1.019^5.
+    assertThat(loop.rate()).isCloseTo(up * 0.7 * Math.pow(1.019, 5), within(1e-6));
   }
 
   @Test
@@ -92,24 +111,133 @@ class ControlLoopTest {
   void errorBackoffRunsEveryTenSeconds() {
     ManualClock clock = new ManualClock();
     Limiter limiter = Limiter.create(spec(), clock);
-    SignalCollector c = SignalCollector.create(AdaptiveSettings.DEFAULTS, 0);
-    ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), limiter.clock(), c, AdaptiveSettings.DEFAULTS);
+    SignalCollector c = SignalCollector.create(SEED_5S, 0);
+    ControlLoop loop = loop(limiter, c, SEED_5S);
     int ran = 0;
     for (int i = 0; i < 6; i++) {
       interval(c, clock, 200, 200);
-      ControlStep s = loop.step();
-      ran += s.proposals().containsKey("error-backoff") ? 1 : 0;
+      ran += loop.step().ran().contains("error-backoff") ? 1 : 0;
     }
     assertThat(ran).isEqualTo(3);
+  }
+
+  @Test
+  void aSlowControllersProposalStandsWhileTheRampMovesTheRateThere() {
+    ManualClock clock = new ManualClock();
+    Limiter limiter = Limiter.create(spec(), clock);
+    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withControllers(List.of("latency-aimd"))
+        .withLimits(Composition.DEFAULTS.withCaps(100, 5000).withoutDemandGate());
+    SignalCollector c = SignalCollector.create(settings, 0);
+    ControlLoop loop = loop(limiter, c, settings);
+    double expected = 1000;
+    for (int i = 1; i <= 5; i++) {
+      second(c, clock, 100, 50, 200, 1);
+      ControlStep step = loop.step();
+      assertThat(step.ran()).isEqualTo(i == 1 ? List.of("latency-aimd") : List.of());
+      assertThat(step.proposals().get("latency-aimd")).isCloseTo(1200, within(1e-9));
+      expected = Math.min(1200, expected * 1.037);
+      assertThat(loop.rate()).isCloseTo(expected, within(1e-6));
+    }
+    // Five one-second steps reach what one 5 s step reached: 1.037^5 of the start.
+    assertThat(loop.rate()).isCloseTo(1000 * Math.pow(1.037, 5), within(1e-6));
+    second(c, clock, 100, 50, 200, 1);
+    assertThat(loop.step().ran()).containsExactly("latency-aimd");
+  }
+
+  @Test
+  void aCutOnTimeoutsOrAQueueingSpikeIsNotRampLimited() {
+    ManualClock clock = new ManualClock();
+    Limiter limiter = Limiter.create(spec(), clock);
+    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withStaticRate(300).withControllers(List.of("static"));
+    SignalCollector c = SignalCollector.create(settings, 0);
+    ControlLoop loop = loop(limiter, c, settings);
+    second(c, clock, 1000, 40, 200, 1);
+    ControlStep calm = loop.step();
+    assertThat(calm.urgent()).isFalse();
+    assertThat(loop.rate()).as("-13 %/s").isCloseTo(870, within(1e-6));
+
+    // 2 % of the answers are timeouts: the static controller's cut applies in full.
+    for (int i = 0; i < 20; i++) {
+      c.recordDecision("premium", true, 1);
+      c.recordResponse(1000 * MS, 504, 1);
+    }
+    second(c, clock, 980, 40, 200, 1);
+    ControlStep timeouts = loop.step();
+    assertThat(timeouts.urgent()).isTrue();
+    assertThat(loop.rate()).isEqualTo(300);
+
+    // A queueing spike: median latency twice the 40 ms base RTT.
+    Limiter other = Limiter.create(spec(), clock);
+    SignalCollector c2 = SignalCollector.create(settings, clock.nanoTime());
+    ControlLoop loop2 = loop(other, c2, settings);
+    second(c2, clock, 1000, 40, 200, 1);
+    loop2.step();
+    second(c2, clock, 1000, 90, 200, 1);
+    assertThat(loop2.step().urgent()).isTrue();
+    assertThat(loop2.rate()).isEqualTo(300);
+  }
+
+  @Test
+  void errorBackoffRemembersNoLongerThanItsPeriod() {
+    ManualClock clock = new ManualClock();
+    Limiter limiter = Limiter.create(spec(), clock);
+    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withControllers(List.of("error-backoff"))
+        .withLimits(Composition.DEFAULTS.withCaps(10, 5000));
+    SignalCollector c = SignalCollector.create(settings, 0);
+    ControlLoop loop = loop(limiter, c, settings);
+    // Ten seconds of half fast 503s, then twenty clean seconds, one-second steps.
+    int cuts = 0;
+    for (int second = 1; second <= 30; second++) {
+      second(c, clock, 50, 5, 200, 0);
+      second(c, clock, second <= 10 ? 50 : 0, 5, 503, 1);
+      ControlStep step = loop.step();
+      if (step.ran().contains("error-backoff")) {
+        double p = step.proposals().get("error-backoff");
+        if (second <= 11) {
+          assertThat(p).as("run at %d s", second).isLessThan(step.previousRate());
+          cuts++;
+        } else {
+          // At 21 s the window holds 11..21 s: clean. The seed's 60 s window would still cut.
+          assertThat(p).as("run at %d s", second).isEqualTo(RateController.ABSTAIN);
+        }
+      }
+    }
+    assertThat(cuts).isEqualTo(2);
+    assertThatThrownBy(() -> new ErrorBackoffController(Duration.ofSeconds(10), Duration.ofSeconds(60), 0.05, 0.5,
+        100, 20)).hasMessageStartingWith("adaptive.error-backoff.window: PT1M (expected: <= period PT10S");
+  }
+
+  @Test
+  void theCapacityControllersConcurrencyLimitIsExposed() {
+    ManualClock clock = new ManualClock();
+    Limiter limiter = Limiter.create(spec(), clock);
+    SignalCollector c = SignalCollector.create(AdaptiveSettings.DEFAULTS, 0);
+    ControlLoop loop = loop(limiter, c, AdaptiveSettings.DEFAULTS);
+    assertThat(loop.concurrencyLimit()).isNaN();
+    for (int i = 0; i < 3; i++) {
+      second(c, clock, 1000, 40, 200, 1);
+      loop.step();
+    }
+    // 1000 tokens/s served at a 40 ms base RTT: 1000 * 0.040 * 1.25 + 5 = 55 tokens in flight.
+    assertThat(loop.lastStep().concurrencyLimit()).isCloseTo(55, within(0.5));
+    assertThat(loop.concurrencyLimit()).isEqualTo(loop.lastStep().concurrencyLimit());
+    // An interval the controller does not judge keeps the last limit.
+    clock.advance(S);
+    assertThat(loop.step().concurrencyLimit()).isEqualTo(loop.concurrencyLimit()).isCloseTo(55, within(0.5));
+
+    AdaptiveSettings seed = AdaptiveSettings.DEFAULTS.withControllers(AdaptiveSettings.SEED_CONTROLLERS);
+    ControlLoop without = loop(limiter, SignalCollector.create(seed, clock.nanoTime()), seed);
+    clock.advance(S);
+    assertThat(without.step().concurrencyLimit()).isNaN();
   }
 
   @Test
   void shadowModeProposesWithoutApplying() {
     ManualClock clock = new ManualClock();
     Limiter limiter = Limiter.create(spec(), clock);
-    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withShadow(true);
+    AdaptiveSettings settings = SEED_5S.withShadow(true);
     SignalCollector c = SignalCollector.create(settings, 0);
-    ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), limiter.clock(), c, settings);
+    ControlLoop loop = loop(limiter, c, settings);
     interval(c, clock, 500, 200);
     ControlStep step = loop.step();
     assertThat(step.applied()).isFalse();
@@ -126,26 +254,28 @@ class ControlLoopTest {
     ManualClock clock = new ManualClock(Long.MAX_VALUE / 4);
     Limiter limiter = Limiter.create(LimiterSpec.builder().tier("t", Limit.of(100_000, 100_000))
         .global(Limit.of(1_000, 1_000)).build(), clock);
-    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withControllers(List.of("latency-aimd"))
+    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withControllers(List.of("latency-aimd", "capacity"))
         .withLimits(Composition.DEFAULTS.withCaps(100, 3000).withoutDemandGate());
     SignalCollector c = SignalCollector.create(settings, clock.nanoTime());
-    ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), limiter.clock(), c, settings);
+    ControlLoop loop = loop(limiter, c, settings);
     BucketInvariantChecker checker = new BucketInvariantChecker("global", limiter.spec().global(), clock.nanoTime());
     java.util.SplittableRandom rnd = new java.util.SplittableRandom(42);
     Limit seen = limiter.spec().global();
+    int moves = 0;
     for (int i = 0; i < 200_000; i++) {
       clock.advance(rnd.nextLong(1, 2 * MS));
       if (limiter.tryConsume("k" + (i % 7), "t", 1)) {
         checker.onAdmit(clock.nanoTime(), 1);
         c.recordDecision("t", true, 1);
-        c.recordResponse((i / 20_000 % 2 == 0 ? 50 : 400) * MS, 200);
+        c.recordResponse((i / 20_000 % 2 == 0 ? 50 : 400) * MS, 200, 1);
       }
       if (loop.runIfDue() && !limiter.spec().global().equals(seen)) {
         seen = limiter.spec().global();
         checker.onLimitChange(clock.nanoTime(), seen);
+        moves++;
       }
     }
-    assertThat(loop.lastStep()).isNotNull();
+    assertThat(moves).isGreaterThan(10);
   }
 
   @Test
@@ -154,10 +284,11 @@ class ControlLoopTest {
     Limiter limiter = Limiter.create(spec(), clock);
     AdaptiveSettings d = AdaptiveSettings.DEFAULTS;
     AdaptiveSettings settings = new AdaptiveSettings(d.enabled(), d.shadow(), d.interval(), d.controllers(),
-        d.latencyAimd(), d.errorBackoff(), d.gradient(), d.pi(), d.staticRate(), d.limits(), false, d.minBurst());
-    ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), limiter.clock(), SignalCollector.create(settings, 0), settings);
+        d.latencyAimd(), d.errorBackoff(), d.gradient(), d.pi(), d.staticRate(), d.limits(), false, d.minBurst(),
+        d.capacity());
+    ControlLoop loop = loop(limiter, SignalCollector.create(settings, 0), settings);
     assertThat(loop.scaled(500).global()).isEqualTo(Limit.of(1_000, 500));
     assertThat(ControlLoop.toRate(0.5).perSecond()).isEqualTo(0.5);
-    assertThat(settings.interval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(settings.interval()).isEqualTo(Duration.ofSeconds(1));
   }
 }

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.sluice.core.AggregateLevels;
+import dev.sluice.core.Level;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Signals per interval: quantiles, counts, the sliding error window, the minimum RTT. */
+/**
+ * Signals per interval: quantiles, counts, the sliding error window, the minimum RTT, demand past
+ * the per-client limits, costs and the capacity estimate.
+ */
 class SignalCollectorTest {
 
   private static final long S = 1_000_000_000L;
@@ -81,5 +85,61 @@ class SignalCollectorTest {
     assertThat(s.responses()).isZero();
     assertThat(s.p95Millis()).isNaN();
     assertThat(s.errorRatio()).isZero();
+  }
+
+  @Test
+  void denialsByAClientsOwnBucketAreNoDemand() {
+    SignalCollector c = SignalCollector.create(Duration.ofSeconds(10), Duration.ofSeconds(10), 0);
+    c.recordDecision("free", true, 2, null);
+    c.recordDecision("free", false, 3, Level.CLIENT);
+    c.recordDecision("free", false, 5, Level.TIER);
+    c.recordDecision("free", false, 7, Level.GLOBAL);
+    c.recordDecision("free", false, 11); // level unknown: counted
+    Signals s = c.snapshot(S, AggregateLevels.NONE);
+    assertThat(s.denied()).isEqualTo(4);
+    assertThat(s.demandCost()).isEqualTo(2 + 5 + 7 + 11);
+    assertThat(s.tierDemand()).containsEntry("free", 25L);
+    assertThat(s.admittedCost()).isEqualTo(2);
+  }
+
+  @Test
+  void latencyIsPerTokenAndServedTokensCountTheCost() {
+    SignalCollector c = SignalCollector.create(Duration.ofSeconds(10), Duration.ofSeconds(10), 0);
+    for (int i = 0; i < 50; i++) {
+      c.recordResponse(40 * MS, 200, 1);
+      c.recordResponse(800 * MS, 200, 20); // 40 ms per token
+    }
+    c.recordResponse(1000 * MS, 504, 1);
+    c.recordResponse(5 * MS, 503, 4);
+    Signals s = c.snapshot(2 * S, AggregateLevels.NONE);
+    assertThat(s.p50Millis()).isCloseTo(40, within(0.5));
+    assertThat(s.completedCost()).isEqualTo(50 + 50 * 20);
+    assertThat(s.completedRate()).isEqualTo(525);
+    assertThat(s.respondedCost()).isEqualTo(50 + 50 * 20 + 1 + 4);
+    assertThat(s.timeouts()).isEqualTo(1);
+    assertThat(s.status5xx()).isEqualTo(2);
+    // The estimator saw one interval: its delivery rate and base RTT are this interval's.
+    assertThat(s.deliveryRate()).isEqualTo(525);
+    assertThat(s.baseRttMillis()).isCloseTo(40, within(0.5));
+    assertThat(s.queueingDelayMillis()).isZero();
+  }
+
+  @Test
+  void theCapacityEstimateSpansIntervals() {
+    SignalCollector c = SignalCollector.create(AdaptiveSettings.DEFAULTS, 0);
+    for (int i = 0; i < 1000; i++) {
+      c.recordDecision(null, true, 1);
+      c.recordResponse(40 * MS, 200, 1);
+    }
+    c.snapshot(S, AggregateLevels.NONE);
+    for (int i = 0; i < 500; i++) {
+      c.recordDecision(null, true, 1);
+      c.recordResponse(60 * MS, 200, 1);
+    }
+    Signals s = c.snapshot(2 * S, AggregateLevels.NONE);
+    assertThat(s.completedRate()).isEqualTo(500);
+    assertThat(s.deliveryRate()).as("the window's largest").isEqualTo(1000);
+    assertThat(s.baseRttMillis()).as("the window's smallest median").isCloseTo(40, within(0.5));
+    assertThat(s.queueingDelayMillis()).isCloseTo(20, within(1.0));
   }
 }

@@ -55,8 +55,9 @@ final class SimulateCommand implements Callable<Integer> {
   private String scenario;
 
   @Option(names = "--policy", defaultValue = "all", paramLabel = "POLICY",
-      description = "static, aimd, gradient, pi, combined (alias: adaptive), oracle, a comma-separated list,"
-          + " or all (default).")
+      description = "static, aimd, gradient, pi, combined (the seed's latency-aimd + error-backoff; also as"
+          + " seed), default (what sluice serve runs; alias: adaptive), oracle, a comma-separated list,"
+          + " or all (default: every one but seed).")
   private String policy;
 
   @Option(names = "--seeds", paramLabel = "N", description = "Seeds to run (1..N); default: the scenario's.")

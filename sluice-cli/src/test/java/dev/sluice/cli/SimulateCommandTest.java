@@ -62,6 +62,6 @@ class SimulateCommandTest {
     Run run = sluice("simulate", "--scenario", "../scenarios/seed-k6.yaml", "--policy", "magic");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("policy: magic (expected: one of [static, aimd, gradient, pi, combined, oracle]");
+    assertThat(run.err()).contains("policy: magic (expected: one of [static, aimd, gradient, pi, combined, default, oracle, seed]");
   }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import dev.sluice.adaptive.AdaptiveSettings;
+import dev.sluice.adaptive.CapacityController;
 import dev.sluice.adaptive.Composition;
 import dev.sluice.adaptive.ErrorBackoffController;
 import dev.sluice.adaptive.GradientController;
@@ -41,7 +42,7 @@ public final class AdaptiveReader {
 
   /** Keys of the {@code adaptive} section. */
   public static final List<String> KEYS = List.of("enabled", "shadow", "interval", "controllers", "latency-aimd",
-      "error-backoff", "gradient", "pi", "static", "limits", "burst", "min-burst");
+      "error-backoff", "gradient", "pi", "static", "capacity", "limits", "burst", "min-burst");
 
   private static final List<String> LATENCY_AIMD =
       List.of("period", "low", "high", "increase", "decrease", "max-rate", "min-rate");
@@ -50,8 +51,11 @@ public final class AdaptiveReader {
   private static final List<String> GRADIENT = List.of("period", "buffer", "headroom", "smoothing", "min-rtt-window");
   private static final List<String> PI = List.of("period", "target", "kp", "ki", "max-step");
   private static final List<String> STATIC = List.of("rate");
-  private static final List<String> LIMITS = List.of("min-rate", "max-rate", "ramp-up", "ramp-down",
-      "warmup-intervals", "warmup-ramp-up", "demand-headroom");
+  private static final List<String> CAPACITY = List.of("period", "gain", "target", "drain-time", "max-cut", "floor",
+      "min-responses", "delivery-window", "rtt-window", "probe");
+  private static final List<String> LIMITS = List.of("min-rate", "max-rate", "ramp-up-per-second",
+      "ramp-down-per-second", "warmup", "warmup-ramp-up-per-second", "demand-headroom", "spike-delay",
+      "spike-timeouts");
 
   private AdaptiveReader() {}
 
@@ -98,12 +102,21 @@ public final class AdaptiveReader {
     Rate staticRate = section(m, "static", STATIC, pending, s -> s.rate("rate", false));
     StaticController fixed = staticRate == null ? null
         : attempt(pending, () -> new StaticController(staticRate.perSecond(), interval));
+    CapacityController cd = d.capacity();
+    CapacityController capacity = section(m, "capacity", CAPACITY, pending, s -> new CapacityController(
+        or(s.duration("period"), cd.period()), or(s.number("gain"), cd.gain()), or(s.number("target"), cd.target()),
+        or(s.duration("drain-time"), cd.drainTime()), or(s.number("max-cut"), cd.maxCut()),
+        or(s.number("floor"), cd.floor()),
+        or(s.integer("min-responses", 0, Integer.MAX_VALUE, false), cd.minResponses()),
+        or(s.duration("delivery-window"), cd.deliveryWindow()), or(s.duration("rtt-window"), cd.rttWindow()),
+        or(s.duration("probe"), cd.probe())));
     Composition ld = d.limits();
     Composition limits = section(m, "limits", LIMITS, pending, s -> new Composition(
         perSecond(s.rate("min-rate", false), ld.minRate()), perSecond(s.rate("max-rate", false), ld.maxRate()),
-        or(s.number("ramp-up"), ld.rampUp()), or(s.number("ramp-down"), ld.rampDown()),
-        or(s.integer("warmup-intervals", 0, Integer.MAX_VALUE, false), (long) ld.warmupIntervals()).intValue(),
-        or(s.number("warmup-ramp-up"), ld.warmupRampUp()), or(s.number("demand-headroom"), ld.demandHeadroom())));
+        or(s.number("ramp-up-per-second"), ld.rampUp()), or(s.number("ramp-down-per-second"), ld.rampDown()),
+        or(s.duration("warmup"), ld.warmup()), or(s.number("warmup-ramp-up-per-second"), ld.warmupRampUp()),
+        or(s.number("demand-headroom"), ld.demandHeadroom()), or(s.number("spike-delay"), ld.spikeDelay()),
+        or(s.number("spike-timeouts"), ld.spikeTimeouts())));
     boolean proportional = burst(m, problems, d.proportionalBurst());
     long minBurst = or(m.integer("min-burst", 1, Long.MAX_VALUE, false), d.minBurst());
     if (problems.count() != before) {
@@ -114,7 +127,7 @@ public final class AdaptiveReader {
       return null;
     }
     return m.build(() -> new AdaptiveSettings(enabled, shadow, interval, controllers, aimd, errors, gradient, pi,
-        fixed, limits, proportional, minBurst));
+        fixed, limits, proportional, minBurst, capacity));
   }
 
   /**
@@ -139,7 +152,7 @@ public final class AdaptiveReader {
   }
 
   private static List<String> controllers(Mapping m, Problems problems) {
-    String expected = "a list such as [latency-aimd, error-backoff]";
+    String expected = "a list such as [capacity, error-backoff]";
     List<YamlNode> items = m.list("controllers", expected);
     if (items == null || !m.has("controllers")) {
       return null;

@@ -5,6 +5,8 @@ import static dev.sluice.config.Configs.problems;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.adaptive.AdaptiveSettings;
+import dev.sluice.adaptive.CapacityController;
+import dev.sluice.adaptive.Composition;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,8 +26,8 @@ class AdaptiveConfigTest {
     AdaptiveSettings s = ConfigLoader.parse(TIER, "x.yaml").adaptive();
     assertThat(s.enabled()).isFalse();
     assertThat(s.shadow()).isFalse();
-    assertThat(s.interval()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(s.controllers()).isEqualTo(AdaptiveSettings.DEFAULTS.controllers());
+    assertThat(s.interval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(s.controllers()).isEqualTo(AdaptiveSettings.DEFAULTS.controllers()).containsExactly("capacity");
     assertThat(s.latencyAimd()).isEqualTo(AdaptiveSettings.DEFAULTS.latencyAimd());
   }
 
@@ -41,7 +43,8 @@ class AdaptiveConfigTest {
                          min-rate: 10/s}
           pi: {target: 180ms, kp: 0.3}
           static: {rate: 6000/min}
-          limits: {min-rate: 5/s, max-rate: 4000/s, warmup-intervals: 2}
+          capacity: {gain: 1.5, target: 0.2, drain-time: 3s, floor: 8, probe: 5s, rtt-window: 20s}
+          limits: {min-rate: 5/s, max-rate: 4000/s, warmup: 2s, ramp-up-per-second: 0.1, spike-delay: 2}
           burst: fixed
           min-burst: 4
         """, "x.yaml");
@@ -58,7 +61,12 @@ class AdaptiveConfigTest {
     assertThat(s.pi().targetMillis()).isEqualTo(180.0);
     assertThat(s.pi().kp()).isEqualTo(0.3);
     assertThat(s.staticRate().rate()).isEqualTo(100.0);
-    assertThat(s.limits().warmupIntervals()).isEqualTo(2);
+    assertThat(s.limits().warmup()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(s.limits().rampUp()).isEqualTo(0.1);
+    assertThat(s.limits().rampDown()).isEqualTo(Composition.DEFAULTS.rampDown());
+    assertThat(s.limits().spikeDelay()).isEqualTo(2.0);
+    assertThat(s.capacity()).isEqualTo(new CapacityController(Duration.ofSeconds(1), 1.5, 0.2, Duration.ofSeconds(3),
+        0.5, 8, 20, Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(5)));
     assertThat(s.proportionalBurst()).isFalse();
     assertThat(s.minBurst()).isEqualTo(4);
   }
@@ -96,7 +104,7 @@ class AdaptiveConfigTest {
             - fuzzy
         """)).containsExactly(
         "test.yaml:8: adaptive.controllers[1]: fuzzy (expected: one of"
-            + " [latency-aimd, error-backoff, gradient, pi, static])");
+            + " [latency-aimd, error-backoff, gradient, pi, static, capacity])");
   }
 
   @Test
@@ -111,8 +119,9 @@ class AdaptiveConfigTest {
     AdaptiveSettings s = ConfigLoader.parse(yaml.toString(), "limiter.yaml").adaptive();
     AdaptiveSettings d = AdaptiveSettings.DEFAULTS;
     assertThat(s.controllers()).isEqualTo(d.controllers());
-    assertThat(List.of(s.latencyAimd(), s.errorBackoff(), s.gradient(), s.pi(), s.limits()))
-        .isEqualTo(List.of(d.latencyAimd(), d.errorBackoff(), d.gradient(), d.pi(), d.limits()));
+    assertThat(List.of(s.latencyAimd(), s.errorBackoff(), s.gradient(), s.pi(), s.capacity(), s.limits()))
+        .isEqualTo(List.of(d.latencyAimd(), d.errorBackoff(), d.gradient(), d.pi(), d.capacity(), d.limits()));
+    assertThat(s.interval()).isEqualTo(d.interval());
     assertThat(s.staticRate().rate()).isEqualTo(750.0);
     assertThat(s.proportionalBurst()).isEqualTo(d.proportionalBurst());
     assertThat(s.minBurst()).isEqualTo(d.minBurst());
@@ -148,11 +157,11 @@ class AdaptiveConfigTest {
         adaptive:
           controllers: [gradient, pi, static]
           latency-aimd: {low: 100ms, high: 0.4s, max-rate: 5000/s}
-          error-backoff: {window: 2m, min-responses: 5}
+          error-backoff: {period: 3m, window: 2m, min-responses: 5}
           gradient: {min-rtt-window: PT45S, headroom: 0}
           pi: {target: 0.25s, kp: 0.1}
           static: {rate: 750}
-          limits: {max-rate: 20000, demand-headroom: 0, warmup-intervals: 0}
+          limits: {max-rate: 20000, demand-headroom: 0, warmup: PT30S, spike-timeouts: 0}
         """, "x.yaml").adaptive();
     assertThat(s.enabledControllers()).extracting(c -> c.name()).containsExactly("gradient", "pi", "static");
     assertThat(s.latencyAimd().lowMillis()).isEqualTo(100);
@@ -166,7 +175,8 @@ class AdaptiveConfigTest {
     assertThat(s.staticRate().period()).isEqualTo(s.interval());
     assertThat(s.limits().maxRate()).isEqualTo(20000);
     assertThat(s.limits().demandHeadroom()).isZero();
-    assertThat(s.limits().warmupIntervals()).isZero();
+    assertThat(s.limits().warmup()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(s.limits().spikeTimeouts()).isZero();
   }
 
   @Test
@@ -190,7 +200,7 @@ class AdaptiveConfigTest {
         "test.yaml:10: adaptive.error-backoff.window: soon"
             + " (expected: a duration such as 250ms, 10s, 2m, 1h or PT10S)",
         "test.yaml:12: adaptive.limits.max-rate: 'fast' (expected: a number, optionally /s, /min, /h, /d or /ms)",
-        "test.yaml:13: adaptive.controllers: latency-aimd (expected: a list such as [latency-aimd, error-backoff])");
+        "test.yaml:13: adaptive.controllers: latency-aimd (expected: a list such as [capacity, error-backoff])");
   }
 
   @Test
@@ -206,5 +216,31 @@ class AdaptiveConfigTest {
           static: {}
         """)).containsExactly("test.yaml:7: adaptive.static.rate: missing (expected: a rate, as the static"
             + " controller is enabled)");
+  }
+
+  @Test
+  void capacityAndRampProblemsCarryTheirLines() {
+    assertThat(problems(TIER + """
+        adaptive:
+          capacity:
+            gain: 3
+          error-backoff: {window: 60s}
+          limits:
+            ramp-up: 0.2
+            warmup: 0s
+        """)).containsExactly(
+        "test.yaml:10: adaptive.limits.ramp-up: unknown field (expected: one of min-rate, max-rate,"
+            + " ramp-up-per-second, ramp-down-per-second, warmup, warmup-ramp-up-per-second, demand-headroom,"
+            + " spike-delay, spike-timeouts)",
+        "test.yaml:11: adaptive.limits.warmup: 0s (expected: > 0)");
+    assertThat(problems(TIER + """
+        adaptive:
+          capacity:
+            gain: 3
+          error-backoff: {window: 60s}
+        """)).containsExactly(
+        "test.yaml:7: adaptive.capacity.gain: 3.0 (expected: >= 1.0 and <= 2.0)",
+        "test.yaml:8: adaptive.error-backoff.window: PT1M (expected: <= period PT10S, so errors are not"
+            + " remembered past the next run)");
   }
 }

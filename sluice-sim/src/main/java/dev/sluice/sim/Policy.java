@@ -1,5 +1,6 @@
 package dev.sluice.sim;
 
+import dev.sluice.adaptive.AdaptiveSettings;
 import java.util.List;
 import java.util.Map;
 
@@ -8,13 +9,22 @@ import java.util.Map;
  * nominal capacity; {@code oracle} sets the rate to the backend's true capacity times the
  * scenario's oracle utilisation at every second (simulation only); the others run the real
  * control loop with the controllers named in {@link #DEFAULT_CONTROLLERS} (a scenario may
- * override them under {@code policies}). {@code combined} is the seed's own combination (seed 003,
- * section 4.3): the minimum of latency AIMD and error backoff.
+ * override them under {@code policies}). {@code seed} is the seed's own combination (seed 003,
+ * section 4.3): the minimum of latency AIMD and error backoff; {@code combined} is the same under its
+ * old name, which {@code all} runs and scenario overrides may name. {@code default} is
+ * what {@code sluice serve} runs with {@code adaptive.enabled: true} and no controller list
+ * ({@link AdaptiveSettings#DEFAULT_CONTROLLERS}); {@code adaptive} is an alias of it.
  */
 public final class Policy {
 
   /** Every policy, in report order. */
-  public static final List<String> ALL = List.of("static", "aimd", "gradient", "pi", "combined", "oracle");
+  public static final List<String> ALL = List.of("static", "aimd", "gradient", "pi", "combined", "default", "oracle");
+
+  /**
+   * Names {@link #parse} accepts besides {@link #ALL}, run under their own name but not by {@code
+   * all}: {@code seed} has the same controllers as {@code combined}, which {@code all} already runs.
+   */
+  public static final List<String> EXTRA = List.of("seed");
 
   /** The controllers of each adaptive policy unless a scenario says otherwise. */
   public static final Map<String, List<String>> DEFAULT_CONTROLLERS = defaults();
@@ -25,13 +35,18 @@ public final class Policy {
     m.put("aimd", List.of("latency-aimd"));
     m.put("gradient", List.of("gradient"));
     m.put("pi", List.of("pi"));
-    m.put("combined", List.of("latency-aimd", "error-backoff"));
+    m.put("combined", AdaptiveSettings.SEED_CONTROLLERS);
+    m.put("seed", AdaptiveSettings.SEED_CONTROLLERS);
+    m.put("default", AdaptiveSettings.DEFAULT_CONTROLLERS);
     return java.util.Collections.unmodifiableMap(m);
   }
 
   private Policy() {}
 
-  /** Parses {@code static|aimd|gradient|pi|combined|oracle|all}, comma-separated, into policy names. */
+  /**
+   * Parses {@code static|aimd|gradient|pi|seed|default|combined|oracle|all}, comma-separated, into
+   * policy names ({@code adaptive} is read as {@code default}).
+   */
   public static List<String> parse(String spec) {
     if (spec == null || spec.isBlank() || spec.strip().equals("all")) {
       return ALL;
@@ -40,10 +55,12 @@ public final class Policy {
     for (String s : spec.split(",")) {
       String p = s.strip();
       if (p.equals("adaptive")) {
-        p = "combined";
+        p = "default";
       }
-      if (!ALL.contains(p)) {
-        throw new IllegalArgumentException("policy: " + s.strip() + " (expected: one of " + ALL + ", or all)");
+      if (!ALL.contains(p) && !EXTRA.contains(p)) {
+        List<String> names = new java.util.ArrayList<>(ALL);
+        names.addAll(EXTRA);
+        throw new IllegalArgumentException("policy: " + s.strip() + " (expected: one of " + names + ", or all)");
       }
       if (!out.contains(p)) {
         out.add(p);

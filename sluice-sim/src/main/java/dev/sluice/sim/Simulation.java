@@ -194,7 +194,7 @@ final class Simulation {
     String tier = sc.sources().get(s).tier();
     Decision d = limiter.tryAcquire(traffic.key(s, req.client[id]), tier, cost);
     if (collector != null) {
-      collector.recordDecision(tier, d.allowed(), cost);
+      collector.recordDecision(tier, d.allowed(), cost, d.deniedBy());
     }
     int sec = sec(now);
     rec.attempt(sec, s, cost, d.allowed());
@@ -275,7 +275,7 @@ final class Simulation {
     int cost = req.cost[id];
     boolean withinSlo = status < 500 && latency <= sc.sloMillis() * cost * 1e6;
     if (collector != null) {
-      collector.recordResponse(latency / cost, status);
+      collector.recordResponse(latency, status, cost);
     }
     rec.response(sec(now), tierOfSource[s], latency, status, withinSlo);
     if (status < 500) {

@@ -33,8 +33,13 @@ public record Edge(Admission admission, LiveConfig config, ServerMetrics metrics
    * @param status the status the upstream answered, or the 502/504 the edge answered for it
    */
   void upstream(long latencyNanos, int status) {
+    upstream(latencyNanos, status, 1);
+  }
+
+  /** Records one upstream outcome, as {@link #upstream(long, int)}, of a request of {@code cost} tokens. */
+  void upstream(long latencyNanos, int status, int cost) {
     metrics.upstream(latencyNanos, status);
-    adaptation.recordResponse(latencyNanos, status);
+    adaptation.recordResponse(latencyNanos, status, cost);
   }
 
   /** Returns whether a request should go to the request log now. */

@@ -32,11 +32,13 @@ final class Failures {
 
   /**
    * Counts and logs a proxied request's upstream that did not answer within {@code
-   * upstream.timeout} ({@code latencyNanos} after the request was forwarded); returns the 504.
+   * upstream.timeout} ({@code latencyNanos} after a request of {@code cost} tokens was forwarded);
+   * returns the 504.
    */
-  static Reply timedOut(Edge edge, LiveConfig.Upstream up, String method, String route, long latencyNanos) {
+  static Reply timedOut(Edge edge, LiveConfig.Upstream up, String method, String route, long latencyNanos,
+      int cost) {
     edge.metrics().upstreamError(ServerMetrics.UpstreamError.TIMEOUT);
-    edge.upstream(latencyNanos, 504);
+    edge.upstream(latencyNanos, 504, cost);
     String id = RequestIds.next();
     warn(edge, up, method, route, id, ServerMetrics.UpstreamError.TIMEOUT,
         "no response within " + up.timeout().toMillis() + " ms", "the upstream did not answer in time");

@@ -52,7 +52,8 @@ final class FeedbackService {
         released++;
       }
       long nanos = Math.round(f.latencyMs() * 1_000_000.0);
-      edge.upstream(nanos, f.status());
+      edge.upstream(nanos, f.status(), f.path() == null ? 1
+          : edge.admission().costOf(f.method() == null ? "GET" : f.method(), f.path()));
       if (edge.logRequest()) {
         edge.requestLog().offer(new RequestLogRecord(edge.wall().epochMillis(), "feedback", f.key(),
             snap.identity().tierOf(f.key(), f.tier()), f.method(), f.path(), 0, 0, nanos, f.status(),

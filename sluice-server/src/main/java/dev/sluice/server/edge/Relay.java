@@ -295,7 +295,7 @@ final class Relay {
     }
     long latency = conn.server().network().nanoTime() - started;
     abortUpstream();
-    Reply reply = Failures.timedOut(edge, up, x.method(), x.route(), latency);
+    Reply reply = Failures.timedOut(edge, up, x.method(), x.route(), latency, x.verdict().cost());
     if (headSent) {
       conn.close();
       return;
@@ -315,7 +315,7 @@ final class Relay {
   private void completed() {
     cancelTimer();
     long latency = conn.server().network().nanoTime() - started;
-    edge.upstream(latency, x.status);
+    edge.upstream(latency, x.status, x.verdict().cost());
     if (upstream != null && upstreamKeepAlive && requestSent && !upstreamHandler.conflictingFraming) {
       up.pool().release(upstream);
       upstream = null;

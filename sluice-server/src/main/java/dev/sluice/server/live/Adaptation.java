@@ -6,6 +6,7 @@ import dev.sluice.adaptive.ControlStep;
 import dev.sluice.adaptive.RateController;
 import dev.sluice.adaptive.SignalCollector;
 import dev.sluice.core.Clock;
+import dev.sluice.core.Level;
 import dev.sluice.core.LimitTarget;
 import dev.sluice.server.observe.ServerMetrics;
 import io.micrometer.core.instrument.Gauge;
@@ -139,19 +140,22 @@ public final class Adaptation implements AutoCloseable {
     r.gauges().forEach(registry::remove);
   }
 
-  /** Counts one decision of {@code cost} in {@code tier}. */
-  public void recordDecision(String tier, boolean allowed, int cost) {
+  /** Counts one decision of {@code cost} in {@code tier}; {@code deniedBy} is the denying level or null. */
+  public void recordDecision(String tier, boolean allowed, int cost, Level deniedBy) {
     Running r = current;
     if (r != null) {
-      r.collector().recordDecision(tier, allowed, cost);
+      r.collector().recordDecision(tier, allowed, cost, deniedBy);
     }
   }
 
-  /** Records one upstream outcome; one without a measured latency (negative) is not a sample. */
-  public void recordResponse(long latencyNanos, int status) {
+  /**
+   * Records one upstream outcome of a request of {@code cost} tokens; one without a measured
+   * latency (negative) is not a sample.
+   */
+  public void recordResponse(long latencyNanos, int status, int cost) {
     Running r = current;
     if (r != null && latencyNanos >= 0) {
-      r.collector().recordResponse(latencyNanos, status);
+      r.collector().recordResponse(latencyNanos, status, cost);
     }
   }
 
