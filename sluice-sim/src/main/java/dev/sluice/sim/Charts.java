@@ -1,10 +1,14 @@
 package dev.sluice.sim;
 
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -40,12 +44,31 @@ final class Charts {
       latency.add(chart(p, "ms", x, s, "p50_ms", "p95_ms", "p99_ms"));
       refill.add(chart(p, "tokens/s", x, s, "refill_rate", "capacity"));
     }
-    BitmapEncoder.saveBitmap(throughput, rows, cols, dir.resolve(FILES.get(0)[0]).toString(),
-        BitmapEncoder.BitmapFormat.PNG);
-    BitmapEncoder.saveBitmap(latency, rows, cols, dir.resolve(FILES.get(1)[0]).toString(),
-        BitmapEncoder.BitmapFormat.PNG);
-    BitmapEncoder.saveBitmap(refill, rows, cols, dir.resolve(FILES.get(2)[0]).toString(),
-        BitmapEncoder.BitmapFormat.PNG);
+    grid(throughput, rows, cols, dir.resolve(FILES.get(0)[0]));
+    grid(latency, rows, cols, dir.resolve(FILES.get(1)[0]));
+    grid(refill, rows, cols, dir.resolve(FILES.get(2)[0]));
+  }
+
+  /**
+   * Draws {@code charts} row by row into a {@code rows} × {@code cols} grid, leaving the cells
+   * after the last chart white, and writes it as a PNG. (XChart's own grid writer requires a full
+   * grid: with 4 or 5 charts in 2 × 3 cells it fails with an IndexOutOfBoundsException.)
+   */
+  static void grid(List<XYChart> charts, int rows, int cols, Path file) throws IOException {
+    int w = charts.get(0).getWidth();
+    int h = charts.get(0).getHeight();
+    BufferedImage out = new BufferedImage(cols * w, rows * h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = out.createGraphics();
+    try {
+      g.setColor(Color.WHITE);
+      g.fillRect(0, 0, out.getWidth(), out.getHeight());
+      for (int i = 0; i < charts.size(); i++) {
+        g.drawImage(BitmapEncoder.getBufferedImage(charts.get(i)), (i % cols) * w, (i / cols) * h, null);
+      }
+    } finally {
+      g.dispose();
+    }
+    ImageIO.write(out, "png", file.toFile());
   }
 
   private static double[] seconds(int n) {
