@@ -5,16 +5,19 @@ import java.util.Map;
 
 /**
  * The policies a simulation compares. {@code static} is a token bucket at a fixed fraction of
- * nominal capacity; {@code oracle} sets the rate to the backend's true capacity times the
- * scenario's oracle utilisation at every second (simulation only); the others run the real
- * control loop with the controllers named in {@link #DEFAULT_CONTROLLERS} (a scenario may
- * override them under {@code policies}). {@code combined} is the seed's own combination (seed 003,
- * section 4.3): the minimum of latency AIMD and error backoff.
+ * nominal capacity; {@code static-best} the best fixed rate in hindsight from a sweep (see {@link
+ * Experiment}); {@code oracle} sets the rate to the backend's true capacity times the scenario's
+ * oracle utilisation at every second (simulation only: no real policy knows true capacity); {@code
+ * netflix-gradient2} and {@code netflix-vegas} are Netflix's concurrency-limits algorithms as peers
+ * ({@link Peers}); the others run the real control loop with the controllers named in {@link
+ * #DEFAULT_CONTROLLERS} (a scenario may override them under {@code policies}). {@code combined} is
+ * the seed's own combination (seed 003, section 4.3): the minimum of latency AIMD and error backoff.
  */
 public final class Policy {
 
   /** Every policy, in report order. */
-  public static final List<String> ALL = List.of("static", "aimd", "gradient", "pi", "combined", "oracle");
+  public static final List<String> ALL = List.of("static", "aimd", "gradient", "pi", "combined", "oracle",
+      "static-best", "netflix-gradient2", "netflix-vegas");
 
   /** The controllers of each adaptive policy unless a scenario says otherwise. */
   public static final Map<String, List<String>> DEFAULT_CONTROLLERS = defaults();
@@ -31,7 +34,7 @@ public final class Policy {
 
   private Policy() {}
 
-  /** Parses {@code static|aimd|gradient|pi|combined|oracle|all}, comma-separated, into policy names. */
+  /** Parses policy names ({@link #ALL}, {@code adaptive} for {@code combined}), comma-separated, or {@code all}. */
   public static List<String> parse(String spec) {
     if (spec == null || spec.isBlank() || spec.strip().equals("all")) {
       return ALL;
