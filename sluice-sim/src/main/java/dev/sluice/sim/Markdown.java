@@ -112,9 +112,9 @@ final class Markdown {
 
   private static void thresholds(StringBuilder sb, ExperimentResult r) {
     List<Scenario.Threshold> ts = r.scenario().thresholds();
-    sb.append("\n## Thresholds\n\nAs k6 checks them, on the latency of admitted requests over each run (429s, "
-        + "answered at once, are left out so they cannot pass a threshold for the backend): pass when every "
-        + "seed passes.\n\n| policy |");
+    sb.append("\n## Thresholds\n\nk6-style, on the run-wide latency of admitted requests (timeouts at the "
+        + "deadline). 429s are left out: answered at once, they would let any policy that rejects enough pass. "
+        + "Pass when every seed passes.\n\n| policy |");
     for (Scenario.Threshold t : ts) {
       sb.append(' ').append(t.label()).append(" |");
     }

@@ -80,7 +80,10 @@ final class Simulation {
     this.seed = seed;
     this.end = sc.seconds() * SECOND;
     this.staticRate = policy.equals("static") || policy.equals("static-best") ? staticRate : Double.NaN;
-    this.users = new VirtualUsers(sc, events, end, this::newRequest);
+    this.users = new VirtualUsers(sc, events, end, (s, client, vu, now) -> {
+      clock.set(now);
+      newRequest(s, client, vu, now);
+    });
     SplittableRandom root = new SplittableRandom(seed);
     this.traffic = new Traffic(sc, root.split());
     this.backend = new Backend(sc.backend(), sc.seconds(), root.split());
