@@ -31,8 +31,8 @@ final class Simulation {
   /*
    * Event kinds and their payloads: ARRIVAL (source index), RETRY, COMPLETE, TIMEOUT, FAST_FAIL
    * (request handle: generation << 32 | slot), TICK (second index), CONTROL (none), and the
-   * virtual users' START and WAKE (see VirtualUsers). A logical
-   * request starts at its ARRIVAL and ends exactly once: admitted and answered 2xx, failed (5xx or
+   * virtual users' START and WAKE (see VirtualUsers). A logical request starts at its ARRIVAL (or
+   * when a virtual user sends it) and ends exactly once: admitted and answered 2xx, failed (5xx or
    * timeout) with no retry left, or rejected (429) with no retry left; retries take a new slot.
    */
   private static final int ARRIVAL = 0;
