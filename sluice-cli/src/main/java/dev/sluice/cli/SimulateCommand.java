@@ -55,9 +55,9 @@ final class SimulateCommand implements Callable<Integer> {
   private String scenario;
 
   @Option(names = "--policy", defaultValue = "all", paramLabel = "POLICY",
-      description = "static, aimd, gradient, pi, combined (the seed's latency-aimd + error-backoff; also as"
-          + " seed), default (what sluice serve runs; alias: adaptive), oracle, a comma-separated list,"
-          + " or all (default: every one but seed).")
+      description = "static, static-best, aimd, gradient, pi, combined (the seed's latency-aimd + error-backoff;"
+          + " also as seed), default (what sluice serve runs; alias: adaptive), oracle, netflix-gradient2,"
+          + " netflix-vegas, a comma-separated list, or all (default: every one but seed).")
   private String policy;
 
   @Option(names = "--seeds", paramLabel = "N", description = "Seeds to run (1..N); default: the scenario's.")
@@ -73,8 +73,14 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: available processors).")
   private Integer threads;
 
+  /** The classpath resource holding the Logback config for simulations (warnings only, on stderr). */
+  static final String LOGGING = "dev/sluice/cli/logback-simulate.xml";
+
   @Override
   public Integer call() throws InterruptedException {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", LOGGING);
+    }
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter outWriter = spec.commandLine().getOut();
     Scenario sc;
@@ -106,7 +112,7 @@ final class SimulateCommand implements Callable<Integer> {
       return CommandLine.ExitCode.USAGE;
     }
     int workers = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
-    int runs = n * (policies.contains("oracle") ? policies.size() : policies.size() + 1);
+    int runs = Experiment.runCount(policies, n);
     ExperimentResult result;
     try (ProgressBar bar = new ProgressBarBuilder().setTaskName("simulate " + sc.name()).setInitialMax(runs)
         .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
@@ -128,13 +134,13 @@ final class SimulateCommand implements Callable<Integer> {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%s: %d s, %d seed(s)%n", r.scenario().name(), r.scenario().seconds(),
         r.seeds().size()));
-    sb.append(String.format(Locale.ROOT, "%-9s %12s %9s %8s %8s %10s%n", "policy", "goodput/s", "÷oracle", "p95 ms",
-        "p99 ms", "429s"));
+    sb.append(String.format(Locale.ROOT, "%-17s %11s %8s %8s %8s %8s %10s%n", "policy", "goodput tok/s", "÷ideal",
+        "÷oracle", "p95 ms", "p99 ms", "429s"));
     for (String p : r.policies()) {
-      Stats g = r.stats(p, "goodput_rps");
-      sb.append(String.format(Locale.ROOT, "%-9s %12.1f %9.3f %8.0f %8.0f %10.0f%n", p, g.mean(),
-          r.stats(p, "goodput_vs_oracle").mean(), r.stats(p, "p95_ms").mean(), r.stats(p, "p99_ms").mean(),
-          r.stats(p, "rejected_total").mean()));
+      Stats g = r.stats(p, "goodput_tps");
+      sb.append(String.format(Locale.ROOT, "%-17s %13.1f %8.3f %8.3f %8.0f %8.0f %10.0f%n", p, g.mean(),
+          r.stats(p, "goodput_vs_ideal").mean(), r.stats(p, "goodput_vs_oracle").mean(), r.stats(p, "p95_ms").mean(),
+          r.stats(p, "p99_ms").mean(), r.stats(p, "rejected_total").mean()));
     }
     return sb.toString().stripTrailing();
   }

@@ -20,8 +20,11 @@ class SimulateCommandTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("seed-k6: 70 s, 2 seed(s)", "static", "combined", "wrote ");
     assertThat(out.resolve("report.md")).isNotEmptyFile();
+    assertThat(run.out()).contains("goodput tok/s", "÷ideal");
     assertThat(Files.readString(out.resolve("results.json")))
-        .contains("\"scenario\" : \"seed-k6\"", "\"goodput_vs_oracle\"", "\"combined\"");
+        .contains("\"scenario\" : \"seed-k6\"", "\"goodput_vs_oracle\"", "\"goodput_vs_ideal\"", "\"combined\"",
+            "\"p(95)<150ms\"");
+    assertThat(Files.readString(out.resolve("report.md"))).contains("## Thresholds", "| p(95)<150ms | p(95)<300ms |");
     assertThat(out.resolve("throughput.png")).isNotEmptyFile();
   }
 
@@ -62,6 +65,7 @@ class SimulateCommandTest {
     Run run = sluice("simulate", "--scenario", "../scenarios/seed-k6.yaml", "--policy", "magic");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("policy: magic (expected: one of [static, aimd, gradient, pi, combined, default, oracle, seed]");
+    assertThat(run.err()).contains("policy: magic (expected: one of [static, aimd, gradient, pi, combined, default, oracle",
+        "static-best", "netflix-gradient2", "netflix-vegas", "seed]");
   }
 }

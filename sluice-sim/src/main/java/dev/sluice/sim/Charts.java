@@ -17,15 +17,16 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The report's PNG charts (XChart), each a grid with one panel per policy side by side, drawn from
- * the first seed's run: offered vs admitted vs capacity, latency percentiles, refill rate.
+ * the first seed's run: offered vs admitted vs capacity vs ideal, latency percentiles, and the
+ * refill rate (for a peer, whose gate bounds requests in flight instead, its in-flight limit).
  */
 final class Charts {
 
   /** File name and title of each chart. */
   static final List<String[]> FILES = List.of(
-      new String[] {"throughput.png", "Offered vs admitted vs capacity (tokens/s)"},
+      new String[] {"throughput.png", "Offered vs admitted vs capacity vs ideal (tokens/s)"},
       new String[] {"latency.png", "Latency percentiles of admitted requests (ms)"},
-      new String[] {"refill.png", "Refill rate (tokens/s)"});
+      new String[] {"refill.png", "Refill rate (tokens/s); for netflix-* peers, the in-flight limit (requests)"});
 
   private Charts() {}
 
@@ -40,9 +41,10 @@ final class Charts {
     for (String p : r.policies()) {
       Map<String, double[]> s = r.runs().get(p).get(0).series();
       double[] x = seconds(s.get("capacity").length);
-      throughput.add(chart(p, "tokens/s", x, s, "offered_tokens", "admitted_tokens", "capacity"));
+      throughput.add(chart(p, "tokens/s", x, s, "offered_tokens", "admitted_tokens", "capacity", "ideal_tokens"));
       latency.add(chart(p, "ms", x, s, "p50_ms", "p95_ms", "p99_ms"));
-      refill.add(chart(p, "tokens/s", x, s, "refill_rate", "capacity"));
+      refill.add(Peers.is(p) ? chart(p + " (in-flight limit)", "requests", x, s, "inflight_limit")
+          : chart(p, "tokens/s", x, s, "refill_rate", "capacity"));
     }
     grid(throughput, rows, cols, dir.resolve(FILES.get(0)[0]));
     grid(latency, rows, cols, dir.resolve(FILES.get(1)[0]));

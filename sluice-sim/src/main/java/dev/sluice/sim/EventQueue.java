@@ -30,6 +30,11 @@ final class EventQueue {
     return size == 0;
   }
 
+  /** Returns the time of the earliest event, or Long.MAX_VALUE when there is none. */
+  long peekTime() {
+    return size == 0 ? Long.MAX_VALUE : time[0];
+  }
+
   void push(long t, int k, long p) {
     if (size == time.length) {
       int n = size * 2;

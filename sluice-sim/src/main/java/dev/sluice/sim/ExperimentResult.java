@@ -35,6 +35,17 @@ public record ExperimentResult(Scenario scenario, List<Long> seeds, List<String>
     return Stats.of(xs);
   }
 
+  /** Returns in how many seeds {@code policy} passed the threshold labelled {@code label}. */
+  public int passed(String policy, String label) {
+    int n = 0;
+    for (RunResult r : runs.get(policy)) {
+      if (Boolean.TRUE.equals(r.thresholds().get(label))) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Returns every metric's statistics per policy, in report order. */
   public Map<String, Map<String, Stats>> table() {
     Map<String, Map<String, Stats>> out = new LinkedHashMap<>();

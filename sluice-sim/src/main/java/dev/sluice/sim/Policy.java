@@ -6,19 +6,22 @@ import java.util.Map;
 
 /**
  * The policies a simulation compares. {@code static} is a token bucket at a fixed fraction of
- * nominal capacity; {@code oracle} sets the rate to the backend's true capacity times the
- * scenario's oracle utilisation at every second (simulation only); the others run the real
- * control loop with the controllers named in {@link #DEFAULT_CONTROLLERS} (a scenario may
- * override them under {@code policies}). {@code seed} is the seed's own combination (seed 003,
- * section 4.3): the minimum of latency AIMD and error backoff; {@code combined} is the same under its
- * old name, which {@code all} runs and scenario overrides may name. {@code default} is
- * what {@code sluice serve} runs with {@code adaptive.enabled: true} and no controller list
- * ({@link AdaptiveSettings#DEFAULT_CONTROLLERS}); {@code adaptive} is an alias of it.
+ * nominal capacity; {@code static-best} the best fixed rate in hindsight from a sweep (see {@link
+ * Experiment}); {@code oracle} sets the rate to the backend's true capacity times the scenario's
+ * oracle utilisation at every second (simulation only: no real policy knows true capacity); {@code
+ * netflix-gradient2} and {@code netflix-vegas} are Netflix's concurrency-limits algorithms as peers
+ * ({@link Peers}); the others run the real control loop with the controllers named in {@link
+ * #DEFAULT_CONTROLLERS} (a scenario may override them under {@code policies}). {@code seed} is the
+ * seed's own combination (seed 003, section 4.3): the minimum of latency AIMD and error backoff;
+ * {@code combined} is the same under its old name, which {@code all} runs and scenario overrides may
+ * name. {@code default} is what {@code sluice serve} runs with {@code adaptive.enabled: true} and no
+ * controller list ({@link AdaptiveSettings#DEFAULT_CONTROLLERS}); {@code adaptive} is an alias of it.
  */
 public final class Policy {
 
   /** Every policy, in report order. */
-  public static final List<String> ALL = List.of("static", "aimd", "gradient", "pi", "combined", "default", "oracle");
+  public static final List<String> ALL = List.of("static", "aimd", "gradient", "pi", "combined", "default", "oracle",
+      "static-best", "netflix-gradient2", "netflix-vegas");
 
   /**
    * Names {@link #parse} accepts besides {@link #ALL}, run under their own name but not by {@code
@@ -44,8 +47,8 @@ public final class Policy {
   private Policy() {}
 
   /**
-   * Parses {@code static|aimd|gradient|pi|seed|default|combined|oracle|all}, comma-separated, into
-   * policy names ({@code adaptive} is read as {@code default}).
+   * Parses policy names ({@link #ALL} and {@link #EXTRA}; {@code adaptive} is read as {@code
+   * default}), comma-separated, or {@code all}.
    */
   public static List<String> parse(String spec) {
     if (spec == null || spec.isBlank() || spec.strip().equals("all")) {

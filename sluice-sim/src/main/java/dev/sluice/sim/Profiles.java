@@ -26,14 +26,19 @@ import java.util.zip.GZIPInputStream;
  *       text file (one number per line, optionally gzip), relative to the scenario file.
  * </ul>
  * Rates are {@code 500}, {@code 500/s} or {@code 2x} (times nominal capacity in requests). After
- * the last phase its final rate holds.
+ * the last phase its final rate holds. The seconds at which a constant phase begins are where the
+ * load may step (see {@link Dynamics}).
  */
 final class Profiles {
 
   private Profiles() {}
 
+  /**
+   * Returns the rate during each second, and adds to {@code constantStarts} the second at which
+   * each constant ({@code rate:}) phase begins.
+   */
   static double[] read(Fields f, Mapping source, String key, int seconds, double capacityRequests, double scale,
-      Path dir) {
+      Path dir, List<Integer> constantStarts) {
     double[] out = new double[seconds];
     List<YamlNode> list = f.list(source, key);
     int at = 0;
@@ -49,6 +54,9 @@ final class Profiles {
       double[] seg = new double[len];
       if (m.fields().containsKey("rate")) {
         java.util.Arrays.fill(seg, rate(f, m, "rate", 0, capacityRequests, scale));
+        if (at < seconds) {
+          constantStarts.add(at);
+        }
       } else if (m.fields().containsKey("from")) {
         double a = rate(f, m, "from", 0, capacityRequests, scale);
         double b = rate(f, m, "to", a, capacityRequests, scale);

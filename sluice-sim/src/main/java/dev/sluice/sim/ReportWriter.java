@@ -19,7 +19,8 @@ import java.util.Map;
 
 /**
  * Writes an experiment's outputs into a directory: {@code results.json} (the contract in
- * DESIGN.md: per policy, per metric, mean and 95 % CI over seeds), {@code runs/POLICY-seedN.csv}
+ * DESIGN.md: per policy, per metric, mean and 95 % CI over seeds; the steps the settling metrics
+ * use; thresholds passed per policy; the static-best sweep's choices), {@code runs/POLICY-seedN.csv}
  * (per-second series of every run), {@code report.md} (one row per policy) and the PNG charts
  * ({@link Charts}). Numbers are rounded to six significant digits and nothing depends on the wall
  * clock, so the same inputs and seeds give byte-identical files. Stateless and thread-safe.
@@ -54,6 +55,10 @@ public final class ReportWriter {
     root.put("seconds", sc.seconds());
     root.set("nominal_capacity", number(sc.nominalCapacity()));
     root.set("static_rate", number(sc.staticRate()));
+    ArrayNode steps = root.putArray("steps");
+    for (int s : Dynamics.steps(sc, result.runs().get(result.policies().get(0)).get(0).series().get("capacity"))) {
+      steps.add(s);
+    }
     ObjectNode policies = root.putObject("policies");
     for (String p : result.policies()) {
       ObjectNode pn = policies.putObject(p);
@@ -65,6 +70,20 @@ public final class ReportWriter {
         ObjectNode tn = tiers.putObject(t.name());
         for (String metric : List.of("p50_ms", "p95_ms", "p99_ms")) {
           stats(tn.putObject(metric), result.tierStats(p, t.name(), metric));
+        }
+      }
+      if (!sc.thresholds().isEmpty()) {
+        ObjectNode th = pn.putObject("thresholds");
+        for (Scenario.Threshold t : sc.thresholds()) {
+          ObjectNode tn = th.putObject(t.label());
+          tn.put("passed", result.passed(p, t.label()));
+          tn.put("seeds", result.seeds().size());
+        }
+      }
+      if (p.equals("static-best")) {
+        ArrayNode chosen = pn.putArray("chosen_fractions");
+        for (RunResult r : result.runs().get(p)) {
+          chosen.add(number(r.metrics().get("static_fraction")));
         }
       }
       ObjectNode conservation = pn.putObject("conservation");

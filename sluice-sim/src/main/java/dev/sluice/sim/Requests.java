@@ -26,6 +26,10 @@ final class Requests {
   int[] client = new int[1024];
   int[] cost = new int[1024];
   int[] attempt = new int[1024];
+  /** The virtual user that sent it (closed-loop sources). */
+  int[] vu = new int[1024];
+  /** Requests in flight at a peer gate right after it admitted this one, itself included. */
+  int[] gateInflight = new int[1024];
   int[] gen = new int[1024];
   long[] start = new long[1024];
   long[] admitted = new long[1024];
@@ -88,6 +92,8 @@ final class Requests {
     client = Arrays.copyOf(client, n);
     cost = Arrays.copyOf(cost, n);
     attempt = Arrays.copyOf(attempt, n);
+    vu = Arrays.copyOf(vu, n);
+    gateInflight = Arrays.copyOf(gateInflight, n);
     gen = Arrays.copyOf(gen, n);
     start = Arrays.copyOf(start, n);
     admitted = Arrays.copyOf(admitted, n);

@@ -4,9 +4,9 @@ import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
- * Accumulates everything one run measures: per-second series, totals, per-tier and overall
- * latency histograms (microseconds), per-client outcomes of well-behaved clients, and the
- * conservation counts. Not thread-safe; one per run.
+ * Accumulates everything one run measures: per-second series (requests and tokens), totals,
+ * per-tier and overall latency histograms (microseconds), every client's demand and service for
+ * {@link Fairness}, and the conservation counts. Not thread-safe; one per run.
  */
 final class RunRecorder {
 
@@ -19,6 +19,12 @@ final class RunRecorder {
   final double[] rejected;
   final double[] ok;
   final double[] good;
+  /** Tokens of 2xx responses within the SLO (goodput in tokens). */
+  final double[] goodTokens;
+  /** Tokens of new logical requests (first attempts), the demand the ideal is measured against. */
+  final double[] demandTokens;
+  /** The in-flight gate's limit at the end of each second (NaN without a gate). */
+  final double[] inflightLimit;
   final double[] errors;
   final double[] capacity;
   final double[] refill;
@@ -31,6 +37,7 @@ final class RunRecorder {
   long logicalOffered;
   long logicalOk;
   long logicalGood;
+  double goodTokensTotal;
   long logicalFailed;
   long logicalRejected;
   long attempts;
@@ -43,10 +50,9 @@ final class RunRecorder {
   final Histogram all = new Histogram(2);
   final Histogram[] byTier;
   private final Histogram second = new Histogram(2);
-  // Fairness: logical requests and successes per client of compliant sources.
-  final long[][] clientRequests;
-  final long[][] clientOk;
   final boolean[] compliant;
+  private final int[] clientOffset;
+  final Fairness fairness;
 
   RunRecorder(Scenario sc) {
     seconds = sc.seconds();
@@ -57,6 +63,10 @@ final class RunRecorder {
     rejected = new double[seconds];
     ok = new double[seconds];
     good = new double[seconds];
+    goodTokens = new double[seconds];
+    demandTokens = new double[seconds];
+    inflightLimit = new double[seconds];
+    java.util.Arrays.fill(inflightLimit, Double.NaN);
     errors = new double[seconds];
     capacity = new double[seconds];
     refill = new double[seconds];
@@ -71,22 +81,23 @@ final class RunRecorder {
       byTier[i] = new Histogram(2);
     }
     int n = sc.sources().size();
-    clientRequests = new long[n][];
-    clientOk = new long[n][];
     compliant = new boolean[n];
+    clientOffset = new int[n];
+    int clients = 0;
     for (int i = 0; i < n; i++) {
       Scenario.Source s = sc.sources().get(i);
       compliant[i] = s.compliant();
-      clientRequests[i] = s.compliant() ? new long[s.clients()] : new long[0];
-      clientOk[i] = s.compliant() ? new long[s.clients()] : new long[0];
+      clientOffset[i] = clients;
+      clients += s.clients();
     }
+    fairness = new Fairness(clients);
   }
 
-  void newRequest(int src, int client) {
+  /** A new logical request (not a retry) of {@code cost} tokens arrived during second {@code sec}. */
+  void newRequest(int sec, int src, int client, int cost) {
     logicalOffered++;
-    if (compliant[src]) {
-      clientRequests[src][client]++;
-    }
+    demandTokens[sec] += cost;
+    fairness.demand(clientOffset[src] + client, cost);
   }
 
   void attempt(int sec, int src, int cost, boolean allowed) {
@@ -109,7 +120,7 @@ final class RunRecorder {
     }
   }
 
-  void response(int sec, int tier, long latencyNanos, int status, boolean withinSlo) {
+  void response(int sec, int tier, long latencyNanos, int status, boolean withinSlo, int cost) {
     responses++;
     long micros = Math.max(1, latencyNanos / 1_000);
     all.recordValue(micros);
@@ -125,21 +136,21 @@ final class RunRecorder {
       ok[sec]++;
       if (withinSlo) {
         good[sec]++;
+        goodTokens[sec] += cost;
+        goodTokensTotal += cost;
       }
     }
   }
 
-  /** A logical request ended: 0 success, 1 failed (5xx or timeout), 2 rejected (429). */
-  void finish(int src, int client, int outcome, boolean withinSlo) {
+  /** A logical request of {@code cost} ended: 0 success, 1 failed (5xx or timeout), 2 rejected (429). */
+  void finish(int src, int client, int outcome, boolean withinSlo, int cost) {
     switch (outcome) {
       case 0 -> {
         logicalOk++;
         if (withinSlo) {
           logicalGood++;
         }
-        if (compliant[src]) {
-          clientOk[src][client]++;
-        }
+        fairness.served(clientOffset[src] + client, cost);
       }
       case 1 -> logicalFailed++;
       default -> logicalRejected++;
@@ -152,6 +163,7 @@ final class RunRecorder {
     }
     refill[sec] = refillRate;
     capacity[sec] = cap;
+    fairness.endSecond(cap);
     boolean any = second.getTotalCount() > 0;
     p50[sec] = any ? second.getValueAtPercentile(50) / 1000.0 : Double.NaN;
     p95[sec] = any ? second.getValueAtPercentile(95) / 1000.0 : Double.NaN;

@@ -6,14 +6,21 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What one run of one policy with one seed measured: named metrics, per-tier latency quantiles,
- * per-second series, and the conservation counts (every logical request ends exactly once, or is
- * still in flight when the run stops).
+ * per-second series, the scenario's latency thresholds passed or failed, and the conservation
+ * counts (every logical request ends exactly once, or is still in flight when the run stops).
+ *
+ * <p>The yardstick: the <em>ideal</em> of a second is {@code min(offered tokens, true capacity
+ * tokens)}, where offered tokens are those of the new logical requests that second (first attempts;
+ * retries are not new demand) and true capacity is what the backend can finish that second —
+ * {@code workers × 1000 ÷ (mean service ms per token × service factor)} tokens, 0 while it is down
+ * (see {@code docs/simulator.md}). Goodput is counted in tokens (cost-weighted) and in requests.
  *
  * @param policy the policy
  * @param seed the seed
  * @param metrics metric name to value, in report order (see {@link #METRICS})
  * @param tiers per tier: {@code p50_ms}, {@code p95_ms}, {@code p99_ms}
  * @param series per-second series by name (see {@link #SERIES})
+ * @param thresholds per scenario threshold (its label), whether this run passed it
  * @param requests logical requests offered
  * @param succeeded logical requests answered 2xx
  * @param failed logical requests that ended in a 5xx or timeout
@@ -22,24 +29,35 @@ import org.HdrHistogram.Histogram;
  */
 public record RunResult(
     String policy, long seed, Map<String, Double> metrics, Map<String, Map<String, Double>> tiers,
-    Map<String, double[]> series, long requests, long succeeded, long failed, long rejected, long inFlight) {
+    Map<String, double[]> series, Map<String, Boolean> thresholds, long requests, long succeeded, long failed,
+    long rejected, long inFlight) {
 
   /** Metric names, in report order; {@code goodput_vs_oracle} is filled in by {@link Experiment}. */
   public static final java.util.List<String> METRICS = java.util.List.of(
-      "goodput_rps", "goodput_vs_oracle", "throughput_rps", "offered_rps", "mean_ms", "p50_ms", "p95_ms", "p99_ms",
-      "compliant_rejection_rate", "compliant_rejection_below_capacity", "jain_fairness", "settling_intervals",
-      "overshoot", "admitted_cv", "utilisation", "rejected_total", "timeouts_total", "errors_total");
+      "goodput_tps", "goodput_vs_ideal", "goodput_vs_oracle", "ideal_tps", "goodput_rps", "throughput_rps",
+      "offered_rps", "mean_ms", "p50_ms", "p95_ms", "p99_ms", "compliant_rejection_rate",
+      "compliant_rejection_below_capacity", "jain_fairness", "settling_s", "settling_max_s", "settling_intervals",
+      "overshoot", "overshoot_max", "admitted_cv", "utilisation", "rejected_total", "timeouts_total", "errors_total",
+      "static_fraction");
 
   /** Per-second series names. */
   public static final java.util.List<String> SERIES = java.util.List.of(
-      "offered_tokens", "admitted_tokens", "capacity", "refill_rate", "goodput", "rejected", "errors",
-      "p50_ms", "p95_ms", "p99_ms");
+      "offered_tokens", "demand_tokens", "admitted_tokens", "capacity", "ideal_tokens", "refill_rate",
+      "inflight_limit", "goodput", "goodput_tokens", "rejected", "errors", "p50_ms", "p95_ms", "p99_ms");
 
-  static RunResult of(Scenario sc, String policy, long seed, RunRecorder r, Backend b, long inFlight) {
+  static RunResult of(Scenario sc, String policy, long seed, RunRecorder r, Backend b, long inFlight,
+      double staticRate) {
     double secs = sc.seconds();
+    double[] ideal = new double[r.seconds];
+    for (int s = 0; s < r.seconds; s++) {
+      ideal[s] = Math.min(r.demandTokens[s], r.capacity[s]);
+    }
     Map<String, Double> m = new LinkedHashMap<>();
-    m.put("goodput_rps", sum(r.good) / secs);
+    m.put("goodput_tps", r.goodTokensTotal / secs);
+    m.put("goodput_vs_ideal", sum(ideal) > 0 ? r.goodTokensTotal / sum(ideal) : Double.NaN);
     m.put("goodput_vs_oracle", Double.NaN);
+    m.put("ideal_tps", sum(ideal) / secs);
+    m.put("goodput_rps", sum(r.good) / secs);
     m.put("throughput_rps", sum(r.ok) / secs);
     m.put("offered_rps", r.logicalOffered / secs);
     m.put("mean_ms", r.all.getTotalCount() == 0 ? 0 : r.all.getMean() / 1000.0);
@@ -56,23 +74,19 @@ public record RunResult(
       }
     }
     m.put("compliant_rejection_below_capacity", ratio(belowRej, belowAtt));
-    m.put("jain_fairness", jain(r));
-    double[] nominal = new double[r.seconds];
-    for (Scenario.Source s : sc.sources()) {
-      double c = s.meanCost();
-      for (int k = 0; k < r.seconds; k++) {
-        nominal[k] += s.rates()[k] * c;
-      }
-    }
-    int interval = (int) Math.max(1, sc.adaptive().interval().toSeconds());
-    double[] dyn = Dynamics.measure(r.admittedTokens, Dynamics.changePoints(nominal, r.capacity), interval);
-    m.put("settling_intervals", dyn[0]);
-    m.put("overshoot", dyn[1]);
+    m.put("jain_fairness", r.fairness.jain());
+    double[] dyn = Dynamics.measure(r.admittedTokens, ideal, Dynamics.steps(sc, r.capacity));
+    m.put("settling_s", dyn[0]);
+    m.put("settling_max_s", dyn[1]);
+    m.put("settling_intervals", dyn[0] / (sc.adaptive().interval().toNanos() / 1e9));
+    m.put("overshoot", dyn[2]);
+    m.put("overshoot_max", dyn[3]);
     m.put("admitted_cv", cv(r.admittedTokens));
     m.put("utilisation", ratio(b.busyIntegral, b.availableIntegral));
     m.put("rejected_total", (double) r.rejections);
     m.put("timeouts_total", (double) r.timeouts);
     m.put("errors_total", (double) r.serverErrors);
+    m.put("static_fraction", staticRate / sc.nominalCapacity());
     Map<String, Map<String, Double>> tiers = new LinkedHashMap<>();
     for (int i = 0; i < r.byTier.length; i++) {
       Map<String, Double> q = new LinkedHashMap<>();
@@ -83,24 +97,32 @@ public record RunResult(
     }
     Map<String, double[]> series = new LinkedHashMap<>();
     series.put("offered_tokens", r.offeredTokens);
+    series.put("demand_tokens", r.demandTokens);
     series.put("admitted_tokens", r.admittedTokens);
     series.put("capacity", r.capacity);
+    series.put("ideal_tokens", ideal);
     series.put("refill_rate", r.refill);
+    series.put("inflight_limit", r.inflightLimit);
     series.put("goodput", r.good);
+    series.put("goodput_tokens", r.goodTokens);
     series.put("rejected", r.rejected);
     series.put("errors", r.errors);
     series.put("p50_ms", r.p50);
     series.put("p95_ms", r.p95);
     series.put("p99_ms", r.p99);
-    return new RunResult(policy, seed, m, tiers, series, r.logicalOffered, r.logicalOk, r.logicalFailed,
+    Map<String, Boolean> passed = new LinkedHashMap<>();
+    for (Scenario.Threshold t : sc.thresholds()) {
+      passed.put(t.label(), quantile(r.all, t.percentile()) < t.millis());
+    }
+    return new RunResult(policy, seed, m, tiers, series, passed, r.logicalOffered, r.logicalOk, r.logicalFailed,
         r.logicalRejected, inFlight);
   }
 
-  /** Returns a copy with {@code goodput_vs_oracle} set. */
-  RunResult withOracleRatio(double ratio) {
+  /** Returns a copy reported as {@code name} with {@code goodput_vs_oracle} set. */
+  RunResult withOracleRatio(String name, double ratio) {
     Map<String, Double> m = new LinkedHashMap<>(metrics);
     m.put("goodput_vs_oracle", ratio);
-    return new RunResult(policy, seed, m, tiers, series, requests, succeeded, failed, rejected, inFlight);
+    return new RunResult(name, seed, m, tiers, series, thresholds, requests, succeeded, failed, rejected, inFlight);
   }
 
   private static double quantile(Histogram h, double q) {
@@ -126,24 +148,5 @@ public record RunResult(
       var += (x - mean) * (x - mean);
     }
     return mean == 0 ? 0 : Math.sqrt(var / a.length) / mean;
-  }
-
-  /** Jain's index of ok/requests across well-behaved clients with at least 5 requests. */
-  private static double jain(RunRecorder r) {
-    double sum = 0;
-    double sumSq = 0;
-    int n = 0;
-    for (int s = 0; s < r.clientRequests.length; s++) {
-      for (int c = 0; c < r.clientRequests[s].length; c++) {
-        long req = r.clientRequests[s][c];
-        if (req >= 5) {
-          double x = (double) r.clientOk[s][c] / req;
-          sum += x;
-          sumSq += x * x;
-          n++;
-        }
-      }
-    }
-    return n == 0 || sumSq == 0 ? 1 : sum * sum / (n * sumSq);
   }
 }

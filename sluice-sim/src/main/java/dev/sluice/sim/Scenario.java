@@ -24,16 +24,19 @@ import java.util.Map;
  * @param oracleUtilisation the oracle's rate as a fraction of true capacity (0.95)
  * @param adaptive controller parameters and composition limits
  * @param policies controllers per adaptive policy name
+ * @param thresholds latency thresholds reported as pass/fail per policy (as k6's {@code
+ *     thresholds}), possibly none
  */
 public record Scenario(
     String name, String description, int seconds, int defaultSeeds, double sloMillis, Backend backend,
     LimiterModel limiter, List<Source> sources, double staticFraction, double oracleUtilisation,
-    AdaptiveSettings adaptive, Map<String, List<String>> policies) {
+    AdaptiveSettings adaptive, Map<String, List<String>> policies, List<Threshold> thresholds) {
 
   /** Copies the lists. */
   public Scenario {
     sources = List.copyOf(sources);
     policies = Map.copyOf(policies);
+    thresholds = List.copyOf(thresholds);
   }
 
   /** Returns the backend's nominal capacity (before any scheduled change), tokens per second. */
@@ -141,22 +144,104 @@ public record Scenario(
   }
 
   /**
-   * A population of clients sending Poisson traffic.
+   * A latency threshold, as in k6's {@code thresholds: {http_req_duration: ['p(95)<150']}}: passes
+   * when the given percentile of admitted requests' latency over the run is below the bound.
+   *
+   * @param percentile the percentile, e.g. 95
+   * @param millis the bound, ms
+   */
+  public record Threshold(double percentile, double millis) {
+    /** Returns the threshold as k6 writes it, e.g. {@code p(95)<150ms}. */
+    public String label() {
+      return String.format(java.util.Locale.ROOT, "p(%s)<%sms", Fields.format(percentile), Fields.format(millis));
+    }
+  }
+
+  /**
+   * One stage of a closed-loop source, as a k6 {@code ramping-vus} stage: over {@code seconds}
+   * the number of virtual users moves linearly from the previous stage's target (0 before the
+   * first) to {@code target}.
+   *
+   * @param seconds the stage's length
+   * @param target virtual users at the end of the stage
+   */
+  public record Stage(double seconds, int target) {}
+
+  /**
+   * Closed-loop clients: virtual users that each send one request, wait for its outcome (2xx,
+   * failure or 429, after the source's retries), sleep {@code thinkMillis}, and go again, while
+   * the stages want them (k6's {@code ramping-vus} executor with a fixed {@code sleep}). A user
+   * that is no longer wanted finishes its iteration first (k6's graceful ramp-down); after the
+   * last stage no user is wanted.
+   *
+   * @param thinkMillis the sleep after each response, ms (> 0)
+   * @param stages the ramp, in order
+   */
+  public record ClosedLoop(double thinkMillis, List<Stage> stages) {
+    /** Copies the stages. */
+    public ClosedLoop {
+      stages = List.copyOf(stages);
+    }
+
+    /** Returns how many virtual users the stages want at {@code seconds} into the run (fractional). */
+    public double target(double seconds) {
+      double t0 = 0;
+      double from = 0;
+      for (Stage s : stages) {
+        if (seconds < t0 + s.seconds()) {
+          return from + (s.target() - from) * (seconds - t0) / s.seconds();
+        }
+        t0 += s.seconds();
+        from = s.target();
+      }
+      return 0;
+    }
+
+    /** Returns the largest number of virtual users any stage wants. */
+    public int maxUsers() {
+      int max = 0;
+      for (Stage s : stages) {
+        max = Math.max(max, s.target());
+      }
+      return max;
+    }
+
+    /** Returns the stages' total length, seconds. */
+    public double seconds() {
+      double t = 0;
+      for (Stage s : stages) {
+        t += s.seconds();
+      }
+      return t;
+    }
+  }
+
+  /**
+   * A population of clients: open loop (Poisson arrivals at a rate per second) or, with {@code
+   * closedLoop}, virtual users.
    *
    * @param name source name
    * @param clients how many client keys
-   * @param zipf exponent of the Zipf distribution of rates across clients (0 = uniform)
+   * @param zipf exponent of the Zipf distribution of rates across clients (0 = uniform; open loop)
    * @param tier the clients' tier
-   * @param rates requests per second during each second of the run (Poisson within a second)
+   * @param rates requests per second during each second of the run (Poisson within a second);
+   *     zeros for a closed-loop source
    * @param costs cost classes
-   * @param compliant whether these clients count as well-behaved in fairness and rejection metrics
+   * @param compliant whether these clients count as well-behaved in the compliant-rejection metrics
    * @param retry retry behaviour
+   * @param phaseStarts seconds at which a constant-rate phase begins (where a step may be)
+   * @param closedLoop the virtual users of a closed-loop source, or {@code null} for open loop
    */
   public record Source(String name, int clients, double zipf, String tier, double[] rates,
-      List<CostClass> costs, boolean compliant, Retry retry) {
+      List<CostClass> costs, boolean compliant, Retry retry, int[] phaseStarts, ClosedLoop closedLoop) {
     /** Copies the cost classes. */
     public Source {
       costs = List.copyOf(costs);
+    }
+
+    /** Returns whether this source's clients are virtual users. */
+    public boolean closed() {
+      return closedLoop != null;
     }
 
     /** Returns the mean cost of a request. */

@@ -31,7 +31,7 @@ import java.util.Map;
 public final class ScenarioReader {
 
   private static final List<String> KEYS = List.of("name", "description", "duration", "seeds", "slo", "backend",
-      "limiter", "sources", "static-fraction", "oracle-utilisation", "adaptive", "policies");
+      "limiter", "sources", "static-fraction", "oracle-utilisation", "adaptive", "policies", "thresholds");
 
   private ScenarioReader() {}
 
@@ -85,9 +85,7 @@ public final class ScenarioReader {
     int seconds = (int) Math.round(f.millis(m, "duration", 0) / 1000);
     if (seconds <= 0) {
       for (YamlNode source : rawSources) {
-        if (source.kind() == YamlNode.Kind.MAPPING) {
-          seconds = Math.max(seconds, Profiles.length(source.fields().get("rate")));
-        }
+        seconds = Math.max(seconds, Sources.length(source));
       }
     }
     if (seconds <= 0) {
@@ -121,7 +119,26 @@ public final class ScenarioReader {
       policies.put(key, List.copyOf(names));
     }
     return new Scenario(name, description, seconds, seeds, slo, backend, limiter, sources, staticFraction, oracle,
-        adaptive, policies);
+        adaptive, policies, thresholds(f, f.map(m, "thresholds", List.of("p50", "p90", "p95", "p99"))));
+  }
+
+  /** Reads {@code thresholds: {p95: [150ms, 300ms]}}: per percentile, one bound or a list of bounds. */
+  private static List<Scenario.Threshold> thresholds(Fields f, Mapping m) {
+    List<Scenario.Threshold> out = new ArrayList<>();
+    for (String key : m.fields().keySet()) {
+      double percentile = Double.parseDouble(key.substring(1));
+      YamlNode v = m.node(key);
+      List<YamlNode> bounds = v.kind() == YamlNode.Kind.LIST ? v.items() : List.of(v);
+      for (YamlNode b : bounds) {
+        double ms = f.millis(m.path(key), b, -1);
+        if (ms > 0) {
+          out.add(new Scenario.Threshold(percentile, ms));
+        } else if (ms == 0 || Fields.absent(b)) { // a value that is no duration is reported by millis
+          f.problem(m.path(key), b, m.line(key), "a duration such as 150ms, or a list of them");
+        }
+      }
+    }
+    return out;
   }
 
   private static Scenario.Backend backend(Fields f, Mapping m, double scale) {

@@ -22,14 +22,17 @@ import java.util.SplittableRandom;
  * {@link ControlLoop}, which move the limiter's global rate through the same {@link BucketStore}
  * target as in the server (the local store wrapping this limiter). Deterministic for a seed: every random
  * stream is a {@link SplittableRandom} derived from it, and the arrival streams do not depend on
- * the policy, so policies see the same first attempts. Not thread-safe; run each on one thread.
+ * the policy, so policies see the same first attempts. Closed-loop sources' virtual users
+ * ({@link VirtualUsers}) send their next request a think time after the last one ended; a peer
+ * policy puts a {@link PeerGate} in front of the buckets. Not thread-safe; run each on one thread.
  */
 final class Simulation {
 
   /*
    * Event kinds and their payloads: ARRIVAL (source index), RETRY, COMPLETE, TIMEOUT, FAST_FAIL
-   * (request handle: generation << 32 | slot), TICK (second index), CONTROL (none). A logical
-   * request starts at its ARRIVAL and ends exactly once: admitted and answered 2xx, failed (5xx or
+   * (request handle: generation << 32 | slot), TICK (second index), CONTROL (none), and the
+   * virtual users' START and WAKE (see VirtualUsers). A logical request starts at its ARRIVAL (or
+   * when a virtual user sends it) and ends exactly once: admitted and answered 2xx, failed (5xx or
    * timeout) with no retry left, or rejected (429) with no retry left; retries take a new slot.
    */
   private static final int ARRIVAL = 0;
@@ -54,20 +57,38 @@ final class Simulation {
   private final Limiter limiter;
   private final SignalCollector collector;
   private final ControlLoop loop;
+  private final PeerGate gate;
+  private final VirtualUsers users;
   private final long end;
+  /** A static policy's rate, tokens/s; NaN for every other policy. */
+  private final double staticRate;
   private final int[] tierOfSource;
   private final long[] retriesUsed;
   private final long[] firstAttempts;
 
   Simulation(Scenario sc, String policy, long seed) {
+    this(sc, policy, seed, sc.staticRate());
+  }
+
+  /**
+   * A run in which a static policy ({@code static}, or a candidate of {@code static-best}) holds
+   * the global rate at {@code staticRate} tokens per second.
+   */
+  Simulation(Scenario sc, String policy, long seed, double staticRate) {
     this.sc = sc;
     this.policy = policy;
     this.seed = seed;
     this.end = sc.seconds() * SECOND;
+    this.staticRate = policy.equals("static") || policy.equals("static-best") ? staticRate : Double.NaN;
+    this.users = new VirtualUsers(sc, events, end, (s, client, vu, now) -> {
+      clock.set(now);
+      newRequest(s, client, vu, now);
+    });
     SplittableRandom root = new SplittableRandom(seed);
     this.traffic = new Traffic(sc, root.split());
     this.backend = new Backend(sc.backend(), sc.seconds(), root.split());
     this.retryRng = root.split();
+    this.gate = Peers.is(policy) ? Peers.gate(policy, sc, root.split()) : null;
     this.rec = new RunRecorder(sc);
     int maxCost = 1;
     for (Scenario.Source s : sc.sources()) {
@@ -75,8 +96,9 @@ final class Simulation {
         maxCost = Math.max(maxCost, c.cost());
       }
     }
+    boolean fixed = !Double.isNaN(this.staticRate);
     double initial = policy.equals("oracle") ? Math.max(1e-3, backend.capacity(0) * sc.oracleUtilisation())
-        : sc.staticRate();
+        : fixed ? staticRate : sc.staticRate();
     this.limiter = Limiter.create(spec(initial, maxCost), clock);
     this.tierOfSource = new int[sc.sources().size()];
     for (int i = 0; i < tierOfSource.length; i++) {
@@ -90,7 +112,7 @@ final class Simulation {
     this.retriesUsed = new long[sc.sources().size()];
     this.firstAttempts = new long[sc.sources().size()];
     AdaptiveSettings settings = sc.adaptive().withMinBurst(maxCost);
-    if (policy.equals("static")) {
+    if (fixed || gate != null) {
       collector = null;
       loop = null;
     } else if (policy.equals("oracle")) {
@@ -111,12 +133,13 @@ final class Simulation {
     }
   }
 
+  /** The scenario's limiter at global rate {@code rate}; behind a peer gate, per-client limits only. */
   private LimiterSpec spec(double rate, int maxCost) {
     LimiterSpec.Builder b = LimiterSpec.builder();
-    Limit global = Limit.of(Math.max(maxCost, Math.round(rate * sc.limiter().globalBurstSeconds())),
-        ScenarioReader.toRate(rate));
+    Limit global = gate != null ? null
+        : Limit.of(Math.max(maxCost, Math.round(rate * sc.limiter().globalBurstSeconds())), ScenarioReader.toRate(rate));
     for (Scenario.TierModel t : sc.limiter().tiers()) {
-      b.tier(t.name(), t.perClient(), t.share() >= 1 ? null : global.share(t.share()));
+      b.tier(t.name(), t.perClient(), t.share() >= 1 || global == null ? null : global.share(t.share()));
     }
     return b.global(global).maxClientsPerTier(10_000_000).build();
   }
@@ -129,6 +152,7 @@ final class Simulation {
         events.push(t, ARRIVAL, s);
       }
     }
+    users.schedule();
     events.push(SECOND, TICK, 0);
     if (loop != null) {
       events.push(loop.nextDueNanos(), CONTROL, 0);
@@ -157,6 +181,8 @@ final class Simulation {
           req.release(id);
         }
         case TICK -> tick((int) p, now);
+        case VirtualUsers.START -> users.onStart(p, now);
+        case VirtualUsers.WAKE -> users.onWake(p, now);
         default -> {
           loop.step();
           events.push(loop.nextDueNanos(), CONTROL, 0);
@@ -165,7 +191,7 @@ final class Simulation {
     }
     clock.set(Math.max(clock.nanoTime(), end));
     backend.integrate(end, sc.seconds());
-    return RunResult.of(sc, policy, seed, rec, backend, req.countActive());
+    return RunResult.of(sc, policy, seed, rec, backend, req.countActive(), staticRate);
   }
 
   private int sec(long now) {
@@ -177,14 +203,20 @@ final class Simulation {
     if (next < end) {
       events.push(next, ARRIVAL, s);
     }
+    newRequest(s, traffic.client(s), 0, now);
+  }
+
+  /** A new logical request from {@code client} of source {@code s} (sent by virtual user {@code vu}). */
+  private void newRequest(int s, int client, int vu, long now) {
     int id = req.allocate();
     req.source[id] = s;
-    req.client[id] = traffic.client(s);
+    req.client[id] = client;
     req.cost[id] = traffic.cost(s);
+    req.vu[id] = vu;
     req.attempt[id] = 1;
     req.start[id] = now;
     firstAttempts[s]++;
-    rec.newRequest(s, req.client[id]);
+    rec.newRequest(sec(now), s, client, req.cost[id]);
     decide(id, now);
   }
 
@@ -192,6 +224,10 @@ final class Simulation {
     int s = req.source[id];
     int cost = req.cost[id];
     String tier = sc.sources().get(s).tier();
+    if (gate != null && !gate.tryEnter()) {
+      gateDenied(id, now);
+      return;
+    }
     Decision d = limiter.tryAcquire(traffic.key(s, req.client[id]), tier, cost);
     if (collector != null) {
       collector.recordDecision(tier, d.allowed(), cost, d.deniedBy());
@@ -199,12 +235,16 @@ final class Simulation {
     int sec = sec(now);
     rec.attempt(sec, s, cost, d.allowed());
     if (!d.allowed()) {
+      if (gate != null) {
+        gate.cancel();
+      }
       if (!retry(id, now, false, d.retryAfterNanos())) {
-        rec.finish(s, req.client[id], 2, false);
+        finish(id, now, 2, false);
       }
       req.release(id);
       return;
     }
+    req.gateInflight[id] = gate != null ? gate.inflight() : 0;
     req.admitted[id] = now;
     req.deadline[id] = now + Math.round(sc.backend().deadlineMillis() * cost * 1e6);
     if (backend.down[sec]) {
@@ -217,6 +257,15 @@ final class Simulation {
       backend.enqueue(id);
       events.push(req.deadline[id], TIMEOUT, req.handle(id));
     }
+  }
+
+  /** The peer gate is full: a 429 like the limiter's, with no Retry-After. */
+  private void gateDenied(int id, long now) {
+    rec.attempt(sec(now), req.source[id], req.cost[id], false);
+    if (!retry(id, now, false, Long.MAX_VALUE)) {
+      finish(id, now, 2, false);
+    }
+    req.release(id);
   }
 
   private void startService(int id, long now, int sec) {
@@ -277,12 +326,22 @@ final class Simulation {
     if (collector != null) {
       collector.recordResponse(latency, status, cost);
     }
-    rec.response(sec(now), tierOfSource[s], latency, status, withinSlo);
-    if (status < 500) {
-      rec.finish(s, req.client[id], 0, withinSlo);
-    } else if (!retry(id, now, true, 0)) {
-      rec.finish(s, req.client[id], 1, false);
+    rec.response(sec(now), tierOfSource[s], latency, status, withinSlo, cost);
+    if (gate != null) {
+      gate.exit(req.admitted[id], now, req.gateInflight[id], status == 504);
     }
+    if (status < 500) {
+      finish(id, now, 0, withinSlo);
+    } else if (!retry(id, now, true, 0)) {
+      finish(id, now, 1, false);
+    }
+  }
+
+  /** A logical request ended; a virtual user goes on after its think time. */
+  private void finish(int id, long now, int outcome, boolean withinSlo) {
+    int s = req.source[id];
+    rec.finish(s, req.client[id], outcome, withinSlo, req.cost[id]);
+    users.ended(s, req.vu[id], now);
   }
 
   /** Schedules a retry of attempt {@code id} in a new slot if the source's policy allows one. */
@@ -306,6 +365,7 @@ final class Simulation {
     req.client[n] = req.client[id];
     req.cost[n] = req.cost[id];
     req.attempt[n] = req.attempt[id] + 1;
+    req.vu[n] = req.vu[id];
     req.start[n] = req.start[id];
     req.state[n] = Requests.WAITING_RETRY;
     if (now + delay < end) {
@@ -315,8 +375,12 @@ final class Simulation {
   }
 
   private void tick(int s, long now) {
-    double rate = limiter.spec().global().rate().perSecond();
+    Limit global = limiter.spec().global();
+    double rate = global == null ? Double.NaN : global.rate().perSecond();
     rec.tick(s, rate, backend.capacity(Math.min(s, sc.seconds() - 1)));
+    if (gate != null && s < sc.seconds()) {
+      rec.inflightLimit[s] = gate.limit();
+    }
     int next = Math.min(s + 1, sc.seconds());
     backend.integrate(now, s);
     if (next < sc.seconds()) {

@@ -35,7 +35,8 @@ class ScenarioSmokeTest {
     ExperimentResult r = Experiment.run(sc, Policy.ALL, 2, 2, null);
     ReportWriter.write(r, out);
     for (String f : List.of("report.md", "results.json", "throughput.png", "latency.png", "refill.png",
-        "runs/static-seed1.csv", "runs/oracle-seed2.csv")) {
+        "runs/static-seed1.csv", "runs/oracle-seed2.csv", "runs/static-best-seed1.csv",
+        "runs/netflix-vegas-seed2.csv")) {
       assertThat(out.resolve(f)).as(f).isNotEmptyFile();
     }
     String report = Files.readString(out.resolve("report.md"));
@@ -47,14 +48,16 @@ class ScenarioSmokeTest {
     assertThat(json.get("seeds")).hasSize(2);
     for (String p : Policy.ALL) {
       JsonNode m = json.get("policies").get(p);
-      for (String metric : List.of("goodput_rps", "goodput_vs_oracle", "p50_ms", "p95_ms", "p99_ms",
-          "compliant_rejection_rate", "jain_fairness", "settling_intervals", "overshoot", "admitted_cv",
-          "utilisation", "rejected_total")) {
+      for (String metric : List.of("goodput_tps", "goodput_vs_ideal", "goodput_rps", "goodput_vs_oracle", "p50_ms",
+          "p95_ms", "p99_ms", "compliant_rejection_rate", "jain_fairness", "settling_s", "settling_intervals",
+          "overshoot", "admitted_cv", "utilisation", "rejected_total")) {
         JsonNode node = m.get(metric);
         assertThat(node).as(p + "." + metric).isNotNull();
         assertThat(node.get("ci95")).hasSize(2);
       }
-      assertThat(m.get("goodput_rps").get("mean").asDouble()).as(p).isPositive();
+      assertThat(m.get("goodput_tps").get("mean").asDouble()).as(p).isPositive();
+      // Goodput can pass the ideal only by work a queue carries across a second boundary.
+      assertThat(m.get("goodput_vs_ideal").get("mean").asDouble()).as(p).isBetween(0.0, 1.05);
       assertThat(m.get("utilisation").get("mean").asDouble()).isBetween(0.0, 1.0);
       assertThat(m.get("jain_fairness").get("mean").asDouble()).isBetween(0.0, 1.0);
       assertThat(m.get("p99_ms").get("mean").asDouble()).isGreaterThanOrEqualTo(m.get("p50_ms").get("mean").asDouble());

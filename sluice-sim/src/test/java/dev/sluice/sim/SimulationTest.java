@@ -124,7 +124,7 @@ class SimulationTest {
             "lines.yaml:14: adaptive.interval: 5 (expected: a duration with a unit, such as 250ms, 10s, 2m, 1h"
                 + " or PT10S)",
             "lines.yaml:18: speed: unknown field (expected: one of name, description, duration, seeds, slo,"
-                + " backend, limiter, sources, static-fraction, oracle-utilisation, adaptive, policies)"));
+                + " backend, limiter, sources, static-fraction, oracle-utilisation, adaptive, policies, thresholds)"));
     // Once the types are right, a controller's own range check is reported on the line of the value it names.
     assertThatThrownBy(() -> ScenarioReader.parse("""
         sources: [{rate: [{for: 10s, rate: 5}]}]
