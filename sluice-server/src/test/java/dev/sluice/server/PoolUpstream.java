@@ -3,13 +3,9 @@ package dev.sluice.server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,13 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  * 200 {@code ok}, keep-alive. Bodiless requests only. {@link #workers} swaps the pool for one of
  * another size (queued requests finish on the old one), as a backend that loses half its workers.
  */
-final class PoolUpstream implements AutoCloseable {
+final class PoolUpstream extends LoopbackUpstream {
 
   private static final byte[] OK =
       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1);
 
-  private final ServerSocket server;
-  private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private final AtomicInteger seen = new AtomicInteger();
   private final AtomicInteger maxSeen = new AtomicInteger();
   /** Requests worked on so far (each is answered just after). */
@@ -44,18 +38,9 @@ final class PoolUpstream implements AutoCloseable {
 
   /** An upstream with {@code workers} workers on 127.0.0.1 and an ephemeral port. */
   PoolUpstream(int workers) {
+    super(200);
     pool = Executors.newFixedThreadPool(workers);
-    try {
-      server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-    Thread.ofPlatform().daemon().name("pool-upstream").start(this::accept);
-  }
-
-  /** Returns {@code http://127.0.0.1:PORT}. */
-  String url() {
-    return "http://127.0.0.1:" + server.getLocalPort();
+    start("pool-upstream");
   }
 
   /** Returns the requests seen now (read and not yet answered). */
@@ -100,20 +85,8 @@ final class PoolUpstream implements AutoCloseable {
     old.shutdown();
   }
 
-  private void accept() {
-    while (!server.isClosed()) {
-      Socket s;
-      try {
-        s = server.accept();
-      } catch (IOException closed) {
-        return;
-      }
-      sockets.add(s);
-      Thread.ofVirtual().start(() -> serve(s));
-    }
-  }
-
-  private void serve(Socket s) {
+  @Override
+  void serve(Socket s, int n) {
     try (s) {
       InputStream in = s.getInputStream();
       OutputStream out = s.getOutputStream();
@@ -144,8 +117,6 @@ final class PoolUpstream implements AutoCloseable {
       // the edge closed the connection
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } finally {
-      sockets.remove(s);
     }
   }
 
@@ -172,18 +143,7 @@ final class PoolUpstream implements AutoCloseable {
   @Override
   public void close() {
     release();
-    try {
-      server.close();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
-    for (Socket s : sockets) {
-      try {
-        s.close();
-      } catch (IOException ignored) {
-        // closing anyway
-      }
-    }
+    super.close();
     pool.shutdownNow();
   }
 }

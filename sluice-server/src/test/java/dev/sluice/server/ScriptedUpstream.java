@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,16 +13,15 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A fake upstream on a loopback {@link ServerSocket}: each whole request it reads (head, then a
+ * A fake upstream on a loopback server socket: each whole request it reads (head, then a
  * body framed by {@code Content-Length} or chunked) is recorded, and answered with the next scripted
  * raw response, or with {@link #OK} when none is queued. A request cut short by the end of the
  * connection is not a request (an upstream would not act on it) and is not recorded. A scripted answer may close the
  * connection after writing. One thread per connection; everything closes with {@link #close}.
  */
-final class ScriptedUpstream implements AutoCloseable {
+final class ScriptedUpstream extends LoopbackUpstream {
 
   /**
    * One raw answer.
@@ -74,28 +71,15 @@ final class ScriptedUpstream implements AutoCloseable {
   /** The answer when nothing is scripted: 200 with body {@code ok}, keep-alive. */
   static final Answer OK = Answer.of("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok");
 
-  private final ServerSocket server;
   private final Queue<Answer> script = new ConcurrentLinkedQueue<>();
-  private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   /** Requests read so far, in order. */
   final Queue<Received> received = new ConcurrentLinkedQueue<>();
-  /** Connections accepted so far. */
-  final AtomicInteger connections = new AtomicInteger();
   /** Numbers of the connections that have ended (closed by either side). */
   final Set<Integer> ended = ConcurrentHashMap.newKeySet();
 
   ScriptedUpstream() {
-    try {
-      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-    Thread.ofPlatform().daemon().name("scripted-upstream").start(this::accept);
-  }
-
-  /** Returns {@code http://127.0.0.1:PORT}. */
-  String url() {
-    return "http://127.0.0.1:" + server.getLocalPort();
+    super(50);
+    start("scripted-upstream");
   }
 
   /** Queues answers for the next requests, in order; later requests get {@link #OK}. */
@@ -109,21 +93,8 @@ final class ScriptedUpstream implements AutoCloseable {
     received.clear();
   }
 
-  private void accept() {
-    while (!server.isClosed()) {
-      Socket s;
-      try {
-        s = server.accept();
-      } catch (IOException closed) {
-        return;
-      }
-      int n = connections.incrementAndGet();
-      sockets.add(s);
-      Thread.ofPlatform().daemon().name("scripted-upstream-conn").start(() -> serve(s, n));
-    }
-  }
-
-  private void serve(Socket s, int n) {
+  @Override
+  void serve(Socket s, int n) {
     try (s) {
       s.setSoTimeout(30_000);
       InputStream in = s.getInputStream();
@@ -147,7 +118,6 @@ final class ScriptedUpstream implements AutoCloseable {
     } catch (IOException gone) {
       // The edge closed the connection (on purpose, in most scripts).
     } finally {
-      sockets.remove(s);
       ended.add(n);
     }
   }
@@ -174,21 +144,5 @@ final class ScriptedUpstream implements AutoCloseable {
       body.write(b);
     }
     return new Received(head, body.toString(StandardCharsets.ISO_8859_1), connection);
-  }
-
-  @Override
-  public void close() {
-    try {
-      server.close();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
-    for (Socket s : sockets) {
-      try {
-        s.close();
-      } catch (IOException ignored) {
-        // closing anyway
-      }
-    }
   }
 }
