@@ -218,7 +218,7 @@ public final class ControlLoop {
     }
     rate = next;
     if (capacity != null) {
-      double limit = capacity.concurrencyLimit(signals);
+      double limit = capacity.concurrencyLimit(next, signals);
       if (!Double.isNaN(limit)) {
         concurrencyLimit = limit;
       }
