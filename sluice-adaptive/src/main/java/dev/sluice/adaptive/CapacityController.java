@@ -151,11 +151,27 @@ public record CapacityController(
    * controller does not judge the interval.
    */
   public double concurrencyLimit(Signals s) {
+    return concurrencyLimit(0, s);
+  }
+
+  /**
+   * Returns the concurrency limit in tokens with token rate {@code rate} in force: as {@link
+   * #concurrencyLimit(Signals)}, but while the backend is not saturated the rate counts as
+   * delivery when it is larger ({@code max(rate, delivery) * B * gain + floor}), as in {@link
+   * #propose}: an applied concurrency level then leaves room for what the token rate admits, so
+   * Poisson bursts below capacity are not denied for want of in-flight room. While saturated the
+   * served rate alone counts, as before.
+   */
+  public double concurrencyLimit(double rate, Signals s) {
     if (!judges(s)) {
       return Double.NaN;
     }
     double served = s.completedRate();
-    double delivery = saturated(s) || !(s.deliveryRate() >= 0) ? served : Math.max(s.deliveryRate(), served);
+    boolean saturated = saturated(s);
+    double delivery = saturated || !(s.deliveryRate() >= 0) ? served : Math.max(s.deliveryRate(), served);
+    if (!saturated) {
+      delivery = Math.max(delivery, rate);
+    }
     return delivery * s.baseRttMillis() / 1_000 * gain + floor;
   }
 }

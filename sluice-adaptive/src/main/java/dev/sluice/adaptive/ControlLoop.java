@@ -29,6 +29,18 @@ import java.util.concurrent.TimeoutException;
  * moves it there over several steps. A {@link CapacityController} among the controllers also
  * yields a concurrency limit with every step ({@link #concurrencyLimit}).
  *
+ * <p>The concurrency limit is applied only where the operator opted in: when the target's spec has
+ * a global concurrency level ({@code global.concurrency > 0}), each step that has a finite limit
+ * sets that level to it in the same {@link LimitTarget#reconfigure} as the rate — rounded up, at
+ * least the largest cost rule and {@code minBurst} (which is at least the largest request cost),
+ * and at most the configured level (the level in the spec the loop started from) scaled by the
+ * composition's {@code maxRate} over the configured rate: the rate cap translated to concurrency at
+ * the operator's own ratio of concurrency to rate (Little's law: their service time per token), so
+ * a runaway estimate cannot open the backend wider than the largest rate the loop may apply needs.
+ * The cap is never below the configured level itself, so the loop can always restore it.
+ * Tier concurrency levels are not moved. In shadow mode it is only computed and
+ * exported, never applied.
+ *
  * <p>What moves: one controlled rate R, starting at the target's global rate (or, with no global
  * level, the sum of the tier aggregate rates). The global level is set to R and each tier's
  * aggregate is scaled by the same factor, so tier shares stay as configured; per-client limits are
@@ -206,14 +218,20 @@ public final class ControlLoop {
     }
     rate = next;
     if (capacity != null) {
-      double limit = capacity.concurrencyLimit(signals);
+      double limit = capacity.concurrencyLimit(next, signals);
       if (!Double.isNaN(limit)) {
         concurrencyLimit = limit;
       }
     }
-    boolean apply = !settings.shadow() && next != previous;
-    if (apply) {
-      target.reconfigure(scaled(next));
+    long level = concurrencyLevel(target.spec());
+    if (!settings.shadow() && (next != previous || level > 0)) {
+      LimiterSpec moved = next != previous ? scaled(next) : target.spec();
+      if (level > 0 && level != moved.concurrency()) {
+        moved = moved.withConcurrency(level);
+      }
+      if (next != previous || moved.concurrency() != target.spec().concurrency()) {
+        target.reconfigure(moved);
+      }
     }
     ControlStep step = new ControlStep(now, previous, byName, next, !settings.shadow(), levelRates(), signals, ran,
         urgent && next < previous, concurrencyLimit);
@@ -223,6 +241,28 @@ public final class ControlLoop {
           previous, next, settings.shadow() ? "shadow" : "applied", urgent ? ", urgent" : "", byName, ran);
     }
     return step;
+  }
+
+  /**
+   * Returns the global concurrency level to apply with spec {@code current} in force: the
+   * concurrency limit rounded up and bounded (see the class comment), or 0 to leave the level as it
+   * is (no opt-in, or no finite limit yet).
+   */
+  private long concurrencyLevel(LimiterSpec current) {
+    if (current.concurrency() <= 0 || !Double.isFinite(concurrencyLimit)) {
+      return 0;
+    }
+    long configured = base.concurrency() > 0 ? base.concurrency() : current.concurrency();
+    double scaledCap = Math.ceil(configured * settings.limits().maxRate() / baseRate);
+    long cap = scaledCap >= Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(configured, (long) scaledCap);
+    long floor = Math.max(1, settings.minBurst());
+    for (CostRule rule : current.costs().rules()) {
+      floor = Math.max(floor, rule.cost());
+    }
+    cap = Math.max(cap, floor);
+    double up = Math.ceil(concurrencyLimit);
+    long level = up >= cap ? cap : (long) up;
+    return Math.max(floor, level);
   }
 
   /**

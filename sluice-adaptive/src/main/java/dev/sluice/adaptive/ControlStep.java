@@ -22,8 +22,9 @@ import java.util.Map;
  * @param urgent whether a cut in this step was exempt from the ramp limit ({@link Composition#urgent})
  * @param concurrencyLimit the capacity controller's concurrency limit in tokens in flight after
  *     this step: this interval's estimate, or the last one when it did not judge this interval;
- *     {@code NaN} without an enabled capacity controller or before its first estimate. Computed and
- *     exposed only: no limiter applies it yet
+ *     {@code NaN} without an enabled capacity controller or before its first estimate. Applied to
+ *     the global concurrency level only when the spec has one and not in shadow mode (see {@link
+ *     ControlLoop})
  */
 public record ControlStep(
     long nowNanos, double previousRate, Map<String, Double> proposals, double composedRate,

@@ -47,6 +47,17 @@ class CapacityControllerTest {
     assertThat(C.concurrencyLimit(s)).isCloseTo(expected, within(1e-9));
   }
 
+  @ParameterizedTest(name = "rate {0}, served {1}, delivery {2}, p50 {3} -> limit {4}")
+  @CsvSource({
+      "2000, 1000, 1000, 40, 105",  // not saturated: the larger rate in force, 2000 * 0.040 * 1.25 + 5
+      "800, 1000, 1000, 40, 55",    // not saturated, rate below delivery: delivery
+      "2000, 500, 1000, 144, 30",   // saturated: the served rate whatever the rate in force
+  })
+  void concurrencyLimitWithTheRateInForce(double rate, double served, double delivery, double p50, double expected) {
+    Signals s = Signals.ofCapacity(1, p50, 1000, 0, served, served, delivery, 40);
+    assertThat(C.concurrencyLimit(rate, s)).isCloseTo(expected, within(1e-9));
+  }
+
   @Test
   void abstainsWithoutEnoughEvidence() {
     assertThat(C.propose(1000, Signals.ofCapacity(1, 40, 19, 0, 900, 900, 950, 40), 0))

@@ -93,8 +93,9 @@ class ControlLoopTest {
     LimiterSpec withConcurrency = spec().withConcurrency(64)
         .withTier(spec().tiers().get("premium").withConcurrency(32));
     Limiter limiter = Limiter.create(withConcurrency, clock);
-    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withLimits(Composition.DEFAULTS.withCaps(100, 5000)
-        .withoutDemandGate());
+    // The seed's controllers: no capacity controller, so no concurrency limit to apply.
+    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withControllers(AdaptiveSettings.SEED_CONTROLLERS)
+        .withLimits(Composition.DEFAULTS.withCaps(100, 5000).withoutDemandGate());
     SignalCollector c = SignalCollector.create(settings, clock.nanoTime());
     ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), clock, c, settings);
 
@@ -218,17 +219,99 @@ class ControlLoopTest {
       second(c, clock, 1000, 40, 200, 1);
       loop.step();
     }
-    // 1000 tokens/s served at a 40 ms base RTT: 1000 * 0.040 * 1.25 + 5 = 55 tokens in flight.
-    assertThat(loop.lastStep().concurrencyLimit()).isCloseTo(55, within(0.5));
+    // 1000 tokens/s served at a 40 ms base RTT, not saturated, with the new rate R >= 1000 in force:
+    // R * 0.040 * 1.25 + 5 tokens in flight (55 at 1000/s), within the base RTT estimate's resolution.
+    double limit = expectedLimit(loop.lastStep());
+    assertThat(loop.rate()).isGreaterThan(1000.0);
+    assertThat(loop.lastStep().concurrencyLimit()).isCloseTo(limit, within(0.5));
     assertThat(loop.concurrencyLimit()).isEqualTo(loop.lastStep().concurrencyLimit());
     // An interval the controller does not judge keeps the last limit.
     clock.advance(S);
-    assertThat(loop.step().concurrencyLimit()).isEqualTo(loop.concurrencyLimit()).isCloseTo(55, within(0.5));
+    assertThat(loop.step().concurrencyLimit()).isEqualTo(loop.concurrencyLimit()).isCloseTo(limit, within(0.5));
 
     AdaptiveSettings seed = AdaptiveSettings.DEFAULTS.withControllers(AdaptiveSettings.SEED_CONTROLLERS);
     ControlLoop without = loop(limiter, SignalCollector.create(seed, clock.nanoTime()), seed);
     clock.advance(S);
     assertThat(without.step().concurrencyLimit()).isNaN();
+  }
+
+  /** The capacity controller's limit after a step of 1000 tokens/s at a 40 ms base RTT, not saturated. */
+  private static double expectedLimit(ControlStep step) {
+    return Math.max(1000, step.composedRate()) * 0.040 * 1.25 + 5;
+  }
+
+  /** Three seconds of 1000 tokens/s at 40 ms: the capacity controller's limit becomes about 60 (see above). */
+  private static ControlStep capacitySteps(ControlLoop loop, SignalCollector c, ManualClock clock) {
+    ControlStep step = null;
+    for (int i = 0; i < 3; i++) {
+      second(c, clock, 1000, 40, 200, 1);
+      step = loop.step();
+    }
+    return step;
+  }
+
+  @Test
+  void theConcurrencyLimitIsAppliedWhenTheSpecHasAGlobalConcurrencyLevel() {
+    ManualClock clock = new ManualClock();
+    LimiterSpec opted = spec().withConcurrency(64).withTier(spec().tiers().get("premium").withConcurrency(32));
+    Limiter limiter = Limiter.create(opted, clock);
+    SignalCollector c = SignalCollector.create(AdaptiveSettings.DEFAULTS, 0);
+    ControlLoop loop = loop(limiter, c, AdaptiveSettings.DEFAULTS);
+    ControlStep step = capacitySteps(loop, c, clock);
+    assertThat(step.concurrencyLimit()).isCloseTo(expectedLimit(step), within(0.5));
+    // Rounded up, in the same reconfigure as the rate; tier levels and the rest stay.
+    assertThat(limiter.spec().concurrency()).isEqualTo((long) Math.ceil(step.concurrencyLimit()));
+    assertThat(limiter.spec().global().rate().perSecond()).isCloseTo(step.composedRate(), within(1e-3));
+    assertThat(limiter.spec().tiers().get("premium").concurrency()).isEqualTo(32);
+    assertThat(limiter.spec().permitTimeout()).isEqualTo(opted.permitTimeout());
+  }
+
+  @Test
+  void theAppliedConcurrencyLevelIsBoundedByTheConfiguredOneAndTheLargestCost() {
+    ManualClock clock = new ManualClock();
+    // Configured 10 at 1000/s with a 2000/s rate cap: the ~60-token limit is capped at 10 x 2000 / 1000.
+    Limiter small = Limiter.create(spec().withConcurrency(10), clock);
+    SignalCollector c = SignalCollector.create(AdaptiveSettings.DEFAULTS, 0);
+    ControlLoop loop = loop(small, c, AdaptiveSettings.DEFAULTS);
+    capacitySteps(loop, c, clock);
+    assertThat(small.spec().concurrency()).isEqualTo(20);
+
+    // The smallest burst (at least the largest request cost) floors it: ~60 -> 80.
+    Limiter costly = Limiter.create(spec().withConcurrency(1_000), clock);
+    AdaptiveSettings floored = AdaptiveSettings.DEFAULTS.withMinBurst(80);
+    SignalCollector c2 = SignalCollector.create(floored, clock.nanoTime());
+    ControlLoop loop2 = loop(costly, c2, floored);
+    ControlStep step2 = capacitySteps(loop2, c2, clock);
+    assertThat(loop2.concurrencyLimit()).isCloseTo(expectedLimit(step2), within(0.5)).isLessThan(80);
+    assertThat(costly.spec().concurrency()).isEqualTo(80);
+  }
+
+  @Test
+  void theConcurrencyLimitIsNotAppliedWithoutAGlobalConcurrencyLevel() {
+    ManualClock clock = new ManualClock();
+    LimiterSpec tierOnly = spec().withTier(spec().tiers().get("premium").withConcurrency(32));
+    Limiter limiter = Limiter.create(tierOnly, clock);
+    SignalCollector c = SignalCollector.create(AdaptiveSettings.DEFAULTS, 0);
+    ControlLoop loop = loop(limiter, c, AdaptiveSettings.DEFAULTS);
+    ControlStep step = capacitySteps(loop, c, clock);
+    assertThat(step.concurrencyLimit()).isCloseTo(expectedLimit(step), within(0.5));
+    assertThat(limiter.spec().concurrency()).isZero();
+    assertThat(limiter.spec().tiers().get("premium").concurrency()).isEqualTo(32);
+  }
+
+  @Test
+  void inShadowModeTheConcurrencyLimitIsOnlyExported() {
+    ManualClock clock = new ManualClock();
+    LimiterSpec opted = spec().withConcurrency(64);
+    Limiter limiter = Limiter.create(opted, clock);
+    AdaptiveSettings shadow = AdaptiveSettings.DEFAULTS.withShadow(true);
+    SignalCollector c = SignalCollector.create(shadow, 0);
+    ControlLoop loop = loop(limiter, c, shadow);
+    ControlStep step = capacitySteps(loop, c, clock);
+    assertThat(step.applied()).isFalse();
+    assertThat(step.concurrencyLimit()).isCloseTo(expectedLimit(step), within(0.5));
+    assertThat(loop.concurrencyLimit()).isEqualTo(step.concurrencyLimit());
+    assertThat(limiter.spec()).isEqualTo(opted);
   }
 
   @Test

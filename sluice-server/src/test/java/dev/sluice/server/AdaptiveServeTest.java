@@ -61,6 +61,8 @@ class AdaptiveServeTest {
         return m.value("sluice_controller_proposed_rate", "controller", "latency-aimd", "tier", "global") < 200
             && m.value("sluice_controller_proposed_rate", "controller", "composed", "tier", "global") < 200;
       });
+      // No capacity controller among [latency-aimd]: its concurrency limit is exported as NaN.
+      assertThat(sluice.adminGet("/metrics").body()).contains("sluice_controller_concurrency_limit NaN");
     }
   }
 
@@ -94,7 +96,8 @@ class AdaptiveServeTest {
           .isEqualTo(200);
       assertThat(sluice.server.controlLoop()).isNull();
       assertThat(sluice.server.store().spec().global().rate().perSecond()).isEqualTo(200.0);
-      assertThat(sluice.adminGet("/metrics").body()).doesNotContain("sluice_controller_proposed_rate{");
+      assertThat(sluice.adminGet("/metrics").body()).doesNotContain("sluice_controller_proposed_rate{")
+          .doesNotContain("sluice_controller_concurrency_limit");
 
       assertThat(sluice.putConfig(Harness.withServer(config(upstream.url(), true, true))).statusCode())
           .isEqualTo(200);

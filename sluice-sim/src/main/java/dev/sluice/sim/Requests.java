@@ -30,6 +30,8 @@ final class Requests {
   int[] vu = new int[1024];
   /** Requests in flight at a peer gate right after it admitted this one, itself included. */
   int[] gateInflight = new int[1024];
+  /** The permit an admitted attempt holds at the global concurrency level until its exchange ends; 0 for none. */
+  long[] permit = new long[1024];
   int[] gen = new int[1024];
   long[] start = new long[1024];
   long[] admitted = new long[1024];
@@ -94,6 +96,7 @@ final class Requests {
     attempt = Arrays.copyOf(attempt, n);
     vu = Arrays.copyOf(vu, n);
     gateInflight = Arrays.copyOf(gateInflight, n);
+    permit = Arrays.copyOf(permit, n);
     gen = Arrays.copyOf(gen, n);
     start = Arrays.copyOf(start, n);
     admitted = Arrays.copyOf(admitted, n);

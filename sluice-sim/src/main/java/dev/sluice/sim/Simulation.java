@@ -24,7 +24,8 @@ import java.util.SplittableRandom;
  * stream is a {@link SplittableRandom} derived from it, and the arrival streams do not depend on
  * the policy, so policies see the same first attempts. Closed-loop sources' virtual users
  * ({@link VirtualUsers}) send their next request a think time after the last one ended; a peer
- * policy puts a {@link PeerGate} in front of the buckets. Not thread-safe; run each on one thread.
+ * policy puts a {@link PeerGate} in front of the buckets; a policy whose loop moves a concurrency
+ * level also holds {@link Permits}. Not thread-safe; run each on one thread.
  */
 final class Simulation {
 
@@ -58,6 +59,8 @@ final class Simulation {
   private final SignalCollector collector;
   private final ControlLoop loop;
   private final PeerGate gate;
+  /** The global concurrency level's permits (none taken without a level). */
+  private final Permits permits;
   private final VirtualUsers users;
   private final long end;
   /** A static policy's rate, tokens/s; NaN for every other policy. */
@@ -99,7 +102,9 @@ final class Simulation {
     boolean fixed = !Double.isNaN(this.staticRate);
     double initial = policy.equals("oracle") ? Math.max(1e-3, backend.capacity(0) * sc.oracleUtilisation())
         : fixed ? staticRate : sc.staticRate();
-    this.limiter = Limiter.create(spec(initial, maxCost), clock);
+    boolean moved = !fixed && gate == null;
+    this.limiter = Limiter.create(Permits.withLevel(spec(initial, maxCost), sc, moved ? policy : "", maxCost), clock);
+    this.permits = new Permits(limiter, req);
     this.tierOfSource = new int[sc.sources().size()];
     for (int i = 0; i < tierOfSource.length; i++) {
       String t = sc.sources().get(i).tier();
@@ -190,8 +195,14 @@ final class Simulation {
       }
     }
     clock.set(Math.max(clock.nanoTime(), end));
+    permits.releaseAll();
     backend.integrate(end, sc.seconds());
     return RunResult.of(sc, policy, seed, rec, backend, req.countActive(), staticRate);
+  }
+
+  /** The run's permits. */
+  Permits permits() {
+    return permits;
   }
 
   private int sec(long now) {
@@ -245,6 +256,7 @@ final class Simulation {
       return;
     }
     req.gateInflight[id] = gate != null ? gate.inflight() : 0;
+    permits.take(id, d);
     req.admitted[id] = now;
     req.deadline[id] = now + Math.round(sc.backend().deadlineMillis() * cost * 1e6);
     if (backend.down[sec]) {
@@ -330,6 +342,7 @@ final class Simulation {
     if (gate != null) {
       gate.exit(req.admitted[id], now, req.gateInflight[id], status == 504);
     }
+    permits.release(id);
     if (status < 500) {
       finish(id, now, 0, withinSlo);
     } else if (!retry(id, now, true, 0)) {
@@ -380,6 +393,8 @@ final class Simulation {
     rec.tick(s, rate, backend.capacity(Math.min(s, sc.seconds() - 1)));
     if (gate != null && s < sc.seconds()) {
       rec.inflightLimit[s] = gate.limit();
+    } else if (limiter.spec().concurrency() > 0 && s < sc.seconds()) {
+      rec.inflightLimit[s] = limiter.spec().concurrency();
     }
     int next = Math.min(s + 1, sc.seconds());
     backend.integrate(now, s);

@@ -20,7 +20,8 @@ class SimulationTest {
     ExperimentResult two = Experiment.run(sc, Policy.ALL, 2, 1, null);
     ReportWriter.write(one, dir.resolve("one"));
     ReportWriter.write(two, dir.resolve("two"));
-    for (String f : List.of("results.json", "report.md", "runs/combined-seed2.csv", "runs/static-seed1.csv")) {
+    for (String f : List.of("results.json", "report.md", "runs/combined-seed2.csv", "runs/static-seed1.csv",
+        "runs/default-seed2.csv")) {
       assertThat(Files.readString(dir.resolve("one").resolve(f))).as(f)
           .isEqualTo(Files.readString(dir.resolve("two").resolve(f)));
     }
@@ -41,6 +42,44 @@ class SimulationTest {
         assertThat(r.inFlight()).isLessThan(r.requests() / 5);
       }
     }
+  }
+
+  @Test
+  void everyPermitTakenIsReleasedExactlyOnce() {
+    Scenario sc = Scenarios.busy();
+    for (long seed = 1; seed <= 3; seed++) {
+      Simulation sim = new Simulation(sc, "default", seed);
+      RunResult r = sim.run();
+      Permits p = sim.permits();
+      assertThat(p.taken()).as("seed " + seed).isGreaterThan(1_000);
+      assertThat(p.released()).as("seed " + seed).isEqualTo(p.taken());
+      assertThat(p.refused()).as("no permit released twice or after it expired").isZero();
+      assertThat(p.expired()).isZero();
+      assertThat(p.inFlight()).as("nothing in flight at the global concurrency level").isZero();
+      // Released at the end: only attempts still out then (queued, in service or failing fast).
+      assertThat(p.releasedAtEnd()).isLessThanOrEqualTo(r.inFlight());
+      // The loop moved the level away from its Little's-law start.
+      double[] level = r.series().get("inflight_limit");
+      assertThat(java.util.Arrays.stream(level).distinct().count()).as("levels seen").isGreaterThan(1);
+    }
+    for (String policy : List.of("combined", "static", "oracle")) {
+      Simulation sim = new Simulation(sc, policy, 1);
+      sim.run();
+      assertThat(sim.permits().taken()).as(policy + " has no concurrency level").isZero();
+    }
+  }
+
+  @Test
+  void permitsAreDeterministicForASeed() {
+    Scenario sc = Scenarios.busy();
+    Simulation one = new Simulation(sc, "default", 4);
+    Simulation two = new Simulation(sc, "default", 4);
+    RunResult a = one.run();
+    RunResult b = two.run();
+    assertThat(two.permits().taken()).isEqualTo(one.permits().taken());
+    assertThat(two.permits().releasedAtEnd()).isEqualTo(one.permits().releasedAtEnd());
+    assertThat(b.series().get("inflight_limit")).containsExactly(a.series().get("inflight_limit"));
+    assertThat(b.metrics()).isEqualTo(a.metrics());
   }
 
   @Test

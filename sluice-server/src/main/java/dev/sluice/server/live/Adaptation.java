@@ -39,6 +39,10 @@ import org.slf4j.LoggerFactory;
  *       plus {@code controller="composed"} (the applied rate, or the would-be rate in shadow mode),
  *       NaN before the first step or while a controller abstains; the applied rates themselves are
  *       {@code sluice_refill_rate}, read from the store by {@link ServerMetrics}.
+ *   <li>{@code sluice_controller_concurrency_limit} is the capacity controller's concurrency limit
+ *       in tokens in flight (NaN without one or before its first estimate). The loop applies it to
+ *       the global concurrency level only when {@code global.concurrency} is configured and not in
+ *       shadow mode; the level in force is {@code sluice_in_flight_limit}.
  * </ol>
  */
 public final class Adaptation implements AutoCloseable {
@@ -86,6 +90,10 @@ public final class Adaptation implements AutoCloseable {
       gauges.add(proposed(loop, c.name()));
     }
     gauges.add(proposed(loop, "composed"));
+    gauges.add(Gauge.builder("sluice.controller.concurrency.limit", loop, ControlLoop::concurrencyLimit)
+        .description("The capacity controller's concurrency limit (applied to global.concurrency when configured),"
+            + " tokens in flight")
+        .register(registry));
     long every = settings.interval().toNanos();
     Running[] self = new Running[1];
     ScheduledFuture<?> task = scheduler.scheduleWithFixedDelay(() -> tick(self[0]), every, every,
