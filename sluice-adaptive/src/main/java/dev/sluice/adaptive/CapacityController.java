@@ -172,6 +172,8 @@ public record CapacityController(
     if (!saturated) {
       delivery = Math.max(delivery, rate);
     }
-    return delivery * s.baseRttMillis() / 1_000 * gain + floor;
+    // Little's law in tokens: a request of cost c is in flight c per-token RTTs, so the cost in
+    // flight is delivery × per-token RTT × the cost-weighted mean cost (1 when every cost is 1).
+    return delivery * s.baseRttMillis() / 1_000 * s.costSpread() * gain + floor;
   }
 }

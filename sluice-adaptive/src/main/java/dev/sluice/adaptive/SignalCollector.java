@@ -46,6 +46,8 @@ public final class SignalCollector {
   private final LongAdder status5xx = new LongAdder();
   private final LongAdder timeouts = new LongAdder();
   private final LongAdder completedCost = new LongAdder();
+  /** Σ c² over the served responses, for {@link Signals#costSpread}. */
+  private final LongAdder completedCostSquares = new LongAdder();
   private final LongAdder respondedCost = new LongAdder();
   private final ConcurrentHashMap<String, LongAdder> tierDemand = new ConcurrentHashMap<>();
 
@@ -133,6 +135,7 @@ public final class SignalCollector {
       }
     } else {
       completedCost.add(c);
+      completedCostSquares.add((long) c * c);
       if (status >= 400) {
         status4xx.increment();
       } else {
@@ -193,6 +196,7 @@ public final class SignalCollector {
     }
     long admittedTokens = admittedCost.sumThenReset();
     long completed = completedCost.sumThenReset();
+    long squares = completedCostSquares.sumThenReset();
     long responded = respondedCost.sumThenReset();
     estimator.update(nowNanos, interval, completed * 1e9 / interval, admittedTokens * 1e9 / interval,
         healthy ? p50 : Double.NaN);
@@ -200,7 +204,8 @@ public final class SignalCollector {
         admittedTokens, demandCost.sumThenReset(), responses, ok, client, server,
         p50, p95, p99, previousP95, minRtt == Long.MAX_VALUE ? Double.NaN : minRtt / 1_000.0,
         windowResponses == 0 ? 0 : (double) windowErrors / windowResponses, windowResponses, tokens, demand,
-        timeouts.sumThenReset(), completed, responded, estimator.deliveryRate(), estimator.baseRttMillis());
+        timeouts.sumThenReset(), completed, responded, estimator.deliveryRate(), estimator.baseRttMillis(),
+        completed == 0 ? 1 : Math.max(1, (double) squares / completed));
     previousP95 = p95;
     return s;
   }

@@ -39,6 +39,9 @@ import java.util.Map;
  *     completed tokens per second over its window, {@code NaN} before the first response
  * @param baseRttMillis the {@link CapacityEstimator}'s base RTT per token, {@code NaN} before the
  *     first healthy interval
+ * @param costSpread the cost-weighted mean cost of the interval's served requests, {@code Σc² ÷ Σc}
+ *     (1 when every request costs 1 or none was served): a request of cost c is in flight c times
+ *     as long as one token, so the cost in flight is the per-token figure times this
  */
 public record Signals(
     long nowNanos,
@@ -64,7 +67,8 @@ public record Signals(
     long completedCost,
     long respondedCost,
     double deliveryRate,
-    double baseRttMillis) {
+    double baseRttMillis,
+    double costSpread) {
 
   /** Copies the maps and requires a positive interval. */
   public Signals {
@@ -119,7 +123,7 @@ public record Signals(
   public static Signals ofLatency(double p50, double p95, double p99, long responses, double errorRatio) {
     return new Signals(0, 5_000_000_000L, responses, 0, responses, responses, responses,
         responses, 0, 0, p50, p95, p99, Double.NaN, p50, errorRatio, responses, Map.of(), Map.of(),
-        0, responses, responses, Double.NaN, Double.NaN);
+        0, responses, responses, Double.NaN, Double.NaN, 1);
   }
 
   /** Returns a copy with the previous p95 and minimum RTT replaced. */
@@ -127,7 +131,7 @@ public record Signals(
     return new Signals(nowNanos, intervalNanos, admitted, denied, admittedCost, demandCost, responses,
         status2xx, status4xx, status5xx, p50Millis, p95Millis, p99Millis, previousP95, minRtt,
         errorRatio, errorWindowResponses, tierTokens, tierDemand, timeouts, completedCost, respondedCost,
-        deliveryRate, baseRttMillis);
+        deliveryRate, baseRttMillis, costSpread);
   }
 
   /**
@@ -145,6 +149,6 @@ public record Signals(
     return new Signals(0, interval, admittedCost, 0, admittedCost, admittedCost, responses,
         responses - timeouts, 0, timeouts, p50, p50, p50, Double.NaN, baseRtt,
         responses == 0 ? 0 : (double) timeouts / responses, responses, Map.of(), Map.of(), timeouts, completed,
-        completed + timeouts, deliveryRate, baseRtt);
+        completed + timeouts, deliveryRate, baseRtt, 1);
   }
 }

@@ -47,6 +47,25 @@ class CapacityControllerTest {
     assertThat(C.concurrencyLimit(s)).isCloseTo(expected, within(1e-9));
   }
 
+  @ParameterizedTest(name = "cost spread {0} -> limit {1}")
+  @CsvSource({
+      "1, 55",     // every request costs 1: 1000 * 0.040 * 1.25 + 5
+      "4, 205",    // e.g. costs 1 and 20 mixed: the cost in flight is 4 times the per-token figure
+      "15.5, 780", // 1000 * 0.040 * 15.5 * 1.25 + 5
+  })
+  void concurrencyLimitCountsHowLongCostlyRequestsAreInFlight(double spread, double expected) {
+    Signals s = withSpread(Signals.ofCapacity(1, 40, 1000, 0, 1000, 1000, 1000, 40), spread);
+    assertThat(C.concurrencyLimit(s)).isCloseTo(expected, within(1e-9));
+  }
+
+  private static Signals withSpread(Signals s, double spread) {
+    return new Signals(s.nowNanos(), s.intervalNanos(), s.admitted(), s.denied(), s.admittedCost(), s.demandCost(),
+        s.responses(), s.status2xx(), s.status4xx(), s.status5xx(), s.p50Millis(), s.p95Millis(), s.p99Millis(),
+        s.previousP95Millis(), s.minRttMillis(), s.errorRatio(), s.errorWindowResponses(), s.tierTokens(),
+        s.tierDemand(), s.timeouts(), s.completedCost(), s.respondedCost(), s.deliveryRate(), s.baseRttMillis(),
+        spread);
+  }
+
   @ParameterizedTest(name = "rate {0}, served {1}, delivery {2}, p50 {3} -> limit {4}")
   @CsvSource({
       "2000, 1000, 1000, 40, 105",  // not saturated: the larger rate in force, 2000 * 0.040 * 1.25 + 5
@@ -106,6 +125,6 @@ class CapacityControllerTest {
     long bad = errors + timeouts;
     long ok = responses - bad;
     return new Signals(0, 1_000_000_000L, ok, 0, ok, ok, responses, ok, 0, bad, p50, p95, p95, Double.NaN, 40,
-        (double) bad / responses, responses, Map.of(), Map.of(), timeouts, Math.round(served), responses, served, 40);
+        (double) bad / responses, responses, Map.of(), Map.of(), timeouts, Math.round(served), responses, served, 40, 1);
   }
 }

@@ -142,4 +142,17 @@ class SignalCollectorTest {
     assertThat(s.baseRttMillis()).as("the window's smallest median").isCloseTo(40, within(0.5));
     assertThat(s.queueingDelayMillis()).isCloseTo(20, within(1.0));
   }
+
+  @Test
+  void costSpreadIsTheCostWeightedMeanCostOfServedRequests() {
+    SignalCollector c = SignalCollector.create(AdaptiveSettings.DEFAULTS, 0);
+    for (int i = 0; i < 19; i++) {
+      c.recordResponse(50 * 1_000_000L, 200, 1);
+    }
+    c.recordResponse(1_000 * 1_000_000L, 200, 20);
+    c.recordResponse(1_000 * 1_000_000L, 503, 20); // not served: not counted
+    Signals s = c.snapshot(S, AggregateLevels.NONE);
+    assertThat(s.costSpread()).isCloseTo((19 + 400) / 39.0, within(1e-9));
+    assertThat(c.snapshot(2 * S, AggregateLevels.NONE).costSpread()).as("no responses").isEqualTo(1.0);
+  }
 }

@@ -32,14 +32,29 @@ final class Permits {
    * Returns {@code spec} with a global concurrency level when {@code policy}'s control loop can move
    * one (its controllers include {@code capacity}), else {@code spec} itself. The level starts at
    * the global rate's concurrency by Little's law ({@code rate × mean service time per token}, the
-   * peers' initial limit, {@link Peers#initialLimit}), at least {@code maxCost} so every request fits.
+   * peers' initial limit, {@link Peers#initialLimit}) times the largest cost spread of a source
+   * ({@code Σ w·c² ÷ Σ w·c} over its cost classes: a request of cost c is in flight c times as long
+   * as one token), at least {@code maxCost} so every request fits.
    */
   static LimiterSpec withLevel(LimiterSpec spec, Scenario sc, String policy, int maxCost) {
     if (spec.global() == null || !sc.policies().getOrDefault(policy, List.of()).contains("capacity")) {
       return spec;
     }
     double rate = spec.global().rate().perSecond();
-    return spec.withConcurrency(Math.max(maxCost, Math.round(rate * sc.backend().service().meanMillis() / 1000)));
+    double spread = 1;
+    for (Scenario.Source src : sc.sources()) {
+      double weighted = 0;
+      double squares = 0;
+      for (Scenario.CostClass c : src.costs()) {
+        weighted += c.weight() * c.cost();
+        squares += c.weight() * c.cost() * (double) c.cost();
+      }
+      if (weighted > 0) {
+        spread = Math.max(spread, squares / weighted);
+      }
+    }
+    long level = Math.round(rate * sc.backend().service().meanMillis() / 1000 * spread);
+    return spec.withConcurrency(Math.max(maxCost, level));
   }
 
   /** Attempt {@code id} was admitted by {@code d}: it holds the decision's permit, if any. */
