@@ -68,4 +68,14 @@ class ScenarioReaderTest {
             "empty.yaml:1: duration: missing (expected: a positive duration, or sources with rate phases)",
             "empty.yaml:1: sources: missing (expected: at least one traffic source)"));
   }
+
+  @Test
+  void scalingRatesKeepsTheCapacityControllersSettings() {
+    dev.sluice.adaptive.CapacityController c = dev.sluice.adaptive.CapacityController.DEFAULTS;
+    dev.sluice.adaptive.CapacityController tuned = new dev.sluice.adaptive.CapacityController(c.period(), 1.5,
+        c.target(), c.drainTime(), c.maxCut(), c.floor(), c.minResponses(), c.deliveryWindow(), c.rttWindow(),
+        c.probe());
+    dev.sluice.adaptive.AdaptiveSettings s = dev.sluice.adaptive.AdaptiveSettings.DEFAULTS.withCapacity(tuned);
+    assertThat(ScenarioReader.scaleRates(s, 2).capacity()).isEqualTo(tuned);
+  }
 }
