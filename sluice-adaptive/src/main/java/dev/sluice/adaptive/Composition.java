@@ -84,6 +84,15 @@ public record Composition(
         spikeTimeouts);
   }
 
+  /**
+   * Returns a copy whose growth limits ({@code rampUp} and {@code warmupRampUp}) are at least
+   * {@code perSecond}: what the loop uses while a concurrency level bounds the queue.
+   */
+  public Composition withGrowth(double perSecond) {
+    return new Composition(minRate, maxRate, Math.max(rampUp, perSecond), rampDown, warmup,
+        Math.max(warmupRampUp, perSecond), demandHeadroom, spikeDelay, spikeTimeouts);
+  }
+
   /** Returns a copy without the demand gate. */
   public Composition withoutDemandGate() {
     return new Composition(minRate, maxRate, rampUp, rampDown, warmup, warmupRampUp, 0, spikeDelay,

@@ -63,6 +63,8 @@ public final class ControlLoop {
    * last cut, so the loop behaves the same at any interval.
    */
 
+  /** How fast the concurrency limit may fall per second while the backend is not saturated. */
+  public static final double LEVEL_DECAY_PER_SECOND = 0.1;
   private static final System.Logger LOG = System.getLogger(ControlLoop.class.getName());
 
   /** How long a step waits for a remote target's levels before it goes on without them. */
@@ -194,6 +196,9 @@ public final class ControlLoop {
     long now = clock.nanoTime();
     nextDue = now + intervalNanos;
     Signals signals = collector.snapshot(now, levels());
+    // With a concurrency level in force the queue cannot outgrow it, so the capacity controller
+    // probes faster and the ramp limit lets it (see CapacityController, "Bounded probing").
+    boolean bounded = capacity != null && !settings.shadow() && target.spec().concurrency() > 0;
     Map<String, Double> byName = new LinkedHashMap<>();
     List<String> ran = new ArrayList<>();
     long slack = intervalNanos / 10;
@@ -201,13 +206,13 @@ public final class ControlLoop {
       RateController c = controllers.get(i);
       if (lastRun[i] == Long.MIN_VALUE || now - lastRun[i] >= c.period().toNanos() - slack) {
         lastRun[i] = now;
-        standing[i] = c.propose(rate, signals, now);
+        standing[i] = c == capacity ? capacity.propose(rate, signals, now, bounded) : c.propose(rate, signals, now);
         ran.add(c.name());
       }
       byName.put(c.name(), standing[i]);
     }
     double previous = rate;
-    Composition limits = settings.limits();
+    Composition limits = bounded ? settings.limits().withGrowth(capacity.probeGain() - 1) : settings.limits();
     boolean urgent = limits.urgent(signals);
     double sinceCut = everCut ? (now - lastCutNanos) / 1e9 : Double.MAX_VALUE;
     double next = limits.compose(previous, standing, sinceCut, signals.demandRate(), signals.intervalSeconds(),
@@ -219,6 +224,13 @@ public final class ControlLoop {
     rate = next;
     if (capacity != null) {
       double limit = capacity.concurrencyLimit(next, signals);
+      double previousLimit = Double.isFinite(concurrencyLimit) ? concurrencyLimit : base.concurrency();
+      if (!Double.isNaN(limit) && previousLimit > 0 && !capacity.saturated(signals)) {
+        // Only a saturated backend cuts the level at once; otherwise it decays, so that one
+        // interval's noisy cost spread or thin sample (the first, before costly requests complete)
+        // cannot refuse the next interval's burst.
+        limit = Math.max(limit, previousLimit * Math.pow(1 - LEVEL_DECAY_PER_SECOND, signals.intervalSeconds()));
+      }
       if (!Double.isNaN(limit)) {
         concurrencyLimit = limit;
       }

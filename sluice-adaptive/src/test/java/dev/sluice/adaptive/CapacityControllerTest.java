@@ -108,12 +108,14 @@ class CapacityControllerTest {
   void invalidParametersAreRejectedWithTheirPath() {
     Duration s = Duration.ofSeconds(1);
     Duration w = Duration.ofSeconds(10);
-    assertThatThrownBy(() -> new CapacityController(s, 0.9, 0.1, s, 0.5, 5, 20, w, w, s))
+    assertThatThrownBy(() -> new CapacityController(s, 0.9, 0.1, s, 0.5, 5, 20, w, w, s, 2))
         .hasMessageStartingWith("adaptive.capacity.gain: 0.9");
-    assertThatThrownBy(() -> new CapacityController(s, 1.25, 0.1, s, 1, 5, 20, w, w, s))
+    assertThatThrownBy(() -> new CapacityController(s, 1.25, 0.1, s, 1, 5, 20, w, w, s, 2))
         .hasMessageStartingWith("adaptive.capacity.max-cut: 1.0");
-    assertThatThrownBy(() -> new CapacityController(s, 1.25, 0.1, s, 0.5, 5, 20, w, w, Duration.ZERO))
+    assertThatThrownBy(() -> new CapacityController(s, 1.25, 0.1, s, 0.5, 5, 20, w, w, Duration.ZERO, 2))
         .hasMessageStartingWith("adaptive.capacity.probe: PT0S");
+    assertThatThrownBy(() -> new CapacityController(s, 1.25, 0.1, s, 0.5, 5, 20, w, w, s, 5))
+        .hasMessageStartingWith("adaptive.capacity.probe-gain: 5.0");
   }
 
   /**

@@ -276,14 +276,59 @@ class ControlLoopTest {
     capacitySteps(loop, c, clock);
     assertThat(small.spec().concurrency()).isEqualTo(20);
 
-    // The smallest burst (at least the largest request cost) floors it: ~60 -> 80.
-    Limiter costly = Limiter.create(spec().withConcurrency(1_000), clock);
-    AdaptiveSettings floored = AdaptiveSettings.DEFAULTS.withMinBurst(80);
+    // The smallest burst (at least the largest request cost) floors it: ~80 -> 120.
+    Limiter costly = Limiter.create(spec().withConcurrency(50), clock);
+    AdaptiveSettings floored = AdaptiveSettings.DEFAULTS.withMinBurst(120);
     SignalCollector c2 = SignalCollector.create(floored, clock.nanoTime());
     ControlLoop loop2 = loop(costly, c2, floored);
     ControlStep step2 = capacitySteps(loop2, c2, clock);
-    assertThat(loop2.concurrencyLimit()).isCloseTo(expectedLimit(step2), within(0.5)).isLessThan(80);
-    assertThat(costly.spec().concurrency()).isEqualTo(80);
+    assertThat(loop2.concurrencyLimit()).isCloseTo(expectedLimit(step2), within(0.5)).isLessThan(120);
+    assertThat(costly.spec().concurrency()).isEqualTo(120);
+  }
+
+  @Test
+  void withAConcurrencyLevelTheRateProbesAtTheProbeGainAndTheRampLetsIt() {
+    // Demand 1000/s, served at 40 ms with no queue; no demand gate, caps far away.
+    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withLimits(Composition.DEFAULTS.withCaps(100, 100_000)
+        .withoutDemandGate());
+    double[] rates = new double[2];
+    for (int bounded = 0; bounded < 2; bounded++) {
+      ManualClock clock = new ManualClock();
+      LimiterSpec s = bounded == 1 ? spec().withConcurrency(10_000) : spec();
+      Limiter limiter = Limiter.create(s, clock);
+      SignalCollector c = SignalCollector.create(settings, 0);
+      ControlLoop loop = loop(limiter, c, settings);
+      second(c, clock, 1000, 40, 200, 1);
+      loop.step();
+      rates[bounded] = loop.rate();
+    }
+    // Unbounded: the controller proposes x1.25 and the ramp allows +3.7 % a second.
+    assertThat(rates[0]).isCloseTo(1000 * 1.037, within(1e-6));
+    // Bounded by a level: it proposes x1.5 (probe-gain) and the ramp lifts to +50 % a second.
+    assertThat(rates[1]).isCloseTo(1000 * 1.5, within(1e-6));
+  }
+
+  @Test
+  void theLevelDecaysWhileTheBackendKeepsUpAndIsCutAtOnceWhenSaturated() {
+    ManualClock clock = new ManualClock();
+    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withLimits(Composition.DEFAULTS.withCaps(100, 100_000)
+        .withoutDemandGate());
+    Limiter limiter = Limiter.create(spec().withConcurrency(500), clock);
+    SignalCollector c = SignalCollector.create(settings, 0);
+    ControlLoop loop = loop(limiter, c, settings);
+    // Not saturated: the formula says ~80 (1500/s x 40 ms x 1.25 + 5), but the configured 500
+    // may only fall 10 % a second.
+    second(c, clock, 1000, 40, 200, 1);
+    loop.step();
+    assertThat(loop.concurrencyLimit()).isCloseTo(500 * 0.9, within(1e-6));
+    second(c, clock, 1000, 40, 200, 1);
+    loop.step();
+    assertThat(loop.concurrencyLimit()).isCloseTo(500 * 0.81, within(1e-6));
+    // Saturated (median latency 3x the base RTT): the served-rate limit applies at once.
+    second(c, clock, 500, 120, 200, 1);
+    ControlStep cut = loop.step();
+    assertThat(cut.concurrencyLimit()).isCloseTo(500 * 0.040 * 1.25 + 5, within(0.5));
+    assertThat(limiter.spec().concurrency()).isEqualTo((long) Math.ceil(cut.concurrencyLimit()));
   }
 
   @Test

@@ -52,7 +52,7 @@ public final class AdaptiveReader {
   private static final List<String> PI = List.of("period", "target", "kp", "ki", "max-step");
   private static final List<String> STATIC = List.of("rate");
   private static final List<String> CAPACITY = List.of("period", "gain", "target", "drain-time", "max-cut", "floor",
-      "min-responses", "delivery-window", "rtt-window", "probe");
+      "min-responses", "delivery-window", "rtt-window", "probe", "probe-gain");
   private static final List<String> LIMITS = List.of("min-rate", "max-rate", "ramp-up-per-second",
       "ramp-down-per-second", "warmup", "warmup-ramp-up-per-second", "demand-headroom", "spike-delay",
       "spike-timeouts");
@@ -109,7 +109,7 @@ public final class AdaptiveReader {
         or(s.number("floor"), cd.floor()),
         or(s.integer("min-responses", 0, Integer.MAX_VALUE, false), cd.minResponses()),
         or(s.duration("delivery-window"), cd.deliveryWindow()), or(s.duration("rtt-window"), cd.rttWindow()),
-        or(s.duration("probe"), cd.probe())));
+        or(s.duration("probe"), cd.probe()), or(s.number("probe-gain"), cd.probeGain())));
     Composition ld = d.limits();
     Composition limits = section(m, "limits", LIMITS, pending, s -> new Composition(
         perSecond(s.rate("min-rate", false), ld.minRate()), perSecond(s.rate("max-rate", false), ld.maxRate()),

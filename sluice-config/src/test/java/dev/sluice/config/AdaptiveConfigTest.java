@@ -43,7 +43,7 @@ class AdaptiveConfigTest {
                          min-rate: 10/s}
           pi: {target: 180ms, kp: 0.3}
           static: {rate: 6000/min}
-          capacity: {gain: 1.5, target: 0.2, drain-time: 3s, floor: 8, probe: 5s, rtt-window: 20s}
+          capacity: {gain: 1.5, target: 0.2, drain-time: 3s, floor: 8, probe: 5s, rtt-window: 20s, probe-gain: 3}
           limits: {min-rate: 5/s, max-rate: 4000/s, warmup: 2s, ramp-up-per-second: 0.1, spike-delay: 2}
           burst: fixed
           min-burst: 4
@@ -66,7 +66,7 @@ class AdaptiveConfigTest {
     assertThat(s.limits().rampDown()).isEqualTo(Composition.DEFAULTS.rampDown());
     assertThat(s.limits().spikeDelay()).isEqualTo(2.0);
     assertThat(s.capacity()).isEqualTo(new CapacityController(Duration.ofSeconds(1), 1.5, 0.2, Duration.ofSeconds(3),
-        0.5, 8, 20, Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(5)));
+        0.5, 8, 20, Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(5), 3));
     assertThat(s.proportionalBurst()).isFalse();
     assertThat(s.minBurst()).isEqualTo(4);
   }

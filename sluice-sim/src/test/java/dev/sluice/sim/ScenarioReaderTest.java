@@ -74,7 +74,7 @@ class ScenarioReaderTest {
     dev.sluice.adaptive.CapacityController c = dev.sluice.adaptive.CapacityController.DEFAULTS;
     dev.sluice.adaptive.CapacityController tuned = new dev.sluice.adaptive.CapacityController(c.period(), 1.5,
         c.target(), c.drainTime(), c.maxCut(), c.floor(), c.minResponses(), c.deliveryWindow(), c.rttWindow(),
-        c.probe());
+        c.probe(), c.probeGain());
     dev.sluice.adaptive.AdaptiveSettings s = dev.sluice.adaptive.AdaptiveSettings.DEFAULTS.withCapacity(tuned);
     assertThat(ScenarioReader.scaleRates(s, 2).capacity()).isEqualTo(tuned);
   }
