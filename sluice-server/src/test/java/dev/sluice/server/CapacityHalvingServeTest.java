@@ -1,0 +1,365 @@
+package dev.sluice.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.core.Clock;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The adaptive concurrency level end to end over real sockets, with no reload: Sluice (the server
+ * {@code sluice serve} runs, {@code adaptive.enabled: true}, the {@code default} policy) in front of
+ * an upstream with a fixed pool of {@value #W} workers, loaded by {@value #CLIENTS} closed-loop
+ * clients. Midway the pool halves. Checked, each as a condition with a deadline:
+ *
+ * <ol>
+ *   <li>The upstream never sees more requests at once than the level allows. What is exactly
+ *       provable from outside: a request reaches the upstream only holding a permit, and a permit
+ *       is granted only while the cost in flight stays within the level in force at that moment.
+ *       So over the whole run the upstream's peak is at most the configured level, which the loop
+ *       never exceeds here (the configured rate is {@code limits.max-rate}, so its cap is the
+ *       configured level); and over a phase that starts drained (nothing in flight at the edge or
+ *       the upstream) the peak is at most the largest level in force during the phase, sampled
+ *       in-process (see {@link LevelSampler} for why no value is missed).
+ *   <li>The controller's concurrency limit ({@code sluice_controller_concurrency_limit}) and the
+ *       level in force ({@code sluice_in_flight_limit}) fall from what the full pool needs to the
+ *       band around what the halved pool needs: delivery × base RTT × gain + floor ≈ workers ×
+ *       gain + floor (Little's law: workers ÷ service time × service time), and stay there over
+ *       several steps. A controller that never lowers the level stays above the band (and fails
+ *       here: tried with a loop that never lowers the level).
+ * </ol>
+ *
+ * <p>On the full pool the clients keep a queue at the upstream from the first request (the
+ * configured level is twice the workers), so the base RTT the controller measures includes it and
+ * its limit sits above {@code W × gain + floor}, up to the configured level; there the test asks
+ * only that the level is above the halved pool's band, so that entering the band is a fall. The
+ * halving's saturation cuts the rate, the queue drains, and the estimates follow within the
+ * capacity controller's 10 s windows: about 12 s here, with a 60 s deadline.
+ */
+@Timeout(180)
+class CapacityHalvingServeTest {
+
+  /** The upstream's workers before the pool halves. */
+  static final int W = 24;
+  /** Closed-loop clients: twice the full pool. */
+  static final int CLIENTS = 2 * W;
+  /** The configured (and largest) global concurrency level. */
+  static final int CONFIGURED = 2 * W;
+  /** The upstream's work per request. */
+  static final Duration SERVICE = Duration.ofMillis(100);
+  /** The control interval (and the capacity controller's period). */
+  static final Duration INTERVAL = Duration.ofMillis(250);
+  /** The capacity controller's default gain. */
+  static final double GAIN = dev.sluice.adaptive.CapacityController.DEFAULTS.gain();
+  /** The capacity controller's default floor. */
+  static final double FLOOR = dev.sluice.adaptive.CapacityController.DEFAULTS.floor();
+  /** The clock the test and the server read. */
+  static final Clock CLOCK = Clock.system();
+  /** Deadline of every condition. */
+  static final Duration WAIT = Duration.ofSeconds(60);
+
+  static String config(String upstream) {
+    return """
+        upstream: { url: "%s", timeout: 20s }
+        global: { burst: 2000, rate: 2000/s, concurrency: %d }
+        tiers:
+          api:
+            per-client: { burst: 100000, rate: 100000/s }
+        adaptive:
+          enabled: true
+          interval: %dms
+          capacity: { period: %dms }
+        """.formatted(upstream, CONFIGURED, INTERVAL.toMillis(), INTERVAL.toMillis());
+  }
+
+  @Test
+  void theLevelFollowsTheUpstreamsPoolWhenItHalvesAndTheUpstreamNeverSeesMore() {
+    double high = (expectedLimit(W) + expectedLimit(W / 2)) / 2;
+    double low = W / 2.0;
+    try (PoolUpstream upstream = new PoolUpstream(W);
+        Harness sluice = Harness.start(config(upstream.url()), CLOCK);
+        LevelSampler levels = new LevelSampler(sluice);
+        Load load = new Load(sluice, CLIENTS)) {
+      upstream.serviceTime(SERVICE);
+      levels.start();
+      load.start();
+
+      // Full pool: the loop runs and keeps the level above the halved pool's band.
+      Steps above = new Steps(sluice, 3, (limit, level) -> Double.isFinite(limit) && level > high);
+      Harness.await(WAIT, "3 steps with the level above " + high + " on the full pool", above);
+      assertThat(upstream.maxSeen()).as("the upstream's peak on the full pool, at most the configured level")
+          .isLessThanOrEqualTo(CONFIGURED);
+
+      // The pool halves under load: the limit and the level follow it down into the band and stay.
+      upstream.workers(W / 2);
+      Steps band = new Steps(sluice, 8, (limit, level) -> limit >= low && limit <= high && level >= low
+          && level <= Math.ceil(high));
+      try {
+        Harness.await(WAIT, "8 steps with the limit and the level in [" + low + ", " + high + "] after the pool"
+            + " halved", band);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + " (last scrape: " + band + ")", e);
+      }
+
+      // A phase that starts drained: the upstream sees at most the largest level in force during it.
+      load.pause();
+      Harness.await(WAIT, "nothing in flight", () -> load.idle() && upstream.seen() == 0
+          && sluice.server.edgeRequestsActive() == 0);
+      levels.mark();
+      upstream.resetMax();
+      int served = upstream.served.get();
+      load.resume();
+      Harness.await(WAIT, "the upstream to serve " + 4 * CLIENTS + " more requests",
+          () -> upstream.served.get() >= served + 4 * CLIENTS);
+      long bound = levels.bound();
+      assertThat((long) upstream.maxSeen()).as("the upstream's peak after the pool halved, at most the largest level in"
+          + " force (" + bound + (levels.gap() ? ", the configured level: a sampling gap" : "") + ")")
+          .isPositive().isLessThanOrEqualTo(bound);
+      load.stop();
+
+      PrometheusText m = PrometheusText.parse(sluice.adminGet("/metrics").body());
+      assertThat(m.value("sluice_permits_expired_total")).isEqualTo(0.0);
+      assertThat(load.unexpected.get()).as("answers other than 200 and 429").isZero();
+      assertThat(load.ok.get()).isPositive();
+    }
+  }
+
+  /** The concurrency limit the capacity controller computes for {@code workers} busy workers. */
+  static double expectedLimit(int workers) {
+    return workers * GAIN + FLOOR;
+  }
+
+  /**
+   * A condition on consecutive control steps: holds once {@code needed} steps in a row, each seen
+   * in a scrape of {@code /metrics}, had the limit ({@code sluice_controller_concurrency_limit})
+   * and the level in force ({@code sluice_in_flight_limit}) satisfy {@code ok}; a scrape where
+   * they do not starts the count again.
+   */
+  static final class Steps implements java.util.function.BooleanSupplier {
+    private final Harness sluice;
+    private final int needed;
+    private final java.util.function.BiPredicate<Double, Double> ok;
+    private long lastStep = Long.MIN_VALUE;
+    private int streak;
+    private String last = "none";
+
+    Steps(Harness sluice, int needed, java.util.function.BiPredicate<Double, Double> ok) {
+      this.sluice = sluice;
+      this.needed = needed;
+      this.ok = ok;
+    }
+
+    @Override
+    public boolean getAsBoolean() {
+      var before = sluice.server.controlLoop().lastStep();
+      PrometheusText m = PrometheusText.parse(sluice.adminGet("/metrics").body());
+      var after = sluice.server.controlLoop().lastStep();
+      if (before == null || before != after) {
+        return false; // a step ran during the scrape: its gauges may mix two steps
+      }
+      double limit = m.value("sluice_controller_concurrency_limit");
+      double level = m.value("sluice_in_flight_limit", "tier", "_global", "level", "global");
+      last = "limit " + limit + ", level " + level;
+      if (!ok.test(limit, level)) {
+        streak = 0;
+      } else if (after.nowNanos() != lastStep) {
+        streak++;
+      }
+      lastStep = after.nowNanos();
+      if (streak < needed) {
+        LockSupport.parkNanos(INTERVAL.toNanos() / 5);
+      }
+      return streak >= needed;
+    }
+
+    @Override
+    public String toString() {
+      return last;
+    }
+  }
+
+  /**
+   * Samples the global concurrency level in force, in-process, every millisecond, and keeps the
+   * largest value since {@link #mark}. The loop changes the level at most once per step, and steps
+   * are at least one interval apart (a fixed-delay schedule), so when no two samples are an interval
+   * or more apart every level in force since the mark was sampled; otherwise the largest level the
+   * loop can apply (the configured one) stands in as the bound.
+   */
+  static final class LevelSampler implements AutoCloseable {
+    private final Harness sluice;
+    private final Thread thread;
+    private long max;
+    private long lastNanos;
+    private boolean gap;
+    private volatile boolean stop;
+
+    LevelSampler(Harness sluice) {
+      this.sluice = sluice;
+      this.thread = new Thread(this::run, "level-sampler");
+      this.thread.setDaemon(true);
+    }
+
+    void start() {
+      mark();
+      thread.start();
+    }
+
+    private void run() {
+      while (!stop) {
+        sample();
+        LockSupport.parkNanos(1_000_000);
+      }
+    }
+
+    private synchronized void sample() {
+      long now = CLOCK.nanoTime();
+      long level = sluice.server.store().spec().concurrency();
+      if (now - lastNanos >= INTERVAL.toNanos()) {
+        gap = true;
+      }
+      lastNanos = now;
+      max = Math.max(max, level);
+    }
+
+    /** Starts a new phase at the level in force now. */
+    synchronized void mark() {
+      gap = false;
+      max = 0;
+      lastNanos = CLOCK.nanoTime();
+      max = sluice.server.store().spec().concurrency();
+    }
+
+    /** Returns the largest level in force since the mark (the configured level after a sampling gap). */
+    synchronized long bound() {
+      sample();
+      return gap ? CONFIGURED : max;
+    }
+
+    synchronized boolean gap() {
+      return gap;
+    }
+
+    @Override
+    public void close() {
+      stop = true;
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Closed-loop clients on loopback connections of one HTTP client of their own: each sends a
+   * request, waits for the answer and sends the next; after a 429 it waits a quarter of the service
+   * time first (load shaping, not a wait for a condition). {@link #pause} stops them between
+   * requests; {@link #stop} ends their threads.
+   */
+  static final class Load implements AutoCloseable {
+    final AtomicInteger ok = new AtomicInteger();
+    final AtomicInteger unexpected = new AtomicInteger();
+    private final Harness sluice;
+    private final int clients;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    private final ExecutorService pool;
+    private volatile boolean paused;
+    private volatile boolean stop;
+    private final AtomicInteger busy = new AtomicInteger();
+
+    Load(Harness sluice, int clients) {
+      this.sluice = sluice;
+      this.clients = clients;
+      this.pool = Executors.newFixedThreadPool(clients, r -> {
+        Thread t = new Thread(r, "load-client");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+
+    void start() {
+      for (int c = 0; c < clients; c++) {
+        int client = c;
+        pool.execute(() -> run(client));
+      }
+    }
+
+    private void run(int client) {
+      HttpRequest req = HttpRequest.newBuilder(URI.create(sluice.edge("/work"))).header("X-Client-ID", "c" + client)
+          .timeout(Duration.ofSeconds(30)).build();
+      while (!stop) {
+        if (paused) {
+          LockSupport.parkNanos(2_000_000);
+          continue;
+        }
+        busy.incrementAndGet();
+        if (paused) {
+          busy.decrementAndGet();
+          continue;
+        }
+        try {
+          int status = http.send(req, HttpResponse.BodyHandlers.ofString()).statusCode();
+          if (status == 200) {
+            ok.incrementAndGet();
+          } else if (status == 429) {
+            LockSupport.parkNanos(SERVICE.toNanos() / 4);
+          } else {
+            unexpected.incrementAndGet();
+          }
+        } catch (InterruptedException e) {
+          return;
+        } catch (java.io.IOException e) {
+          if (!stop) {
+            unexpected.incrementAndGet();
+          }
+        } finally {
+          busy.decrementAndGet();
+        }
+      }
+    }
+
+    /** Stops sending new requests; {@link #idle} once those under way are answered. */
+    void pause() {
+      paused = true;
+    }
+
+    void resume() {
+      paused = false;
+    }
+
+    boolean idle() {
+      return paused && busy.get() == 0;
+    }
+
+    /** Stops every client and waits for their threads to end; idempotent. */
+    void stop() {
+      stop = true;
+      pool.shutdownNow();
+      try {
+        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("load clients stopped").isTrue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        http.shutdownNow();
+      }
+    }
+
+    @Override
+    public void close() {
+      stop();
+    }
+  }
+}
