@@ -9,6 +9,7 @@ import dev.sluice.config.ServerConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
+import dev.sluice.requestlog.DecisionIds;
 import dev.sluice.server.admin.AdminAuth;
 import dev.sluice.server.admin.AdminErrors;
 import dev.sluice.server.admin.AdminService;
@@ -75,7 +76,8 @@ public final class SluiceServer implements AutoCloseable {
     LogBudget upstreamErrorLog = new LogBudget("upstream error log limit", o.clock(),
         o.upstreamErrorLogPerSecond(), metrics.upstreamErrorLogSuppressed);
     Admission admission = new Admission(store, metrics, adaptation, throttleLog);
-    Edge shared = new Edge(admission, config, metrics, upstreamErrorLog, requestLog, WallClock.system(), adaptation);
+    Edge shared = new Edge(admission, config, metrics, upstreamErrorLog, requestLog, WallClock.system(), adaptation,
+        DecisionIds.random());
     ServerConfig sc = initial.server();
     this.options = o;
     this.edgeAddress = new InetSocketAddress(sc.bind(), sc.port());
