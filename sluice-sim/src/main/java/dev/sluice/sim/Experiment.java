@@ -165,6 +165,15 @@ public final class Experiment {
     }
   }
 
+  /**
+   * Returns the file {@link #run(Scenario, List, int, int, Runnable, Path)} writes the request log of
+   * {@code policy} with {@code seed} to, for {@code requestLog}: its name without the extension, then
+   * {@code -POLICY-seedN.jsonl}, in the same directory.
+   */
+  public static Path requestLogPath(Path requestLog, String policy, long seed) {
+    return RequestLogFile.pathFor(requestLog, policy, seed);
+  }
+
   /** Runs one policy with one seed on the calling thread (goodput_vs_oracle left NaN). */
   public static RunResult runOnce(Scenario scenario, String policy, long seed) {
     List<RunResult> done = new ArrayList<>();
