@@ -183,6 +183,15 @@ public final class SluiceServer implements AutoCloseable {
     return store;
   }
 
+  /**
+   * Sets the version of the learned model the adaptive policy uses, shown in the request log's
+   * {@code modelVersion} from the next line on ({@code null}: none, the default). The hook for
+   * the model registry of the learning work; nothing calls it yet.
+   */
+  public void modelVersion(String version) {
+    adaptation.modelVersion(version);
+  }
+
   /** Returns the adaptive control loop running now, or {@code null} when adaptation is off. */
   public dev.sluice.adaptive.ControlLoop controlLoop() {
     return adaptation.loop();

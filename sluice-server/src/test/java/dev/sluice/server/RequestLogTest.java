@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -100,6 +101,51 @@ class RequestLogTest {
     assertThat(joined.get(1).get("upstreamMs").asDouble()).isEqualTo(7.25);
     assertThat(lines.stream().filter(n -> n.get("source").asText().equals("decision"))
         .map(n -> n.get("decisionId").asText())).containsExactlyInAnyOrder(id, batchIds.get(0), batchIds.get(1));
+  }
+
+  @Test
+  void shadowModeLogsItsPolicyAndProposalAndTheModelVersionHookShows() throws IOException {
+    Path file = dir.resolve("requests.jsonl");
+    try (Harness sluice = Harness.start(Harness.options("""
+            tiers:
+              free:
+                per-client: { burst: 100000, rate: 100000/s }
+            global: { burst: 400, rate: 200/s }
+            adaptive:
+              enabled: true
+              shadow: true
+              interval: 100ms
+              controllers: [latency-aimd]
+              latency-aimd: { period: 100ms, low: 10ms, high: 30ms, decrease: 0.7, min-rate: 20/s, max-rate: 400/s }
+              limits: { min-rate: 20/s, max-rate: 400/s }
+            """, dev.sluice.core.Clock.system())
+            .requestLog(RequestLogOptions.of(file)))) {
+      sluice.server.modelVersion("test-model-7");
+      // Slow outcomes reported as feedback drive latency AIMD down; the shadow proposal shows in the log.
+      Harness.await(Duration.ofSeconds(20), "a decision line with a shadow proposal", () -> {
+        sluice.post(sluice.edge("/v1/decisions"), "{\"key\":\"gw\"}");
+        sluice.post(sluice.edge("/v1/feedback"), "[{\"key\":\"gw\",\"latencyMs\":80,\"status\":200},"
+            + "{\"key\":\"gw\",\"latencyMs\":80,\"status\":200},{\"key\":\"gw\",\"latencyMs\":80,\"status\":200}]");
+        try {
+          return Files.readAllLines(file).stream().anyMatch(l -> l.contains("\"source\":\"decision\"")
+              && !l.contains("\"shadow\":null"));
+        } catch (IOException e) {
+          return false;
+        }
+      });
+    }
+    List<JsonNode> lines = new ArrayList<>();
+    for (String l : Files.readAllLines(file)) {
+      JsonNode n = Harness.JSON.readTree(l);
+      RequestLogSchema.check(n);
+      lines.add(n);
+    }
+    assertThat(lines.stream().map(n -> n.get("policy").asText())).containsOnly("shadow:latency-aimd");
+    assertThat(lines.stream().map(n -> n.get("modelVersion").asText())).containsOnly("test-model-7");
+    assertThat(lines.stream().filter(n -> !n.get("shadow").isNull()).map(n -> n.get("shadow").asDouble()))
+        .isNotEmpty().allMatch(r -> r >= 20 && r <= 400);
+    assertThat(lines.stream().filter(n -> n.get("source").asText().equals("decision"))
+        .map(n -> n.get("refillRate").asDouble())).as("shadow mode moves no rate: the global bucket, the tightest, stays at 200/s").containsOnly(200.0);
   }
 
   @Test

@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  *       in tokens in flight (NaN without one or before its first estimate). The loop applies it to
  *       the global concurrency level only when {@code global.concurrency} is configured and not in
  *       shadow mode; the level in force is {@code sluice_in_flight_limit}.
+ *   <li>The request log reads {@link #policy}, {@link #shadowRate} and {@link #modelVersion} on
+ *       request threads, wait-free: the first two from the running loop (the shadow rate is copied
+ *       after each step by the scheduler thread), the last from a field the model registry sets.
  * </ol>
  */
 public final class Adaptation implements AutoCloseable {
