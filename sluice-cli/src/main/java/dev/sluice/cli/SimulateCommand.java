@@ -9,6 +9,7 @@ import dev.sluice.sim.ScenarioReader;
 import dev.sluice.sim.Stats;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -73,6 +74,12 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: available processors).")
   private Integer threads;
 
+  @Option(names = "--request-log", paramLabel = "FILE",
+      description = "Also write each run's request log (the schema of sluice serve --request-log, in virtual time"
+          + " from 2026-01-01T00:00:00Z), one file per policy and seed: FILE's name without its extension"
+          + " + -POLICY-seedN.jsonl, beside FILE (e.g. logs/sim.jsonl -> logs/sim-default-seed1.jsonl).")
+  private Path requestLog;
+
   /** The classpath resource holding the Logback config for simulations (warnings only, on stderr). */
   static final String LOGGING = "dev/sluice/cli/logback-simulate.xml";
 
@@ -111,13 +118,23 @@ final class SimulateCommand implements Callable<Integer> {
       err.println("simulate: --out " + out + ": cannot write there: " + unwritable);
       return CommandLine.ExitCode.USAGE;
     }
+    if (requestLog != null) {
+      String bad = unwritableLog(requestLog);
+      if (bad != null) {
+        err.println("simulate: --request-log " + requestLog + ": cannot write there: " + bad);
+        return CommandLine.ExitCode.USAGE;
+      }
+    }
     int workers = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
-    int runs = Experiment.runCount(policies, n);
+    int runs = Experiment.runCount(policies, n, requestLog != null);
     ExperimentResult result;
     try (ProgressBar bar = new ProgressBarBuilder().setTaskName("simulate " + sc.name()).setInitialMax(runs)
         .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
         .setUpdateIntervalMillis(250).build()) {
-      result = Experiment.run(sc, policies, n, workers, bar::step);
+      result = Experiment.run(sc, policies, n, workers, bar::step, requestLog);
+    } catch (UncheckedIOException e) {
+      err.println("simulate: " + e.getMessage() + ": " + describe(e.getCause()));
+      return CommandLine.ExitCode.USAGE;
     }
     try {
       ReportWriter.write(result, out);
@@ -127,6 +144,11 @@ final class SimulateCommand implements Callable<Integer> {
     }
     outWriter.println(summary(result));
     outWriter.println("wrote " + out.resolve("report.md") + ", results.json, runs/ and charts");
+    if (requestLog != null) {
+      outWriter.println("wrote " + policies.size() * n + " request log(s): "
+          + Experiment.requestLogPath(requestLog, policies.get(0), 1)
+          + (policies.size() * n > 1 ? " ... " + Experiment.requestLogPath(requestLog, policies.getLast(), n) : ""));
+    }
     return CommandLine.ExitCode.OK;
   }
 
@@ -154,17 +176,41 @@ final class SimulateCommand implements Callable<Integer> {
       Files.createDirectories(dir.resolve("runs"));
       Files.delete(Files.createTempFile(dir, ".sluice-probe-", ".tmp"));
       return null;
-    } catch (FileAlreadyExistsException e) {
-      return e.getFile() + ": exists and is not a directory";
-    } catch (AccessDeniedException e) {
-      return e.getFile() + ": permission denied";
-    } catch (NoSuchFileException e) {
-      return e.getFile() + ": no such file or directory";
-    } catch (FileSystemException e) {
-      return e.getFile() + ": " + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName());
     } catch (IOException | SecurityException e) {
-      return e.toString();
+      return describe(e);
     }
+  }
+
+  /**
+   * Creates the directory of {@code --request-log file} and writes and deletes a probe file in it.
+   * Returns why that failed (or {@code file} is a directory), or {@code null}.
+   */
+  static String unwritableLog(Path file) {
+    if (Files.isDirectory(file)) {
+      return file + ": is a directory (expected: a file name; each run writes NAME-POLICY-seedN.jsonl beside it)";
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(dir);
+      Files.delete(Files.createTempFile(dir, ".sluice-probe-", ".tmp"));
+      return null;
+    } catch (IOException | SecurityException e) {
+      return describe(e);
+    }
+  }
+
+  /** Says why a file operation failed, naming the file. */
+  private static String describe(Throwable t) {
+    if (t instanceof FileAlreadyExistsException e) {
+      return e.getFile() + ": exists and is not a directory";
+    } else if (t instanceof AccessDeniedException e) {
+      return e.getFile() + ": permission denied";
+    } else if (t instanceof NoSuchFileException e) {
+      return e.getFile() + ": no such file or directory";
+    } else if (t instanceof FileSystemException e) {
+      return e.getFile() + ": " + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName());
+    }
+    return String.valueOf(t);
   }
 
   private static Path locate(String name) {

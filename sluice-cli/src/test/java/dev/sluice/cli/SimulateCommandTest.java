@@ -43,6 +43,37 @@ class SimulateCommandTest {
   }
 
   @Test
+  void writesOneRequestLogPerPolicyAndSeed(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("logs/sim.jsonl");
+    Run run = sluice("simulate", "--scenario", "../scenarios/seed-k6.yaml", "--policy", "static,default",
+        "--seeds", "2", "--scale", "0.05", "--out", dir.resolve("report").toString(), "--request-log", log.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("wrote 4 request log(s): " + dir.resolve("logs/sim-static-seed1.jsonl"));
+    for (String f : new String[] {"sim-static-seed1.jsonl", "sim-static-seed2.jsonl", "sim-default-seed1.jsonl",
+        "sim-default-seed2.jsonl"}) {
+      Path p = dir.resolve("logs").resolve(f);
+      assertThat(p).isNotEmptyFile();
+      assertThat(Files.readAllLines(p).get(0)).startsWith("{\"v\":2,\"ts\":\"2026-01-01T00:00:").contains("\"source\":\"proxy\"");
+    }
+    assertThat(log).doesNotExist();
+  }
+
+  @Test
+  void aRequestLogPathItCannotWriteIsAUsageErrorBeforeAnythingRuns(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("taken"), "a file, not a directory");
+    for (Path log : new Path[] {dir, file.resolve("sim.jsonl")}) {
+      Run run = sluice("simulate", "--scenario", "../scenarios/seed-k6.yaml", "--out", dir.resolve("out").toString(),
+          "--request-log", log.toString());
+
+      assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+      assertThat(run.err()).startsWith("simulate: --request-log " + log + ": cannot write there: ")
+          .containsIgnoringCase("directory");
+      assertThat(run.out()).as("no summary: nothing ran").isEmpty();
+    }
+  }
+
+  @Test
   void theOutputDirectoryIsCreatedAndTheProbeLeavesNothingBehind(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("a/b");
 

@@ -9,6 +9,7 @@ import dev.sluice.config.ServerConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
+import dev.sluice.requestlog.DecisionIds;
 import dev.sluice.server.admin.AdminAuth;
 import dev.sluice.server.admin.AdminErrors;
 import dev.sluice.server.admin.AdminService;
@@ -75,7 +76,8 @@ public final class SluiceServer implements AutoCloseable {
     LogBudget upstreamErrorLog = new LogBudget("upstream error log limit", o.clock(),
         o.upstreamErrorLogPerSecond(), metrics.upstreamErrorLogSuppressed);
     Admission admission = new Admission(store, metrics, adaptation, throttleLog);
-    Edge shared = new Edge(admission, config, metrics, upstreamErrorLog, requestLog, WallClock.system(), adaptation);
+    Edge shared = new Edge(admission, config, metrics, upstreamErrorLog, requestLog, WallClock.system(), adaptation,
+        DecisionIds.random());
     ServerConfig sc = initial.server();
     this.options = o;
     this.edgeAddress = new InetSocketAddress(sc.bind(), sc.port());
@@ -179,6 +181,15 @@ public final class SluiceServer implements AutoCloseable {
   /** Returns the bucket store every decision goes through: local, or Redis. */
   public BucketStore store() {
     return store;
+  }
+
+  /**
+   * Sets the version of the learned model the adaptive policy uses, shown in the request log's
+   * {@code modelVersion} from the next line on ({@code null}: none, the default). The hook for
+   * the model registry of the learning work; nothing calls it yet.
+   */
+  public void modelVersion(String version) {
+    adaptation.modelVersion(version);
   }
 
   /** Returns the adaptive control loop running now, or {@code null} when adaptation is off. */

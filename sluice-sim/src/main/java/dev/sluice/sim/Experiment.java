@@ -1,5 +1,6 @@
 package dev.sluice.sim;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,11 @@ import java.util.concurrent.Future;
  * run at every fraction 0.50, 0.55, ..., 1.20 of nominal capacity (15 runs, each its own task),
  * and the one with the most goodput in tokens is reported (the lowest rate on a tie). Ratios to the
  * oracle are of goodput in tokens.
+ *
+ * <p>With a request log, each reported (policy, seed) run writes its own file ({@link
+ * RequestLogFile#pathFor}); the oracle's only when it is reported. A {@code static-best} run's log is
+ * that of the chosen sweep candidate, which is run once more with the log after the sweep (a run is
+ * a pure function of its inputs, so the rerun is the run that was chosen).
  */
 public final class Experiment {
 
@@ -31,9 +37,17 @@ public final class Experiment {
 
   /** Returns how many simulation runs {@link #run} makes for {@code policies} and {@code seeds}. */
   public static int runCount(List<String> policies, int seeds) {
+    return runCount(policies, seeds, false);
+  }
+
+  /**
+   * Returns how many simulation runs {@link #run} makes for {@code policies} and {@code seeds},
+   * with or without a request log (which reruns each chosen {@code static-best} candidate).
+   */
+  public static int runCount(List<String> policies, int seeds, boolean requestLog) {
     int perSeed = 0;
     for (String p : policies) {
-      perSeed += p.equals("static-best") ? SWEEP_TO - SWEEP_FROM + 1 : 1;
+      perSeed += p.equals("static-best") ? SWEEP_TO - SWEEP_FROM + 1 + (requestLog ? 1 : 0) : 1;
     }
     return seeds * (policies.contains("oracle") ? perSeed : perSeed + 1);
   }
@@ -50,8 +64,24 @@ public final class Experiment {
    */
   public static ExperimentResult run(Scenario scenario, List<String> policies, int seeds, int threads,
       Runnable onRunDone) throws InterruptedException {
+    return run(scenario, policies, seeds, threads, onRunDone, null);
+  }
+
+  /**
+   * Runs every (policy, seed) pair as {@link #run(Scenario, List, int, int, Runnable)} does, and
+   * writes each reported run's request log to {@link RequestLogFile#pathFor}{@code (requestLog,
+   * policy, seed)} unless {@code requestLog} is {@code null} (its directory is created if need be;
+   * existing files are replaced).
+   *
+   * @throws java.io.UncheckedIOException if a request log cannot be written
+   */
+  public static ExperimentResult run(Scenario scenario, List<String> policies, int seeds, int threads,
+      Runnable onRunDone, Path requestLog) throws InterruptedException {
     if (seeds < 1) {
       throw new IllegalArgumentException("seeds: " + seeds + " (expected: >= 1)");
+    }
+    if (requestLog != null) {
+      RequestLogFile.createDirectory(requestLog);
     }
     List<String> toRun = new ArrayList<>(policies);
     if (!toRun.contains("oracle")) {
@@ -71,7 +101,8 @@ public final class Experiment {
       for (int s = 1; s <= seeds; s++) {
         for (String p : toRun) {
           List<Future<RunResult>> candidates = new ArrayList<>();
-          for (Callable<RunResult> task : tasks(scenario, p, s)) {
+          Path log = requestLog != null && policies.contains(p) ? RequestLogFile.pathFor(requestLog, p, s) : null;
+          for (Callable<RunResult> task : tasks(scenario, p, s, log)) {
             candidates.add(pool.submit(() -> {
               RunResult r = task.call();
               if (onRunDone != null) {
@@ -84,16 +115,34 @@ public final class Experiment {
         }
       }
       Map<String, List<RunResult>> runs = new LinkedHashMap<>();
+      List<Future<RunResult>> reruns = new ArrayList<>();
       for (Map.Entry<String, List<List<Future<RunResult>>>> e : futures.entrySet()) {
         List<RunResult> list = new ArrayList<>();
+        long seed = 1;
         for (List<Future<RunResult>> candidates : e.getValue()) {
           List<RunResult> done = new ArrayList<>();
           for (Future<RunResult> f : candidates) {
             done.add(get(f));
           }
-          list.add(best(done));
+          int chosen = bestIndex(done);
+          list.add(done.get(chosen));
+          if (requestLog != null && e.getKey().equals("static-best") && policies.contains("static-best")) {
+            Callable<RunResult> rerun = logged(scenario, "static-best", seed, sweepRate(scenario, chosen),
+                RequestLogFile.pathFor(requestLog, "static-best", seed));
+            reruns.add(pool.submit(() -> {
+              RunResult r = rerun.call();
+              if (onRunDone != null) {
+                onRunDone.run();
+              }
+              return r;
+            }));
+          }
+          seed++;
         }
         runs.put(e.getKey(), list);
+      }
+      for (Future<RunResult> f : reruns) {
+        get(f);
       }
       List<RunResult> oracle = runs.get("oracle");
       Map<String, List<RunResult>> reported = new LinkedHashMap<>();
@@ -116,10 +165,19 @@ public final class Experiment {
     }
   }
 
+  /**
+   * Returns the file {@link #run(Scenario, List, int, int, Runnable, Path)} writes the request log of
+   * {@code policy} with {@code seed} to, for {@code requestLog}: its name without the extension, then
+   * {@code -POLICY-seedN.jsonl}, in the same directory.
+   */
+  public static Path requestLogPath(Path requestLog, String policy, long seed) {
+    return RequestLogFile.pathFor(requestLog, policy, seed);
+  }
+
   /** Runs one policy with one seed on the calling thread (goodput_vs_oracle left NaN). */
   public static RunResult runOnce(Scenario scenario, String policy, long seed) {
     List<RunResult> done = new ArrayList<>();
-    for (Callable<RunResult> task : tasks(scenario, policy, seed)) {
+    for (Callable<RunResult> task : tasks(scenario, policy, seed, null)) {
       try {
         done.add(task.call());
       } catch (Exception e) {
@@ -129,25 +187,50 @@ public final class Experiment {
     return best(done).withOracleRatio(policy, Double.NaN);
   }
 
-  /** The runs {@code policy} needs for {@code seed}: one, or the static-best sweep's. */
-  private static List<Callable<RunResult>> tasks(Scenario sc, String policy, long seed) {
+  /**
+   * The runs {@code policy} needs for {@code seed}: one (writing its request log to {@code log}
+   * unless that is {@code null}), or the static-best sweep's (never logged; see {@link #run}).
+   */
+  private static List<Callable<RunResult>> tasks(Scenario sc, String policy, long seed, Path log) {
     if (!policy.equals("static-best")) {
-      return List.of(() -> new Simulation(sc, policy, seed).run());
+      return List.of(logged(sc, policy, seed, sc.staticRate(), log));
     }
     List<Callable<RunResult>> out = new ArrayList<>();
-    for (int k = SWEEP_FROM; k <= SWEEP_TO; k++) {
-      double rate = k / 20.0 * sc.nominalCapacity();
+    for (int i = 0; i <= SWEEP_TO - SWEEP_FROM; i++) {
+      double rate = sweepRate(sc, i);
       out.add(() -> new Simulation(sc, policy, seed, rate).run());
     }
     return out;
   }
 
+  /** The global rate of the {@code i}th static-best candidate: {@code (SWEEP_FROM + i) / 20} of nominal capacity. */
+  private static double sweepRate(Scenario sc, int i) {
+    return (SWEEP_FROM + i) / 20.0 * sc.nominalCapacity();
+  }
+
+  /** A run that writes its request log to {@code log}, or none when it is {@code null}. */
+  private static Callable<RunResult> logged(Scenario sc, String policy, long seed, double staticRate, Path log) {
+    if (log == null) {
+      return () -> new Simulation(sc, policy, seed, staticRate).run();
+    }
+    return () -> {
+      try (RequestLogFile file = new RequestLogFile(log, policy, seed)) {
+        return new Simulation(sc, policy, seed, staticRate, file).run();
+      }
+    };
+  }
+
   /** Returns the run with the most goodput in tokens (the first on a tie). */
   private static RunResult best(List<RunResult> runs) {
-    RunResult best = runs.get(0);
-    for (RunResult r : runs) {
-      if (r.metrics().get("goodput_tps") > best.metrics().get("goodput_tps")) {
-        best = r;
+    return runs.get(bestIndex(runs));
+  }
+
+  /** Returns the index of the run with the most goodput in tokens (the first on a tie). */
+  private static int bestIndex(List<RunResult> runs) {
+    int best = 0;
+    for (int i = 1; i < runs.size(); i++) {
+      if (runs.get(i).metrics().get("goodput_tps") > runs.get(best).metrics().get("goodput_tps")) {
+        best = i;
       }
     }
     return best;

@@ -25,7 +25,8 @@ import java.util.SplittableRandom;
  * the policy, so policies see the same first attempts. Closed-loop sources' virtual users
  * ({@link VirtualUsers}) send their next request a think time after the last one ended; a peer
  * policy puts a {@link PeerGate} in front of the buckets; a policy whose loop moves a concurrency
- * level also holds {@link Permits}. Not thread-safe; run each on one thread.
+ * level also holds {@link Permits}; with a {@link RequestLogFile}, every attempt becomes a line of
+ * the request log. Not thread-safe; run each on one thread.
  */
 final class Simulation {
 
@@ -68,17 +69,25 @@ final class Simulation {
   private final int[] tierOfSource;
   private final long[] retriesUsed;
   private final long[] firstAttempts;
+  /** The run's request log, or {@code null} for none. */
+  private final RequestLogFile log;
 
   Simulation(Scenario sc, String policy, long seed) {
-    this(sc, policy, seed, sc.staticRate());
+    this(sc, policy, seed, sc.staticRate(), null);
+  }
+
+  Simulation(Scenario sc, String policy, long seed, double staticRate) {
+    this(sc, policy, seed, staticRate, null);
   }
 
   /**
    * A run in which a static policy ({@code static}, or a candidate of {@code static-best}) holds
-   * the global rate at {@code staticRate} tokens per second.
+   * the global rate at {@code staticRate} tokens per second, writing one line per attempt to
+   * {@code log} unless it is {@code null} (the caller closes it).
    */
-  Simulation(Scenario sc, String policy, long seed, double staticRate) {
+  Simulation(Scenario sc, String policy, long seed, double staticRate, RequestLogFile log) {
     this.sc = sc;
+    this.log = log;
     this.policy = policy;
     this.seed = seed;
     this.end = sc.seconds() * SECOND;
@@ -195,9 +204,17 @@ final class Simulation {
       }
     }
     clock.set(Math.max(clock.nanoTime(), end));
+    if (log != null) {
+      log.endOfRun(end);
+    }
     permits.releaseAll();
     backend.integrate(end, sc.seconds());
     return RunResult.of(sc, policy, seed, rec, backend, req.countActive(), staticRate);
+  }
+
+  /** The run's recorder (for tests: attempt counts). */
+  RunRecorder recorder() {
+    return rec;
   }
 
   /** The run's permits. */
@@ -239,12 +256,20 @@ final class Simulation {
       gateDenied(id, now);
       return;
     }
-    Decision d = limiter.tryAcquire(traffic.key(s, req.client[id]), tier, cost);
+    String key = traffic.key(s, req.client[id]);
+    Decision d = limiter.tryAcquire(key, tier, cost);
     if (collector != null) {
       collector.recordDecision(tier, d.allowed(), cost, d.deniedBy());
     }
     int sec = sec(now);
     rec.attempt(sec, s, cost, d.allowed());
+    if (log != null) {
+      if (d.allowed()) {
+        log.admitted(id, key, tier, cost, d);
+      } else {
+        log.denied(now, key, tier, cost, d);
+      }
+    }
     if (!d.allowed()) {
       if (gate != null) {
         gate.cancel();
@@ -274,6 +299,10 @@ final class Simulation {
   /** The peer gate is full: a 429 like the limiter's, with no Retry-After. */
   private void gateDenied(int id, long now) {
     rec.attempt(sec(now), req.source[id], req.cost[id], false);
+    if (log != null) {
+      int s = req.source[id];
+      log.gateDenied(now, traffic.key(s, req.client[id]), sc.sources().get(s).tier(), req.cost[id]);
+    }
     if (!retry(id, now, false, Long.MAX_VALUE)) {
       finish(id, now, 2, false);
     }
@@ -337,6 +366,9 @@ final class Simulation {
     boolean withinSlo = status < 500 && latency <= sc.sloMillis() * cost * 1e6;
     if (collector != null) {
       collector.recordResponse(latency, status, cost);
+    }
+    if (log != null) {
+      log.answered(id, now, status, status == 504 ? -1 : latency);
     }
     rec.response(sec(now), tierOfSource[s], latency, status, withinSlo, cost);
     if (gate != null) {

@@ -24,7 +24,9 @@ import java.util.concurrent.CompletionStage;
  * bucket: every item of a batch is validated before any is decided. A decision admitted under a
  * concurrency level carries its permit as a string id ({@link #permitId}) that the gateway hands
  * back on {@code /v1/feedback} ({@link FeedbackService}) when the request completes; one it never
- * hands back expires after {@code global.permit-timeout}. Runs on the event loop.
+ * hands back expires after {@code global.permit-timeout}. Every decision also carries a {@code
+ * decisionId} ({@link dev.sluice.requestlog.DecisionIds}) that the gateway may hand back with its
+ * feedback, so that the request log's outcome line joins the decision's line. Runs on the event loop.
  */
 final class DecisionService {
 
@@ -44,6 +46,7 @@ final class DecisionService {
   private static final SerializedString TIER = new SerializedString("tier");
   private static final SerializedString COST = new SerializedString("cost");
   private static final SerializedString PERMIT = new SerializedString("permit");
+  private static final SerializedString DECISION_ID = new SerializedString("decisionId");
   private static final SerializedString ADMITTED = new SerializedString("admitted");
   private static final SerializedString EXHAUSTED = new SerializedString("exhausted");
   private static final SerializedString COST_EXCEEDS_BURST = new SerializedString("cost_exceeds_burst");
@@ -141,19 +144,23 @@ final class DecisionService {
   private Reply respond(RequestBodies.Parsed<RequestBodies.DecisionRequest> parsed, Admission.Verdict[] decided) {
     List<RequestBodies.DecisionRequest> items = parsed.items();
     boolean batch = parsed.batch();
+    String[] ids = new String[decided.length];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = edge.decisionIds().next();
+    }
     byte[] body = JsonBodies.write(g -> {
       if (batch) {
         g.writeStartArray();
       }
-      for (Admission.Verdict v : decided) {
-        write(g, v);
+      for (int i = 0; i < decided.length; i++) {
+        write(g, decided[i], ids[i]);
       }
       if (batch) {
         g.writeEndArray();
       }
     });
     for (int i = 0; i < items.size(); i++) {
-      record(items.get(i), decided[i]);
+      record(items.get(i), decided[i], ids[i]);
     }
     HttpHeaders h = Reply.fields();
     if (!batch) {
@@ -163,8 +170,8 @@ final class DecisionService {
     return Reply.json(200, h, body);
   }
 
-  /** Writes one decision as the JSON object documented in {@code docs/server.md}. */
-  static void write(JsonGenerator g, Admission.Verdict decided) throws IOException {
+  /** Writes one decision, named {@code decisionId}, as the JSON object documented in {@code docs/server.md}. */
+  static void write(JsonGenerator g, Admission.Verdict decided, String decisionId) throws IOException {
     Decision d = decided.decision();
     Limit limit = d.limit();
     String level = d.level().label();
@@ -211,6 +218,8 @@ final class DecisionService {
     } else {
       g.writeString(permitId(d.permit()));
     }
+    g.writeFieldName(DECISION_ID);
+    g.writeString(decisionId);
     g.writeEndObject();
   }
 
@@ -223,9 +232,9 @@ final class DecisionService {
     };
   }
 
-  private void record(RequestBodies.DecisionRequest r, Admission.Verdict decided) {
+  private void record(RequestBodies.DecisionRequest r, Admission.Verdict decided, String decisionId) {
     if (edge.logRequest()) {
-      edge.logDecided("decision", r.key(), decided, r.method(), r.path(), 0, 0, -1,
+      edge.logDecided("decision", decisionId, r.key(), decided, r.method(), r.path(), 0, 0, -1,
           decided.decision().allowed() ? 200 : 429);
     }
   }

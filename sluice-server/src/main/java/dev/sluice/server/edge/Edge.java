@@ -1,11 +1,12 @@
 package dev.sluice.server.edge;
 
 import dev.sluice.core.Decision;
+import dev.sluice.requestlog.DecisionIds;
+import dev.sluice.requestlog.RequestLogRecord;
 import dev.sluice.server.admission.Admission;
 import dev.sluice.server.live.Adaptation;
 import dev.sluice.server.live.LiveConfig;
 import dev.sluice.server.observe.LogBudget;
-import dev.sluice.server.observe.RequestLogRecord;
 import dev.sluice.server.observe.RequestLogWriter;
 import dev.sluice.server.observe.ServerMetrics;
 import dev.sluice.server.observe.WallClock;
@@ -21,9 +22,10 @@ import dev.sluice.server.observe.WallClock;
  * @param requestLog the request log, or {@code null} when it is off
  * @param wall wall-clock time for log records
  * @param adaptation the adaptive control loop, fed with every upstream outcome
+ * @param decisionIds names every decision of the decision API and every logged proxy decision
  */
 public record Edge(Admission admission, LiveConfig config, ServerMetrics metrics, LogBudget upstreamErrorLog,
-    RequestLogWriter requestLog, WallClock wall, Adaptation adaptation) {
+    RequestLogWriter requestLog, WallClock wall, Adaptation adaptation, DecisionIds decisionIds) {
 
   /**
    * Records one upstream outcome (proxied or reported on {@code /v1/feedback}) in the meters and
@@ -49,13 +51,25 @@ public record Edge(Admission admission, LiveConfig config, ServerMetrics metrics
 
   /**
    * Writes the request-log record of a request decided by {@code v} ({@code source} {@code proxy} or
-   * {@code decision}); call only when {@link #logRequest} said so.
+   * {@code decision}) under {@code decisionId}; call only when {@link #logRequest} said so.
    */
-  void logDecided(String source, String client, Admission.Verdict v, String method, String route,
-      long requestBytes, long responseBytes, long upstreamNanos, int status) {
+  void logDecided(String source, String decisionId, String client, Admission.Verdict v, String method,
+      String route, long requestBytes, long responseBytes, long upstreamNanos, int status) {
     Decision d = v.decision();
     requestLog.offer(new RequestLogRecord(wall.epochMillis(), source, client, v.tier(), method, route,
         requestBytes, responseBytes, upstreamNanos, status, d.allowed(), d.level().label(), v.cost(),
-        Math.max(0, d.remaining()), d.limit().rate().perSecond()));
+        Math.max(0, d.remaining()), d.limit().rate().perSecond(), d.limit().burst(), decisionId,
+        adaptation.policy(), adaptation.modelVersion(), adaptation.shadowRate(), Double.NaN));
+  }
+
+  /**
+   * Writes the request-log record of an outcome a gateway reported ({@code source} {@code
+   * feedback}); call only when {@link #logRequest} said so.
+   */
+  void logFeedback(String decisionId, String client, String tier, String method, String route,
+      long upstreamNanos, int status) {
+    requestLog.offer(new RequestLogRecord(wall.epochMillis(), "feedback", client, tier, method, route, 0, 0,
+        upstreamNanos, status, null, null, 0, -1, Double.NaN, -1, decisionId, adaptation.policy(),
+        adaptation.modelVersion(), adaptation.shadowRate(), Double.NaN));
   }
 }

@@ -3,7 +3,6 @@ package dev.sluice.server.edge;
 import dev.sluice.server.http.JsonBodies;
 import dev.sluice.server.http.Problem;
 import dev.sluice.server.live.LiveConfig;
-import dev.sluice.server.observe.RequestLogRecord;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +13,10 @@ import java.util.List;
  * sluice_upstream_*} meters and the request log exactly as proxied requests do. An item may hand
  * back the {@code permit} its decision carried, which is released; a permit that is unknown,
  * already released or expired is not an error (the report is still accepted; it is just not
- * counted as released). Answers 202 with {@code {"accepted": n, "released": m}}; a bad body gets a
+ * counted as released). An item may also hand back its decision's {@code decisionId}, which is
+ * only echoed into the request log's feedback line so that the outcome joins its decision; it must
+ * be well formed ({@link dev.sluice.requestlog.DecisionIds#isWellFormed}) but is not checked against
+ * the ids issued (the decision may come from another node or before a restart). Answers 202 with {@code {"accepted": n, "released": m}}; a bad body gets a
  * 400 problem and records and releases nothing.
  */
 final class FeedbackService {
@@ -55,9 +57,8 @@ final class FeedbackService {
       edge.upstream(nanos, f.status(), f.path() == null ? 1
           : edge.admission().costOf(f.method() == null ? "GET" : f.method(), f.path()));
       if (edge.logRequest()) {
-        edge.requestLog().offer(new RequestLogRecord(edge.wall().epochMillis(), "feedback", f.key(),
-            snap.identity().tierOf(f.key(), f.tier()), f.method(), f.path(), 0, 0, nanos, f.status(),
-            null, null, 0, -1, Double.NaN));
+        edge.logFeedback(f.decisionId(), f.key(), snap.identity().tierOf(f.key(), f.tier()), f.method(), f.path(),
+            nanos, f.status());
       }
     }
     int accepted = items.size();

@@ -250,7 +250,8 @@ final class ProxyExchange extends Exchange {
   /** Writes the request-log record once decided ({@code upstreamNanos} < 0: none measured). */
   void logRecord(long upstreamNanos) {
     if (decided != null && edge.logRequest()) {
-      edge.logDecided("proxy", key, decided, method, route, requestBytes, responseBytes, upstreamNanos, status);
+      edge.logDecided("proxy", edge.decisionIds().next(), key, decided, method, route, requestBytes, responseBytes,
+          upstreamNanos, status);
     }
   }
 }

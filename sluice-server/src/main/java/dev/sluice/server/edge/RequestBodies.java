@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import dev.sluice.requestlog.DecisionIds;
 import dev.sluice.server.http.BadRequestException;
 import dev.sluice.server.http.Problem;
 import java.io.IOException;
@@ -39,7 +40,7 @@ final class RequestBodies {
 
   private static final List<String> DECISION_FIELDS = List.of("key", "tier", "method", "path", "cost");
   private static final List<String> FEEDBACK_FIELDS =
-      List.of("key", "latencyMs", "status", "tier", "method", "path", "permit");
+      List.of("key", "latencyMs", "status", "tier", "method", "path", "permit", "decisionId");
   /** The most digits of a permit id (a positive {@code long}). */
   private static final int MAX_PERMIT_DIGITS = 19;
 
@@ -66,9 +67,11 @@ final class RequestBodies {
    * @param latencyMs the upstream's latency in milliseconds (required, 0..86400000)
    * @param status the upstream's status (required, 100..599)
    * @param permit the permit to release, as {@code /v1/decisions} gave it, or 0 for none
+   * @param decisionId the id of the decision this outcome belongs to, as {@code /v1/decisions} gave
+   *     it, or {@code null}; only written to the request log
    */
   record Feedback(String key, String tier, String method, String path, double latencyMs, int status,
-      long permit) {}
+      long permit, String decisionId) {}
 
   /**
    * The items of a body.
@@ -195,7 +198,15 @@ final class RequestBodies {
             + " (expected: a permit id from /v1/decisions, a string of 1 to 19 decimal digits)");
       }
     }
-    return new Feedback(key, tier, method, path, latency, status, permit);
+    String decisionId = null;
+    Object id = f.has("decisionId") ? f.get("decisionId") : null;
+    if (id instanceof String s && DecisionIds.isWellFormed(s)) {
+      decisionId = s;
+    } else if (id != null) {
+      add(errors, at + "/decisionId", Fields.show(id) + " (expected: a decision id from /v1/decisions, a string of"
+          + " 1 to " + DecisionIds.MAX_LENGTH + " characters from A-Z a-z 0-9 . _ : -)");
+    }
+    return new Feedback(key, tier, method, path, latency, status, permit, decisionId);
   }
 
   /**

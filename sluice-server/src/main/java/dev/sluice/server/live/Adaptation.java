@@ -43,20 +43,46 @@ import org.slf4j.LoggerFactory;
  *       in tokens in flight (NaN without one or before its first estimate). The loop applies it to
  *       the global concurrency level only when {@code global.concurrency} is configured and not in
  *       shadow mode; the level in force is {@code sluice_in_flight_limit}.
+ *   <li>The request log reads {@link #policy}, {@link #shadowRate} and {@link #modelVersion} on
+ *       request threads, wait-free: the first two from the running loop (the shadow rate is copied
+ *       after each step by the scheduler thread), the last from a field the model registry sets.
  * </ol>
  */
 public final class Adaptation implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Adaptation.class);
 
-  /** One loop with its collector, schedule and gauges. */
-  private record Running(SignalCollector collector, ControlLoop loop, ScheduledFuture<?> task, List<Meter> gauges) {}
+  /**
+   * One loop with its collector, schedule and gauges, the policy name the request log shows, and
+   * in shadow mode the last rate it would have set (NaN before its first step or when applied).
+   */
+  private static final class Running {
+    final SignalCollector collector;
+    final ControlLoop loop;
+    final ScheduledFuture<?> task;
+    final List<Meter> gauges;
+    final String policy;
+    final boolean shadow;
+    volatile double shadowRate = Double.NaN;
+
+    Running(SignalCollector collector, ControlLoop loop, ScheduledFuture<?> task, List<Meter> gauges,
+        AdaptiveSettings settings) {
+      this.collector = collector;
+      this.loop = loop;
+      this.task = task;
+      this.gauges = gauges;
+      this.shadow = settings.shadow();
+      String name = policyName(settings.controllers());
+      this.policy = shadow ? "shadow:" + name : name;
+    }
+  }
 
   private final LimitTarget target;
   private final Clock clock;
   private final MeterRegistry registry;
   private final ScheduledExecutorService scheduler;
   private volatile Running current;
+  private volatile String modelVersion;
 
   /** Creates a stopped loop that will move {@code target} on {@code clock}, exporting to {@code registry}. */
   public Adaptation(LimitTarget target, Clock clock, MeterRegistry registry) {
@@ -98,7 +124,7 @@ public final class Adaptation implements AutoCloseable {
     Running[] self = new Running[1];
     ScheduledFuture<?> task = scheduler.scheduleWithFixedDelay(() -> tick(self[0]), every, every,
         TimeUnit.NANOSECONDS);
-    Running running = new Running(collector, loop, task, gauges);
+    Running running = new Running(collector, loop, task, gauges, settings);
     self[0] = running;
     current = running;
     log.atInfo().addKeyValue("event", "adaptive-started").addKeyValue("controllers", settings.controllers())
@@ -130,7 +156,10 @@ public final class Adaptation implements AutoCloseable {
         return;
       }
       try {
-        running.loop().step();
+        running.loop.step();
+        if (running.shadow && running.loop.lastStep() != null) {
+          running.shadowRate = running.loop.lastStep().composedRate();
+        }
       } catch (RuntimeException e) {
         log.atWarn().addKeyValue("event", "adaptive-step-failed").setCause(e).log("adaptive step failed");
       }
@@ -144,15 +173,15 @@ public final class Adaptation implements AutoCloseable {
       return;
     }
     current = null;
-    r.task().cancel(false);
-    r.gauges().forEach(registry::remove);
+    r.task.cancel(false);
+    r.gauges.forEach(registry::remove);
   }
 
   /** Counts one decision of {@code cost} in {@code tier}; {@code deniedBy} is the denying level or null. */
   public void recordDecision(String tier, boolean allowed, int cost, Level deniedBy) {
     Running r = current;
     if (r != null) {
-      r.collector().recordDecision(tier, allowed, cost, deniedBy);
+      r.collector.recordDecision(tier, allowed, cost, deniedBy);
     }
   }
 
@@ -163,14 +192,57 @@ public final class Adaptation implements AutoCloseable {
   public void recordResponse(long latencyNanos, int status, int cost) {
     Running r = current;
     if (r != null && latencyNanos >= 0) {
-      r.collector().recordResponse(latencyNanos, status, cost);
+      r.collector.recordResponse(latencyNanos, status, cost);
     }
   }
 
   /** Returns the running loop, or {@code null} when adaptation is off. */
   public ControlLoop loop() {
     Running r = current;
-    return r == null ? null : r.loop();
+    return r == null ? null : r.loop;
+  }
+
+  /**
+   * Returns the adaptive policy in force, as the request log's {@code policy} shows it: {@code
+   * static} when no loop runs; {@code default} for the default controllers ({@link
+   * AdaptiveSettings#DEFAULT_CONTROLLERS}), else the controller names joined by {@code +} (e.g.
+   * {@code latency-aimd+error-backoff}); prefixed {@code shadow:} in shadow mode, where the loop
+   * moves no rate. Wait-free (one volatile read).
+   */
+  public String policy() {
+    Running r = current;
+    return r == null ? "static" : r.policy;
+  }
+
+  /**
+   * Returns, in shadow mode, the global rate the loop's last step would have set (tokens per
+   * second); NaN when no loop runs, the loop applies its rates, or it has not stepped yet.
+   * Wait-free.
+   */
+  public double shadowRate() {
+    Running r = current;
+    return r == null ? Double.NaN : r.shadowRate;
+  }
+
+  /**
+   * Returns the version of the learned model the policy uses, or {@code null} when none does (all
+   * policies so far); the request log's {@code modelVersion}.
+   */
+  public String modelVersion() {
+    return modelVersion;
+  }
+
+  /**
+   * Sets the version {@link #modelVersion} reports: the hook for the learning work's model registry
+   * to call when it activates or rolls back a model ({@code null}: none). Kept across reloads.
+   */
+  public void modelVersion(String version) {
+    this.modelVersion = version;
+  }
+
+  /** Returns the policy name of {@code controllers}: {@code default} or the names joined by {@code +}. */
+  static String policyName(List<String> controllers) {
+    return controllers.equals(AdaptiveSettings.DEFAULT_CONTROLLERS) ? "default" : String.join("+", controllers);
   }
 
   @Override

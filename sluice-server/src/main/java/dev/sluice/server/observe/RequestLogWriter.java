@@ -1,13 +1,12 @@
 package dev.sluice.server.observe;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import dev.sluice.requestlog.RequestLogRecord;
 import dev.sluice.server.RequestLogOptions;
 import io.micrometer.core.instrument.Counter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes {@link RequestLogRecord}s as JSON Lines on its own thread; {@link #offer} never blocks.
- * Thread-safe: any number of request threads offer, one writer thread writes.
+ * Thread-safe: any number of request threads offer, one writer thread encodes (with the format's one
+ * encoder, {@link RequestLogRecord#appendJson}) and writes.
  *
  * <ol>
  *   <li>{@link #offer} either queues the record or, when {@code bufferRecords} records already
@@ -43,7 +43,6 @@ public final class RequestLogWriter implements AutoCloseable {
   private final Counter written;
   private final Counter dropped;
   private final Thread thread;
-  private final JsonFactory json = new JsonFactory();
   private volatile boolean closing;
   private OutputStream out;
   private long size;
@@ -87,7 +86,7 @@ public final class RequestLogWriter implements AutoCloseable {
 
   private void run() {
     List<RequestLogRecord> batch = new ArrayList<>(BATCH);
-    ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+    StringBuilder line = new StringBuilder(512);
     try {
       while (!closing || !queue.isEmpty()) {
         RequestLogRecord first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -113,17 +112,16 @@ public final class RequestLogWriter implements AutoCloseable {
     }
   }
 
-  private void write(RequestLogRecord r, ByteArrayOutputStream line) throws IOException {
-    line.reset();
-    try (JsonGenerator g = json.createGenerator(line)) {
-      r.write(g);
-    }
-    line.write('\n');
-    if (size > 0 && size + line.size() > options.maxBytes()) {
+  private void write(RequestLogRecord r, StringBuilder line) throws IOException {
+    line.setLength(0);
+    r.appendJson(line);
+    line.append('\n');
+    byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
+    if (size > 0 && size + bytes.length > options.maxBytes()) {
       rotate();
     }
-    line.writeTo(out);
-    size += line.size();
+    out.write(bytes);
+    size += bytes.length;
     written.increment();
   }
 

@@ -26,7 +26,7 @@ class EdgeConnectionTest {
 
   /** A connection to an edge whose services are broken: every decision or feedback throws. */
   static EmbeddedChannel brokenEdge(EdgeServer[] server) {
-    Edge broken = new Edge(null, null, null, null, null, null, null);
+    Edge broken = new Edge(null, null, null, null, null, null, null, null);
     server[0] = new EdgeServer(broken, new EdgeServer.Options(65536, 0, Duration.ofSeconds(60)), null,
         Clock.system());
     EmbeddedChannel ch = new EmbeddedChannel();
