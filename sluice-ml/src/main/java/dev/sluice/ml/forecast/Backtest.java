@@ -13,6 +13,9 @@ public final class Backtest {
   /** How many past errors an interval is made from. */
   static final int INTERVAL_WINDOW = 2016;
 
+  /** The share of the training part held out to calibrate the intervals. */
+  static final double CALIBRATION = 0.2;
+
   private Backtest() {}
 
   /** The first test window when {@code trainFraction} of {@code size} windows train. */
@@ -33,7 +36,8 @@ public final class Backtest {
     double[] y = series.values();
     double[] f = forecaster.predict(series, trainEnd, horizon);
     boolean nonNegative = Arrays.stream(y, 0, trainEnd).allMatch(v -> v >= 0);
-    double[][] bounds = Intervals.of(y, f, horizon, INTERVAL_WINDOW, nonNegative);
+    double[][] bounds = Intervals.of(y, f, calibration(series, forecaster, trainEnd, horizon, f), horizon,
+        INTERVAL_WINDOW, nonNegative);
     int n = y.length - trainEnd;
     double[] p = new double[n];
     double[] lo = new double[n];
@@ -51,5 +55,28 @@ public final class Backtest {
     double scale = Metrics.maseScale(y, trainEnd, Forecaster.dailyPeriod(series));
     Metrics m = Metrics.of(Arrays.copyOfRange(y, trainEnd, y.length), p, lo, hi, scale);
     return new BacktestResult(forecaster.name(), series, trainEnd, horizon, p, lo, hi, m);
+  }
+
+  /**
+   * The forecasts whose errors size the intervals: for the last {@value #CALIBRATION} of the
+   * training part, forecasts of the same kind of model fitted on the part before it (so their
+   * errors are out of sample); for the test part, the test forecasts. If the model cannot be
+   * fitted on the shorter part, its in-sample forecasts stand in.
+   */
+  static double[] calibration(Series series, Forecaster forecaster, int trainEnd, int horizon, double[] f) {
+    double[] y = series.values();
+    int inner = (int) (trainEnd * (1 - CALIBRATION));
+    double[] g = Baselines.nan(y.length);
+    double[] head;
+    try {
+      Series train = new Series(series.name(), series.startEpochSecond(), series.stepSeconds(),
+          Arrays.copyOf(y, trainEnd));
+      head = forecaster.predict(train, inner, horizon);
+    } catch (IllegalArgumentException e) {
+      head = Arrays.copyOf(f, trainEnd);
+    }
+    System.arraycopy(head, inner, g, inner, trainEnd - inner);
+    System.arraycopy(f, trainEnd, g, trainEnd, y.length - trainEnd);
+    return g;
   }
 }

@@ -3,15 +3,16 @@ package dev.sluice.ml.forecast;
 import java.util.Arrays;
 
 /**
- * 90 % prediction intervals from past forecast errors (split-conformal on a rolling window).
- * Stateless.
+ * 90 % prediction intervals from out-of-sample forecast errors (split-conformal on a rolling
+ * window). Stateless.
  *
- * <p>For the forecast of {@code y[t]} made at origin {@code o = t − h}, the errors of the last
- * {@code window} forecasts whose actuals were known at {@code o} (targets ≤ o) are scaled by
- * {@code sqrt(max(1, |forecast|))} (count data: the spread grows with the level), and their 5th
- * and 95th percentiles, scaled back by the same factor at {@code t}, bound the interval. For a
- * series that never goes negative the lower bound is cut at 0. No error from the test part is
- * used before its actual would have been seen.
+ * <p>The errors come from calibration forecasts {@code g}: for the tail of the training part,
+ * forecasts of a model fitted without that tail; for the test part, the test forecasts themselves,
+ * each usable only once its actual would have been seen. For the forecast of {@code y[t]} made at
+ * origin {@code o = t − h}, the last {@code window} errors whose targets are ≤ o are scaled by
+ * {@code sqrt(max(1, |forecast|))} (count data: the spread grows with the level), and their 5th and
+ * 95th percentiles, scaled back by the same factor at {@code t}, bound the interval around {@code
+ * f[t]}. For a series that never goes negative the lower bound is cut at 0.
  */
 final class Intervals {
 
@@ -21,8 +22,13 @@ final class Intervals {
 
   private Intervals() {}
 
-  /** Returns {lower, upper} per window; NaN where fewer than 20 past errors exist. */
-  static double[][] of(double[] y, double[] f, int horizon, int window, boolean nonNegative) {
+  /**
+   * Returns {lower, upper} per window; NaN where {@code f} is NaN or fewer than 20 errors are known.
+   *
+   * @param f the forecasts to put intervals around
+   * @param g the calibration forecasts whose errors size the intervals (NaN where there is none)
+   */
+  static double[][] of(double[] y, double[] f, double[] g, int horizon, int window, boolean nonNegative) {
     int n = y.length;
     double[] lower = Baselines.nan(n);
     double[] upper = Baselines.nan(n);
@@ -30,13 +36,13 @@ final class Intervals {
     int[] known = new int[n];
     int count = 0;
     for (int t = 0; t < n; t++) {
-      if (!Double.isNaN(f[t])) {
-        scaled[count] = (y[t] - f[t]) / scale(f[t]);
+      if (!Double.isNaN(g[t])) {
+        scaled[count] = (y[t] - g[t]) / scale(g[t]);
         known[count++] = t;
       }
     }
     double[] buf = new double[window];
-    int end = 0; // errors with index < end have target <= origin
+    int end = 0; // errors before index `end` have targets <= the origin
     for (int t = 0; t < n; t++) {
       if (Double.isNaN(f[t])) {
         continue;

@@ -23,7 +23,8 @@ import org.tribuo.regression.xgboost.XGBoostRegressionTrainer;
  * <p>For the forecast of {@code y[t]} from origin {@code o = t − h} the features are: the last
  * {@link #LAGS} values {@code y[o], …, y[o−LAGS+1]}, their mean, the value one day before the
  * target and its two neighbours (when a day is at least {@code h} windows), the value one week
- * before, and the target window's time of day and day of week as sine/cosine pairs (UTC). The
+ * before, three EWMAs at the origin (α = 0.6, 0.3, 0.1), and the target window's time of day
+ * and day of week as sine/cosine pairs (UTC). The
  * model learns the change {@code y[t] − y[o]}, which keeps trees (which cannot extrapolate) usable
  * when the level drifts.
  */
@@ -67,10 +68,11 @@ record XgboostForecaster(int trees, int depth, double eta, long seed) implements
       throw new IllegalArgumentException("xgboost: the training part holds " + trainEnd + " windows (expected: more"
           + " than " + (first + 10) + " for " + LAGS + " lags and horizon " + horizon + ")");
     }
+    double[][] ewma = {ewma(y, 0.6), ewma(y, 0.3), ewma(y, 0.1)};
     RegressionFactory factory = new RegressionFactory();
     MutableDataset<Regressor> data = new MutableDataset<>(new SimpleDataSourceProvenance("train", factory), factory);
     for (int t = first; t < trainEnd; t++) {
-      data.add(example(series, y, t, horizon, useDay, week, names, y[t] - y[t - horizon]));
+      data.add(example(series, y, t, horizon, useDay, week, names, ewma, target(y, t, horizon)));
     }
     XGBoostRegressionTrainer trainer = new XGBoostRegressionTrainer(XGBoostRegressionTrainer.RegressionType.LINEAR,
         trees, eta, 0, depth, 1, 0.8, 0.8, 1, 0, 1, true, seed);
@@ -78,12 +80,12 @@ record XgboostForecaster(int trees, int depth, double eta, long seed) implements
     double[] f = Baselines.nan(y.length);
     List<Example<Regressor>> batch = new ArrayList<>();
     for (int t = first; t < y.length; t++) {
-      batch.add(example(series, y, t, horizon, useDay, week, names, 0));
+      batch.add(example(series, y, t, horizon, useDay, week, names, ewma, target(y, t, horizon)));
     }
     var predictions = model.predict(batch);
     for (int i = 0; i < predictions.size(); i++) {
       int t = first + i;
-      f[t] = y[t - horizon] + predictions.get(i).getOutput().getValues()[0];
+      f[t] = back(y, t, horizon, predictions.get(i).getOutput().getValues()[0]);
     }
     return f;
   }
@@ -94,6 +96,9 @@ record XgboostForecaster(int trees, int depth, double eta, long seed) implements
       n.add(String.format("lag%02d", k));
     }
     n.add("lag_mean");
+    n.add("ewma_fast");
+    n.add("ewma_mid");
+    n.add("ewma_slow");
     if (day) {
       n.add("day_before_m1");
       n.add("day_before");
@@ -110,7 +115,7 @@ record XgboostForecaster(int trees, int depth, double eta, long seed) implements
   }
 
   private static Example<Regressor> example(Series s, double[] y, int t, int h, int day, int week, String[] names,
-      double target) {
+      double[][] ewma, double target) {
     double[] v = new double[names.length];
     int o = t - h;
     int i = 0;
@@ -120,6 +125,9 @@ record XgboostForecaster(int trees, int depth, double eta, long seed) implements
       sum += y[o - k];
     }
     v[i++] = sum / LAGS;
+    v[i++] = ewma[0][o];
+    v[i++] = ewma[1][o];
+    v[i++] = ewma[2][o];
     if (day > 0) {
       v[i++] = y[t - day - 1];
       v[i++] = y[t - day];
@@ -136,5 +144,21 @@ record XgboostForecaster(int trees, int depth, double eta, long seed) implements
     v[i++] = Math.sin(2 * Math.PI * dow);
     v[i] = Math.cos(2 * Math.PI * dow);
     return new ArrayExample<>(new Regressor("delta", target), names, v);
+  }
+
+  private static double target(double[] y, int t, int h) {
+    return y[t] - y[t - h];
+  }
+
+  private static double back(double[] y, int t, int h, double p) {
+    return y[t - h] + p;
+  }
+
+  private static double[] ewma(double[] y, double alpha) {
+    double[] e = new double[y.length];
+    for (int t = 0; t < y.length; t++) {
+      e[t] = t == 0 ? y[0] : alpha * y[t] + (1 - alpha) * e[t - 1];
+    }
+    return e;
   }
 }
