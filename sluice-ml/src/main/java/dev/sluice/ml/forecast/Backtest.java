@@ -6,7 +6,8 @@ import java.util.Arrays;
 /**
  * The rolling-origin backtest: the last part of a series is held out; each test window is
  * forecast from the origin {@code horizon} windows before it with everything up to the origin and
- * nothing after, parameters fitted on the training part only. Stateless.
+ * nothing after, parameters fitted on the training part only. When the training part never goes
+ * below 0 (counts), forecasts are cut at 0. Stateless.
  */
 public final class Backtest {
 
@@ -48,7 +49,7 @@ public final class Backtest {
         throw new IllegalArgumentException(forecaster.name() + ": no forecast for test window " + t
             + " (expected: enough history before the test part)");
       }
-      p[i] = f[t];
+      p[i] = nonNegative ? Math.max(0, f[t]) : f[t];
       lo[i] = Double.isNaN(bounds[0][t]) ? f[t] : bounds[0][t];
       hi[i] = Double.isNaN(bounds[1][t]) ? f[t] : bounds[1][t];
     }
