@@ -36,8 +36,11 @@ public final class Backtest {
     }
     double[] y = series.values();
     double[] f = forecaster.predict(series, trainEnd, horizon);
+    String name = forecaster.name();
+    // auto calibrates the model it chose, not a fresh choice on the shorter training part
+    Forecaster calibrated = forecaster instanceof AutoForecaster a ? Forecasters.of(a.chosen()) : forecaster;
     boolean nonNegative = Arrays.stream(y, 0, trainEnd).allMatch(v -> v >= 0);
-    double[][] bounds = Intervals.of(y, f, calibration(series, forecaster, trainEnd, horizon, f), horizon,
+    double[][] bounds = Intervals.of(y, f, calibration(series, calibrated, trainEnd, horizon, f), horizon,
         INTERVAL_WINDOW, nonNegative);
     int n = y.length - trainEnd;
     double[] p = new double[n];
@@ -46,7 +49,7 @@ public final class Backtest {
     for (int i = 0; i < n; i++) {
       int t = trainEnd + i;
       if (Double.isNaN(f[t])) {
-        throw new IllegalArgumentException(forecaster.name() + ": no forecast for test window " + t
+        throw new IllegalArgumentException(name + ": no forecast for test window " + t
             + " (expected: enough history before the test part)");
       }
       p[i] = nonNegative ? Math.max(0, f[t]) : f[t];
@@ -55,7 +58,7 @@ public final class Backtest {
     }
     double scale = Metrics.maseScale(y, trainEnd, Forecaster.dailyPeriod(series));
     Metrics m = Metrics.of(Arrays.copyOfRange(y, trainEnd, y.length), p, lo, hi, scale);
-    return new BacktestResult(forecaster.name(), series, trainEnd, horizon, p, lo, hi, m);
+    return new BacktestResult(name, series, trainEnd, horizon, p, lo, hi, m);
   }
 
   /**

@@ -20,13 +20,15 @@ import org.tribuo.regression.xgboost.XGBoostRegressionTrainer;
  * {@link #predict} trains a model of its own on the training part (one thread, a fixed seed, so the
  * same input gives the same forecasts).
  *
- * <p>For the forecast of {@code y[t]} from origin {@code o = t − h} the features are: the last
- * {@link #LAGS} values {@code y[o], …, y[o−LAGS+1]}, their mean, the value one day before the
- * target and its two neighbours (when a day is at least {@code h} windows), the value one week
- * before, three EWMAs at the origin (α = 0.6, 0.3, 0.1), and the target window's time of day
- * and day of week as sine/cosine pairs (UTC). The
- * model learns the change {@code y[t] − y[o]}, which keeps trees (which cannot extrapolate) usable
- * when the level drifts.
+ * <p>The model works on a signed {@code log1p} scale, relative to the origin's value: for the
+ * forecast of {@code y[t]} from origin {@code o = t − h} the features are the last {@link #LAGS}
+ * values {@code y[o], …, y[o−LAGS+1]}, three EWMAs at the origin (α = 0.6, 0.3, 0.1), the value
+ * one day before the target and its two neighbours (when a day is more than {@code h} windows),
+ * the value one week before (each as {@code log1p(value) − log1p(y[o])}), the level {@code
+ * log1p(y[o])}, and the target window's time of day and day of week as sine/cosine pairs (UTC).
+ * The target is {@code log1p(y[t]) − log1p(y[o])}. Learning ratios rather than differences keeps
+ * trees (which cannot extrapolate) usable when the level leaves the training range, and the log
+ * damps the pull of rare spikes (measured in docs/learning.md).
  */
 record XgboostForecaster(int trees, int depth, double eta, long seed) implements Forecaster {
 
@@ -80,7 +82,7 @@ record XgboostForecaster(int trees, int depth, double eta, long seed) implements
     double[] f = Baselines.nan(y.length);
     List<Example<Regressor>> batch = new ArrayList<>();
     for (int t = first; t < y.length; t++) {
-      batch.add(example(series, y, t, horizon, useDay, week, names, ewma, target(y, t, horizon)));
+      batch.add(example(series, y, t, horizon, useDay, week, names, ewma, 0));
     }
     var predictions = model.predict(batch);
     for (int i = 0; i < predictions.size(); i++) {
@@ -95,7 +97,7 @@ record XgboostForecaster(int trees, int depth, double eta, long seed) implements
     for (int k = 0; k < LAGS; k++) {
       n.add(String.format("lag%02d", k));
     }
-    n.add("lag_mean");
+    n.add("log_level");
     n.add("ewma_fast");
     n.add("ewma_mid");
     n.add("ewma_slow");
@@ -119,22 +121,21 @@ record XgboostForecaster(int trees, int depth, double eta, long seed) implements
     double[] v = new double[names.length];
     int o = t - h;
     int i = 0;
-    double sum = 0;
+    double base = log(y[o]);
     for (int k = 0; k < LAGS; k++) {
-      v[i++] = y[o - k];
-      sum += y[o - k];
+      v[i++] = log(y[o - k]) - base;
     }
-    v[i++] = sum / LAGS;
-    v[i++] = ewma[0][o];
-    v[i++] = ewma[1][o];
-    v[i++] = ewma[2][o];
+    v[i++] = base;
+    v[i++] = log(ewma[0][o]) - base;
+    v[i++] = log(ewma[1][o]) - base;
+    v[i++] = log(ewma[2][o]) - base;
     if (day > 0) {
-      v[i++] = y[t - day - 1];
-      v[i++] = y[t - day];
-      v[i++] = y[t - day + 1];
+      v[i++] = log(y[t - day - 1]) - base;
+      v[i++] = log(y[t - day]) - base;
+      v[i++] = log(y[t - day + 1]) - base;
     }
     if (week > 0) {
-      v[i++] = y[t - week];
+      v[i++] = log(y[t - week]) - base;
     }
     ZonedDateTime when = Instant.ofEpochSecond(s.epochSecond(t)).atZone(ZoneOffset.UTC);
     double hour = (when.getHour() * 3600 + when.getMinute() * 60 + when.getSecond()) / 86_400.0;
@@ -147,11 +148,16 @@ record XgboostForecaster(int trees, int depth, double eta, long seed) implements
   }
 
   private static double target(double[] y, int t, int h) {
-    return y[t] - y[t - h];
+    return log(y[t]) - log(y[t - h]);
   }
 
   private static double back(double[] y, int t, int h, double p) {
-    return y[t - h] + p;
+    return Math.signum(y[t - h]) * Math.expm1(log(y[t - h]) + p);
+  }
+
+  /** A signed log1p: the scale the model works on, so that it learns ratios rather than differences. */
+  private static double log(double v) {
+    return Math.signum(v) * Math.log1p(Math.abs(v));
   }
 
   private static double[] ewma(double[] y, double alpha) {
