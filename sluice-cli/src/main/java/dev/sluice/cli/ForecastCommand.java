@@ -66,7 +66,8 @@ final class ForecastCommand implements Callable<Integer> {
 
   @Option(names = "--model", defaultValue = "auto", paramLabel = "NAME",
       description = "auto, naive, seasonal-naive, ewma, holt-winters or xgboost (default: auto, the best of the"
-          + " others in a backtest inside the training part).")
+          + " others in a backtest inside the training part). holt-winters picks its additive or multiplicative"
+          + " form the same way; holt-winters-additive and holt-winters-multiplicative force one.")
   private String model;
 
   @Option(names = "--window", paramLabel = "DURATION",

@@ -17,7 +17,8 @@ import dev.sluice.ml.data.Series;
  *
  * <p>Fitting (training part only): the smoothing parameters of each variant come from a grid
  * search minimising the h-step MAE on the first 80 % of the training part; the variant with the
- * lower h-step MAE on the remaining 20 % wins (multiplicative only for positive series), and its
+ * lower h-step MAE on the remaining 20 % wins (multiplicative only for series >= 0, run on y + 1
+ * when a training value is 0), and its
  * parameters are fitted again on the whole training part. The state starts from the first day:
  * level = its mean, trend 0, seasonal indices = its deviations (ratios) from that mean. Without
  * two days of training data the season is 1 (damped Holt).
@@ -43,24 +44,35 @@ record HoltWinters(Variant variant) implements Forecaster {
     double[] y = series.values();
     int day = Forecaster.dailyPeriod(series);
     int m = day > 0 && 2 * day < trainEnd ? day : 1;
-    boolean positive = true;
+    double min = Double.POSITIVE_INFINITY;
     for (int t = 0; t < trainEnd; t++) {
-      positive &= y[t] > 0;
+      min = Math.min(min, y[t]);
+    }
+    double offset = min > 0 ? 0 : 1; // the multiplicative form runs on y + 1 when counts touch 0
+    double[] z = y.clone();
+    for (int t = 0; t < z.length; t++) {
+      z[t] += offset;
     }
     Variant v = variant;
     if (v == Variant.AUTO) {
       int inner = (int) (trainEnd * 0.8);
       double add = mae(y, forecast(y, m, horizon, true, fit(y, m, horizon, true, inner)), inner, trainEnd);
-      double mul = positive ? mae(y, forecast(y, m, horizon, false, fit(y, m, horizon, false, inner)), inner, trainEnd)
+      double mul = min >= 0 ? mae(z, forecast(z, m, horizon, false, fit(z, m, horizon, false, inner)), inner, trainEnd)
           : Double.POSITIVE_INFINITY;
       v = mul < add ? Variant.MULTIPLICATIVE : Variant.ADDITIVE;
     }
-    if (v == Variant.MULTIPLICATIVE && !positive) {
-      throw new IllegalArgumentException("holt-winters: multiplicative needs a positive series (expected: every"
-          + " training value > 0)");
+    if (v == Variant.ADDITIVE) {
+      return forecast(y, m, horizon, true, fit(y, m, horizon, true, trainEnd));
     }
-    boolean additive = v == Variant.ADDITIVE;
-    return forecast(y, m, horizon, additive, fit(y, m, horizon, additive, trainEnd));
+    if (min < 0) {
+      throw new IllegalArgumentException("holt-winters: multiplicative needs a series >= 0 (expected: every"
+          + " training value >= 0, found " + min + ")");
+    }
+    double[] f = forecast(z, m, horizon, false, fit(z, m, horizon, false, trainEnd));
+    for (int t = 0; t < f.length; t++) {
+      f[t] -= offset;
+    }
+    return f;
   }
 
   /** Grid search of (α, β, γ, φ) by h-step MAE on {@code y[0, end)}. */
