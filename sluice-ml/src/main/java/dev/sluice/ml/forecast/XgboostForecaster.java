@@ -152,7 +152,8 @@ record XgboostForecaster(int trees, int depth, double eta, long seed) implements
   }
 
   private static double back(double[] y, int t, int h, double p) {
-    return Math.signum(y[t - h]) * Math.expm1(log(y[t - h]) + p);
+    double u = log(y[t - h]) + p;
+    return Math.signum(u) * Math.expm1(Math.abs(u));
   }
 
   /** A signed log1p: the scale the model works on, so that it learns ratios rather than differences. */
