@@ -49,8 +49,8 @@ public record Series(String name, long startEpochSecond, long stepSeconds, doubl
   }
 
   /**
-   * Sums consecutive windows into windows of {@code windowSeconds}, from the first window on; a last group
-   * that is not complete is dropped (it would read as a dip).
+   * Sums consecutive windows into windows of {@code windowSeconds}, from the first window on;
+   * an incomplete last window is dropped (it would read as a dip).
    */
   public Series aggregate(long windowSeconds) {
     if (windowSeconds < stepSeconds || windowSeconds % stepSeconds != 0) {
