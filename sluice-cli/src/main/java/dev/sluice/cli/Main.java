@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Sluice, an adaptive rate limiter for API edges.",
-    subcommands = {CheckConfigCommand.class, ServeCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {CheckConfigCommand.class, ServeCommand.class, SimulateCommand.class, ForecastCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @Spec
