@@ -41,6 +41,14 @@ class LstmEvaluation {
         SeriesInputs.Measure.REQUESTS).value();
 
     Map<String, Metrics> table = table("nasa-july-1995-5m-lstm", List.of(s));
+    StringBuilder fits = new StringBuilder("| model | one fit on the training part + every forecast, s |\n|---|---:|\n");
+    for (String model : List.of("holt-winters", "xgboost", "lstm")) {
+      long start = System.nanoTime();
+      Forecasters.of(model).predict(s, Backtest.trainEnd(s.size(), 0.8), 1);
+      fits.append(String.format(Locale.ROOT, "| %s | %.1f |%n", model, (System.nanoTime() - start) / 1e9));
+    }
+    Files.writeString(Path.of("target/evaluations/nasa-july-1995-5m-fit-times.md"), fits, StandardCharsets.UTF_8);
+    System.out.println(fits);
 
     Metrics naive = table.get("nasa-http-1995-07 naive");
     Metrics lstm = table.get("nasa-http-1995-07 lstm");
