@@ -51,10 +51,12 @@ import java.util.Random;
  * @param patience epochs without a better validation loss before stopping
  * @param validation the share of the training windows, at their end, that only validates
  * @param calendar whether each step carries the time of day and day of week
+ * @param members how many networks train (seeds {@code seed}, {@code seed + 1}, …); the forecast is
+ *     the mean of their outputs, which evens out how much one network depends on its seed
  * @param seed the seed of PyTorch's generator (initial weights) and of the batch order
  */
 record LstmForecaster(int lags, int hidden, int epochs, int batch, double learningRate, int patience,
-    double validation, boolean calendar, long seed) implements Forecaster {
+    double validation, boolean calendar, int members, long seed) implements Forecaster {
 
   /** Windows forecast per inference call. */
   private static final int CHUNK = 4096;
@@ -65,6 +67,7 @@ record LstmForecaster(int lags, int hidden, int epochs, int batch, double learni
     positive("epochs", epochs);
     positive("batch", batch);
     positive("patience", patience);
+    positive("members", members);
     if (!(learningRate > 0 && learningRate < 1)) {
       throw new IllegalArgumentException("learningRate: " + learningRate + " (expected: 0 < rate < 1)");
     }
@@ -75,7 +78,7 @@ record LstmForecaster(int lags, int hidden, int epochs, int batch, double learni
 
   /** The settings {@code sluice forecast --model lstm} uses. */
   static LstmForecaster defaults() {
-    return new LstmForecaster(24, 32, 30, 64, 0.003, 4, 0.1, true, 1);
+    return new LstmForecaster(24, 32, 30, 64, 0.003, 4, 0.1, false, 3, 1);
   }
 
   @Override
@@ -95,14 +98,27 @@ record LstmForecaster(int lags, int hidden, int epochs, int batch, double learni
           + (first + Math.max(2 * batch + 10, (int) Math.ceil((2 * batch) / (1 - validation)))) + " for " + lags
           + " lags, horizon " + horizon + " and batches of " + batch + ")");
     }
+    int n = series.size();
+    float[] sum = new float[n - first];
     synchronized (Torch.LOCK) {
       Engine engine = Torch.engine();
-      engine.setRandomSeed((int) seed);
-      try (Model model = Model.newInstance("lstm", Device.cpu(), Torch.ENGINE)) {
-        model.setBlock(block());
-        return fitAndForecast(model, w, series.size(), first, trainEnd - valSize, trainEnd);
+      for (int k = 0; k < members; k++) {
+        engine.setRandomSeed((int) (seed + k));
+        try (Model model = Model.newInstance("lstm", Device.cpu(), Torch.ENGINE)) {
+          model.setBlock(block());
+          float[] p = fitAndForecast(model, w, n, first, trainEnd - valSize, trainEnd, seed + k);
+          for (int i = 0; i < p.length; i++) {
+            sum[i] += p[i];
+          }
+        }
       }
     }
+    double[] out = new double[n];
+    Arrays.fill(out, 0, Math.min(first, n), Double.NaN);
+    for (int t = first; t < n; t++) {
+      out[t] = w.value(t, sum[t - first] / members);
+    }
+    return out;
   }
 
   private Block block() {
@@ -112,7 +128,9 @@ record LstmForecaster(int lags, int hidden, int epochs, int batch, double learni
         .add(Linear.builder().setUnits(1).build());
   }
 
-  private double[] fitAndForecast(Model model, LstmWindows w, int n, int first, int valStart, int trainEnd) {
+  /** Trains one network; returns its outputs for targets {@code [first, n)}. */
+  private float[] fitAndForecast(Model model, LstmWindows w, int n, int first, int valStart, int trainEnd,
+      long memberSeed) {
     Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) learningRate)).optClipGrad(1f)
         .build();
     DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(adam);
@@ -121,7 +139,7 @@ record LstmForecaster(int lags, int hidden, int epochs, int batch, double learni
       trainer.initialize(new Shape(batch, lags, f));
       int[] order = new int[valStart - first];
       Arrays.setAll(order, i -> first + i);
-      Random random = new Random(seed);
+      Random random = new Random(memberSeed);
       double best = Double.POSITIVE_INFINITY;
       byte[] bestWeights = weights(model.getBlock());
       int stale = 0;
@@ -140,13 +158,7 @@ record LstmForecaster(int lags, int hidden, int epochs, int batch, double learni
         }
       }
       load(model, bestWeights);
-      double[] out = new double[n];
-      Arrays.fill(out, 0, Math.min(first, n), Double.NaN);
-      float[] p = forecast(trainer, w, first, n);
-      for (int t = first; t < n; t++) {
-        out[t] = w.value(t, p[t - first]);
-      }
-      return out;
+      return forecast(trainer, w, first, n);
     }
   }
 

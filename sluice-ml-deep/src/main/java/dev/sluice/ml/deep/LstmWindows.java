@@ -19,11 +19,15 @@ import java.time.ZonedDateTime;
  */
 final class LstmWindows {
 
+  /** The day of week is a feature only when the training part spans this long (four weeks). */
+  static final long WEEK_MIN_TRAINING_SECONDS = 28 * 86_400L;
+
   private final Series series;
   private final int horizon;
   private final int lags;
   private final int day;
   private final boolean calendar;
+  private final boolean week;
   private final double mean;
   private final double std;
   private final float[] z;
@@ -33,6 +37,7 @@ final class LstmWindows {
     this.horizon = horizon;
     this.lags = lags;
     this.calendar = calendar;
+    this.week = calendar && trainEnd * series.stepSeconds() >= WEEK_MIN_TRAINING_SECONDS;
     int period = dev.sluice.ml.forecast.Forecaster.dailyPeriod(series);
     this.day = period > horizon && 3 * period < trainEnd ? period : 0;
     double[] y = series.values();
@@ -55,7 +60,7 @@ final class LstmWindows {
 
   /** Values per step of a sequence. */
   int features() {
-    return 1 + (day > 0 ? 1 : 0) + (calendar ? 4 : 0);
+    return 1 + (day > 0 ? 1 : 0) + (calendar ? 2 : 0) + (week ? 2 : 0);
   }
 
   /** The first target window with a full sequence before its origin. */
@@ -75,11 +80,13 @@ final class LstmWindows {
       if (calendar) {
         ZonedDateTime when = Instant.ofEpochSecond(series.epochSecond(s + horizon)).atZone(ZoneOffset.UTC);
         double hour = (when.getHour() * 3600 + when.getMinute() * 60 + when.getSecond()) / 86_400.0;
-        double dow = (when.getDayOfWeek().getValue() - 1 + hour) / 7.0;
         out[k++] = (float) Math.sin(2 * Math.PI * hour);
         out[k++] = (float) Math.cos(2 * Math.PI * hour);
-        out[k++] = (float) Math.sin(2 * Math.PI * dow);
-        out[k++] = (float) Math.cos(2 * Math.PI * dow);
+        if (week) {
+          double dow = (when.getDayOfWeek().getValue() - 1 + hour) / 7.0;
+          out[k++] = (float) Math.sin(2 * Math.PI * dow);
+          out[k++] = (float) Math.cos(2 * Math.PI * dow);
+        }
       }
     }
   }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class LstmForecasterTest {
 
   /** Small enough to train in a few seconds on one thread. */
-  static final LstmForecaster SMALL = new LstmForecaster(12, 16, 40, 32, 0.01, 8, 0.1, true, 7);
+  static final LstmForecaster SMALL = new LstmForecaster(12, 16, 40, 32, 0.01, 8, 0.1, true, 1, 7);
 
   @Test
   void theEngineLoadsFromTheBundledNativesOffline() {
@@ -93,12 +93,14 @@ class LstmForecasterTest {
     assertThatThrownBy(() -> SMALL.predict(s, 60, 1))
         .hasMessage("lstm: the training part holds 60 windows (expected: more than 86 for 12 lags, horizon 1 and"
             + " batches of 32)");
-    assertThatThrownBy(() -> new LstmForecaster(0, 16, 10, 32, 0.01, 3, 0.1, true, 1))
+    assertThatThrownBy(() -> new LstmForecaster(0, 16, 10, 32, 0.01, 3, 0.1, true, 1, 1))
         .hasMessage("lags: 0 (expected: >= 1)");
-    assertThatThrownBy(() -> new LstmForecaster(12, 16, 10, 32, 1.5, 3, 0.1, true, 1))
+    assertThatThrownBy(() -> new LstmForecaster(12, 16, 10, 32, 1.5, 3, 0.1, true, 1, 1))
         .hasMessage("learningRate: 1.5 (expected: 0 < rate < 1)");
-    assertThatThrownBy(() -> new LstmForecaster(12, 16, 10, 32, 0.01, 3, 0.7, true, 1))
+    assertThatThrownBy(() -> new LstmForecaster(12, 16, 10, 32, 0.01, 3, 0.7, true, 1, 1))
         .hasMessage("validation: 0.7 (expected: 0 < share < 0.5)");
+    assertThatThrownBy(() -> new LstmForecaster(12, 16, 10, 32, 0.01, 3, 0.1, true, 0, 1))
+        .hasMessage("members: 0 (expected: >= 1)");
     assertThatThrownBy(() -> new DeepForecasters().create("gru")).hasMessage("model: gru (expected: one of lstm)");
   }
 
