@@ -41,7 +41,13 @@ import java.util.Random;
  * the training windows (by time, never shuffled in) is held out, and training stops when its loss
  * has not improved for {@code patience} epochs, keeping the best epoch's weights. The fitted model
  * then forecasts every window from its origin as {@link Forecaster} says; nothing after the
- * training part is ever trained on.
+ * training part is ever trained on. With {@code members > 1} that is done by several networks from
+ * consecutive seeds and their outputs are averaged.
+ *
+ * <p>The defaults ({@link #defaults()}: 24 lags, 32 units, 3 networks, no calendar) were chosen on
+ * an inner split of the NASA July 1995 training part (docs/learning-lstm.md).
+ * The 90 % intervals are not made here: {@code Backtest} puts the same split-conformal intervals
+ * around every forecaster's forecasts, calibrated on a second fit without the training tail.
  *
  * @param lags how many past windows one sequence holds
  * @param hidden the LSTM's state size
@@ -50,7 +56,8 @@ import java.util.Random;
  * @param learningRate Adam's step size
  * @param patience epochs without a better validation loss before stopping
  * @param validation the share of the training windows, at their end, that only validates
- * @param calendar whether each step carries the time of day and day of week
+ * @param calendar whether each step carries the time of day (and the day of week, given four
+ *     weeks of training data)
  * @param members how many networks train (seeds {@code seed}, {@code seed + 1}, …); the forecast is
  *     the mean of their outputs, which evens out how much one network depends on its seed
  * @param seed the seed of PyTorch's generator (initial weights) and of the batch order

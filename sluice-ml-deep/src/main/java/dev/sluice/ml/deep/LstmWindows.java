@@ -12,10 +12,12 @@ import java.time.ZonedDateTime;
  * deviation of the training part only: {@code z[i] = (log1p(y[i]) − μ) / σ}. The forecast of
  * {@code y[t]} from origin {@code o = t − h} reads the sequence of steps {@code s = o − lags + 1 …
  * o}; step {@code s} carries {@code z[s]}, the value one day before {@code s + h} ({@code z[s + h −
- * day]}, when a day is more than {@code h} windows and the training part holds a few days), and
- * the time of day and day of week of {@code s + h} as sine/cosine pairs (UTC). So the last step
- * carries the target's own calendar and its value a day earlier; everything read is at or before
- * the origin, except the calendar, which is known in advance. The target is {@code z[t] − z[o]}.
+ * day]}, when a day is more than {@code h} windows and the training part holds more than three
+ * days) and, with {@code calendar}, the time of day of {@code s + h} as a sine/cosine pair (UTC),
+ * plus its day of week when the training part spans four weeks (fewer weeks are memorised, not
+ * learnt). So the last step carries its target's value a day earlier and the target's own
+ * calendar; everything read is at or before the origin, except the calendar, which is known in
+ * advance. The target is {@code z[t] − z[o]}: the model learns the change from the origin.
  */
 final class LstmWindows {
 

@@ -42,8 +42,8 @@ class LstmForecasterTest {
     double lstm = Backtest.run(s, SMALL, 0.8, 1).metrics().mase();
 
     // A daily sine plus a little noise: the naive forecast lags the slope; the shape is learnable.
-    // Measured 0.49 × naive here (0.43-0.55 over other seeds and rates); a model that learnt
-    // nothing forecasts the origin's value and scores about 1.0 × naive.
+    // Measured 0.47 × naive here (0.43-0.50 over 4 other seeds and 2 series; the defaults, 3
+    // networks, 0.51); a model that learnt nothing forecasts the origin's value: about 1.0 × naive.
     assertThat(lstm).isLessThan(0.7 * naive);
   }
 
