@@ -45,7 +45,7 @@ import java.util.Random;
  * consecutive seeds and their outputs are averaged.
  *
  * <p>The defaults ({@link #defaults()}: 24 lags, 32 units, 3 networks, no calendar) were chosen on
- * an inner split of the NASA July 1995 training part (docs/learning-lstm.md).
+ * an inner split of the NASA July 1995 training part (docs/learning.md, "The LSTM forecaster").
  * The 90 % intervals are not made here: {@code Backtest} puts the same split-conformal intervals
  * around every forecaster's forecasts, calibrated on a second fit without the training tail.
  *

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The LSTM's rows of the forecasting tables (docs/learning-lstm.md), beside naive, Holt-Winters and
+ * The LSTM's rows of the forecasting tables (docs/learning.md, "The LSTM forecaster"), beside naive, Holt-Winters and
  * XGBoost run in the same JVM: one step ahead, the last 20 % held out, on the NASA July 1995 trace
  * at 5 minutes (shipped in {@code data/}), NAB realAWSCloudwatch traffic series and the Azure LLM
  * arrival counts ({@code ../shared/data}). The time column is the whole backtest's wall time: two
