@@ -1,0 +1,53 @@
+package dev.sluice.adaptive.anomaly;
+
+/**
+ * A one-step-ahead forecast of a series, the reference a {@link SpikeDetector} measures residuals
+ * against; single writer. Pluggable: a trained forecaster can stand in through this interface.
+ */
+public interface Baseline {
+
+  /** The forecast of the next value; NaN before the first observation. */
+  double forecast();
+
+  /** Takes the next value (after {@link #forecast()} was read for it). */
+  void observe(long nanos, double value);
+
+  /** A fresh baseline with the same settings and no history. */
+  Baseline copy();
+
+  /** Exponentially weighted moving average: {@code level += alpha · (x − level)}. */
+  static Baseline ewma(double alpha) {
+    Checks.fraction("alpha", alpha);
+    return new Ewma(alpha);
+  }
+
+  /** The EWMA baseline. */
+  final class Ewma implements Baseline {
+    private final double alpha;
+    private double level = Double.NaN;
+
+    private Ewma(double alpha) {
+      this.alpha = alpha;
+    }
+
+    @Override
+    public double forecast() {
+      return level;
+    }
+
+    @Override
+    public void observe(long nanos, double value) {
+      level = Double.isNaN(level) ? value : level + alpha * (value - level);
+    }
+
+    @Override
+    public Baseline copy() {
+      return new Ewma(alpha);
+    }
+
+    @Override
+    public String toString() {
+      return "ewma(" + alpha + ")";
+    }
+  }
+}
