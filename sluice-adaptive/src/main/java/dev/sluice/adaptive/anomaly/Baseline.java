@@ -15,7 +15,10 @@ public interface Baseline {
   /** A fresh baseline with the same settings and no history. */
   Baseline copy();
 
-  /** Exponentially weighted moving average: {@code level += alpha · (x − level)}. */
+  /**
+   * Exponentially weighted moving average: {@code level += max(alpha, 1/n) · (x − level)} (the
+   * plain mean of the first {@code 1 / alpha} values, then the EWMA).
+   */
   static Baseline ewma(double alpha) {
     Checks.fraction("alpha", alpha);
     return new Ewma(alpha);
@@ -25,6 +28,7 @@ public interface Baseline {
   final class Ewma implements Baseline {
     private final double alpha;
     private double level = Double.NaN;
+    private long n;
 
     private Ewma(double alpha) {
       this.alpha = alpha;
@@ -37,7 +41,8 @@ public interface Baseline {
 
     @Override
     public void observe(long nanos, double value) {
-      level = Double.isNaN(level) ? value : level + alpha * (value - level);
+      n++;
+      level = Double.isNaN(level) ? value : level + Math.max(alpha, 1.0 / n) * (value - level);
     }
 
     @Override

@@ -14,7 +14,7 @@ public final class SpikeDetector implements Detector {
     this.normaliser = settings.normaliser();
   }
 
-  /** A spike detector with the default settings: EWMA(0.1) baseline, EWMA |residual| (0.05) spread, k = 4. */
+  /** A spike detector with the default settings: EWMA(0.1) baseline, EWMA |residual| (0.01) spread, k = 4. */
   public static SpikeDetector of() {
     return builder().build();
   }
@@ -56,7 +56,7 @@ public final class SpikeDetector implements Detector {
   /** Settings of a {@link SpikeDetector}; each setter validates its argument. */
   public static final class Builder {
     private Baseline baseline = Baseline.ewma(0.1);
-    private Spread spread = Spread.ewmaAbsolute(0.05);
+    private Spread spread = Spread.ewmaAbsolute(0.01);
     private double halfScoreSigma = 4;
     private int warmup = 20;
     private double clip = 3;
@@ -75,7 +75,7 @@ public final class SpikeDetector implements Detector {
       return this;
     }
 
-    /** The residuals' scale (default EWMA of |residual|, alpha 0.05). */
+    /** The residuals' scale (default EWMA of |residual|, alpha 0.01). */
     public Builder spread(Spread spread) {
       if (spread == null) {
         throw new IllegalArgumentException("spread: null (expected: a spread)");

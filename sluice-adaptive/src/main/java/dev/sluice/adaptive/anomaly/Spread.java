@@ -18,7 +18,8 @@ public interface Spread {
   Spread copy();
 
   /**
-   * EWMA of absolute residuals times √(π/2) (so a Gaussian's σ): one double of state.
+   * EWMA of absolute residuals times √(π/2) (so a Gaussian's σ); the plain mean until there are
+   * {@code 1 / alpha} residuals, so the start is not one sample's word. Two words of state.
    *
    * @param alpha the smoothing factor in (0, 1]
    */
@@ -41,6 +42,7 @@ public interface Spread {
     private static final double SIGMA_PER_MEAN_ABS = Math.sqrt(Math.PI / 2);
     private final double alpha;
     private double meanAbs = Double.NaN;
+    private long n;
 
     private EwmaAbsolute(double alpha) {
       this.alpha = alpha;
@@ -54,7 +56,8 @@ public interface Spread {
     @Override
     public void observe(double residual) {
       double a = Math.abs(residual);
-      meanAbs = Double.isNaN(meanAbs) ? a : meanAbs + alpha * (a - meanAbs);
+      n++;
+      meanAbs = Double.isNaN(meanAbs) ? a : meanAbs + Math.max(alpha, 1.0 / n) * (a - meanAbs);
     }
 
     @Override
