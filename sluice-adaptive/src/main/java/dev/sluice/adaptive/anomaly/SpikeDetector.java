@@ -8,10 +8,15 @@ package dev.sluice.adaptive.anomaly;
 public final class SpikeDetector implements Detector {
   private final Settings settings;
   private final Normaliser normaliser;
+  private final double[] recent;
+  private int recentCount;
+  private int recentNext;
+  private double recentSum;
 
   private SpikeDetector(Settings settings) {
     this.settings = settings;
     this.normaliser = settings.normaliser();
+    this.recent = new double[settings.average];
   }
 
   /** A spike detector with the default settings: EWMA(0.1) baseline, EWMA |residual| (0.01) spread, k = 4. */
@@ -29,11 +34,27 @@ public final class SpikeDetector implements Detector {
     if (!Double.isFinite(value)) {
       return 0;
     }
-    double z = normaliser.update(nanos, value);
+    double z = normaliser.update(nanos, average(value));
     if (Double.isNaN(z) || (settings.upwardOnly && z < 0)) {
       return 0;
     }
     return Checks.saturate(z * z, settings.halfScoreSigma * settings.halfScoreSigma);
+  }
+
+  /** The mean of the last {@code average} values (the value itself when {@code average} is 1). */
+  private double average(double value) {
+    if (recent.length == 1) {
+      return value;
+    }
+    if (recentCount == recent.length) {
+      recentSum -= recent[recentNext];
+    } else {
+      recentCount++;
+    }
+    recent[recentNext] = value;
+    recentSum += value;
+    recentNext = (recentNext + 1) % recent.length;
+    return recentSum / recentCount;
   }
 
   @Override
@@ -47,7 +68,7 @@ public final class SpikeDetector implements Detector {
   }
 
   private record Settings(Baseline baseline, Spread spread, double halfScoreSigma, int warmup, double clip,
-      double absoluteFloor, double relativeFloor, boolean upwardOnly) {
+      double absoluteFloor, double relativeFloor, boolean upwardOnly, int average) {
     Normaliser normaliser() {
       return new Normaliser(baseline.copy(), spread.copy(), warmup, clip, absoluteFloor, relativeFloor);
     }
@@ -63,8 +84,18 @@ public final class SpikeDetector implements Detector {
     private double absoluteFloor = 1e-9;
     private double relativeFloor = 0.001;
     private boolean upwardOnly;
+    private int average = 1;
 
     private Builder() {}
+
+    /**
+     * Scores the mean of the last {@code windows} values instead of each value (default 1): a
+     * longer view sees a lasting shift smaller than one window's noise; a ring of that many doubles.
+     */
+    public Builder average(int windows) {
+      this.average = Checks.atLeast("average", windows, 1);
+      return this;
+    }
 
     /** The forecast residuals are measured against (default EWMA, alpha 0.1). */
     public Builder baseline(Baseline baseline) {
@@ -118,7 +149,7 @@ public final class SpikeDetector implements Detector {
     /** The detector. */
     public SpikeDetector build() {
       return new SpikeDetector(new Settings(baseline, spread, halfScoreSigma, warmup, clip, absoluteFloor,
-          relativeFloor, upwardOnly));
+          relativeFloor, upwardOnly, average));
     }
   }
 }

@@ -44,7 +44,28 @@ class NabEvaluation {
     m.put("auto (max of spike, cusum)", () -> Detectors.of("auto"));
     m.put("noisy-or of all three", () -> CombinedDetector.of(CombinedDetector.Rule.NOISY_OR,
         List.of(SpikeDetector.of(), CusumDetector.of(), PageHinkleyDetector.of())));
+    m.put("spike, hold-off 300", () -> HoldOffDetector.of(SpikeDetector.of(), 300));
+    m.put("cusum, hold-off 300", () -> HoldOffDetector.of(CusumDetector.of(), 300));
+    m.put("auto, hold-off 300", () -> HoldOffDetector.of(Detectors.of("auto"), 300));
+    m.put("tuned: multi-scale spike, hold-off 300", NabEvaluation::tuned);
+    m.put("tuned + cusum (max), hold-off 300", () -> HoldOffDetector.of(CombinedDetector.of(
+        CombinedDetector.Rule.MAX, List.of(tuned(), CusumDetector.of())), 300));
     return m;
+  }
+
+  /**
+   * The best one parameter set found for the whole corpus (a grid over k, the baseline's alpha, the
+   * averaging scales and the hold-off; docs/anomaly.md): the maximum of spike detectors on the
+   * value and on its means over 6 and 36 windows, k = 11, EWMA(0.05) baseline, EWMA |residual|
+   * (0.002) spread, reported once per 300 windows.
+   */
+  static Detector tuned() {
+    List<Detector> parts = new ArrayList<>();
+    for (int m : new int[] {1, 6, 36}) {
+      parts.add(SpikeDetector.builder().halfScoreSigma(11).baseline(Baseline.ewma(0.05))
+          .spread(Spread.ewmaAbsolute(0.002)).average(m).build());
+    }
+    return HoldOffDetector.of(CombinedDetector.of(CombinedDetector.Rule.MAX, parts), 300);
   }
 
   @BeforeAll
