@@ -47,25 +47,34 @@ class NabEvaluation {
     m.put("spike, hold-off 300", () -> HoldOffDetector.of(SpikeDetector.of(), 300));
     m.put("cusum, hold-off 300", () -> HoldOffDetector.of(CusumDetector.of(), 300));
     m.put("auto, hold-off 300", () -> HoldOffDetector.of(Detectors.of("auto"), 300));
-    m.put("tuned: multi-scale spike, hold-off 300", NabEvaluation::tuned);
-    m.put("tuned + cusum (max), hold-off 300", () -> HoldOffDetector.of(CombinedDetector.of(
-        CombinedDetector.Rule.MAX, List.of(tuned(), CusumDetector.of())), 300));
+    m.put("tuned: multi-scale spike, hold-off 300", () -> HoldOffDetector.of(
+        CombinedDetector.of(CombinedDetector.Rule.MAX, spikes()), 300));
+    m.put("tuned: multi-scale spike + cusum (max), hold-off 300", NabEvaluation::tuned);
     return m;
   }
 
   /**
-   * The best one parameter set found for the whole corpus (a grid over k, the baseline's alpha, the
-   * averaging scales and the hold-off; docs/anomaly.md): the maximum of spike detectors on the
-   * value and on its means over 6 and 36 windows, k = 11, EWMA(0.05) baseline, EWMA |residual|
-   * (0.002) spread, reported once per 300 windows.
+   * The best one parameter set found for the whole corpus (grids over k, the baseline's alpha, the
+   * averaging scales, CUSUM's k, h and alpha, and the hold-off; docs/anomaly.md): the maximum of
+   * {@link #spikes()} and CUSUM (k 0.5, h 15, EWMA 0.1), reported once per 300 windows.
    */
   static Detector tuned() {
+    List<Detector> parts = new ArrayList<>(spikes());
+    parts.add(CusumDetector.of(0.5, 15, 0.1));
+    return HoldOffDetector.of(CombinedDetector.of(CombinedDetector.Rule.MAX, parts), 300);
+  }
+
+  /**
+   * Spike detectors on the value and on its means over 6 and 36 windows: k = 11, EWMA(0.05)
+   * baseline, EWMA |residual| (0.002) spread.
+   */
+  static List<Detector> spikes() {
     List<Detector> parts = new ArrayList<>();
     for (int m : new int[] {1, 6, 36}) {
       parts.add(SpikeDetector.builder().halfScoreSigma(11).baseline(Baseline.ewma(0.05))
           .spread(Spread.ewmaAbsolute(0.002)).average(m).build());
     }
-    return HoldOffDetector.of(CombinedDetector.of(CombinedDetector.Rule.MAX, parts), 300);
+    return parts;
   }
 
   @BeforeAll
@@ -117,6 +126,8 @@ class NabEvaluation {
     Files.createDirectories(out.getParent());
     Files.writeString(out, md, StandardCharsets.UTF_8);
     assertThat(rows).allSatisfy((n, cells) -> assertThat(cells.get("overall")).as(n).isBetween(0.0, 100.0));
+    // Measured 48.0 (docs/anomaly.md); the goal of 75 is not reached.
+    assertThat(rows.get("tuned: multi-scale spike + cusum (max), hold-off 300").get("overall")).isGreaterThan(47.5);
   }
 
   static List<double[]> run(Supplier<Detector> make) {
