@@ -139,11 +139,27 @@ class NabEvaluation {
   static Map<String, Double> table(String name, List<double[]> scores) {
     NabScorer.Sweep best = NabScorer.best(labelled, scores, P);
     Map<String, double[]> byCategory = new TreeMap<>();
+    Map<String, int[]> counts = new TreeMap<>();
     double[] all = new double[3];
     for (int i = 0; i < labelled.size(); i++) {
       Labelled l = labelled.get(i);
       double raw = NabScorer.score(l, scores.get(i), best.threshold(), P);
       double[] c = byCategory.computeIfAbsent(corpus.files().get(i).category(), k -> new double[3]);
+      int[] n = counts.computeIfAbsent(corpus.files().get(i).category(), k -> new int[3]);
+      boolean[] hit = new boolean[l.windows()];
+      for (int r = 0; r < l.rows(); r++) {
+        if (scores.get(i)[r] >= best.threshold() && l.window()[r] != Labelled.PROBATION) {
+          if (l.window()[r] >= 0) {
+            hit[l.window()[r]] = true;
+          } else {
+            n[2]++;
+          }
+        }
+      }
+      for (boolean h : hit) {
+        n[0] += h ? 1 : 0;
+      }
+      n[1] += l.scorableWindows();
       double[][] targets = {c, all};
       for (double[] t : targets) {
         t[0] += raw;
@@ -156,7 +172,9 @@ class NabEvaluation {
     out.put("overall", NabScorer.normalised(all[0], all[1], all[2]));
     out.put("threshold", best.threshold());
     assertThat(all[0]).as(name).isCloseTo(best.raw(), within(1e-6));
-    System.out.printf(Locale.ROOT, "%s: %s%n", name, out);
+    StringBuilder hits = new StringBuilder();
+    counts.forEach((cat, n) -> hits.append(String.format(Locale.ROOT, " %s %d/%d windows, %d FP;", cat, n[0], n[1], n[2])));
+    System.out.printf(Locale.ROOT, "%s: %s%n  hits:%s%n", name, out, hits);
     return out;
   }
 }
