@@ -21,38 +21,6 @@ public interface Baseline {
    */
   static Baseline ewma(double alpha) {
     Checks.fraction("alpha", alpha);
-    return new Ewma(alpha);
-  }
-
-  /** The EWMA baseline. */
-  final class Ewma implements Baseline {
-    private final double alpha;
-    private double level = Double.NaN;
-    private long n;
-
-    private Ewma(double alpha) {
-      this.alpha = alpha;
-    }
-
-    @Override
-    public double forecast() {
-      return level;
-    }
-
-    @Override
-    public void observe(long nanos, double value) {
-      n++;
-      level = Double.isNaN(level) ? value : level + Math.max(alpha, 1.0 / n) * (value - level);
-    }
-
-    @Override
-    public Baseline copy() {
-      return new Ewma(alpha);
-    }
-
-    @Override
-    public String toString() {
-      return "ewma(" + alpha + ")";
-    }
+    return new EwmaBaseline(alpha);
   }
 }

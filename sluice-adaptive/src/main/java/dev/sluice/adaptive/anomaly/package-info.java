@@ -6,7 +6,8 @@
  * pluggable {@link dev.sluice.adaptive.anomaly.Baseline} forecast scaled by a robust {@link
  * dev.sluice.adaptive.anomaly.Spread}; {@link dev.sluice.adaptive.anomaly.CusumDetector} and {@link
  * dev.sluice.adaptive.anomaly.PageHinkleyDetector} catch slow drifts; {@link
- * dev.sluice.adaptive.anomaly.CombinedDetector} merges several into one scope's score. {@link
+ * dev.sluice.adaptive.anomaly.CombinedDetector} merges several into one scope's score and {@link
+ * dev.sluice.adaptive.anomaly.HoldOffDetector} reports each alarm once. {@link
  * dev.sluice.adaptive.anomaly.Detectors} names the standard set. See docs/anomaly.md.
  */
 package dev.sluice.adaptive.anomaly;

@@ -140,6 +140,25 @@ class DetectorsTest {
   }
 
   @Test
+  void spreadsEstimateSigmaOfGaussianResiduals() {
+    Spread ewma = Spread.ewmaAbsolute(0.001);
+    Spread mad = Spread.mad(1001);
+    Random r = new Random(9);
+    for (int i = 0; i < 20_000; i++) {
+      double x = SIGMA * r.nextGaussian();
+      ewma.observe(x);
+      mad.observe(x);
+    }
+    assertThat(ewma.scale()).isCloseTo(SIGMA, org.assertj.core.api.Assertions.within(0.6));
+    assertThat(mad.scale()).isCloseTo(SIGMA, org.assertj.core.api.Assertions.within(0.8));
+    assertThat(Spread.mad(5).scale()).isNaN();
+    Baseline b = Baseline.ewma(0.01);
+    b.observe(0, 1);
+    b.observe(1, 3);
+    assertThat(b.forecast()).as("the plain mean at first").isEqualTo(2);
+  }
+
+  @Test
   void aLoneSpikeIsNotADrift() {
     int alarms = 0;
     for (int seed = 0; seed < 200; seed++) {
