@@ -24,8 +24,9 @@ import java.util.ArrayDeque;
  *       throttles instead of forcing its own: a queue shrinks when fewer tokens are in flight, and
  *       its latency falls with it; a slower backend's does not. When, over the last {@code probe},
  *       every interval was healthy, the tokens in flight (served rate × latency, Little's law) fell
- *       by at least {@value #PROBE_THROTTLE} (last interval against first), the latency stayed
- *       within {@value #PROBE_BAND} of where it was, and every sample sat more than {@value
+ *       by at least {@value #PROBE_THROTTLE} (mean of the run's last third against its first
+ *       third, so that the sampling noise of short intervals is no throttle), the mean latency
+ *       stayed within {@value #PROBE_BAND} of where it was, and every sample sat more than {@value
  *       #PROBE_MARGIN} above the base RTT, that latency is the backend's own: the base RTT is reset
  *       to the smallest of those samples.
  *   <li><b>Slack.</b> A queue needs more work in flight than the backend serves at once. When two
@@ -159,10 +160,15 @@ public final class CapacityEstimator {
     while (run.size() > 1 && nowNanos - second(run).start() >= probeNanos) {
       run.removeFirst();
     }
-    Sample first = run.peekFirst();
-    Sample last = run.peekLast();
-    if (nowNanos - first.start() < probeNanos || !(last.inFlight() <= (1 - PROBE_THROTTLE) * first.inFlight())
-        || !(Math.abs(last.value() / first.value() - 1) <= PROBE_BAND)) {
+    if (nowNanos - run.peekFirst().start() < probeNanos) {
+      return;
+    }
+    // First and last thirds of the run (one interval each when the run holds three or fewer), so
+    // that the sampling noise of short intervals (a few dozen responses) is no throttle.
+    int third = Math.max(1, run.size() / 3);
+    double[] first = means(run.iterator(), third);
+    double[] last = means(run.descendingIterator(), third);
+    if (!(last[1] <= (1 - PROBE_THROTTLE) * first[1]) || !(Math.abs(last[0] / first[0] - 1) <= PROBE_BAND)) {
       return;
     }
     for (Sample s : run) {
@@ -171,6 +177,18 @@ public final class CapacityEstimator {
       }
     }
     reset(nowNanos, min(run));
+  }
+
+  /** Returns the mean latency and tokens in flight of the first {@code n} samples of {@code it}. */
+  private static double[] means(java.util.Iterator<Sample> it, int n) {
+    double rtt = 0;
+    double inFlight = 0;
+    for (int i = 0; i < n; i++) {
+      Sample s = it.next();
+      rtt += s.value();
+      inFlight += s.inFlight();
+    }
+    return new double[] {rtt / n, inFlight / n};
   }
 
   private static Sample second(ArrayDeque<Sample> q) {
