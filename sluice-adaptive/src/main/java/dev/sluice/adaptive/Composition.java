@@ -122,6 +122,24 @@ public record Composition(
    */
   public double compose(double currentRate, double[] proposals, double secondsSinceCut, double demandRate,
       double intervalSeconds, boolean urgent) {
+    return compose(currentRate, proposals, secondsSinceCut, demandRate, intervalSeconds, urgent, Double.NaN);
+  }
+
+  /**
+   * Returns the rate to apply, as {@link #compose(double, double[], double, double, double,
+   * boolean)}, with a forecast's {@code lift}: outside the warm-up after a cut, growth up to {@code
+   * lift} passes the demand gate and the normal ramp limit. The lift never raises the rate above
+   * the minimum of the proposals, the caps, or the warm-up ramp, and never touches a cut, so the
+   * capacity controller's protection is the same with or without it.
+   *
+   * @param lift the forecast target in tokens per second ({@link PredictiveController#lift}); NaN
+   *     or not positive for none
+   */
+  public double compose(double currentRate, double[] proposals, double secondsSinceCut, double demandRate,
+      double intervalSeconds, boolean urgent, double lift) {
+    double dt = Math.max(0, intervalSeconds);
+    boolean warming = secondsSinceCut < warmup.toNanos() / 1e9 + dt / 2;
+    double lifted = !warming && lift > 0 && Double.isFinite(lift) ? lift : 0;
     double target = RateController.ABSTAIN;
     for (double p : proposals) {
       if (p < target) {
@@ -132,13 +150,12 @@ public record Composition(
       target = currentRate;
     }
     if (demandHeadroom > 0 && target > currentRate) {
-      target = Math.min(target, Math.max(currentRate, demandHeadroom * demandRate));
+      target = Math.min(target, Math.max(Math.max(currentRate, demandHeadroom * demandRate), lifted));
     }
     target = Math.max(minRate, Math.min(maxRate, target));
-    double dt = Math.max(0, intervalSeconds);
     if (target > currentRate) {
-      boolean warming = secondsSinceCut < warmup.toNanos() / 1e9 + dt / 2;
-      target = Math.min(target, currentRate * Math.pow(1 + (warming ? warmupRampUp : rampUp), dt));
+      double ramp = currentRate * Math.pow(1 + (warming ? warmupRampUp : rampUp), dt);
+      target = Math.min(target, Math.max(ramp, Math.min(target, lifted)));
     } else if (target < currentRate && !urgent) {
       target = Math.max(target, currentRate * Math.pow(1 - rampDown, dt));
     }

@@ -1,0 +1,70 @@
+package dev.sluice.adaptive;
+
+import java.time.Duration;
+
+/**
+ * Parameters of the {@code predictive} controller ({@link PredictiveController}); the {@code
+ * adaptive.predictive} section of a config or scenario file.
+ *
+ * @param period how often it forecasts (default 1 s: every interval)
+ * @param mode {@code lift} (default): the forecast lets the rate grow to it past the demand gate and
+ *     the ramp limit while no controller holds the rate lower; {@code cap}: the forecast is a
+ *     proposal like any other, so the minimum makes it a ceiling
+ * @param forecaster the online forecaster: {@code holt} (default: damped Holt, refit on the
+ *     history every interval), {@code ewma}, or {@code model} (the registry's active model)
+ * @param headroom the forecast's upper bound is multiplied by this (default 1.2)
+ * @param budget the most time one forecast may take (default 2 ms); a slower one is discarded
+ * @param history how many windows of demand the forecaster sees (default 300)
+ * @param minHistory how many windows it needs before it forecasts at all (default 30)
+ * @param minRate the smallest rate it proposes or lifts to, tokens per second (default 0)
+ * @param maxRate the largest, tokens per second (default +∞; the loop's caps apply as well)
+ */
+public record PredictiveSettings(Duration period, String mode, String forecaster, double headroom,
+    Duration budget, int history, int minHistory, double minRate, double maxRate) {
+
+  /** The modes. */
+  public static final java.util.List<String> MODES = java.util.List.of("lift", "cap");
+
+  /** The forecaster names. */
+  public static final java.util.List<String> FORECASTERS = java.util.List.of("holt", "ewma", "model");
+
+  /** The defaults above. */
+  public static final PredictiveSettings DEFAULTS = new PredictiveSettings(Duration.ofSeconds(1), "lift", "holt",
+      1.2, Duration.ofMillis(2), 300, 30, 0, Double.POSITIVE_INFINITY);
+
+  /** Validates every parameter. */
+  public PredictiveSettings {
+    String p = "adaptive.predictive.";
+    Check.positive(p + "period", period);
+    if (!MODES.contains(mode)) {
+      throw new IllegalArgumentException(p + "mode: " + mode + " (expected: one of " + MODES + ")");
+    }
+    if (!FORECASTERS.contains(forecaster)) {
+      throw new IllegalArgumentException(p + "forecaster: " + forecaster + " (expected: one of " + FORECASTERS
+          + ")");
+    }
+    Check.range(p + "headroom", headroom, 1, 10, false, false);
+    Check.positive(p + "budget", budget);
+    if (minHistory < 2) {
+      throw new IllegalArgumentException(p + "min-history: " + minHistory + " (expected: >= 2)");
+    }
+    if (history < minHistory) {
+      throw new IllegalArgumentException(p + "history: " + history + " (expected: >= min-history " + minHistory
+          + ")");
+    }
+    Check.nonNegative(p + "min-rate", minRate);
+    if (!(maxRate > minRate)) {
+      throw new IllegalArgumentException(p + "max-rate: " + maxRate + " (expected: > min-rate " + minRate + ")");
+    }
+  }
+
+  /** Returns whether the forecast lifts the gate and ramp rather than capping the rate. */
+  public boolean lifts() {
+    return mode.equals("lift");
+  }
+
+  /** Returns a copy in another mode. */
+  public PredictiveSettings withMode(String next) {
+    return new PredictiveSettings(period, next, forecaster, headroom, budget, history, minHistory, minRate, maxRate);
+  }
+}
