@@ -18,9 +18,33 @@ import java.time.Duration;
  * @param minHistory how many windows it needs before it forecasts at all (default 30)
  * @param minRate the smallest rate it proposes or lifts to, tokens per second (default 0)
  * @param maxRate the largest, tokens per second (default +∞; the loop's caps apply as well)
+ * @param models the model registry directory the {@code model} forecaster and the admin API use,
+ *     or {@code null} for none
+ * @param retrain the periodic retrain, or {@code null} for none
  */
 public record PredictiveSettings(Duration period, String mode, String forecaster, double headroom,
-    Duration budget, int history, int minHistory, double minRate, double maxRate) {
+    Duration budget, int history, int minHistory, double minRate, double maxRate, String models, Retrain retrain) {
+
+  /**
+   * A periodic retrain on the request log: a new version is activated only if its backtest beats the
+   * active one.
+   *
+   * @param every how often (e.g. 24 h)
+   * @param logs the request log file or directory to train on
+   * @param days how many of the last days of log to use
+   */
+  public record Retrain(Duration every, String logs, int days) {
+    /** Validates every parameter. */
+    public Retrain {
+      Check.positive("adaptive.predictive.retrain.every", every);
+      if (logs == null || logs.isBlank()) {
+        throw new IllegalArgumentException("adaptive.predictive.retrain.logs: missing (expected: a request log path)");
+      }
+      if (days < 1) {
+        throw new IllegalArgumentException("adaptive.predictive.retrain.days: " + days + " (expected: >= 1)");
+      }
+    }
+  }
 
   /** The modes. */
   public static final java.util.List<String> MODES = java.util.List.of("lift", "cap");
@@ -30,7 +54,13 @@ public record PredictiveSettings(Duration period, String mode, String forecaster
 
   /** The defaults above. */
   public static final PredictiveSettings DEFAULTS = new PredictiveSettings(Duration.ofSeconds(1), "lift", "holt",
-      1.2, Duration.ofMillis(2), 300, 30, 0, Double.POSITIVE_INFINITY);
+      1.2, Duration.ofMillis(2), 300, 30, 0, Double.POSITIVE_INFINITY, null, null);
+
+  /** Settings without a registry or a retrain. */
+  public PredictiveSettings(Duration period, String mode, String forecaster, double headroom, Duration budget,
+      int history, int minHistory, double minRate, double maxRate) {
+    this(period, mode, forecaster, headroom, budget, history, minHistory, minRate, maxRate, null, null);
+  }
 
   /** Validates every parameter. */
   public PredictiveSettings {
@@ -56,6 +86,14 @@ public record PredictiveSettings(Duration period, String mode, String forecaster
     if (!(maxRate > minRate)) {
       throw new IllegalArgumentException(p + "max-rate: " + maxRate + " (expected: > min-rate " + minRate + ")");
     }
+    if (forecaster.equals("model") && models == null) {
+      throw new IllegalArgumentException(p + "forecaster: model (expected: adaptive.predictive.models set to the"
+          + " model registry directory)");
+    }
+    if (retrain != null && models == null) {
+      throw new IllegalArgumentException(p + "retrain: set (expected: adaptive.predictive.models set, where new"
+          + " versions go)");
+    }
   }
 
   /** Returns whether the forecast lifts the gate and ramp rather than capping the rate. */
@@ -65,6 +103,7 @@ public record PredictiveSettings(Duration period, String mode, String forecaster
 
   /** Returns a copy in another mode. */
   public PredictiveSettings withMode(String next) {
-    return new PredictiveSettings(period, next, forecaster, headroom, budget, history, minHistory, minRate, maxRate);
+    return new PredictiveSettings(period, next, forecaster, headroom, budget, history, minHistory, minRate, maxRate,
+        models, retrain);
   }
 }
