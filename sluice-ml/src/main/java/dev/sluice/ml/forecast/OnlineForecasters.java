@@ -92,4 +92,42 @@ public final class OnlineForecasters {
   private static double scale(double forecast) {
     return Math.sqrt(Math.max(1, Math.abs(forecast)));
   }
+
+  /**
+   * Returns damped Holt's smoothing parameters {α, β, γ = 0, φ} fitted by {@link HoltWinters}'s
+   * grid search on one-step MAE over {@code y[0, end)}: what a registry demand model stores.
+   */
+  public static double[] fitHolt(double[] y, int end) {
+    return HoltWinters.fit(y, 1, 1, true, end);
+  }
+
+  /**
+   * Returns the mean absolute one-step error over {@code y[from, y.length)} of damped Holt with
+   * fixed {@code params}, run over the whole series (each forecast reads only earlier windows).
+   */
+  public static double holtMae(double[] y, double[] params, int from) {
+    return HoltWinters.mae(y, HoltWinters.forecast(y, 1, 1, true, params), from, y.length);
+  }
+
+  /**
+   * Returns a forecaster running damped Holt with fixed {@code params} (no refit), reporting
+   * {@code version}; the interval as for the online ones.
+   */
+  public static DemandForecaster holt(double[] params, String version) {
+    double[] p = params.clone();
+    return new DemandForecaster() {
+      @Override
+      public Forecast forecast(double[] history, double stepSeconds) {
+        int n = history.length;
+        double[] y = Arrays.copyOf(history, n + 1);
+        double[] f = HoltWinters.forecast(y, 1, 1, true, p);
+        return new Forecast(f[n], upper(y, f, n));
+      }
+
+      @Override
+      public String version() {
+        return version;
+      }
+    };
+  }
 }
