@@ -127,10 +127,12 @@ public record Composition(
 
   /**
    * Returns the rate to apply, as {@link #compose(double, double[], double, double, double,
-   * boolean)}, with a forecast's {@code lift}: outside the warm-up after a cut, growth up to {@code
-   * lift} passes the demand gate and the normal ramp limit. The lift never raises the rate above
-   * the minimum of the proposals, the caps, or the warm-up ramp, and never touches a cut, so the
-   * capacity controller's protection is the same with or without it.
+   * boolean)}, with a forecast's {@code lift}: outside the warm-up after a cut, the demand gate
+   * lets the rate grow up to {@code lift} even when the last interval's demand was lower. The lift
+   * never raises the rate above the minimum of the proposals or the caps, never passes the ramp
+   * limit, and never touches a cut, so the capacity controller's protection is the same with or
+   * without it. (Letting the lift pass the ramp limit, or the warm-up, was measured and lost: see
+   * docs/learning.md, "Live use".)
    *
    * @param lift the forecast target in tokens per second ({@link PredictiveController#lift}); NaN
    *     or not positive for none
@@ -154,8 +156,7 @@ public record Composition(
     }
     target = Math.max(minRate, Math.min(maxRate, target));
     if (target > currentRate) {
-      double ramp = currentRate * Math.pow(1 + (warming ? warmupRampUp : rampUp), dt);
-      target = Math.min(target, Math.max(ramp, Math.min(target, lifted)));
+      target = Math.min(target, currentRate * Math.pow(1 + (warming ? warmupRampUp : rampUp), dt));
     } else if (target < currentRate && !urgent) {
       target = Math.max(target, currentRate * Math.pow(1 - rampDown, dt));
     }

@@ -228,7 +228,7 @@ public final class ControlLoop {
     Composition limits = bounded ? settings.limits().withGrowth(capacity.probeGain() - 1) : settings.limits();
     boolean urgent = limits.urgent(signals);
     double sinceCut = everCut ? (now - lastCutNanos) / 1e9 : Double.MAX_VALUE;
-    // A predictive controller in lift mode abstains and lifts the gate and ramp to its forecast
+    // A predictive controller in lift mode abstains and lifts the demand gate to its forecast
     // instead (see PredictiveController); its gauge shows the lift.
     double lift = predictive != null && predictive.settings().lifts() ? predictive.lift() : Double.NaN;
     if (!Double.isNaN(lift)) {

@@ -30,8 +30,8 @@ import java.util.function.LongSupplier;
  *       prediction-error sink ({@link #onPredictionError}).
  *   <li>In {@code cap} mode the target is the proposal (the minimum of proposals makes it a
  *       ceiling). In {@code lift} mode the proposal is {@link #ABSTAIN} and the {@link ControlLoop}
- *       reads {@link #lift} instead: the rate may grow to the target past the demand gate and the
- *       normal ramp limit, never above the other controllers' minimum (see {@link
+ *       reads {@link #lift} instead: the demand gate lets the rate grow to the target (at the ramp
+ *       limit's pace, outside warm-up), never above the other controllers' minimum (see {@link
  *       Composition#compose(double, double[], double, double, double, boolean, double)}).
  * </ol>
  */

@@ -7,9 +7,10 @@ import java.time.Duration;
  * adaptive.predictive} section of a config or scenario file.
  *
  * @param period how often it forecasts (default 1 s: every interval)
- * @param mode {@code lift} (default): the forecast lets the rate grow to it past the demand gate and
- *     the ramp limit while no controller holds the rate lower; {@code cap}: the forecast is a
- *     proposal like any other, so the minimum makes it a ceiling
+ * @param mode {@code lift} (default): the demand gate lets the rate grow to the forecast even when
+ *     the last interval asked for less (ramp limit, warm-up and the other controllers' minimum
+ *     still apply); {@code cap}: the forecast is a proposal like any other, so the minimum makes it
+ *     a ceiling
  * @param forecaster the online forecaster: {@code holt} (default: damped Holt, refit on the
  *     history every interval), {@code ewma}, or {@code model} (the registry's active model)
  * @param headroom the forecast's upper bound is multiplied by this (default 1.2)
