@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One periodic retrain: reads the request log ({@code logs}: a file, or every {@code *.jsonl} /
  * {@code *.jsonl.gz} file of a directory), keeps the last {@code days} days before {@code now},
- * builds the demand series (tokens per second per 1 s window, every decision line counted: demand,
- * not what was admitted) and runs {@link DemandRetrain}. Stateless.
+ * builds the demand series (tokens per second per 1 s window over the decision lines, allowed and
+ * denied alike: demand, not what was admitted; feedback lines are outcomes, not demand) and runs {@link DemandRetrain}. Stateless.
  */
 final class Retraining {
 
@@ -38,7 +38,7 @@ final class Retraining {
     for (Path file : files(Path.of(r.logs()))) {
       Read<List<RequestEvent>> read = RequestLogReader.read(file);
       for (RequestEvent e : read.value()) {
-        if (e.epochMillis() >= since) {
+        if (e.decided() && e.epochMillis() >= since) {
           events.add(e);
         }
       }
