@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
  *       shadow mode; the level in force is {@code sluice_in_flight_limit}.
  *   <li>The request log reads {@link #policy}, {@link #shadowRate} and {@link #modelVersion} on
  *       request threads, wait-free: the first two from the running loop (the shadow rate is copied
- *       after each step by the scheduler thread), the last from a field the model registry sets.
+ *       after each step by the scheduler thread), the last from the predictive controller's model
+ *       (else a field {@link #modelVersion(String)} sets).
+ *   <li>With a {@code predictive} controller, {@link Prediction} holds the model registry, the model
+ *       meters and feature drift; it is fed after every step on the scheduler thread.
  * </ol>
  */
 public final class Adaptation implements AutoCloseable {
@@ -168,9 +171,11 @@ public final class Adaptation implements AutoCloseable {
       }
       try {
         ControlStep step = running.loop.step();
-        java.util.Map<String, Double> tiers = new java.util.LinkedHashMap<>();
-        step.signals().tierDemand().forEach((t, d) -> tiers.put(t, d * 1e9 / step.signals().intervalNanos()));
-        prediction.afterStep(step.signals().demandRate(), tiers);
+        if (running.loop.predictive() != null) {
+          java.util.Map<String, Double> tiers = new java.util.LinkedHashMap<>();
+          step.signals().tierDemand().forEach((t, d) -> tiers.put(t, d * 1e9 / step.signals().intervalNanos()));
+          prediction.afterStep(step.signals().demandRate(), tiers);
+        }
         if (running.shadow && running.loop.lastStep() != null) {
           running.shadowRate = running.loop.lastStep().composedRate();
         }
