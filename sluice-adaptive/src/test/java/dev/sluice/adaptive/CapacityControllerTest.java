@@ -26,6 +26,7 @@ class CapacityControllerTest {
       "1000, 144, 0, 900, 1000, 950, 855",    // q 104 ms, 100 above tolerance: served 900 * (1 - 0.1 s / 2 s)
       "1000, 2040, 0, 900, 1000, 950, 450",   // a huge queue: the cut is floored at max-cut 0.5
       "500, 144, 0, 900, 900, 950, 500",      // saturated: never above the rate in force
+      "1000, 144, 0, 900, 600, 950, 1000",    // saturated, but admitting 600 < 0.75 * 900 answered: the queue drains, hold
       "1000, 60, 20, 900, 900, 950, 450",     // 2 % timeouts, queue not draining: min(rate, admitted) * 0.5
       "1000, 60, 20, 600, 400, 950, 1000",    // timeouts while admitting far less than answered: hold
   })
@@ -45,6 +46,16 @@ class CapacityControllerTest {
   void concurrencyLimit(double served, double delivery, double p50, double expected) {
     Signals s = Signals.ofCapacity(1, p50, 1000, 0, served, served, delivery, 40);
     assertThat(C.concurrencyLimit(s)).isCloseTo(expected, within(1e-9));
+  }
+
+  @Test
+  void aDrainingQueueLeavesTheConcurrencyLimitAlone() {
+    // q 104 ms, but 300 tokens admitted against 900 answered: a past burst's tail, not a queue to cut.
+    Signals draining = Signals.ofCapacity(1, 144, 1000, 0, 900, 300, 1000, 40);
+    assertThat(C.saturated(draining)).isTrue();
+    assertThat(C.concurrencyLimit(draining)).isNaN();
+    assertThat(C.concurrencyLimit(Signals.ofCapacity(1, 144, 1000, 0, 900, 900, 1000, 40)))
+        .isCloseTo(900 * 0.040 * 1.25 + 5, within(1e-9));
   }
 
   @ParameterizedTest(name = "cost spread {0} -> limit {1}")

@@ -65,9 +65,10 @@ final class ForecastCommand implements Callable<Integer> {
   private double trainFraction;
 
   @Option(names = "--model", defaultValue = "auto", paramLabel = "NAME",
-      description = "auto, naive, seasonal-naive, ewma, holt-winters or xgboost (default: auto, the best of the"
-          + " others in a backtest inside the training part). holt-winters picks its additive or multiplicative"
-          + " form the same way; holt-winters-additive and holt-winters-multiplicative force one.")
+      description = "auto, naive, seasonal-naive, ewma, holt-winters, xgboost or lstm (default: auto, the best of"
+          + " naive to xgboost in a backtest inside the training part; auto leaves the costlier lstm out)."
+          + " holt-winters picks its additive or multiplicative form the same way; holt-winters-additive and"
+          + " holt-winters-multiplicative force one.")
   private String model;
 
   @Option(names = "--window", paramLabel = "DURATION",
@@ -90,6 +91,10 @@ final class ForecastCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // warnings only, on stderr: DJL logs its thread settings at INFO when the lstm loads PyTorch
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", SimulateCommand.LOGGING);
+    }
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
     try {
@@ -111,7 +116,8 @@ final class ForecastCommand implements Callable<Integer> {
     try {
       forecaster = Forecasters.of(model);
     } catch (IllegalArgumentException e) {
-      throw new UsageError("--" + e.getMessage());
+      String lean = model.equals("lstm") ? "; this jar was built without sluice-ml-deep (-Dsluice.lean)" : "";
+      throw new UsageError("--" + e.getMessage() + lean);
     }
     long windowSeconds = windowSeconds();
     SeriesInputs.Measure what = switch (measure) {

@@ -37,7 +37,7 @@ class ForecastCommandTest {
   @Test
   void writesTheTestPartTheChartAndTheMetricsForEveryModel() throws Exception {
     Path input = diurnalCsv();
-    for (String model : List.of("naive", "seasonal-naive", "ewma", "holt-winters", "xgboost", "auto")) {
+    for (String model : List.of("naive", "seasonal-naive", "ewma", "holt-winters", "xgboost", "auto", "lstm")) {
       Path out = dir.resolve(model + ".csv");
       Run run = sluice("forecast", "--input", input.toString(), "--horizon", "2", "--train-fraction", "0.75",
           "--model", model, "--out", out.toString());
@@ -98,7 +98,7 @@ class ForecastCommandTest {
       {"--input", junk.toString()},
       {"--input", input.toString(), "--horizon", "0"},
       {"--input", input.toString(), "--train-fraction", "1.5"},
-      {"--input", input.toString(), "--model", "lstm"},
+      {"--input", input.toString(), "--model", "lstn"},
       {"--input", input.toString(), "--window", "5 parsecs"},
       {"--input", input.toString(), "--window", "7m"},
       {"--input", input.toString(), "--out", dir.resolve("no/such/dir/p.csv").toString()},
@@ -108,7 +108,7 @@ class ForecastCommandTest {
       "forecast: --input junk.txt: unrecognised format",
       "forecast: --horizon: 0 (expected: >= 1)",
       "forecast: --train-fraction: 1.5 (expected: 0 < F < 1)",
-      "forecast: --model: lstm (expected: one of auto, naive, seasonal-naive, ewma, holt-winters, xgboost)",
+      "forecast: --model: lstn (expected: one of auto, naive, seasonal-naive, ewma, holt-winters, xgboost, lstm)",
       "forecast: --window: 5 parsecs (expected: a duration",
       "forecast: --input window: 420 s (expected: a multiple of the series' step, 300 s)",
       "forecast: --out " + dir.resolve("no/such/dir/p.csv") + ": cannot write there",

@@ -1,8 +1,5 @@
 package dev.sluice.core;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +34,8 @@ public final class Limiter {
    * bound per tier caps memory under a flood of keys. A decision on an existing bucket is one map
    * read, one clock read and one CAS per level. Concurrency levels come after the token levels,
    * behind one null check: the permit table exists only once a spec has had a concurrency level.
+   * Carrying state over to a new spec lives in Reconfiguration, called under this monitor; the
+   * read-only views of the levels are built in LevelSnapshots.
    */
 
   private final Clock clock;
@@ -287,23 +286,7 @@ public final class Limiter {
   public List<LevelState> levels(String key, String tier) {
     TierState t = tier(tier);
     long now = clock.nanoTime();
-    List<LevelState> out = new ArrayList<>(3);
-    GcraBucket client = t.clients.get(key);
-    if (client == null) {
-      Limit l = t.perClient.limit;
-      out.add(new LevelState(Level.CLIENT, l, l.burst(), 0));
-    } else {
-      out.add(state(Level.CLIENT, client, now));
-    }
-    GcraBucket agg = t.aggregate;
-    if (agg != null) {
-      out.add(state(Level.TIER, agg, now));
-    }
-    GcraBucket glob = global;
-    if (glob != null) {
-      out.add(state(Level.GLOBAL, glob, now));
-    }
-    return out;
+    return LevelSnapshots.levels(t, key, global, now);
   }
 
   /**
@@ -312,21 +295,7 @@ public final class Limiter {
    */
   public AggregateLevels aggregateLevels() {
     long now = clock.nanoTime();
-    Map<String, LevelState> out = new LinkedHashMap<>();
-    Map<String, InFlight> inFlight = new LinkedHashMap<>();
-    for (TierState t : tiers.values()) {
-      GcraBucket agg = t.aggregate;
-      if (agg != null) {
-        out.put(t.name, state(Level.TIER, agg, now));
-      }
-      if (t.inFlight.max() > 0 || t.inFlight.cost() > 0) {
-        inFlight.put(t.name, t.inFlight.snapshot());
-      }
-    }
-    GcraBucket glob = global;
-    PermitTable p = permits;
-    InFlight g = p == null || p.global.max() == 0 && p.global.cost() == 0 ? null : p.global.snapshot();
-    return new AggregateLevels(out, glob == null ? null : state(Level.GLOBAL, glob, now), inFlight, g);
+    return LevelSnapshots.aggregateLevels(tiers.values(), global, permits, now);
   }
 
   /** Returns how many client buckets {@code tier} holds now (approximate under concurrency). */
@@ -351,18 +320,14 @@ public final class Limiter {
     expirePermits();
   }
 
-  private static LevelState state(Level level, GcraBucket b, long now) {
-    return new LevelState(level, b.limit(), b.tokens(now), b.resetNanos(now));
-  }
-
   /** Changes every client bucket of {@code tier} to {@code limit}, carrying tokens over proportionally. */
   public synchronized void setClientLimit(String tier, Limit limit) {
-    apply(spec.withTier(requireTier(spec, tier).withPerClient(limit)));
+    apply(spec.withTier(Reconfiguration.requireTier(spec, tier).withPerClient(limit)));
   }
 
   /** Changes the aggregate limit of {@code tier} ({@code null} removes the level). */
   public synchronized void setTierLimit(String tier, Limit limit) {
-    apply(spec.withTier(requireTier(spec, tier).withAggregate(limit)));
+    apply(spec.withTier(Reconfiguration.requireTier(spec, tier).withAggregate(limit)));
   }
 
   /** Changes the global limit ({@code null} removes the level). */
@@ -383,46 +348,14 @@ public final class Limiter {
     apply(next);
   }
 
-  private static TierSpec requireTier(LimiterSpec s, String tier) {
-    TierSpec t = s.tiers().get(tier);
-    if (t == null) {
-      throw new UnknownTierException(tier, s.tiers().keySet());
-    }
-    return t;
-  }
-
   private synchronized void apply(LimiterSpec next) {
     long now = clock.nanoTime();
     Map<String, TierState> current = tiers;
-    PermitTable p = permits;
-    if (p != null || next.hasConcurrency()) {
-      p = p == null ? new PermitTable() : p;
-      // Room for every permit the new levels can hold, plus those still out, before any maximum rises.
-      long slots = p.global.cost();
-      for (TierState t : current.values()) {
-        slots = Saturating.add(slots, t.inFlight.cost());
-      }
-      long bound = next.concurrency(); // each permit costs at least 1
-      for (TierSpec ts : bound > 0 ? List.<TierSpec>of() : next.tiers().values()) {
-        bound = Saturating.add(bound, ts.concurrency());
-      }
-      p.ensureCapacity(Saturating.add(slots, bound));
-      p.timeout(next.permitTimeout());
-      p.global.max(next.concurrency());
-    }
-    Map<String, TierState> updated = new LinkedHashMap<>();
-    for (TierSpec ts : next.tiers().values()) {
-      TierState t = current.get(ts.name());
-      if (t == null) {
-        t = new TierState(ts, next, clock, now);
-      } else {
-        t.update(ts, next, now);
-      }
-      updated.put(ts.name(), t);
-    }
+    PermitTable p = Reconfiguration.permits(permits, current.values(), next);
+    Map<String, TierState> updated = Reconfiguration.tiers(current, next, clock, now);
     global = TierState.reshape(global, next.global(), clock);
     spec = next;
-    tiers = Collections.unmodifiableMap(updated);
+    tiers = updated;
     defaultTier = updated.get(next.defaultTier());
     permits = p;
   }

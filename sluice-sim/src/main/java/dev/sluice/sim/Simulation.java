@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
 /**
  * One discrete-event run of a scenario under one policy and seed, in virtual time: Poisson
  * arrivals from every source go through the real {@link Limiter}; admitted attempts queue at the
- * {@link Backend}; responses, timeouts and 429s feed the real {@link SignalCollector} and
+ * {@link Backend}, whose events (fast failure while down, service, deadlines) {@link
+ * BackendEvents} handles; responses, timeouts and 429s feed the real {@link SignalCollector} and
  * {@link ControlLoop}, which move the limiter's global rate through the same {@link BucketStore}
  * target as in the server (the local store wrapping this limiter). Deterministic for a seed: every random
  * stream is a {@link SplittableRandom} derived from it, and the arrival streams do not depend on
@@ -32,17 +33,14 @@ import java.util.SplittableRandom;
 final class Simulation {
 
   /*
-   * Event kinds and their payloads: ARRIVAL (source index), RETRY, COMPLETE, TIMEOUT, FAST_FAIL
-   * (request handle: generation << 32 | slot), TICK (second index), CONTROL (none), and the
-   * virtual users' START and WAKE (see VirtualUsers). A logical request starts at its ARRIVAL (or
+   * Event kinds and their payloads: ARRIVAL (source index), RETRY (request handle: generation << 32
+   * | slot), TICK (second index), CONTROL (none), the backend's COMPLETE, TIMEOUT and FAST_FAIL
+   * (see BackendEvents), and the virtual users' START and WAKE (see VirtualUsers). A logical request starts at its ARRIVAL (or
    * when a virtual user sends it) and ends exactly once: admitted and answered 2xx, failed (5xx or
    * timeout) with no retry left, or rejected (429) with no retry left; retries take a new slot.
    */
   private static final int ARRIVAL = 0;
   private static final int RETRY = 1;
-  private static final int COMPLETE = 2;
-  private static final int TIMEOUT = 3;
-  private static final int FAST_FAIL = 4;
   private static final int TICK = 5;
   private static final int CONTROL = 6;
   private static final long SECOND = 1_000_000_000L;
@@ -55,6 +53,7 @@ final class Simulation {
   private final Requests req = new Requests();
   private final RunRecorder rec;
   private final Backend backend;
+  private final BackendEvents service;
   private final Traffic traffic;
   private final SplittableRandom retryRng;
   private final Limiter limiter;
@@ -100,6 +99,7 @@ final class Simulation {
     SplittableRandom root = new SplittableRandom(seed);
     this.traffic = new Traffic(sc, root.split());
     this.backend = new Backend(sc.backend(), sc.seconds(), root.split());
+    this.service = new BackendEvents(sc, req, events, backend, this::outcome);
     this.retryRng = root.split();
     this.gate = Peers.is(policy) ? Peers.gate(policy, sc, root.split()) : null;
     this.rec = new RunRecorder(sc);
@@ -189,13 +189,9 @@ final class Simulation {
             decide(id, now);
           }
         }
-        case COMPLETE -> complete(p, now);
-        case TIMEOUT -> timeout(p, now);
-        case FAST_FAIL -> {
-          int id = req.resolve(p);
-          outcome(id, now, 503, now - req.admitted[id]);
-          req.release(id);
-        }
+        case BackendEvents.COMPLETE -> service.onComplete(p, now);
+        case BackendEvents.TIMEOUT -> service.onTimeout(p, now);
+        case BackendEvents.FAST_FAIL -> service.onFastFail(p, now);
         case TICK -> tick((int) p, now);
         case VirtualUsers.START -> users.onStart(p, now);
         case VirtualUsers.WAKE -> users.onWake(p, now);
@@ -284,18 +280,7 @@ final class Simulation {
     }
     req.gateInflight[id] = gate != null ? gate.inflight() : 0;
     permits.take(id, d);
-    req.admitted[id] = now;
-    req.deadline[id] = now + Math.round(sc.backend().deadlineMillis() * cost * 1e6);
-    if (backend.down[sec]) {
-      req.state[id] = Requests.FAST_FAIL;
-      events.push(now + Math.round(sc.backend().outageMillis() * 1e6), FAST_FAIL, req.handle(id));
-    } else if (backend.hasFreeWorker(sec) && backend.queued() == 0) {
-      startService(id, now, sec);
-    } else {
-      req.state[id] = Requests.QUEUED;
-      backend.enqueue(id);
-      events.push(req.deadline[id], TIMEOUT, req.handle(id));
-    }
+    service.admit(id, now, sec);
   }
 
   /** The peer gate is full: a 429 like the limiter's, with no Retry-After. */
@@ -309,56 +294,6 @@ final class Simulation {
       finish(id, now, 2, false);
     }
     req.release(id);
-  }
-
-  private void startService(int id, long now, int sec) {
-    backend.integrate(now, sec);
-    backend.busy++;
-    req.state[id] = Requests.SERVICE;
-    long done = now + backend.serviceNanos(sec, req.cost[id]);
-    events.push(done, COMPLETE, req.handle(id));
-    if (done > req.deadline[id]) {
-      events.push(req.deadline[id], TIMEOUT, req.handle(id));
-    }
-  }
-
-  private void complete(long handle, long now) {
-    int id = req.resolve(handle);
-    int sec = sec(now);
-    backend.integrate(now, sec);
-    backend.busy--;
-    if (req.state[id] == Requests.SERVICE) {
-      int status = backend.fails(sec) ? 500 : 200;
-      outcome(id, now, status, now - req.admitted[id]);
-    }
-    req.release(id);
-    dispatch(now, sec);
-  }
-
-  private void dispatch(long now, int sec) {
-    while (backend.hasFreeWorker(sec) && backend.queued() > 0) {
-      int id = backend.dequeue();
-      if (req.state[id] == Requests.ABANDONED) {
-        req.release(id);
-      } else {
-        startService(id, now, sec);
-      }
-    }
-  }
-
-  private void timeout(long handle, long now) {
-    int id = req.resolve(handle);
-    if (id < 0) {
-      return;
-    }
-    if (req.state[id] == Requests.QUEUED) {
-      req.state[id] = Requests.ABANDONED;
-    } else if (req.state[id] == Requests.SERVICE) {
-      req.state[id] = Requests.SERVICE_TIMED_OUT;
-    } else {
-      return;
-    }
-    outcome(id, now, 504, now - req.admitted[id]);
   }
 
   /** The client sees a response (or gives up); the slot's owner frees it. */
@@ -434,7 +369,7 @@ final class Simulation {
     backend.integrate(now, s);
     if (next < sc.seconds()) {
       events.push((next + 1) * SECOND, TICK, next);
-      dispatch(now, next);
+      service.dispatch(now, next);
     }
   }
 }
