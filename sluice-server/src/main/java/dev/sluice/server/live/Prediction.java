@@ -112,14 +112,17 @@ public final class Prediction implements AutoCloseable {
     if (dir == null) {
       models = null;
       active = null;
-    } else if (current == null || !current.directory().equals(Path.of(dir))) {
-      try {
-        models = ModelRegistry.open(Path.of(dir));
-      } catch (IOException | RuntimeException e) {
-        log.atWarn().addKeyValue("event", "model-registry-unavailable").addKeyValue("directory", dir).setCause(e)
-            .log("model registry not opened; the predictive controller falls back");
-        models = null;
+    } else {
+      if (current == null || !current.directory().equals(Path.of(dir))) {
+        try {
+          models = ModelRegistry.open(Path.of(dir));
+        } catch (IOException | RuntimeException e) {
+          log.atWarn().addKeyValue("event", "model-registry-unavailable").addKeyValue("directory", dir).setCause(e)
+              .log("model registry not opened; the predictive controller falls back");
+          models = null;
+        }
       }
+      // Every (re)load reads ACTIVE again: sluice train --activate may have moved it meanwhile.
       loadActive();
     }
     if (retrain != null) {
