@@ -25,16 +25,31 @@ import java.util.List;
  * @param minBurst the smallest burst a scaled level gets (at least the largest request cost)
  * @param capacity capacity controller parameters, also the windows of the collector's capacity
  *     estimator
+ * @param predictive predictive controller parameters; the controller itself needs a forecaster
+ *     and a ticker, see {@link #enabledControllers(PredictiveFactory)}
  */
 public record AdaptiveSettings(
     boolean enabled, boolean shadow, Duration interval, List<String> controllers,
     LatencyAimdController latencyAimd, ErrorBackoffController errorBackoff, GradientController gradient,
     PiController pi, StaticController staticRate, Composition limits, boolean proportionalBurst, long minBurst,
-    CapacityController capacity) {
+    CapacityController capacity, PredictiveSettings predictive) {
 
   /** Controller names {@link #controllers()} may list. */
   public static final List<String> CONTROLLER_NAMES =
-      List.of("latency-aimd", "error-backoff", "gradient", "pi", "static", "capacity");
+      List.of("latency-aimd", "error-backoff", "gradient", "pi", "static", "capacity", "predictive");
+
+  /** The {@code predictive} policy: the default policy with the predictive controller beside it. */
+  public static final List<String> PREDICTIVE_CONTROLLERS = List.of("capacity", "predictive");
+
+  /**
+   * Builds the predictive controller of a loop: the caller supplies the forecaster (sluice-ml's,
+   * which this module cannot see) and the ticker its budget runs on.
+   */
+  @FunctionalInterface
+  public interface PredictiveFactory {
+    /** Returns the controller for {@code settings}. */
+    PredictiveController create(PredictiveSettings settings);
+  }
 
   /**
    * The {@code default} policy: what runs when {@code adaptive.enabled} is true and no controller
@@ -53,7 +68,16 @@ public record AdaptiveSettings(
   public static final AdaptiveSettings DEFAULTS = new AdaptiveSettings(false, false, Duration.ofSeconds(1),
       DEFAULT_CONTROLLERS, LatencyAimdController.DEFAULTS, ErrorBackoffController.DEFAULTS,
       GradientController.DEFAULTS, PiController.DEFAULTS, null, Composition.DEFAULTS, true, 1,
-      CapacityController.DEFAULTS);
+      CapacityController.DEFAULTS, PredictiveSettings.DEFAULTS);
+
+  /** Settings with the default predictive controller parameters. */
+  public AdaptiveSettings(boolean enabled, boolean shadow, Duration interval, List<String> controllers,
+      LatencyAimdController latencyAimd, ErrorBackoffController errorBackoff, GradientController gradient,
+      PiController pi, StaticController staticRate, Composition limits, boolean proportionalBurst, long minBurst,
+      CapacityController capacity) {
+    this(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi, staticRate, limits,
+        proportionalBurst, minBurst, capacity, PredictiveSettings.DEFAULTS);
+  }
 
   /** Settings with the default capacity controller. */
   public AdaptiveSettings(boolean enabled, boolean shadow, Duration interval, List<String> controllers,
@@ -79,7 +103,7 @@ public record AdaptiveSettings(
       }
     }
     if (latencyAimd == null || errorBackoff == null || gradient == null || pi == null || limits == null
-        || capacity == null) {
+        || capacity == null || predictive == null) {
       throw new IllegalArgumentException("adaptive: a controller's parameters are null (expected: defaults)");
     }
     if (minBurst < 1) {
@@ -87,11 +111,20 @@ public record AdaptiveSettings(
     }
   }
 
-  /** Returns the enabled controllers, in order. */
+  /**
+   * Returns the enabled controllers, in order; a {@code predictive} one has no forecaster here (it
+   * falls back on every run), see {@link #enabledControllers(PredictiveFactory)}.
+   */
   public List<RateController> enabledControllers() {
+    return enabledControllers(p -> new PredictiveController(p, null, () -> 0L));
+  }
+
+  /** Returns the enabled controllers, in order, the predictive one built by {@code factory}. */
+  public List<RateController> enabledControllers(PredictiveFactory factory) {
     List<RateController> out = new ArrayList<>();
     for (String name : controllers) {
       out.add(switch (name) {
+        case "predictive" -> factory.create(predictive);
         case "latency-aimd" -> latencyAimd;
         case "error-backoff" -> errorBackoff;
         case "gradient" -> gradient;
@@ -106,42 +139,48 @@ public record AdaptiveSettings(
   /** Returns a copy with other enabled controllers. */
   public AdaptiveSettings withControllers(List<String> names) {
     return new AdaptiveSettings(enabled, shadow, interval, names, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, minBurst, capacity);
+        staticRate, limits, proportionalBurst, minBurst, capacity, predictive);
   }
 
   /** Returns a copy with other composition limits. */
   public AdaptiveSettings withLimits(Composition next) {
     return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, next, proportionalBurst, minBurst, capacity);
+        staticRate, next, proportionalBurst, minBurst, capacity, predictive);
   }
 
   /** Returns a copy in or out of shadow mode. */
   public AdaptiveSettings withShadow(boolean on) {
     return new AdaptiveSettings(enabled, on, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, minBurst, capacity);
+        staticRate, limits, proportionalBurst, minBurst, capacity, predictive);
   }
 
   /** Returns a copy with a static controller of {@code rate} (not enabled by this call). */
   public AdaptiveSettings withStaticRate(double rate) {
     return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        new StaticController(rate, interval), limits, proportionalBurst, minBurst, capacity);
+        new StaticController(rate, interval), limits, proportionalBurst, minBurst, capacity, predictive);
   }
 
   /** Returns a copy whose scaled bursts never drop below {@code floor}. */
   public AdaptiveSettings withMinBurst(long floor) {
     return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, floor, capacity);
+        staticRate, limits, proportionalBurst, floor, capacity, predictive);
   }
 
   /** Returns a copy with another control interval. */
   public AdaptiveSettings withInterval(Duration next) {
     return new AdaptiveSettings(enabled, shadow, next, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, minBurst, capacity);
+        staticRate, limits, proportionalBurst, minBurst, capacity, predictive);
   }
 
   /** Returns a copy with other capacity controller parameters. */
   public AdaptiveSettings withCapacity(CapacityController next) {
     return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, minBurst, next);
+        staticRate, limits, proportionalBurst, minBurst, next, predictive);
+  }
+
+  /** Returns a copy with other predictive controller parameters. */
+  public AdaptiveSettings withPredictive(PredictiveSettings next) {
+    return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
+        staticRate, limits, proportionalBurst, minBurst, capacity, next);
   }
 }

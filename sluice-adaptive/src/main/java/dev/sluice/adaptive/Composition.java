@@ -122,6 +122,26 @@ public record Composition(
    */
   public double compose(double currentRate, double[] proposals, double secondsSinceCut, double demandRate,
       double intervalSeconds, boolean urgent) {
+    return compose(currentRate, proposals, secondsSinceCut, demandRate, intervalSeconds, urgent, Double.NaN);
+  }
+
+  /**
+   * Returns the rate to apply, as {@link #compose(double, double[], double, double, double,
+   * boolean)}, with a forecast's {@code lift}: outside the warm-up after a cut, the demand gate
+   * lets the rate grow up to {@code lift} even when the last interval's demand was lower. The lift
+   * never raises the rate above the minimum of the proposals or the caps, never passes the ramp
+   * limit, and never touches a cut, so the capacity controller's protection is the same with or
+   * without it. (Letting the lift pass the ramp limit, or the warm-up, was measured and lost: see
+   * docs/learning.md, "Live use".)
+   *
+   * @param lift the forecast target in tokens per second ({@link PredictiveController#lift}); NaN
+   *     or not positive for none
+   */
+  public double compose(double currentRate, double[] proposals, double secondsSinceCut, double demandRate,
+      double intervalSeconds, boolean urgent, double lift) {
+    double dt = Math.max(0, intervalSeconds);
+    boolean warming = secondsSinceCut < warmup.toNanos() / 1e9 + dt / 2;
+    double lifted = !warming && lift > 0 && Double.isFinite(lift) ? lift : 0;
     double target = RateController.ABSTAIN;
     for (double p : proposals) {
       if (p < target) {
@@ -132,12 +152,10 @@ public record Composition(
       target = currentRate;
     }
     if (demandHeadroom > 0 && target > currentRate) {
-      target = Math.min(target, Math.max(currentRate, demandHeadroom * demandRate));
+      target = Math.min(target, Math.max(Math.max(currentRate, demandHeadroom * demandRate), lifted));
     }
     target = Math.max(minRate, Math.min(maxRate, target));
-    double dt = Math.max(0, intervalSeconds);
     if (target > currentRate) {
-      boolean warming = secondsSinceCut < warmup.toNanos() / 1e9 + dt / 2;
       target = Math.min(target, currentRate * Math.pow(1 + (warming ? warmupRampUp : rampUp), dt));
     } else if (target < currentRate && !urgent) {
       target = Math.max(target, currentRate * Math.pow(1 - rampDown, dt));

@@ -78,6 +78,7 @@ public final class ControlLoop {
   private final long[] lastRun;
   private final double[] standing;
   private final CapacityController capacity;
+  private final PredictiveController predictive;
   private final long intervalNanos;
   private final LimiterSpec base;
   private final double baseRate;
@@ -106,6 +107,13 @@ public final class ControlLoop {
       }
     }
     this.capacity = found;
+    PredictiveController forecast = null;
+    for (RateController c : this.controllers) {
+      if (forecast == null && c instanceof PredictiveController pc) {
+        forecast = pc;
+      }
+    }
+    this.predictive = forecast;
     this.intervalNanos = settings.interval().toNanos();
     this.base = target.spec();
     this.baseRate = controlledRate(base);
@@ -172,6 +180,11 @@ public final class ControlLoop {
     return concurrencyLimit;
   }
 
+  /** Returns the predictive controller among the loop's controllers, or {@code null} without one. */
+  public PredictiveController predictive() {
+    return predictive;
+  }
+
   /** Returns the last step, or {@code null} before the first. */
   public ControlStep lastStep() {
     return last;
@@ -215,8 +228,14 @@ public final class ControlLoop {
     Composition limits = bounded ? settings.limits().withGrowth(capacity.probeGain() - 1) : settings.limits();
     boolean urgent = limits.urgent(signals);
     double sinceCut = everCut ? (now - lastCutNanos) / 1e9 : Double.MAX_VALUE;
+    // A predictive controller in lift mode abstains and lifts the demand gate to its forecast
+    // instead (see PredictiveController); its gauge shows the lift.
+    double lift = predictive != null && predictive.settings().lifts() ? predictive.lift() : Double.NaN;
+    if (!Double.isNaN(lift)) {
+      byName.put(predictive.name(), lift);
+    }
     double next = limits.compose(previous, standing, sinceCut, signals.demandRate(), signals.intervalSeconds(),
-        urgent);
+        urgent, lift);
     if (next < previous) {
       lastCutNanos = now;
       everCut = true;

@@ -83,4 +83,21 @@ class CompositionTest {
     assertThatThrownBy(() -> new Composition(1, 2, 0.1, 1.5, Duration.ZERO, 0.1, 1, 1, 0.01))
         .hasMessageStartingWith("adaptive.limits.ramp-down-per-second: 1.5");
   }
+
+  @ParameterizedTest(name = "current {0}, proposal {1}, since cut {2}, demand {3}, lift {4} -> {5}")
+  @CsvSource({
+      "1000, 1500, 1000, 500, NaN, 1000",      // no lift: the demand gate holds (1.5 x 500 = 750 < 1000)
+      "1000, 1500, 1000, 500, 1300, 1037",     // lift: the gate opens to the forecast, the ramp still holds
+      "1000, 1020, 1000, 500, 1300, 1020",     // never above the minimum of the proposals
+      "1000, 1500, 1000, 500, 1010, 1010",     // up to the forecast only
+      "1000, 1500, 5, 500, 1300, 1000",        // not while warming up after a cut
+      "1000, 800, 1000, 5000, 1300, 870",      // a cut is untouched
+      "1000, Infinity, 1000, 500, 1300, 1000", // all abstain: hold
+      "1990, 2500, 1000, 100, 2400, 2000",     // caps hold
+  })
+  void liftsTheDemandGateToTheForecast(double current, double proposal, double sinceCut, double demand, double lift,
+      double expected) {
+    double out = Composition.DEFAULTS.compose(current, new double[] {proposal}, sinceCut, demand, 1, false, lift);
+    assertThat(out).isCloseTo(expected, within(0.01));
+  }
 }

@@ -419,4 +419,78 @@ class ControlLoopTest {
     assertThat(ControlLoop.toRate(0.5).perSecond()).isEqualTo(0.5);
     assertThat(settings.interval()).isEqualTo(Duration.ofSeconds(1));
   }
+
+  /** A test model: forecasts {@code value} with no interval. */
+  private static DemandForecaster constant(double value) {
+    return new DemandForecaster() {
+      @Override
+      public Forecast forecast(double[] history, double stepSeconds) {
+        return new Forecast(value, Double.NaN);
+      }
+
+      @Override
+      public String version() {
+        return "test:constant";
+      }
+    };
+  }
+
+  @Test
+  void aPredictiveLiftOpensTheDemandGateButNotTheRamp() {
+    ManualClock clock = new ManualClock(0);
+    Limiter limiter = Limiter.create(spec(), clock);
+    PredictiveSettings p = new PredictiveSettings(Duration.ofSeconds(1), "lift", "holt", 1.0, Duration.ofMillis(2),
+        10, 2, 0, Double.POSITIVE_INFINITY);
+    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withStaticRate(5000)
+        .withControllers(List.of("static", "predictive")).withPredictive(p);
+    SignalCollector c = SignalCollector.create(settings, clock.nanoTime());
+    List<RateController> controllers = settings.enabledControllers(s -> new PredictiveController(s, constant(2000),
+        clock::nanoTime));
+    ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), clock, c, settings, controllers);
+    assertThat(loop.predictive()).isNotNull();
+    // 100 tokens a second of demand: the gate (1.5 x 100) holds the rate at 1000 until the forecast lifts it.
+    second(c, clock, 100, 10, 200, 1);
+    assertThat(loop.step().composedRate()).isEqualTo(1000); // one window of history: no forecast yet
+    second(c, clock, 100, 10, 200, 1);
+    ControlStep lifted = loop.step();
+    assertThat(lifted.composedRate()).isCloseTo(1037, within(1e-6)); // lifted, at the ramp's pace
+    assertThat(lifted.proposals()).containsEntry("predictive", 2000.0).containsEntry("static", 5000.0);
+    // Without the predictive controller the same demand holds the rate.
+    ManualClock other = new ManualClock(0);
+    Limiter plain = Limiter.create(spec(), other);
+    AdaptiveSettings alone = settings.withControllers(List.of("static"));
+    SignalCollector c2 = SignalCollector.create(alone, other.nanoTime());
+    ControlLoop without = ControlLoop.create(BucketStore.local(plain), other, c2, alone);
+    second(c2, other, 100, 10, 200, 1);
+    without.step();
+    second(c2, other, 100, 10, 200, 1);
+    assertThat(without.step().composedRate()).isEqualTo(1000);
+  }
+
+  @Test
+  void aPredictiveCapIsAProposalAndAMissingModelFallsBack() {
+    ManualClock clock = new ManualClock(0);
+    Limiter limiter = Limiter.create(spec(), clock);
+    PredictiveSettings p = new PredictiveSettings(Duration.ofSeconds(1), "cap", "holt", 1.0, Duration.ofMillis(2),
+        10, 2, 0, Double.POSITIVE_INFINITY);
+    AdaptiveSettings settings = AdaptiveSettings.DEFAULTS.withControllers(List.of("predictive")).withPredictive(p)
+        .withLimits(Composition.DEFAULTS.withoutDemandGate());
+    SignalCollector c = SignalCollector.create(settings, clock.nanoTime());
+    ControlLoop loop = ControlLoop.create(BucketStore.local(limiter), clock, c, settings,
+        settings.enabledControllers(s -> new PredictiveController(s, constant(500), clock::nanoTime)));
+    second(c, clock, 100, 10, 200, 1);
+    loop.step();
+    second(c, clock, 100, 10, 200, 1);
+    assertThat(loop.step().composedRate()).isCloseTo(870, within(1e-6)); // toward 500 at the ramp-down limit
+    // enabledControllers() without a factory: no forecaster, every run falls back, the rate holds.
+    ManualClock other = new ManualClock(0);
+    Limiter plain = Limiter.create(spec(), other);
+    SignalCollector c2 = SignalCollector.create(settings, other.nanoTime());
+    ControlLoop none = ControlLoop.create(BucketStore.local(plain), other, c2, settings);
+    second(c2, other, 100, 10, 200, 1);
+    none.step();
+    second(c2, other, 100, 10, 200, 1);
+    assertThat(none.step().composedRate()).isEqualTo(1000);
+    assertThat(none.predictive().fallbacks()).isEqualTo(1);
+  }
 }

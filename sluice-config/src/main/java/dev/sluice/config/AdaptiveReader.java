@@ -7,6 +7,7 @@ import dev.sluice.adaptive.ErrorBackoffController;
 import dev.sluice.adaptive.GradientController;
 import dev.sluice.adaptive.LatencyAimdController;
 import dev.sluice.adaptive.PiController;
+import dev.sluice.adaptive.PredictiveSettings;
 import dev.sluice.adaptive.StaticController;
 import dev.sluice.config.yaml.Mapping;
 import dev.sluice.config.yaml.Problems;
@@ -42,7 +43,7 @@ public final class AdaptiveReader {
 
   /** Keys of the {@code adaptive} section. */
   public static final List<String> KEYS = List.of("enabled", "shadow", "interval", "controllers", "latency-aimd",
-      "error-backoff", "gradient", "pi", "static", "capacity", "limits", "burst", "min-burst");
+      "error-backoff", "gradient", "pi", "static", "capacity", "predictive", "limits", "burst", "min-burst");
 
   private static final List<String> LATENCY_AIMD =
       List.of("period", "low", "high", "increase", "decrease", "max-rate", "min-rate");
@@ -53,6 +54,9 @@ public final class AdaptiveReader {
   private static final List<String> STATIC = List.of("rate");
   private static final List<String> CAPACITY = List.of("period", "gain", "target", "drain-time", "max-cut", "floor",
       "min-responses", "delivery-window", "rtt-window", "probe", "probe-gain");
+  private static final List<String> PREDICTIVE = List.of("period", "mode", "forecaster", "headroom", "budget",
+      "history", "min-history", "min-rate", "max-rate", "models", "retrain");
+  private static final List<String> RETRAIN = List.of("every", "logs", "days");
   private static final List<String> LIMITS = List.of("min-rate", "max-rate", "ramp-up-per-second",
       "ramp-down-per-second", "warmup", "warmup-ramp-up-per-second", "demand-headroom", "spike-delay",
       "spike-timeouts");
@@ -110,6 +114,15 @@ public final class AdaptiveReader {
         or(s.integer("min-responses", 0, Integer.MAX_VALUE, false), cd.minResponses()),
         or(s.duration("delivery-window"), cd.deliveryWindow()), or(s.duration("rtt-window"), cd.rttWindow()),
         or(s.duration("probe"), cd.probe()), or(s.number("probe-gain"), cd.probeGain())));
+    PredictiveSettings pr = d.predictive();
+    PredictiveSettings predictive = section(m, "predictive", PREDICTIVE, pending, s -> new PredictiveSettings(
+        or(s.duration("period"), pr.period()), or(s.string("mode", false), pr.mode()),
+        or(s.string("forecaster", false), pr.forecaster()), or(s.number("headroom"), pr.headroom()),
+        or(s.duration("budget"), pr.budget()),
+        or(s.integer("history", 2, 1_000_000, false), (long) pr.history()).intValue(),
+        or(s.integer("min-history", 2, 1_000_000, false), (long) pr.minHistory()).intValue(),
+        perSecond(s.rate("min-rate", false), pr.minRate()), perSecond(s.rate("max-rate", false), pr.maxRate()),
+        or(s.string("models", false), pr.models()), retrain(s)));
     Composition ld = d.limits();
     Composition limits = section(m, "limits", LIMITS, pending, s -> new Composition(
         perSecond(s.rate("min-rate", false), ld.minRate()), perSecond(s.rate("max-rate", false), ld.maxRate()),
@@ -127,7 +140,7 @@ public final class AdaptiveReader {
       return null;
     }
     return m.build(() -> new AdaptiveSettings(enabled, shadow, interval, controllers, aimd, errors, gradient, pi,
-        fixed, limits, proportional, minBurst, capacity));
+        fixed, limits, proportional, minBurst, capacity, predictive));
   }
 
   /**
@@ -149,6 +162,21 @@ public final class AdaptiveReader {
       pending.add(e);
       return null;
     }
+  }
+
+  /** Returns the {@code retrain} subsection, or {@code null} when absent (its record checks the values). */
+  private static PredictiveSettings.Retrain retrain(Mapping predictive) {
+    if (!predictive.has("retrain")) {
+      return null;
+    }
+    Mapping r = predictive.mapping("retrain", RETRAIN);
+    if (r == null) {
+      return null;
+    }
+    Duration every = r.duration("every");
+    String logs = r.string("logs", true);
+    Long days = r.integer("days", 1, 36_500, false);
+    return new PredictiveSettings.Retrain(every, logs, days == null ? 7 : days.intValue());
   }
 
   private static List<String> controllers(Mapping m, Problems problems) {

@@ -104,7 +104,7 @@ class AdaptiveConfigTest {
             - fuzzy
         """)).containsExactly(
         "test.yaml:8: adaptive.controllers[1]: fuzzy (expected: one of"
-            + " [latency-aimd, error-backoff, gradient, pi, static, capacity])");
+            + " [latency-aimd, error-backoff, gradient, pi, static, capacity, predictive])");
   }
 
   @Test

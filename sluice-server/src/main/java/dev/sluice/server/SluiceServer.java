@@ -13,6 +13,7 @@ import dev.sluice.requestlog.DecisionIds;
 import dev.sluice.server.admin.AdminAuth;
 import dev.sluice.server.admin.AdminErrors;
 import dev.sluice.server.admin.AdminService;
+import dev.sluice.server.admin.ModelsService;
 import dev.sluice.server.admission.Admission;
 import dev.sluice.server.admission.PermitExpiry;
 import dev.sluice.server.admission.Stores;
@@ -110,6 +111,9 @@ public final class SluiceServer implements AutoCloseable {
     b.route().methods(HttpMethod.PUT).path("/admin/config").maxRequestLength(1 << 20).decorator(auth)
         .build(a.putConfig());
     b.route().get("/admin/buckets/{key}").decorator(auth).build(a.buckets());
+    ModelsService models = new ModelsService(adaptation.prediction());
+    b.route().get("/admin/models").decorator(auth).build(models.list());
+    b.route().post("/admin/models/{version}/activate").decorator(auth).build(models.activate());
     return b.build();
   }
 

@@ -16,6 +16,8 @@ import java.util.Map;
  * {@code combined} is the same under its old name, which {@code all} runs and scenario overrides may
  * name. {@code default} is what {@code sluice serve} runs with {@code adaptive.enabled: true} and no
  * controller list ({@link AdaptiveSettings#DEFAULT_CONTROLLERS}); {@code adaptive} is an alias of it.
+ * {@code predictive} is {@code default} with the predictive controller beside it ({@link
+ * AdaptiveSettings#PREDICTIVE_CONTROLLERS}), run by name, not by {@code all}.
  */
 public final class Policy {
 
@@ -25,9 +27,10 @@ public final class Policy {
 
   /**
    * Names {@link #parse} accepts besides {@link #ALL}, run under their own name but not by {@code
-   * all}: {@code seed} has the same controllers as {@code combined}, which {@code all} already runs.
+   * all}: {@code seed} has the same controllers as {@code combined}, which {@code all} already runs;
+   * {@code predictive} is the learning work's policy.
    */
-  public static final List<String> EXTRA = List.of("seed");
+  public static final List<String> EXTRA = List.of("seed", "predictive");
 
   /** The controllers of each adaptive policy unless a scenario says otherwise. */
   public static final Map<String, List<String>> DEFAULT_CONTROLLERS = defaults();
@@ -41,6 +44,7 @@ public final class Policy {
     m.put("combined", AdaptiveSettings.SEED_CONTROLLERS);
     m.put("seed", AdaptiveSettings.SEED_CONTROLLERS);
     m.put("default", AdaptiveSettings.DEFAULT_CONTROLLERS);
+    m.put("predictive", AdaptiveSettings.PREDICTIVE_CONTROLLERS);
     return java.util.Collections.unmodifiableMap(m);
   }
 

@@ -11,6 +11,7 @@ import dev.sluice.core.Limit;
 import dev.sluice.core.Limiter;
 import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.ManualClock;
+import dev.sluice.ml.live.Predictors;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -143,7 +144,8 @@ final class Simulation {
       }
       AdaptiveSettings s = settings.withControllers(names);
       collector = SignalCollector.create(s, 0);
-      loop = ControlLoop.create(BucketStore.local(limiter), clock, collector, s);
+      loop = ControlLoop.create(BucketStore.local(limiter), clock, collector, s,
+          s.enabledControllers(Predictors.factory(clock::nanoTime, () -> null)));
     }
   }
 

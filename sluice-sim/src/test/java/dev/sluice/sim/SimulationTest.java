@@ -196,4 +196,16 @@ class SimulationTest {
       lastPayload = q.poppedPayload;
     }
   }
+
+  @Test
+  void thePredictivePolicyRunsByNameDeterministicallyAndAccountsForEveryRequest() {
+    assertThat(Policy.parse("default,predictive")).containsExactly("default", "predictive");
+    assertThat(Policy.parse("all")).doesNotContain("predictive");
+    Scenario sc = Scenarios.busy();
+    RunResult a = Experiment.runOnce(sc, "predictive", 2);
+    RunResult b = Experiment.runOnce(sc, "predictive", 2);
+    assertThat(a.succeeded()).isEqualTo(b.succeeded());
+    assertThat(a.rejected()).isEqualTo(b.rejected());
+    assertThat(a.succeeded() + a.failed() + a.rejected() + a.inFlight()).isEqualTo(a.requests());
+  }
 }

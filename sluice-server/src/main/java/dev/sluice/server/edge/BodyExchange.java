@@ -7,15 +7,19 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.concurrent.CompletionStage;
 
-/** {@code POST /v1/decisions} or {@code /v1/feedback}: the whole body, then one reply. */
+/** {@code POST /v1/decisions}, {@code /v1/feedback} or {@code /v1/predict}: the whole body, then one reply. */
 final class BodyExchange extends Exchange {
-  private final boolean decisions;
+
+  /** Which API the body is for. */
+  enum Kind { DECISIONS, FEEDBACK, PREDICT }
+
+  private final Kind kind;
   private final int max;
   private ByteBuf body;
 
-  BodyExchange(EdgeConnection conn, HttpRequest request, boolean decisions) {
+  BodyExchange(EdgeConnection conn, HttpRequest request, Kind kind) {
     super(conn, request);
-    this.decisions = decisions;
+    this.kind = kind;
     this.max = conn.server().options().maxDecisionBodyBytes();
   }
 
@@ -62,8 +66,12 @@ final class BodyExchange extends Exchange {
   private void answer(byte[] bytes) {
     EdgeServer s = conn.server();
     try {
-      if (!decisions) {
+      if (kind == Kind.FEEDBACK) {
         conn.reply(this, s.feedback().accept(bytes));
+        return;
+      }
+      if (kind == Kind.PREDICT) {
+        conn.reply(this, s.predictions().predict(bytes));
         return;
       }
       CompletionStage<Reply> stage = s.decisions().decide(bytes);

@@ -50,6 +50,7 @@ public final class EdgeServer implements AutoCloseable {
   private final Clock network;
   private final DecisionService decisions;
   private final FeedbackService feedback;
+  private final PredictService predictions;
   private final ChannelGroup connections = new DefaultChannelGroup("edge", GlobalEventExecutor.INSTANCE);
   private final AtomicInteger inFlight = new AtomicInteger();
   private Channel listener;
@@ -65,6 +66,7 @@ public final class EdgeServer implements AutoCloseable {
     this.network = network;
     this.decisions = new DecisionService(edge);
     this.feedback = new FeedbackService(edge);
+    this.predictions = new PredictService(edge);
   }
 
   Edge edge() {
@@ -86,6 +88,10 @@ public final class EdgeServer implements AutoCloseable {
 
   FeedbackService feedback() {
     return feedback;
+  }
+
+  PredictService predictions() {
+    return predictions;
   }
 
   void exchangeStarted() {

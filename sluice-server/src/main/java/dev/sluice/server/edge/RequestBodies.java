@@ -41,6 +41,7 @@ final class RequestBodies {
   private static final List<String> DECISION_FIELDS = List.of("key", "tier", "method", "path", "cost");
   private static final List<String> FEEDBACK_FIELDS =
       List.of("key", "latencyMs", "status", "tier", "method", "path", "permit", "decisionId");
+  private static final List<String> PREDICT_FIELDS = List.of("tier");
   /** The most digits of a permit id (a positive {@code long}). */
   private static final int MAX_PERMIT_DIGITS = 19;
 
@@ -84,6 +85,18 @@ final class RequestBodies {
   /** Parses a decisions body; throws {@link BadRequestException} listing every problem. */
   static Parsed<DecisionRequest> decisions(byte[] body) {
     return parse(body, RequestBodies::decision, DECISION_FIELDS);
+  }
+
+  /**
+   * Parses a {@code /v1/predict} body: one object, {@code {}} for the global demand or {@code
+   * {"tier": T}}; returns the tier or {@code null}. Throws {@link BadRequestException} listing every problem.
+   */
+  static String predict(byte[] body) {
+    Parsed<String> p = parse(body, (f, at, errors) -> f.string("tier", at, 64, errors), PREDICT_FIELDS);
+    if (p.batch()) {
+      throw bad("an array (expected: one JSON object)", new ArrayList<>());
+    }
+    return p.items().getFirst();
   }
 
   /** Parses a feedback body; throws {@link BadRequestException} listing every problem. */

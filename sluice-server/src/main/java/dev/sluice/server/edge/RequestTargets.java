@@ -50,11 +50,12 @@ final class RequestTargets {
     int q = uri.indexOf('?');
     String path = q < 0 ? uri : uri.substring(0, q);
     Exchange x;
-    if (path.equals("/v1/decisions") || path.equals("/v1/feedback")) {
+    if (path.equals("/v1/decisions") || path.equals("/v1/feedback") || path.equals("/v1/predict")) {
       if (!req.method().equals(HttpMethod.POST)) {
         x = new ReplyExchange(conn, req, Refusals.postOnly());
       } else {
-        x = new BodyExchange(conn, req, path.equals("/v1/decisions"));
+        x = new BodyExchange(conn, req, path.equals("/v1/decisions") ? BodyExchange.Kind.DECISIONS
+            : path.equals("/v1/feedback") ? BodyExchange.Kind.FEEDBACK : BodyExchange.Kind.PREDICT);
       }
     } else {
       x = new ProxyExchange(conn, req, path);

@@ -8,6 +8,7 @@ import dev.sluice.adaptive.SignalCollector;
 import dev.sluice.core.Clock;
 import dev.sluice.core.Level;
 import dev.sluice.core.LimitTarget;
+import dev.sluice.ml.live.Predictors;
 import dev.sluice.server.observe.ServerMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -45,7 +46,10 @@ import org.slf4j.LoggerFactory;
  *       shadow mode; the level in force is {@code sluice_in_flight_limit}.
  *   <li>The request log reads {@link #policy}, {@link #shadowRate} and {@link #modelVersion} on
  *       request threads, wait-free: the first two from the running loop (the shadow rate is copied
- *       after each step by the scheduler thread), the last from a field the model registry sets.
+ *       after each step by the scheduler thread), the last from the predictive controller's model
+ *       (else a field {@link #modelVersion(String)} sets).
+ *   <li>With a {@code predictive} controller, {@link Prediction} holds the model registry, the model
+ *       meters and feature drift; it is fed after every step on the scheduler thread.
  * </ol>
  */
 public final class Adaptation implements AutoCloseable {
@@ -81,11 +85,18 @@ public final class Adaptation implements AutoCloseable {
   private final Clock clock;
   private final MeterRegistry registry;
   private final ScheduledExecutorService scheduler;
+  private final Prediction prediction;
   private volatile Running current;
   private volatile String modelVersion;
 
   /** Creates a stopped loop that will move {@code target} on {@code clock}, exporting to {@code registry}. */
   public Adaptation(LimitTarget target, Clock clock, MeterRegistry registry) {
+    this(target, clock, registry, new Prediction(registry, dev.sluice.server.observe.WallClock.system()));
+  }
+
+  /** Creates a stopped loop whose predictive controller, model meters and registry are {@code prediction}'s. */
+  public Adaptation(LimitTarget target, Clock clock, MeterRegistry registry, Prediction prediction) {
+    this.prediction = prediction;
     this.target = target;
     this.clock = clock;
     this.registry = registry;
@@ -103,9 +114,11 @@ public final class Adaptation implements AutoCloseable {
       return;
     }
     SignalCollector collector = SignalCollector.create(settings, clock.nanoTime());
+    prediction.configure(settings.predictive());
     ControlLoop loop;
     try {
-      loop = ControlLoop.create(target, clock, collector, settings);
+      loop = ControlLoop.create(target, clock, collector, settings,
+          settings.enabledControllers(Predictors.factory(clock::nanoTime, prediction::activeForecaster)));
     } catch (IllegalArgumentException e) {
       log.atWarn().addKeyValue("event", "adaptive-off").addKeyValue("reason", e.getMessage())
           .log("adaptive control loop not started");
@@ -125,6 +138,7 @@ public final class Adaptation implements AutoCloseable {
     ScheduledFuture<?> task = scheduler.scheduleWithFixedDelay(() -> tick(self[0]), every, every,
         TimeUnit.NANOSECONDS);
     Running running = new Running(collector, loop, task, gauges, settings);
+    prediction.attach(loop.predictive());
     self[0] = running;
     current = running;
     log.atInfo().addKeyValue("event", "adaptive-started").addKeyValue("controllers", settings.controllers())
@@ -156,7 +170,12 @@ public final class Adaptation implements AutoCloseable {
         return;
       }
       try {
-        running.loop.step();
+        ControlStep step = running.loop.step();
+        if (running.loop.predictive() != null) {
+          java.util.Map<String, Double> tiers = new java.util.LinkedHashMap<>();
+          step.signals().tierDemand().forEach((t, d) -> tiers.put(t, d * 1e9 / step.signals().intervalNanos()));
+          prediction.afterStep(step.signals().demandRate(), tiers);
+        }
         if (running.shadow && running.loop.lastStep() != null) {
           running.shadowRate = running.loop.lastStep().composedRate();
         }
@@ -173,6 +192,7 @@ public final class Adaptation implements AutoCloseable {
       return;
     }
     current = null;
+    prediction.attach(null);
     r.task.cancel(false);
     r.gauges.forEach(registry::remove);
   }
@@ -229,7 +249,13 @@ public final class Adaptation implements AutoCloseable {
    * policies so far); the request log's {@code modelVersion}.
    */
   public String modelVersion() {
-    return modelVersion;
+    String running = prediction.modelVersion();
+    return running != null ? running : modelVersion;
+  }
+
+  /** Returns the predictive side: registry, active model, model meters. */
+  public Prediction prediction() {
+    return prediction;
   }
 
   /**
@@ -249,5 +275,6 @@ public final class Adaptation implements AutoCloseable {
   public void close() {
     stop();
     scheduler.shutdownNow();
+    prediction.close();
   }
 }
