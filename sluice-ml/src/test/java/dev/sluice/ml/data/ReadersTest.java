@@ -78,6 +78,19 @@ class ReadersTest {
   }
 
   @Test
+  void requestLogReadsTheGoldenVersionTwoExampleOfTheServer() throws IOException {
+    Path golden = Path.of("../sluice-server/src/test/resources/request-log/v2.jsonl");
+
+    Read<List<RequestEvent>> read = RequestLogReader.read(golden);
+
+    assertThat(read.report().bad()).isZero();
+    assertThat(read.value()).hasSize(4);
+    assertThat(read.value().get(0).burst()).as("version 2's burst").isEqualTo(8000);
+    assertThat(read.value().get(1).denied()).isTrue();
+    assertThat(read.value().get(3).decided()).as("feedback carries no decision").isFalse();
+  }
+
+  @Test
   void accessLogReadsCombinedAndCommonFormatAndCountsTheRest() throws IOException {
     Path log = write("access.log",
         "83.149.9.216 - - [17/May/2015:10:05:03 +0000] \"GET /a.png HTTP/1.1\" 200 203023 \"http://x/\" \"Mozilla\"",
