@@ -8,6 +8,7 @@ import dev.sluice.adaptive.GradientController;
 import dev.sluice.adaptive.LatencyAimdController;
 import dev.sluice.adaptive.PiController;
 import dev.sluice.adaptive.StaticController;
+import dev.sluice.adaptive.flood.FloodSettings;
 import dev.sluice.config.yaml.Mapping;
 import dev.sluice.config.yaml.Problems;
 import dev.sluice.config.yaml.YamlNode;
@@ -42,7 +43,8 @@ public final class AdaptiveReader {
 
   /** Keys of the {@code adaptive} section. */
   public static final List<String> KEYS = List.of("enabled", "shadow", "interval", "controllers", "latency-aimd",
-      "error-backoff", "gradient", "pi", "static", "capacity", "limits", "burst", "min-burst");
+      "error-backoff", "gradient", "pi", "static", "capacity", "limits", "burst", "min-burst",
+      "anomaly");
 
   private static final List<String> LATENCY_AIMD =
       List.of("period", "low", "high", "increase", "decrease", "max-rate", "min-rate");
@@ -119,6 +121,7 @@ public final class AdaptiveReader {
         or(s.number("spike-timeouts"), ld.spikeTimeouts())));
     boolean proportional = burst(m, problems, d.proportionalBurst());
     long minBurst = or(m.integer("min-burst", 1, Long.MAX_VALUE, false), d.minBurst());
+    FloodSettings anomaly = AnomalyReader.read(m.mapping("anomaly", AnomalyReader.KEYS), problems);
     if (problems.count() != before) {
       return null;
     }
@@ -127,7 +130,7 @@ public final class AdaptiveReader {
       return null;
     }
     return m.build(() -> new AdaptiveSettings(enabled, shadow, interval, controllers, aimd, errors, gradient, pi,
-        fixed, limits, proportional, minBurst, capacity));
+        fixed, limits, proportional, minBurst, capacity, anomaly));
   }
 
   /**
