@@ -16,6 +16,9 @@ import java.util.Map;
  * {@code combined} is the same under its old name, which {@code all} runs and scenario overrides may
  * name. {@code default} is what {@code sluice serve} runs with {@code adaptive.enabled: true} and no
  * controller list ({@link AdaptiveSettings#DEFAULT_CONTROLLERS}); {@code adaptive} is an alias of it.
+ * When the scenario enables {@code adaptive.anomaly}, every policy but the peers runs the flood
+ * response in front of its limiter; {@code default-no-anomaly} is {@code default} without it, the
+ * yardstick of the flood scenarios.
  */
 public final class Policy {
 
@@ -27,7 +30,7 @@ public final class Policy {
    * Names {@link #parse} accepts besides {@link #ALL}, run under their own name but not by {@code
    * all}: {@code seed} has the same controllers as {@code combined}, which {@code all} already runs.
    */
-  public static final List<String> EXTRA = List.of("seed");
+  public static final List<String> EXTRA = List.of("seed", "default-no-anomaly");
 
   /** The controllers of each adaptive policy unless a scenario says otherwise. */
   public static final Map<String, List<String>> DEFAULT_CONTROLLERS = defaults();
@@ -41,6 +44,7 @@ public final class Policy {
     m.put("combined", AdaptiveSettings.SEED_CONTROLLERS);
     m.put("seed", AdaptiveSettings.SEED_CONTROLLERS);
     m.put("default", AdaptiveSettings.DEFAULT_CONTROLLERS);
+    m.put("default-no-anomaly", AdaptiveSettings.DEFAULT_CONTROLLERS);
     return java.util.Collections.unmodifiableMap(m);
   }
 
