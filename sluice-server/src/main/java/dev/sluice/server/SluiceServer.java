@@ -13,6 +13,7 @@ import dev.sluice.requestlog.DecisionIds;
 import dev.sluice.server.admin.AdminAuth;
 import dev.sluice.server.admin.AdminErrors;
 import dev.sluice.server.admin.AdminService;
+import dev.sluice.server.admin.AnomalyService;
 import dev.sluice.server.admission.Admission;
 import dev.sluice.server.admission.PermitExpiry;
 import dev.sluice.server.admission.Stores;
@@ -110,6 +111,7 @@ public final class SluiceServer implements AutoCloseable {
     b.route().methods(HttpMethod.PUT).path("/admin/config").maxRequestLength(1 << 20).decorator(auth)
         .build(a.putConfig());
     b.route().get("/admin/buckets/{key}").decorator(auth).build(a.buckets());
+    b.route().get("/admin/anomalies").decorator(auth).build(new AnomalyService(adaptation.anomalies()).list());
     return b.build();
   }
 

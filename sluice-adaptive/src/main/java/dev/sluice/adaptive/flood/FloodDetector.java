@@ -15,8 +15,9 @@ import org.apache.datasketches.hll.HllSketch;
  * at 2.5×, so one client asking for ten times more is not a flood (it is a heavy hitter: the
  * frequent-items sketch, 64 counters, finds clients above a share of the window's demand).
  *
- * <p>The baselines learn only from windows the caller says are normal (no anomaly open) and start
- * as running means over the warm-up, during which every score is 0. Memory is fixed (two sketches
+ * <p>The baselines learn from windows the caller says are normal (no anomaly open), ten times more
+ * slowly from the others, and start as running means over the warm-up, during which every score is
+ * 0. Memory is fixed (two sketches
  * and a few numbers) whatever the number of clients. Thread-safe: {@link #record} and {@link
  * #close} hold this object's monitor, a short critical section (a counter, an HLL update, a
  * frequent-items update).
@@ -90,10 +91,13 @@ public final class FloodDetector {
   }
 
   /**
-   * Ends the window: scores it against the baselines, lets the baselines learn from it if {@code
-   * learn}, and starts the next window.
+   * Ends the window: scores it against the baselines, lets the baselines learn from it (at a tenth
+   * of the pace unless {@code learn}, so a long anomaly slowly becomes the new normal rather than
+   * lasting for ever), and starts the next window. Demand is compared with {@code max(baseline,
+   * floor)}: a caller passes half the tokens the tier may admit in a window, so demand that fits
+   * easily within the limits is never a flood (and a cold baseline cannot raise a false alarm).
    */
-  public synchronized Reading close(boolean learn) {
+  public synchronized Reading close(boolean learn, double floor) {
     double d = demand;
     double n = distinct.getEstimate();
     long k = newcomers;
@@ -104,7 +108,7 @@ public final class FloodDetector {
     double bd = baseDemand;
     double bn = baseDistinct;
     if (windows > warmupWindows) {
-      demandScore = ramp(d / Math.max(1, bd));
+      demandScore = ramp(d / Math.max(Math.max(1, floor), bd));
       double newcomerExcess = Math.max(0, k - baseNewcomers) / Math.max(1, bn);
       crowdScore = ramp(Math.max(n / Math.max(1, bn), 1 + newcomerExcess));
       hitters = hitters(d);
@@ -115,10 +119,11 @@ public final class FloodDetector {
       baseDemand += a * (d - baseDemand);
       baseDistinct += a * (n - baseDistinct);
       baseNewcomers += a * (k - baseNewcomers);
-    } else if (learn) {
-      baseDemand += alpha * (d - baseDemand);
-      baseDistinct += alpha * (n - baseDistinct);
-      baseNewcomers += alpha * (k - baseNewcomers);
+    } else {
+      double a = learn ? alpha : alpha / 10;
+      baseDemand += a * (d - baseDemand);
+      baseDistinct += a * (n - baseDistinct);
+      baseNewcomers += a * (k - baseNewcomers);
     }
     demand = 0;
     newcomers = 0;

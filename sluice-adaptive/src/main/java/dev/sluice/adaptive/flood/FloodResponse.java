@@ -189,8 +189,11 @@ public final class FloodResponse {
     nowSec = (int) Math.min(Integer.MAX_VALUE - 1, (now - origin) / 1_000_000_000L);
     double w = (double) windowNanos / settings.recovery().toNanos();
     Map<String, Map<String, Double>> flagged = drainFlags();
+    double windowSeconds = windowNanos / 1e9;
     for (TierFlood t : tiers.values()) {
-      FloodDetector.Reading r = t.detector.close(t.state == State.IDLE);
+      Limit pool = pool(spec, t.name);
+      double floor = pool == null ? 0 : 0.5 * pool.rate().perSecond() * windowSeconds;
+      FloodDetector.Reading r = t.detector.close(t.state == State.IDLE, floor);
       t.last = r;
       t.score = r.score();
       moveTier(t, r.score(), w, now);
@@ -297,7 +300,7 @@ public final class FloodResponse {
       if (ts == null) {
         ts = new TierSpec(t.name, Limit.of(1, 1), null);
       }
-      Limit pool = ts.aggregate() != null ? ts.aggregate() : main.global() != null ? main.global() : null;
+      Limit pool = pool(main, t.name);
       double share = t.response.newcomerShare() + (1 - t.response.newcomerShare()) * t.ramp;
       Limit shared = pool == null ? Limit.of(Long.MAX_VALUE / 4, Rate.MAX_PER_SECOND) : scale(pool, share);
       if (settings.byPrefix()) {
@@ -310,6 +313,12 @@ public final class FloodResponse {
       b.tier(t.offenderTier, Limit.of(Math.max(t.response.offenderCost(), shrunk.burst()), shrunk.rate()));
     }
     return b.defaultTier(defaultTier.name).maxClientsPerTier(1 << 16).build();
+  }
+
+  /** The level whose rate a tier's newcomers share: its aggregate, else the global level, else none. */
+  private static Limit pool(LimiterSpec spec, String tier) {
+    TierSpec ts = spec.tiers().get(tier);
+    return ts != null && ts.aggregate() != null ? ts.aggregate() : spec.global();
   }
 
   private static Limit scale(Limit l, double share) {

@@ -5,8 +5,8 @@ package dev.sluice.adaptive.flood;
  * the second it was first seen and the second it was last seen. Memory is {@code 16 × slots}
  * bytes whatever the number of distinct keys (2^18 slots: 4 MiB); a key is looked up among
  * {@value #PROBES} slots from its hash, and when all are taken the one to forget is chosen so that
- * established clients outlive a flood of new ones: first an unproven entry (seen for less than the
- * probation), the one seen least recently; only when every probed entry is established, the least
+ * established clients outlive a flood of new ones: first an unproven entry (seen for no more than
+ * the probation), the one seen least recently; only when every probed entry is established, the least
  * recently seen of those.
  *
  * <p>Lock-free and allocation-free; not linearizable. Concurrent writers may race on a slot; the
@@ -87,7 +87,7 @@ public final class SeenClients {
       if (f == 0) {
         rank = Long.MIN_VALUE;
       } else {
-        boolean established = first[s] <= now - probation;
+        boolean established = first[s] < now - probation;
         rank = (established ? 1L << 40 : 0) + last[s];
       }
       if (rank < victimRank) {
@@ -103,12 +103,12 @@ public final class SeenClients {
 
   /**
    * Whether a client first seen at second {@code firstSeen} ({@link #NEW} for a new one) is
-   * established at second {@code now}: seen for at least the probation before {@code now} and
-   * before {@code freeze} (the start of a flood, so that the flood's own clients do not become
+   * established at second {@code now}: first seen more than the probation (whole seconds) before
+   * {@code now} and before {@code freeze} (the start of a flood, so that the flood's own clients do not become
    * established while it lasts; {@code Integer.MAX_VALUE} outside a flood).
    */
   public boolean established(int firstSeen, int now, int freeze) {
-    return firstSeen != NEW && firstSeen <= Math.min(now, freeze) - probation;
+    return firstSeen != NEW && firstSeen < Math.min(now, freeze) - probation;
   }
 
   /** Returns how many slots hold a client (a full scan; for tests and the admin view). */

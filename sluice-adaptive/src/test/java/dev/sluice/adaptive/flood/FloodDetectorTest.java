@@ -25,11 +25,11 @@ class FloodDetectorTest {
       SeenClients seen = new SeenClients(1 << 16, 60);
       for (int s = 0; s < 300; s++) {
         window(d, seen, "legit", 1000, 540 + rnd.nextInt(120), s, rnd);
-        assertThat(d.close(true).score()).as("seed %d second %d", seed, s).isZero();
+        assertThat(d.close(true, 0).score()).as("seed %d second %d", seed, s).isZero();
       }
       window(d, seen, "legit", 1000, 600, 300, rnd);
       window(d, seen, "bot", 2000, 3000, 300, rnd);
-      FloodDetector.Reading r = d.close(false);
+      FloodDetector.Reading r = d.close(false, 0);
       assertThat(r.score()).as("seed %d", seed).isEqualTo(1.0);
       assertThat(r.heavyHitters()).isEmpty();
     }
@@ -42,11 +42,11 @@ class FloodDetectorTest {
     SeenClients seen = new SeenClients(1 << 16, 60);
     for (int s = 0; s < 100; s++) {
       window(d, seen, "legit", 1000, 600, s, rnd);
-      d.close(true);
+      d.close(true, 0);
     }
     window(d, seen, "legit", 1000, 600, 100, rnd);
     window(d, seen, "heavy", 1, 1500, 100, rnd);
-    FloodDetector.Reading r = d.close(false);
+    FloodDetector.Reading r = d.close(false, 0);
     assertThat(r.score()).isZero();
     assertThat(r.demandScore()).isEqualTo(1.0);
     assertThat(r.heavyHitters()).extracting(FloodDetector.Hitter::key).containsExactly("heavy-0");
@@ -62,7 +62,7 @@ class FloodDetectorTest {
       long fp = SeenClients.fingerprint(key);
       d.record(key, fp, 1, seen.touch(fp, i / 100_000) == SeenClients.NEW);
     }
-    FloodDetector.Reading r = d.close(true);
+    FloodDetector.Reading r = d.close(true, 0);
     assertThat(r.distinct()).isBetween(0.97e6, 1.03e6);
     assertThat(r.newcomers()).isGreaterThan(900_000);
     assertThat(seen.bytes()).isEqualTo(4L << 20);
@@ -75,7 +75,7 @@ class FloodDetectorTest {
       long fp = SeenClients.fingerprint(key);
       d.record(key, fp, 1, seen.touch(fp, i / 100_000) == SeenClients.NEW);
     }
-    d.close(true);
+    d.close(true, 0);
     System.gc();
     long after = rt.totalMemory() - rt.freeMemory();
     assertThat(after - used).as("heap growth after another 10^6 keys").isLessThan(8L << 20);

@@ -12,8 +12,8 @@ class SeenClientsTest {
     long fp = SeenClients.fingerprint("alice");
     assertThat(seen.touch(fp, 5)).isEqualTo(SeenClients.NEW);
     assertThat(seen.touch(fp, 30)).isEqualTo(5);
-    assertThat(seen.established(5, 64, Integer.MAX_VALUE)).isFalse();
-    assertThat(seen.established(5, 65, Integer.MAX_VALUE)).isTrue();
+    assertThat(seen.established(5, 65, Integer.MAX_VALUE)).isFalse();
+    assertThat(seen.established(5, 66, Integer.MAX_VALUE)).isTrue();
     assertThat(seen.established(5, 200, 64)).as("frozen at a flood's start").isFalse();
     assertThat(seen.established(SeenClients.NEW, 200, Integer.MAX_VALUE)).isFalse();
   }

@@ -81,11 +81,13 @@ public final class Adaptation implements AutoCloseable {
   private final Clock clock;
   private final MeterRegistry registry;
   private final ScheduledExecutorService scheduler;
+  private final Anomalies anomalies;
   private volatile Running current;
   private volatile String modelVersion;
 
   /** Creates a stopped loop that will move {@code target} on {@code clock}, exporting to {@code registry}. */
   public Adaptation(LimitTarget target, Clock clock, MeterRegistry registry) {
+    this.anomalies = new Anomalies(target, clock, registry);
     this.target = target;
     this.clock = clock;
     this.registry = registry;
@@ -96,9 +98,13 @@ public final class Adaptation implements AutoCloseable {
     });
   }
 
-  /** Stops the running loop, then starts one with {@code settings} if they enable it. */
+  /**
+   * Stops the running loop, then starts one with {@code settings} if they enable it; (re)starts
+   * the flood response of {@code adaptive.anomaly} whether or not the loop is enabled.
+   */
   public synchronized void configure(AdaptiveSettings settings) {
     stop();
+    anomalies.configure(settings.anomaly());
     if (!settings.enabled()) {
       return;
     }
@@ -248,6 +254,12 @@ public final class Adaptation implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    anomalies.close();
     scheduler.shutdownNow();
+  }
+
+  /** Returns the flood response holder (running only while {@code adaptive.anomaly.enabled}). */
+  public Anomalies anomalies() {
+    return anomalies;
   }
 }
