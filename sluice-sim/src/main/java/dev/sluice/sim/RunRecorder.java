@@ -38,6 +38,8 @@ final class RunRecorder {
   final double[] attackAdmitted;
   /** Flood events the anomaly response opened (0 without it). */
   long anomalyEvents;
+  /** When the first flood event opened, ns of run time, or -1. */
+  long firstAnomalyNanos = -1;
   // Totals.
   long logicalOffered;
   long logicalOk;

@@ -39,7 +39,7 @@ public record RunResult(
       "compliant_rejection_below_capacity", "jain_fairness", "settling_s", "settling_max_s", "settling_intervals",
       "overshoot", "overshoot_max", "admitted_cv", "utilisation", "rejected_total", "timeouts_total", "errors_total",
       "static_fraction", "attack_compliant_rejection", "attack_admitted_vs_capacity", "attack_source_share",
-      "attack_share_of_rate", "anomaly_alarms_per_hour");
+      "attack_share_of_rate", "attack_detection_s", "anomaly_alarms_per_hour");
 
   /** Per-second series names. */
   public static final java.util.List<String> SERIES = java.util.List.of(
@@ -124,7 +124,8 @@ public record RunResult(
    * The attack metrics: over the seconds in which non-compliant sources send (the attack), the
    * share of compliant attempts rejected; from 30 s after the attack's first second on, the highest
    * admitted tokens per second over capacity, the attack's share of admitted tokens and of the global
- * rate (the limiter's refill rate, as the control loop moved it); and
+ * rate (the limiter's refill rate, as the control loop moved it); the seconds from the attack's
+ * first second to the first flood event (negative: a false alarm before it; NaN: none); and
    * the flood events the anomaly response opened, per hour of run. NaN without an attack.
    */
   private static void attack(Map<String, Double> m, RunRecorder r, double secs) {
@@ -154,6 +155,8 @@ public record RunResult(
     m.put("attack_admitted_vs_capacity", maxRatio);
     m.put("attack_source_share", first < 0 ? Double.NaN : ratio(attackTokens, admitted));
     m.put("attack_share_of_rate", first < 0 ? Double.NaN : ratio(attackTokens, rate));
+    m.put("attack_detection_s", first < 0 || r.firstAnomalyNanos < 0 ? Double.NaN
+        : r.firstAnomalyNanos / 1e9 - first);
     m.put("anomaly_alarms_per_hour", r.anomalyEvents * 3600.0 / secs);
   }
 

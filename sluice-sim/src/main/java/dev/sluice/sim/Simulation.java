@@ -123,6 +123,9 @@ final class Simulation {
         ? FloodResponse.create(sc.adaptive().anomaly(), limiter.spec(), clock, e -> {
           if (e.open() && e.kind().equals("flood")) {
             rec.anomalyEvents++;
+            if (rec.firstAnomalyNanos < 0) {
+              rec.firstAnomalyNanos = e.startNanos();
+            }
           }
         }) : null;
     this.tierOfSource = new int[sc.sources().size()];
