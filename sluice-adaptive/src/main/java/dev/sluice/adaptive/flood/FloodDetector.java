@@ -8,12 +8,15 @@ import org.apache.datasketches.hll.HllSketch;
 
 /**
  * Scores one tier's traffic, window by window, for a flood spread over many clients: aggregate
- * demand (tokens asked for) against its EWMA baseline, and the crowd that brings it, distinct
- * active clients (an HLL sketch, lgK 12: about 1.6 % error in 2.6 KiB) against their baseline or
- * never-seen clients arriving faster than usual. A flood is both: the score is {@code
- * min(demand score, crowd score)}, each mapping its ratio linearly from 0 at 1.5× its baseline to 1
- * at 2.5×, so one client asking for ten times more is not a flood (it is a heavy hitter: the
- * frequent-items sketch, 64 counters, finds clients above a share of the window's demand).
+ * demand (tokens asked for) against its EWMA baseline, and the crowd that brings it: distinct
+ * active clients that are not established (an HLL sketch, lgK 12: about 1.6 % error in 2.6 KiB)
+ * or never-seen clients, above their baselines, relative to the baseline of all distinct active
+ * clients (a second HLL). A flood is both: the score is {@code min(demand score, crowd score)}, each
+ * mapping its ratio linearly from 0 at 1.5× to 1 at 2.5× (the crowd's ratio is {@code 1 + excess /
+ * baseline distinct}), so one client asking for ten times more is not a flood (it is a heavy
+ * hitter: the frequent-items sketch, 64 counters, finds clients above a share of the window's
+ * demand), and neither is a daily peak of established clients (which the newcomer cap could not
+ * act on anyway).
  *
  * <p>The baselines learn from windows the caller says are normal (no anomaly open), ten times more
  * slowly from the others, and start as running means over the warm-up, during which every score is
@@ -41,11 +44,12 @@ public final class FloodDetector {
    * @param baselineDemand the demand baseline before this window
    * @param distinct distinct clients in the window (HLL estimate)
    * @param baselineDistinct the distinct-client baseline before this window
+   * @param unproven distinct clients in the window that are not established (HLL estimate)
    * @param newcomers clients never seen before, in the window
    * @param heavyHitters clients above the heavy-hitter share of the window's demand, largest first
    */
   public record Reading(double score, double demandScore, double crowdScore, double demand, double baselineDemand,
-      double distinct, double baselineDistinct, long newcomers, List<Hitter> heavyHitters) {}
+      double distinct, double baselineDistinct, double unproven, long newcomers, List<Hitter> heavyHitters) {}
 
   /**
    * A client above the heavy-hitter share.
@@ -56,6 +60,7 @@ public final class FloodDetector {
   public record Hitter(String key, double share) {}
 
   private final HllSketch distinct = new HllSketch(LG_K);
+  private final HllSketch unproven = new HllSketch(LG_K);
   private final ItemsSketch<String> items = new ItemsSketch<>(ITEMS);
   private final double alpha;
   private final long warmupWindows;
@@ -66,6 +71,7 @@ public final class FloodDetector {
   private double baseDemand;
   private double baseDistinct;
   private double baseNewcomers;
+  private double baseUnproven;
 
   /**
    * A detector whose baselines have time constant {@code baselineWindows} windows, silent for the
@@ -79,12 +85,16 @@ public final class FloodDetector {
 
   /**
    * Counts one request of {@code cost} tokens from {@code key} (fingerprint {@code fp}), {@code
-   * newcomer} when the client was never seen before.
+   * newcomer} when the client was never seen before, {@code unproven} when it is not established
+   * ({@link SeenClients#established}; a newcomer is unproven too).
    */
-  public synchronized void record(String key, long fp, int cost, boolean newcomer) {
+  public synchronized void record(String key, long fp, int cost, boolean newcomer, boolean unproven) {
     demand += cost;
     if (newcomer) {
       newcomers++;
+    }
+    if (unproven) {
+      this.unproven.update(fp);
     }
     distinct.update(fp);
     items.update(key, cost);
@@ -100,6 +110,7 @@ public final class FloodDetector {
   public synchronized Reading close(boolean learn, double floor) {
     double d = demand;
     double n = distinct.getEstimate();
+    double u = unproven.getEstimate();
     long k = newcomers;
     windows++;
     double demandScore = 0;
@@ -110,7 +121,8 @@ public final class FloodDetector {
     if (windows > warmupWindows) {
       demandScore = ramp(d / Math.max(Math.max(1, floor), bd));
       double newcomerExcess = Math.max(0, k - baseNewcomers) / Math.max(1, bn);
-      crowdScore = ramp(Math.max(n / Math.max(1, bn), 1 + newcomerExcess));
+      double unprovenExcess = Math.max(0, u - baseUnproven) / Math.max(1, bn);
+      crowdScore = ramp(1 + Math.max(unprovenExcess, newcomerExcess));
       hitters = hitters(d);
     }
     double score = Math.min(demandScore, crowdScore);
@@ -119,22 +131,25 @@ public final class FloodDetector {
       baseDemand += a * (d - baseDemand);
       baseDistinct += a * (n - baseDistinct);
       baseNewcomers += a * (k - baseNewcomers);
+      baseUnproven += a * (u - baseUnproven);
     } else {
       double a = learn ? alpha : alpha / 10;
       baseDemand += a * (d - baseDemand);
       baseDistinct += a * (n - baseDistinct);
       baseNewcomers += a * (k - baseNewcomers);
+      baseUnproven += a * (u - baseUnproven);
     }
     demand = 0;
     newcomers = 0;
     distinct.reset();
+    unproven.reset();
     items.reset();
-    return new Reading(score, demandScore, crowdScore, d, bd, n, bn, k, hitters);
+    return new Reading(score, demandScore, crowdScore, d, bd, n, bn, u, k, hitters);
   }
 
   /** Returns the bytes the two sketches hold at most. */
   public static long sketchBytes() {
-    return HllSketch.getMaxUpdatableSerializationBytes(LG_K, org.apache.datasketches.hll.TgtHllType.HLL_4)
+    return 2L * HllSketch.getMaxUpdatableSerializationBytes(LG_K, org.apache.datasketches.hll.TgtHllType.HLL_4)
         + ITEMS * 4L * Long.BYTES;
   }
 

@@ -145,7 +145,8 @@ public final class FloodResponse {
     int now = nowSec;
     long fp = SeenClients.fingerprint(key);
     int firstSeen = seen.touch(fp, now);
-    t.detector.record(key, fp, cost, firstSeen == SeenClients.NEW);
+    boolean unproven = !seen.established(firstSeen, now, t.freeze);
+    t.detector.record(key, fp, cost, firstSeen == SeenClients.NEW, unproven);
     int c = cost;
     Map<String, Integer> off = t.offenders;
     if (!off.isEmpty()) {
@@ -157,7 +158,7 @@ public final class FloodResponse {
         }
       }
     }
-    if (t.gating && !seen.established(firstSeen, now, t.freeze)) {
+    if (t.gating && unproven) {
       String k = settings.byPrefix() ? NetworkPrefix.of(key) : t.name;
       if (!gate.tryConsume(k, t.name, c)) {
         return DENIED;
