@@ -86,17 +86,22 @@ public final class FloodDetector {
   /**
    * Counts one request of {@code cost} tokens from {@code key} (fingerprint {@code fp}), {@code
    * newcomer} when the client was never seen before, {@code unproven} when it is not established
-   * ({@link SeenClients#established}; a newcomer is unproven too).
+   * ({@link SeenClients#established}; a newcomer is unproven too); {@code firstInWindow} when it is
+   * the client's first request in this window (the distinct-client sketches need only that one, and
+   * their update allocates).
    */
-  public synchronized void record(String key, long fp, int cost, boolean newcomer, boolean unproven) {
+  public synchronized void record(String key, long fp, int cost, boolean newcomer, boolean unproven,
+      boolean firstInWindow) {
     demand += cost;
     if (newcomer) {
       newcomers++;
     }
-    if (unproven) {
-      this.unproven.update(fp);
+    if (firstInWindow) {
+      if (unproven) {
+        this.unproven.update(fp);
+      }
+      distinct.update(fp);
     }
-    distinct.update(fp);
     items.update(key, cost);
   }
 
@@ -123,7 +128,7 @@ public final class FloodDetector {
       double newcomerExcess = Math.max(0, k - baseNewcomers) / Math.max(1, bn);
       double unprovenExcess = Math.max(0, u - baseUnproven) / Math.max(1, bn);
       crowdScore = ramp(1 + Math.max(unprovenExcess, newcomerExcess));
-      hitters = hitters(d);
+      hitters = hitters(d, Math.max(d, 2 * floor));
     }
     double score = Math.min(demandScore, crowdScore);
     if (windows <= warmupWindows) {
@@ -153,11 +158,15 @@ public final class FloodDetector {
         + ITEMS * 4L * Long.BYTES;
   }
 
-  private List<Hitter> hitters(double total) {
+  /**
+   * The clients above the heavy-hitter share of {@code base}: the window's demand, or the tokens
+   * the tier admits per window when that is more (so in a quiet window one request is not "heavy").
+   */
+  private List<Hitter> hitters(double total, double base) {
     if (total <= 0) {
       return List.of();
     }
-    long threshold = (long) Math.ceil(total * heavyShare);
+    long threshold = Math.max(1, (long) Math.ceil(base * heavyShare));
     ItemsSketch.Row<String>[] rows = items.getFrequentItems(threshold, ErrorType.NO_FALSE_POSITIVES);
     List<Hitter> out = new ArrayList<>(rows.length);
     for (ItemsSketch.Row<String> r : rows) {

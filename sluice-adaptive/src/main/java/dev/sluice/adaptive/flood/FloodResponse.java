@@ -93,6 +93,8 @@ public final class FloodResponse {
   private final ArrayDeque<FloodEvent> history = new ArrayDeque<>();
   private final ConcurrentLinkedQueue<String[]> flags = new ConcurrentLinkedQueue<>();
   private volatile int nowSec;
+  /** The number of the window now open (steps so far). */
+  private volatile int window;
   private long nextDue;
 
   private FloodResponse(FloodSettings settings, LimiterSpec spec, Clock clock, Consumer<FloodEvent> listener) {
@@ -144,9 +146,10 @@ public final class FloodResponse {
     }
     int now = nowSec;
     long fp = SeenClients.fingerprint(key);
-    int firstSeen = seen.touch(fp, now);
+    long touched = seen.touch(fp, now, window);
+    int firstSeen = SeenClients.first(touched);
     boolean unproven = !seen.established(firstSeen, now, t.freeze);
-    t.detector.record(key, fp, cost, firstSeen == SeenClients.NEW, unproven);
+    t.detector.record(key, fp, cost, firstSeen == SeenClients.NEW, unproven, SeenClients.firstInWindow(touched));
     int c = cost;
     Map<String, Integer> off = t.offenders;
     if (!off.isEmpty()) {
@@ -188,6 +191,7 @@ public final class FloodResponse {
     long now = clock.nanoTime();
     nextDue = Math.max(nextDue + windowNanos, now + 1);
     nowSec = (int) Math.min(Integer.MAX_VALUE - 1, (now - origin) / 1_000_000_000L);
+    window++;
     double w = (double) windowNanos / settings.recovery().toNanos();
     Map<String, Map<String, Double>> flagged = drainFlags();
     double windowSeconds = windowNanos / 1e9;

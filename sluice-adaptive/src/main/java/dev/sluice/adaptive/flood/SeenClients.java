@@ -2,7 +2,7 @@ package dev.sluice.adaptive.flood;
 
 /**
  * The clients seen lately, in a table of fixed size: for each, a 64-bit fingerprint of its key,
- * the second it was first seen and the second it was last seen. Memory is {@code 16 × slots}
+ * the second it was first seen and the window it was last seen in. Memory is {@code 16 × slots}
  * bytes whatever the number of distinct keys (2^18 slots: 4 MiB); a key is looked up among
  * {@value #PROBES} slots from its hash, and when all are taken the one to forget is chosen so that
  * established clients outlive a flood of new ones: first an unproven entry (seen for no more than
@@ -73,6 +73,17 @@ public final class SeenClients {
    * second it was first seen, or {@link #NEW} if it was not in the table.
    */
   public int touch(long fp, int now) {
+    return first(touch(fp, now, now));
+  }
+
+  /**
+   * Records that the client of fingerprint {@code fp} is seen at second {@code now} in window
+   * number {@code window} (any number that grows with time; the table keeps the last one per
+   * client) and returns both answers in one {@code long}, allocation-free: {@link #first} (the
+   * second it was first seen, or {@link #NEW}) and {@link #firstInWindow} (whether this is its
+   * first request in the window, so per-window distinct counts need one update per client).
+   */
+  public long touch(long fp, int now, int window) {
     int base = (int) (fp ^ (fp >>> 32)) & mask;
     int victim = -1;
     long victimRank = Long.MAX_VALUE;
@@ -80,8 +91,9 @@ public final class SeenClients {
       int s = (base + i) & mask;
       long f = fingerprints[s];
       if (f == fp) {
-        last[s] = now;
-        return first[s];
+        boolean fresh = last[s] != window;
+        last[s] = window;
+        return pack(first[s], fresh);
       }
       long rank;
       if (f == 0) {
@@ -96,9 +108,23 @@ public final class SeenClients {
       }
     }
     first[victim] = now;
-    last[victim] = now;
+    last[victim] = window;
     fingerprints[victim] = fp;
-    return NEW;
+    return pack(NEW, true);
+  }
+
+  private static long pack(int first, boolean fresh) {
+    return (long) first << 32 | (fresh ? 1 : 0);
+  }
+
+  /** The first-seen second (or {@link #NEW}) of a {@link #touch(long, int, int)} result. */
+  public static int first(long touched) {
+    return (int) (touched >> 32);
+  }
+
+  /** Whether a {@link #touch(long, int, int)} result is the client's first request in the window. */
+  public static boolean firstInWindow(long touched) {
+    return (touched & 1) != 0;
   }
 
   /**

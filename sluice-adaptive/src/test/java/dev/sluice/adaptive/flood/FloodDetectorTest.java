@@ -13,8 +13,10 @@ class FloodDetectorTest {
     for (int i = 0; i < n; i++) {
       String key = prefix + "-" + rnd.nextInt(clients);
       long fp = SeenClients.fingerprint(key);
-      int first = seen.touch(fp, sec);
-      d.record(key, fp, 1, first == SeenClients.NEW, !seen.established(first, sec, Integer.MAX_VALUE));
+      long touched = seen.touch(fp, sec, sec);
+      int first = SeenClients.first(touched);
+      d.record(key, fp, 1, first == SeenClients.NEW, !seen.established(first, sec, Integer.MAX_VALUE),
+          SeenClients.firstInWindow(touched));
     }
   }
 
@@ -61,7 +63,7 @@ class FloodDetectorTest {
     for (int i = 0; i < 1_000_000; i++) {
       String key = "c-" + i;
       long fp = SeenClients.fingerprint(key);
-      d.record(key, fp, 1, seen.touch(fp, i / 100_000) == SeenClients.NEW, true);
+      d.record(key, fp, 1, seen.touch(fp, i / 100_000) == SeenClients.NEW, true, true);
     }
     FloodDetector.Reading r = d.close(true, 0);
     assertThat(r.distinct()).isBetween(0.97e6, 1.03e6);
@@ -74,7 +76,7 @@ class FloodDetectorTest {
     for (int i = 1_000_000; i < 2_000_000; i++) {
       String key = "c-" + i;
       long fp = SeenClients.fingerprint(key);
-      d.record(key, fp, 1, seen.touch(fp, i / 100_000) == SeenClients.NEW, true);
+      d.record(key, fp, 1, seen.touch(fp, i / 100_000) == SeenClients.NEW, true, true);
     }
     d.close(true, 0);
     System.gc();
