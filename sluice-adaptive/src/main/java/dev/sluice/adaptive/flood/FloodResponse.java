@@ -7,8 +7,6 @@ import dev.sluice.core.Limiter;
 import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.Rate;
 import dev.sluice.core.TierSpec;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,8 +87,7 @@ public final class FloodResponse {
   private final Limiter gate;
   private final Map<String, TierFlood> tiers;
   private final TierFlood defaultTier;
-  private final Consumer<FloodEvent> listener;
-  private final ArrayDeque<FloodEvent> history = new ArrayDeque<>();
+  private final EventHistory history;
   private final ConcurrentLinkedQueue<String[]> flags = new ConcurrentLinkedQueue<>();
   private volatile int nowSec;
   /** The number of the window now open (steps so far). */
@@ -100,7 +97,7 @@ public final class FloodResponse {
   private FloodResponse(FloodSettings settings, LimiterSpec spec, Clock clock, Consumer<FloodEvent> listener) {
     this.settings = settings;
     this.clock = clock;
-    this.listener = listener;
+    this.history = new EventHistory(HISTORY, listener);
     this.origin = clock.nanoTime();
     this.windowNanos = settings.window().toNanos();
     this.seen = new SeenClients(settings.maxTracked(), (int) settings.probation().toSeconds());
@@ -335,57 +332,20 @@ public final class FloodResponse {
   }
 
   private FloodEvent open(FloodEvent e) {
-    synchronized (history) {
-      history.addLast(e);
-      trim();
-    }
-    listener.accept(e);
-    return e;
+    return history.open(e);
   }
 
   private FloodEvent replace(FloodEvent old, FloodEvent next) {
-    if (old == next) {
-      return next;
-    }
-    synchronized (history) {
-      List<FloodEvent> all = new ArrayList<>(history);
-      int i = all.lastIndexOf(old);
-      if (i >= 0) {
-        all.set(i, next);
-        history.clear();
-        history.addAll(all);
-      }
-    }
-    return next;
+    return history.replace(old, next);
   }
 
   private void close(FloodEvent ended) {
-    synchronized (history) {
-      List<FloodEvent> all = new ArrayList<>(history);
-      for (int i = all.size() - 1; i >= 0; i--) {
-        FloodEvent e = all.get(i);
-        if (e.open() && e.kind().equals(ended.kind()) && e.scope().equals(ended.scope())) {
-          all.set(i, ended);
-          break;
-        }
-      }
-      history.clear();
-      history.addAll(all);
-    }
-    listener.accept(ended);
-  }
-
-  private void trim() {
-    while (history.size() > HISTORY) {
-      history.removeFirst();
-    }
+    history.close(ended);
   }
 
   /** Returns the recorded events (at most 256, oldest first), those still open included. */
   public List<FloodEvent> events() {
-    synchronized (history) {
-      return List.copyOf(history);
-    }
+    return history.events();
   }
 
   /** Returns the last window's flood score of {@code tier} (0 before the first step). */
