@@ -1,5 +1,6 @@
 package dev.sluice.adaptive;
 
+import dev.sluice.adaptive.flood.FloodSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,12 +28,13 @@ import java.util.List;
  *     estimator
  * @param predictive predictive controller parameters; the controller itself needs a forecaster
  *     and a ticker, see {@link #enabledControllers(PredictiveFactory)}
+ * @param anomaly the flood detector and its response ({@code adaptive.anomaly}; disabled by default)
  */
 public record AdaptiveSettings(
     boolean enabled, boolean shadow, Duration interval, List<String> controllers,
     LatencyAimdController latencyAimd, ErrorBackoffController errorBackoff, GradientController gradient,
     PiController pi, StaticController staticRate, Composition limits, boolean proportionalBurst, long minBurst,
-    CapacityController capacity, PredictiveSettings predictive) {
+    CapacityController capacity, PredictiveSettings predictive, FloodSettings anomaly) {
 
   /** Controller names {@link #controllers()} may list. */
   public static final List<String> CONTROLLER_NAMES =
@@ -68,15 +70,15 @@ public record AdaptiveSettings(
   public static final AdaptiveSettings DEFAULTS = new AdaptiveSettings(false, false, Duration.ofSeconds(1),
       DEFAULT_CONTROLLERS, LatencyAimdController.DEFAULTS, ErrorBackoffController.DEFAULTS,
       GradientController.DEFAULTS, PiController.DEFAULTS, null, Composition.DEFAULTS, true, 1,
-      CapacityController.DEFAULTS, PredictiveSettings.DEFAULTS);
+      CapacityController.DEFAULTS, PredictiveSettings.DEFAULTS, FloodSettings.DEFAULTS);
 
-  /** Settings with the default predictive controller parameters. */
+  /** Settings with the default predictive controller parameters and without the flood response. */
   public AdaptiveSettings(boolean enabled, boolean shadow, Duration interval, List<String> controllers,
       LatencyAimdController latencyAimd, ErrorBackoffController errorBackoff, GradientController gradient,
       PiController pi, StaticController staticRate, Composition limits, boolean proportionalBurst, long minBurst,
       CapacityController capacity) {
     this(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi, staticRate, limits,
-        proportionalBurst, minBurst, capacity, PredictiveSettings.DEFAULTS);
+        proportionalBurst, minBurst, capacity, PredictiveSettings.DEFAULTS, FloodSettings.DEFAULTS);
   }
 
   /** Settings with the default capacity controller. */
@@ -84,7 +86,7 @@ public record AdaptiveSettings(
       LatencyAimdController latencyAimd, ErrorBackoffController errorBackoff, GradientController gradient,
       PiController pi, StaticController staticRate, Composition limits, boolean proportionalBurst, long minBurst) {
     this(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi, staticRate, limits,
-        proportionalBurst, minBurst, CapacityController.DEFAULTS);
+        proportionalBurst, minBurst, CapacityController.DEFAULTS, PredictiveSettings.DEFAULTS, FloodSettings.DEFAULTS);
   }
 
   /** Validates the interval, the controller names and the burst floor. */
@@ -103,7 +105,7 @@ public record AdaptiveSettings(
       }
     }
     if (latencyAimd == null || errorBackoff == null || gradient == null || pi == null || limits == null
-        || capacity == null || predictive == null) {
+        || capacity == null || predictive == null || anomaly == null) {
       throw new IllegalArgumentException("adaptive: a controller's parameters are null (expected: defaults)");
     }
     if (minBurst < 1) {
@@ -139,48 +141,54 @@ public record AdaptiveSettings(
   /** Returns a copy with other enabled controllers. */
   public AdaptiveSettings withControllers(List<String> names) {
     return new AdaptiveSettings(enabled, shadow, interval, names, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, minBurst, capacity, predictive);
+        staticRate, limits, proportionalBurst, minBurst, capacity, predictive, anomaly);
   }
 
   /** Returns a copy with other composition limits. */
   public AdaptiveSettings withLimits(Composition next) {
     return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, next, proportionalBurst, minBurst, capacity, predictive);
+        staticRate, next, proportionalBurst, minBurst, capacity, predictive, anomaly);
   }
 
   /** Returns a copy in or out of shadow mode. */
   public AdaptiveSettings withShadow(boolean on) {
     return new AdaptiveSettings(enabled, on, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, minBurst, capacity, predictive);
+        staticRate, limits, proportionalBurst, minBurst, capacity, predictive, anomaly);
   }
 
   /** Returns a copy with a static controller of {@code rate} (not enabled by this call). */
   public AdaptiveSettings withStaticRate(double rate) {
     return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        new StaticController(rate, interval), limits, proportionalBurst, minBurst, capacity, predictive);
+        new StaticController(rate, interval), limits, proportionalBurst, minBurst, capacity, predictive, anomaly);
   }
 
   /** Returns a copy whose scaled bursts never drop below {@code floor}. */
   public AdaptiveSettings withMinBurst(long floor) {
     return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, floor, capacity, predictive);
+        staticRate, limits, proportionalBurst, floor, capacity, predictive, anomaly);
   }
 
   /** Returns a copy with another control interval. */
   public AdaptiveSettings withInterval(Duration next) {
     return new AdaptiveSettings(enabled, shadow, next, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, minBurst, capacity, predictive);
+        staticRate, limits, proportionalBurst, minBurst, capacity, predictive, anomaly);
   }
 
   /** Returns a copy with other capacity controller parameters. */
   public AdaptiveSettings withCapacity(CapacityController next) {
     return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, minBurst, next, predictive);
+        staticRate, limits, proportionalBurst, minBurst, next, predictive, anomaly);
+  }
+
+  /** Returns a copy with other flood-response settings. */
+  public AdaptiveSettings withAnomaly(FloodSettings next) {
+    return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
+        staticRate, limits, proportionalBurst, minBurst, capacity, predictive, next);
   }
 
   /** Returns a copy with other predictive controller parameters. */
   public AdaptiveSettings withPredictive(PredictiveSettings next) {
     return new AdaptiveSettings(enabled, shadow, interval, controllers, latencyAimd, errorBackoff, gradient, pi,
-        staticRate, limits, proportionalBurst, minBurst, capacity, next);
+        staticRate, limits, proportionalBurst, minBurst, capacity, next, anomaly);
   }
 }

@@ -9,6 +9,7 @@ import dev.sluice.adaptive.LatencyAimdController;
 import dev.sluice.adaptive.PiController;
 import dev.sluice.adaptive.PredictiveSettings;
 import dev.sluice.adaptive.StaticController;
+import dev.sluice.adaptive.flood.FloodSettings;
 import dev.sluice.config.yaml.Mapping;
 import dev.sluice.config.yaml.Problems;
 import dev.sluice.config.yaml.YamlNode;
@@ -43,7 +44,8 @@ public final class AdaptiveReader {
 
   /** Keys of the {@code adaptive} section. */
   public static final List<String> KEYS = List.of("enabled", "shadow", "interval", "controllers", "latency-aimd",
-      "error-backoff", "gradient", "pi", "static", "capacity", "predictive", "limits", "burst", "min-burst");
+      "error-backoff", "gradient", "pi", "static", "capacity", "predictive", "limits", "burst", "min-burst",
+      "anomaly");
 
   private static final List<String> LATENCY_AIMD =
       List.of("period", "low", "high", "increase", "decrease", "max-rate", "min-rate");
@@ -132,6 +134,7 @@ public final class AdaptiveReader {
         or(s.number("spike-timeouts"), ld.spikeTimeouts())));
     boolean proportional = burst(m, problems, d.proportionalBurst());
     long minBurst = or(m.integer("min-burst", 1, Long.MAX_VALUE, false), d.minBurst());
+    FloodSettings anomaly = AnomalyReader.read(m.mapping("anomaly", AnomalyReader.KEYS), problems);
     if (problems.count() != before) {
       return null;
     }
@@ -140,7 +143,7 @@ public final class AdaptiveReader {
       return null;
     }
     return m.build(() -> new AdaptiveSettings(enabled, shadow, interval, controllers, aimd, errors, gradient, pi,
-        fixed, limits, proportional, minBurst, capacity, predictive));
+        fixed, limits, proportional, minBurst, capacity, predictive, anomaly));
   }
 
   /**

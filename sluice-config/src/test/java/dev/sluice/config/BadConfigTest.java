@@ -40,7 +40,7 @@ class BadConfigTest {
         "unknown-fields.yaml:10: tiers.premium.shares: unknown field"
             + " (expected: one of per-client, share, aggregate, concurrency)",
         "unknown-fields.yaml:13: adaptive.gain: unknown field (expected: one of enabled, shadow, interval, controllers,"
-            + " latency-aimd, error-backoff, gradient, pi, static, capacity, predictive, limits, burst, min-burst)");
+            + " latency-aimd, error-backoff, gradient, pi, static, capacity, predictive, limits, burst, min-burst, anomaly)");
   }
 
   @Test
@@ -144,7 +144,7 @@ class BadConfigTest {
     assertThat(problems(Configs.withTier("server: [8080]\nadaptive: true\n"))).containsExactly(
         "test.yaml:4: server: a list (expected: a mapping with bind, port, admin-bind, admin-port, admin-token)",
         "test.yaml:5: adaptive: true (expected: a mapping with enabled, shadow, interval, controllers,"
-            + " latency-aimd, error-backoff, gradient, pi, static, capacity, predictive, limits, burst, min-burst)");
+            + " latency-aimd, error-backoff, gradient, pi, static, capacity, predictive, limits, burst, min-burst, anomaly)");
   }
 
   @Test

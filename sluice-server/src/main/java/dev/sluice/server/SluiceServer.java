@@ -14,6 +14,7 @@ import dev.sluice.server.admin.AdminAuth;
 import dev.sluice.server.admin.AdminErrors;
 import dev.sluice.server.admin.AdminService;
 import dev.sluice.server.admin.ModelsService;
+import dev.sluice.server.admin.AnomalyService;
 import dev.sluice.server.admission.Admission;
 import dev.sluice.server.admission.PermitExpiry;
 import dev.sluice.server.admission.Stores;
@@ -114,6 +115,7 @@ public final class SluiceServer implements AutoCloseable {
     ModelsService models = new ModelsService(adaptation.prediction());
     b.route().get("/admin/models").decorator(auth).build(models.list());
     b.route().post("/admin/models/{version}/activate").decorator(auth).build(models.activate());
+    b.route().get("/admin/anomalies").decorator(auth).build(new AnomalyService(adaptation.anomalies()).list());
     return b.build();
   }
 

@@ -18,6 +18,9 @@ import java.util.Map;
  * controller list ({@link AdaptiveSettings#DEFAULT_CONTROLLERS}); {@code adaptive} is an alias of it.
  * {@code predictive} is {@code default} with the predictive controller beside it ({@link
  * AdaptiveSettings#PREDICTIVE_CONTROLLERS}), run by name, not by {@code all}.
+ * When the scenario enables {@code adaptive.anomaly}, every policy but the peers runs the flood
+ * response in front of its limiter; {@code default-no-anomaly} is {@code default} without it, the
+ * yardstick of the flood scenarios.
  */
 public final class Policy {
 
@@ -30,7 +33,7 @@ public final class Policy {
    * all}: {@code seed} has the same controllers as {@code combined}, which {@code all} already runs;
    * {@code predictive} is the learning work's policy.
    */
-  public static final List<String> EXTRA = List.of("seed", "predictive");
+  public static final List<String> EXTRA = List.of("seed", "predictive", "default-no-anomaly");
 
   /** The controllers of each adaptive policy unless a scenario says otherwise. */
   public static final Map<String, List<String>> DEFAULT_CONTROLLERS = defaults();
@@ -45,6 +48,7 @@ public final class Policy {
     m.put("seed", AdaptiveSettings.SEED_CONTROLLERS);
     m.put("default", AdaptiveSettings.DEFAULT_CONTROLLERS);
     m.put("predictive", AdaptiveSettings.PREDICTIVE_CONTROLLERS);
+    m.put("default-no-anomaly", AdaptiveSettings.DEFAULT_CONTROLLERS);
     return java.util.Collections.unmodifiableMap(m);
   }
 

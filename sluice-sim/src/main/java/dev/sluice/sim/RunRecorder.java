@@ -33,6 +33,13 @@ final class RunRecorder {
   final double[] p99;
   final double[] compliantAttempts;
   final double[] compliantRejected;
+  /** Attempts of non-compliant sources (the attack) per second, and how many were admitted. */
+  final double[] attackAttempts;
+  final double[] attackAdmitted;
+  /** Flood events the anomaly response opened (0 without it). */
+  long anomalyEvents;
+  /** When the first flood event opened, ns of run time, or -1. */
+  long firstAnomalyNanos = -1;
   // Totals.
   long logicalOffered;
   long logicalOk;
@@ -75,6 +82,8 @@ final class RunRecorder {
     p99 = new double[seconds];
     compliantAttempts = new double[seconds];
     compliantRejected = new double[seconds];
+    attackAttempts = new double[seconds];
+    attackAdmitted = new double[seconds];
     List<Scenario.TierModel> tiers = sc.limiter().tiers();
     byTier = new Histogram[tiers.size()];
     for (int i = 0; i < byTier.length; i++) {
@@ -106,6 +115,11 @@ final class RunRecorder {
     offeredRequests[sec]++;
     if (compliant[src]) {
       compliantAttempts[sec]++;
+    } else {
+      attackAttempts[sec]++;
+      if (allowed) {
+        attackAdmitted[sec] += cost;
+      }
     }
     if (allowed) {
       admittedCount++;

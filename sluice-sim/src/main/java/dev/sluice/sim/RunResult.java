@@ -38,7 +38,8 @@ public record RunResult(
       "offered_rps", "mean_ms", "p50_ms", "p95_ms", "p99_ms", "compliant_rejection_rate",
       "compliant_rejection_below_capacity", "jain_fairness", "settling_s", "settling_max_s", "settling_intervals",
       "overshoot", "overshoot_max", "admitted_cv", "utilisation", "rejected_total", "timeouts_total", "errors_total",
-      "static_fraction");
+      "static_fraction", "attack_compliant_rejection", "attack_admitted_vs_capacity", "attack_source_share",
+      "attack_share_of_rate", "attack_detection_s", "anomaly_alarms_per_hour");
 
   /** Per-second series names. */
   public static final java.util.List<String> SERIES = java.util.List.of(
@@ -87,6 +88,7 @@ public record RunResult(
     m.put("timeouts_total", (double) r.timeouts);
     m.put("errors_total", (double) r.serverErrors);
     m.put("static_fraction", staticRate / sc.nominalCapacity());
+    attack(m, r, secs);
     Map<String, Map<String, Double>> tiers = new LinkedHashMap<>();
     for (int i = 0; i < r.byTier.length; i++) {
       Map<String, Double> q = new LinkedHashMap<>();
@@ -116,6 +118,46 @@ public record RunResult(
     }
     return new RunResult(policy, seed, m, tiers, series, passed, r.logicalOffered, r.logicalOk, r.logicalFailed,
         r.logicalRejected, inFlight);
+  }
+
+  /**
+   * The attack metrics: over the seconds in which non-compliant sources send (the attack), the
+   * share of compliant attempts rejected; from 30 s after the attack's first second on, the highest
+   * admitted tokens per second over capacity, the attack's share of admitted tokens and of the global
+ * rate (the limiter's refill rate, as the control loop moved it); the seconds from the attack's
+ * first second to the first flood event (negative: a false alarm before it; NaN: none); and
+   * the flood events the anomaly response opened, per hour of run. NaN without an attack.
+   */
+  private static void attack(Map<String, Double> m, RunRecorder r, double secs) {
+    int first = -1;
+    double rej = 0;
+    double att = 0;
+    for (int s = 0; s < r.seconds; s++) {
+      if (r.attackAttempts[s] > 0) {
+        first = first < 0 ? s : first;
+        rej += r.compliantRejected[s];
+        att += r.compliantAttempts[s];
+      }
+    }
+    double maxRatio = first < 0 ? Double.NaN : 0;
+    double attackTokens = 0;
+    double admitted = 0;
+    double rate = 0;
+    for (int s = Math.max(0, first + 30); first >= 0 && s < r.seconds; s++) {
+      if (r.attackAttempts[s] > 0 && r.capacity[s] > 0) {
+        maxRatio = Math.max(maxRatio, r.admittedTokens[s] / r.capacity[s]);
+        attackTokens += r.attackAdmitted[s];
+        admitted += r.admittedTokens[s];
+        rate += r.refill[s];
+      }
+    }
+    m.put("attack_compliant_rejection", first < 0 ? Double.NaN : ratio(rej, att));
+    m.put("attack_admitted_vs_capacity", maxRatio);
+    m.put("attack_source_share", first < 0 ? Double.NaN : ratio(attackTokens, admitted));
+    m.put("attack_share_of_rate", first < 0 ? Double.NaN : ratio(attackTokens, rate));
+    m.put("attack_detection_s", first < 0 || r.firstAnomalyNanos < 0 ? Double.NaN
+        : r.firstAnomalyNanos / 1e9 - first);
+    m.put("anomaly_alarms_per_hour", r.anomalyEvents * 3600.0 / secs);
   }
 
   /** Returns a copy reported as {@code name} with {@code goodput_vs_oracle} set. */

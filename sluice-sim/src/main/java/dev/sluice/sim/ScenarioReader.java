@@ -220,7 +220,7 @@ public final class ScenarioReader {
             a.maxRate() * f, a.minRate() * f),
         new ErrorBackoffController(e.period(), e.window(), e.threshold(), e.factor(), e.minRate() * f, e.minResponses()),
         s.gradient(), s.pi(), s.staticRate(), l.withCaps(l.minRate() * f, l.maxRate() * f), s.proportionalBurst(),
-        s.minBurst()).withCapacity(s.capacity());
+        s.minBurst()).withCapacity(s.capacity()).withAnomaly(s.anomaly());
     return s.staticRate() == null ? out : out.withStaticRate(s.staticRate().rate() * f);
   }
 }

@@ -5,7 +5,9 @@ import dev.sluice.adaptive.Composition;
 import dev.sluice.adaptive.ControlLoop;
 import dev.sluice.adaptive.RateController;
 import dev.sluice.adaptive.SignalCollector;
+import dev.sluice.adaptive.flood.FloodResponse;
 import dev.sluice.core.Decision;
+import dev.sluice.core.Level;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Limit;
 import dev.sluice.core.Limiter;
@@ -43,6 +45,7 @@ final class Simulation {
   private static final int RETRY = 1;
   private static final int TICK = 5;
   private static final int CONTROL = 6;
+  private static final int FLOOD = 9;
   private static final long SECOND = 1_000_000_000L;
 
   private final Scenario sc;
@@ -71,6 +74,8 @@ final class Simulation {
   private final long[] firstAttempts;
   /** The run's request log, or {@code null} for none. */
   private final RequestLogFile log;
+  /** The flood response in front of the limiter, or {@code null} when the scenario has none. */
+  private final FloodResponse flood;
 
   Simulation(Scenario sc, String policy, long seed) {
     this(sc, policy, seed, sc.staticRate(), null);
@@ -115,6 +120,15 @@ final class Simulation {
     boolean moved = !fixed && gate == null;
     this.limiter = Limiter.create(Permits.withLevel(spec(initial, maxCost), sc, moved ? policy : "", maxCost), clock);
     this.permits = new Permits(limiter, req);
+    this.flood = sc.adaptive().anomaly().enabled() && gate == null && !policy.equals("default-no-anomaly")
+        ? FloodResponse.create(sc.adaptive().anomaly(), limiter.spec(), clock, e -> {
+          if (e.open() && e.kind().equals("flood")) {
+            rec.anomalyEvents++;
+            if (rec.firstAnomalyNanos < 0) {
+              rec.firstAnomalyNanos = e.startNanos();
+            }
+          }
+        }) : null;
     this.tierOfSource = new int[sc.sources().size()];
     for (int i = 0; i < tierOfSource.length; i++) {
       String t = sc.sources().get(i).tier();
@@ -173,6 +187,9 @@ final class Simulation {
     if (loop != null) {
       events.push(loop.nextDueNanos(), CONTROL, 0);
     }
+    if (flood != null) {
+      events.push(flood.nextDueNanos(), FLOOD, 0);
+    }
     while (!events.isEmpty()) {
       events.pop();
       long now = events.poppedTime;
@@ -195,6 +212,10 @@ final class Simulation {
         case TICK -> tick((int) p, now);
         case VirtualUsers.START -> users.onStart(p, now);
         case VirtualUsers.WAKE -> users.onWake(p, now);
+        case FLOOD -> {
+          flood.step(limiter.spec());
+          events.push(flood.nextDueNanos(), FLOOD, 0);
+        }
         default -> {
           loop.step();
           events.push(loop.nextDueNanos(), CONTROL, 0);
@@ -255,7 +276,12 @@ final class Simulation {
       return;
     }
     String key = traffic.key(s, req.client[id]);
-    Decision d = limiter.tryAcquire(key, tier, cost);
+    int charged = flood == null ? cost : flood.admit(key, tier, cost);
+    if (charged == FloodResponse.DENIED) {
+      anomalyDenied(id, key, tier, now);
+      return;
+    }
+    Decision d = limiter.tryAcquire(key, tier, charged);
     if (collector != null) {
       collector.recordDecision(tier, d.allowed(), cost, d.deniedBy());
     }
@@ -281,6 +307,24 @@ final class Simulation {
     req.gateInflight[id] = gate != null ? gate.inflight() : 0;
     permits.take(id, d);
     service.admit(id, now, sec);
+  }
+
+  /**
+   * The flood response throttled the attempt: a 429 like the limiter's, counted as a client-level
+   * denial by the control loop (its demand did not pass the per-client limits), retried after 1 s.
+   */
+  private void anomalyDenied(int id, String key, String tier, long now) {
+    if (collector != null) {
+      collector.recordDecision(tier, false, req.cost[id], Level.CLIENT);
+    }
+    rec.attempt(sec(now), req.source[id], req.cost[id], false);
+    if (log != null) {
+      log.gateDenied(now, key, tier, req.cost[id]);
+    }
+    if (!retry(id, now, false, SECOND)) {
+      finish(id, now, 2, false);
+    }
+    req.release(id);
   }
 
   /** The peer gate is full: a 429 like the limiter's, with no Retry-After. */

@@ -1,7 +1,12 @@
 package dev.sluice.server.admission;
 
+import dev.sluice.adaptive.flood.FloodResponse;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Decision;
+import dev.sluice.core.Level;
+import dev.sluice.core.Limit;
+import dev.sluice.core.LimiterSpec;
+import dev.sluice.core.TierSpec;
 import dev.sluice.core.UnknownTierException;
 import dev.sluice.server.live.Adaptation;
 import dev.sluice.server.observe.ServerMetrics;
@@ -24,6 +29,11 @@ import java.util.concurrent.ExecutionException;
  * the transport holds it while the request is served and hands it back with {@link #release}
  * exactly once; one never handed back expires ({@link PermitExpiry}).
  *
+ * <p>With {@code adaptive.anomaly} on, the flood response ({@link
+ * dev.sluice.server.live.Anomalies}) sees each request first: it may charge an offender a multiple
+ * of the cost, or deny the request outright (a {@link Verdict#abnormal()} 429), before the store
+ * decides. Allocation-free unless it denies; see {@link FloodResponse} for its design.
+ *
  * <p>A decision the store makes at once (the local store; Redis leases and fallbacks) comes back
  * as a completed future, and transports handle it inline, so only a decision that waits on Redis
  * costs a hop to another thread.
@@ -36,8 +46,19 @@ public final class Admission {
    * @param tier the tier it was made in (the default tier if a reload removed the requested one)
    * @param cost the tokens it asked for
    * @param decision the store's decision
+   * @param abnormal whether an anomaly action (the flood response, {@code adaptive.anomaly}) denied
+   *     it rather than the buckets
    */
-  public record Verdict(String tier, int cost, Decision decision) {}
+  public record Verdict(String tier, int cost, Decision decision, boolean abnormal) {
+
+    /** A verdict of the buckets. */
+    public Verdict(String tier, int cost, Decision decision) {
+      this(tier, cost, decision, false);
+    }
+  }
+
+  /** Retry-After of a request an anomaly action denied: the response's state changes per window. */
+  private static final long ABNORMAL_RETRY_NANOS = 1_000_000_000L;
 
   private final BucketStore store;
   private final ServerMetrics metrics;
@@ -77,7 +98,11 @@ public final class Admission {
    * tier since the transport resolved it, the request is decided in the new default tier. The
    * future fails only when the store does (the transport answers 503).
    */
-  public CompletableFuture<Verdict> decide(String key, String tier, int cost, String method, String path) {
+  public CompletableFuture<Verdict> decide(String key, String tier, int asked, String method, String path) {
+    int cost = adaptation.anomalies().admit(key, tier, asked);
+    if (cost == FloodResponse.DENIED) {
+      return CompletableFuture.completedFuture(abnormal(key, tier, asked, method, path));
+    }
     CompletableFuture<Decision> d = store.acquire(key, tier, cost).toCompletableFuture();
     if (d.isDone() && !d.isCompletedExceptionally()) {
       return CompletableFuture.completedFuture(counted(key, tier, cost, d.join(), method, path));
@@ -116,6 +141,22 @@ public final class Admission {
       throttleLog.throttled(key, tier, method, path, cost, d);
     }
     return new Verdict(tier, cost, d);
+  }
+
+  /**
+   * A request the flood response denied: a 429 at the client level whose problem type is {@code
+   * abnormal-usage-detected}, counted, fed to the control loop and logged like any denial.
+   */
+  private Verdict abnormal(String key, String tier, int cost, String method, String path) {
+    LimiterSpec spec = store.spec();
+    TierSpec t = spec.tiers().get(tier);
+    Limit limit = (t != null ? t : spec.tiers().get(spec.defaultTier())).perClient();
+    Decision d = new Decision(false, 0, ABNORMAL_RETRY_NANOS, ABNORMAL_RETRY_NANOS, Level.CLIENT, limit,
+        Decision.Reason.EXHAUSTED);
+    metrics.tier(tier).count(d);
+    adaptation.recordDecision(tier, false, cost, Level.CLIENT);
+    throttleLog.throttled(key, tier, method, path, cost, d);
+    return new Verdict(tier, cost, d, true);
   }
 
   /** Returns the cause a future failed with: {@code err} without its completion or execution wrappers. */

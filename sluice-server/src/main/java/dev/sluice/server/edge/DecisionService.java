@@ -32,6 +32,7 @@ final class DecisionService {
 
   // Member names and reasons of the decision object, quoted once: the generator copies their bytes.
   private static final SerializedString ALLOWED = new SerializedString("allowed");
+  private static final SerializedString ABNORMAL = new SerializedString("abnormal-usage-detected");
   private static final SerializedString REMAINING = new SerializedString("remaining");
   private static final SerializedString RETRY_AFTER_MS = new SerializedString("retryAfterMs");
   private static final SerializedString RESET_AFTER_MS = new SerializedString("resetAfterMs");
@@ -208,7 +209,11 @@ final class DecisionService {
       g.writeString(level);
     }
     g.writeFieldName(REASON);
-    g.writeString(reason(d));
+    if (decided.abnormal()) {
+      g.writeString(ABNORMAL);
+    } else {
+      g.writeString(reason(d));
+    }
     JsonBodies.stringField(g, TIER, decided.tier());
     g.writeFieldName(COST);
     g.writeNumber(decided.cost());

@@ -81,14 +81,20 @@ final class Refusals {
    * Returns the 429 for a denied request: the rate-limit fields and {@code Retry-After} ({@link
    * RateLimitHeaders#addThrottled}) and a problem naming tier, level, cost and {@code retryAfterMs};
    * a request a concurrency level denied gets {@code in-flight}, one that can never pass (its cost
-   * exceeds a burst) {@code cost-exceeds-burst}.
+   * exceeds a burst) {@code cost-exceeds-burst}, one an anomaly action denied {@code
+   * abnormal-usage-detected}.
    */
   static Reply throttled(Admission.Verdict decided) {
     Decision d = decided.decision();
     HttpHeaders h = Reply.fields();
     RateLimitHeaders.addThrottled(h, decided.tier(), d);
     boolean never = d.retryAfterNanos() == Long.MAX_VALUE;
-    Problem p = d.reason() == Decision.Reason.IN_FLIGHT
+    Problem p = decided.abnormal()
+        ? new Problem(HttpResponseStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:abnormal-usage-detected",
+            "Abnormal Usage Detected", "an anomaly response (adaptive.anomaly) throttles this client for now: "
+            + "new or unproven clients share a capped rate during a flood, offenders pay a higher cost; retry in "
+            + RateLimitHeaders.ceilMillis(d.retryAfterNanos()) + " ms", List.of())
+        : d.reason() == Decision.Reason.IN_FLIGHT
         ? new Problem(HttpResponseStatus.TOO_MANY_REQUESTS, "urn:sluice:problem:in-flight",
             "Too Many Requests In Flight", d.describe(), List.of())
         : never

@@ -86,6 +86,7 @@ public final class Adaptation implements AutoCloseable {
   private final MeterRegistry registry;
   private final ScheduledExecutorService scheduler;
   private final Prediction prediction;
+  private final Anomalies anomalies;
   private volatile Running current;
   private volatile String modelVersion;
 
@@ -97,6 +98,7 @@ public final class Adaptation implements AutoCloseable {
   /** Creates a stopped loop whose predictive controller, model meters and registry are {@code prediction}'s. */
   public Adaptation(LimitTarget target, Clock clock, MeterRegistry registry, Prediction prediction) {
     this.prediction = prediction;
+    this.anomalies = new Anomalies(target, clock, registry);
     this.target = target;
     this.clock = clock;
     this.registry = registry;
@@ -107,9 +109,13 @@ public final class Adaptation implements AutoCloseable {
     });
   }
 
-  /** Stops the running loop, then starts one with {@code settings} if they enable it. */
+  /**
+   * Stops the running loop, then starts one with {@code settings} if they enable it; (re)starts
+   * the flood response of {@code adaptive.anomaly} whether or not the loop is enabled.
+   */
   public synchronized void configure(AdaptiveSettings settings) {
     stop();
+    anomalies.configure(settings.anomaly());
     if (!settings.enabled()) {
       return;
     }
@@ -274,7 +280,13 @@ public final class Adaptation implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    anomalies.close();
     scheduler.shutdownNow();
     prediction.close();
+  }
+
+  /** Returns the flood response holder (running only while {@code adaptive.anomaly.enabled}). */
+  public Anomalies anomalies() {
+    return anomalies;
   }
 }
