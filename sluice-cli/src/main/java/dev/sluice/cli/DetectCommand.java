@@ -93,16 +93,8 @@ final class DetectCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageError("--" + e.getMessage());
     }
-    Path absolute = out.toAbsolutePath();
-    if (absolute.getParent() != null && !Files.isDirectory(absolute.getParent())) {
-      throw new UsageError("--out " + out + ": cannot write there: " + absolute.getParent() + ": no such directory");
-    }
-    if (Files.isDirectory(out)) {
-      throw new UsageError("--out " + out + ": is a directory (expected: a CSV file name)");
-    }
-    if (!Files.isRegularFile(input)) {
-      throw new UsageError("--input " + input + ": " + (Files.exists(input) ? "not a file" : "no such file"));
-    }
+    UsageError.requireWritableFile("--out", out);
+    UsageError.requireFile("--input", input);
     Read<Series> read;
     double[] scores;
     try (ProgressBar bar = new ProgressBarBuilder().setTaskName("detect").setInitialMax(3)
@@ -206,12 +198,5 @@ final class DetectCommand implements Callable<Integer> {
       return Long.toString((long) v);
     }
     return String.format(Locale.ROOT, "%.4f", v).replaceAll("0+$", "");
-  }
-
-  /** A usage error: the message is printed after {@code detect: } and the exit code is 2. */
-  private static final class UsageError extends RuntimeException {
-    UsageError(String message) {
-      super(message, null, false, false);
-    }
   }
 }

@@ -58,7 +58,7 @@ final class EvaluateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try {
       return run(spec.commandLine().getOut());
-    } catch (TrainCommand.UsageError e) {
+    } catch (UsageError e) {
       err.println("evaluate: " + e.getMessage());
       return CommandLine.ExitCode.USAGE;
     }
@@ -75,11 +75,11 @@ final class EvaluateCommand implements Callable<Integer> {
         version = abs.getFileName().toString();
       } else if (Files.isDirectory(model)) {
         registry = ModelRegistry.open(model);
-        version = registry.activeVersion().orElseThrow(() -> new TrainCommand.UsageError("--model " + model
+        version = registry.activeVersion().orElseThrow(() -> new UsageError("--model " + model
             + ": no metadata.json and no active version (expected: an artifact directory or a registry with an"
             + " active version)"));
       } else {
-        throw new TrainCommand.UsageError("--model " + model + ": no such directory");
+        throw new UsageError("--model " + model + ": no such directory");
       }
       ModelMetadata meta = registry.metadata(version);
       DatasetOptions d = DatasetOptions.defaults();
@@ -101,7 +101,7 @@ final class EvaluateCommand implements Callable<Integer> {
         stdout.println(r.summary());
       }
       if (rows.isEmpty()) {
-        throw new TrainCommand.UsageError("the logs give no per-client rows to score (expected: requests spanning"
+        throw new UsageError("the logs give no per-client rows to score (expected: requests spanning"
             + " more than " + (options.horizonWindows() + 1) + " windows of " + options.windowSeconds() + " s)");
       }
       TokenEvaluation e = TokenEvaluation.of(tokenModel, rows, data.schema());
@@ -115,11 +115,11 @@ final class EvaluateCommand implements Callable<Integer> {
           e.model().mae(), e.model().rmse(), e.model().rows()));
       return CommandLine.ExitCode.OK;
     } catch (SchemaMismatchException e) {
-      throw new TrainCommand.UsageError(e.getMessage());
+      throw new UsageError(e.getMessage());
     } catch (IllegalArgumentException e) {
-      throw new TrainCommand.UsageError("--model " + model + ": " + e.getMessage());
+      throw new UsageError("--model " + model + ": " + e.getMessage());
     } catch (IOException e) {
-      throw new TrainCommand.UsageError("--model " + model + ": " + e.getMessage());
+      throw new UsageError("--model " + model + ": " + e.getMessage());
     }
   }
 }

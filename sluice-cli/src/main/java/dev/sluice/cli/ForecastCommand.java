@@ -12,7 +12,6 @@ import dev.sluice.ml.forecast.ForecastOutput;
 import dev.sluice.ml.forecast.Metrics;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -126,16 +125,8 @@ final class ForecastCommand implements Callable<Integer> {
       default -> throw new UsageError("--measure: " + measure + " (expected: requests or tokens)");
     };
     Instant startAt = startInstant();
-    Path absolute = out.toAbsolutePath();
-    if (absolute.getParent() != null && !Files.isDirectory(absolute.getParent())) {
-      throw new UsageError("--out " + out + ": cannot write there: " + absolute.getParent() + ": no such directory");
-    }
-    if (Files.isDirectory(out)) {
-      throw new UsageError("--out " + out + ": is a directory (expected: a CSV file name)");
-    }
-    if (!Files.isRegularFile(input)) {
-      throw new UsageError("--input " + input + ": " + (Files.exists(input) ? "not a file" : "no such file"));
-    }
+    UsageError.requireWritableFile("--out", out);
+    UsageError.requireFile("--input", input);
     Read<Series> read;
     BacktestResult result;
     try (ProgressBar bar = new ProgressBarBuilder().setTaskName("forecast").setInitialMax(3)
@@ -207,13 +198,6 @@ final class ForecastCommand implements Callable<Integer> {
       return Instant.parse(start);
     } catch (DateTimeParseException e) {
       throw new UsageError("--start: " + start + " (expected: an ISO-8601 instant such as 1995-07-01T04:00:01Z)");
-    }
-  }
-
-  /** A usage error: the message is printed after {@code forecast: } and the exit code is 2. */
-  private static final class UsageError extends RuntimeException {
-    UsageError(String message) {
-      super(message, null, false, false);
     }
   }
 }

@@ -268,13 +268,4 @@ final class TrainCommand implements Callable<Integer> {
     return new ProgressBarBuilder().setTaskName(task).setInitialMax(steps).setStyle(ProgressBarStyle.ASCII)
         .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250).build();
   }
-
-  /** A usage error: the message is printed after the command's name and the exit code is 2. */
-  static final class UsageError extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    UsageError(String message) {
-      super(message, null, false, false);
-    }
-  }
 }
