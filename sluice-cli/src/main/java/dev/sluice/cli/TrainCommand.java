@@ -191,8 +191,8 @@ final class TrainCommand implements Callable<Integer> {
   static List<RegressionKind> kinds(String model) {
     return switch (model) {
       case "all" -> List.of(RegressionKind.values());
-      case "lstm" -> throw new UsageError("--model lstm: not available in this build (the LSTM forecaster comes with"
-          + " sluice-ml-deep, which this jar does not include yet); use linear, xgboost or all");
+      case "lstm" -> throw new UsageError("--model lstm: not implemented for token regression yet (the LSTM is a"
+          + " series forecaster: sluice forecast --model lstm); use linear, xgboost or all");
       default -> {
         try {
           yield List.of(RegressionKind.of(model));

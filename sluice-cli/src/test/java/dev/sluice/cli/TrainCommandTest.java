@@ -112,7 +112,7 @@ class TrainCommandTest {
         "train: --logs notes.txt: unrecognised format",
         "train: the logs give ",
         "train: --out " + file.resolve("models") + ": cannot write there",
-        "train: --model lstm: not available in this build",
+        "train: --model lstm: not implemented for token regression yet",
         "train: --model: forest (expected: linear, xgboost, lstm or all)",
         "train: --window: 1.5s (expected: whole seconds, 1s to 1d)",
         "evaluate: --model " + dir.resolve("nope") + ": no such directory",
