@@ -58,8 +58,9 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--policy", defaultValue = "all", paramLabel = "POLICY",
       description = "static, static-best, aimd, gradient, pi, combined (the seed's latency-aimd + error-backoff;"
           + " also as seed), default (what sluice serve runs; alias: adaptive), predictive (default + the"
-          + " predictive controller), oracle, netflix-gradient2, netflix-vegas, a comma-separated list, or all"
-          + " (default: every one but seed and predictive).")
+          + " predictive controller), default-no-anomaly (default without the flood response, for scenarios"
+          + " with adaptive.anomaly), oracle, netflix-gradient2, netflix-vegas, a comma-separated list, or all"
+          + " (default: every one but seed, predictive and default-no-anomaly).")
   private String policy;
 
   @Option(names = "--seeds", paramLabel = "N", description = "Seeds to run (1..N); default: the scenario's.")

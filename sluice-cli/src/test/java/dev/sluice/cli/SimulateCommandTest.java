@@ -97,6 +97,6 @@ class SimulateCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("policy: magic (expected: one of [static, aimd, gradient, pi, combined, default, oracle",
-        "static-best", "netflix-gradient2", "netflix-vegas", "seed, predictive]");
+        "static-best", "netflix-gradient2", "netflix-vegas", "seed, predictive, default-no-anomaly]");
   }
 }
