@@ -22,6 +22,10 @@ import java.lang.invoke.VarHandle;
  *   <li>{@link #reconfigure} is serialised per bucket, keeps the fraction of tokens left
  *       (proportional carry-over, rounding toward fewer tokens), and always stores a TAT different
  *       from the one it replaced, so a decision computed with the old parameters fails its CAS.
+ *   <li>A decision whose instant precedes the last rescale (it read the clock, then the bucket
+ *       was rescaled before its CAS) converts the gap up to the rescale at the rescale's ratio, as
+ *       if the change had applied at its instant, and adds its cost to the debt at the rescale;
+ *       one whose instant precedes the rescale before that is denied (retry at once).
  * </ol>
  */
 final class GcraBucket {
@@ -84,6 +88,14 @@ final class GcraBucket {
 
   private volatile long tat = FULL;
   private volatile Params params;
+  /*
+   * The instants of the last two rescales and the capacity before the last one. Plain fields:
+   * written under the monitor while tat is LOCKED, before params and tat are published, and read
+   * by a decision only after it read a tat that was not LOCKED (so the volatile tat orders them).
+   */
+  private long since = Long.MIN_VALUE;
+  private long prevSince = Long.MIN_VALUE;
+  private long prevCapacity = 1;
 
   GcraBucket(Params params) {
     this.params = params;
@@ -128,15 +140,33 @@ final class GcraBucket {
       if (params != p) {
         return STALE;
       }
-      long newDebt = Saturating.add(debt(t, now), costNanos);
+      long debt = debt(t, now);
+      long base = now; // the instant the new TAT's debt is measured from
+      long s = since;
+      if (now < s) {
+        // An instant before the last rescale (the decision read the clock, then the bucket was
+        // rescaled): the gap [now, s] ran under the previous limit, so its refill is converted at
+        // the rescale's ratio like any carried-over debt, and the new TAT adds the cost to the
+        // debt at s, the refill of the gap being already in it. debt(t, now) alone counted the
+        // gap at the new pace: when the capacity grew, it admitted tokens refilled after the
+        // decision's instant; when it shrank, it stored too early a TAT. An instant before the
+        // rescale ahead of that one (the decision spanned two): denied, retry at once.
+        if (now < prevSince) {
+          return -1;
+        }
+        base = s;
+        debt = Saturating.add(debt(t, s), Saturating.mulDivCeil(s - now, p.capacityNanos, prevCapacity));
+      }
+      long newDebt = Saturating.add(debt, costNanos);
       if (newDebt > p.capacityNanos) {
         return -1 - Math.min(newDebt - p.capacityNanos, MAX_WAIT);
       }
-      if (now > Long.MAX_VALUE - newDebt || now + newDebt < FULL) {
+      long stored = base == now ? newDebt : Saturating.add(debt(t, base), costNanos);
+      if (base > Long.MAX_VALUE - stored || base + stored < FULL) {
         return NEVER; // the new TAT would pass either end of the clock's range
       }
-      if (TAT.compareAndSet(this, t, now + newDebt)) {
-        return newDebt;
+      if (TAT.compareAndSet(this, t, base + stored)) {
+        return base - now + stored;
       }
     }
   }
@@ -238,6 +268,9 @@ final class GcraBucket {
     if (nextTat == t) {
       nextTat = t == Long.MAX_VALUE ? t - 1 : t + 1;
     }
+    prevSince = since;
+    since = now;
+    prevCapacity = Math.max(1, prev.capacityNanos);
     params = next;
     tat = nextTat;
   }

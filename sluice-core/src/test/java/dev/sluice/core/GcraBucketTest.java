@@ -115,4 +115,62 @@ class GcraBucketTest {
     assertThat(consume(b, now, 1)).isNegative();
     assertThat(consume(b, now + SECOND, 1)).isGreaterThanOrEqualTo(0);
   }
+
+  @Test
+  void aDecisionWhoseInstantPrecedesARescaleCountsTheGapAtThePreviousPace() {
+    // 30 tokens at 500k/s (2 us each, capacity 60 us), drained at instant 0. A decision reads the
+    // clock at 1; before it consumes, the rate drops to 50k/s (20 us each, capacity 600 us) at
+    // instant 60_000, when the bucket is full again under the old rate, so its TAT is kept. At the
+    // decision's instant the bucket had 0.0005 tokens: it must be denied. Counting the gap
+    // [1, 60_000] at the new pace (60 us = 3 tokens of debt) used to admit 27 tokens at instant 1,
+    // 57 in [0, 1] against a bound of 30.
+    GcraBucket b = new GcraBucket(Limit.of(30, 500_000));
+    assertThat(consume(b, 0, 30)).isEqualTo(60_000);
+    b.reconfigure(() -> 60_000, new GcraBucket.Params(Limit.of(30, 50_000)));
+    assertThat(b.tokens(60_000)).isEqualTo(29); // debt 1 ns: the rescale moved TAT by 1 ns
+    assertThat(consume(b, 1, 1)).isNegative();
+    assertThat(consume(b, 1, 27)).isNegative();
+    // Later instants see the carried-over bucket as before.
+    assertThat(consume(b, 60_000, 29)).isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
+  void theStaleGapIsConvertedLikeCarriedOverDebt() {
+    // Drained at 0 under 1 token per 1000 ns (burst 10); at 5_000 the debt of 5_000 ns is carried
+    // over to 1 token per 2000 ns (burst 10) as 10_000 ns. A decision at instant 3_000 owed
+    // 7_000 ns = 7 tokens then: 3 are left for it, not the 4 that counting the gap [3_000, 5_000]
+    // at the new pace (1 token per 2000 ns) would leave.
+    GcraBucket b = new GcraBucket(Limit.of(10, 1_000_000));
+    assertThat(consume(b, 0, 10)).isEqualTo(10_000);
+    b.reconfigure(() -> 5_000, new GcraBucket.Params(Limit.of(10, 500_000)));
+    assertThat(consume(b, 3_000, 4)).isNegative();
+    assertThat(consume(b, 3_000, 3)).isEqualTo(18_000); // TAT 21_000: the debt at 5_000 plus the cost
+    assertThat(b.tokens(5_000)).isEqualTo(2);
+  }
+
+  @Test
+  void aStaleAdmissionUnderAShrunkCapacityAddsItsCostAtTheRescale() {
+    // Drained at 0 under 1 token per 2000 ns (burst 10); at 10_000 the debt of 10_000 ns becomes
+    // 5_000 ns under 1 token per 1000 ns. At instant 2_000 the bucket owed 9 tokens: a stale
+    // decision there gets the 1 left, and the TAT moves by its cost from the debt at 10_000, so 4
+    // tokens are left at 10_000 (10 + 10_000 / 2000 - 10 - 1 = 4), not 8 (a TAT of 2_000 plus the
+    // converted debt and the cost would have dropped the gap's 8_000 ns).
+    GcraBucket b = new GcraBucket(Limit.of(10, 500_000));
+    assertThat(consume(b, 0, 10)).isEqualTo(20_000);
+    b.reconfigure(() -> 10_000, new GcraBucket.Params(Limit.of(10, 1_000_000)));
+    assertThat(consume(b, 2_000, 2)).isNegative();
+    assertThat(consume(b, 2_000, 1)).isEqualTo(14_000); // TAT 16_000
+    assertThat(consume(b, 10_000, 5)).isNegative();
+    assertThat(consume(b, 10_000, 4)).isEqualTo(10_000);
+  }
+
+  @Test
+  void aDecisionOlderThanTwoRescalesIsDenied() {
+    GcraBucket b = new GcraBucket(Limit.of(10, 1_000_000));
+    b.reconfigure(() -> 100, new GcraBucket.Params(Limit.of(20, 1_000_000)));
+    b.reconfigure(() -> 200, new GcraBucket.Params(Limit.of(40, 1_000_000)));
+    assertThat(consume(b, 50, 1)).isEqualTo(-1); // denied, retry at once
+    assertThat(consume(b, 150, 1)).isGreaterThanOrEqualTo(0);
+    assertThat(consume(b, 200, 1)).isGreaterThanOrEqualTo(0);
+  }
 }
