@@ -5,6 +5,7 @@ import dev.sluice.adaptive.flood.FloodResponse;
 import dev.sluice.adaptive.flood.FloodSettings;
 import dev.sluice.core.Clock;
 import dev.sluice.core.LimitTarget;
+import dev.sluice.server.observe.WallClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -39,11 +40,15 @@ public final class Anomalies implements AutoCloseable {
   private volatile FloodResponse current;
   private ScheduledFuture<?> task;
 
-  /** Creates the holder for {@code target}'s tiers on {@code clock}; nothing runs until {@link #configure}. */
-  public Anomalies(LimitTarget target, Clock clock, MeterRegistry registry) {
+  /**
+   * Creates the holder for {@code target}'s tiers on {@code clock}; nothing runs until {@link
+   * #configure}. {@code wall} dates the events (the offset between it and {@code clock} is taken
+   * once, here).
+   */
+  public Anomalies(LimitTarget target, Clock clock, WallClock wall, MeterRegistry registry) {
     this.target = target;
     this.clock = clock;
-    this.epochMillisAtZero = System.currentTimeMillis() - clock.nanoTime() / 1_000_000;
+    this.epochMillisAtZero = wall.epochMillis() - clock.nanoTime() / 1_000_000;
     this.scores = MultiGauge.builder("sluice.anomaly.score")
         .description("Anomaly score in [0, 1]: global, per tier (flood), per offending client (heavy hitters and"
             + " flagged clients only)")
