@@ -18,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +25,8 @@ import org.junit.jupiter.api.Test;
  * The NAB table of docs/anomaly.md: every detector on the NAB series in {@code
  * ../shared/data/nab}, standard profile, one threshold for the whole corpus (NAB's sweep), scores
  * per category and overall. Runs in the {@code evaluations} profile; writes the table to {@code
- * target/evaluations/nab.md}. Without the shared data it skips, except under {@code CI=true}, where
- * it fails.
+ * target/evaluations/nab.md}. Without the shared data it fails (SharedData), as every evaluation
+ * does.
  */
 class NabEvaluation {
 
@@ -68,11 +67,6 @@ class NabEvaluation {
 
   @BeforeAll
   static void read() throws IOException {
-    String dir = System.getProperty(SharedData.PROPERTY);
-    if (!"true".equals(System.getenv("CI"))) {
-      Assumptions.assumeTrue(dir != null && Files.isDirectory(Path.of(dir).resolve("nab/data")),
-          "shared evaluation data missing (nab): skipped outside CI");
-    }
     corpus = NabCorpus.read(SharedData.file("nab"));
     labelled = corpus.files().stream().map(f -> NabScorer.label(f.values().length, f.windows(), P)).toList();
   }

@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * out, on the NASA July 1995 trace at 5 minutes (shipped in {@code data/}), NAB realAWSCloudwatch
  * traffic series and the Azure LLM arrival counts ({@code ../shared/data}). Runs in the {@code
  * evaluations} profile; writes each table to {@code target/evaluations/}. Without the shared data
- * it skips, except under {@code CI=true}, where it fails.
+ * it fails (SharedData), as every evaluation does.
  */
 class ForecastEvaluation {
 
@@ -88,12 +87,6 @@ class ForecastEvaluation {
   }
 
   private static Read<Series> read(String relative, long window) throws IOException {
-    String dir = System.getProperty(SharedData.PROPERTY);
-    boolean ci = "true".equals(System.getenv("CI"));
-    if (!ci) {
-      Assumptions.assumeTrue(dir != null && Files.exists(Path.of(dir).resolve(relative)),
-          "shared evaluation data missing (" + relative + "): skipped outside CI");
-    }
     return SeriesInputs.read(SharedData.file(relative), window, null, SeriesInputs.Measure.REQUESTS);
   }
 
