@@ -74,13 +74,7 @@ final class DetectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter err = spec.commandLine().getErr();
-    try {
-      return run(spec.commandLine().getOut());
-    } catch (UsageError e) {
-      err.println("detect: " + e.getMessage());
-      return CommandLine.ExitCode.USAGE;
-    }
+    return UsageError.exitCode(spec, "detect", this::run);
   }
 
   private int run(PrintWriter stdout) {

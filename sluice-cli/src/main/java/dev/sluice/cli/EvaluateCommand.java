@@ -55,13 +55,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter err = spec.commandLine().getErr();
-    try {
-      return run(spec.commandLine().getOut());
-    } catch (UsageError e) {
-      err.println("evaluate: " + e.getMessage());
-      return CommandLine.ExitCode.USAGE;
-    }
+    return UsageError.exitCode(spec, "evaluate", this::run);
   }
 
   private int run(PrintWriter stdout) {

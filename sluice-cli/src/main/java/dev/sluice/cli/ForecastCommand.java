@@ -94,14 +94,7 @@ final class ForecastCommand implements Callable<Integer> {
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", SimulateCommand.LOGGING);
     }
-    PrintWriter err = spec.commandLine().getErr();
-    PrintWriter stdout = spec.commandLine().getOut();
-    try {
-      return run(stdout);
-    } catch (UsageError e) {
-      err.println("forecast: " + e.getMessage());
-      return CommandLine.ExitCode.USAGE;
-    }
+    return UsageError.exitCode(spec, "forecast", this::run);
   }
 
   private int run(PrintWriter stdout) {

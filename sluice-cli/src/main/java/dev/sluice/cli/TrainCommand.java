@@ -82,13 +82,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter err = spec.commandLine().getErr();
-    try {
-      return run(spec.commandLine().getOut());
-    } catch (UsageError e) {
-      err.println("train: " + e.getMessage());
-      return CommandLine.ExitCode.USAGE;
-    }
+    return UsageError.exitCode(spec, "train", this::run);
   }
 
   private int run(PrintWriter stdout) {

@@ -1,7 +1,11 @@
 package dev.sluice.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.ToIntFunction;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * A bad option or input found while a command runs: the command prints {@code NAME: message} and
@@ -13,6 +17,19 @@ final class UsageError extends RuntimeException {
 
   UsageError(String message) {
     super(message, null, false, false);
+  }
+
+  /**
+   * Runs a command's {@code body} with its standard output and returns its exit code; a usage error
+   * is printed on standard error as {@code command: message} and returns 2.
+   */
+  static int exitCode(CommandSpec spec, String command, ToIntFunction<PrintWriter> body) {
+    try {
+      return body.applyAsInt(spec.commandLine().getOut());
+    } catch (UsageError e) {
+      spec.commandLine().getErr().println(command + ": " + e.getMessage());
+      return CommandLine.ExitCode.USAGE;
+    }
   }
 
   /**
