@@ -145,6 +145,7 @@ final class SimulateCommand implements Callable<Integer> {
       return CommandLine.ExitCode.USAGE;
     }
     outWriter.println(summary(result));
+    outWriter.print(dev.sluice.sim.AnomalyReport.section(result, false));
     outWriter.println("wrote " + out.resolve("report.md") + ", results.json, runs/ and charts");
     if (requestLog != null) {
       outWriter.println("wrote " + policies.size() * n + " request log(s): "

@@ -86,6 +86,7 @@ final class Markdown {
       }
       sb.append('\n');
     }
+    sb.append(AnomalyReport.section(r, true));
     sb.append("\n## Charts (seed ").append(r.seeds().get(0)).append(")\n\n");
     for (String[] chart : Charts.FILES) {
       sb.append("### ").append(chart[1]).append("\n\n![").append(chart[1]).append("](").append(chart[0])

@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * Writes an experiment's outputs into a directory: {@code results.json} (the contract in
  * DESIGN.md: per policy, per metric, mean and 95 % CI over seeds; the steps the settling metrics
- * use; thresholds passed per policy; the static-best sweep's choices), {@code runs/POLICY-seedN.csv}
+ * use; thresholds passed per policy; the static-best sweep's choices; with the anomaly response,
+ * per seed its events and flagged clients; per replay source, what was read of its log), {@code runs/POLICY-seedN.csv}
  * (per-second series of every run), {@code report.md} (one row per policy) and the PNG charts
  * ({@link Charts}). Numbers are rounded to six significant digits and nothing depends on the wall
  * clock, so the same inputs and seeds give byte-identical files. Stateless and thread-safe.
@@ -59,6 +60,7 @@ public final class ReportWriter {
     for (int s : Dynamics.steps(sc, result.runs().get(result.policies().get(0)).get(0).series().get("capacity"))) {
       steps.add(s);
     }
+    replays(root, sc);
     ObjectNode policies = root.putObject("policies");
     for (String p : result.policies()) {
       ObjectNode pn = policies.putObject(p);
@@ -86,6 +88,9 @@ public final class ReportWriter {
           chosen.add(number(r.metrics().get("static_fraction")));
         }
       }
+      if (sc.adaptive().anomaly().enabled()) {
+        anomalies(pn.putArray("anomalies"), result.runs().get(p));
+      }
       ObjectNode conservation = pn.putObject("conservation");
       long req = 0;
       long ok = 0;
@@ -108,6 +113,71 @@ public final class ReportWriter {
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
     return mapper.writeValueAsString(root) + "\n";
+  }
+
+  /** Per replay source: what the access log reader made of its file. */
+  private static void replays(ObjectNode root, Scenario sc) {
+    ObjectNode out = null;
+    for (Scenario.Source src : sc.sources()) {
+      if (src.replay() == null) {
+        continue;
+      }
+      out = out == null ? root.putObject("replays") : out;
+      ObjectNode n = out.putObject(src.name());
+      dev.sluice.ml.data.ReadReport r = src.replay().report();
+      n.put("file", r.source());
+      n.put("lines", r.lines());
+      n.put("accepted", r.accepted());
+      n.put("bad", r.bad());
+      ArrayNode examples = n.putArray("bad_examples");
+      r.examples().forEach(examples::add);
+      n.put("requests", src.replay().size());
+      n.put("clients", src.replay().clients());
+    }
+  }
+
+  /** Per seed: the anomaly events and the flagged clients with why. */
+  private static void anomalies(ArrayNode out, List<RunResult> runs) {
+    for (RunResult r : runs) {
+      AnomalyReport a = r.anomalies();
+      ObjectNode n = out.addObject();
+      n.put("seed", r.seed());
+      n.put("events_total", a.eventsTotal());
+      ArrayNode events = n.putArray("events");
+      for (AnomalyReport.Event e : a.events()) {
+        ObjectNode en = events.addObject();
+        en.put("kind", e.kind());
+        en.put("scope", e.scope());
+        en.set("score", number(e.score()));
+        en.set("start_s", number(e.startS()));
+        en.set("end_s", number(e.endS()));
+        en.put("action", e.action());
+        if (e.startLog() != null) {
+          en.put("start_log", e.startLog());
+        }
+      }
+      ArrayNode clients = n.putArray("clients");
+      for (AnomalyReport.Client c : a.clients()) {
+        ObjectNode cn = clients.addObject();
+        cn.put("client", c.key());
+        cn.put("tier", c.tier());
+        ArrayNode d = cn.putArray("detectors");
+        c.detectors().forEach(d::add);
+        cn.set("score", number(c.score()));
+        cn.set("flagged_s", number(c.flaggedS()));
+        cn.put("requests", c.requests());
+        cn.set("share_of_tier", number(c.share()));
+        cn.set("first_seen_s", number(c.firstSeenS()));
+        cn.set("peak_rps", number(c.peakRps()));
+        cn.set("tier_mean_rps", number(c.tierMeanRps()));
+        cn.put("window_requests", c.windowRequests());
+        cn.put("tier_window_requests", c.tierWindowRequests());
+        if (c.firstSeenLog() != null) {
+          cn.put("first_seen_log", c.firstSeenLog());
+          cn.put("flagged_log", c.flaggedLog());
+        }
+      }
+    }
   }
 
   private static void writeJson(ExperimentResult result, Path file) throws IOException {

@@ -26,11 +26,12 @@ import org.HdrHistogram.Histogram;
  * @param failed logical requests that ended in a 5xx or timeout
  * @param rejected logical requests that ended in a 429
  * @param inFlight logical requests unfinished at the end
+ * @param anomalies what the anomaly response flagged and why ({@link AnomalyReport#NONE} without it)
  */
 public record RunResult(
     String policy, long seed, Map<String, Double> metrics, Map<String, Map<String, Double>> tiers,
     Map<String, double[]> series, Map<String, Boolean> thresholds, long requests, long succeeded, long failed,
-    long rejected, long inFlight) {
+    long rejected, long inFlight, AnomalyReport anomalies) {
 
   /** Metric names, in report order; {@code goodput_vs_oracle} is filled in by {@link Experiment}. */
   public static final java.util.List<String> METRICS = java.util.List.of(
@@ -47,7 +48,7 @@ public record RunResult(
       "inflight_limit", "goodput", "goodput_tokens", "rejected", "errors", "p50_ms", "p95_ms", "p99_ms");
 
   static RunResult of(Scenario sc, String policy, long seed, RunRecorder r, Backend b, long inFlight,
-      double staticRate) {
+      double staticRate, AnomalyReport anomalies) {
     double secs = sc.seconds();
     double[] ideal = new double[r.seconds];
     for (int s = 0; s < r.seconds; s++) {
@@ -117,7 +118,7 @@ public record RunResult(
       passed.put(t.label(), quantile(r.all, t.percentile()) < t.millis());
     }
     return new RunResult(policy, seed, m, tiers, series, passed, r.logicalOffered, r.logicalOk, r.logicalFailed,
-        r.logicalRejected, inFlight);
+        r.logicalRejected, inFlight, anomalies);
   }
 
   /**
@@ -164,7 +165,8 @@ public record RunResult(
   RunResult withOracleRatio(String name, double ratio) {
     Map<String, Double> m = new LinkedHashMap<>(metrics);
     m.put("goodput_vs_oracle", ratio);
-    return new RunResult(name, seed, m, tiers, series, thresholds, requests, succeeded, failed, rejected, inFlight);
+    return new RunResult(name, seed, m, tiers, series, thresholds, requests, succeeded, failed, rejected, inFlight,
+        anomalies);
   }
 
   private static double quantile(Histogram h, double q) {

@@ -231,9 +231,12 @@ public record Scenario(
    * @param retry retry behaviour
    * @param phaseStarts seconds at which a constant-rate phase begins (where a step may be)
    * @param closedLoop the virtual users of a closed-loop source, or {@code null} for open loop
+   * @param replay the access log lines a replay source sends (its {@code rates} are their counts per
+   *     second), or {@code null} for drawn arrivals
    */
   public record Source(String name, int clients, double zipf, String tier, double[] rates,
-      List<CostClass> costs, boolean compliant, Retry retry, int[] phaseStarts, ClosedLoop closedLoop) {
+      List<CostClass> costs, boolean compliant, Retry retry, int[] phaseStarts, ClosedLoop closedLoop,
+      AccessLogReplay replay) {
     /** Copies the cost classes. */
     public Source {
       costs = List.copyOf(costs);

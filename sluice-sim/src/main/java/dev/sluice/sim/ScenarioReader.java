@@ -82,10 +82,11 @@ public final class ScenarioReader {
     double capacity = backend.workers() * 1000.0 / backend.service().meanMillis();
 
     List<YamlNode> rawSources = f.list(m, "sources");
+    AccessLogSources.Cache logs = new AccessLogSources.Cache();
     int seconds = (int) Math.round(f.millis(m, "duration", 0) / 1000);
     if (seconds <= 0) {
       for (YamlNode source : rawSources) {
-        seconds = Math.max(seconds, Sources.length(source));
+        seconds = Math.max(seconds, Sources.length(source, dir, logs));
       }
     }
     if (seconds <= 0) {
@@ -96,7 +97,8 @@ public final class ScenarioReader {
         capacity, scale);
     List<Scenario.Source> sources = new ArrayList<>();
     for (int i = 0; i < rawSources.size(); i++) {
-      sources.add(Sources.read(f, "sources[" + i + "]", rawSources.get(i), seconds, capacity, scale, dir, limiter));
+      sources.addAll(Sources.read(f, "sources[" + i + "]", rawSources.get(i), seconds, capacity, scale, dir, limiter,
+          logs));
     }
     if (sources.isEmpty()) {
       f.problem(m, "sources", "at least one traffic source");

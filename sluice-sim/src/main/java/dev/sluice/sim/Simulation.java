@@ -30,7 +30,8 @@ import java.util.SplittableRandom;
  * ({@link VirtualUsers}) send their next request a think time after the last one ended; a peer
  * policy puts a {@link PeerGate} in front of the buckets; a policy whose loop moves a concurrency
  * level also holds {@link Permits}; with a {@link RequestLogFile}, every attempt becomes a line of
- * the request log. Not thread-safe; run each on one thread.
+ * the request log; with the anomaly response, an {@link AnomalyLog} records what it flagged and why.
+ * Not thread-safe; run each on one thread.
  */
 final class Simulation {
 
@@ -76,6 +77,8 @@ final class Simulation {
   private final RequestLogFile log;
   /** The flood response in front of the limiter, or {@code null} when the scenario has none. */
   private final FloodResponse flood;
+  /** What the flood response flagged and why, or {@code null} without it. */
+  private final AnomalyLog anomalies;
 
   Simulation(Scenario sc, String policy, long seed) {
     this(sc, policy, seed, sc.staticRate(), null);
@@ -120,15 +123,6 @@ final class Simulation {
     boolean moved = !fixed && gate == null;
     this.limiter = Limiter.create(Permits.withLevel(spec(initial, maxCost), sc, moved ? policy : "", maxCost), clock);
     this.permits = new Permits(limiter, req);
-    this.flood = sc.adaptive().anomaly().enabled() && gate == null && !policy.equals("default-no-anomaly")
-        ? FloodResponse.create(sc.adaptive().anomaly(), limiter.spec(), clock, e -> {
-          if (e.open() && e.kind().equals("flood")) {
-            rec.anomalyEvents++;
-            if (rec.firstAnomalyNanos < 0) {
-              rec.firstAnomalyNanos = e.startNanos();
-            }
-          }
-        }) : null;
     this.tierOfSource = new int[sc.sources().size()];
     for (int i = 0; i < tierOfSource.length; i++) {
       String t = sc.sources().get(i).tier();
@@ -138,6 +132,19 @@ final class Simulation {
         }
       }
     }
+    boolean anomaly = sc.adaptive().anomaly().enabled() && gate == null && !policy.equals("default-no-anomaly");
+    this.anomalies = anomaly
+        ? new AnomalyLog(sc, traffic, tierOfSource, sc.adaptive().anomaly().window().toNanos()) : null;
+    this.flood = anomaly
+        ? FloodResponse.create(sc.adaptive().anomaly(), limiter.spec(), clock, e -> {
+          anomalies.event(e);
+          if (e.open() && e.kind().equals("flood")) {
+            rec.anomalyEvents++;
+            if (rec.firstAnomalyNanos < 0) {
+              rec.firstAnomalyNanos = e.startNanos();
+            }
+          }
+        }) : null;
     this.retriesUsed = new long[sc.sources().size()];
     this.firstAttempts = new long[sc.sources().size()];
     AdaptiveSettings settings = sc.adaptive().withMinBurst(maxCost);
@@ -228,7 +235,8 @@ final class Simulation {
     }
     permits.releaseAll();
     backend.integrate(end, sc.seconds());
-    return RunResult.of(sc, policy, seed, rec, backend, req.countActive(), staticRate);
+    return RunResult.of(sc, policy, seed, rec, backend, req.countActive(), staticRate,
+        anomalies == null ? AnomalyReport.NONE : anomalies.report(flood.events()));
   }
 
   /** The run's recorder (for tests: attempt counts). */
@@ -264,6 +272,9 @@ final class Simulation {
     req.start[id] = now;
     firstAttempts[s]++;
     rec.newRequest(sec(now), s, client, req.cost[id]);
+    if (anomalies != null) {
+      anomalies.request(s, client, now);
+    }
     decide(id, now);
   }
 

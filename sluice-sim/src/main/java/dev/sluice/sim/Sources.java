@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Reads one entry of a scenario's {@code sources} list: an open-loop source with {@code rate}
- * phases, or a closed-loop one with {@code vus} (virtual users, as k6's {@code ramping-vus}):
+ * phases, a replay of an access log ({@code access-log}, see {@link AccessLogSources}), or a
+ * closed-loop one with {@code vus} (virtual users, as k6's {@code ramping-vus}):
  * <pre>
  * vus:
  *   think: 10ms                          # sleep after each response (k6: sleep(0.01))
@@ -21,11 +22,17 @@ final class Sources {
 
   private Sources() {}
 
-  static Scenario.Source read(Fields f, String p, YamlNode raw, int seconds, double capacity, double scale, Path dir,
-      Scenario.LimiterModel limiter) {
+  static List<Scenario.Source> read(Fields f, String p, YamlNode raw, int seconds, double capacity, double scale,
+      Path dir, Scenario.LimiterModel limiter, AccessLogSources.Cache logs) {
     Mapping m = f.map(p, raw, raw.line(), List.of("name", "clients", "zipf", "tier", "rate", "vus", "costs",
-        "compliant", "retry"));
+        "compliant", "retry", AccessLogSources.KEY));
     String name = f.string(m, "name", "source-" + p);
+    if (m.has(AccessLogSources.KEY)) {
+      String tier = tier(f, m, limiter);
+      return AccessLogSources.read(f, m, name, tier, seconds, limiter, dir, logs, retry(f, f.map(m, "retry",
+          List.of("max-attempts", "base", "max-delay", "budget", "on-rejected", "on-error", "respect-retry-after")),
+          m.has("retry")));
+    }
     int clients = f.integer(m, "clients", 100, 1, 10_000_000);
     double zipf = f.number(m, "zipf", 0, 0, 10);
     boolean closed = m.has("vus");
@@ -35,10 +42,7 @@ final class Sources {
     if (closed && m.has("zipf")) {
       f.problem(m, "zipf", "no zipf with vus: virtual user v keeps client key v mod clients");
     }
-    String tier = f.string(m, "tier", limiter.tiers().get(0).name());
-    if (limiter.tiers().stream().noneMatch(x -> x.name().equals(tier))) {
-      f.problem(m, "tier", "one of " + limiter.tiers().stream().map(Scenario.TierModel::name).toList());
-    }
+    String tier = tier(f, m, limiter);
     List<Scenario.CostClass> costs = new ArrayList<>();
     List<YamlNode> rc = f.list(m, "costs");
     for (int i = 0; i < rc.size(); i++) {
@@ -59,16 +63,30 @@ final class Sources {
     double[] rates = closed ? new double[seconds] : Profiles.read(f, m, "rate", seconds, capacity / meanCost, scale,
         dir, starts);
     Scenario.ClosedLoop vus = closed ? closedLoop(f, f.map(m, "vus", List.of("think", "stages")), scale) : null;
-    return new Scenario.Source(name, clients, zipf, tier, rates, costs, f.bool(m, "compliant", true),
+    return List.of(new Scenario.Source(name, clients, zipf, tier, rates, costs, f.bool(m, "compliant", true),
         retry(f, f.map(m, "retry", List.of("max-attempts", "base", "max-delay", "budget", "on-rejected",
             "on-error", "respect-retry-after")), m.has("retry")),
-        starts.stream().mapToInt(Integer::intValue).toArray(), vus);
+        starts.stream().mapToInt(Integer::intValue).toArray(), vus, null));
   }
 
-  /** Returns the length of a source's rate phases or stages, seconds (0 if none parse); reports nothing. */
-  static int length(YamlNode source) {
+  private static String tier(Fields f, Mapping m, Scenario.LimiterModel limiter) {
+    String tier = f.string(m, "tier", limiter.tiers().get(0).name());
+    if (limiter.tiers().stream().noneMatch(x -> x.name().equals(tier))) {
+      f.problem(m, "tier", "one of " + limiter.tiers().stream().map(Scenario.TierModel::name).toList());
+    }
+    return tier;
+  }
+
+  /**
+   * Returns the length of a source's rate phases, stages or replayed log, seconds (0 if none parse);
+   * reports nothing.
+   */
+  static int length(YamlNode source, Path dir, AccessLogSources.Cache logs) {
     if (source.kind() != YamlNode.Kind.MAPPING) {
       return 0;
+    }
+    if (!Fields.absent(source.fields().get(AccessLogSources.KEY))) {
+      return AccessLogSources.length(source, dir, logs);
     }
     YamlNode vus = source.fields().get("vus");
     if (Fields.absent(vus) || vus.kind() != YamlNode.Kind.MAPPING) {

@@ -6,7 +6,9 @@ import java.util.SplittableRandom;
  * The clients: one Poisson arrival stream per source (rate piecewise constant per second, so a
  * draw that crosses a second restarts at the boundary, which is exact for a Poisson process), the
  * Zipf choice of client and the choice of cost class. Each source draws from its own random
- * stream, so first attempts are identical whatever the policy. Not thread-safe.
+ * stream, so first attempts are identical whatever the policy. A replay source ({@link
+ * AccessLogReplay}) draws nothing: its arrivals, clients and costs are its log's lines, in order.
+ * Not thread-safe.
  */
 final class Traffic {
 
@@ -16,6 +18,9 @@ final class Traffic {
   private final double[][] costCdf;
   private final int[][] costs;
   private final String[][] keys;
+  /** Per replay source, the line whose arrival is pending, and the line being sent now. */
+  private final int[] pending;
+  private final int[] current;
 
   Traffic(Scenario sc, SplittableRandom root) {
     this.sc = sc;
@@ -25,6 +30,9 @@ final class Traffic {
     costCdf = new double[n][];
     costs = new int[n][];
     keys = new String[n][];
+    pending = new int[n];
+    current = new int[n];
+    java.util.Arrays.fill(pending, -1);
     for (int s = 0; s < n; s++) {
       Scenario.Source src = sc.sources().get(s);
       rng[s] = root.split();
@@ -33,7 +41,7 @@ final class Traffic {
       costs[s] = src.costs().stream().mapToInt(Scenario.CostClass::cost).toArray();
       keys[s] = new String[src.clients()];
       for (int c = 0; c < src.clients(); c++) {
-        keys[s][c] = src.name() + "-" + c;
+        keys[s][c] = src.replay() != null ? src.replay().key(c) : src.name() + "-" + c;
       }
     }
   }
@@ -68,6 +76,12 @@ final class Traffic {
 
   /** Returns the time of source {@code s}'s next arrival after {@code now}, or Long.MAX_VALUE. */
   long nextArrival(int s, long now) {
+    AccessLogReplay replay = sc.sources().get(s).replay();
+    if (replay != null) {
+      current[s] = pending[s];
+      int next = ++pending[s];
+      return next < replay.size() ? Math.max(now, replay.nanos(next)) : Long.MAX_VALUE;
+    }
     double[] rates = sc.sources().get(s).rates();
     long t = now;
     while (true) {
@@ -87,11 +101,20 @@ final class Traffic {
     }
   }
 
+  /** Returns the client of the arrival being sent now (drawn, or the replayed line's). */
   int client(int s) {
+    AccessLogReplay replay = sc.sources().get(s).replay();
+    if (replay != null) {
+      return replay.client(current[s]);
+    }
     return pick(clientCdf[s], rng[s].nextDouble());
   }
 
   int cost(int s) {
+    AccessLogReplay replay = sc.sources().get(s).replay();
+    if (replay != null) {
+      return replay.cost(current[s]);
+    }
     return costs[s].length == 1 ? costs[s][0] : costs[s][pick(costCdf[s], rng[s].nextDouble())];
   }
 
