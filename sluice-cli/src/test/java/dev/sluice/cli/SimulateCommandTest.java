@@ -29,6 +29,34 @@ class SimulateCommandTest {
   }
 
   @Test
+  void printsTheFlaggedClientsOfAnAccessLogReplay(@TempDir Path dir) throws Exception {
+    Path log = Path.of("..", "sluice-sim", "src", "test", "resources", "access", "one-abuser.log").toAbsolutePath();
+    Path scenario = Files.writeString(dir.resolve("abuse.yaml"), """
+        backend: {workers: 1, service: {mean: 500ms}}
+        limiter: {tiers: {web: {per-client: {burst: 50, rate: 20/s}}}}
+        sources: [{name: log, access-log: {file: '%s'}}]
+        adaptive: {anomaly: {enabled: true, window: 10s, baseline: 60s, warmup: 30s, heavy-hitter-share: 0.2}}
+        """.formatted(log));
+    Run run = sluice("simulate", "--scenario", scenario.toString(), "--policy", "static", "--seeds", "1",
+        "--out", dir.resolve("out").toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("replayed one-abuser.log: 194 lines, 192 records, 2 bad (first: line 21: ")
+        .contains("static: 1 event(s) (0 tier-scoped), 1 flagged client(s):");
+    assertThat(run.out().lines().filter(l -> l.contains("203.0.113.66")).toList()).singleElement().asString()
+        .contains("web", "heavy-hitter", "1.00", "2024-03-01T12:01:40Z", "42", "40/50", "2024-03-01T12:00:05Z");
+    assertThat(run.out()).doesNotContain("192.0.2.1");
+    assertThat(Files.readString(dir.resolve("out").resolve("report.md"))).contains("| 203.0.113.66 | web |");
+
+    Files.writeString(scenario, Files.readString(scenario).replace(log.toString(), "DATA/none.log")
+        .replace("one-abuser", "none"));
+    Run missing = sluice("simulate", "--scenario", scenario.toString(), "--policy", "static", "--seeds", "1",
+        "--out", dir.resolve("out2").toString());
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("sources[0].access-log.file");
+  }
+
+  @Test
   void anOutputDirectoryItCannotWriteIsAUsageErrorBeforeAnythingRuns(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("taken"), "a file, not a directory");
     for (Path out : new Path[] {file, file.resolve("report")}) {
