@@ -29,9 +29,7 @@ final class Sources {
     String name = f.string(m, "name", "source-" + p);
     if (m.has(AccessLogSources.KEY)) {
       String tier = tier(f, m, limiter);
-      return AccessLogSources.read(f, m, name, tier, seconds, limiter, dir, logs, retry(f, f.map(m, "retry",
-          List.of("max-attempts", "base", "max-delay", "budget", "on-rejected", "on-error", "respect-retry-after")),
-          m.has("retry")));
+      return AccessLogSources.read(f, m, name, tier, seconds, limiter, dir, logs, retry(f, m));
     }
     int clients = f.integer(m, "clients", 100, 1, 10_000_000);
     double zipf = f.number(m, "zipf", 0, 0, 10);
@@ -64,9 +62,7 @@ final class Sources {
         dir, starts);
     Scenario.ClosedLoop vus = closed ? closedLoop(f, f.map(m, "vus", List.of("think", "stages")), scale) : null;
     return List.of(new Scenario.Source(name, clients, zipf, tier, rates, costs, f.bool(m, "compliant", true),
-        retry(f, f.map(m, "retry", List.of("max-attempts", "base", "max-delay", "budget", "on-rejected",
-            "on-error", "respect-retry-after")), m.has("retry")),
-        starts.stream().mapToInt(Integer::intValue).toArray(), vus, null));
+        retry(f, m), starts.stream().mapToInt(Integer::intValue).toArray(), vus, null));
   }
 
   private static String tier(Fields f, Mapping m, Scenario.LimiterModel limiter) {
@@ -128,8 +124,11 @@ final class Sources {
     return new Scenario.ClosedLoop(think, stages);
   }
 
-  private static Scenario.Retry retry(Fields f, Mapping m, boolean present) {
-    if (!present) {
+  /** Reads the source's {@code retry} mapping; none when absent. */
+  private static Scenario.Retry retry(Fields f, Mapping source) {
+    Mapping m = f.map(source, "retry", List.of("max-attempts", "base", "max-delay", "budget", "on-rejected",
+        "on-error", "respect-retry-after"));
+    if (!source.has("retry")) {
       return Scenario.Retry.NONE;
     }
     return new Scenario.Retry(
