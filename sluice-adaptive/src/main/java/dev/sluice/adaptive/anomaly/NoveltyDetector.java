@@ -35,8 +35,8 @@ public final class NoveltyDetector implements Detector {
         throw new IllegalArgumentException("scales: " + Arrays.toString(scales)
             + " (expected: pairs of block size and block count)");
       }
-      for (int s : scales) {
-        Checks.atLeast("scales[i]", s, 1);
+      for (int i = 0; i < scales.length; i++) {
+        Checks.atLeast("scales[" + i + "]", scales[i], 1);
       }
       scales = scales.clone();
       Checks.positive("vigilance", vigilance);

@@ -10,22 +10,34 @@ import java.util.function.IntFunction;
 
 /** Scratch tuner. */
 final class NabTune {
+  /** spec: parts joined by '+': nov/vig/lr/cap/b/c[/b/c..], ms (multiscale spikes k11), cusum; then ';hold' fraction of probation. */
+  static Detector build(String spec, int w) {
+    String[] top = spec.split(";");
+    List<Detector> parts = new ArrayList<>();
+    for (String part : top[0].split("\\+")) {
+      String[] p = part.split("/");
+      switch (p[0]) {
+        case "nov" -> {
+          int[] scales = new int[p.length - 5];
+          for (int i = 5; i < p.length; i++) scales[i - 5] = Integer.parseInt(p[i]);
+          parts.add(NoveltyDetector.of(new NoveltyDetector.Settings(w, scales, Double.parseDouble(p[1]),
+              Double.parseDouble(p[2]), Integer.parseInt(p[3]), 0)));
+        }
+        case "ms" -> parts.addAll(NabEvaluation.spikes());
+        case "cusum" -> parts.add(CusumDetector.of(0.5, 15, 0.1));
+        default -> throw new IllegalArgumentException(part);
+      }
+    }
+    Detector d = parts.size() == 1 ? parts.get(0) : CombinedDetector.of(CombinedDetector.Rule.MAX, parts);
+    return HoldOffDetector.of(d, (int) (Double.parseDouble(top[1]) * w));
+  }
+
   public static void main(String[] a) throws Exception {
     NabEvaluation.corpus = NabCorpus.read(Path.of("/work/shared/data/nab"));
     NabEvaluation.labelled = NabEvaluation.corpus.files().stream()
         .map(f -> NabScorer.label(f.values().length, f.windows(), NabScorer.Profile.STANDARD)).toList();
     for (String spec : a) {
-      String[] p = spec.split(",");
-      double vig = Double.parseDouble(p[0]);
-      double lr = Double.parseDouble(p[1]);
-      int cap = Integer.parseInt(p[2]);
-      double hold = Double.parseDouble(p[3]);
-      int[] scales = new int[p.length - 4];
-      for (int i = 4; i < p.length; i++) scales[i - 4] = Integer.parseInt(p[i]);
-      IntFunction<Detector> make = n -> {
-        int w = NabScorer.probationaryLength(n);
-        return NoveltyDetector.of(new NoveltyDetector.Settings(w, scales, vig, lr, cap, (int) (hold * w)));
-      };
+      IntFunction<Detector> make = n -> build(spec, NabScorer.probationaryLength(n));
       List<double[]> scores = new ArrayList<>();
       for (NabFile f : NabEvaluation.corpus.files()) {
         Detector d = make.apply(f.values().length);
