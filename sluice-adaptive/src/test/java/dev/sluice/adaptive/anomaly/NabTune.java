@@ -21,14 +21,15 @@ final class NabTune {
           int[] scales = new int[p.length - 5];
           for (int i = 5; i < p.length; i++) scales[i - 5] = Integer.parseInt(p[i]);
           parts.add(NoveltyDetector.of(new NoveltyDetector.Settings(w, scales, Double.parseDouble(p[1]),
-              Double.parseDouble(p[2]), Integer.parseInt(p[3]), 0)));
+              Double.parseDouble(p[2]), Integer.parseInt(p[3]), (int) (Double.parseDouble(top[1]) * w))));
         }
         case "ms" -> parts.addAll(NabEvaluation.spikes());
         case "cusum" -> parts.add(CusumDetector.of(0.5, 15, 0.1));
         default -> throw new IllegalArgumentException(part);
       }
     }
-    Detector d = parts.size() == 1 ? parts.get(0) : CombinedDetector.of(CombinedDetector.Rule.MAX, parts);
+    if (parts.size() == 1) return parts.get(0);
+    Detector d = CombinedDetector.of(CombinedDetector.Rule.MAX, parts);
     return HoldOffDetector.of(d, (int) (Double.parseDouble(top[1]) * w));
   }
 
@@ -46,6 +47,22 @@ final class NabTune {
         scores.add(s);
       }
       Map<String, Double> t = NabEvaluation.table(spec, scores);
+      if (System.getProperty("files") != null) {
+        double th = t.get("threshold");
+        for (int f = 0; f < scores.size(); f++) {
+          NabScorer.Labelled l = NabEvaluation.labelled.get(f);
+          StringBuilder sb = new StringBuilder();
+          int fp = 0;
+          for (int r = 0; r < l.rows(); r++) {
+            if (scores.get(f)[r] >= th && l.window()[r] != NabScorer.Labelled.PROBATION) {
+              if (l.window()[r] >= 0) sb.append(String.format(Locale.ROOT, " W%d@%.2f", l.window()[r], l.weighted()[r]));
+              else { fp++; sb.append(String.format(Locale.ROOT, " fp%d(%.2f)", r, l.weighted()[r])); }
+            }
+          }
+          System.out.printf(Locale.ROOT, "FILE %-60s win %d raw %.2f fp %d :%s%n", NabEvaluation.corpus.files().get(f).key(), l.windows(),
+              NabScorer.score(l, scores.get(f), th, NabScorer.Profile.STANDARD), fp, sb.length() > 300 ? sb.substring(0, 300) : sb);
+        }
+      }
       System.out.printf(Locale.ROOT, "RESULT %s overall %.1f%n", spec, t.get("overall"));
     }
   }
