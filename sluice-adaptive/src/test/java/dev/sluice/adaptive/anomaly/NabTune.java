@@ -28,6 +28,17 @@ final class NabTune {
         default -> throw new IllegalArgumentException(part);
       }
     }
+    double grace = Double.parseDouble(System.getProperty("grace", "0"));
+    if (parts.size() == 1 && grace > 0) {
+      Detector in = parts.get(0);
+      int g = (int) (grace * w);
+      return new Detector() {
+        int n;
+        public double update(long t, double v) { double s = in.update(t, v); n++; return n > w && n <= w + g ? 0 : s; }
+        public AnomalyKind kind() { return in.kind(); }
+        public Detector copy() { throw new UnsupportedOperationException(); }
+      };
+    }
     if (parts.size() == 1) return parts.get(0);
     Detector d = CombinedDetector.of(CombinedDetector.Rule.MAX, parts);
     return HoldOffDetector.of(d, (int) (Double.parseDouble(top[1]) * w));
