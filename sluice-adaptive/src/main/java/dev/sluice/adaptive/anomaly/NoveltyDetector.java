@@ -45,6 +45,12 @@ public final class NoveltyDetector implements Detector {
       Checks.atLeast("holdOff", holdOff, 0);
     }
 
+    /** A copy of the scales. */
+    @Override
+    public int[] scales() {
+      return scales.clone();
+    }
+
     int dimensions() {
       int d = 0;
       for (int i = 1; i < scales.length; i += 2) {
@@ -63,6 +69,7 @@ public final class NoveltyDetector implements Detector {
   }
 
   private final Settings settings;
+  private final int[] scales;
   private final double[] ring;
   private final double[] vector;
   private final double[][] prototypes;
@@ -76,6 +83,7 @@ public final class NoveltyDetector implements Detector {
 
   private NoveltyDetector(Settings settings) {
     this.settings = settings;
+    this.scales = settings.scales();
     this.ring = new double[settings.history()];
     this.vector = new double[settings.dimensions()];
     this.prototypes = new double[settings.capacity()][settings.dimensions()];
@@ -124,7 +132,7 @@ public final class NoveltyDetector implements Detector {
   private void features() {
     double range = hi - lo;
     double scale = range > 0 ? range : Math.max(Math.abs(hi), 1e-9);
-    int[] sc = settings.scales();
+    int[] sc = scales;
     int k = 0;
     for (int i = 0; i < sc.length; i += 2) {
       int size = sc[i];

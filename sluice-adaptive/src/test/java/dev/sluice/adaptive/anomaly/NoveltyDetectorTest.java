@@ -133,6 +133,11 @@ class NoveltyDetectorTest {
     assertThatThrownBy(() -> new NoveltyDetector.Settings(10, new int[] {4, 4}, 0.1, 1.5, 200, 0))
         .hasMessage("learningRate: 1.5 (expected: > 0 and <= 1)");
     assertThatThrownBy(() -> Detectors.of("novelty", -1)).hasMessage("rows: -1 (expected: >= 0)");
+    int[] scales = {4, 4};
+    NoveltyDetector.Settings settings = new NoveltyDetector.Settings(10, scales, 0.1, 0.02, 200, 0);
+    scales[0] = 99;
+    settings.scales()[1] = 99;
+    assertThat(settings.scales()).containsExactly(4, 4);
     assertThat(Detectors.warmupFor(1000)).isEqualTo(150);
     assertThat(Detectors.warmupFor(22_695)).isEqualTo(750);
     assertThat(Detectors.warmupFor(3)).isEqualTo(2);
