@@ -135,7 +135,7 @@ class NabEvaluation {
     rows.forEach((name, cells) -> {
       md.append("| ").append(name).append(" |");
       for (String c : columns) {
-        md.append(String.format(Locale.ROOT, " %.1f |", cells.get(c)));
+        md.append(String.format(Locale.ROOT, c.equals("threshold") ? " %.4f |" : " %.1f |", cells.get(c)));
       }
       md.append('\n');
     });
