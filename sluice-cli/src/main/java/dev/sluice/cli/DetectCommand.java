@@ -60,8 +60,10 @@ final class DetectCommand implements Callable<Integer> {
   private Path input;
 
   @Option(names = "--detector", defaultValue = "auto", paramLabel = "NAME",
-      description = "auto (the maximum of spike and cusum), spike, cusum, page-hinkley or multiscale (the set tuned"
-          + " on NAB: spikes at three scales and cusum, each alarm reported once per 300 windows; default: auto).")
+      description = "auto (the maximum of spike and cusum), spike, cusum, page-hinkley multiscale (tuned"
+          + " on NAB: spikes at three scales and cusum, each alarm reported once per 300 windows) or novelty"
+          + " (tuned on NAB: how unlike every learned shape of the recent history the last windows are; the first"
+          + " min(15 %, 750) windows only learn; default: auto).")
   private String detector;
 
   @Option(names = "--threshold", defaultValue = "0.5", paramLabel = "T",
@@ -81,9 +83,8 @@ final class DetectCommand implements Callable<Integer> {
     if (!(threshold > 0 && threshold <= 1)) {
       throw new UsageError("--threshold: " + threshold + " (expected: > 0 and <= 1)");
     }
-    Detector d;
     try {
-      d = Detectors.of(detector);
+      Detectors.of(detector);
     } catch (IllegalArgumentException e) {
       throw new UsageError("--" + e.getMessage());
     }
@@ -108,6 +109,7 @@ final class DetectCommand implements Callable<Integer> {
       bar.setExtraMessage("score with " + detector);
       Series s = read.value();
       double[] v = s.values();
+      Detector d = Detectors.of(detector, v.length);
       scores = new double[v.length];
       for (int i = 0; i < v.length; i++) {
         scores[i] = d.update(Math.multiplyExact(s.epochSecond(i), 1_000_000_000L), v[i]);

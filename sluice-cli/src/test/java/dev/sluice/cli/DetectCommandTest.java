@@ -37,7 +37,7 @@ class DetectCommandTest {
   @Test
   void writesScoresAndTheChartAndFlagsTheSpikeWithEveryDetector() throws Exception {
     Path input = spikyCsv();
-    for (String detector : List.of("auto", "spike", "cusum", "page-hinkley", "multiscale")) {
+    for (String detector : List.of("auto", "spike", "cusum", "page-hinkley", "multiscale", "novelty")) {
       Path out = dir.resolve(detector + ".csv");
       Run run = sluice("detect", "--input", input.toString(), "--detector", detector, "--out", out.toString());
 
@@ -86,7 +86,7 @@ class DetectCommandTest {
         });
     Run bad = sluice("detect", "--input", input.toString(), "--detector", "zscore", "--out", out.toString());
     assertThat(bad.exitCode()).isEqualTo(2);
-    assertThat(bad.err()).contains("detect: --detector: zscore (expected: one of auto, spike, cusum, page-hinkley, multiscale)");
+    assertThat(bad.err()).contains("detect: --detector: zscore (expected: one of auto, spike, cusum, page-hinkley, multiscale, novelty)");
     Run threshold = sluice("detect", "--input", input.toString(), "--threshold", "-3", "--out", out.toString());
     assertThat(threshold.exitCode()).isEqualTo(2);
     assertThat(threshold.err()).contains("detect: --threshold: -3.0 (expected: > 0 and <= 1)");

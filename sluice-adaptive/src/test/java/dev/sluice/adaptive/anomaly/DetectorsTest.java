@@ -57,7 +57,8 @@ class DetectorsTest {
 
   @Test
   void stationaryNoiseRaisesFewFalseAlarms() {
-    Map<String, Double> bound = Map.of("spike", 1.5, "cusum", 0.6, "page-hinkley", 0.3, "auto", 2.0, "multiscale", 0.5);
+    Map<String, Double> bound = Map.of("spike", 1.5, "cusum", 0.6, "page-hinkley", 0.3, "auto", 2.0, "multiscale", 0.5,
+        "novelty", 2.0);
     for (String name : Detectors.NAMES) {
       long alarms = 0;
       int seeds = 100;
@@ -269,7 +270,7 @@ class DetectorsTest {
     assertThatThrownBy(() -> PageHinkleyDetector.of(0.5, 0)).hasMessage("lambda: 0.0 (expected: > 0)");
     assertThatThrownBy(() -> new Score(AnomalyKind.SPIKE, 1.5)).hasMessage("value: 1.5 (expected: >= 0 and <= 1)");
     assertThatThrownBy(() -> Detectors.of("zscore"))
-        .hasMessage("detector: zscore (expected: one of auto, spike, cusum, page-hinkley, multiscale)");
+        .hasMessage("detector: zscore (expected: one of auto, spike, cusum, page-hinkley, multiscale, novelty)");
     assertThatThrownBy(() -> CombinedDetector.of(CombinedDetector.Rule.MAX, List.of()))
         .hasMessage("parts: [] (expected: at least one detector)");
   }

@@ -72,4 +72,63 @@ class NabScorerTest {
     assertThat(w.get("b/y.csv")).hasSize(1);
     assertThat(NabCorpus.seconds(w.get("b/y.csv").getFirst()[1])).isEqualTo(1392867000L);
   }
+
+  @Test
+  void theScaledSigmoidAtKnownPoints() {
+    assertThat(NabScorer.scaledSigmoid(0)).isZero();
+    assertThat(NabScorer.scaledSigmoid(-1)).isCloseTo(0.98661429815, within(1e-10));
+    assertThat(NabScorer.scaledSigmoid(1)).isCloseTo(-0.98661429815, within(1e-10));
+    assertThat(NabScorer.scaledSigmoid(3.0)).isCloseTo(2 / (1 + Math.exp(15)) - 1, within(1e-15));
+    assertThat(NabScorer.scaledSigmoid(3.0001)).isEqualTo(-1);
+  }
+
+  @Test
+  void aWindowPartlyInProbationCountsItsLaterRowsAndOneWhollyInProbationOnlyTheDenominator() {
+    // 1,000 rows: probation 150. Window 0 (rows 20–60) lies wholly in probation, window 1 (140–189)
+    // straddles its end, window 2 (600–649) is after it.
+    Labelled f = NabScorer.label(1000, List.of(new int[] {20, 60}, new int[] {140, 189}, new int[] {600, 649}), P);
+    assertThat(f.windows()).isEqualTo(3);
+    assertThat(f.scorableWindows()).isEqualTo(2);
+    assertThat(f.nullScore(P)).isEqualTo(-2);
+    assertThat(f.perfectScore(P)).isEqualTo(3);
+    // A detection at row 140 is in probation: window 1 is still missed.
+    assertThat(NabScorer.score(f, detectAt(20, 140, 600), 0.5, P)).isCloseTo(-1 + 1, within(1e-12));
+    // At row 150, its first scored row: σ̃(−(189 − 150 + 1)/50) / σ̃(−1).
+    double w150 = NabScorer.scaledSigmoid(-40.0 / 50) / NabScorer.scaledSigmoid(-1);
+    assertThat(NabScorer.score(f, detectAt(150, 600), 0.5, P)).isCloseTo(w150 + 1, within(1e-12));
+    // The perfect detector (first row of every window) cannot reach 100 here: window 0 is lost to probation.
+    double raw = NabScorer.score(f, detectAt(20, 140, 600), 0.5, P);
+    assertThat(NabScorer.normalised(raw, f.nullScore(P), f.perfectScore(P))).isCloseTo(100 * 2.0 / 5, within(1e-9));
+  }
+
+  @Test
+  void falsePositivesAfterTheLastWindowAreWeightedByItAndBetweenWindowsByThePreviousOne() {
+    // FILE: windows 400–449 (w 50) and 700–749 (w 50). Row 500: 51 rows after window 0's end;
+    // row 800: 51 rows after window 1's end; both σ̃(51/49)·0.11.
+    double u = NabScorer.scaledSigmoid(51.0 / 49) * 0.11;
+    assertThat(NabScorer.score(FILE, detectAt(500), 0.5, P)).isCloseTo(-2 + u, within(1e-12));
+    assertThat(NabScorer.score(FILE, detectAt(800), 0.5, P)).isCloseTo(-2 + u, within(1e-12));
+    assertThat(NabScorer.score(FILE, detectAt(999), 0.5, P)).isCloseTo(-2 - 0.11, within(1e-12));
+  }
+
+  @Test
+  void theSweepAddsFilesUpAndKeepsOneThreshold() {
+    Labelled other = NabScorer.label(1000, List.of(new int[] {500, 549}), P);
+    double[] a = new double[1000];
+    double[] b = new double[1000];
+    a[400] = 0.6; // hit in FILE
+    a[700] = 0.6; // hit in FILE
+    b[300] = 0.9; // false positive in the other file, above both hits
+    b[500] = 0.6; // hit in the other file
+    // At 0.6 everything counts: three hits, one false positive before the first window.
+    NabScorer.Sweep best = NabScorer.best(List.of(FILE, other), List.of(a, b), P);
+    assertThat(best.threshold()).isEqualTo(0.6);
+    assertThat(best.raw()).isCloseTo(3 - 0.11, within(1e-12));
+    // A lone false positive and no hit: the best is to detect nothing (threshold 1.1), the null score.
+    double[] lone = new double[1000];
+    lone[300] = 0.9;
+    NabScorer.Sweep none = NabScorer.best(List.of(FILE, other), List.of(new double[1000], lone), P);
+    assertThat(none.threshold()).isEqualTo(1.1);
+    assertThat(none.raw()).isEqualTo(-3);
+  }
 }
