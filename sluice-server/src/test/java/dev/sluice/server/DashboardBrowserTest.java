@@ -37,8 +37,6 @@ class DashboardBrowserTest {
       }
       Assumptions.abort(why);
     }
-    AtomicBoolean stop = new AtomicBoolean();
-    List<Thread> drivers = new ArrayList<>();
     try (TestUpstream upstream = new TestUpstream();
         Harness sluice = Harness.start("""
             upstream: { url: "%s" }
@@ -57,19 +55,10 @@ class DashboardBrowserTest {
               interval: 500ms
               anomaly: { enabled: true, window: 500ms }
             """.formatted(upstream.url()), Clock.system());
-        DevTools browser = DevTools.launch(chromium, 1400, 1300)) {
+        DevTools browser = DevTools.launch(chromium, 1400, 1300);
+        Traffic traffic = new Traffic()) {
       for (String client : List.of("free-1", "free-2", "pro-1", "heavy")) {
-        Thread t = new Thread(() -> {
-          while (!stop.get()) {
-            sluice.get(sluice.edge("/echo/" + client), "X-Client-ID", client);
-            if (!client.equals("heavy")) {
-              java.util.concurrent.locks.LockSupport.parkNanos(20_000_000); // a steady client's pace
-            }
-          }
-        }, "traffic-" + client);
-        t.setDaemon(true);
-        t.start();
-        drivers.add(t);
+        traffic.start(sluice, client, !client.equals("heavy"));
       }
       browser.call("Page.enable", Map.of());
       browser.call("Runtime.enable", Map.of());
@@ -111,6 +100,7 @@ class DashboardBrowserTest {
       assertThat(browser.eval("document.querySelector('#chart-heatmap').textContent").asText()).contains("heavy");
       assertThat(browser.eval("location.href").asText()).doesNotContain(Harness.TOKEN);
 
+      awaitTrue(browser, "window.sluiceDashboard.updates >= " + (first + 4), "a few more seconds of history");
       JsonNode shot = browser.call("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
       byte[] png = Base64.getDecoder().decode(shot.get("data").asText());
       Path file = Path.of("target", "dashboard-e2e.png");
@@ -131,10 +121,39 @@ class DashboardBrowserTest {
         }
       }
       assertThat(errors).as("console errors and exceptions").isEmpty();
-    } finally {
+    } // the traffic stops first (resources close in reverse order), then the browser, then the server
+  }
+
+  /** Clients on threads of their own, each sending one request after another until closed. */
+  private static final class Traffic implements AutoCloseable {
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final List<Thread> threads = new ArrayList<>();
+
+    void start(Harness sluice, String client, boolean paced) {
+      Thread t = new Thread(() -> {
+        while (!stop.get()) {
+          sluice.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(sluice.edge("/echo/" + client)))
+              .header("X-Client-ID", client));
+          if (paced) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000); // a steady client's pace
+          }
+        }
+      }, "traffic-" + client);
+      t.setDaemon(true);
+      t.start();
+      threads.add(t);
+    }
+
+    @Override
+    public void close() {
       stop.set(true);
-      for (Thread t : drivers) {
-        t.join(10_000);
+      for (Thread t : threads) {
+        try {
+          t.join(30_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
   }
