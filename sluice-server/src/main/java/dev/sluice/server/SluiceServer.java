@@ -29,6 +29,7 @@ import dev.sluice.server.observe.LogBudget;
 import dev.sluice.server.observe.RequestLogWriter;
 import dev.sluice.server.observe.ServerMetrics;
 import dev.sluice.server.observe.ThrottleLog;
+import dev.sluice.server.observe.Tracing;
 import dev.sluice.server.observe.WallClock;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -57,12 +58,13 @@ public final class SluiceServer implements AutoCloseable {
   private final EdgeServer edge;
   private final Server admin;
   private final DashboardService dashboard;
+  private final Tracing tracing;
   private final ConfigWatcher watcher;
   private final ServerOptions options;
   private final InetSocketAddress edgeAddress;
   private volatile boolean ready;
 
-  private SluiceServer(ServerOptions o) throws IOException, ConfigException {
+  private SluiceServer(ServerOptions o, Tracing tracing) throws IOException, ConfigException {
     String source = o.configFile() != null ? o.configFile().toString() : "config";
     String yaml = o.configFile() != null ? java.nio.file.Files.readString(o.configFile()) : o.configYaml();
     SluiceConfig initial = ConfigLoader.parse(yaml, source);
@@ -81,8 +83,9 @@ public final class SluiceServer implements AutoCloseable {
     LogBudget upstreamErrorLog = new LogBudget("upstream error log limit", o.clock(),
         o.upstreamErrorLogPerSecond(), metrics.upstreamErrorLogSuppressed);
     Admission admission = new Admission(store, metrics, adaptation, throttleLog);
+    this.tracing = tracing != null ? tracing : Tracing.of(initial.observability());
     Edge shared = new Edge(admission, config, metrics, upstreamErrorLog, requestLog, WallClock.system(), adaptation,
-        DecisionIds.random());
+        DecisionIds.random(), this.tracing);
     ServerConfig sc = initial.server();
     this.options = o;
     this.edgeAddress = new InetSocketAddress(sc.bind(), sc.port());
@@ -135,7 +138,15 @@ public final class SluiceServer implements AutoCloseable {
    * @throws java.util.concurrent.CompletionException if a port cannot be bound
    */
   public static SluiceServer start(ServerOptions options) throws IOException, ConfigException {
-    SluiceServer s = new SluiceServer(options);
+    return start(options, null);
+  }
+
+  /**
+   * Starts as {@link #start(ServerOptions)}, with {@code tracing} instead of the config's {@code
+   * observability} (tests hand in an in-memory exporter); the server closes it.
+   */
+  static SluiceServer start(ServerOptions options, Tracing tracing) throws IOException, ConfigException {
+    SluiceServer s = new SluiceServer(options, tracing);
     s.startServing();
     return s;
   }
@@ -256,6 +267,7 @@ public final class SluiceServer implements AutoCloseable {
       up.pool().close();
     }
     transport.group().shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    tracing.close();
     metrics.close();
   }
 }
