@@ -56,12 +56,16 @@ public final class RequestTrace {
     this.context = context;
   }
 
+  /** Starts the request span; returns {@code null} when the sampler drops it (nothing more to record). */
   static RequestTrace start(Tracer tracer, String method, String path, String traceparent, String tracestate) {
     Context parent = traceparent == null ? Context.root()
         : W3CTraceContextPropagator.getInstance().extract(Context.root(), new String[] {traceparent, tracestate},
             INCOMING);
     Span root = tracer.spanBuilder("sluice.request").setParent(parent).setSpanKind(SpanKind.SERVER)
         .setAttribute(METHOD, method).setAttribute(PATH, path).startSpan();
+    if (!root.isRecording()) {
+      return null; // not sampled: its children would not be either, and a caller's traceparent goes upstream as sent
+    }
     return new RequestTrace(tracer, root, parent.with(root));
   }
 

@@ -64,7 +64,8 @@ public final class Tracing implements AutoCloseable {
 
   /**
    * Starts the trace of one edge request ({@code traceparent} and {@code tracestate}: the caller's
-   * W3C trace context, or {@code null}); returns {@code null} when tracing is off.
+   * W3C trace context, or {@code null}); returns {@code null} when tracing is off or the request
+   * is not sampled.
    */
   public RequestTrace request(String method, String path, String traceparent, String tracestate) {
     return tracer == null ? null : RequestTrace.start(tracer, method, path, traceparent, tracestate);
