@@ -2,6 +2,10 @@ package dev.sluice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.server.Server;
 import dev.sluice.core.ManualClock;
 import dev.sluice.server.observe.RequestTrace;
 import dev.sluice.server.observe.Tracing;
@@ -11,10 +15,12 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import java.net.http.HttpResponse;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -25,8 +31,9 @@ import org.junit.jupiter.api.Timeout;
  * admitted request is a {@code sluice.request} span with the children {@code sluice.decision}
  * (tier, cost, decision, refill rate) and {@code sluice.upstream}, whose context reaches the
  * upstream in {@code traceparent}; a denied one has no upstream span and names the level that
- * denied; a caller's sampled {@code traceparent} makes the request span its child. With the
- * default config (no {@code observability}) nothing is traced.
+ * denied; a caller's sampled {@code traceparent} makes the request span its child. With
+ * {@code observability.otlp.endpoint} the spans reach a loopback collector as OTLP/HTTP protobuf;
+ * with the default config (no {@code observability}) nothing is traced.
  */
 @Timeout(60)
 class TracingTest {
@@ -44,7 +51,7 @@ class TracingTest {
     try (TestUpstream upstream = new TestUpstream();
         Harness sluice = Harness.start(Harness.options(CONFIG.formatted(upstream.url()), new ManualClock()),
             Tracing.of(SimpleSpanProcessor.create(exporter), 1.0))) {
-      HttpResponse<String> ok = sluice.get(sluice.edge("/echo/a"), "X-Client-ID", "alice");
+      java.net.http.HttpResponse<String> ok = sluice.get(sluice.edge("/echo/a"), "X-Client-ID", "alice");
       assertThat(ok.statusCode()).isEqualTo(200);
       Map<String, Object> echoed = TestUpstream.echo(ok.body());
       Harness.await(Duration.ofSeconds(10), "three spans", () -> exporter.getFinishedSpanItems().size() >= 3);
@@ -78,7 +85,7 @@ class TracingTest {
       assertThat(call.getSpanContext().isSampled()).isTrue();
 
       exporter.reset();
-      HttpResponse<String> denied = sluice.get(sluice.edge("/echo/a"), "X-Client-ID", "alice");
+      java.net.http.HttpResponse<String> denied = sluice.get(sluice.edge("/echo/a"), "X-Client-ID", "alice");
       assertThat(denied.statusCode()).isEqualTo(429);
       Harness.await(Duration.ofSeconds(10), "two spans", () -> exporter.getFinishedSpanItems().size() >= 2);
       spans = byName(exporter.getFinishedSpanItems());
@@ -104,12 +111,45 @@ class TracingTest {
   void nothingIsTracedByDefault() {
     try (TestUpstream upstream = new TestUpstream();
         Harness sluice = Harness.start(CONFIG.formatted(upstream.url()), new ManualClock())) {
-      HttpResponse<String> ok = sluice.get(sluice.edge("/echo/a"), "X-Client-ID", "alice");
+      java.net.http.HttpResponse<String> ok = sluice.get(sluice.edge("/echo/a"), "X-Client-ID", "alice");
       assertThat(ok.statusCode()).isEqualTo(200);
       @SuppressWarnings("unchecked")
       Map<String, Object> headers = (Map<String, Object>) TestUpstream.echo(ok.body()).get("headers");
       assertThat(headers).doesNotContainKey("traceparent");
       assertThat(sluice.server.config().observability().tracing()).isFalse();
+    }
+  }
+
+  @Test
+  void spansGoToTheConfiguredOtlpEndpoint() throws Exception {
+    List<AggregatedHttpRequest> posts = new CopyOnWriteArrayList<>();
+    Server collector = Server.builder()
+        .http(new InetSocketAddress("127.0.0.1", 0))
+        .service("/v1/traces", (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
+          posts.add(agg);
+          return HttpResponse.of(HttpStatus.OK);
+        })))
+        .build();
+    collector.start().join();
+    try (TestUpstream upstream = new TestUpstream()) {
+      Harness sluice = Harness.start(CONFIG.formatted(upstream.url()) + """
+          observability:
+            otlp: { endpoint: "http://127.0.0.1:%d", sampling-ratio: 1 }
+          """.formatted(collector.activeLocalPort()), new ManualClock());
+      try {
+        assertThat(sluice.get(sluice.edge("/echo/a"), "X-Client-ID", "alice").statusCode()).isEqualTo(200);
+      } finally {
+        sluice.close(); // flushes the batch processor
+      }
+      Harness.await(Duration.ofSeconds(10), "an OTLP export", () -> !posts.isEmpty());
+      AggregatedHttpRequest post = posts.get(0);
+      assertThat(post.method().name()).isEqualTo("POST");
+      assertThat(post.contentType().toString()).startsWith("application/x-protobuf");
+      String body = new String(post.content().array(), StandardCharsets.ISO_8859_1);
+      assertThat(body).contains("sluice.request", "sluice.decision", "sluice.upstream", "sluice.refill_rate",
+          "service.name", "sluice");
+    } finally {
+      collector.stop().join();
     }
   }
 
