@@ -117,6 +117,17 @@ class TracingTest {
       Map<String, Object> headers = (Map<String, Object>) TestUpstream.echo(ok.body()).get("headers");
       assertThat(headers).doesNotContainKey("traceparent");
       assertThat(sluice.server.config().observability().tracing()).isFalse();
+      // the section is read at start only: a reload that changes it says a restart is needed
+      com.fasterxml.jackson.databind.JsonNode applied = Harness.json(sluice.putConfig(Harness.withServer(
+          CONFIG.formatted(upstream.url()) + """
+          observability:
+            otlp: { endpoint: "http://127.0.0.1:4318" }
+          """)));
+      assertThat(applied.get("restartRequired")).extracting(n -> n.asText()).containsExactly("observability");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> after = (Map<String, Object>) TestUpstream.echo(
+          sluice.get(sluice.edge("/echo/b"), "X-Client-ID", "bob").body()).get("headers");
+      assertThat(after).doesNotContainKey("traceparent");
     }
   }
 
