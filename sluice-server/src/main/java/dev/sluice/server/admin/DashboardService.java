@@ -40,9 +40,7 @@ public final class DashboardService implements AutoCloseable {
   public DashboardService(ServerMetrics metrics, BucketStore store, Adaptation adaptation, Clock clock,
       WallClock wall, long periodMillis) {
     DashboardFeed feed = new DashboardFeed(metrics, store, adaptation, clock, wall);
-    DashboardStream[] self = new DashboardStream[1];
-    this.stream = new DashboardStream(feed, periodMillis, () -> metrics.topClients().watching(self[0].watched()));
-    self[0] = stream;
+    this.stream = new DashboardStream(feed, periodMillis, metrics.topClients()::watching);
   }
 
   /** {@code GET /dashboard}. */

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * {@code GET /admin/stream}: the live dashboard's server-sent events. A scheduler thread of its own
  * (never an event loop) takes one {@link DashboardFeed} snapshot per period and writes it to every
  * open stream as {@code event: snapshot}, {@code id: N}, {@code data: JSON}; a new stream first
- * gets the last {@value #BACKLOG} snapshots, so its charts start full. The top-clients sketch
+ * gets the last {@value #BACKLOG} snapshots, so its charts start full (each snapshot once). The top-clients sketch
  * counts only while a stream is open. Thread-safe.
  */
 final class DashboardStream implements AutoCloseable {
@@ -31,30 +31,25 @@ final class DashboardStream implements AutoCloseable {
   private static final MediaType EVENT_STREAM = MediaType.parse("text/event-stream; charset=utf-8");
 
   private final DashboardFeed feed;
-  private final Runnable watchersChanged;
+  private final java.util.function.Consumer<Boolean> watched;
   private final List<HttpResponseWriter> streams = new CopyOnWriteArrayList<>();
   private final ArrayDeque<String> backlog = new ArrayDeque<>();
   private final ScheduledExecutorService scheduler;
   private long sequence;
 
   /**
-   * Starts snapshotting {@code feed} every {@code periodMillis}; {@code watchersChanged} runs when
-   * the first stream opens and when the last one closes ({@link #watched} tells which).
+   * Starts snapshotting {@code feed} every {@code periodMillis}; {@code watched} is told {@code
+   * true} when the first stream opens and {@code false} when the last one closes.
    */
-  DashboardStream(DashboardFeed feed, long periodMillis, Runnable watchersChanged) {
+  DashboardStream(DashboardFeed feed, long periodMillis, java.util.function.Consumer<Boolean> watched) {
     this.feed = feed;
-    this.watchersChanged = watchersChanged;
+    this.watched = watched;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sluice-dashboard");
       t.setDaemon(true);
       return t;
     });
     scheduler.scheduleAtFixedRate(this::tick, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
-  }
-
-  /** Returns whether a stream is open. */
-  boolean watched() {
-    return !streams.isEmpty();
   }
 
   /** Opens a stream: headers, the backlog, then every snapshot until the client goes away. */
@@ -69,7 +64,7 @@ final class DashboardStream implements AutoCloseable {
       boolean first = streams.isEmpty();
       streams.add(res);
       if (first) {
-        watchersChanged.run();
+        watched.accept(true);
       }
     }
     res.whenComplete().handle((ok, err) -> {
@@ -81,24 +76,23 @@ final class DashboardStream implements AutoCloseable {
 
   private synchronized void closed(HttpResponseWriter res) {
     if (streams.remove(res) && streams.isEmpty()) {
-      watchersChanged.run();
+      watched.accept(false);
     }
   }
 
   private void tick() {
     try {
       String json = feed.next();
-      String event;
-      synchronized (this) {
-        event = "event: snapshot\nid: " + ++sequence + "\ndata: " + json + "\n\n";
+      synchronized (this) { // with open(): a new stream gets each snapshot once, from the backlog or here
+        String event = "event: snapshot\nid: " + ++sequence + "\ndata: " + json + "\n\n";
         backlog.addLast(event);
         if (backlog.size() > BACKLOG) {
           backlog.removeFirst();
         }
-      }
-      for (HttpResponseWriter res : streams) {
-        if (!res.tryWrite(HttpData.ofUtf8(event))) {
-          closed(res);
+        for (HttpResponseWriter res : streams) {
+          if (!res.tryWrite(HttpData.ofUtf8(event))) {
+            closed(res);
+          }
         }
       }
     } catch (RuntimeException e) {
