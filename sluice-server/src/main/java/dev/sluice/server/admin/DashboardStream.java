@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@code GET /admin/stream}: the live dashboard's server-sent events. A scheduler thread of its own
  * (never an event loop) takes one {@link DashboardFeed} snapshot per period and writes it to every
  * open stream as {@code event: snapshot}, {@code id: N}, {@code data: JSON}; a new stream first
- * gets the last {@value #BACKLOG} snapshots, so its charts start full (each snapshot once). The top-clients sketch
- * counts only while a stream is open. Thread-safe.
+ * gets the last {@value #BACKLOG} snapshots, so its charts start full (each snapshot once). The
+ * top-clients sketch counts only while a stream is open. Thread-safe.
  */
 final class DashboardStream implements AutoCloseable {
 
