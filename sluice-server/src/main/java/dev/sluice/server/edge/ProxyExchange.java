@@ -53,8 +53,10 @@ final class ProxyExchange extends Exchange {
   /** DECIDING: reads the running config, identifies the client and asks the admission path. */
   @Override
   void start() {
-    trace = edge.tracing().request(method, route, request.headers().get("traceparent"),
-        request.headers().get("tracestate"));
+    if (edge.tracing().enabled()) { // off (the default): not even a header lookup
+      trace = edge.tracing().request(method, route, request.headers().get("traceparent"),
+          request.headers().get("tracestate"));
+    }
     LiveConfig.Snapshot snap = edge.config().current();
     LiveConfig.Upstream up = snap.upstream();
     if (up == null) {
