@@ -22,7 +22,7 @@ final class ConfigReader {
 
   static final List<String> SECTIONS =
       List.of("server", "upstream", "identity", "tiers", "global", "costs", "adaptive",
-      "store");
+      "store", "observability");
   static final List<String> SERVER_KEYS = List.of("bind", "port", "admin-bind", "admin-port", "admin-token");
   static final List<String> UPSTREAM_KEYS = List.of("url", "timeout", "idle-timeout");
   static final List<String> GLOBAL_KEYS = List.of("burst", "rate", "max-clients", "idle-expiry", "concurrency",
@@ -52,11 +52,13 @@ final class ConfigReader {
     List<CostRule> costs = CostReader.read(doc, tiers.largestBurst(), globalBurst, globalConcurrency, problems);
     AdaptiveSettings adaptive = AdaptiveReader.read(doc.mapping("adaptive", AdaptiveReader.KEYS), problems);
     StoreConfig store = StoreReader.read(doc, problems);
+    ObservabilityConfig observability = observability(doc.mapping("observability", List.of("otlp")), problems);
     if (problems.count() > 0) {
       return null;
     }
     SluiceConfig config = problems.build(doc.line(), "",
-        () -> new SluiceConfig(server, upstream, identity, tiers.tiers(), global, costs, store, adaptive));
+        () -> new SluiceConfig(server, upstream, identity, tiers.tiers(), global, costs, store, adaptive,
+            observability == null ? ObservabilityConfig.OFF : observability));
     if (config == null) {
       return null;
     }
@@ -178,6 +180,34 @@ final class ConfigReader {
     Limit limit = burst == null || rate == null ? null : problems.build(m.line(), m.path(), () -> Limit.of(burst, rate));
     return problems.build(m.line(), m.path(),
         () -> new GlobalConfig(limit, maxClients, idleExpiry, concurrency, permitTimeout));
+  }
+
+  /** Reads {@code observability: { otlp: { endpoint, sampling-ratio } }}. */
+  private static ObservabilityConfig observability(Mapping section, Problems problems) {
+    Mapping m = section == null ? null : section.mapping("otlp", List.of("endpoint", "sampling-ratio"));
+    if (m == null) {
+      return null;
+    }
+    int before = problems.count();
+    String text = m.string("endpoint", false);
+    URI endpoint = null;
+    if (text != null) {
+      try {
+        endpoint = new URI(text.strip());
+      } catch (URISyntaxException e) {
+        endpoint = null;
+      }
+      if (endpoint == null || !endpoint.isAbsolute() || endpoint.getHost() == null
+          || !"http".equalsIgnoreCase(endpoint.getScheme()) && !"https".equalsIgnoreCase(endpoint.getScheme())) {
+        problems.invalid(m.node("endpoint"), m.path("endpoint"), "an absolute http:// or https:// URL");
+      }
+    }
+    Double ratio = or(m.fraction("sampling-ratio"), ObservabilityConfig.DEFAULT_SAMPLING_RATIO);
+    if (problems.count() != before) {
+      return null;
+    }
+    URI u = endpoint;
+    return problems.build(m.line(), m.path(), () -> new ObservabilityConfig(u, ratio));
   }
 
   private static <T> T or(T value, T fallback) {

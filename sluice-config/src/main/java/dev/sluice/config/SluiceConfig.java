@@ -24,6 +24,8 @@ import java.util.Map;
  * @param store where buckets live ({@link StoreConfig#LOCAL} when the file has no {@code store})
  * @param adaptive the control loop: switches and every controller's parameters ({@link
  *     AdaptiveSettings#DEFAULTS} when the file has no {@code adaptive})
+ * @param observability traces over OTLP ({@link ObservabilityConfig#OFF} when the file has no
+ *     {@code observability}); read at start-up only
  */
 public record SluiceConfig(
     ServerConfig server,
@@ -33,12 +35,20 @@ public record SluiceConfig(
     GlobalConfig global,
     List<CostRule> costs,
     StoreConfig store,
-    AdaptiveSettings adaptive) {
+    AdaptiveSettings adaptive,
+    ObservabilityConfig observability) {
+
+  /** A config without traces ({@link ObservabilityConfig#OFF}). */
+  public SluiceConfig(ServerConfig server, UpstreamConfig upstream, IdentityConfig identity,
+      Map<String, TierConfig> tiers, GlobalConfig global, List<CostRule> costs, StoreConfig store,
+      AdaptiveSettings adaptive) {
+    this(server, upstream, identity, tiers, global, costs, store, adaptive, ObservabilityConfig.OFF);
+  }
 
   /** Validates cross-section references: the default tier and every client-tier assignment exist. */
   public SluiceConfig {
     if (server == null || upstream == null || identity == null || global == null || store == null
-        || adaptive == null) {
+        || adaptive == null || observability == null) {
       throw new IllegalArgumentException("config: a section is null (expected: every section, defaults allowed)");
     }
     if (tiers == null || tiers.isEmpty()) {

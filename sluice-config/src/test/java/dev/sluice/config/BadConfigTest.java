@@ -35,7 +35,7 @@ class BadConfigTest {
   void unknownFieldsAreErrorsAtEveryLevel() {
     assertThat(badFile("unknown-fields.yaml")).containsExactly(
         "unknown-fields.yaml:2: servre: unknown field"
-            + " (expected: one of server, upstream, identity, tiers, global, costs, adaptive, store)",
+            + " (expected: one of server, upstream, identity, tiers, global, costs, adaptive, store, observability)",
         "unknown-fields.yaml:9: tiers.premium.per-client.refill: unknown field (expected: one of burst, rate)",
         "unknown-fields.yaml:10: tiers.premium.shares: unknown field"
             + " (expected: one of per-client, share, aggregate, concurrency)",
@@ -117,7 +117,7 @@ class BadConfigTest {
   void duplicateKeysAndAliasesAreRejected() {
     assertThat(badFile("yaml-features.yaml")).containsExactly(
         "yaml-features.yaml:2: defaults: unknown field"
-            + " (expected: one of server, upstream, identity, tiers, global, costs, adaptive, store)",
+            + " (expected: one of server, upstream, identity, tiers, global, costs, adaptive, store, observability)",
         "yaml-features.yaml:5: tiers.premium.per-client: *limit"
             + " (expected: a plain value; YAML anchors and aliases are not supported)",
         "yaml-features.yaml:6: tiers.premium: duplicate key (expected: each key once, first on line 4)");
@@ -130,7 +130,7 @@ class BadConfigTest {
     assertThat(problems("# nothing but a comment\n")).hasSize(1);
     assertThat(problems("- tiers\n")).containsExactly(
         "test.yaml:1: a list (expected: a mapping with server, upstream, identity, tiers, global, costs, adaptive,"
-            + " store)");
+            + " store, observability)");
     assertThat(problems("global: {}\n")).containsExactly("test.yaml:1: tiers: missing"
         + " (expected: at least one tier, e.g. tiers: {default: {per-client: {burst: 100, rate: 50/s}}})");
     assertThat(problems("tiers: {}\n")).containsExactly("test.yaml:1: tiers: empty (expected: at least one tier)");

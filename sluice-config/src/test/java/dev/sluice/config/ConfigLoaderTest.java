@@ -165,7 +165,7 @@ class ConfigLoaderTest {
           assertThat(e.problems()).extracting(ConfigProblem::line).containsExactly(2, 3);
           assertThat(e.getMessage()).isEqualTo("""
               x.yaml:2: tiers.a.per-client.burst: 0 (expected: an integer >= 1)
-              x.yaml:3: servre: unknown field (expected: one of server, upstream, identity, tiers, global, costs, adaptive, store)""");
+              x.yaml:3: servre: unknown field (expected: one of server, upstream, identity, tiers, global, costs, adaptive, store, observability)""");
         });
   }
 

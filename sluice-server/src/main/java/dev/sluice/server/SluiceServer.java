@@ -15,6 +15,7 @@ import dev.sluice.server.admin.AdminErrors;
 import dev.sluice.server.admin.AdminService;
 import dev.sluice.server.admin.ModelsService;
 import dev.sluice.server.admin.AnomalyService;
+import dev.sluice.server.admin.DashboardService;
 import dev.sluice.server.admission.Admission;
 import dev.sluice.server.admission.PermitExpiry;
 import dev.sluice.server.admission.Stores;
@@ -28,6 +29,7 @@ import dev.sluice.server.observe.LogBudget;
 import dev.sluice.server.observe.RequestLogWriter;
 import dev.sluice.server.observe.ServerMetrics;
 import dev.sluice.server.observe.ThrottleLog;
+import dev.sluice.server.observe.Tracing;
 import dev.sluice.server.observe.WallClock;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running Sluice edge: the edge port (reverse proxy, {@code POST /v1/decisions}, {@code POST
  * /v1/feedback}) and the admin port ({@code /healthz}, {@code /readyz}, {@code /metrics}, {@code
- * /admin/config}, {@code /admin/buckets/{key}}), both on Armeria. Thread-safe; start with {@link
+ * /admin/config}, {@code /admin/buckets/{key}}, {@code /dashboard} and its {@code /admin/stream}), both on
+ * Armeria. Thread-safe; start with {@link
  * #start}, stop with {@link #close}. The HTTP contract is documented in {@code docs/server.md}.
  */
 public final class SluiceServer implements AutoCloseable {
@@ -54,12 +57,14 @@ public final class SluiceServer implements AutoCloseable {
   private final Transport transport;
   private final EdgeServer edge;
   private final Server admin;
+  private final DashboardService dashboard;
+  private final Tracing tracing;
   private final ConfigWatcher watcher;
   private final ServerOptions options;
   private final InetSocketAddress edgeAddress;
   private volatile boolean ready;
 
-  private SluiceServer(ServerOptions o) throws IOException, ConfigException {
+  private SluiceServer(ServerOptions o, Tracing tracing) throws IOException, ConfigException {
     String source = o.configFile() != null ? o.configFile().toString() : "config";
     String yaml = o.configFile() != null ? java.nio.file.Files.readString(o.configFile()) : o.configYaml();
     SluiceConfig initial = ConfigLoader.parse(yaml, source);
@@ -78,14 +83,16 @@ public final class SluiceServer implements AutoCloseable {
     LogBudget upstreamErrorLog = new LogBudget("upstream error log limit", o.clock(),
         o.upstreamErrorLogPerSecond(), metrics.upstreamErrorLogSuppressed);
     Admission admission = new Admission(store, metrics, adaptation, throttleLog);
+    this.tracing = tracing != null ? tracing : Tracing.of(initial.observability());
     Edge shared = new Edge(admission, config, metrics, upstreamErrorLog, requestLog, WallClock.system(), adaptation,
-        DecisionIds.random());
+        DecisionIds.random(), this.tracing);
     ServerConfig sc = initial.server();
     this.options = o;
     this.edgeAddress = new InetSocketAddress(sc.bind(), sc.port());
     this.edge = new EdgeServer(shared, new EdgeServer.Options((int) Math.min(Integer.MAX_VALUE, o.maxDecisionBodyBytes()),
         o.maxProxyBodyBytes(), o.idleTimeout()),
         transport, network);
+    this.dashboard = new DashboardService(metrics, store, adaptation, network, WallClock.system(), 1_000);
     this.admin = adminServer(o, sc);
     io.micrometer.core.instrument.Gauge.builder("sluice_edge_connections", edge, EdgeServer::connections)
         .description("Open client connections on the edge port").register(metrics.registry());
@@ -116,6 +123,10 @@ public final class SluiceServer implements AutoCloseable {
     b.route().get("/admin/models").decorator(auth).build(models.list());
     b.route().post("/admin/models/{version}/activate").decorator(auth).build(models.activate());
     b.route().get("/admin/anomalies").decorator(auth).build(new AnomalyService(adaptation.anomalies()).list());
+    b.route().get("/dashboard").build(dashboard.page());
+    b.route().get("/dashboard/app.js").build(dashboard.script());
+    b.route().get("/dashboard/app.css").build(dashboard.style());
+    b.route().get("/admin/stream").decorator(auth).requestTimeout(Duration.ZERO).build(dashboard.events());
     return b.build();
   }
 
@@ -127,7 +138,15 @@ public final class SluiceServer implements AutoCloseable {
    * @throws java.util.concurrent.CompletionException if a port cannot be bound
    */
   public static SluiceServer start(ServerOptions options) throws IOException, ConfigException {
-    SluiceServer s = new SluiceServer(options);
+    return start(options, null);
+  }
+
+  /**
+   * Starts as {@link #start(ServerOptions)}, with {@code tracing} instead of the config's {@code
+   * observability} (tests hand in an in-memory exporter); the server closes it.
+   */
+  static SluiceServer start(ServerOptions options, Tracing tracing) throws IOException, ConfigException {
+    SluiceServer s = new SluiceServer(options, tracing);
     s.startServing();
     return s;
   }
@@ -223,6 +242,7 @@ public final class SluiceServer implements AutoCloseable {
     if (watcher != null) {
       watcher.close();
     }
+    dashboard.close(); // open event streams would hold the admin port's graceful shutdown
     // Netty's boss groups take about two seconds to stop; stop both ports at once.
     java.util.concurrent.CompletableFuture<Void> adminStopped = admin.stop();
     edge.stop(options.shutdownQuietPeriod(), options.shutdownTimeout());
@@ -232,6 +252,7 @@ public final class SluiceServer implements AutoCloseable {
   }
 
   private void closeResources() {
+    dashboard.close();
     adaptation.close();
     permitExpiry.close();
     store.close();
@@ -246,6 +267,7 @@ public final class SluiceServer implements AutoCloseable {
       up.pool().close();
     }
     transport.group().shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    tracing.close();
     metrics.close();
   }
 }

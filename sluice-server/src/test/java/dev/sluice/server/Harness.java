@@ -48,8 +48,13 @@ public final class Harness implements AutoCloseable {
   }
 
   static Harness start(ServerOptions.Builder options) {
+    return start(options, null);
+  }
+
+  /** Starts Sluice with {@code tracing} instead of the config's (null: the config's). */
+  static Harness start(ServerOptions.Builder options, dev.sluice.server.observe.Tracing tracing) {
     try {
-      return new Harness(SluiceServer.start(options.build()));
+      return new Harness(SluiceServer.start(options.build(), tracing));
     } catch (IOException | dev.sluice.config.ConfigException e) {
       throw new AssertionError(e);
     }

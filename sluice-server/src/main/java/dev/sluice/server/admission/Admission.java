@@ -136,6 +136,7 @@ public final class Admission {
 
   private Verdict counted(String key, String tier, int cost, Decision d, String method, String path) {
     metrics.tier(tier).count(d);
+    metrics.topClients().record(key, cost);
     adaptation.recordDecision(tier, d.allowed(), cost, d.deniedBy());
     if (!d.allowed()) {
       throttleLog.throttled(key, tier, method, path, cost, d);
@@ -154,6 +155,7 @@ public final class Admission {
     Decision d = new Decision(false, 0, ABNORMAL_RETRY_NANOS, ABNORMAL_RETRY_NANOS, Level.CLIENT, limit,
         Decision.Reason.EXHAUSTED);
     metrics.tier(tier).count(d);
+    metrics.topClients().record(key, cost);
     adaptation.recordDecision(tier, false, cost, Level.CLIENT);
     throttleLog.throttled(key, tier, method, path, cost, d);
     return new Verdict(tier, cost, d, true);

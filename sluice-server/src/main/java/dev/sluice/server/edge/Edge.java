@@ -9,6 +9,7 @@ import dev.sluice.server.live.LiveConfig;
 import dev.sluice.server.observe.LogBudget;
 import dev.sluice.server.observe.RequestLogWriter;
 import dev.sluice.server.observe.ServerMetrics;
+import dev.sluice.server.observe.Tracing;
 import dev.sluice.server.observe.WallClock;
 
 /**
@@ -23,9 +24,16 @@ import dev.sluice.server.observe.WallClock;
  * @param wall wall-clock time for log records
  * @param adaptation the adaptive control loop, fed with every upstream outcome
  * @param decisionIds names every decision of the decision API and every logged proxy decision
+ * @param tracing the spans of proxied requests ({@link Tracing#off()}: none)
  */
 public record Edge(Admission admission, LiveConfig config, ServerMetrics metrics, LogBudget upstreamErrorLog,
-    RequestLogWriter requestLog, WallClock wall, Adaptation adaptation, DecisionIds decisionIds) {
+    RequestLogWriter requestLog, WallClock wall, Adaptation adaptation, DecisionIds decisionIds, Tracing tracing) {
+
+  /** Shares everything but traces ({@link Tracing#off()}). */
+  public Edge(Admission admission, LiveConfig config, ServerMetrics metrics, LogBudget upstreamErrorLog,
+      RequestLogWriter requestLog, WallClock wall, Adaptation adaptation, DecisionIds decisionIds) {
+    this(admission, config, metrics, upstreamErrorLog, requestLog, wall, adaptation, decisionIds, Tracing.off());
+  }
 
   /**
    * Records one upstream outcome (proxied or reported on {@code /v1/feedback}) in the meters and

@@ -336,6 +336,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     x.ended = true;
+    x.onEnd();
     if (x.permit != 0) {
       long p = x.permit;
       x.permit = 0;

@@ -55,6 +55,9 @@ abstract class Exchange {
   /** One piece of the body (the exchange owns {@code c}); {@link #requestDone} is set for the last. */
   abstract void content(HttpContent c);
 
+  /** The exchange ended, whichever way (called once, by {@code EdgeConnection.end}); nothing by default. */
+  void onEnd() {}
+
   /**
    * The exchange ends before its request and response both completed (the connection closed or
    * failed): releases what it holds. Idempotent.

@@ -4,6 +4,7 @@ import dev.sluice.server.admission.Admission;
 import dev.sluice.server.http.BadRequestException;
 import dev.sluice.server.http.Problem;
 import dev.sluice.server.live.LiveConfig;
+import dev.sluice.server.observe.RequestTrace;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -39,6 +40,8 @@ final class ProxyExchange extends Exchange {
   private boolean discarding;
   /** The upstream side, once admitted. */
   private Relay relay;
+  /** The request's spans, or {@code null} when tracing is off. */
+  private RequestTrace trace;
 
   ProxyExchange(EdgeConnection conn, HttpRequest request, String route) {
     super(conn, request);
@@ -50,6 +53,10 @@ final class ProxyExchange extends Exchange {
   /** DECIDING: reads the running config, identifies the client and asks the admission path. */
   @Override
   void start() {
+    if (edge.tracing().enabled()) { // off (the default): not even a header lookup
+      trace = edge.tracing().request(method, route, request.headers().get("traceparent"),
+          request.headers().get("tracestate"));
+    }
     LiveConfig.Snapshot snap = edge.config().current();
     LiveConfig.Upstream up = snap.upstream();
     if (up == null) {
@@ -77,8 +84,11 @@ final class ProxyExchange extends Exchange {
       refuse(Refusals.unknownTier(unknown));
       return;
     }
-    CompletableFuture<Admission.Verdict> verdict = admission.decide(key, tier, admission.costOf(method, route),
-        method, route);
+    int cost = admission.costOf(method, route);
+    if (trace != null) {
+      trace.deciding(tier, cost);
+    }
+    CompletableFuture<Admission.Verdict> verdict = admission.decide(key, tier, cost, method, route);
     if (verdict.isDone()) {
       decided(verdict, up);
       return;
@@ -114,10 +124,18 @@ final class ProxyExchange extends Exchange {
     try {
       d = verdict.join();
     } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException err) {
+      if (trace != null) {
+        trace.decisionFailed(err);
+      }
       refuse(Failures.storeUnavailable(edge, err));
       return;
     }
     this.decided = d;
+    if (trace != null) {
+      boolean allowed = d.decision().allowed();
+      trace.decided(d.tier(), allowed, allowed ? null : d.decision().level().label(),
+          d.decision().limit().rate().perSecond(), d.abnormal());
+    }
     permit = d.decision().permit(); // held until the exchange ends, whatever answers it
     if (responseDone || ended) {
       return;
@@ -205,6 +223,19 @@ final class ProxyExchange extends Exchange {
   /** Returns the request's path, for logs and cost rules. */
   String route() {
     return route;
+  }
+
+  /** Returns the request's spans, or {@code null} when tracing is off. */
+  RequestTrace trace() {
+    return trace;
+  }
+
+  @Override
+  void onEnd() {
+    if (trace != null) {
+      trace.ended(status);
+      trace = null;
+    }
   }
 
   /** Returns the decision, or {@code null} while deciding. */

@@ -40,6 +40,8 @@ final class Relay {
   /** The handler of {@link #upstream}, while attached. */
   private UpstreamPool.UpstreamHandler upstreamHandler;
   private boolean headSent;
+  /** The W3C trace context the upstream request carries, or {@code null} (tracing off or not sampled). */
+  private String traceparent;
   private boolean upstreamDone;
   private boolean upstreamKeepAlive;
   private boolean requestSent;
@@ -61,6 +63,9 @@ final class Relay {
   void start() {
     active = true;
     started = conn.server().network().nanoTime();
+    if (x.trace() != null) {
+      traceparent = x.trace().upstreamStarted(up.pool().authority());
+    }
     timer = conn.channel().eventLoop().schedule(this::timedOut, up.timeout().toNanos(), TimeUnit.NANOSECONDS);
     up.pool().acquire(conn.channel().eventLoop(), this::connected);
     if (upstream == null && !x.responseDone) {
@@ -87,7 +92,12 @@ final class Relay {
       ch.write(x.request);
       send(LastHttpContent.EMPTY_LAST_CONTENT);
     } else {
-      ch.write(ProxyHeaders.toUpstream(x.request, up.pool().authority(), up.basePath(), conn.remoteText()));
+      io.netty.handler.codec.http.HttpRequest head = ProxyHeaders.toUpstream(x.request, up.pool().authority(),
+          up.basePath(), conn.remoteText());
+      if (traceparent != null) {
+        head.headers().set("traceparent", traceparent);
+      }
+      ch.write(head);
       for (HttpContent c : held) {
         send(c);
       }
@@ -305,6 +315,9 @@ final class Relay {
 
   /** FAILED before the response head: the exchange answers {@code reply}. */
   private void fail(Reply reply) {
+    if (x.trace() != null) {
+      x.trace().upstreamEnded(reply.status(), true);
+    }
     cancelTimer();
     releaseHeld();
     active = false;
@@ -315,6 +328,9 @@ final class Relay {
   private void completed() {
     cancelTimer();
     long latency = conn.server().network().nanoTime() - started;
+    if (x.trace() != null) {
+      x.trace().upstreamEnded(x.status, false);
+    }
     edge.upstream(latency, x.status, x.verdict().cost());
     if (upstream != null && upstreamKeepAlive && requestSent && !upstreamHandler.conflictingFraming) {
       up.pool().release(upstream);

@@ -95,6 +95,8 @@ public final class LiveConfig {
   private final Adaptation adaptation;
   private final BucketStore store;
   private final StoreConfig storeConfig;
+  /** The traces the process was started with (read at start only). */
+  private final dev.sluice.config.ObservabilityConfig observability;
   private final ServerConfig startedWith;
   private volatile int edgePort = -1;
   private volatile int adminPort = -1;
@@ -114,6 +116,7 @@ public final class LiveConfig {
     this.adaptation = adaptation;
     this.store = store;
     this.storeConfig = config.store();
+    this.observability = config.observability();
     this.startedWith = config.server();
     this.current = snapshot(config, yaml, source, null, 1, List.of());
     onChange.accept(config);
@@ -154,7 +157,7 @@ public final class LiveConfig {
       throw new ConfigException(List.of(new dev.sluice.config.ConfigProblem(source, 1, "", e.getMessage())));
     }
     Snapshot old = current;
-    List<String> restart = restartRequired(next.server(), next.store());
+    List<String> restart = restartRequired(next.server(), next.store(), next.observability());
     adaptation.stop();
     store.reconfigure(spec);
     adaptation.configure(next.adaptive());
@@ -203,9 +206,10 @@ public final class LiveConfig {
    * Returns the restart-only settings of a config that the process does not use: an address that
    * differs from the one it was started with, a port that is neither the one it was started with
    * (so {@code 0} stays satisfied by the port it picked) nor the one it is bound to, a store section
-   * other than the one it opened.
+   * other than the one it opened, an {@code observability} section other than the one it started with.
    */
-  private List<String> restartRequired(ServerConfig configured, StoreConfig store) {
+  private List<String> restartRequired(ServerConfig configured, StoreConfig store,
+      dev.sluice.config.ObservabilityConfig traces) {
     Effective e = effective();
     List<String> out = new ArrayList<>();
     if (!Objects.equals(configured.bind(), startedWith.bind())) {
@@ -222,6 +226,9 @@ public final class LiveConfig {
     }
     if (!store.equals(storeConfig)) {
       out.add("store");
+    }
+    if (!traces.equals(observability)) {
+      out.add("observability");
     }
     return out;
   }

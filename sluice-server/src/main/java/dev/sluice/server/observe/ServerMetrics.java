@@ -91,6 +91,8 @@ public final class ServerMetrics implements AutoCloseable {
   public final Counter requestLogDropped;
   public final Counter throttleLogSuppressed;
   public final Counter upstreamErrorLogSuppressed;
+  private final IntervalLatency intervalLatency = new IntervalLatency();
+  private final TopClients topClients = new TopClients();
 
   public ServerMetrics(Duration maxLatency) {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -251,6 +253,16 @@ public final class ServerMetrics implements AutoCloseable {
     return f == null ? Double.NaN : f.cost();
   }
 
+  /** Returns the upstream latencies of the current interval (the live dashboard reads them). */
+  public IntervalLatency intervalLatency() {
+    return intervalLatency;
+  }
+
+  /** Returns the heaviest clients of the current interval (counted only while the dashboard watches). */
+  public TopClients topClients() {
+    return topClients;
+  }
+
   /** Counts a permit released (and not already released or expired). */
   public void permitReleased() {
     permitsReleased.increment();
@@ -260,6 +272,7 @@ public final class ServerMetrics implements AutoCloseable {
   public void upstream(long latencyNanos, int status) {
     if (latencyNanos >= 0) {
       upstreamLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
+      intervalLatency.record(latencyNanos);
     }
     int c = status / 100;
     if (c >= 1 && c <= 5) {
