@@ -114,6 +114,9 @@ public final class ControlLoop {
       }
     }
     this.predictive = forecast;
+    if (forecast != null && forecast.settings().allocation().heavyClients() > 0) {
+      collector.trackClients();
+    }
     this.intervalNanos = settings.interval().toNanos();
     this.base = target.spec();
     this.baseRate = controlledRate(base);
@@ -255,12 +258,14 @@ public final class ControlLoop {
       }
     }
     long level = concurrencyLevel(target.spec());
-    if (!settings.shadow() && (next != previous || level > 0)) {
-      LimiterSpec moved = next != previous ? scaled(next) : target.spec();
+    boolean shares = predictive != null && predictive.allocates();
+    if (!settings.shadow() && (next != previous || level > 0 || shares)) {
+      LimiterSpec moved = next != previous || shares ? scaled(next) : target.spec();
       if (level > 0 && level != moved.concurrency()) {
         moved = moved.withConcurrency(level);
       }
-      if (next != previous || moved.concurrency() != target.spec().concurrency()) {
+      if (next != previous || moved.concurrency() != target.spec().concurrency()
+          || shares && !moved.equals(target.spec())) {
         target.reconfigure(moved);
       }
     }
@@ -324,13 +329,93 @@ public final class ControlLoop {
     // Built from the current spec, so whatever the loop does not move (per-client limits,
     // concurrency levels, the permit timeout) is kept as it is.
     LimiterSpec next = current;
+    Map<String, Double> shared = tierRates(current, factor);
     for (TierSpec t : current.tiers().values()) {
       TierSpec b = base.tiers().get(t.name());
       if (b != null && b.aggregate() != null) {
-        next = next.withTier(t.withAggregate(scale(b.aggregate(), factor, floor)));
+        Double rate = shared.get(t.name());
+        double f = rate == null ? factor : rate / b.aggregate().rate().perSecond();
+        next = next.withTier(t.withAggregate(scale(b.aggregate(), f, floor)));
+      }
+    }
+    if (predictive != null && predictive.settings().allocation().heavyClients() > 0) {
+      Map<String, Map<String, Double>> clients = predictive.clientTargets();
+      for (TierSpec t : next.tiers().values()) {
+        Map<String, Double> targets = byTier(clients, t.name(), current, Map.of());
+        if (!targets.isEmpty() || !t.clients().isEmpty()) {
+          next = next.withTier(t.withClients(clientLimits(t.perClient(), targets, floor)));
+        }
       }
     }
     return base.global() == null ? next : next.withGlobal(scale(base.global(), factor, floor));
+  }
+
+  /**
+   * Returns the aggregate rate of each tier from the predictive controller's tier forecasts ({@link
+   * TierRates}), sharing what the tiers with an aggregate get at {@code factor} (their configured
+   * rates scaled like the global level); empty without per-tier allocation, forecasts, or with fewer
+   * than two such tiers (one tier's rate is the whole pool).
+   */
+  private Map<String, Double> tierRates(LimiterSpec current, double factor) {
+    if (predictive == null || !predictive.settings().allocation().tiers()) {
+      return Map.of();
+    }
+    Map<String, Double> targets = predictive.tierTargets();
+    List<String> names = new ArrayList<>();
+    for (TierSpec t : current.tiers().values()) {
+      TierSpec b = base.tiers().get(t.name());
+      if (b != null && b.aggregate() != null) {
+        names.add(t.name());
+      }
+    }
+    if (targets.isEmpty() || names.size() < 2) {
+      return Map.of();
+    }
+    double[] weights = new double[names.size()];
+    double[] wants = new double[names.size()];
+    double total = 0;
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = base.tiers().get(names.get(i)).aggregate().rate().perSecond();
+      wants[i] = byTier(targets, names.get(i), current, Double.NaN);
+      total += weights[i] * factor;
+    }
+    PredictiveSettings.Allocation a = predictive.settings().allocation();
+    double[] rates = TierRates.allocate(total, weights, wants, a.floor(), a.ceiling());
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (int i = 0; i < rates.length; i++) {
+      out.put(names.get(i), rates[i]);
+    }
+    return out;
+  }
+
+  /**
+   * Returns tier {@code name}'s value in {@code m}; the default tier's is also found under the name
+   * the signal collector gives decisions that name no tier ({@code default}).
+   */
+  private static <V> V byTier(Map<String, V> m, String name, LimiterSpec spec, V none) {
+    V v = m.get(name);
+    if (v == null && name.equals(spec.defaultTier()) && !spec.tiers().containsKey("default")) {
+      v = m.get("default");
+    }
+    return v == null ? none : v;
+  }
+
+  /**
+   * Returns the per-client overrides of a tier whose clients' limit is {@code perClient}: each heavy
+   * client's target within {@code [perClient, ceiling × perClient]} (rates; the burst scales with
+   * the rate, at least the tier's), so an override never refuses what the tier's limit admits and
+   * the tier and global levels still bound the total. A client without a target has no override.
+   */
+  private Map<String, Limit> clientLimits(Limit perClient, Map<String, Double> targets, long floor) {
+    double configured = perClient.rate().perSecond();
+    double ceiling = predictive.settings().allocation().ceiling();
+    Map<String, Limit> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Double> e : targets.entrySet()) {
+      double rate = Math.max(configured, Math.min(ceiling * configured, e.getValue()));
+      long burst = Math.max(Math.max(floor, perClient.burst()), Math.round(perClient.burst() * rate / configured));
+      out.put(e.getKey(), rate == configured ? perClient : Limit.of(burst, toRate(rate)));
+    }
+    return out;
   }
 
   private Limit scale(Limit limit, double factor, long floor) {

@@ -137,6 +137,7 @@ public final class Admission {
   private Verdict counted(String key, String tier, int cost, Decision d, String method, String path) {
     metrics.tier(tier).count(d);
     adaptation.recordDecision(tier, d.allowed(), cost, d.deniedBy());
+    adaptation.recordClient(tier, key, cost);
     if (!d.allowed()) {
       throttleLog.throttled(key, tier, method, path, cost, d);
     }
