@@ -156,6 +156,9 @@ public final class PredictiveController implements RateController {
         }
       }
       history = global.size() < settings.minHistory() ? null : global.toArray();
+      if (tierHistories.size() < 2) {
+        tierHistories.clear(); // one tier's demand is the global demand: nothing to share
+      }
     }
     if (heavy != null) {
       heavy.close(s.clientDemand(), s.intervalNanos());
