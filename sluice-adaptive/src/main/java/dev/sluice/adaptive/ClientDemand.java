@@ -5,14 +5,18 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The tokens each client asked for in the current interval, for the heaviest clients only, in a
  * table of fixed size: what the {@link SignalCollector} reports as {@link Signals#clientDemand()}.
- * Thread-safe; {@link #add} allocates nothing.
+ * Thread-safe; {@link #add} allocates nothing and never waits.
  *
  * <p>The table is {@link #STRIPES} stripes of {@link #SLOTS} slots, each stripe behind its own
- * monitor, the stripe chosen by the key's hash. A client lives in one of {@link #PROBE} slots from
+ * lock, the stripe chosen by the key's hash. {@link #add} only tries the lock: when another thread
+ * holds it, the sample is dropped and counted ({@link #dropped}), so a decision never waits for
+ * this bookkeeping; a heavy client is heavy in the samples that are kept as well. A client lives in one of {@link #PROBE} slots from
  * its hash's home: {@link #add} finds it there, or takes a free slot, or evicts the slot with the
  * fewest tokens among them (the new client starts from its own cost). So a client that asks for
  * more than the lightest of its neighbours keeps its slot, and its count is exact from then on;
@@ -29,6 +33,7 @@ public final class ClientDemand {
   static final int PROBE = 8;
 
   private final Stripe[] stripes = new Stripe[STRIPES];
+  private final LongAdder dropped = new LongAdder();
 
   /** An empty table. */
   public ClientDemand() {
@@ -38,6 +43,7 @@ public final class ClientDemand {
   }
 
   private static final class Stripe {
+    final ReentrantLock lock = new ReentrantLock();
     final String[] tiers = new String[SLOTS];
     final String[] keys = new String[SLOTS];
     final long[] tokens = new long[SLOTS];
@@ -49,7 +55,11 @@ public final class ClientDemand {
     h ^= h >>> 16;
     Stripe s = stripes[h & (STRIPES - 1)];
     int home = (h >>> 4) & (SLOTS - 1);
-    synchronized (s) {
+    if (!s.lock.tryLock()) {
+      dropped.increment();
+      return;
+    }
+    try {
       int victim = -1;
       for (int i = 0; i < PROBE; i++) {
         int j = (home + i) & (SLOTS - 1);
@@ -69,7 +79,14 @@ public final class ClientDemand {
       s.keys[victim] = key;
       s.tiers[victim] = tier;
       s.tokens[victim] = cost;
+    } finally {
+      s.lock.unlock();
     }
+  }
+
+  /** Returns how many samples {@link #add} dropped because their stripe was busy. */
+  public long dropped() {
+    return dropped.sum();
   }
 
   /**
@@ -80,7 +97,8 @@ public final class ClientDemand {
     record Entry(String tier, String key, long tokens) {}
     List<Entry> all = new ArrayList<>();
     for (Stripe s : stripes) {
-      synchronized (s) {
+      s.lock.lock();
+      try {
         for (int j = 0; j < SLOTS; j++) {
           if (s.keys[j] != null) {
             all.add(new Entry(s.tiers[j], s.keys[j], s.tokens[j]));
@@ -89,6 +107,8 @@ public final class ClientDemand {
             s.tokens[j] = 0;
           }
         }
+      } finally {
+        s.lock.unlock();
       }
     }
     all.sort((a, b) -> a.tokens != b.tokens ? Long.compare(b.tokens, a.tokens)

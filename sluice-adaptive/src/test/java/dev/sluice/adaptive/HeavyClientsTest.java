@@ -35,6 +35,29 @@ class HeavyClientsTest {
         ClientDemand.STRIPES * ClientDemand.SLOTS);
   }
 
+  @Test
+  void concurrentAddsAreCountedOrDroppedNeverLost() throws InterruptedException {
+    ClientDemand d = new ClientDemand();
+    int threads = 4;
+    int each = 200_000;
+    Thread[] ts = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      ts[t] = new Thread(() -> {
+        for (int i = 0; i < each; i++) {
+          d.add("t", "heavy", 1);
+        }
+      });
+      ts[t].start();
+    }
+    for (Thread t : ts) {
+      t.join(60_000);
+      assertThat(t.isAlive()).isFalse();
+    }
+    long counted = d.drain(1).get("t").get("heavy");
+    assertThat(counted + d.dropped()).isEqualTo((long) threads * each);
+    assertThat(counted).isPositive();
+  }
+
   private static Map<String, Map<String, Long>> window(Map<String, Long> clients) {
     return Map.of("t", clients);
   }
