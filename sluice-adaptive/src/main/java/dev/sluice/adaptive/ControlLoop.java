@@ -404,16 +404,19 @@ public final class ControlLoop {
    * Returns the per-client overrides of a tier whose clients' limit is {@code perClient}: each heavy
    * client's target within {@code [perClient, ceiling × perClient]} (rates; the burst scales with
    * the rate, at least the tier's), so an override never refuses what the tier's limit admits and
-   * the tier and global levels still bound the total. A client without a target has no override.
+   * the tier and global levels still bound the total. A client without a target, or whose target is
+   * not above the tier's limit, has no override.
    */
   private Map<String, Limit> clientLimits(Limit perClient, Map<String, Double> targets, long floor) {
     double configured = perClient.rate().perSecond();
     double ceiling = predictive.settings().allocation().ceiling();
     Map<String, Limit> out = new LinkedHashMap<>();
     for (Map.Entry<String, Double> e : targets.entrySet()) {
-      double rate = Math.max(configured, Math.min(ceiling * configured, e.getValue()));
-      long burst = Math.max(Math.max(floor, perClient.burst()), Math.round(perClient.burst() * rate / configured));
-      out.put(e.getKey(), rate == configured ? perClient : Limit.of(burst, toRate(rate)));
+      double rate = Math.min(ceiling * configured, e.getValue());
+      if (rate > configured) {
+        long burst = Math.max(Math.max(floor, perClient.burst()), Math.round(perClient.burst() * rate / configured));
+        out.put(e.getKey(), Limit.of(burst, toRate(rate)));
+      }
     }
     return out;
   }

@@ -174,11 +174,11 @@ class PredictiveAllocationTest {
     }
     Map<String, Limit> overrides = r.limiter.spec().tiers().get("interactive").clients();
     // hot's forecast (150) is above the per-client 100/s: its own limit; warm's (50) is below, so it
-    // keeps the tier's limit (an override never lowers a client)
-    assertThat(overrides).containsOnlyKeys("hot", "warm");
+    // keeps the tier's limit without an override (an override never lowers a client)
+    assertThat(overrides).containsOnlyKeys("hot");
     assertThat(overrides.get("hot").rate().perSecond()).isCloseTo(150, within(1e-3));
     assertThat(overrides.get("hot").burst()).isEqualTo(150);
-    assertThat(overrides.get("warm")).isEqualTo(Limit.of(100, 100));
+    assertThat(r.limiter.spec().tiers().get("interactive").clientLimit("warm")).isEqualTo(Limit.of(100, 100));
     assertThat(r.limiter.spec().tiers().get("batch").clients()).isEmpty(); // cold is not in the top 2
     // the limiter enforces it: hot's bucket holds 150 tokens
     int admitted = 0;
@@ -186,18 +186,21 @@ class PredictiveAllocationTest {
       admitted++;
     }
     assertThat(admitted).isBetween(100, 150);
-    // hot stops: its recent demand decays below warm's and cold's, it leaves the top 2, its override goes
+    // hot stops and cold grows to 120/s: hot's recent demand decays below warm's and cold's, it leaves
+    // the top 2 and its override goes; cold, now above its 100/s, gets one
     for (int s = 0; s < 8; s++) {
       for (int i = 0; i < 50; i++) {
         r.collector.recordClient("interactive", "warm", 1);
       }
-      for (int i = 0; i < 10; i++) {
+      for (int i = 0; i < 120; i++) {
         r.collector.recordClient("batch", "cold", 1);
       }
-      second(r, 50, 10);
+      second(r, 50, 120);
     }
-    assertThat(r.limiter.spec().tiers().get("interactive").clients()).containsOnlyKeys("warm");
+    assertThat(r.limiter.spec().tiers().get("interactive").clients()).isEmpty();
     assertThat(r.limiter.spec().tiers().get("interactive").clientLimit("hot")).isEqualTo(Limit.of(100, 100));
     assertThat(r.limiter.spec().tiers().get("batch").clients()).containsOnlyKeys("cold");
+    assertThat(r.limiter.spec().tiers().get("batch").clientLimit("cold").rate().perSecond())
+        .isCloseTo(120, within(1e-3));
   }
 }
