@@ -44,7 +44,10 @@ import java.util.concurrent.TimeoutException;
  * <p>What moves: one controlled rate R, starting at the target's global rate (or, with no global
  * level, the sum of the tier aggregate rates). The global level is set to R and each tier's
  * aggregate is scaled by the same factor, so tier shares stay as configured; per-client limits are
- * not touched. With proportional bursts (the default) each moved level's burst scales with its
+ * not touched — except with a {@link PredictiveController} that allocates ({@link
+ * PredictiveSettings.Allocation}): then the tiers' aggregates share the same total by their own
+ * forecasts ({@link TierRates}) and the heaviest clients get per-client overrides ({@link
+ * TierSpec#clients()}), applied whenever they change. With proportional bursts (the default) each moved level's burst scales with its
  * rate, keeping the burst's length in seconds, floored at {@code minBurst} and at the largest cost
  * rule; with fixed bursts only rates move.
  */
@@ -329,7 +332,7 @@ public final class ControlLoop {
     // Built from the current spec, so whatever the loop does not move (per-client limits,
     // concurrency levels, the permit timeout) is kept as it is.
     LimiterSpec next = current;
-    Map<String, Double> shared = tierRates(current, factor);
+    Map<String, Double> shared = PredictiveShares.tierRates(predictive, base, current, factor);
     for (TierSpec t : current.tiers().values()) {
       TierSpec b = base.tiers().get(t.name());
       if (b != null && b.aggregate() != null) {
@@ -341,84 +344,13 @@ public final class ControlLoop {
     if (predictive != null && predictive.settings().allocation().heavyClients() > 0) {
       Map<String, Map<String, Double>> clients = predictive.clientTargets();
       for (TierSpec t : next.tiers().values()) {
-        Map<String, Double> targets = byTier(clients, t.name(), current, Map.of());
+        Map<String, Double> targets = PredictiveShares.byTier(clients, t.name(), current, Map.of());
         if (!targets.isEmpty() || !t.clients().isEmpty()) {
-          next = next.withTier(t.withClients(clientLimits(t.perClient(), targets, floor)));
+          next = next.withTier(t.withClients(PredictiveShares.clientLimits(predictive, t.perClient(), targets, floor)));
         }
       }
     }
     return base.global() == null ? next : next.withGlobal(scale(base.global(), factor, floor));
-  }
-
-  /**
-   * Returns the aggregate rate of each tier from the predictive controller's tier forecasts ({@link
-   * TierRates}), sharing what the tiers with an aggregate get at {@code factor} (their configured
-   * rates scaled like the global level); empty without per-tier allocation, forecasts, or with fewer
-   * than two such tiers (one tier's rate is the whole pool).
-   */
-  private Map<String, Double> tierRates(LimiterSpec current, double factor) {
-    if (predictive == null || !predictive.settings().allocation().tiers()) {
-      return Map.of();
-    }
-    Map<String, Double> targets = predictive.tierTargets();
-    List<String> names = new ArrayList<>();
-    for (TierSpec t : current.tiers().values()) {
-      TierSpec b = base.tiers().get(t.name());
-      if (b != null && b.aggregate() != null) {
-        names.add(t.name());
-      }
-    }
-    if (targets.isEmpty() || names.size() < 2) {
-      return Map.of();
-    }
-    double[] weights = new double[names.size()];
-    double[] wants = new double[names.size()];
-    double total = 0;
-    for (int i = 0; i < weights.length; i++) {
-      weights[i] = base.tiers().get(names.get(i)).aggregate().rate().perSecond();
-      wants[i] = byTier(targets, names.get(i), current, Double.NaN);
-      total += weights[i] * factor;
-    }
-    PredictiveSettings.Allocation a = predictive.settings().allocation();
-    double[] rates = TierRates.allocate(total, weights, wants, a.floor(), a.ceiling());
-    Map<String, Double> out = new LinkedHashMap<>();
-    for (int i = 0; i < rates.length; i++) {
-      out.put(names.get(i), rates[i]);
-    }
-    return out;
-  }
-
-  /**
-   * Returns tier {@code name}'s value in {@code m}; the default tier's is also found under the name
-   * the signal collector gives decisions that name no tier ({@code default}).
-   */
-  private static <V> V byTier(Map<String, V> m, String name, LimiterSpec spec, V none) {
-    V v = m.get(name);
-    if (v == null && name.equals(spec.defaultTier()) && !spec.tiers().containsKey("default")) {
-      v = m.get("default");
-    }
-    return v == null ? none : v;
-  }
-
-  /**
-   * Returns the per-client overrides of a tier whose clients' limit is {@code perClient}: each heavy
-   * client's target within {@code [perClient, ceiling × perClient]} (rates; the burst scales with
-   * the rate, at least the tier's), so an override never refuses what the tier's limit admits and
-   * the tier and global levels still bound the total. A client without a target, or whose target is
-   * not above the tier's limit, has no override.
-   */
-  private Map<String, Limit> clientLimits(Limit perClient, Map<String, Double> targets, long floor) {
-    double configured = perClient.rate().perSecond();
-    double ceiling = predictive.settings().allocation().ceiling();
-    Map<String, Limit> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Double> e : targets.entrySet()) {
-      double rate = Math.min(ceiling * configured, e.getValue());
-      if (rate > configured) {
-        long burst = Math.max(Math.max(floor, perClient.burst()), Math.round(perClient.burst() * rate / configured));
-        out.put(e.getKey(), Limit.of(burst, toRate(rate)));
-      }
-    }
-    return out;
   }
 
   private Limit scale(Limit limit, double factor, long floor) {
