@@ -44,7 +44,10 @@ import java.util.concurrent.TimeoutException;
  * <p>What moves: one controlled rate R, starting at the target's global rate (or, with no global
  * level, the sum of the tier aggregate rates). The global level is set to R and each tier's
  * aggregate is scaled by the same factor, so tier shares stay as configured; per-client limits are
- * not touched. With proportional bursts (the default) each moved level's burst scales with its
+ * not touched — except with a {@link PredictiveController} that allocates ({@link
+ * PredictiveSettings.Allocation}): then the tiers' aggregates share the same total by their own
+ * forecasts ({@link TierRates}) and the heaviest clients get per-client overrides ({@link
+ * TierSpec#clients()}), applied whenever they change. With proportional bursts (the default) each moved level's burst scales with its
  * rate, keeping the burst's length in seconds, floored at {@code minBurst} and at the largest cost
  * rule; with fixed bursts only rates move.
  */
@@ -114,6 +117,9 @@ public final class ControlLoop {
       }
     }
     this.predictive = forecast;
+    if (forecast != null && forecast.settings().allocation().heavyClients() > 0) {
+      collector.trackClients();
+    }
     this.intervalNanos = settings.interval().toNanos();
     this.base = target.spec();
     this.baseRate = controlledRate(base);
@@ -255,12 +261,14 @@ public final class ControlLoop {
       }
     }
     long level = concurrencyLevel(target.spec());
-    if (!settings.shadow() && (next != previous || level > 0)) {
-      LimiterSpec moved = next != previous ? scaled(next) : target.spec();
+    boolean shares = predictive != null && predictive.allocates();
+    if (!settings.shadow() && (next != previous || level > 0 || shares)) {
+      LimiterSpec moved = next != previous || shares ? scaled(next) : target.spec();
       if (level > 0 && level != moved.concurrency()) {
         moved = moved.withConcurrency(level);
       }
-      if (next != previous || moved.concurrency() != target.spec().concurrency()) {
+      if (next != previous || moved.concurrency() != target.spec().concurrency()
+          || shares && !moved.equals(target.spec())) {
         target.reconfigure(moved);
       }
     }
@@ -324,10 +332,22 @@ public final class ControlLoop {
     // Built from the current spec, so whatever the loop does not move (per-client limits,
     // concurrency levels, the permit timeout) is kept as it is.
     LimiterSpec next = current;
+    Map<String, Double> shared = PredictiveShares.tierRates(predictive, base, current, factor);
     for (TierSpec t : current.tiers().values()) {
       TierSpec b = base.tiers().get(t.name());
       if (b != null && b.aggregate() != null) {
-        next = next.withTier(t.withAggregate(scale(b.aggregate(), factor, floor)));
+        Double rate = shared.get(t.name());
+        double f = rate == null ? factor : rate / b.aggregate().rate().perSecond();
+        next = next.withTier(t.withAggregate(scale(b.aggregate(), f, floor)));
+      }
+    }
+    if (predictive != null && predictive.settings().allocation().heavyClients() > 0) {
+      Map<String, Map<String, Double>> clients = predictive.clientTargets();
+      for (TierSpec t : next.tiers().values()) {
+        Map<String, Double> targets = PredictiveShares.byTier(clients, t.name(), current, Map.of());
+        if (!targets.isEmpty() || !t.clients().isEmpty()) {
+          next = next.withTier(t.withClients(PredictiveShares.clientLimits(predictive, t.perClient(), targets, floor)));
+        }
       }
     }
     return base.global() == null ? next : next.withGlobal(scale(base.global(), factor, floor));

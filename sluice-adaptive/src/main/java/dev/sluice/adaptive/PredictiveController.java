@@ -68,6 +68,9 @@ public final class PredictiveController implements RateController {
   private volatile double lift = Double.NaN;
   private double pending = Double.NaN;
   private volatile String lastFallback;
+  private volatile Map<String, Double> tierTargets = Map.of();
+  private volatile Map<String, Map<String, Double>> clientTargets = Map.of();
+  private final HeavyClients heavy;
 
   /**
    * Creates a controller.
@@ -84,6 +87,14 @@ public final class PredictiveController implements RateController {
     this.forecaster = forecaster;
     this.ticker = ticker;
     this.global = new Ring(settings.history());
+    int k = settings.allocation().heavyClients();
+    this.heavy = k == 0 ? null : new HeavyClients(k, settings.history(), settings.minHistory());
+  }
+
+  /** Returns whether it sets tier or heavy-client rates (see {@link PredictiveSettings.Allocation}). */
+  public boolean allocates() {
+    PredictiveSettings.Allocation a = settings.allocation();
+    return a.tiers() || a.heavyClients() > 0;
   }
 
   /** Returns the controller's parameters. */
@@ -110,6 +121,16 @@ public final class PredictiveController implements RateController {
     return Math.max(s.minRate(), Math.min(s.maxRate(), Math.max(0, upper) * s.headroom()));
   }
 
+  /**
+   * Returns the rate a forecast of one tier or client turns into: {@code upper × headroom} (the
+   * point when {@code upper} is NaN, and never below the point), at least 0. The tier's and the
+   * client's caps apply where the rate is set ({@link TierRates}, {@link HeavyClients}).
+   */
+  public static double shareTarget(DemandForecaster.Forecast f, double headroom) {
+    double upper = Double.isNaN(f.upper()) ? f.point() : Math.max(f.point(), f.upper());
+    return Math.max(0, upper) * headroom;
+  }
+
   @Override
   public double propose(double currentRate, Signals s, long nowNanos) {
     double actual = s.demandRate();
@@ -119,6 +140,7 @@ public final class PredictiveController implements RateController {
     pending = Double.NaN;
     lift = Double.NaN;
     double[] history;
+    Map<String, double[]> tierHistories = new LinkedHashMap<>();
     synchronized (this) {
       global.add(actual);
       for (Map.Entry<String, Long> e : s.tierDemand().entrySet()) {
@@ -129,14 +151,28 @@ public final class PredictiveController implements RateController {
         if (!s.tierDemand().containsKey(e.getKey())) {
           e.getValue().add(0);
         }
+        if (settings.allocation().tiers() && e.getValue().size() >= settings.minHistory()) {
+          tierHistories.put(e.getKey(), e.getValue().toArray());
+        }
       }
-      if (global.size() < settings.minHistory()) {
-        return ABSTAIN;
+      history = global.size() < settings.minHistory() ? null : global.toArray();
+      if (tierHistories.size() < 2) {
+        tierHistories.clear(); // one tier's demand is the global demand: nothing to share
       }
-      history = global.toArray();
+    }
+    if (heavy != null) {
+      heavy.close(s.clientDemand(), s.intervalNanos());
+    }
+    if (history == null) {
+      tierTargets = Map.of();
+      clientTargets = Map.of();
+      return ABSTAIN;
     }
     DemandForecaster.Forecast f = run(history, s.intervalSeconds());
+    tierTargets = forecastTiers(tierHistories, s.intervalSeconds());
+    clientTargets = heavy == null ? Map.of() : heavy.forecast(h -> run(h, s.intervalSeconds()), settings.headroom());
     if (f == null) {
+      outlook = null;
       return ABSTAIN;
     }
     double target = target(f, settings);
@@ -146,7 +182,23 @@ public final class PredictiveController implements RateController {
     return settings.lifts() ? ABSTAIN : target;
   }
 
-  /** Runs the forecaster within the budget; {@code null} after counting a fallback. */
+  /** Forecasts every tier with enough history; {@code NaN} for one whose forecast fell back. */
+  private Map<String, Double> forecastTiers(Map<String, double[]> histories, double stepSeconds) {
+    if (histories.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (Map.Entry<String, double[]> e : histories.entrySet()) {
+      DemandForecaster.Forecast f = run(e.getValue(), stepSeconds);
+      out.put(e.getKey(), f == null ? Double.NaN : shareTarget(f, settings.headroom()));
+    }
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Runs the forecaster within the budget; {@code null} after counting a fallback. Every forecast
+   * (the global one, each tier's, each heavy client's) has the whole budget and counts on its own.
+   */
   private DemandForecaster.Forecast run(double[] history, double stepSeconds) {
     if (forecaster == null) {
       return fallback("missing model");
@@ -171,8 +223,24 @@ public final class PredictiveController implements RateController {
   private DemandForecaster.Forecast fallback(String why) {
     fallbacks.increment();
     lastFallback = why;
-    outlook = null;
     return null;
+  }
+
+  /**
+   * Returns each tier's forecast target from the last run (tokens per second; {@code NaN} for a
+   * tier whose forecast fell back, which then keeps its configured share), empty while warming up or
+   * with per-tier allocation off. Read by the {@link ControlLoop}.
+   */
+  public Map<String, Double> tierTargets() {
+    return tierTargets;
+  }
+
+  /**
+   * Returns the heavy clients' rates from the last run, by tier and client key (tokens per second,
+   * not yet bounded by the tier's per-client limit: see {@link HeavyClients}); empty with none.
+   */
+  public Map<String, Map<String, Double>> clientTargets() {
+    return clientTargets;
   }
 
   /**

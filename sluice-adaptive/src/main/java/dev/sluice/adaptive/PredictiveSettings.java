@@ -22,9 +22,40 @@ import java.time.Duration;
  * @param models the model registry directory the {@code model} forecaster and the admin API use,
  *     or {@code null} for none
  * @param retrain the periodic retrain, or {@code null} for none
+ * @param allocation how the controlled rate is shared among tiers and heavy clients from their own
+ *     forecasts (the {@code allocation} subsection)
  */
 public record PredictiveSettings(Duration period, String mode, String forecaster, double headroom,
-    Duration budget, int history, int minHistory, double minRate, double maxRate, String models, Retrain retrain) {
+    Duration budget, int history, int minHistory, double minRate, double maxRate, String models, Retrain retrain,
+    Allocation allocation) {
+
+  /**
+   * Per-tier and per-heavy-client rates from their own forecasts ({@link TierRates}, {@link
+   * HeavyClients}).
+   *
+   * @param tiers whether each tier's aggregate rate follows its own forecast (default true); when
+   *     false the tiers are scaled from the controlled rate by their configured shares
+   * @param floor a tier's rate is at least this fraction of its configured share of the controlled
+   *     rate, whatever its forecast (default 0.5)
+   * @param ceiling and at most this multiple of it (default 4; the controlled rate bounds it too)
+   * @param heavyClients how many of the heaviest clients by recent demand get a per-client rate
+   *     from their own forecast (default 32; 0 disables)
+   */
+  public record Allocation(boolean tiers, double floor, double ceiling, int heavyClients) {
+    /** Validates every parameter. */
+    public Allocation {
+      String p = "adaptive.predictive.allocation.";
+      Check.range(p + "floor", floor, 0, 1, false, false);
+      Check.range(p + "ceiling", ceiling, 1, 1_000, false, false);
+      if (heavyClients < 0 || heavyClients > HeavyClients.MAX_K) {
+        throw new IllegalArgumentException(p + "heavy-clients: " + heavyClients + " (expected: 0 to "
+            + HeavyClients.MAX_K + ")");
+      }
+    }
+
+    /** The defaults above. */
+    public static final Allocation DEFAULTS = new Allocation(true, 0.5, 4, 32);
+  }
 
   /**
    * A periodic retrain on the request log: a new version is activated only if its backtest beats the
@@ -55,12 +86,19 @@ public record PredictiveSettings(Duration period, String mode, String forecaster
 
   /** The defaults above. */
   public static final PredictiveSettings DEFAULTS = new PredictiveSettings(Duration.ofSeconds(1), "lift", "holt",
-      1.2, Duration.ofMillis(2), 300, 30, 0, Double.POSITIVE_INFINITY, null, null);
+      1.2, Duration.ofMillis(2), 300, 30, 0, Double.POSITIVE_INFINITY, null, null, Allocation.DEFAULTS);
 
   /** Settings without a registry or a retrain. */
   public PredictiveSettings(Duration period, String mode, String forecaster, double headroom, Duration budget,
       int history, int minHistory, double minRate, double maxRate) {
     this(period, mode, forecaster, headroom, budget, history, minHistory, minRate, maxRate, null, null);
+  }
+
+  /** Settings with the default allocation. */
+  public PredictiveSettings(Duration period, String mode, String forecaster, double headroom, Duration budget,
+      int history, int minHistory, double minRate, double maxRate, String models, Retrain retrain) {
+    this(period, mode, forecaster, headroom, budget, history, minHistory, minRate, maxRate, models, retrain,
+        Allocation.DEFAULTS);
   }
 
   /** Validates every parameter. */
@@ -91,6 +129,9 @@ public record PredictiveSettings(Duration period, String mode, String forecaster
       throw new IllegalArgumentException(p + "forecaster: model (expected: adaptive.predictive.models set to the"
           + " model registry directory)");
     }
+    if (allocation == null) {
+      allocation = Allocation.DEFAULTS;
+    }
     if (retrain != null && models == null) {
       throw new IllegalArgumentException(p + "retrain: set (expected: adaptive.predictive.models set, where new"
           + " versions go)");
@@ -105,6 +146,12 @@ public record PredictiveSettings(Duration period, String mode, String forecaster
   /** Returns a copy in another mode. */
   public PredictiveSettings withMode(String next) {
     return new PredictiveSettings(period, next, forecaster, headroom, budget, history, minHistory, minRate, maxRate,
-        models, retrain);
+        models, retrain, allocation);
+  }
+
+  /** Returns a copy with another allocation. */
+  public PredictiveSettings withAllocation(Allocation next) {
+    return new PredictiveSettings(period, mode, forecaster, headroom, budget, history, minHistory, minRate, maxRate,
+        models, retrain, next);
   }
 }

@@ -50,6 +50,8 @@ public final class SignalCollector {
   private final LongAdder completedCostSquares = new LongAdder();
   private final LongAdder respondedCost = new LongAdder();
   private final ConcurrentHashMap<String, LongAdder> tierDemand = new ConcurrentHashMap<>();
+  /** Per-client demand of the heaviest clients, or {@code null} when not tracked. */
+  private volatile ClientDemand clients;
 
   private final long errorWindowNanos;
   private final long minRttWindowNanos;
@@ -112,6 +114,36 @@ public final class SignalCollector {
     }
     demandCost.add(cost);
     tierDemand.computeIfAbsent(tier == null ? DEFAULT_TIER : tier, k -> new LongAdder()).add(cost);
+  }
+
+  /** How many of the interval's heaviest clients {@link Signals#clientDemand()} reports at most. */
+  public static final int CLIENTS_REPORTED = 256;
+
+  /**
+   * Starts tracking the demand of the heaviest clients ({@link ClientDemand}), which {@link
+   * #recordClient} feeds and {@link Signals#clientDemand()} reports; the predictive controller's
+   * heavy-client rates need it. Idempotent.
+   */
+  public synchronized void trackClients() {
+    if (clients == null) {
+      clients = new ClientDemand();
+    }
+  }
+
+  /** Returns whether {@link #trackClients} was called, so callers may skip {@link #recordClient}. */
+  public boolean tracksClients() {
+    return clients != null;
+  }
+
+  /**
+   * Records that client {@code key} of {@code tier} ({@code null}: default) asked for {@code cost}
+   * tokens, whatever the decision; a no-op unless clients are tracked. Allocation-free.
+   */
+  public void recordClient(String tier, String key, int cost) {
+    ClientDemand c = clients;
+    if (c != null && key != null) {
+      c.add(tier == null ? DEFAULT_TIER : tier, key, cost);
+    }
   }
 
   /** Records one upstream response of a request of cost 1; see {@link #recordResponse(long, int, int)}. */
@@ -205,7 +237,8 @@ public final class SignalCollector {
         p50, p95, p99, previousP95, minRtt == Long.MAX_VALUE ? Double.NaN : minRtt / 1_000.0,
         windowResponses == 0 ? 0 : (double) windowErrors / windowResponses, windowResponses, tokens, demand,
         timeouts.sumThenReset(), completed, responded, estimator.deliveryRate(), estimator.baseRttMillis(),
-        completed == 0 ? 1 : Math.max(1, (double) squares / completed));
+        completed == 0 ? 1 : Math.max(1, (double) squares / completed),
+        clients == null ? Map.of() : clients.drain(CLIENTS_REPORTED));
     previousP95 = p95;
     return s;
   }

@@ -42,6 +42,9 @@ import java.util.Map;
  * @param costSpread the cost-weighted mean cost of the interval's served requests, {@code Σc² ÷ Σc}
  *     (1 when every request costs 1 or none was served): a request of cost c is in flight c times
  *     as long as one token, so the cost in flight is the per-token figure times this
+ * @param clientDemand tokens each of the interval's heaviest clients asked for (admitted or denied
+ *     at any level), by tier and client key, from the collector's bounded {@link ClientDemand}
+ *     table; empty when the collector does not track clients
  */
 public record Signals(
     long nowNanos,
@@ -68,7 +71,20 @@ public record Signals(
     long respondedCost,
     double deliveryRate,
     double baseRttMillis,
-    double costSpread) {
+    double costSpread,
+    Map<String, Map<String, Long>> clientDemand) {
+
+  /** Signals without per-client demand. */
+  public Signals(long nowNanos, long intervalNanos, long admitted, long denied, long admittedCost, long demandCost,
+      long responses, long status2xx, long status4xx, long status5xx, double p50Millis, double p95Millis,
+      double p99Millis, double previousP95Millis, double minRttMillis, double errorRatio, long errorWindowResponses,
+      Map<String, Long> tierTokens, Map<String, Long> tierDemand, long timeouts, long completedCost,
+      long respondedCost, double deliveryRate, double baseRttMillis, double costSpread) {
+    this(nowNanos, intervalNanos, admitted, denied, admittedCost, demandCost, responses, status2xx, status4xx,
+        status5xx, p50Millis, p95Millis, p99Millis, previousP95Millis, minRttMillis, errorRatio,
+        errorWindowResponses, tierTokens, tierDemand, timeouts, completedCost, respondedCost, deliveryRate,
+        baseRttMillis, costSpread, Map.of());
+  }
 
   /** Copies the maps and requires a positive interval. */
   public Signals {
@@ -77,6 +93,7 @@ public record Signals(
     }
     tierTokens = tierTokens == null ? Map.of() : Map.copyOf(tierTokens);
     tierDemand = tierDemand == null ? Map.of() : Map.copyOf(tierDemand);
+    clientDemand = clientDemand == null ? Map.of() : Map.copyOf(clientDemand);
   }
 
   /** Returns the interval's length in seconds. */
@@ -131,7 +148,7 @@ public record Signals(
     return new Signals(nowNanos, intervalNanos, admitted, denied, admittedCost, demandCost, responses,
         status2xx, status4xx, status5xx, p50Millis, p95Millis, p99Millis, previousP95, minRtt,
         errorRatio, errorWindowResponses, tierTokens, tierDemand, timeouts, completedCost, respondedCost,
-        deliveryRate, baseRttMillis, costSpread);
+        deliveryRate, baseRttMillis, costSpread, clientDemand);
   }
 
   /**

@@ -123,6 +123,39 @@ class PredictiveControllerTest {
   }
 
   @Test
+  void fallsBackPerTierOnASlowModelOnTheManualClock() {
+    ManualClock clock = new ManualClock(Long.MAX_VALUE - 1_000_000_000_000L);
+    DemandForecaster slowForB = new DemandForecaster() {
+      @Override
+      public Forecast forecast(double[] history, double stepSeconds) {
+        if (history[history.length - 1] == 30) { // tier b's history: sleeps past the 2 ms budget
+          clock.advance(Duration.ofMillis(3));
+        }
+        return new Forecast(history[history.length - 1], Double.NaN);
+      }
+
+      @Override
+      public String version() {
+        return "test:slow-for-b";
+      }
+    };
+    PredictiveController c = new PredictiveController(CAP, slowForB, clock::nanoTime);
+    Signals two = new Signals(0, 1_000_000_000L, 100, 0, 100, 100, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN,
+        Double.NaN, Double.NaN, 0, 0, Map.of(), Map.of("a", 70L, "b", 30L), 0, 0, 0, Double.NaN, Double.NaN, 1);
+    for (int i = 0; i < 29; i++) {
+      c.propose(500, two, 0);
+      assertThat(c.tierTargets()).isEmpty(); // warming up
+    }
+    for (int i = 0; i < 6; i++) {
+      assertThat(c.propose(500, two, 0)).isCloseTo(100 * 1.2, within(1e-9)); // the global forecast is in time
+    }
+    assertThat(c.fallbacks()).isEqualTo(6); // tier b, once per run
+    assertThat(c.lastFallback()).startsWith("timeout");
+    assertThat(c.tierTargets()).containsEntry("a", 70 * 1.2);
+    assertThat(c.tierTargets().get("b")).isNaN(); // the loop gives b its configured share
+  }
+
+  @Test
   void aModelWithinItsBudgetIsUsed() {
     ManualClock clock = new ManualClock();
     DemandForecaster quick = new DemandForecaster() {

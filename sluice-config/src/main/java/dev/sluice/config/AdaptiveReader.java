@@ -7,6 +7,7 @@ import dev.sluice.adaptive.ErrorBackoffController;
 import dev.sluice.adaptive.GradientController;
 import dev.sluice.adaptive.LatencyAimdController;
 import dev.sluice.adaptive.PiController;
+import dev.sluice.adaptive.HeavyClients;
 import dev.sluice.adaptive.PredictiveSettings;
 import dev.sluice.adaptive.StaticController;
 import dev.sluice.adaptive.flood.FloodSettings;
@@ -57,7 +58,8 @@ public final class AdaptiveReader {
   private static final List<String> CAPACITY = List.of("period", "gain", "target", "drain-time", "max-cut", "floor",
       "min-responses", "delivery-window", "rtt-window", "probe", "probe-gain");
   private static final List<String> PREDICTIVE = List.of("period", "mode", "forecaster", "headroom", "budget",
-      "history", "min-history", "min-rate", "max-rate", "models", "retrain");
+      "history", "min-history", "min-rate", "max-rate", "models", "retrain", "allocation");
+  private static final List<String> ALLOCATION = List.of("tiers", "floor", "ceiling", "heavy-clients");
   private static final List<String> RETRAIN = List.of("every", "logs", "days");
   private static final List<String> LIMITS = List.of("min-rate", "max-rate", "ramp-up-per-second",
       "ramp-down-per-second", "warmup", "warmup-ramp-up-per-second", "demand-headroom", "spike-delay",
@@ -124,7 +126,7 @@ public final class AdaptiveReader {
         or(s.integer("history", 2, 1_000_000, false), (long) pr.history()).intValue(),
         or(s.integer("min-history", 2, 1_000_000, false), (long) pr.minHistory()).intValue(),
         perSecond(s.rate("min-rate", false), pr.minRate()), perSecond(s.rate("max-rate", false), pr.maxRate()),
-        or(s.string("models", false), pr.models()), retrain(s)));
+        or(s.string("models", false), pr.models()), retrain(s), allocation(s, pr.allocation())));
     Composition ld = d.limits();
     Composition limits = section(m, "limits", LIMITS, pending, s -> new Composition(
         perSecond(s.rate("min-rate", false), ld.minRate()), perSecond(s.rate("max-rate", false), ld.maxRate()),
@@ -180,6 +182,20 @@ public final class AdaptiveReader {
     String logs = r.string("logs", true);
     Long days = r.integer("days", 1, 36_500, false);
     return new PredictiveSettings.Retrain(every, logs, days == null ? 7 : days.intValue());
+  }
+
+  /** Returns the {@code allocation} subsection, {@code fallback} where a value is absent. */
+  private static PredictiveSettings.Allocation allocation(Mapping predictive, PredictiveSettings.Allocation fallback) {
+    if (!predictive.has("allocation")) {
+      return fallback;
+    }
+    Mapping a = predictive.mapping("allocation", ALLOCATION);
+    if (a == null) {
+      return fallback;
+    }
+    return new PredictiveSettings.Allocation(or(a.bool("tiers"), fallback.tiers()),
+        or(a.number("floor"), fallback.floor()), or(a.number("ceiling"), fallback.ceiling()),
+        or(a.integer("heavy-clients", 0, HeavyClients.MAX_K, false), (long) fallback.heavyClients()).intValue());
   }
 
   private static List<String> controllers(Mapping m, Problems problems) {

@@ -46,10 +46,12 @@ class PredictiveConfigTest {
             max-rate: 3000/s
             models: /var/lib/sluice/models
             retrain: {every: 24h, logs: /var/log/sluice/requests.jsonl, days: 14}
+            allocation: {tiers: false, floor: 0.25, ceiling: 2, heavy-clients: 8}
         """, "x.yaml").adaptive();
     assertThat(s.predictive()).isEqualTo(new PredictiveSettings(Duration.ofSeconds(2), "cap", "model", 1.5,
         Duration.ofMillis(5), 600, 60, 50, 3000, "/var/lib/sluice/models",
-        new PredictiveSettings.Retrain(Duration.ofHours(24), "/var/log/sluice/requests.jsonl", 14)));
+        new PredictiveSettings.Retrain(Duration.ofHours(24), "/var/log/sluice/requests.jsonl", 14),
+        new PredictiveSettings.Allocation(false, 0.25, 2, 8)));
   }
 
   @Test
@@ -65,7 +67,7 @@ class PredictiveConfigTest {
             + " 2m, 1h or PT10S)",
         "test.yaml:8: adaptive.predictive.history: many (expected: an integer 2..1000000)",
         "test.yaml:9: adaptive.predictive.horizon: unknown field (expected: one of period, mode, forecaster,"
-            + " headroom, budget, history, min-history, min-rate, max-rate, models, retrain)");
+            + " headroom, budget, history, min-history, min-rate, max-rate, models, retrain, allocation)");
   }
 
   @Test
@@ -92,5 +94,18 @@ class PredictiveConfigTest {
             models: /tmp/models
             retrain: {every: 0s, logs: /tmp/log}
         """)).containsExactly("test.yaml:8: adaptive.predictive.retrain.every: 0s (expected: > 0)");
+    assertThat(problems(TIER + """
+        adaptive:
+          predictive:
+            allocation: {floor: 1.5}
+        """)).containsExactly("test.yaml:7: adaptive.predictive.allocation.floor: 1.5 (expected: >= 0.0 and <= 1.0)");
+    assertThat(problems(TIER + """
+        adaptive:
+          predictive:
+            allocation: {heavy-clients: 5000, share: 1}
+        """)).containsExactly(
+        "test.yaml:7: adaptive.predictive.allocation.share: unknown field (expected: one of tiers, floor, ceiling,"
+            + " heavy-clients)",
+        "test.yaml:7: adaptive.predictive.allocation.heavy-clients: 5000 (expected: an integer 0..1024)");
   }
 }

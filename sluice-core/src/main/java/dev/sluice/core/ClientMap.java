@@ -93,6 +93,11 @@ final class ClientMap {
     this.sweepIntervalNanos = sweepIntervalNanos;
   }
 
+  /** Calls {@code action} with every key and bucket (weakly consistent, as the map's iteration). */
+  void forEach(java.util.function.BiConsumer<String, GcraBucket> action) {
+    map.forEach(action);
+  }
+
   Collection<GcraBucket> values() {
     return map.values();
   }

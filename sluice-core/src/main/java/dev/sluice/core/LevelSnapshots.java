@@ -24,7 +24,7 @@ final class LevelSnapshots {
     List<LevelState> out = new ArrayList<>(3);
     GcraBucket client = t.clients.get(key);
     if (client == null) {
-      Limit l = t.perClient.limit;
+      Limit l = t.paramsFor(key).limit;
       out.add(new LevelState(Level.CLIENT, l, l.burst(), 0));
     } else {
       out.add(state(Level.CLIENT, client, now));

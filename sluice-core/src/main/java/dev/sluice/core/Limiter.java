@@ -176,8 +176,8 @@ public final class Limiter {
     if (client == null) {
       return tier.newClient(key, now);
     }
-    if (client.params() != tier.perClient) {
-      tier.catchUp(client);
+    if (client.params() != tier.paramsFor(key)) {
+      tier.catchUp(client, key);
     }
     return client;
   }

@@ -1,5 +1,10 @@
 package dev.sluice.core;
 
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
 /**
  * One tier as a {@link Limiter} holds it: its client map, aggregate bucket and in-flight counter,
  * kept across reconfigurations. Fields are written under the limiter's monitor and read by any
@@ -12,12 +17,15 @@ final class TierState {
   /** The tier's concurrency level; its maximum is 0 when the tier has none. */
   final PermitTable.Counter inFlight = new PermitTable.Counter();
   volatile GcraBucket.Params perClient;
+  /** Per-client overrides ({@link TierSpec#clients()}), immutable; empty for none. */
+  volatile Map<String, GcraBucket.Params> overrides = Map.of();
   volatile GcraBucket aggregate;
 
   TierState(TierSpec spec, LimiterSpec limits, Clock clock, long now) {
     this.name = spec.name();
     this.clock = clock;
     this.perClient = new GcraBucket.Params(spec.perClient());
+    this.overrides = params(spec.clients(), Map.of());
     this.aggregate = spec.aggregate() == null ? null : new GcraBucket(spec.aggregate());
     this.clients = new ClientMap(limits.maxClientsPerTier(), sweepNanos(limits), now);
     inFlight.max(spec.concurrency());
@@ -27,10 +35,20 @@ final class TierState {
     return Math.min(limits.idleExpiry().toNanos(), Long.MAX_VALUE >> 2);
   }
 
+  /** Returns the params of client {@code key}: its override, or the tier's. Allocation-free. */
+  GcraBucket.Params paramsFor(String key) {
+    Map<String, GcraBucket.Params> m = overrides;
+    if (m.isEmpty()) {
+      return perClient;
+    }
+    GcraBucket.Params p = m.get(key);
+    return p == null ? perClient : p;
+  }
+
   GcraBucket newClient(String key, long now) {
-    GcraBucket b = clients.getOrCreate(key, perClient, now);
-    if (b.params() != perClient) {
-      catchUp(b);
+    GcraBucket b = clients.getOrCreate(key, paramsFor(key), now);
+    if (b.params() != paramsFor(key)) {
+      catchUp(b, key);
     }
     return b;
   }
@@ -41,9 +59,9 @@ final class TierState {
    * bucket's monitor, which reconfigure() holds too, means this can never apply an older limit
    * over a newer one.
    */
-  void catchUp(GcraBucket b) {
+  void catchUp(GcraBucket b, String key) {
     synchronized (b) {
-      GcraBucket.Params latest = perClient;
+      GcraBucket.Params latest = paramsFor(key);
       if (b.params() != latest) {
         b.reconfigure(clock, latest);
       }
@@ -52,15 +70,51 @@ final class TierState {
 
   void update(TierSpec spec, LimiterSpec limits, long now) {
     clients.bounds(limits.maxClientsPerTier(), sweepNanos(limits));
-    if (!perClient.limit.equals(spec.perClient())) {
-      GcraBucket.Params next = new GcraBucket.Params(spec.perClient());
-      perClient = next;
-      for (GcraBucket b : clients.values()) {
-        b.reconfigure(clock, next);
+    Map<String, GcraBucket.Params> before = overrides;
+    Map<String, GcraBucket.Params> after = params(spec.clients(), before);
+    boolean tierChanged = !perClient.limit.equals(spec.perClient());
+    if (tierChanged) {
+      perClient = new GcraBucket.Params(spec.perClient());
+    }
+    overrides = after;
+    // The fields are written before any bucket is moved, so a bucket created meanwhile catches up
+    // to the new params (catchUp reads them under the bucket's monitor, as reconfigure holds it).
+    if (tierChanged) {
+      clients.forEach((key, b) -> b.reconfigure(clock, paramsFor(key)));
+    } else if (before != after) {
+      Set<String> changed = new HashSet<>(before.keySet());
+      changed.addAll(after.keySet());
+      for (String key : changed) {
+        GcraBucket b = clients.get(key);
+        if (b != null && b.params() != paramsFor(key)) {
+          b.reconfigure(clock, paramsFor(key));
+        }
       }
     }
     aggregate = reshape(aggregate, spec.aggregate(), clock);
     inFlight.max(spec.concurrency());
+  }
+
+  /**
+   * Returns the params of {@code limits}, reusing those of {@code current} whose limit is the same
+   * (a bucket compares params by identity), or {@code current} itself when nothing changed.
+   */
+  private static Map<String, GcraBucket.Params> params(Map<String, Limit> limits,
+      Map<String, GcraBucket.Params> current) {
+    if (limits.isEmpty()) {
+      return current.isEmpty() ? current : Map.of();
+    }
+    boolean same = limits.size() == current.size();
+    Map<String, GcraBucket.Params> out = new HashMap<>(limits.size() * 2);
+    for (Map.Entry<String, Limit> e : limits.entrySet()) {
+      GcraBucket.Params p = current.get(e.getKey());
+      if (p == null || !p.limit.equals(e.getValue())) {
+        p = new GcraBucket.Params(e.getValue());
+        same = false;
+      }
+      out.put(e.getKey(), p);
+    }
+    return same ? current : Map.copyOf(out);
   }
 
   /** Returns a bucket for {@code limit}: the same one reconfigured, a new full one, or none. */

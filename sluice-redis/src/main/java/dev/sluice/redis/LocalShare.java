@@ -54,7 +54,9 @@ final class LocalShare {
     double f = 1.0 / nodes;
     Map<String, TierSpec> tiers = new LinkedHashMap<>();
     for (TierSpec t : spec.tiers().values()) {
-      tiers.put(t.name(), new TierSpec(t.name(), share(t.perClient(), f), share(t.aggregate(), f)));
+      Map<String, Limit> clients = new LinkedHashMap<>();
+      t.clients().forEach((key, limit) -> clients.put(key, share(limit, f)));
+      tiers.put(t.name(), new TierSpec(t.name(), share(t.perClient(), f), share(t.aggregate(), f), 0, clients));
     }
     return new LimiterSpec(tiers, spec.defaultTier(), share(spec.global(), f), spec.costs(),
         spec.maxClientsPerTier(), spec.idleExpiry());

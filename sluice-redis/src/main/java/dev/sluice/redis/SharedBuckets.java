@@ -58,7 +58,7 @@ final class SharedBuckets {
       Limit[] lim = new Limit[n];
       lv[0] = Level.CLIENT;
       k[0] = ks.client(t.name(), client);
-      lim[0] = t.perClient();
+      lim[0] = t.clientLimit(client);
       int i = 1;
       if (t.aggregate() != null) {
         lv[i] = Level.TIER;

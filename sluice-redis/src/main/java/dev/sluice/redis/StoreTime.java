@@ -69,6 +69,7 @@ final class StoreTime {
     for (TierSpec t : spec.tiers().values()) {
       check("tiers." + t.name() + ".per-client", t.perClient());
       check("tiers." + t.name() + ".aggregate", t.aggregate());
+      t.clients().forEach((key, limit) -> check("tiers." + t.name() + ".clients." + key, limit));
     }
     check("global", spec.global());
   }

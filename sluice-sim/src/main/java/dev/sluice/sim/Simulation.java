@@ -295,6 +295,7 @@ final class Simulation {
     Decision d = limiter.tryAcquire(key, tier, charged);
     if (collector != null) {
       collector.recordDecision(tier, d.allowed(), cost, d.deniedBy());
+      collector.recordClient(tier, key, cost);
     }
     int sec = sec(now);
     rec.attempt(sec, s, cost, d.allowed());

@@ -163,6 +163,21 @@ public abstract class AbstractBucketStoreTest {
   }
 
   @Test
+  void perClientOverridesAreEnforcedAndRemoved() {
+    ManualClock clock = new ManualClock();
+    LimiterSpec plain = LimiterSpec.builder().tier("t", Limit.of(5, 1)).build();
+    LimiterSpec heavy = plain.withTier(plain.tiers().get("t").withClients(Map.of("heavy", Limit.of(20, 1))));
+    BucketStore s = store(heavy, clock);
+    assertThat(acquire(s, "heavy", null, 20).allowed()).isTrue();
+    assertThat(acquire(s, "light", null, 6).allowed()).isFalse();
+    assertThat(acquire(s, "light", null, 5).allowed()).isTrue();
+    s.reconfigure(plain); // heavy is back on the tier's limit: 5 tokens at most
+    clock.advance(30 * 1_000 * MS);
+    assertThat(acquire(s, "heavy", null, 6).allowed()).isFalse();
+    assertThat(acquire(s, "heavy", null, 5).allowed()).isTrue();
+  }
+
+  @Test
   void unknownTiersFailTheStage() {
     BucketStore s = store(LimiterSpec.builder().tier("t", Limit.of(1, 1)).build(), new ManualClock());
     assertThatThrownBy(() -> acquire(s, "k", "gold", 1)).isInstanceOf(UnknownTierException.class);

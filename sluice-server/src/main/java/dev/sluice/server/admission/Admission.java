@@ -138,6 +138,7 @@ public final class Admission {
     metrics.tier(tier).count(d);
     metrics.topClients().record(key, cost);
     adaptation.recordDecision(tier, d.allowed(), cost, d.deniedBy());
+    adaptation.recordClient(tier, key, cost);
     if (!d.allowed()) {
       throttleLog.throttled(key, tier, method, path, cost, d);
     }

@@ -212,6 +212,17 @@ public final class Adaptation implements AutoCloseable {
   }
 
   /**
+   * Counts what client {@code key} of {@code tier} asked for, for the predictive controller's heavy
+   * clients (a no-op unless it tracks them).
+   */
+  public void recordClient(String tier, String key, int cost) {
+    Running r = current;
+    if (r != null) {
+      r.collector.recordClient(tier, key, cost);
+    }
+  }
+
+  /**
    * Records one upstream outcome of a request of {@code cost} tokens; one without a measured
    * latency (negative) is not a sample.
    */
