@@ -2,7 +2,6 @@ package dev.sluice.ml.deep;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
-import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -63,7 +62,8 @@ public final class LstmTokenModel implements TokenRegressor {
   private final DatasetSchema schema;
   private final int[] index;
   private final int offset;
-  private final Model model;
+  private final NDManager manager;
+  private final Block network;
 
   LstmTokenModel(int lags, int hidden, double scale, List<String> features, double[] mean, double[] std,
       byte[] weights, DatasetSchema schema) throws IOException {
@@ -90,14 +90,13 @@ public final class LstmTokenModel implements TokenRegressor {
     }
     this.offset = schema.index(TokenRegression.OFFSET);
     synchronized (Torch.LOCK) {
-      Torch.engine();
-      this.model = Model.newInstance("lstm-tokens", Device.cpu(), Torch.ENGINE);
-      model.setBlock(block(hidden));
-      model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, lags, features.size()));
+      this.manager = Torch.engine().newBaseManager(Device.cpu());
+      this.network = block(hidden);
+      network.initialize(manager, DataType.FLOAT32, new Shape(1, lags, features.size()));
       try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(this.weights))) {
-        model.getBlock().loadParameters(model.getNDManager(), in);
+        network.loadParameters(manager, in);
       } catch (MalformedModelException e) {
-        model.close();
+        manager.close();
         throw new IOException("lstm: the network's parameters do not fit " + lags + " lags, " + hidden + " units and "
             + features.size() + " features: " + e.getMessage(), e);
       }
@@ -219,9 +218,9 @@ public final class LstmTokenModel implements TokenRegressor {
         for (int i = 0; i < k; i++) {
           seq.write(c + i, x, i * lags * f);
         }
-        try (NDManager m = model.getNDManager().newSubManager()) {
+        try (NDManager m = manager.newSubManager()) {
           NDArray input = m.create(x, new Shape(k, lags, f));
-          float[] p = model.getBlock().forward(new ParameterStore(m, false), new NDList(input), false)
+          float[] p = network.forward(new ParameterStore(m, false), new NDList(input), false)
               .singletonOrThrow().toFloatArray();
           System.arraycopy(p, 0, out, c, k);
         }
