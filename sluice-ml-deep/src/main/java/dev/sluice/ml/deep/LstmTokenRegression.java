@@ -61,6 +61,11 @@ import java.util.function.Consumer;
 public record LstmTokenRegression(int lags, int hidden, int epochs, int batch, double learningRate, int patience,
     double validation, boolean l1, long seed) {
 
+  /** The training span from which the time of day is a feature. */
+  static final long DAY_SECONDS = 86_400;
+  /** The training span from which the day of week is a feature. */
+  static final long WEEK_SECONDS = 7 * DAY_SECONDS;
+
   /** Validates the settings. */
   public LstmTokenRegression {
     for (int v : new int[] {lags, hidden, epochs, batch, patience}) {
@@ -115,7 +120,7 @@ public record LstmTokenRegression(int lags, int hidden, int epochs, int batch, d
           + " at least " + (int) Math.ceil((2 * batch + 10) / (1 - validation)) + " for batches of " + batch
           + "; give a longer log or a shorter --window)");
     }
-    List<String> features = TokenRegression.informative(rows, schema);
+    List<String> features = features(rows, schema);
     if (features.isEmpty()) {
       throw new IllegalArgumentException("every feature is constant over the " + rows.size() + " training rows");
     }
@@ -253,6 +258,21 @@ public record LstmTokenRegression(int lags, int hidden, int epochs, int batch, d
     return new NewModel(LstmTokenModel.KIND, TokenRegression.TARGET, schema.hash(), schema.windowSeconds(),
         model.features(), Instant.ofEpochSecond(first), Instant.ofEpochSecond(last), tr.size(), metrics, parameters,
         libraries, LstmTokenModel.FILE_NAME, model::save);
+  }
+
+  /**
+   * The informative features ({@link TokenRegression#informative}) less the calendar ones whose
+   * cycle the training part does not cover: {@code hour_*} need a day of training windows, {@code
+   * dow_*} a week. Over a shorter span they only tell the windows' order, so the test part's values
+   * lie outside the training range and the network extrapolates from them.
+   */
+  static List<String> features(List<FeatureRow> rows, DatasetSchema schema) {
+    long first = rows.stream().mapToLong(FeatureRow::windowStart).min().orElse(0);
+    long last = rows.stream().mapToLong(FeatureRow::windowStart).max().orElse(0);
+    long span = last - first + schema.windowSeconds();
+    return TokenRegression.informative(rows, schema).stream()
+        .filter(f -> !f.startsWith("hour_") || span >= DAY_SECONDS)
+        .filter(f -> !f.startsWith("dow_") || span >= WEEK_SECONDS).toList();
   }
 
   /** Each feature's mean and standard deviation (at least 1e-6) over the non-NaN values of {@code rows}. */
