@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * The token LSTM's inputs for a list of per-client rows: each row's features standardised with
- * the training statistics (NaN → 0, the training mean), and each row's sequence of {@code lags}
+ * the training statistics (NaN → 0, the training mean), counts (the schema's {@code int} columns:
+ * requests, tokens, bytes, their sums and lags) on a {@code log1p} scale first, so that a heavy
+ * client's or a burst's counts do not swamp the inputs, and each row's sequence of {@code lags}
  * windows, oldest first, ending at the row's own. A row's earlier windows are the rows of the same
  * group in the list with the window starts before it; where one is missing (a client's first
  * windows, a gap) the oldest step found is repeated. Immutable after construction.
@@ -33,17 +35,32 @@ final class LstmSequences {
     this.features = index.length;
     this.windowSeconds = schema.windowSeconds();
     this.z = new float[rows.size()][];
+    boolean[] log = counts(schema, index);
     for (int i = 0; i < rows.size(); i++) {
       FeatureRow r = rows.get(i);
       double[] values = r.values();
       float[] v = new float[index.length];
       for (int j = 0; j < index.length; j++) {
-        double x = values[index[j]];
+        double x = scaled(values[index[j]], log[j]);
         v[j] = Double.isNaN(x) ? 0f : (float) ((x - mean[j]) / std[j]);
       }
       z[i] = v;
       byGroup.computeIfAbsent(r.group(), g -> new HashMap<>()).put(r.windowStart(), i);
     }
+  }
+
+  /** Which of the columns at {@code index} are counts (type {@code int}), read on a {@code log1p} scale. */
+  static boolean[] counts(DatasetSchema schema, int[] index) {
+    boolean[] log = new boolean[index.length];
+    for (int j = 0; j < index.length; j++) {
+      log[j] = index[j] < schema.features().size() && schema.features().get(index[j]).type().equals("int");
+    }
+    return log;
+  }
+
+  /** A feature value as the network reads it before standardising: {@code log1p} of a count, others as they are. */
+  static double scaled(double x, boolean log) {
+    return log && !Double.isNaN(x) ? Math.log1p(Math.max(0, x)) : x;
   }
 
   /** Floats per sequence: lags × features. */

@@ -7,8 +7,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.initializer.Initializer;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
@@ -43,7 +46,9 @@ import java.util.function.Consumer;
  * <p>Only the training part is learnt from: the features' means and standard deviations, the
  * target's scale and the network's weights come from {@code split.train()}; the last {@code
  * validation} share of its windows (by time, never shuffled in) only decides when to stop
- * (patience, keeping the best epoch's weights). The sequences of training rows read earlier
+ * (patience, keeping the best epoch's weights). The linear head starts at zero, so the untrained
+ * network predicts the last-window baseline, and it is kept when no epoch beats it on the
+ * validation windows: the model cannot be worse than the baseline there. The sequences of training rows read earlier
  * training-part windows only; test rows read the windows before them, the training part's
  * included, which is what a live edge knows when it predicts. Adam on the {@code loss} (L1 or
  * squared) of the scaled target, seeded initial weights and batch order, clipped gradients.
@@ -165,6 +170,10 @@ public record LstmTokenRegression(int lags, int hidden, int epochs, int batch, d
             .build();
         DefaultTrainingConfig config = new DefaultTrainingConfig(l1 ? Loss.l1Loss() : Loss.l2Loss()).optOptimizer(adam);
         try (Trainer trainer = model.newTrainer(config)) {
+          // A zero head: the untrained network predicts no change, i.e. the last-window baseline.
+          // (Set after newTrainer, which applies the config's initializers to every weight.)
+          ((SequentialBlock) model.getBlock()).getChildren().get(2).getValue()
+              .setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
           trainer.initialize(new Shape(batch, lags, f));
           // Sequences over the training rows only: a training row's history never reaches past them.
           int[] index = features.stream().mapToInt(schema::index).toArray();
@@ -173,7 +182,7 @@ public record LstmTokenRegression(int lags, int hidden, int epochs, int batch, d
           int[] checkIdx = positions(rows, check);
           float[] y = targets(rows, schema, scale);
           Random random = new Random(seed);
-          double best = Double.POSITIVE_INFINITY;
+          double best = validationLoss(trainer, seq, y, checkIdx, f);
           byte[] bestWeights = weights(model);
           int stale = 0;
           for (int epoch = 0; epoch < epochs && stale < patience; epoch++) {
@@ -275,17 +284,21 @@ public record LstmTokenRegression(int lags, int hidden, int epochs, int batch, d
         .filter(f -> !f.startsWith("dow_") || span >= WEEK_SECONDS).toList();
   }
 
-  /** Each feature's mean and standard deviation (at least 1e-6) over the non-NaN values of {@code rows}. */
+  /**
+   * Each feature's mean and standard deviation (at least 1e-6) over the non-NaN values of {@code
+   * rows}, on the scale the network reads ({@link LstmSequences#scaled}).
+   */
   static double[][] moments(List<FeatureRow> rows, DatasetSchema schema, List<String> features) {
     double[] mean = new double[features.size()];
     double[] std = new double[features.size()];
+    boolean[] log = LstmSequences.counts(schema, features.stream().mapToInt(schema::index).toArray());
     for (int j = 0; j < features.size(); j++) {
       int c = schema.index(features.get(j));
       double sum = 0;
       double sq = 0;
       long n = 0;
       for (FeatureRow r : rows) {
-        double x = r.values()[c];
+        double x = LstmSequences.scaled(r.values()[c], log[j]);
         if (!Double.isNaN(x)) {
           sum += x;
           sq += x * x;

@@ -144,6 +144,28 @@ class LstmTokenRegressionTest {
   }
 
   @Test
+  void calendarFeaturesAreUsedOnlyWhenTheTrainingPartCoversTheirCycle() {
+    // 10-minute windows, one request per client per window, over two days and then over 20 hours.
+    DatasetOptions options = new DatasetOptions(600, 6, 3, 4);
+    DatasetSchema schema = DatasetSchema.of(options);
+    long t0 = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+    List<RequestEvent> events = new ArrayList<>();
+    for (int w = 0; w < 2 * 144; w++) {
+      for (int c = 0; c < 2; c++) {
+        events.add(new RequestEvent(t0 + w * 600_000L + c, "c" + c, "standard", 200, 100, 20, 1 + (w % 3), false, true,
+            5, 10));
+      }
+    }
+    List<FeatureRow> twoDays = TokenRegression.clientRows(DatasetBuilder.build(events, options));
+    List<FeatureRow> hours = twoDays.stream().filter(r -> r.windowStart() < t0 / 1000 + 20 * 3600).toList();
+
+    assertThat(LstmTokenRegression.features(twoDays, schema)).contains("hour_sin", "hour_cos")
+        .doesNotContain("dow_sin", "dow_cos");
+    assertThat(LstmTokenRegression.features(hours, schema)).doesNotContain("hour_sin", "hour_cos", "dow_sin", "dow_cos")
+        .contains("tokens");
+  }
+
+  @Test
   void aFileThatIsNotAnLstmTokenModelIsAClearError() throws Exception {
     Path file = dir.resolve("model.lstm");
     Files.writeString(file, "not a model");
