@@ -32,7 +32,9 @@ import java.util.List;
  * reads the feature rows of that window and the {@code lags − 1} before it, standardised with the
  * training rows' means and standard deviations, and predicts {@code (tokens_next − tokens) /
  * scale} like {@link dev.sluice.ml.model.TokenModel}; {@link #predict} maps that back to tokens and
- * cuts at 0. Immutable; predictions run one at a time (the PyTorch engine's lock).
+ * cuts at 0. Immutable; predictions run one at a time (the PyTorch engine's lock). The network's
+ * parameters live in native memory of their own for as long as the process (a CLI run or a test
+ * holds a few models).
  *
  * <p>History: a row's earlier windows are the rows of the same group in the list given to {@link
  * #predict} ({@link LstmSequences}); pass the windows before the rows to score as context.

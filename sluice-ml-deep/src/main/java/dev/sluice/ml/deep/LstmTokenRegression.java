@@ -110,7 +110,8 @@ public record LstmTokenRegression(int lags, int hidden, int epochs, int batch, d
       Consumer<String> progress) {
     List<FeatureRow> rows = split.train();
     if (split.test().isEmpty()) {
-      throw new IllegalArgumentException("the test part holds no per-client rows (expected: a log spanning more windows)");
+      throw new IllegalArgumentException("the test part holds no per-client rows (expected: a log spanning more"
+          + " windows)");
     }
     List<FeatureRow> fit = new ArrayList<>();
     List<FeatureRow> check = new ArrayList<>();

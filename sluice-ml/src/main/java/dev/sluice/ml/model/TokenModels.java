@@ -17,7 +17,10 @@ public final class TokenModels {
 
   private TokenModels() {}
 
-  /** Every kind that trains and loads here: {@code linear}, {@code xgboost}, then the providers' in class-path order. */
+  /**
+   * Every kind that trains and loads here: {@code linear}, {@code xgboost}, then the providers' in
+   * class-path order.
+   */
   public static List<String> kinds() {
     List<String> all = new ArrayList<>(Arrays.stream(RegressionKind.values()).map(RegressionKind::label).toList());
     for (TokenModelProvider p : ServiceLoader.load(TokenModelProvider.class)) {
