@@ -13,9 +13,9 @@ import dev.sluice.ml.model.TokenModels;
 import dev.sluice.ml.model.TokenRegression;
 import dev.sluice.ml.model.TrainedTokenModel;
 import dev.sluice.ml.model.TrainingData;
-import dev.sluice.ml.registry.NewModel;
 import dev.sluice.ml.registry.ModelMetadata;
 import dev.sluice.ml.registry.ModelRegistry;
+import dev.sluice.ml.registry.NewModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -136,7 +138,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** Trains one kind: a Tribuo model here, any other through its provider. */
-  private static Row fit(String kind, TrainingData data, TimeSplit split, java.util.function.Consumer<String> progress,
+  private static Row fit(String kind, TrainingData data, TimeSplit split, Consumer<String> progress,
       long t0, Clock clock) {
     Optional<TokenModelProvider> provider = TokenModels.provider(kind);
     if (provider.isPresent()) {
@@ -206,7 +208,7 @@ final class TrainCommand implements Callable<Integer> {
    * @param artifact its registry entry
    * @param time how long training and scoring took
    */
-  record Row(String kind, TokenEvaluation test, int trainRows, java.util.function.Supplier<NewModel> artifact,
+  record Row(String kind, TokenEvaluation test, int trainRows, Supplier<NewModel> artifact,
       Duration time) {}
 
   /** The kinds {@code --model} names: one, or every kind this build trains for {@code all}. */
