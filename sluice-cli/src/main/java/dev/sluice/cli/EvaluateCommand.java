@@ -56,6 +56,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // warnings only, on stderr: DJL logs at DEBUG on stdout when the lstm loads PyTorch
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", SimulateCommand.LOGGING);
+    }
     return UsageError.exitCode(spec, "evaluate", this::run);
   }
 

@@ -90,6 +90,10 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // warnings only, on stderr: DJL logs at DEBUG on stdout when the lstm loads PyTorch
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", SimulateCommand.LOGGING);
+    }
     return UsageError.exitCode(spec, "train", this::run);
   }
 
