@@ -4,7 +4,8 @@ import dev.sluice.ml.data.ReadReport;
 import dev.sluice.ml.dataset.DatasetOptions;
 import dev.sluice.ml.dataset.FeatureRow;
 import dev.sluice.ml.model.TokenEvaluation;
-import dev.sluice.ml.model.TokenModel;
+import dev.sluice.ml.model.TokenModels;
+import dev.sluice.ml.model.TokenRegressor;
 import dev.sluice.ml.model.TrainingData;
 import dev.sluice.ml.registry.LoadedArtifact;
 import dev.sluice.ml.registry.ModelMetadata;
@@ -55,6 +56,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // warnings only, on stderr: DJL logs at DEBUG on stdout when the lstm loads PyTorch
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", SimulateCommand.LOGGING);
+    }
     return UsageError.exitCode(spec, "evaluate", this::run);
   }
 
@@ -79,7 +84,7 @@ final class EvaluateCommand implements Callable<Integer> {
       DatasetOptions d = DatasetOptions.defaults();
       DatasetOptions options = new DatasetOptions(meta.windowSeconds(), d.horizonWindows(), d.lags(), d.topClients());
       TrainingData data;
-      TokenModel tokenModel;
+      TokenRegressor tokenModel;
       List<FeatureRow> rows;
       try (ProgressBar bar = TrainCommand.progress("evaluate", 2)) {
         bar.setExtraMessage("read " + files.size() + " log(s)");
@@ -87,7 +92,7 @@ final class EvaluateCommand implements Callable<Integer> {
         bar.step();
         bar.setExtraMessage("predict with model " + version);
         LoadedArtifact artifact = registry.load(version, data.schema().hash());
-        tokenModel = TokenModel.load(artifact, data.schema());
+        tokenModel = TokenModels.load(artifact, data.schema());
         rows = data.clientRows();
         bar.step();
       }

@@ -7,10 +7,15 @@ import dev.sluice.ml.dataset.DatasetOptions;
 import dev.sluice.ml.dataset.TimeSplit;
 import dev.sluice.ml.model.RegressionKind;
 import dev.sluice.ml.model.RegressionMetrics;
+import dev.sluice.ml.model.TokenEvaluation;
+import dev.sluice.ml.model.TokenModelProvider;
+import dev.sluice.ml.model.TokenModels;
 import dev.sluice.ml.model.TokenRegression;
+import dev.sluice.ml.model.TrainedTokenModel;
 import dev.sluice.ml.model.TrainingData;
 import dev.sluice.ml.registry.ModelMetadata;
 import dev.sluice.ml.registry.ModelRegistry;
+import dev.sluice.ml.registry.NewModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -23,6 +28,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -66,7 +73,8 @@ final class TrainCommand implements Callable<Integer> {
   private Path out;
 
   @Option(names = "--model", defaultValue = "all", paramLabel = "linear|xgboost|lstm|all",
-      description = "What to train (default: all, i.e. linear and xgboost).")
+      description = "What to train (default: all, i.e. linear, xgboost and, when the jar includes sluice-ml-deep,"
+          + " lstm).")
   private String model;
 
   @Option(names = "--window", defaultValue = "10s", paramLabel = "DURATION",
@@ -82,11 +90,15 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // warnings only, on stderr: DJL logs at DEBUG on stdout when the lstm loads PyTorch
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", SimulateCommand.LOGGING);
+    }
     return UsageError.exitCode(spec, "train", this::run);
   }
 
   private int run(PrintWriter stdout) {
-    List<RegressionKind> kinds = kinds(model);
+    List<String> kinds = kinds(model);
     if (!(trainFraction > 0 && trainFraction < 1)) {
       throw new UsageError("--train-fraction: " + trainFraction + " (expected: 0 < F < 1)");
     }
@@ -111,16 +123,15 @@ final class TrainCommand implements Callable<Integer> {
             + " (expected: requests spanning at least a few dozen windows of " + options.windowSeconds() + " s)");
       }
       bar.step();
-      for (RegressionKind k : kinds) {
-        bar.setExtraMessage("fit " + k.label() + " on " + split.train().size() + " rows");
+      for (String k : kinds) {
+        String fitting = "fit " + k + " on " + split.train().size() + " rows";
+        bar.setExtraMessage(fitting);
         long t0 = clock.nanoTime();
-        TokenRegression.Result r;
         try {
-          r = TokenRegression.train(split, data.schema(), k);
+          rows.add(fit(k, data, split, m -> bar.setExtraMessage(fitting + ": " + m), t0, clock));
         } catch (IllegalArgumentException e) {
           throw new UsageError(e.getMessage());
         }
-        rows.add(new Row(k, r, Duration.ofNanos(clock.nanoTime() - t0)));
         bar.step();
       }
     }
@@ -130,11 +141,23 @@ final class TrainCommand implements Callable<Integer> {
     return CommandLine.ExitCode.OK;
   }
 
+  /** Trains one kind: a Tribuo model here, any other through its provider. */
+  private static Row fit(String kind, TrainingData data, TimeSplit split, Consumer<String> progress,
+      long t0, Clock clock) {
+    Optional<TokenModelProvider> provider = TokenModels.provider(kind);
+    if (provider.isPresent()) {
+      TrainedTokenModel t = provider.get().train(kind, data.clientRows(), split, data.schema(), progress);
+      return new Row(kind, t.test(), split.train().size(), t::artifact, Duration.ofNanos(clock.nanoTime() - t0));
+    }
+    TokenRegression.Result r = TokenRegression.train(split, data.schema(), RegressionKind.of(kind));
+    return new Row(kind, r.test(), split.train().size(), r::toNewModel, Duration.ofNanos(clock.nanoTime() - t0));
+  }
+
   private void register(PrintWriter stdout, ModelRegistry registry, List<Row> rows) {
     try {
       List<ModelMetadata> registered = new ArrayList<>();
       for (Row r : rows) {
-        ModelMetadata m = registry.register(r.result().toNewModel());
+        ModelMetadata m = registry.register(r.artifact().get());
         registered.add(m);
         stdout.println("registered version " + m.version() + " (" + m.kind() + ") in " + registry.directory());
       }
@@ -169,32 +192,47 @@ final class TrainCommand implements Callable<Integer> {
   static String table(List<Row> rows) {
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-22s %10s %10s %10s %10s %9s%n", "model",
         "MAE tok", "RMSE tok", "train rows", "test rows", "time"));
-    RegressionMetrics base = rows.getFirst().result().test().baseline();
+    RegressionMetrics base = rows.getFirst().test().baseline();
     sb.append(String.format(Locale.ROOT, "%-22s %10.3f %10.3f %10s %10d %9s%n", "last-window baseline", base.mae(),
         base.rmse(), "-", base.rows(), "-"));
     for (Row r : rows) {
-      RegressionMetrics m = r.result().test().model();
-      sb.append(String.format(Locale.ROOT, "%-22s %10.3f %10.3f %10d %10d %8.1fs%n", r.kind().label(), m.mae(), m.rmse(),
-          r.result().split().train().size(), m.rows(), r.time().toMillis() / 1000.0));
+      RegressionMetrics m = r.test().model();
+      sb.append(String.format(Locale.ROOT, "%-22s %10.3f %10.3f %10d %10d %8.1fs%n", r.kind(), m.mae(), m.rmse(),
+          r.trainRows(), m.rows(), r.time().toMillis() / 1000.0));
     }
     return sb.toString().stripTrailing();
   }
 
-  record Row(RegressionKind kind, TokenRegression.Result result, Duration time) {}
+  /**
+   * One trained model of the table.
+   *
+   * @param kind the model family
+   * @param test its and the baseline's errors on the test part
+   * @param trainRows how many rows trained it
+   * @param artifact its registry entry
+   * @param time how long training and scoring took
+   */
+  record Row(String kind, TokenEvaluation test, int trainRows, Supplier<NewModel> artifact,
+      Duration time) {}
 
-  static List<RegressionKind> kinds(String model) {
-    return switch (model) {
-      case "all" -> List.of(RegressionKind.values());
-      case "lstm" -> throw new UsageError("--model lstm: not implemented for token regression yet (the LSTM is a"
-          + " series forecaster: sluice forecast --model lstm); use linear, xgboost or all");
-      default -> {
-        try {
-          yield List.of(RegressionKind.of(model));
-        } catch (IllegalArgumentException e) {
-          throw new UsageError("--model: " + model + " (expected: linear, xgboost, lstm or all)");
-        }
-      }
-    };
+  /** The kinds {@code --model} names: one, or every kind this build trains for {@code all}. */
+  static List<String> kinds(String model) {
+    List<String> known = TokenModels.kinds();
+    if (model.equals("all")) {
+      return known;
+    }
+    if (known.contains(model)) {
+      return List.of(model);
+    }
+    if (model.equals("lstm")) {
+      throw new UsageError("--model lstm: this jar was built without sluice-ml-deep (-Dsluice.lean); use "
+          + String.join(", ", known) + " or all");
+    }
+    List<String> expected = new ArrayList<>(known);
+    if (!expected.contains("lstm")) {
+      expected.add("lstm");
+    }
+    throw new UsageError("--model: " + model + " (expected: " + String.join(", ", expected) + " or all)");
   }
 
   static DatasetOptions options(String window) {

@@ -33,25 +33,28 @@ class TrainCommandTest {
   }
 
   @Test
-  void trainsBothModelsPrintsTheTableRegistersAndActivatesTheBest(@TempDir Path dir) throws Exception {
+  void trainsEveryModelPrintsTheTableRegistersAndActivatesTheBest(@TempDir Path dir) throws Exception {
     Path models = dir.resolve("models");
     Run run = sluice("train", "--logs", log.toString(), "--out", models.toString(), "--window", "2s");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("sim-static-seed1.jsonl: ", " lines, ", " 0 bad", "dataset: ", "per-client rows",
-        "last-window baseline", "registered version 1 (linear) in " + models, "registered version 2 (xgboost) in ");
-    assertThat(run.out()).containsPattern("(?m)^linear +\\d+\\.\\d{3} +\\d+\\.\\d{3} +\\d+ +\\d+ +\\d+\\.\\ds$");
-    assertThat(run.out()).containsPattern("activated version [12] \\((linear|xgboost), the lowest test MAE, no version"
-        + " was active\\)|no version activated");
+        "last-window baseline", "registered version 1 (linear) in " + models, "registered version 2 (xgboost) in ",
+        "registered version 3 (lstm) in ");
+    assertThat(run.out()).containsPattern("(?m)^linear +\\d+\\.\\d{3} +\\d+\\.\\d{3} +\\d+ +\\d+ +\\d+\\.\\ds$")
+        .containsPattern("(?m)^lstm +\\d+\\.\\d{3} +\\d+\\.\\d{3} +\\d+ +\\d+ +\\d+\\.\\ds$");
+    assertThat(run.out()).containsPattern("activated version [123] \\((linear|xgboost|lstm), the lowest test MAE, no"
+        + " version was active\\)|no version activated");
     assertThat(models.resolve("1/metadata.json")).isNotEmptyFile();
     assertThat(models.resolve("2/model.tribuo")).isNotEmptyFile();
+    assertThat(models.resolve("3/model.lstm")).isNotEmptyFile();
 
     Run again = sluice("train", "--logs", log.toString(), "--out", models.toString(), "--window", "2s", "--model",
         "linear", "--activate");
     assertThat(again.exitCode()).as(again.err()).isZero();
-    assertThat(again.out()).contains("registered version 3 (linear)", "activated version 3 (linear, the lowest test"
+    assertThat(again.out()).contains("registered version 4 (linear)", "activated version 4 (linear, the lowest test"
         + " MAE, --activate)");
-    assertThat(Files.readAllLines(models.resolve("ACTIVE")).getFirst()).isEqualTo("3");
+    assertThat(Files.readAllLines(models.resolve("ACTIVE")).getFirst()).isEqualTo("4");
 
     Run eval = sluice("evaluate", "--logs", otherSeed.toString(), "--model", models.resolve("2").toString());
     assertThat(eval.exitCode()).as(eval.err()).isZero();
@@ -60,7 +63,32 @@ class TrainCommandTest {
 
     Run active = sluice("evaluate", "--logs", otherSeed.toString(), "--model", models.toString());
     assertThat(active.exitCode()).as(active.err()).isZero();
-    assertThat(active.out()).contains("model 3 (linear");
+    assertThat(active.out()).contains("model 4 (linear");
+  }
+
+  @Test
+  void trainsAndEvaluatesTheLstmAlone(@TempDir Path dir) throws Exception {
+    Path models = dir.resolve("models");
+    Run run = sluice("train", "--logs", log.toString(), "--out", models.toString(), "--window", "2s", "--model", "lstm");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("last-window baseline", "registered version 1 (lstm) in " + models)
+        .containsPattern("(?m)^lstm +\\d+\\.\\d{3} +\\d+\\.\\d{3} +\\d+ +\\d+ +\\d+\\.\\ds$")
+        .doesNotContain("registered version 2");
+    assertThat(Files.readString(models.resolve("1/metadata.json"))).contains("\"kind\" : \"lstm\"",
+        "\"name\" : \"model.lstm\"", "\"djl\" : \"0.35.1\"", "\"pytorch\" : \"2.7.1\"");
+
+    Run eval = sluice("evaluate", "--logs", otherSeed.toString(), "--model", models.resolve("1").toString());
+    assertThat(eval.exitCode()).as(eval.err()).isZero();
+    assertThat(eval.out()).contains("model 1 (lstm, trained on ", "per-client rows of 2 s", "last-window baseline")
+        .containsPattern("(?m)^lstm \\(v1\\) +\\d+\\.\\d{3} +\\d+\\.\\d{3} +\\d+$");
+
+    Path meta = models.resolve("1/metadata.json");
+    Files.writeString(meta, Files.readString(meta).replaceFirst("\"hash\" : \"sha256:[0-9a-f]{4}",
+        "\"hash\" : \"sha256:beef"));
+    Run other = sluice("evaluate", "--logs", otherSeed.toString(), "--model", models.resolve("1").toString());
+    assertThat(other.exitCode()).isEqualTo(2);
+    assertThat(other.err()).startsWith("evaluate: model 1 was trained on feature schema beef");
   }
 
   @Test
@@ -100,7 +128,6 @@ class TrainCommandTest {
         List.of("train", "--logs", text.toString(), "--out", models.toString()),
         List.of("train", "--logs", tiny.toString(), "--out", models.toString()),
         List.of("train", "--logs", log.toString(), "--out", file.resolve("models").toString()),
-        List.of("train", "--logs", log.toString(), "--out", models.toString(), "--model", "lstm"),
         List.of("train", "--logs", log.toString(), "--out", models.toString(), "--model", "forest"),
         List.of("train", "--logs", log.toString(), "--out", models.toString(), "--window", "1.5s"),
         List.of("evaluate", "--logs", log.toString(), "--model", dir.resolve("nope").toString()),
@@ -112,7 +139,6 @@ class TrainCommandTest {
         "train: --logs notes.txt: unrecognised format",
         "train: the logs give ",
         "train: --out " + file.resolve("models") + ": cannot write there",
-        "train: --model lstm: not implemented for token regression yet",
         "train: --model: forest (expected: linear, xgboost, lstm or all)",
         "train: --window: 1.5s (expected: whole seconds, 1s to 1d)",
         "evaluate: --model " + dir.resolve("nope") + ": no such directory",

@@ -14,9 +14,14 @@ import java.util.List;
 public record TokenEvaluation(RegressionMetrics model, RegressionMetrics baseline) {
 
   /** Scores {@code model} and the baseline on {@code rows} (which carry the {@code tokens_next} target). */
-  public static TokenEvaluation of(TokenModel model, List<FeatureRow> rows, DatasetSchema schema) {
+  public static TokenEvaluation of(TokenRegressor model, List<FeatureRow> rows, DatasetSchema schema) {
+    return of(model.predict(rows), rows, schema);
+  }
+
+  /** Scores {@code predicted} (one value per row of {@code rows}) and the baseline on {@code rows}. */
+  public static TokenEvaluation of(double[] predicted, List<FeatureRow> rows, DatasetSchema schema) {
     double[] actual = actual(rows, schema);
-    return new TokenEvaluation(RegressionMetrics.of(actual, model.predict(rows)),
+    return new TokenEvaluation(RegressionMetrics.of(actual, predicted),
         RegressionMetrics.of(actual, lastWindow(rows, schema)));
   }
 

@@ -25,7 +25,7 @@ import org.tribuo.regression.Regressor;
  * feature that is NaN in a row (no latency measured, no decision made) is left out of its example:
  * XGBoost treats it as missing, the linear model as the training mean.
  */
-public final class TokenModel {
+public final class TokenModel implements TokenRegressor {
 
   /** The model file's name inside an artifact (Tribuo's protobuf format). */
   public static final String FILE_NAME = "model.tribuo";
@@ -91,7 +91,13 @@ public final class TokenModel {
     return kind;
   }
 
+  @Override
+  public String label() {
+    return kind.label();
+  }
+
   /** The feature names the model reads, in order. */
+  @Override
   public List<String> features() {
     return features;
   }
@@ -101,7 +107,8 @@ public final class TokenModel {
     return scale;
   }
 
-  /** The predicted tokens of the window after each row's window (≥ 0). */
+  /** The predicted tokens of the window after each row's window (≥ 0); each row is read on its own. */
+  @Override
   public double[] predict(List<FeatureRow> rows) {
     if (rows.isEmpty()) {
       return new double[0];

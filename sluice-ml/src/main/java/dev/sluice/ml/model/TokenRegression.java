@@ -166,7 +166,7 @@ public final class TokenRegression {
   }
 
   /** The features with at least two distinct non-NaN values over {@code rows}, in schema order. */
-  private static List<String> informative(List<FeatureRow> rows, DatasetSchema schema) {
+  public static List<String> informative(List<FeatureRow> rows, DatasetSchema schema) {
     List<String> out = new ArrayList<>();
     for (DatasetSchema.Column c : schema.features()) {
       int i = schema.index(c.name());
@@ -185,7 +185,7 @@ public final class TokenRegression {
   }
 
   /** The standard deviation of {@code tokens_next − tokens} over {@code rows}, at least 1. */
-  private static double spread(List<FeatureRow> rows, DatasetSchema schema) {
+  public static double spread(List<FeatureRow> rows, DatasetSchema schema) {
     int t = schema.index(TARGET);
     int o = schema.index(OFFSET);
     double sum = 0;
