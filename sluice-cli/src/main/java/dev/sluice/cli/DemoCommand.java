@@ -112,6 +112,7 @@ final class DemoCommand implements Callable<Integer> {
           + " admin http://127.0.0.1:%d (token %s)%n", story.seconds(), demo.upstreamPort(), demo.edgePort(),
           demo.adminPort(), demo.token());
       stdout.printf("dashboard: http://127.0.0.1:%d/dashboard ; Ctrl-C stops everything%n", demo.adminPort());
+      stdout.printf("warming up for %d s ...%n", DemoRun.WARM_UP_SECONDS);
       stdout.flush();
       boolean tty = System.console() != null && !noColor;
       live = demo.play(stdout, tty ? err : null, !noColor);

@@ -69,6 +69,14 @@ public final class DemoReport {
       num(o, "admitted_rps", p.okRate());
       num(o, "p95_ms", p.p95Ms());
       o.put("behind", p.late() + p.dropped());
+      num(o, "max_lag_ms", p.maxLagMs());
+    }
+    ArrayNode secs = root.putArray("seconds");
+    for (LoadResult.Second x : f.live().seconds()) {
+      ObjectNode o = secs.addObject();
+      o.put("second", x.second());
+      counts(o, x.counts());
+      num(o, "p95_ms", x.p95Ms());
     }
     ArrayNode lines = root.putArray("lines");
     f.lines().forEach(l -> lines.add(l.text()));

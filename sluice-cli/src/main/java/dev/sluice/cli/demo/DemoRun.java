@@ -2,6 +2,8 @@ package dev.sluice.cli.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.cli.load.AdminClient;
+import dev.sluice.cli.load.ClientIds;
+import dev.sluice.cli.load.LoadSource;
 import dev.sluice.cli.load.Counts;
 import dev.sluice.cli.load.LoadPhase;
 import dev.sluice.cli.load.LoadResult;
@@ -36,6 +38,9 @@ import org.HdrHistogram.Histogram;
  * (the command's, or the shutdown hook on Ctrl-C); afterwards no port of the demo is open.
  */
 public final class DemoRun implements AutoCloseable {
+
+  /** Seconds of the steady clients' traffic before the story starts. */
+  public static final int WARM_UP_SECONDS = Story.WARM_UP_SECONDS;
 
   private final Story story;
   private final Scenario scenario;
@@ -129,6 +134,17 @@ public final class DemoRun implements AutoCloseable {
     List<LoadPhase> phases = story.phases();
     LoadTarget target = new LoadTarget(URI.create("http://127.0.0.1:" + edgePort), "X-Client-ID",
         Duration.ofSeconds(10), 20_000);
+    // A cold JVM's first seconds (class loading, the JIT, the first connections) would land on the
+    // story's first phase as seconds of latency, and the capacity controller would cut on them.
+    // The steady clients warm up at their steady rates, so they are known to the anomaly detector
+    // (not a crowd of newcomers) when the story starts.
+    try (LoadRun warm = LoadRun.start(target, List.of(new LoadPhase("warm-up", 0, WARM_UP_SECONDS)), List.of(
+        new LoadSource("warm-up premium", 0, WARM_UP_SECONDS, Story.PREMIUM_LOAD * Story.CAPACITY,
+            ClientIds.zipf("premium-", Story.PREMIUM, 0.5, 0), "/ratings"),
+        new LoadSource("warm-up standard", 0, WARM_UP_SECONDS, Story.STANDARD_LOAD * Story.CAPACITY,
+            ClientIds.zipf("standard-", Story.STANDARD, 0.5, 0), "/ratings")), clock)) {
+      warm.await();
+    }
     sampler = new MetricsSampler(admin, clock, 500);
     upstream.startClock();
     upstream.intervalLatency();

@@ -14,14 +14,15 @@ import java.util.Map;
  * demo upstream) and as the Sluice config the live edge runs. Immutable.
  *
  * <p>The backend: {@value #WORKERS} workers, lognormal service of mean {@value #SERVICE_MS} ms (CV
- * 0.5), so about 250 requests per second; no 5xx of its own, so every 5xx would be the edge's.
+ * 0.5), so about 120 requests per second (modest, so that the driver, the edge and the upstream
+ * share two busy cores without starving each other); no 5xx of its own, so every 5xx would be the edge's.
  */
 public final class Story {
 
   /** The demo upstream's workers. */
-  public static final int WORKERS = 10;
+  public static final int WORKERS = 12;
   /** Its mean service time, ms. */
-  public static final int SERVICE_MS = 40;
+  public static final int SERVICE_MS = 100;
   /** Its nominal capacity, requests per second. */
   public static final double CAPACITY = WORKERS * 1000.0 / SERVICE_MS;
   /** The one abusive client's id. */
@@ -32,6 +33,14 @@ public final class Story {
   public static final int STANDARD = 40;
   /** Flood clients ({@code flood-0..}), each well under the per-client limit. */
   public static final int FLOOD = 300;
+
+  /** The premium clients' steady load, a fraction of capacity. */
+  public static final double PREMIUM_LOAD = 0.15;
+  /** The standard clients' steady load, a fraction of capacity. */
+  public static final double STANDARD_LOAD = 0.3;
+
+  /** Seconds of the steady clients' traffic before the story starts (the live run's warm-up). */
+  public static final int WARM_UP_SECONDS = 3;
 
   /** Phase names, in order. */
   public static final List<String> PHASES =
@@ -78,16 +87,34 @@ public final class Story {
     return at[i + 1] - at[i];
   }
 
-  /** The anomaly response's timing, scaled to the steady phase so that a 20 s run can learn a baseline. */
+  /**
+   * The anomaly response's timing, scaled to the steady phase so that a 20 s run can learn a
+   * baseline: the detector warms up over the warm-up traffic and half the steady phase, and its
+   * baselines follow demand with a time constant of three steady phases (so the flash crowd does
+   * not make the abuser that follows it look normal).
+   */
   private Map<String, String> anomaly() {
     Map<String, String> a = new LinkedHashMap<>();
     int steady = len(0);
-    a.put("window", seconds < 60 ? "250ms" : "1s");
-    a.put("warmup", ms(steady * 0.6));
-    a.put("baseline", ms(Math.max(steady, 2)));
+    a.put("window", seconds < 60 ? "500ms" : "1s");
+    a.put("warmup", ms(WARM_UP_SECONDS + steady * 0.5));
+    a.put("baseline", ms(3 * steady));
     a.put("probation", ms(steady * 0.5));
     a.put("recovery", ms(len(3) * 0.5));
+    // each of the 10 premium clients sends 10 % of its tier: the default 5 % would make all of them
+    // heavy hitters whenever the tier's demand moves; the abuser sends 75 % of the standard tier's
+    a.put("heavy-hitter-share", "0.25");
     return a;
+  }
+
+  /**
+   * The control loop's bounds: 0.2 to 1.5 times capacity. The upper one also keeps the anomaly
+   * detector's floor (half the tokens the pool admits per window) below the abuser's and the
+   * flood's demand: a loop free to open the rate far beyond capacity while the backend idles would
+   * lift the floor above them.
+   */
+  private static String limits() {
+    return String.format(Locale.ROOT, "{min-rate: %.0f/s, max-rate: %.0f/s}", 0.2 * CAPACITY, 1.5 * CAPACITY);
   }
 
   private static String ms(double s) {
@@ -119,13 +146,13 @@ public final class Story {
             standard: {per-client: {burst: 20, rate: 10/s}}
         sources:
         """, WORKERS, SERVICE_MS, at[4], at[5]));
-    // steady: premium 0.2x, standard 0.4x of capacity; the flash crowd: standard at 2x
-    source(sb, "premium", PREMIUM, 0.5, "premium", true, phase(0, 6, 0.2));
+    // steady: premium 0.15x, standard 0.3x of capacity; the flash crowd: standard at 2x
+    source(sb, "premium", PREMIUM, 0.5, "premium", true, phase(0, 6, PREMIUM_LOAD));
     source(sb, "standard", STANDARD, 0.5, "standard", true,
-        phase(0, 1, 0.4) + phase(1, 2, 2.0) + phase(2, 6, 0.4));
-    source(sb, "abuser", 1, 0, "standard", false, phase(0, 2, 0) + phase(2, 3, 1.2) + phase(3, 6, 0));
-    source(sb, "flood", FLOOD, 0, "standard", false, phase(0, 3, 0) + phase(3, 4, 1.6) + phase(4, 6, 0));
-    sb.append("adaptive:\n  limits: {min-rate: 25/s, max-rate: 1000/s}\n  anomaly:\n    enabled: true\n");
+        phase(0, 1, STANDARD_LOAD) + phase(1, 2, 2.0) + phase(2, 6, STANDARD_LOAD));
+    source(sb, "abuser", 1, 0, "standard", false, phase(0, 2, 0) + phase(2, 3, 2.0) + phase(3, 6, 0));
+    source(sb, "flood", FLOOD, 0, "standard", false, phase(0, 3, 0) + phase(3, 4, 2.0) + phase(4, 6, 0));
+    sb.append("adaptive:\n  limits: ").append(limits()).append("\n  anomaly:\n    enabled: true\n");
     anomaly().forEach((k, v) -> sb.append("    ").append(k).append(": ").append(v).append('\n'));
     return sb.toString();
   }
@@ -169,10 +196,10 @@ public final class Story {
         adaptive:
           enabled: true
           interval: %s
-          limits: {min-rate: 25/s, max-rate: 1000/s}
+          limits: %s
           anomaly:
             enabled: true
-        """, Math.round(CAPACITY / 10), CAPACITY, 2 * WORKERS, seconds < 60 ? "500ms" : "1s"));
+        """, Math.round(CAPACITY / 10), CAPACITY, 2 * WORKERS, seconds < 60 ? "500ms" : "1s", limits()));
     anomaly().forEach((k, v) -> sb.append("    ").append(k).append(": ").append(v).append('\n'));
     return sb.toString();
   }
