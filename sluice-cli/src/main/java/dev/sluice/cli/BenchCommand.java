@@ -93,6 +93,12 @@ final class BenchCommand implements Callable<Integer> {
       description = "Outstanding requests beyond which new ones are dropped and counted (default: ${DEFAULT-VALUE}).")
   private int maxInFlight;
 
+  @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "0s",
+      description = "Before the stages, ramp from a tenth of the first stage's rate up to it over this long, not"
+          + " reported (cold JVMs on both ends otherwise put seconds of JIT time into the first stage;"
+          + " default: ${DEFAULT-VALUE}).")
+  private String warmup;
+
   @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the client draws (default: 1).")
   private long seed;
 
@@ -113,9 +119,11 @@ final class BenchCommand implements Callable<Integer> {
     LoadTarget t;
     List<LoadPhase> phases;
     List<LoadSource> sources;
+    Duration warm;
     AdminClient adminClient = null;
     try {
       t = new LoadTarget(uri("--target", target), header, ServeCommand.duration("--timeout", timeout), maxInFlight);
+      warm = ServeCommand.duration("--warmup", warmup);
       if (scenario != null) {
         UsageError.requireFile("--scenario", scenario);
         Scenario sc = ScenarioReader.read(scenario);
@@ -148,6 +156,9 @@ final class BenchCommand implements Callable<Integer> {
     err.printf("bench: %s, %d stage(s), %.0f s%n", t.url(), phases.size(), total);
     err.flush();
     Clock clock = Clock.system();
+    if (!warm.isZero()) {
+      warmUp(t, sources.get(0), warm, clock, err);
+    }
     LoadResult result;
     List<MetricsSampler.Sample> samples = List.of();
     MetricsSampler sampler = adminClient == null ? null : new MetricsSampler(adminClient, clock, 1000);
@@ -179,6 +190,27 @@ final class BenchCommand implements Callable<Integer> {
     stdout.println("wrote " + out.resolve("bench.json") + " and " + out.resolve("bench.png"));
     stdout.flush();
     return CommandLine.ExitCode.OK;
+  }
+
+  /**
+   * Ramps from a tenth of {@code first}'s rate to its rate in ten equal steps over {@code warm}, with
+   * its clients, and prints one line of what came back.
+   */
+  private static void warmUp(LoadTarget t, LoadSource first, Duration warm, Clock clock, PrintWriter err) {
+    double step = warm.toNanos() / 1e9 / 10;
+    List<LoadSource> ramp = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      ramp.add(new LoadSource("warm-up", i * step, (i + 1) * step, first.rate() * (i + 1) / 10, first.clients(),
+          first.path()));
+    }
+    try (LoadRun run = LoadRun.start(t, List.of(new LoadPhase("warm-up", 0, 10 * step)), ramp, clock)) {
+      LoadResult r = run.await();
+      err.printf("bench: warm-up %s: %d sent, %d 2xx, %d 429, %d 5xx, %d errors (not reported)%n", warm,
+          r.total().sent(), r.total().ok(), r.total().limited(), r.total().serverErrors(), r.total().errors());
+      err.flush();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static URI uri(String option, String text) {
