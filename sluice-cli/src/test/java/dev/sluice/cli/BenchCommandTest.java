@@ -94,6 +94,38 @@ class BenchCommandTest {
   }
 
   @Test
+  void takesItsLoadFromAScenariosOpenLoopSources() throws Exception {
+    Path scenario = dir.resolve("two.yaml");
+    Files.writeString(scenario, """
+        name: two
+        backend: {workers: 10, service: {distribution: lognormal, mean: 10ms, cv: 0.5}}
+        sources:
+          - name: web
+            clients: 5
+            zipf: 0
+            rate:
+              - {for: 2s, rate: 100/s}
+              - {for: 1s, rate: 0x}
+          - name: batch
+            clients: 1
+            rate:
+              - {for: 1s, rate: 0x}
+              - {for: 2s, rate: 50/s}
+        """);
+    try (TestServer server = new TestServer(8, 1)) {
+      int code = bench("--target", server.url(), "--scenario", scenario.toString(), "--out", dir.toString());
+
+      assertThat(code).as(err.toString()).isZero();
+      JsonNode json = JSON.readTree(dir.resolve("bench.json").toFile());
+      assertThat(json.get("stages")).extracting(s -> s.get("name").asText()).containsExactly("0-1s", "1-2s", "2-3s");
+      assertThat(json.get("stages")).extracting(s -> s.get("counts").get("sent").asLong()).containsExactly(100L, 150L, 50L);
+      assertThat(server.clients.keySet()).containsExactlyInAnyOrder("web-0", "web-1", "web-2", "web-3", "web-4",
+          "batch-0");
+      assertThat(server.clients.get("batch-0").get()).isEqualTo(100);
+    }
+  }
+
+  @Test
   void badStagesAreAUsageError() {
     assertThat(bench("--target", "http://127.0.0.1:1/", "--stages", "30s:lots", "--out", dir.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("bench: --stages: '30s:lots': bad rate");

@@ -82,6 +82,17 @@ class LoadRunTest {
   }
 
   @Test
+  void aTargetKnowsWhetherItIsLoopback() {
+    Duration t = Duration.ofSeconds(1);
+    assertThat(new LoadTarget(URI.create("http://127.0.0.1:8080/"), "X-Client-ID", t, 1).loopback()).isTrue();
+    assertThat(new LoadTarget(URI.create("http://localhost:8080"), "X-Client-ID", t, 1).loopback()).isTrue();
+    assertThat(new LoadTarget(URI.create("http://[::1]:8080"), "X-Client-ID", t, 1).loopback()).isTrue();
+    assertThat(new LoadTarget(URI.create("http://10.0.0.7:8080"), "X-Client-ID", t, 1).loopback()).isFalse();
+    assertThatThrownBy(() -> new LoadTarget(URI.create("http://127.0.0.1:1"), "X Client", t, 1))
+        .hasMessageContaining("header: X Client");
+  }
+
+  @Test
   void prometheusSamplesAreFoundWhateverTheLabelOrder() {
     AdminClient.Samples s = AdminClient.Samples.parse("""
         # HELP sluice_refill_rate x
