@@ -114,7 +114,7 @@ final class DemoCommand implements Callable<Integer> {
       stdout.printf("dashboard: http://127.0.0.1:%d/dashboard ; Ctrl-C stops everything%n", demo.adminPort());
       stdout.printf("warming up for %d s ...%n", DemoRun.WARM_UP_SECONDS);
       stdout.flush();
-      boolean tty = System.console() != null && !noColor;
+      boolean tty = terminal() && !noColor;
       live = demo.play(stdout, tty ? err : null, !noColor);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -149,6 +149,23 @@ final class DemoCommand implements Callable<Integer> {
     stdout.println("wrote " + out.resolve("index.html") + ", summary.json and scenario.yaml");
     stdout.flush();
     return CommandLine.ExitCode.OK;
+  }
+
+  /**
+   * Returns whether the standard streams are a terminal: from JDK 22 on {@code System.console()}
+   * is not null when they are redirected, and {@code Console.isTerminal()} (JDK 22+, looked up by
+   * name since the code targets 21) tells.
+   */
+  private static boolean terminal() {
+    java.io.Console c = System.console();
+    if (c == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+    } catch (ReflectiveOperationException e) {
+      return true; // JDK 21: a console exists only on a terminal
+    }
   }
 
   private static void removeHook(Thread hook) {
