@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = "Sluice, an adaptive rate limiter for API edges.",
     subcommands = {CheckConfigCommand.class, ServeCommand.class, SimulateCommand.class, ForecastCommand.class,
-        DetectCommand.class,
+        DetectCommand.class, BenchCommand.class, DemoCommand.class, UpstreamCommand.class,
         TrainCommand.class, EvaluateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -216,7 +216,7 @@ final class SimulateCommand implements Callable<Integer> {
     return String.valueOf(t);
   }
 
-  private static Path locate(String name) {
+  static Path locate(String name) {
     Path direct = Path.of(name);
     if (Files.isRegularFile(direct)) {
       return direct;
@@ -231,7 +231,7 @@ final class SimulateCommand implements Callable<Integer> {
   }
 
   /** scenarios/ in the working directory, then in the checkout holding sluice-cli/target/sluice.jar. */
-  private static List<Path> searchDirs() {
+  static List<Path> searchDirs() {
     List<Path> dirs = new ArrayList<>();
     dirs.add(Path.of("scenarios"));
     java.security.CodeSource source = SimulateCommand.class.getProtectionDomain().getCodeSource();
