@@ -40,6 +40,13 @@ final class RunRecorder {
   long anomalyEvents;
   /** When the first flood event opened, ns of run time, or -1. */
   long firstAnomalyNanos = -1;
+  /** Spike and drift events opened on a client (a flag that acts) and on a tier (an alert). */
+  long watchClientFlags;
+  long watchTierAlerts;
+  /** Watch flags on clients of compliant sources (false flags). */
+  long watchFalseFlags;
+  /** When the first spike or drift event on a non-compliant source's client or tier opened, ns, or -1. */
+  long firstWatchNanos = -1;
   // Totals.
   long logicalOffered;
   long logicalOk;

@@ -33,6 +33,8 @@ public final class FloodDetector {
   static final double HIGH = 2.5;
   private static final int LG_K = 12;
   private static final int ITEMS = 64;
+  /** The share of a window's demand above which a client is worth watching on its own. */
+  public static final double TRACK_SHARE = 0.02;
 
   /**
    * What one window looked like.
@@ -47,9 +49,12 @@ public final class FloodDetector {
    * @param unproven distinct clients in the window that are not established (HLL estimate)
    * @param newcomers clients never seen before, in the window
    * @param heavyHitters clients above the heavy-hitter share of the window's demand, largest first
+   * @param frequent clients that may be above {@link #TRACK_SHARE} of the window's demand (no false
+   *     negatives, maybe false positives: the per-client watch counts them exactly afterwards)
    */
   public record Reading(double score, double demandScore, double crowdScore, double demand, double baselineDemand,
-      double distinct, double baselineDistinct, double unproven, long newcomers, List<Hitter> heavyHitters) {}
+      double distinct, double baselineDistinct, double unproven, long newcomers, List<Hitter> heavyHitters,
+      List<Hitter> frequent) {}
 
   /**
    * A client above the heavy-hitter share.
@@ -121,6 +126,7 @@ public final class FloodDetector {
     double demandScore = 0;
     double crowdScore = 0;
     List<Hitter> hitters = List.of();
+    List<Hitter> frequent = frequent(d);
     double bd = baseDemand;
     double bn = baseDistinct;
     if (windows > warmupWindows) {
@@ -149,7 +155,7 @@ public final class FloodDetector {
     distinct.reset();
     unproven.reset();
     items.reset();
-    return new Reading(score, demandScore, crowdScore, d, bd, n, bn, u, k, hitters);
+    return new Reading(score, demandScore, crowdScore, d, bd, n, bn, u, k, hitters, frequent);
   }
 
   /** Returns the bytes the two sketches hold at most. */
@@ -168,6 +174,20 @@ public final class FloodDetector {
     }
     long threshold = Math.max(1, (long) Math.ceil(base * heavyShare));
     ItemsSketch.Row<String>[] rows = items.getFrequentItems(threshold, ErrorType.NO_FALSE_POSITIVES);
+    List<Hitter> out = new ArrayList<>(rows.length);
+    for (ItemsSketch.Row<String> r : rows) {
+      out.add(new Hitter(r.getItem(), r.getEstimate() / total));
+    }
+    return List.copyOf(out);
+  }
+
+  /** The clients whose upper-bound estimate reaches {@link #TRACK_SHARE} of the window's demand (at least 2). */
+  private List<Hitter> frequent(double total) {
+    if (total <= 0) {
+      return List.of();
+    }
+    long threshold = Math.max(2, (long) Math.ceil(total * TRACK_SHARE));
+    ItemsSketch.Row<String>[] rows = items.getFrequentItems(threshold, ErrorType.NO_FALSE_NEGATIVES);
     List<Hitter> out = new ArrayList<>(rows.length);
     for (ItemsSketch.Row<String> r : rows) {
       out.add(new Hitter(r.getItem(), r.getEstimate() / total));

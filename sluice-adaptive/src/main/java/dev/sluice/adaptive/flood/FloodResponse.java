@@ -1,5 +1,6 @@
 package dev.sluice.adaptive.flood;
 
+import dev.sluice.adaptive.anomaly.Baseline;
 import dev.sluice.adaptive.flood.FloodSettings.TierResponse;
 import dev.sluice.core.Clock;
 import dev.sluice.core.Limit;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The flood response: one {@link FloodDetector} per tier, the {@link SeenClients} table, and a
@@ -43,6 +45,11 @@ import java.util.function.Consumer;
  * closes the detectors' windows, moves each tier's state (idle, active, recovering), rebuilds the
  * gate's spec from the main limiter's current one (the control loop moves the tier rates) and
  * records {@link FloodEvent}s.
+ *
+ * <p>Spike and drift ({@link UsageWatch}): the same step scores each tier's demand and each heavy
+ * client's share of all demand; a client whose score passes the threshold is an offender like a
+ * flagged one (event kind {@code spike} or {@code drift}), a tier's alarm is an event with action
+ * {@code alert}.
  */
 public final class FloodResponse {
 
@@ -89,13 +96,16 @@ public final class FloodResponse {
   private final TierFlood defaultTier;
   private final EventHistory history;
   private final ConcurrentLinkedQueue<String[]> flags = new ConcurrentLinkedQueue<>();
+  private final UsageWatch watch;
   private volatile int nowSec;
   /** The number of the window now open (steps so far). */
   private volatile int window;
   private long nextDue;
 
-  private FloodResponse(FloodSettings settings, LimiterSpec spec, Clock clock, Consumer<FloodEvent> listener) {
+  private FloodResponse(FloodSettings settings, WatchSettings watch, Function<String, Baseline> tierBaseline,
+      LimiterSpec spec, Clock clock, Consumer<FloodEvent> listener) {
     this.settings = settings;
+    this.watch = new UsageWatch(watch, settings.threshold(), settings.clear(), tierBaseline);
     this.clock = clock;
     this.history = new EventHistory(HISTORY, listener);
     this.origin = clock.nanoTime();
@@ -123,7 +133,21 @@ public final class FloodResponse {
     if (settings == null || spec == null || clock == null) {
       throw new IllegalArgumentException("settings, spec and clock: required");
     }
-    return new FloodResponse(settings, spec, clock, listener == null ? e -> { } : listener);
+    return create(settings, WatchSettings.DEFAULTS, tier -> Baseline.ewma(0.1), spec, clock, listener);
+  }
+
+  /**
+   * Returns a response as {@link #create(FloodSettings, LimiterSpec, Clock, Consumer)} does, whose
+   * spike and drift watch runs with {@code watch} and measures each tier's demand (tokens per
+   * window) against the baseline {@code tierBaseline} returns for the tier's name (called once per
+   * tier; e.g. a trained forecaster's adapter, else {@code Baseline.ewma(0.1)}).
+   */
+  public static FloodResponse create(FloodSettings settings, WatchSettings watch,
+      Function<String, Baseline> tierBaseline, LimiterSpec spec, Clock clock, Consumer<FloodEvent> listener) {
+    if (settings == null || watch == null || tierBaseline == null || spec == null || clock == null) {
+      throw new IllegalArgumentException("settings, watch, tierBaseline, spec and clock: required");
+    }
+    return new FloodResponse(settings, watch, tierBaseline, spec, clock, listener == null ? e -> { } : listener);
   }
 
   /** Returns the settings. */
@@ -147,6 +171,7 @@ public final class FloodResponse {
     int firstSeen = SeenClients.first(touched);
     boolean unproven = !seen.established(firstSeen, now, t.freeze);
     t.detector.record(key, fp, cost, firstSeen == SeenClients.NEW, unproven, SeenClients.firstInWindow(touched));
+    watch.count(key, cost);
     int c = cost;
     Map<String, Integer> off = t.offenders;
     if (!off.isEmpty()) {
@@ -190,16 +215,22 @@ public final class FloodResponse {
     nowSec = (int) Math.min(Integer.MAX_VALUE - 1, (now - origin) / 1_000_000_000L);
     window++;
     double w = (double) windowNanos / settings.recovery().toNanos();
-    Map<String, Map<String, Double>> flagged = drainFlags();
+    Map<String, Map<String, UsageWatch.Flag>> flagged = drainFlags();
     double windowSeconds = windowNanos / 1e9;
+    Map<String, FloodDetector.Reading> readings = new HashMap<>();
     for (TierFlood t : tiers.values()) {
       Limit pool = pool(spec, t.name);
       double floor = pool == null ? 0 : 0.5 * pool.rate().perSecond() * windowSeconds;
       FloodDetector.Reading r = t.detector.close(t.state == State.IDLE, floor);
       t.last = r;
       t.score = r.score();
-      moveTier(t, r.score(), w, now);
-      moveOffenders(t, r, flagged.getOrDefault(t.name, Map.of()), w, now);
+      readings.put(t.name, r);
+    }
+    watch.step(readings, now, history).forEach((tier, m) -> m.forEach((k, f) ->
+        flagged.computeIfAbsent(tier, x -> new LinkedHashMap<>()).merge(k, f, UsageWatch.Flag::max)));
+    for (TierFlood t : tiers.values()) {
+      moveTier(t, t.score, w, now);
+      moveOffenders(t, t.last, flagged.getOrDefault(t.name, Map.of()), w, now);
     }
     gate.reconfigure(gateSpec(spec));
   }
@@ -242,27 +273,27 @@ public final class FloodResponse {
     }
   }
 
-  private void moveOffenders(TierFlood t, FloodDetector.Reading r, Map<String, Double> external, double w, long now) {
-    Map<String, Double> hit = new LinkedHashMap<>();
+  private void moveOffenders(TierFlood t, FloodDetector.Reading r, Map<String, UsageWatch.Flag> external, double w,
+      long now) {
+    Map<String, UsageWatch.Flag> hit = new LinkedHashMap<>();
     if (r.demandScore() >= settings.threshold()) {
       for (FloodDetector.Hitter h : r.heavyHitters()) {
-        hit.put(h.key(), r.demandScore());
+        hit.put(h.key(), new UsageWatch.Flag(r.demandScore(), "heavy-hitter"));
       }
     }
-    external.forEach((k, s) -> hit.merge(k, s, Math::max));
+    external.forEach((k, f) -> hit.merge(k, f, UsageWatch.Flag::max));
     TierResponse resp = t.response;
     String action = "burst " + resp.offenderBurst() + ", cost x" + resp.offenderCost();
-    for (Map.Entry<String, Double> e : hit.entrySet()) {
+    for (Map.Entry<String, UsageWatch.Flag> e : hit.entrySet()) {
       FloodEvent ev = t.offenderEvents.get(e.getKey());
       if (ev == null) {
         if (t.offenderEvents.size() >= MAX_OFFENDERS) {
           continue;
         }
-        boolean heavy = r.heavyHitters().stream().anyMatch(h -> h.key().equals(e.getKey()));
-        t.offenderEvents.put(e.getKey(), open(new FloodEvent(heavy ? "heavy-hitter" : "flagged",
-            "client:" + e.getKey(), e.getValue(), now, -1, action)));
+        t.offenderEvents.put(e.getKey(), open(new FloodEvent(e.getValue().kind(), "client:" + e.getKey(),
+            e.getValue().score(), now, -1, action)));
       } else {
-        t.offenderEvents.put(e.getKey(), replace(ev, ev.withScore(e.getValue())));
+        t.offenderEvents.put(e.getKey(), replace(ev, ev.withScore(e.getValue().score())));
       }
     }
     if (!hit.isEmpty()) {
@@ -284,11 +315,12 @@ public final class FloodResponse {
     t.offenders = Map.copyOf(next);
   }
 
-  private Map<String, Map<String, Double>> drainFlags() {
-    Map<String, Map<String, Double>> out = new HashMap<>();
+  private Map<String, Map<String, UsageWatch.Flag>> drainFlags() {
+    Map<String, Map<String, UsageWatch.Flag>> out = new HashMap<>();
     for (String[] f; (f = flags.poll()) != null; ) {
       if (tiers.containsKey(f[1])) {
-        out.computeIfAbsent(f[1], x -> new LinkedHashMap<>()).merge(f[0], Double.parseDouble(f[2]), Math::max);
+        out.computeIfAbsent(f[1], x -> new LinkedHashMap<>())
+            .merge(f[0], new UsageWatch.Flag(Double.parseDouble(f[2]), "flagged"), UsageWatch.Flag::max);
       }
     }
     return out;
@@ -354,20 +386,40 @@ public final class FloodResponse {
     return t == null ? 0 : t.score;
   }
 
+  /** Returns {@code tier}'s anomaly score: the larger of its flood score and its spike/drift score. */
+  public double tierScore(String tier) {
+    return Math.max(score(tier), watch.tierScore(tier));
+  }
+
+  /**
+   * Returns the anomaly score of a request from {@code key} in {@code tier} ({@code null}: the
+   * default tier): the client's spike/drift score when it is watched, else its tier's {@link
+   * #tierScore}. For the request log; a map read, no allocation.
+   */
+  public double anomalyScore(String key, String tier) {
+    double c = watch.clientScore(key);
+    return Double.isNaN(c) ? tierScore(tier == null ? defaultTier.name : tier) : c;
+  }
+
+  /** Returns the spike/drift scores of the clients watched on their own (heavy clients, bounded), by key. */
+  public Map<String, Double> watchedScores() {
+    return watch.clientScores();
+  }
+
   /** Returns the highest tier score of the last window. */
   public double globalScore() {
     double s = 0;
     for (TierFlood t : tiers.values()) {
-      s = Math.max(s, t.score);
+      s = Math.max(s, tierScore(t.name));
     }
     return s;
   }
 
-  /** Returns the tiers' scores of the last window, by tier name. */
+  /** Returns the tiers' scores of the last window ({@link #tierScore}), by tier name. */
   public Map<String, Double> tierScores() {
     Map<String, Double> out = new java.util.TreeMap<>();
     for (TierFlood t : tiers.values()) {
-      out.put(t.name, t.score);
+      out.put(t.name, tierScore(t.name));
     }
     return out;
   }
