@@ -22,10 +22,11 @@ import java.util.function.Function;
  *
  * <p>Per client, only for those the flood detector's frequent-items sketch names above {@link
  * FloodDetector#TRACK_SHARE} of a window's demand, at most {@link WatchSettings#maxClients} over
- * all tiers: a series on the client's <em>share of all demand</em> per interval (its count from
- * an exact counter, over every tier's demand), spike and drift each interval. The share is what
- * makes a diurnal peak, which lifts every client together, no anomaly, while one tenant ramping
- * against the rest is. A client is forgotten after {@link #IDLE} intervals below half the tracking
+ * all tiers: a series on the client's demand <em>relative to everyone else's</em> per interval
+ * (its count from an exact counter, over the rest of every tier's demand), spike and drift each
+ * interval. The ratio is what makes a diurnal peak, which lifts every client together, no anomaly,
+ * while one tenant ramping against the rest is; dividing by the rest rather than the total keeps
+ * the client's own spike out of the denominator. A client is forgotten after {@link #IDLE} intervals below half the tracking
  * share, unless its score is still up.
  *
  * <p>Thread-safety: {@link #count} from any thread (a volatile map read and an atomic add); the
@@ -145,7 +146,7 @@ final class UsageWatch {
         continue;
       }
       double share = total > 0 ? n / total : 0;
-      c.series.update(now, share);
+      c.series.update(now, n / Math.max(1, total - n));
       c.score = c.series.score();
       c.idle = share < FloodDetector.TRACK_SHARE / 2 ? c.idle + 1 : 0;
       if (c.idle >= IDLE && c.series.score() < clear) {

@@ -34,7 +34,8 @@ final class WatchedSeries {
   private int hold;
 
   WatchedSeries(Baseline baseline, double spikeSigma, double threshold, int latch) {
-    this.spike = SpikeDetector.builder().baseline(baseline).halfScoreSigma(spikeSigma).upwardOnly(true).build();
+    this.spike = SpikeDetector.builder().baseline(baseline).halfScoreSigma(spikeSigma).upwardOnly(true).warmup(30)
+        .build();
     this.cusum = CusumDetector.of(0.5, 8, baseline);
     this.pageHinkley = PageHinkleyDetector.of();
     this.threshold = threshold;

@@ -54,7 +54,9 @@ class FloodResponseTest {
     ManualClock clock = new ManualClock();
     Limiter main = Limiter.create(spec(), clock);
     List<FloodEvent> log = new ArrayList<>();
-    FloodResponse r = FloodResponse.create(settings(false), spec(), clock, log::add);
+    // the flood's events alone: without the spike and drift watch (the flood is a tier spike too)
+    FloodResponse r = FloodResponse.create(settings(false), new WatchSettings(false, 10, 256, 4, 30),
+        t -> dev.sluice.adaptive.anomaly.Baseline.ewma(0.1), spec(), clock, log::add);
     for (int s = 0; s < 60; s++) {
       second(r, main, clock, 600, 0, 0);
     }
