@@ -49,7 +49,7 @@ public final class FloodDetector {
    * @param unproven distinct clients in the window that are not established (HLL estimate)
    * @param newcomers clients never seen before, in the window
    * @param heavyHitters clients above the heavy-hitter share of the window's demand, largest first
-   * @param frequent clients surely above {@link #TRACK_SHARE} of the window's demand and 5 tokens
+   * @param frequent clients surely above {@link #TRACK_SHARE} of the window's demand and 10 tokens
    *     (the sketch's lower bound; the per-client watch counts them exactly afterwards)
    */
   public record Reading(double score, double demandScore, double crowdScore, double demand, double baselineDemand,
@@ -181,12 +181,12 @@ public final class FloodDetector {
     return List.copyOf(out);
   }
 
-  /** The clients whose lower-bound estimate passes {@link #TRACK_SHARE} of the window's demand (and 5 tokens). */
+  /** The clients whose lower-bound estimate passes {@link #TRACK_SHARE} of the window's demand (and 10 tokens). */
   private List<Hitter> frequent(double total) {
     if (total <= 0) {
       return List.of();
     }
-    long threshold = Math.max(5, (long) Math.ceil(total * TRACK_SHARE));
+    long threshold = Math.max(10, (long) Math.ceil(total * TRACK_SHARE));
     ItemsSketch.Row<String>[] rows = items.getFrequentItems(threshold, ErrorType.NO_FALSE_POSITIVES);
     List<Hitter> out = new ArrayList<>(rows.length);
     for (ItemsSketch.Row<String> r : rows) {

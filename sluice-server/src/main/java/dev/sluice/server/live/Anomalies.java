@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The running flood response ({@code adaptive.anomaly}): one {@link FloodResponse} for the tiers
  * the store enforces, stepped every window by a scheduler thread of its own (never an event loop),
  * its scores exported as {@code sluice_anomaly_score{scope}} (scope {@code global}, {@code
- * tier:NAME}, and {@code client:KEY} for current offenders only, at most 256 per tier), and each
+ * tier:NAME}, and {@code client:KEY} for current offenders and the heavy clients the spike and
+ * drift watch follows, at most 256 each), and each
  * event written as one JSON log line (logger {@code sluice.anomaly}) when it opens and when it
  * ends. {@link #configure} replaces it on every config (re)load; the seen-client table and the
  * baselines start over then. Thread-safe.
@@ -50,8 +51,8 @@ public final class Anomalies implements AutoCloseable {
     this.clock = clock;
     this.epochMillisAtZero = wall.epochMillis() - clock.nanoTime() / 1_000_000;
     this.scores = MultiGauge.builder("sluice.anomaly.score")
-        .description("Anomaly score in [0, 1]: global, per tier (flood), per offending client (heavy hitters and"
-            + " flagged clients only)")
+        .description("Anomaly score in [0, 1]: global, per tier (flood, spike, drift), per client (offenders and"
+            + " watched heavy clients only)")
         .register(registry);
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sluice-anomaly");
@@ -90,7 +91,9 @@ public final class Anomalies implements AutoCloseable {
       for (Map.Entry<String, Double> e : r.tierScores().entrySet()) {
         rows.add(MultiGauge.Row.of(Tags.of("scope", "tier:" + e.getKey()), e.getValue()));
       }
-      for (Map.Entry<String, Double> e : r.offenderScores().entrySet()) {
+      Map<String, Double> clients = new java.util.TreeMap<>(r.watchedScores());
+      r.offenderScores().forEach((k, s) -> clients.merge(k, s, Math::max));
+      for (Map.Entry<String, Double> e : clients.entrySet()) {
         rows.add(MultiGauge.Row.of(Tags.of("scope", "client:" + e.getKey()), e.getValue()));
       }
       scores.register(rows, true);
@@ -106,6 +109,16 @@ public final class Anomalies implements AutoCloseable {
   public int admit(String key, String tier, int cost) {
     FloodResponse r = current;
     return r == null ? cost : r.admit(key, tier, cost);
+  }
+
+  /**
+   * Returns the anomaly score of a request from {@code key} in {@code tier} for the request log
+   * ({@link FloodResponse#anomalyScore}: the client's when it is watched, else its tier's), to
+   * three decimals, or NaN when no response runs.
+   */
+  public double score(String key, String tier) {
+    FloodResponse r = current;
+    return r == null ? Double.NaN : Math.round(r.anomalyScore(key, tier) * 1000) / 1000.0;
   }
 
   /** Returns the running response, or {@code null} when {@code adaptive.anomaly} is off. */
