@@ -21,16 +21,18 @@ import java.util.function.Function;
  * small <em>gate</em> {@link Limiter} the admission path consults before the main limiter.
  *
  * <p>Enforcement. {@link #admit} is called once per request, before the main limiter, with the
- * request's cost; it returns the cost the main limiter must charge (the cost times an offender's
- * multiplier) or {@link #DENIED}. During a flood in a tier, a request from a client that is not
+ * request's cost; it returns the cost the main limiter must charge (the request's own cost) or
+ * {@link #DENIED}. During a flood in a tier, a request from a client that is not
  * established ({@link SeenClients#established}) must also take its cost from the gate's bucket for
  * that tier, refilled at the newcomer share of the tier's rate (its aggregate rate, or the global
  * rate when the tier has no aggregate): all unproven clients together get at most that share,
  * established clients are untouched. With {@code by-prefix}, the gate's client level is per
  * network prefix with the tier's per-client limit, and the share is the gate's tier level. An
  * offender (a heavy hitter while its tier's demand is anomalous, or a client flagged by another
- * detector) is charged its cost times the multiplier, and takes that from a gate bucket whose burst
- * is the offender fraction of its per-client burst. Recovery: once the score stays below {@code
+ * detector) takes its cost times the multiplier from a gate bucket of its own, with its per-client
+ * rate and the offender fraction of its per-client burst, so it gets a third of its limit (at ×3);
+ * the main limiter charges the plain cost, so the penalty falls on the offender alone, not on the
+ * tier and global levels everyone shares. Recovery: once the score stays below {@code
  * clear}, the share, the burst fraction and the multiplier ramp linearly back to normal over
  * {@code recovery}; the gate is then bypassed.
  *
@@ -158,7 +160,7 @@ public final class FloodResponse {
   /**
    * Decides what the anomaly response does to one request of {@code cost} from client {@code key}
    * in {@code tier} ({@code null}: the default tier): returns the cost the main limiter must charge
-   * (at least {@code cost}) or {@link #DENIED}. Call it once per request, before the main limiter.
+   * ({@code cost}) or {@link #DENIED}. Call it once per request, before the main limiter.
    */
   public int admit(String key, String tier, int cost) {
     TierFlood t = tier == null ? defaultTier : tiers.get(tier);
@@ -172,24 +174,20 @@ public final class FloodResponse {
     boolean unproven = !seen.established(firstSeen, now, t.freeze);
     t.detector.record(key, fp, cost, firstSeen == SeenClients.NEW, unproven, SeenClients.firstInWindow(touched));
     watch.count(key, cost);
-    int c = cost;
     Map<String, Integer> off = t.offenders;
     if (!off.isEmpty()) {
       Integer m = off.get(key);
-      if (m != null) {
-        c = (int) Math.min(Integer.MAX_VALUE, (long) cost * m);
-        if (!gate.tryConsume(key, t.offenderTier, c)) {
-          return DENIED;
-        }
+      if (m != null && !gate.tryConsume(key, t.offenderTier, (int) Math.min(Integer.MAX_VALUE, (long) cost * m))) {
+        return DENIED;
       }
     }
     if (t.gating && unproven) {
       String k = settings.byPrefix() ? NetworkPrefix.of(key) : t.name;
-      if (!gate.tryConsume(k, t.name, c)) {
+      if (!gate.tryConsume(k, t.name, cost)) {
         return DENIED;
       }
     }
-    return c;
+    return cost;
   }
 
   /**

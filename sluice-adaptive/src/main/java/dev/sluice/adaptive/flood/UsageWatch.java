@@ -109,7 +109,7 @@ final class UsageWatch {
     boolean intervalEnds = windows % settings.interval() == 0;
     double total = 0;
     for (Map.Entry<String, FloodDetector.Reading> e : readings.entrySet()) {
-      Tier t = tiers.computeIfAbsent(e.getKey(), k -> new Tier(series(tierBaseline.apply(k))));
+      Tier t = tiers.computeIfAbsent(e.getKey(), k -> new Tier(series(tierBaseline.apply(k), true)));
       double d = e.getValue().demand();
       t.series.spike(now, d);
       t.intervalDemand += d;
@@ -168,7 +168,7 @@ final class UsageWatch {
           break;
         }
         if (!clients.containsKey(h.key())) {
-          clients.put(h.key(), new Client(e.getKey(), series(Baseline.ewma(0.1))));
+          clients.put(h.key(), new Client(e.getKey(), series(Baseline.ewma(0.1), false)));
           changed = true;
         }
       }
@@ -191,8 +191,8 @@ final class UsageWatch {
     }
   }
 
-  private WatchedSeries series(Baseline baseline) {
-    return new WatchedSeries(baseline, settings.spikeSigma(), threshold, settings.latch());
+  private WatchedSeries series(Baseline baseline, boolean residualDrift) {
+    return new WatchedSeries(baseline, settings.spikeSigma(), threshold, settings.latch(), residualDrift);
   }
 
   /** Returns the last score of {@code tier}'s series (0 when unknown). */

@@ -23,6 +23,7 @@ final class WatchedSeries {
   private final SpikeDetector spike;
   private final CusumDetector cusum;
   private final PageHinkleyDetector pageHinkley;
+  private final Baseline reference;
   private final double threshold;
   private final int latch;
   private double fast = Double.NaN;
@@ -33,7 +34,14 @@ final class WatchedSeries {
   private double heldDrift;
   private int hold;
 
-  WatchedSeries(Baseline baseline, double spikeSigma, double threshold, int latch) {
+  /**
+   * A series whose spike and CUSUM residuals are against {@code baseline}; Page-Hinkley sees the
+   * values themselves, or with {@code residualDrift} their residuals against a copy of {@code
+   * baseline} (a tier, whose baseline may be a trend-following model: then a ramp the model
+   * foresees is no drift).
+   */
+  WatchedSeries(Baseline baseline, double spikeSigma, double threshold, int latch, boolean residualDrift) {
+    this.reference = residualDrift ? baseline.copy() : null;
     this.spike = SpikeDetector.builder().baseline(baseline).halfScoreSigma(spikeSigma).upwardOnly(true).warmup(30)
         .build();
     this.cusum = CusumDetector.of(0.5, 8, baseline);
@@ -50,7 +58,13 @@ final class WatchedSeries {
   /** Scores a drift of {@code value} at {@code nanos}. */
   void drift(long nanos, double value) {
     double c = cusum.update(nanos, value);
-    double p = pageHinkley.update(nanos, value);
+    double x = value;
+    if (reference != null) {
+      double f = reference.forecast();
+      x = Double.isNaN(f) ? 0 : value - f;
+      reference.observe(nanos, value);
+    }
+    double p = pageHinkley.update(nanos, x);
     drifts++;
     double g = Math.max(SLOW, 1.0 / drifts);
     slow = Double.isNaN(slow) ? value : slow + g * (value - slow);

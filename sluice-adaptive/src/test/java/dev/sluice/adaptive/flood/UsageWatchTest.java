@@ -136,7 +136,7 @@ class UsageWatchTest {
       worst = Math.max(worst, multiple);
       sum += multiple;
       assertThat(multiple).as("seed %d: the tenant's multiple when flagged", seed).isLessThan(2);
-      // the offender response applies: the tenant pays x3
+      // the offender response applies: the tenant pays x3 from its own bucket
       assertThat(r.response.multiplier("hot-0", "std")).isEqualTo(3);
       assertThat(r.response.multiplier("light-1", "std")).isEqualTo(1);
       assertThat(r.response.anomalyScore("hot-0", "std")).isGreaterThanOrEqualTo(0.5);

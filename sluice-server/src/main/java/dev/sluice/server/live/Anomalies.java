@@ -1,10 +1,13 @@
 package dev.sluice.server.live;
 
+import dev.sluice.adaptive.DemandForecaster;
 import dev.sluice.adaptive.flood.FloodEvent;
 import dev.sluice.adaptive.flood.FloodResponse;
 import dev.sluice.adaptive.flood.FloodSettings;
+import dev.sluice.adaptive.flood.WatchSettings;
 import dev.sluice.core.Clock;
 import dev.sluice.core.LimitTarget;
+import dev.sluice.ml.live.ForecastBaseline;
 import dev.sluice.server.observe.WallClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -16,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +38,7 @@ public final class Anomalies implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger("sluice.anomaly");
 
   private final LimitTarget target;
+  private final Supplier<DemandForecaster> model;
   private final Clock clock;
   private final MultiGauge scores;
   private final long epochMillisAtZero;
@@ -47,7 +52,19 @@ public final class Anomalies implements AutoCloseable {
    * once, here).
    */
   public Anomalies(LimitTarget target, Clock clock, WallClock wall, MeterRegistry registry) {
+    this(target, clock, wall, registry, () -> null);
+  }
+
+  /**
+   * Creates the holder as {@link #Anomalies(LimitTarget, Clock, WallClock, MeterRegistry)} does,
+   * whose spike and drift watch measures each tier's demand against {@code model}'s forecast while
+   * it returns a model (the registry's active demand model), else against an EWMA ({@link
+   * ForecastBaseline}).
+   */
+  public Anomalies(LimitTarget target, Clock clock, WallClock wall, MeterRegistry registry,
+      Supplier<DemandForecaster> model) {
     this.target = target;
+    this.model = model;
     this.clock = clock;
     this.epochMillisAtZero = wall.epochMillis() - clock.nanoTime() / 1_000_000;
     this.scores = MultiGauge.builder("sluice.anomaly.score")
@@ -72,7 +89,8 @@ public final class Anomalies implements AutoCloseable {
     if (settings == null || !settings.enabled()) {
       return;
     }
-    FloodResponse r = FloodResponse.create(settings, target.spec(), clock,
+    FloodResponse r = FloodResponse.create(settings, WatchSettings.DEFAULTS,
+        ForecastBaseline.perTier(model, settings.window().toNanos() / 1e9), target.spec(), clock,
         e -> log.info(e.toJson(epochMillisAtZero)));
     current = r;
     long every = settings.window().toNanos();
