@@ -22,11 +22,14 @@ import java.util.function.Function;
  *
  * <p>Per client, only for those the flood detector's frequent-items sketch names above {@link
  * FloodDetector#TRACK_SHARE} of a window's demand, at most {@link WatchSettings#maxClients} over
- * all tiers: a series on the client's demand <em>relative to everyone else's</em> per interval
- * (its count from an exact counter, over the rest of every tier's demand), spike and drift each
- * interval. The ratio is what makes a diurnal peak, which lifts every client together, no anomaly,
- * while one tenant ramping against the rest is; dividing by the rest rather than the total keeps
- * the client's own spike out of the denominator. A client is forgotten after {@link #IDLE} intervals below half the tracking
+ * all tiers: its demand <em>relative to everyone else's</em> per interval (its count {@code n}
+ * from an exact counter, the rest {@code o} of every tier's demand), as a Poisson-standardised
+ * residual {@code (n − E) / √E} with {@code E = r̄ · o} and {@code r̄} a slow reference ratio (EWMA
+ * 0.02), scored for spike and drift each interval. The ratio to the rest is what makes a diurnal
+ * peak, which lifts every client together, no anomaly, while one tenant ramping against the rest
+ * is; the standardisation keeps the noise level the same at a trough and at a peak (the raw ratio's
+ * noise is three times larger at a trough of a third of the peak, which made the drift tests fire
+ * on every trough). A client is forgotten after {@link #IDLE} intervals below half the tracking
  * share, unless its score is still up.
  *
  * <p>Thread-safety: {@link #count} from any thread (a volatile map read and an atomic add); the
@@ -36,6 +39,8 @@ final class UsageWatch {
 
   /** Intervals below half the tracking share after which a client is no longer watched. */
   static final int IDLE = 6;
+  /** The gain of a client's reference ratio. */
+  static final double REFERENCE = 0.02;
 
   /** A client the watch wants the response to treat as an offender, with what it saw. */
   record Flag(double score, String kind) {
@@ -50,6 +55,9 @@ final class UsageWatch {
     final AtomicLong count = new AtomicLong();
     volatile double score;
     boolean started;
+    /** The client's reference ratio to the rest's demand (EWMA {@link #REFERENCE}), NaN at first. */
+    double ratio = Double.NaN;
+    long intervals;
     int idle;
 
     Client(String tier, WatchedSeries series) {
@@ -146,7 +154,13 @@ final class UsageWatch {
         continue;
       }
       double share = total > 0 ? n / total : 0;
-      c.series.update(now, n / Math.max(1, total - n));
+      double rest = Math.max(1, total - n);
+      if (!Double.isNaN(c.ratio)) {
+        double expected = Math.max(1, c.ratio * rest);
+        c.series.update(now, (n - expected) / Math.sqrt(expected));
+      }
+      c.intervals++;
+      c.ratio = Double.isNaN(c.ratio) ? n / rest : c.ratio + Math.max(REFERENCE, 1.0 / c.intervals) * (n / rest - c.ratio);
       c.score = c.series.score();
       c.idle = share < FloodDetector.TRACK_SHARE / 2 ? c.idle + 1 : 0;
       if (c.idle >= IDLE && c.series.score() < clear) {
@@ -168,7 +182,7 @@ final class UsageWatch {
           break;
         }
         if (!clients.containsKey(h.key())) {
-          clients.put(h.key(), new Client(e.getKey(), series(Baseline.ewma(0.1), false)));
+          clients.put(h.key(), new Client(e.getKey(), series(Baseline.ewma(REFERENCE), false)));
           changed = true;
         }
       }
