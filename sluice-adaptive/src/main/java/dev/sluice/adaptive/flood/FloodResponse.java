@@ -240,7 +240,7 @@ public final class FloodResponse {
           t.state = State.ACTIVE;
           t.ramp = 0;
           t.freeze = nowSec;
-          t.event = open(new FloodEvent("flood", "tier:" + t.name, score, now, -1,
+          t.event = history.open(new FloodEvent("flood", "tier:" + t.name, score, now, -1,
               "newcomer-share " + t.response.newcomerShare() + (settings.byPrefix() ? " by prefix" : "")));
           t.gating = true;
         }
@@ -260,14 +260,14 @@ public final class FloodResponse {
             t.state = State.IDLE;
             t.gating = false;
             t.freeze = Integer.MAX_VALUE;
-            close(t.event.ended(now));
+            history.close(t.event.ended(now));
             t.event = null;
           }
         }
       }
     }
     if (t.event != null && t.event.open()) {
-      t.event = replace(t.event, t.event.withScore(score));
+      t.event = history.replace(t.event, t.event.withScore(score));
     }
   }
 
@@ -288,10 +288,10 @@ public final class FloodResponse {
         if (t.offenderEvents.size() >= MAX_OFFENDERS) {
           continue;
         }
-        t.offenderEvents.put(e.getKey(), open(new FloodEvent(e.getValue().kind(), "client:" + e.getKey(),
+        t.offenderEvents.put(e.getKey(), history.open(new FloodEvent(e.getValue().kind(), "client:" + e.getKey(),
             e.getValue().score(), now, -1, action)));
       } else {
-        t.offenderEvents.put(e.getKey(), replace(ev, ev.withScore(e.getValue().score())));
+        t.offenderEvents.put(e.getKey(), history.replace(ev, ev.withScore(e.getValue().score())));
       }
     }
     if (!hit.isEmpty()) {
@@ -300,7 +300,7 @@ public final class FloodResponse {
       t.offenderRamp = Math.min(1, t.offenderRamp + w);
       if (t.offenderRamp >= 1 - 1e-9) {
         for (FloodEvent ev : t.offenderEvents.values()) {
-          close(ev.ended(now));
+          history.close(ev.ended(now));
         }
         t.offenderEvents.clear();
       }
@@ -359,18 +359,6 @@ public final class FloodResponse {
 
   private static Limit scale(Limit l, double share, Rate rate) {
     return Limit.of(Math.max(1, (long) Math.ceil(l.burst() * share)), rate);
-  }
-
-  private FloodEvent open(FloodEvent e) {
-    return history.open(e);
-  }
-
-  private FloodEvent replace(FloodEvent old, FloodEvent next) {
-    return history.replace(old, next);
-  }
-
-  private void close(FloodEvent ended) {
-    history.close(ended);
   }
 
   /** Returns the recorded events (at most 256, oldest first), those still open included. */
