@@ -387,6 +387,16 @@ public final class FloodResponse {
     return Double.isNaN(c) ? tierScore(tier == null ? defaultTier.name : tier) : c;
   }
 
+  /**
+   * Returns the scores exported per client ({@code client:KEY}): the current offenders' and the
+   * watched heavy clients' (each at most 256), the larger when a client is both.
+   */
+  public Map<String, Double> clientScores() {
+    Map<String, Double> out = new java.util.TreeMap<>(watch.clientScores());
+    offenderScores().forEach((k, s) -> out.merge(k, s, Math::max));
+    return out;
+  }
+
   /** Returns the spike/drift scores of the clients watched on their own (heavy clients, bounded), by key. */
   public Map<String, Double> watchedScores() {
     return watch.clientScores();

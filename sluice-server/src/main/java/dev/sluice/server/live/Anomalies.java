@@ -109,9 +109,7 @@ public final class Anomalies implements AutoCloseable {
       for (Map.Entry<String, Double> e : r.tierScores().entrySet()) {
         rows.add(MultiGauge.Row.of(Tags.of("scope", "tier:" + e.getKey()), e.getValue()));
       }
-      Map<String, Double> clients = new java.util.TreeMap<>(r.watchedScores());
-      r.offenderScores().forEach((k, s) -> clients.merge(k, s, Math::max));
-      for (Map.Entry<String, Double> e : clients.entrySet()) {
+      for (Map.Entry<String, Double> e : r.clientScores().entrySet()) {
         rows.add(MultiGauge.Row.of(Tags.of("scope", "client:" + e.getKey()), e.getValue()));
       }
       scores.register(rows, true);
