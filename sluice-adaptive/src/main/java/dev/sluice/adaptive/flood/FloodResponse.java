@@ -135,7 +135,10 @@ public final class FloodResponse {
     if (settings == null || spec == null || clock == null) {
       throw new IllegalArgumentException("settings, spec and clock: required");
     }
-    return create(settings, WatchSettings.DEFAULTS, tier -> Baseline.ewma(0.1), spec, clock, listener);
+    if (settings == null) {
+      throw new IllegalArgumentException("settings, spec and clock: required");
+    }
+    return create(settings, settings.watch(), tier -> Baseline.ewma(0.1), spec, clock, listener);
   }
 
   /**

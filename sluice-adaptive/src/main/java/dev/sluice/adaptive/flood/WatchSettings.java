@@ -1,8 +1,8 @@
 package dev.sluice.adaptive.flood;
 
 /**
- * How the spike and drift watch of a {@link FloodResponse} runs (not in the YAML yet: the server
- * and the simulator run {@link #DEFAULTS}).
+ * How the spike and drift watch of a {@link FloodResponse} runs ({@code adaptive.anomaly.watch}:
+ * {@code enabled}, {@code interval}, {@code max-clients}, {@code spike-sigma}, {@code latch}).
  * Immutable; validated on construction.
  *
  * @param enabled whether spike and drift are watched at all (default on with the response)
@@ -21,17 +21,17 @@ public record WatchSettings(boolean enabled, int interval, int maxClients, doubl
   /** Validates every field. */
   public WatchSettings {
     range("interval", interval, 1, 3600);
-    range("maxClients", maxClients, 0, 4096);
+    range("max-clients", maxClients, 0, 4096);
     range("latch", latch, 1, 100_000);
     if (!(spikeSigma >= 1 && spikeSigma <= 20)) {
-      throw new IllegalArgumentException("watch.spikeSigma: " + spikeSigma
+      throw new IllegalArgumentException("adaptive.anomaly.watch.spike-sigma: " + spikeSigma
           + " (expected: >= 1 and <= 20)");
     }
   }
 
   private static void range(String name, int v, int lo, int hi) {
     if (v < lo || v > hi) {
-      throw new IllegalArgumentException("watch." + name + ": " + v + " (expected: >= " + lo
+      throw new IllegalArgumentException("adaptive.anomaly.watch." + name + ": " + v + " (expected: >= " + lo
           + " and <= " + hi + ")");
     }
   }

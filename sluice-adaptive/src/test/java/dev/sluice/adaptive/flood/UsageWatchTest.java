@@ -236,9 +236,9 @@ class UsageWatchTest {
   @Test
   void badWatchSettingsAreRefusedByName() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new WatchSettings(true, 0, 256, 4, 30))
-        .hasMessage("watch.interval: 0 (expected: >= 1 and <= 3600)");
+        .hasMessage("adaptive.anomaly.watch.interval: 0 (expected: >= 1 and <= 3600)");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new WatchSettings(true, 10, 256, 0.5, 30))
-        .hasMessage("watch.spikeSigma: 0.5 (expected: >= 1 and <= 20)");
+        .hasMessage("adaptive.anomaly.watch.spike-sigma: 0.5 (expected: >= 1 and <= 20)");
   }
 
   @Test

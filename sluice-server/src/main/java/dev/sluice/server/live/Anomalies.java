@@ -4,7 +4,6 @@ import dev.sluice.adaptive.DemandForecaster;
 import dev.sluice.adaptive.flood.FloodEvent;
 import dev.sluice.adaptive.flood.FloodResponse;
 import dev.sluice.adaptive.flood.FloodSettings;
-import dev.sluice.adaptive.flood.WatchSettings;
 import dev.sluice.core.Clock;
 import dev.sluice.core.LimitTarget;
 import dev.sluice.ml.live.ForecastBaseline;
@@ -89,7 +88,7 @@ public final class Anomalies implements AutoCloseable {
     if (settings == null || !settings.enabled()) {
       return;
     }
-    FloodResponse r = FloodResponse.create(settings, WatchSettings.DEFAULTS,
+    FloodResponse r = FloodResponse.create(settings, settings.watch(),
         ForecastBaseline.perTier(model, settings.window().toNanos() / 1e9), target.spec(), clock,
         e -> log.info(e.toJson(epochMillisAtZero)));
     current = r;
