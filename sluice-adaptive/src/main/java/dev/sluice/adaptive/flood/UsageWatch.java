@@ -32,8 +32,9 @@ import java.util.function.Function;
  * on every trough). A client is forgotten after {@link #IDLE} intervals below half the tracking
  * share, unless its score is still up.
  *
- * <p>Thread-safety: {@link #count} from any thread (a volatile map read and an atomic add); the
- * rest from the one thread that steps the response.
+ * <p>Thread-safety: {@link #count} from any thread (a volatile map read and an atomic add), and the
+ * score readers ({@link #tierScore}, {@link #clientScore}, {@link #clientScores}: volatile scores in
+ * a concurrent or immutable map); {@link #step} from the one thread that steps the response.
  */
 final class UsageWatch {
 
@@ -81,7 +82,7 @@ final class UsageWatch {
   private final double threshold;
   private final double clear;
   private final Function<String, Baseline> tierBaseline;
-  private final Map<String, Tier> tiers = new HashMap<>();
+  private final Map<String, Tier> tiers = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Client> clients = new LinkedHashMap<>();
   private volatile Map<String, Client> counted = Map.of();
   private int windows;
