@@ -191,4 +191,39 @@ final class RunRecorder {
     p99[sec] = any ? second.getValueAtPercentile(99) / 1000.0 : Double.NaN;
     second.reset();
   }
+
+  /** Counts an anomaly event as it opens: flood events, and spike or drift events by scope. */
+  void anomalyEvent(Scenario sc, dev.sluice.adaptive.flood.FloodEvent e) {
+    if (!e.open()) {
+      return;
+    }
+    if (e.kind().equals("flood")) {
+      anomalyEvents++;
+      if (firstAnomalyNanos < 0) {
+        firstAnomalyNanos = e.startNanos();
+      }
+      return;
+    }
+    if (!e.kind().equals("spike") && !e.kind().equals("drift")) {
+      return;
+    }
+    boolean client = e.scope().startsWith("client:");
+    boolean attack = false;
+    for (Scenario.Source s : sc.sources()) {
+      boolean mine = client ? e.scope().startsWith("client:" + s.name() + "-") : e.scope().equals("tier:" + s.tier());
+      if (mine && !s.compliant()) {
+        attack = true;
+      } else if (mine && client) {
+        watchFalseFlags++;
+      }
+    }
+    if (client) {
+      watchClientFlags++;
+    } else {
+      watchTierAlerts++;
+    }
+    if (attack && firstWatchNanos < 0) {
+      firstWatchNanos = e.startNanos();
+    }
+  }
 }

@@ -5,7 +5,6 @@ import dev.sluice.adaptive.Composition;
 import dev.sluice.adaptive.ControlLoop;
 import dev.sluice.adaptive.RateController;
 import dev.sluice.adaptive.SignalCollector;
-import dev.sluice.adaptive.flood.FloodEvent;
 import dev.sluice.adaptive.flood.FloodResponse;
 import dev.sluice.core.Decision;
 import dev.sluice.core.Level;
@@ -122,7 +121,7 @@ final class Simulation {
     this.limiter = Limiter.create(Permits.withLevel(spec(initial, maxCost), sc, moved ? policy : "", maxCost), clock);
     this.permits = new Permits(limiter, req);
     this.flood = sc.adaptive().anomaly().enabled() && gate == null && !policy.equals("default-no-anomaly")
-        ? FloodResponse.create(sc.adaptive().anomaly(), limiter.spec(), clock, this::onEvent) : null;
+        ? FloodResponse.create(sc.adaptive().anomaly(), limiter.spec(), clock, e -> rec.anomalyEvent(sc, e)) : null;
     this.tierOfSource = new int[sc.sources().size()];
     for (int i = 0; i < tierOfSource.length; i++) {
       String t = sc.sources().get(i).tier();
@@ -154,41 +153,6 @@ final class Simulation {
       collector = SignalCollector.create(s, 0);
       loop = ControlLoop.create(BucketStore.local(limiter), clock, collector, s,
           s.enabledControllers(Predictors.factory(clock::nanoTime, () -> null)));
-    }
-  }
-
-  /** Counts an anomaly event as it opens: flood events, and spike or drift events by scope. */
-  private void onEvent(FloodEvent e) {
-    if (!e.open()) {
-      return;
-    }
-    if (e.kind().equals("flood")) {
-      rec.anomalyEvents++;
-      if (rec.firstAnomalyNanos < 0) {
-        rec.firstAnomalyNanos = e.startNanos();
-      }
-      return;
-    }
-    if (!e.kind().equals("spike") && !e.kind().equals("drift")) {
-      return;
-    }
-    boolean client = e.scope().startsWith("client:");
-    boolean attack = false;
-    for (Scenario.Source s : sc.sources()) {
-      boolean mine = client ? e.scope().startsWith("client:" + s.name() + "-") : e.scope().equals("tier:" + s.tier());
-      if (mine && !s.compliant()) {
-        attack = true;
-      } else if (mine && client) {
-        rec.watchFalseFlags++;
-      }
-    }
-    if (client) {
-      rec.watchClientFlags++;
-    } else {
-      rec.watchTierAlerts++;
-    }
-    if (attack && rec.firstWatchNanos < 0) {
-      rec.firstWatchNanos = e.startNanos();
     }
   }
 
