@@ -2,6 +2,7 @@ package dev.sluice.config;
 
 import dev.sluice.adaptive.flood.FloodSettings;
 import dev.sluice.adaptive.flood.FloodSettings.TierResponse;
+import dev.sluice.adaptive.flood.WatchSettings;
 import dev.sluice.config.yaml.Mapping;
 import dev.sluice.config.yaml.Problems;
 import dev.sluice.config.yaml.YamlNode;
@@ -21,7 +22,10 @@ public final class AnomalyReader {
   /** Keys of the {@code adaptive.anomaly} section. */
   public static final List<String> KEYS = List.of("enabled", "window", "baseline", "warmup", "threshold", "clear",
       "recovery", "probation", "by-prefix", "max-tracked", "heavy-hitter-share", "newcomer-share", "offender-burst",
-      "offender-cost", "tiers");
+      "offender-cost", "tiers", "watch");
+
+  /** Keys of {@code adaptive.anomaly.watch}. */
+  public static final List<String> WATCH_KEYS = List.of("enabled", "interval", "max-clients", "spike-sigma", "latch");
 
   private static final List<String> TIER_KEYS = List.of("newcomer-share", "offender-burst", "offender-cost");
 
@@ -62,14 +66,36 @@ public final class AnomalyReader {
     Boolean byPrefix = m.bool("by-prefix");
     Long maxTracked = m.integer("max-tracked", 1024, 1 << 26, false);
     Double heavy = m.fraction("heavy-hitter-share");
-    if (problems.count() != before || defaults == null) {
+    WatchSettings watch = watch(m.mapping("watch", WATCH_KEYS));
+    if (problems.count() != before || defaults == null || watch == null) {
       return null;
     }
     return m.build(() -> new FloodSettings(or(enabled, d.enabled()), or(window, d.window()),
         or(baseline, d.baseline()), or(warmup, d.warmup()), or(threshold, d.threshold()), or(clear, d.clear()),
         or(recovery, d.recovery()), or(probation, d.probation()), or(byPrefix, d.byPrefix()),
         maxTracked == null ? d.maxTracked() : maxTracked.intValue(), or(heavy, d.heavyHitterShare()), defaults,
-        tiers));
+        tiers, watch));
+  }
+
+  /** Reads {@code adaptive.anomaly.watch} (its defaults when absent); null after a problem. */
+  private static WatchSettings watch(Mapping w) {
+    WatchSettings d = WatchSettings.DEFAULTS;
+    if (w == null) {
+      return d;
+    }
+    Boolean enabled = w.bool("enabled");
+    Long interval = w.integer("interval", 1, 3600, false);
+    Long clients = w.integer("max-clients", 0, 4096, false);
+    Double sigma = w.number("spike-sigma");
+    Long latch = w.integer("latch", 1, 100_000, false);
+    if (w.has("enabled") && enabled == null || w.has("interval") && interval == null
+        || w.has("max-clients") && clients == null || w.has("spike-sigma") && sigma == null
+        || w.has("latch") && latch == null) {
+      return null;
+    }
+    return w.build(() -> new WatchSettings(or(enabled, d.enabled()),
+        interval == null ? d.interval() : interval.intValue(), clients == null ? d.maxClients() : clients.intValue(),
+        or(sigma, d.spikeSigma()), latch == null ? d.latch() : latch.intValue()));
   }
 
   /** Reads the three response numbers of {@code m}, falling back to {@code d}; null after a problem. */

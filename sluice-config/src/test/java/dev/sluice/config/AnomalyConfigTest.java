@@ -48,6 +48,7 @@ class AnomalyConfigTest {
             offender-cost: 4
             tiers:
               free: {newcomer-share: 0.1, offender-cost: 5}
+            watch: {enabled: true, interval: 5, max-clients: 64, spike-sigma: 4.5, latch: 20}
         """, "x.yaml").adaptive().anomaly();
     assertThat(s.enabled()).isTrue();
     assertThat(s.window()).isEqualTo(Duration.ofSeconds(2));
@@ -62,6 +63,28 @@ class AnomalyConfigTest {
     assertThat(s.heavyHitterShare()).isEqualTo(0.1);
     assertThat(s.response("pro")).isEqualTo(new FloodSettings.TierResponse(0.25, 0.5, 4));
     assertThat(s.response("free")).isEqualTo(new FloodSettings.TierResponse(0.1, 0.5, 5));
+    assertThat(s.watch()).isEqualTo(new dev.sluice.adaptive.flood.WatchSettings(true, 5, 64, 4.5, 20));
+  }
+
+  @Test
+  void badWatchValuesAreReportedOnTheirLines() {
+    assertThat(problems(TIER + """
+        adaptive:
+          anomaly:
+            watch:
+              interval: 0
+              max-clients: lots
+              colour: red
+        """)).containsExactlyInAnyOrder(
+            "test.yaml:11: adaptive.anomaly.watch.interval: 0 (expected: an integer 1..3600)",
+            "test.yaml:12: adaptive.anomaly.watch.max-clients: lots (expected: an integer 0..4096)",
+            "test.yaml:13: adaptive.anomaly.watch.colour: unknown field (expected: one of " + String.join(", ",
+                AnomalyReader.WATCH_KEYS) + ")");
+    assertThat(problems(TIER + """
+        adaptive:
+          anomaly:
+            watch: {spike-sigma: 0.5}
+        """)).containsExactly("test.yaml:10: adaptive.anomaly.watch.spike-sigma: 0.5 (expected: >= 1 and <= 20)");
   }
 
   @Test

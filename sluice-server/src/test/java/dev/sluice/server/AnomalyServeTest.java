@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.core.ManualClock;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -114,6 +115,62 @@ class AnomalyServeTest {
       logger.detachAppender(lines);
       logger.setLevel(level);
     }
+  }
+
+  /**
+   * A tier's spike (the spike and drift watch): steady traffic of established clients for 4 s of
+   * real time (the spike detector learns for 30 windows of 100 ms), then a burst as fast as one
+   * connection goes: an event of kind {@code spike}, scope {@code tier:free}, action {@code alert}
+   * in {@code /admin/anomalies}, a JSON log line, the tier's score in the metric, and a score in
+   * the request log's lines.
+   */
+  @Test
+  void aTierSpikeIsAnAlertEventInTheEndpointTheLogAndTheMetric(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    Logger logger = (Logger) LoggerFactory.getLogger("sluice.anomaly");
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    ch.qos.logback.classic.Level level = logger.getLevel();
+    logger.setLevel(ch.qos.logback.classic.Level.INFO);
+    ManualClock clock = new ManualClock();
+    java.nio.file.Path log = dir.resolve("requests.jsonl");
+    String config = config("%s").replace("heavy-hitter-share: 0.5", "heavy-hitter-share: 0.9")
+        .replace("global: { burst: 1000, rate: 200/s }", "global: { burst: 100000, rate: 100000/s }")
+        .replace("per-client: { burst: 20, rate: 20/s }", "per-client: { burst: 10000, rate: 10000/s }");
+    try (TestUpstream upstream = new TestUpstream();
+        Harness sluice = Harness.start(Harness.options(config.formatted(upstream.url()), clock)
+            .requestLog(RequestLogOptions.of(log)))) {
+      long until = System.nanoTime() + 4_000_000_000L;
+      for (int i = 0; System.nanoTime() < until; i++) {
+        clock.advance(Duration.ofMillis(20));
+        assertThat(sluice.get(sluice.edge("/echo/x"), "X-Client-ID", "legit-" + i % 5).statusCode()).isEqualTo(200);
+        LockSupport.parkNanos(20_000_000);
+      }
+      Harness.await(Duration.ofSeconds(20), "a tier spike event", () -> {
+        for (int i = 0; i < 50; i++) {
+          sluice.get(sluice.edge("/echo/x"), "X-Client-ID", "legit-" + i % 5);
+        }
+        for (JsonNode e : Harness.json(sluice.adminGet("/admin/anomalies")).get("events")) {
+          if (e.get("kind").asText().equals("spike") && e.get("scope").asText().equals("tier:free")) {
+            assertThat(e.get("action").asText()).isEqualTo("alert");
+            assertThat(e.get("score").asDouble()).isGreaterThanOrEqualTo(0.5);
+            return true;
+          }
+        }
+        return false;
+      });
+      assertThat(sluice.adminGet("/metrics").body()).contains("sluice_anomaly_score{scope=\"tier:free\"}");
+      assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage)
+          .anySatisfy(m -> assertThat(m).startsWith("{\"kind\":\"spike\",\"scope\":\"tier:free\"")
+              .contains("\"action\":\"alert\""));
+    } finally {
+      logger.detachAppender(lines);
+      logger.setLevel(level);
+    }
+    // the request log's lines carry the tier's score (a number, not null)
+    List<String> logged = java.nio.file.Files.readAllLines(log);
+    assertThat(logged).isNotEmpty().allSatisfy(l -> assertThat(l).doesNotContain("\"anomalyScore\":null"));
   }
 
   @Test

@@ -47,6 +47,8 @@ final class RequestLogFile implements AutoCloseable {
   private long[] remaining = new long[1024];
   private double[] rate = new double[1024];
   private long[] burst = new long[1024];
+  /** The anomaly score of each admitted attempt at its decision (NaN: no anomaly response). */
+  private double[] score = new double[1024];
 
   /** Creates (or truncates) {@code path} for the run of {@code policy} with {@code seed}. */
   RequestLogFile(Path path, String policy, long seed) {
@@ -85,18 +87,18 @@ final class RequestLogFile implements AutoCloseable {
   }
 
   /** An attempt of {@code cost} tokens from {@code key} in {@code tier} was denied by {@code d} at {@code now}. */
-  void denied(long now, String key, String tier, int cost, Decision d) {
+  void denied(long now, String key, String tier, int cost, Decision d, double score) {
     write(now, key, tier, cost, false, 429, -1, d.level().label(), Math.max(0, d.remaining()),
-        d.limit().rate().perSecond(), d.limit().burst(), ids.next());
+        d.limit().rate().perSecond(), d.limit().burst(), ids.next(), score);
   }
 
   /** A peer's in-flight gate refused an attempt at {@code now}: no bucket decided, so no rate or burst. */
-  void gateDenied(long now, String key, String tier, int cost) {
-    write(now, key, tier, cost, false, 429, -1, "global", 0, Double.NaN, -1, ids.next());
+  void gateDenied(long now, String key, String tier, int cost, double score) {
+    write(now, key, tier, cost, false, 429, -1, "global", 0, Double.NaN, -1, ids.next(), score);
   }
 
   /** Attempt {@code slot} was admitted by {@code d}; its line is written at its answer. */
-  void admitted(int slot, String key, String tier, int cost, Decision d) {
+  void admitted(int slot, String key, String tier, int cost, Decision d, double score) {
     if (slot >= decisionId.length) {
       grow(Math.max(slot + 1, decisionId.length * 2));
     }
@@ -108,12 +110,13 @@ final class RequestLogFile implements AutoCloseable {
     remaining[slot] = Math.max(0, d.remaining());
     rate[slot] = d.limit().rate().perSecond();
     burst[slot] = d.limit().burst();
+    this.score[slot] = score;
   }
 
   /** The client saw the answer to admitted attempt {@code slot}: {@code status} after {@code upstreamNanos} (negative: none). */
   void answered(int slot, long now, int status, long upstreamNanos) {
     write(now, client[slot], tier[slot], cost[slot], true, status, upstreamNanos, level[slot], remaining[slot],
-        rate[slot], burst[slot], decisionId[slot]);
+        rate[slot], burst[slot], decisionId[slot], score[slot]);
     decisionId[slot] = null;
     client[slot] = null;
     tier[slot] = null;
@@ -134,10 +137,10 @@ final class RequestLogFile implements AutoCloseable {
   }
 
   private void write(long now, String key, String tier, int cost, boolean allowed, int status, long upstreamNanos,
-      String level, long remaining, double rate, long burst, String id) {
+      String level, long remaining, double rate, long burst, String id, double score) {
     RequestLogRecord r = new RequestLogRecord(EPOCH_MILLIS + now / 1_000_000, "proxy", key, tier, null, null, 0, 0,
         upstreamNanos, status, allowed, level, cost, remaining, rate, burst, id, policy, null, Double.NaN,
-        Double.NaN);
+        Double.isNaN(score) ? Double.NaN : Math.round(score * 1000) / 1000.0);
     line.setLength(0);
     r.appendJson(line);
     line.append('\n');
@@ -158,6 +161,7 @@ final class RequestLogFile implements AutoCloseable {
     remaining = Arrays.copyOf(remaining, n);
     rate = Arrays.copyOf(rate, n);
     burst = Arrays.copyOf(burst, n);
+    score = Arrays.copyOf(score, n);
   }
 
   @Override

@@ -40,6 +40,13 @@ final class RunRecorder {
   long anomalyEvents;
   /** When the first flood event opened, ns of run time, or -1. */
   long firstAnomalyNanos = -1;
+  /** Spike and drift events opened on a client (a flag that acts) and on a tier (an alert). */
+  long watchClientFlags;
+  long watchTierAlerts;
+  /** Watch flags on clients of compliant sources (false flags). */
+  long watchFalseFlags;
+  /** When the first spike or drift event on a non-compliant source's client or tier opened, ns, or -1. */
+  long firstWatchNanos = -1;
   // Totals.
   long logicalOffered;
   long logicalOk;
@@ -183,5 +190,40 @@ final class RunRecorder {
     p95[sec] = any ? second.getValueAtPercentile(95) / 1000.0 : Double.NaN;
     p99[sec] = any ? second.getValueAtPercentile(99) / 1000.0 : Double.NaN;
     second.reset();
+  }
+
+  /** Counts an anomaly event as it opens: flood events, and spike or drift events by scope. */
+  void anomalyEvent(Scenario sc, dev.sluice.adaptive.flood.FloodEvent e) {
+    if (!e.open()) {
+      return;
+    }
+    if (e.kind().equals("flood")) {
+      anomalyEvents++;
+      if (firstAnomalyNanos < 0) {
+        firstAnomalyNanos = e.startNanos();
+      }
+      return;
+    }
+    if (!e.kind().equals("spike") && !e.kind().equals("drift")) {
+      return;
+    }
+    boolean client = e.scope().startsWith("client:");
+    boolean attack = false;
+    for (Scenario.Source s : sc.sources()) {
+      boolean mine = client ? e.scope().startsWith("client:" + s.name() + "-") : e.scope().equals("tier:" + s.tier());
+      if (mine && !s.compliant()) {
+        attack = true;
+      } else if (mine && client) {
+        watchFalseFlags++;
+      }
+    }
+    if (client) {
+      watchClientFlags++;
+    } else {
+      watchTierAlerts++;
+    }
+    if (attack && firstWatchNanos < 0) {
+      firstWatchNanos = e.startNanos();
+    }
   }
 }

@@ -40,7 +40,8 @@ public record RunResult(
       "compliant_rejection_below_capacity", "jain_fairness", "settling_s", "settling_max_s", "settling_intervals",
       "overshoot", "overshoot_max", "admitted_cv", "utilisation", "rejected_total", "timeouts_total", "errors_total",
       "static_fraction", "attack_compliant_rejection", "attack_admitted_vs_capacity", "attack_source_share",
-      "attack_share_of_rate", "attack_detection_s", "anomaly_alarms_per_hour");
+      "attack_share_of_rate", "attack_detection_s", "anomaly_alarms_per_hour", "attack_watch_detection_s",
+      "attack_watch_multiple", "watch_flags_per_hour", "watch_false_flags_per_hour", "watch_alerts_per_hour");
 
   /** Per-second series names. */
   public static final java.util.List<String> SERIES = java.util.List.of(
@@ -90,6 +91,7 @@ public record RunResult(
     m.put("errors_total", (double) r.serverErrors);
     m.put("static_fraction", staticRate / sc.nominalCapacity());
     attack(m, r, secs);
+    watch(m, sc, r, secs);
     Map<String, Map<String, Double>> tiers = new LinkedHashMap<>();
     for (int i = 0; i < r.byTier.length; i++) {
       Map<String, Double> q = new LinkedHashMap<>();
@@ -159,6 +161,40 @@ public record RunResult(
     m.put("attack_detection_s", first < 0 || r.firstAnomalyNanos < 0 ? Double.NaN
         : r.firstAnomalyNanos / 1e9 - first);
     m.put("anomaly_alarms_per_hour", r.anomalyEvents * 3600.0 / secs);
+  }
+
+  /**
+   * The spike and drift watch's metrics: the second of run time at which the first spike or drift
+   * event opened on a client or tier of the non-compliant sources, and their scheduled rate then
+   * over their rate in the first second they send ({@code attack_watch_multiple}: how far a drift
+   * had gone when it was caught; NaN when none was); spike and drift events per hour of run on
+   * clients (flags: the offender response acts), on compliant sources' clients (false flags) and
+   * on tiers (alerts).
+   */
+  private static void watch(Map<String, Double> m, Scenario sc, RunRecorder r, double secs) {
+    double detected = r.firstWatchNanos < 0 ? Double.NaN : r.firstWatchNanos / 1e9;
+    double base = 0;
+    double then = 0;
+    int at = Double.isNaN(detected) ? -1 : (int) Math.min(sc.seconds() - 1, (long) detected);
+    int first = -1;
+    for (Scenario.Source s : sc.sources()) {
+      if (!s.compliant()) {
+        for (int i = 0; i < s.rates().length && first < 0; i++) {
+          first = s.rates()[i] > 0 ? i : -1;
+        }
+      }
+    }
+    for (Scenario.Source s : sc.sources()) {
+      if (!s.compliant() && first >= 0) {
+        base += s.rates()[first];
+        then += at >= 0 ? s.rates()[at] : 0;
+      }
+    }
+    m.put("attack_watch_detection_s", detected);
+    m.put("attack_watch_multiple", at < 0 || base <= 0 ? Double.NaN : then / base);
+    m.put("watch_flags_per_hour", r.watchClientFlags * 3600.0 / secs);
+    m.put("watch_false_flags_per_hour", r.watchFalseFlags * 3600.0 / secs);
+    m.put("watch_alerts_per_hour", r.watchTierAlerts * 3600.0 / secs);
   }
 
   /** Returns a copy reported as {@code name} with {@code goodput_vs_oracle} set. */

@@ -138,12 +138,7 @@ final class Simulation {
     this.flood = anomaly
         ? FloodResponse.create(sc.adaptive().anomaly(), limiter.spec(), clock, e -> {
           anomalies.event(e);
-          if (e.open() && e.kind().equals("flood")) {
-            rec.anomalyEvents++;
-            if (rec.firstAnomalyNanos < 0) {
-              rec.firstAnomalyNanos = e.startNanos();
-            }
-          }
+          rec.anomalyEvent(sc, e);
         }) : null;
     this.retriesUsed = new long[sc.sources().size()];
     this.firstAttempts = new long[sc.sources().size()];
@@ -244,6 +239,11 @@ final class Simulation {
     return rec;
   }
 
+  /** The run's anomaly response, or {@code null} (for tests). */
+  FloodResponse flood() {
+    return flood;
+  }
+
   /** The run's permits. */
   Permits permits() {
     return permits;
@@ -301,9 +301,9 @@ final class Simulation {
     rec.attempt(sec, s, cost, d.allowed());
     if (log != null) {
       if (d.allowed()) {
-        log.admitted(id, key, tier, cost, d);
+        log.admitted(id, key, tier, cost, d, anomalyScore(key, tier));
       } else {
-        log.denied(now, key, tier, cost, d);
+        log.denied(now, key, tier, cost, d, anomalyScore(key, tier));
       }
     }
     if (!d.allowed()) {
@@ -331,7 +331,7 @@ final class Simulation {
     }
     rec.attempt(sec(now), req.source[id], req.cost[id], false);
     if (log != null) {
-      log.gateDenied(now, key, tier, req.cost[id]);
+      log.gateDenied(now, key, tier, req.cost[id], anomalyScore(key, tier));
     }
     if (!retry(id, now, false, SECOND)) {
       finish(id, now, 2, false);
@@ -339,12 +339,17 @@ final class Simulation {
     req.release(id);
   }
 
+  /** The request's anomaly score for the request log: NaN without an anomaly response. */
+  private double anomalyScore(String key, String tier) {
+    return flood == null ? Double.NaN : flood.anomalyScore(key, tier);
+  }
+
   /** The peer gate is full: a 429 like the limiter's, with no Retry-After. */
   private void gateDenied(int id, long now) {
     rec.attempt(sec(now), req.source[id], req.cost[id], false);
     if (log != null) {
       int s = req.source[id];
-      log.gateDenied(now, traffic.key(s, req.client[id]), sc.sources().get(s).tier(), req.cost[id]);
+      log.gateDenied(now, traffic.key(s, req.client[id]), sc.sources().get(s).tier(), req.cost[id], Double.NaN);
     }
     if (!retry(id, now, false, Long.MAX_VALUE)) {
       finish(id, now, 2, false);

@@ -84,6 +84,45 @@ class RequestLogFileTest {
     }
   }
 
+  /** 400 s: 200 light clients and one heavy tenant key (a watched client) under the anomaly response. */
+  private static final String WATCHED = """
+      name: watched
+      backend: {workers: 50, service: {distribution: lognormal, mean: 50ms, cv: 0.5}}
+      limiter:
+        global-burst: 100ms
+        tiers:
+          standard: {per-client: {burst: 10, rate: 5/s}}
+          partner: {per-client: {burst: 100, rate: 1000/s}}
+      sources:
+        - {name: legit, clients: 200, zipf: 0, rate: [{for: 400s, rate: 0.3x}]}
+        - {name: tenant, clients: 1, tier: partner, rate: [{for: 400s, rate: 0.05x}]}
+      adaptive:
+        anomaly: {enabled: true, warmup: 30s}
+      """;
+
+  @Test
+  void everyLineCarriesTheAnomalyScoreOfItsClientOrTier() throws IOException {
+    Scenario sc = ScenarioReader.parse(WATCHED, "watched", null, 1, "watched.yaml");
+    for (String policy : List.of("default", "default-no-anomaly")) {
+      Path file = dir.resolve(policy + ".jsonl");
+      Simulation sim;
+      try (RequestLogFile log = new RequestLogFile(file, policy, 1)) {
+        sim = new Simulation(sc, policy, 1, sc.staticRate(), log);
+        sim.run();
+      }
+      List<JsonNode> lines = read(file);
+      assertThat(lines).hasSize((int) sim.recorder().attempts);
+      if (policy.equals("default-no-anomaly")) {
+        assertThat(lines).allMatch(n -> n.get("anomalyScore").isNull());
+      } else {
+        assertThat(lines).allMatch(n -> n.get("anomalyScore").isNumber()
+            && n.get("anomalyScore").asDouble() >= 0 && n.get("anomalyScore").asDouble() <= 1);
+        // the tenant (50/s, 1/3 of all demand) is watched on its own once it is seen as frequent
+        assertThat(sim.flood().watchedScores()).containsOnlyKeys("tenant-0");
+      }
+    }
+  }
+
   @Test
   void twoRunsWriteByteIdenticalFilesOnePerPolicyAndSeed() throws Exception {
     Scenario sc = Scenarios.busy();

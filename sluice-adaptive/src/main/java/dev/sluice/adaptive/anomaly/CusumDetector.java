@@ -47,6 +47,19 @@ public final class CusumDetector implements Detector {
         new Normaliser(Baseline.ewma(baselineAlpha), Spread.ewmaAbsolute(0.02), 30, 3, 1e-9, 0.001));
   }
 
+  /**
+   * CUSUM with the given allowance and decision interval, measuring residuals against {@code
+   * baseline} (a copy is taken at each restart), e.g. a trained forecaster's.
+   */
+  public static CusumDetector of(double k, double h, Baseline baseline) {
+    Checks.nonNegative("k", k);
+    Checks.positive("h", h);
+    if (baseline == null) {
+      throw new IllegalArgumentException("baseline: null (expected: a baseline)");
+    }
+    return new CusumDetector(k, h, 4, new Normaliser(baseline.copy(), Spread.ewmaAbsolute(0.02), 30, 3, 1e-9, 0.001));
+  }
+
   @Override
   public double update(long nanos, double value) {
     if (!Double.isFinite(value)) {

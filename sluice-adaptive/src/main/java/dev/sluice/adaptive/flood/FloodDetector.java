@@ -14,7 +14,7 @@ import org.apache.datasketches.hll.HllSketch;
  * clients (a second HLL). A flood is both: the score is {@code min(demand score, crowd score)}, each
  * mapping its ratio linearly from 0 at 1.5× to 1 at 2.5× (the crowd's ratio is {@code 1 + excess /
  * baseline distinct}), so one client asking for ten times more is not a flood (it is a heavy
- * hitter: the frequent-items sketch, 64 counters, finds clients above a share of the window's
+ * hitter: the frequent-items sketch, 256 counters, finds clients above a share of the window's
  * demand), and neither is a daily peak of established clients (which the newcomer cap could not
  * act on anyway).
  *
@@ -32,7 +32,9 @@ public final class FloodDetector {
   /** A window's ratio at which a component scores 1. */
   static final double HIGH = 2.5;
   private static final int LG_K = 12;
-  private static final int ITEMS = 64;
+  private static final int ITEMS = 256;
+  /** The share of a window's demand above which a client is worth watching on its own. */
+  public static final double TRACK_SHARE = 0.02;
 
   /**
    * What one window looked like.
@@ -47,9 +49,12 @@ public final class FloodDetector {
    * @param unproven distinct clients in the window that are not established (HLL estimate)
    * @param newcomers clients never seen before, in the window
    * @param heavyHitters clients above the heavy-hitter share of the window's demand, largest first
+   * @param frequent clients surely above {@link #TRACK_SHARE} of the window's demand and 10 tokens
+   *     (the sketch's lower bound; the per-client watch counts them exactly afterwards)
    */
   public record Reading(double score, double demandScore, double crowdScore, double demand, double baselineDemand,
-      double distinct, double baselineDistinct, double unproven, long newcomers, List<Hitter> heavyHitters) {}
+      double distinct, double baselineDistinct, double unproven, long newcomers, List<Hitter> heavyHitters,
+      List<Hitter> frequent) {}
 
   /**
    * A client above the heavy-hitter share.
@@ -121,6 +126,7 @@ public final class FloodDetector {
     double demandScore = 0;
     double crowdScore = 0;
     List<Hitter> hitters = List.of();
+    List<Hitter> frequent = frequent(d);
     double bd = baseDemand;
     double bn = baseDistinct;
     if (windows > warmupWindows) {
@@ -149,7 +155,7 @@ public final class FloodDetector {
     distinct.reset();
     unproven.reset();
     items.reset();
-    return new Reading(score, demandScore, crowdScore, d, bd, n, bn, u, k, hitters);
+    return new Reading(score, demandScore, crowdScore, d, bd, n, bn, u, k, hitters, frequent);
   }
 
   /** Returns the bytes the two sketches hold at most. */
@@ -167,6 +173,20 @@ public final class FloodDetector {
       return List.of();
     }
     long threshold = Math.max(1, (long) Math.ceil(base * heavyShare));
+    ItemsSketch.Row<String>[] rows = items.getFrequentItems(threshold, ErrorType.NO_FALSE_POSITIVES);
+    List<Hitter> out = new ArrayList<>(rows.length);
+    for (ItemsSketch.Row<String> r : rows) {
+      out.add(new Hitter(r.getItem(), r.getEstimate() / total));
+    }
+    return List.copyOf(out);
+  }
+
+  /** The clients whose lower-bound estimate passes {@link #TRACK_SHARE} of the window's demand (and 10 tokens). */
+  private List<Hitter> frequent(double total) {
+    if (total <= 0) {
+      return List.of();
+    }
+    long threshold = Math.max(10, (long) Math.ceil(total * TRACK_SHARE));
     ItemsSketch.Row<String>[] rows = items.getFrequentItems(threshold, ErrorType.NO_FALSE_POSITIVES);
     List<Hitter> out = new ArrayList<>(rows.length);
     for (ItemsSketch.Row<String> r : rows) {

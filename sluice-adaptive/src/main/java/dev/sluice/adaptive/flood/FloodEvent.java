@@ -4,13 +4,16 @@ package dev.sluice.adaptive.flood;
  * One anomaly the response acted on, from its start to its end.
  *
  * @param kind {@code flood} (a tier's flood score passed the threshold), {@code heavy-hitter} (a
- *     client above the heavy-hitter share while its tier's demand was anomalous) or {@code flagged}
- *     (a client another detector flagged through {@link FloodResponse#flag})
+ *     client above the heavy-hitter share while its tier's demand was anomalous), {@code spike} or
+ *     {@code drift} (a tier's demand, or a watched client's share of all demand, by the spike or
+ *     the drift detectors of the response's watch) or {@code flagged} (a client another detector
+ *     flagged through {@link FloodResponse#flag})
  * @param scope {@code tier:NAME} or {@code client:KEY}
  * @param score the highest score seen while it lasted
  * @param startNanos when it started, on the response's clock
  * @param endNanos when the response had ramped back to normal limits, or -1 while it lasts
- * @param action what the response did, e.g. {@code newcomer-share 0.2} or {@code burst 0.3, cost x3}
+ * @param action what the response did, e.g. {@code newcomer-share 0.2}, {@code burst 0.3, cost x3} or
+ *     {@code alert} (a tier's spike or drift: an event and the score, no enforcement)
  */
 public record FloodEvent(String kind, String scope, double score, long startNanos, long endNanos, String action) {
 

@@ -1,5 +1,6 @@
 package dev.sluice.adaptive.flood;
 
+import dev.sluice.adaptive.anomaly.Baseline;
 import dev.sluice.adaptive.flood.FloodSettings.TierResponse;
 import dev.sluice.core.Clock;
 import dev.sluice.core.Limit;
@@ -13,22 +14,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The flood response: one {@link FloodDetector} per tier, the {@link SeenClients} table, and a
  * small <em>gate</em> {@link Limiter} the admission path consults before the main limiter.
  *
  * <p>Enforcement. {@link #admit} is called once per request, before the main limiter, with the
- * request's cost; it returns the cost the main limiter must charge (the cost times an offender's
- * multiplier) or {@link #DENIED}. During a flood in a tier, a request from a client that is not
+ * request's cost; it returns the cost the main limiter must charge (the request's own cost) or
+ * {@link #DENIED}. During a flood in a tier, a request from a client that is not
  * established ({@link SeenClients#established}) must also take its cost from the gate's bucket for
  * that tier, refilled at the newcomer share of the tier's rate (its aggregate rate, or the global
  * rate when the tier has no aggregate): all unproven clients together get at most that share,
  * established clients are untouched. With {@code by-prefix}, the gate's client level is per
  * network prefix with the tier's per-client limit, and the share is the gate's tier level. An
  * offender (a heavy hitter while its tier's demand is anomalous, or a client flagged by another
- * detector) is charged its cost times the multiplier, and takes that from a gate bucket whose burst
- * is the offender fraction of its per-client burst. Recovery: once the score stays below {@code
+ * detector) takes its cost times the multiplier from a gate bucket of its own, with its per-client
+ * rate and the offender fraction of its per-client burst, so it gets a third of its limit (at ×3);
+ * the main limiter charges the plain cost, so the penalty falls on the offender alone, not on the
+ * tier and global levels everyone shares. Recovery: once the score stays below {@code
  * clear}, the share, the burst fraction and the multiplier ramp linearly back to normal over
  * {@code recovery}; the gate is then bypassed.
  *
@@ -43,6 +47,11 @@ import java.util.function.Consumer;
  * closes the detectors' windows, moves each tier's state (idle, active, recovering), rebuilds the
  * gate's spec from the main limiter's current one (the control loop moves the tier rates) and
  * records {@link FloodEvent}s.
+ *
+ * <p>Spike and drift ({@link UsageWatch}): the same step scores each tier's demand and each heavy
+ * client's share of all demand; a client whose score passes the threshold is an offender like a
+ * flagged one (event kind {@code spike} or {@code drift}), a tier's alarm is an event with action
+ * {@code alert}.
  */
 public final class FloodResponse {
 
@@ -89,13 +98,16 @@ public final class FloodResponse {
   private final TierFlood defaultTier;
   private final EventHistory history;
   private final ConcurrentLinkedQueue<String[]> flags = new ConcurrentLinkedQueue<>();
+  private final UsageWatch watch;
   private volatile int nowSec;
   /** The number of the window now open (steps so far). */
   private volatile int window;
   private long nextDue;
 
-  private FloodResponse(FloodSettings settings, LimiterSpec spec, Clock clock, Consumer<FloodEvent> listener) {
+  private FloodResponse(FloodSettings settings, WatchSettings watch, Function<String, Baseline> tierBaseline,
+      LimiterSpec spec, Clock clock, Consumer<FloodEvent> listener) {
     this.settings = settings;
+    this.watch = new UsageWatch(watch, settings.threshold(), settings.clear(), tierBaseline);
     this.clock = clock;
     this.history = new EventHistory(HISTORY, listener);
     this.origin = clock.nanoTime();
@@ -123,7 +135,24 @@ public final class FloodResponse {
     if (settings == null || spec == null || clock == null) {
       throw new IllegalArgumentException("settings, spec and clock: required");
     }
-    return new FloodResponse(settings, spec, clock, listener == null ? e -> { } : listener);
+    if (settings == null) {
+      throw new IllegalArgumentException("settings, spec and clock: required");
+    }
+    return create(settings, settings.watch(), tier -> Baseline.ewma(0.1), spec, clock, listener);
+  }
+
+  /**
+   * Returns a response as {@link #create(FloodSettings, LimiterSpec, Clock, Consumer)} does, whose
+   * spike and drift watch runs with {@code watch} and measures each tier's demand (tokens per
+   * window) against the baseline {@code tierBaseline} returns for the tier's name (called once per
+   * tier; e.g. a trained forecaster's adapter, else {@code Baseline.ewma(0.1)}).
+   */
+  public static FloodResponse create(FloodSettings settings, WatchSettings watch,
+      Function<String, Baseline> tierBaseline, LimiterSpec spec, Clock clock, Consumer<FloodEvent> listener) {
+    if (settings == null || watch == null || tierBaseline == null || spec == null || clock == null) {
+      throw new IllegalArgumentException("settings, watch, tierBaseline, spec and clock: required");
+    }
+    return new FloodResponse(settings, watch, tierBaseline, spec, clock, listener == null ? e -> { } : listener);
   }
 
   /** Returns the settings. */
@@ -134,7 +163,7 @@ public final class FloodResponse {
   /**
    * Decides what the anomaly response does to one request of {@code cost} from client {@code key}
    * in {@code tier} ({@code null}: the default tier): returns the cost the main limiter must charge
-   * (at least {@code cost}) or {@link #DENIED}. Call it once per request, before the main limiter.
+   * ({@code cost}) or {@link #DENIED}. Call it once per request, before the main limiter.
    */
   public int admit(String key, String tier, int cost) {
     TierFlood t = tier == null ? defaultTier : tiers.get(tier);
@@ -147,24 +176,21 @@ public final class FloodResponse {
     int firstSeen = SeenClients.first(touched);
     boolean unproven = !seen.established(firstSeen, now, t.freeze);
     t.detector.record(key, fp, cost, firstSeen == SeenClients.NEW, unproven, SeenClients.firstInWindow(touched));
-    int c = cost;
+    watch.count(key, cost);
     Map<String, Integer> off = t.offenders;
     if (!off.isEmpty()) {
       Integer m = off.get(key);
-      if (m != null) {
-        c = (int) Math.min(Integer.MAX_VALUE, (long) cost * m);
-        if (!gate.tryConsume(key, t.offenderTier, c)) {
-          return DENIED;
-        }
+      if (m != null && !gate.tryConsume(key, t.offenderTier, (int) Math.min(Integer.MAX_VALUE, (long) cost * m))) {
+        return DENIED;
       }
     }
     if (t.gating && unproven) {
       String k = settings.byPrefix() ? NetworkPrefix.of(key) : t.name;
-      if (!gate.tryConsume(k, t.name, c)) {
+      if (!gate.tryConsume(k, t.name, cost)) {
         return DENIED;
       }
     }
-    return c;
+    return cost;
   }
 
   /**
@@ -190,16 +216,22 @@ public final class FloodResponse {
     nowSec = (int) Math.min(Integer.MAX_VALUE - 1, (now - origin) / 1_000_000_000L);
     window++;
     double w = (double) windowNanos / settings.recovery().toNanos();
-    Map<String, Map<String, Double>> flagged = drainFlags();
+    Map<String, Map<String, UsageWatch.Flag>> flagged = drainFlags();
     double windowSeconds = windowNanos / 1e9;
+    Map<String, FloodDetector.Reading> readings = new HashMap<>();
     for (TierFlood t : tiers.values()) {
       Limit pool = pool(spec, t.name);
       double floor = pool == null ? 0 : 0.5 * pool.rate().perSecond() * windowSeconds;
       FloodDetector.Reading r = t.detector.close(t.state == State.IDLE, floor);
       t.last = r;
       t.score = r.score();
-      moveTier(t, r.score(), w, now);
-      moveOffenders(t, r, flagged.getOrDefault(t.name, Map.of()), w, now);
+      readings.put(t.name, r);
+    }
+    watch.step(readings, now, history).forEach((tier, m) -> m.forEach((k, f) ->
+        flagged.computeIfAbsent(tier, x -> new LinkedHashMap<>()).merge(k, f, UsageWatch.Flag::max)));
+    for (TierFlood t : tiers.values()) {
+      moveTier(t, t.score, w, now);
+      moveOffenders(t, t.last, flagged.getOrDefault(t.name, Map.of()), w, now);
     }
     gate.reconfigure(gateSpec(spec));
   }
@@ -211,7 +243,7 @@ public final class FloodResponse {
           t.state = State.ACTIVE;
           t.ramp = 0;
           t.freeze = nowSec;
-          t.event = open(new FloodEvent("flood", "tier:" + t.name, score, now, -1,
+          t.event = history.open(new FloodEvent("flood", "tier:" + t.name, score, now, -1,
               "newcomer-share " + t.response.newcomerShare() + (settings.byPrefix() ? " by prefix" : "")));
           t.gating = true;
         }
@@ -231,38 +263,38 @@ public final class FloodResponse {
             t.state = State.IDLE;
             t.gating = false;
             t.freeze = Integer.MAX_VALUE;
-            close(t.event.ended(now));
+            history.close(t.event.ended(now));
             t.event = null;
           }
         }
       }
     }
     if (t.event != null && t.event.open()) {
-      t.event = replace(t.event, t.event.withScore(score));
+      t.event = history.replace(t.event, t.event.withScore(score));
     }
   }
 
-  private void moveOffenders(TierFlood t, FloodDetector.Reading r, Map<String, Double> external, double w, long now) {
-    Map<String, Double> hit = new LinkedHashMap<>();
+  private void moveOffenders(TierFlood t, FloodDetector.Reading r, Map<String, UsageWatch.Flag> external, double w,
+      long now) {
+    Map<String, UsageWatch.Flag> hit = new LinkedHashMap<>();
     if (r.demandScore() >= settings.threshold()) {
       for (FloodDetector.Hitter h : r.heavyHitters()) {
-        hit.put(h.key(), r.demandScore());
+        hit.put(h.key(), new UsageWatch.Flag(r.demandScore(), "heavy-hitter"));
       }
     }
-    external.forEach((k, s) -> hit.merge(k, s, Math::max));
+    external.forEach((k, f) -> hit.merge(k, f, UsageWatch.Flag::max));
     TierResponse resp = t.response;
     String action = "burst " + resp.offenderBurst() + ", cost x" + resp.offenderCost();
-    for (Map.Entry<String, Double> e : hit.entrySet()) {
+    for (Map.Entry<String, UsageWatch.Flag> e : hit.entrySet()) {
       FloodEvent ev = t.offenderEvents.get(e.getKey());
       if (ev == null) {
         if (t.offenderEvents.size() >= MAX_OFFENDERS) {
           continue;
         }
-        boolean heavy = r.heavyHitters().stream().anyMatch(h -> h.key().equals(e.getKey()));
-        t.offenderEvents.put(e.getKey(), open(new FloodEvent(heavy ? "heavy-hitter" : "flagged",
-            "client:" + e.getKey(), e.getValue(), now, -1, action)));
+        t.offenderEvents.put(e.getKey(), history.open(new FloodEvent(e.getValue().kind(), "client:" + e.getKey(),
+            e.getValue().score(), now, -1, action)));
       } else {
-        t.offenderEvents.put(e.getKey(), replace(ev, ev.withScore(e.getValue())));
+        t.offenderEvents.put(e.getKey(), history.replace(ev, ev.withScore(e.getValue().score())));
       }
     }
     if (!hit.isEmpty()) {
@@ -271,7 +303,7 @@ public final class FloodResponse {
       t.offenderRamp = Math.min(1, t.offenderRamp + w);
       if (t.offenderRamp >= 1 - 1e-9) {
         for (FloodEvent ev : t.offenderEvents.values()) {
-          close(ev.ended(now));
+          history.close(ev.ended(now));
         }
         t.offenderEvents.clear();
       }
@@ -284,11 +316,12 @@ public final class FloodResponse {
     t.offenders = Map.copyOf(next);
   }
 
-  private Map<String, Map<String, Double>> drainFlags() {
-    Map<String, Map<String, Double>> out = new HashMap<>();
+  private Map<String, Map<String, UsageWatch.Flag>> drainFlags() {
+    Map<String, Map<String, UsageWatch.Flag>> out = new HashMap<>();
     for (String[] f; (f = flags.poll()) != null; ) {
       if (tiers.containsKey(f[1])) {
-        out.computeIfAbsent(f[1], x -> new LinkedHashMap<>()).merge(f[0], Double.parseDouble(f[2]), Math::max);
+        out.computeIfAbsent(f[1], x -> new LinkedHashMap<>())
+            .merge(f[0], new UsageWatch.Flag(Double.parseDouble(f[2]), "flagged"), UsageWatch.Flag::max);
       }
     }
     return out;
@@ -331,18 +364,6 @@ public final class FloodResponse {
     return Limit.of(Math.max(1, (long) Math.ceil(l.burst() * share)), rate);
   }
 
-  private FloodEvent open(FloodEvent e) {
-    return history.open(e);
-  }
-
-  private FloodEvent replace(FloodEvent old, FloodEvent next) {
-    return history.replace(old, next);
-  }
-
-  private void close(FloodEvent ended) {
-    history.close(ended);
-  }
-
   /** Returns the recorded events (at most 256, oldest first), those still open included. */
   public List<FloodEvent> events() {
     return history.events();
@@ -354,20 +375,50 @@ public final class FloodResponse {
     return t == null ? 0 : t.score;
   }
 
+  /** Returns {@code tier}'s anomaly score: the larger of its flood score and its spike/drift score. */
+  public double tierScore(String tier) {
+    return Math.max(score(tier), watch.tierScore(tier));
+  }
+
+  /**
+   * Returns the anomaly score of a request from {@code key} in {@code tier} ({@code null}: the
+   * default tier): the client's spike/drift score when it is watched, else its tier's {@link
+   * #tierScore}. For the request log; a map read, no allocation.
+   */
+  public double anomalyScore(String key, String tier) {
+    double c = watch.clientScore(key);
+    return Double.isNaN(c) ? tierScore(tier == null ? defaultTier.name : tier) : c;
+  }
+
+  /**
+   * Returns the scores exported per client ({@code client:KEY}): the current offenders' and the
+   * watched heavy clients' (each at most 256), the larger when a client is both.
+   */
+  public Map<String, Double> clientScores() {
+    Map<String, Double> out = new java.util.TreeMap<>(watch.clientScores());
+    offenderScores().forEach((k, s) -> out.merge(k, s, Math::max));
+    return out;
+  }
+
+  /** Returns the spike/drift scores of the clients watched on their own (heavy clients, bounded), by key. */
+  public Map<String, Double> watchedScores() {
+    return watch.clientScores();
+  }
+
   /** Returns the highest tier score of the last window. */
   public double globalScore() {
     double s = 0;
     for (TierFlood t : tiers.values()) {
-      s = Math.max(s, t.score);
+      s = Math.max(s, tierScore(t.name));
     }
     return s;
   }
 
-  /** Returns the tiers' scores of the last window, by tier name. */
+  /** Returns the tiers' scores of the last window ({@link #tierScore}), by tier name. */
   public Map<String, Double> tierScores() {
     Map<String, Double> out = new java.util.TreeMap<>();
     for (TierFlood t : tiers.values()) {
-      out.put(t.name, t.score);
+      out.put(t.name, tierScore(t.name));
     }
     return out;
   }

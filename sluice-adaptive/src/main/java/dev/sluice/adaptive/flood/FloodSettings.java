@@ -27,11 +27,20 @@ import java.util.Map;
  *     hitter (default 0.05)
  * @param defaults the response of a tier not listed in {@code tiers}
  * @param tiers responses by tier name
+ * @param watch the spike and drift watch ({@code adaptive.anomaly.watch}; null: its defaults)
  */
 public record FloodSettings(
     boolean enabled, Duration window, Duration baseline, Duration warmup, double threshold, double clear,
     Duration recovery, Duration probation, boolean byPrefix, int maxTracked, double heavyHitterShare,
-    TierResponse defaults, Map<String, TierResponse> tiers) {
+    TierResponse defaults, Map<String, TierResponse> tiers, WatchSettings watch) {
+
+  /** Settings with the spike and drift watch's defaults. */
+  public FloodSettings(boolean enabled, Duration window, Duration baseline, Duration warmup, double threshold,
+      double clear, Duration recovery, Duration probation, boolean byPrefix, int maxTracked, double heavyHitterShare,
+      TierResponse defaults, Map<String, TierResponse> tiers) {
+    this(enabled, window, baseline, warmup, threshold, clear, recovery, probation, byPrefix, maxTracked,
+        heavyHitterShare, defaults, tiers, WatchSettings.DEFAULTS);
+  }
 
   /**
    * What the response does in one tier.
@@ -92,6 +101,7 @@ public record FloodSettings(
       throw new IllegalArgumentException("adaptive.anomaly: defaults missing");
     }
     tiers = Map.copyOf(tiers);
+    watch = watch == null ? WatchSettings.DEFAULTS : watch;
   }
 
   /** Returns the response of {@code tier}. */
@@ -102,7 +112,7 @@ public record FloodSettings(
   /** Returns a copy switched on or off. */
   public FloodSettings withEnabled(boolean on) {
     return new FloodSettings(on, window, baseline, warmup, threshold, clear, recovery, probation, byPrefix,
-        maxTracked, heavyHitterShare, defaults, tiers);
+        maxTracked, heavyHitterShare, defaults, tiers, watch);
   }
 
   private static void positive(String name, Duration d) {

@@ -54,7 +54,9 @@ class FloodResponseTest {
     ManualClock clock = new ManualClock();
     Limiter main = Limiter.create(spec(), clock);
     List<FloodEvent> log = new ArrayList<>();
-    FloodResponse r = FloodResponse.create(settings(false), spec(), clock, log::add);
+    // the flood's events alone: without the spike and drift watch (the flood is a tier spike too)
+    FloodResponse r = FloodResponse.create(settings(false), new WatchSettings(false, 10, 256, 4, 30),
+        t -> dev.sluice.adaptive.anomaly.Baseline.ewma(0.1), spec(), clock, log::add);
     for (int s = 0; s < 60; s++) {
       second(r, main, clock, 600, 0, 0);
     }
@@ -102,12 +104,14 @@ class FloodResponseTest {
     r.step(main.spec());
     assertThat(r.multiplier("mallory", "std")).isEqualTo(3);
     assertThat(r.offenderScores()).containsEntry("mallory", 0.9);
-    // burst 10 shrinks to 3 tokens: one request at x3, then denied until refilled
-    assertThat(r.admit("mallory", "std", 1)).isEqualTo(3);
+    // burst 10 shrinks to 3 tokens: one request at x3 from its own gate bucket, then denied until
+    // refilled; the main limiter charges the plain cost (the penalty does not drain shared levels)
+    assertThat(r.admit("mallory", "std", 1)).isEqualTo(1);
     assertThat(r.admit("mallory", "std", 1)).isEqualTo(FloodResponse.DENIED);
     assertThat(r.admit("alice", "std", 1)).isEqualTo(1);
     clock.advance(Duration.ofMillis(600));
-    assertThat(r.admit("mallory", "std", 1)).isEqualTo(3);
+    assertThat(r.admit("mallory", "std", 1)).isEqualTo(1);
+    assertThat(r.admit("mallory", "std", 1)).isEqualTo(FloodResponse.DENIED);
     // no flag for 10 s (the recovery): the multiplier ramps down to 1 and the offender is forgotten
     int last = 3;
     for (int s = 0; s < 10; s++) {

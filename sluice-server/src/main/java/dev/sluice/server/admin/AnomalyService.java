@@ -34,7 +34,7 @@ public final class AnomalyService {
           for (Map.Entry<String, Double> e : r.tierScores().entrySet()) {
             g.writeNumberField("tier:" + e.getKey(), e.getValue());
           }
-          for (Map.Entry<String, Double> e : r.offenderScores().entrySet()) {
+          for (Map.Entry<String, Double> e : r.clientScores().entrySet()) {
             g.writeNumberField("client:" + e.getKey(), e.getValue());
           }
         }

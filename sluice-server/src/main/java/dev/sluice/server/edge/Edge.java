@@ -67,7 +67,8 @@ public record Edge(Admission admission, LiveConfig config, ServerMetrics metrics
     requestLog.offer(new RequestLogRecord(wall.epochMillis(), source, client, v.tier(), method, route,
         requestBytes, responseBytes, upstreamNanos, status, d.allowed(), d.level().label(), v.cost(),
         Math.max(0, d.remaining()), d.limit().rate().perSecond(), d.limit().burst(), decisionId,
-        adaptation.policy(), adaptation.modelVersion(), adaptation.shadowRate(), Double.NaN));
+        adaptation.policy(), adaptation.modelVersion(), adaptation.shadowRate(),
+        adaptation.anomalies().score(client, v.tier())));
   }
 
   /**
@@ -78,6 +79,6 @@ public record Edge(Admission admission, LiveConfig config, ServerMetrics metrics
       long upstreamNanos, int status) {
     requestLog.offer(new RequestLogRecord(wall.epochMillis(), "feedback", client, tier, method, route, 0, 0,
         upstreamNanos, status, null, null, 0, -1, Double.NaN, -1, decisionId, adaptation.policy(),
-        adaptation.modelVersion(), adaptation.shadowRate(), Double.NaN));
+        adaptation.modelVersion(), adaptation.shadowRate(), adaptation.anomalies().score(client, tier)));
   }
 }

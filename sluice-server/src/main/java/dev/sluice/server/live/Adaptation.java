@@ -98,7 +98,8 @@ public final class Adaptation implements AutoCloseable {
   /** Creates a stopped loop whose predictive controller, model meters and registry are {@code prediction}'s. */
   public Adaptation(LimitTarget target, Clock clock, MeterRegistry registry, Prediction prediction) {
     this.prediction = prediction;
-    this.anomalies = new Anomalies(target, clock, dev.sluice.server.observe.WallClock.system(), registry);
+    this.anomalies = new Anomalies(target, clock, dev.sluice.server.observe.WallClock.system(), registry,
+        prediction::activeModel);
     this.target = target;
     this.clock = clock;
     this.registry = registry;

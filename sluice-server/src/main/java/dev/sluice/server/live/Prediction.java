@@ -212,6 +212,15 @@ public final class Prediction implements AutoCloseable {
     };
   }
 
+  /**
+   * Returns the registry's active demand model, or {@code null} while none is active (or no
+   * registry is configured): the anomaly watch's tier baseline asks it at every forecast.
+   */
+  public DemandForecaster activeModel() {
+    ActiveModel now = active;
+    return now == null ? null : now.forecaster();
+  }
+
   /** Attaches the running loop's predictive controller ({@code null}: none runs). */
   public synchronized void attach(PredictiveController next) {
     PredictiveController old = controller;

@@ -25,10 +25,10 @@ class RequestLogWriterTest {
   static final List<RequestLogRecord> GOLDEN = List.of(
       new RequestLogRecord(1_795_000_000_123L, "proxy", "acme-analytics", "premium", "POST", "/rate/llm/score",
           512, 87, 12_345_678, 200, true, "client", 3, 7996, 4000.0, 8000, "2m8k0q5v7c1ds-1f", "default", null,
-          Double.NaN, Double.NaN),
+          Double.NaN, 0.031),
       new RequestLogRecord(1_795_000_000_456L, "proxy", "203.0.113.9", "sandbox", "GET", "/rate/items",
           0, 310, -1, 429, false, "tier", 1, 0, 4000.0, 400, "2m8k0q5v7c1ds-1g", "default", null,
-          Double.NaN, Double.NaN),
+          Double.NaN, 0.874),
       new RequestLogRecord(1_795_000_001_000L, "decision", "apikey:1f2e3d4c5b6a79880a1b2c3d", "sandbox", null, null,
           0, 0, -1, 200, true, "client", 1, 1999, 1000.0, 2000, "2m8k0q5v7c1ds-1h", "shadow:default", null,
           3120.5, Double.NaN),
