@@ -36,42 +36,14 @@ final class Traffic {
     for (int s = 0; s < n; s++) {
       Scenario.Source src = sc.sources().get(s);
       rng[s] = root.split();
-      clientCdf[s] = cdf(src.clients(), k -> Math.pow(k + 1, -src.zipf()));
-      costCdf[s] = cdf(src.costs().size(), k -> src.costs().get(k).weight());
+      clientCdf[s] = Cdf.of(src.clients(), k -> Math.pow(k + 1, -src.zipf()));
+      costCdf[s] = Cdf.of(src.costs().size(), k -> src.costs().get(k).weight());
       costs[s] = src.costs().stream().mapToInt(Scenario.CostClass::cost).toArray();
       keys[s] = new String[src.clients()];
       for (int c = 0; c < src.clients(); c++) {
         keys[s][c] = src.replay() != null ? src.replay().key(c) : src.name() + "-" + c;
       }
     }
-  }
-
-  private static double[] cdf(int n, java.util.function.IntToDoubleFunction weight) {
-    double[] out = new double[n];
-    double sum = 0;
-    for (int k = 0; k < n; k++) {
-      sum += weight.applyAsDouble(k);
-      out[k] = sum;
-    }
-    for (int k = 0; k < n; k++) {
-      out[k] /= sum;
-    }
-    out[n - 1] = 1.0;
-    return out;
-  }
-
-  private static int pick(double[] cdf, double u) {
-    int lo = 0;
-    int hi = cdf.length - 1;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (cdf[mid] < u) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   /** Returns the time of source {@code s}'s next arrival after {@code now}, or Long.MAX_VALUE. */
@@ -107,7 +79,7 @@ final class Traffic {
     if (replay != null) {
       return replay.client(current[s]);
     }
-    return pick(clientCdf[s], rng[s].nextDouble());
+    return Cdf.pick(clientCdf[s], rng[s].nextDouble());
   }
 
   int cost(int s) {
@@ -115,7 +87,7 @@ final class Traffic {
     if (replay != null) {
       return replay.cost(current[s]);
     }
-    return costs[s].length == 1 ? costs[s][0] : costs[s][pick(costCdf[s], rng[s].nextDouble())];
+    return costs[s].length == 1 ? costs[s][0] : costs[s][Cdf.pick(costCdf[s], rng[s].nextDouble())];
   }
 
   String key(int s, int client) {

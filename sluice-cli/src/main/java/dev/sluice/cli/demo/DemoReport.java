@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.cli.load.Counts;
 import dev.sluice.cli.load.LoadCharts;
+import dev.sluice.cli.load.LoadReport;
 import dev.sluice.cli.load.LoadResult;
 import dev.sluice.cli.load.MetricsSampler;
 import dev.sluice.cli.load.PhaseResult;
@@ -64,7 +65,7 @@ public final class DemoReport {
       ObjectNode o = phases.addObject();
       o.put("name", p.name());
       o.put("seconds", p.seconds());
-      counts(o, p.counts());
+      LoadReport.counts(o, p.counts());
       num(o, "offered_rps", p.sentRate());
       num(o, "admitted_rps", p.okRate());
       num(o, "p95_ms", p.p95Ms());
@@ -75,7 +76,7 @@ public final class DemoReport {
     for (LoadResult.Second x : f.live().seconds()) {
       ObjectNode o = secs.addObject();
       o.put("second", x.second());
-      counts(o, x.counts());
+      LoadReport.counts(o, x.counts());
       num(o, "p95_ms", x.p95Ms());
     }
     ArrayNode lines = root.putArray("lines");
@@ -93,17 +94,8 @@ public final class DemoReport {
       num(o, "failed", r.failed());
       num(o, "p95_ms", r.p95Ms());
     }
-    counts(root.putObject("total"), f.live().total());
+    LoadReport.counts(root.putObject("total"), f.live().total());
     return root;
-  }
-
-  private static void counts(ObjectNode o, Counts c) {
-    o.put("sent", c.sent());
-    o.put("2xx", c.ok());
-    o.put("429", c.limited());
-    o.put("5xx", c.serverErrors());
-    o.put("other", c.other());
-    o.put("errors", c.errors());
   }
 
   private static void num(ObjectNode o, String name, double v) {

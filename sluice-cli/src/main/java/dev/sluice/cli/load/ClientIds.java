@@ -1,5 +1,6 @@
 package dev.sluice.cli.load;
 
+import dev.sluice.sim.Cdf;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
@@ -34,16 +35,10 @@ public final class ClientIds {
     if (!(s >= 0) || Double.isInfinite(s)) {
       throw new IllegalArgumentException("zipf: " + s + " (expected: a finite number >= 0)");
     }
-    double[] cdf = new double[n];
+    double[] cdf = Cdf.of(n, k -> Math.pow(k + 1, -s));
     String[] ids = new String[n];
-    double sum = 0;
     for (int k = 0; k < n; k++) {
-      sum += Math.pow(k + 1, -s);
-      cdf[k] = sum;
       ids[k] = prefix + k;
-    }
-    for (int k = 0; k < n; k++) {
-      cdf[k] /= sum;
     }
     return new ClientIds(cdf, ids, new SplittableRandom(seed), null);
   }
@@ -71,17 +66,6 @@ public final class ClientIds {
     if (ids.length == 1) {
       return ids[0];
     }
-    double u = rng.nextDouble();
-    int lo = 0;
-    int hi = cdf.length - 1;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (cdf[mid] < u) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return ids[lo];
+    return ids[Cdf.pick(cdf, rng.nextDouble())];
   }
 }

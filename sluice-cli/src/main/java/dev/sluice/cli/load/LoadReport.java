@@ -83,7 +83,8 @@ public final class LoadReport {
     return root.toPrettyString();
   }
 
-  private static void counts(ObjectNode o, Counts c) {
+  /** Writes {@code c}'s outcome counts into {@code o} (sent, 2xx, 429, 5xx, other, errors). */
+  public static void counts(ObjectNode o, Counts c) {
     o.put("sent", c.sent());
     o.put("2xx", c.ok());
     o.put("429", c.limited());

@@ -80,18 +80,8 @@ public final class TokenRegression {
       List<FeatureRow> tr = split.train();
       long first = tr.stream().mapToLong(FeatureRow::windowStart).min().orElseThrow();
       long last = tr.stream().mapToLong(FeatureRow::windowStart).max().orElseThrow();
-      Map<String, Double> metrics = new LinkedHashMap<>();
-      metrics.put("mae", test.model().mae());
-      metrics.put("rmse", test.model().rmse());
-      metrics.put("baseline_mae", test.baseline().mae());
-      metrics.put("baseline_rmse", test.baseline().rmse());
-      metrics.put("test_rows", (double) test.model().rows());
-      metrics.put("train_mae", train.model().mae());
-      Map<String, String> parameters = new LinkedHashMap<>();
-      parameters.put("target_offset", OFFSET);
-      parameters.put("target_scale", Double.toString(model.scale()));
-      parameters.put("rows", "client");
-      parameters.put("split_cut", Instant.ofEpochSecond(split.cut()).toString());
+      Map<String, Double> metrics = metrics(test, train);
+      Map<String, String> parameters = parameters(model.scale(), split);
       parameters.put("seed", Long.toString(SEED));
       parameters.put("trainer", settings(model.kind()));
       DatasetSchema schema = model.schema();
@@ -99,6 +89,28 @@ public final class TokenRegression {
           Instant.ofEpochSecond(first), Instant.ofEpochSecond(last), tr.size(), metrics, parameters,
           Libraries.current(), TokenModel.FILE_NAME, model::save);
     }
+  }
+
+  /** The metrics every token model's metadata records: its and the baseline's test errors, test rows, training MAE. */
+  public static Map<String, Double> metrics(TokenEvaluation test, TokenEvaluation train) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("mae", test.model().mae());
+    metrics.put("rmse", test.model().rmse());
+    metrics.put("baseline_mae", test.baseline().mae());
+    metrics.put("baseline_rmse", test.baseline().rmse());
+    metrics.put("test_rows", (double) test.model().rows());
+    metrics.put("train_mae", train.model().mae());
+    return metrics;
+  }
+
+  /** The parameters every token model's metadata starts with: the target's offset and {@code scale}, the rows, the cut. */
+  public static Map<String, String> parameters(double scale, TimeSplit split) {
+    Map<String, String> parameters = new LinkedHashMap<>();
+    parameters.put("target_offset", OFFSET);
+    parameters.put("target_scale", Double.toString(scale));
+    parameters.put("rows", "client");
+    parameters.put("split_cut", Instant.ofEpochSecond(split.cut()).toString());
+    return parameters;
   }
 
   /** The per-client rows of {@code rows}, in their order. */
