@@ -12,13 +12,16 @@ import java.util.concurrent.TimeUnit;
  * <p>Buckets enforce a rate through its {@linkplain #intervalNanos() emission interval}, the whole
  * number of nanoseconds one token takes to refill, rounded <em>up</em>: a bucket never refills
  * faster than its configured rate, and is slower by less than one nanosecond per token. A rate
- * whose rounding would make it more than 0.1 % slower is <em>rejected</em> (not represented with
- * a sub-nanosecond fraction, which would cost the hot path arithmetic on every decision): every
- * rate up to {@value #MAX_ROUNDED_PER_SECOND} tokens per second is accepted, and above that only
- * rates close to {@code 10^9 / n} per second for a whole {@code n}, such as {@code 250000000/s}
- * ({@code n = 4}) or {@code 1500000/s} (667 ns, 0.05 % slower); {@code 300000000/s} would run at
- * one token per 4 ns, 16.7 % slower, and is refused with a message naming the nearest enforceable
- * rate. {@link #times} and {@link #atMost} round such results down instead. Rates above
+ * that this rounding would make more than 0.1 % slower is <em>rejected</em>, not represented with
+ * a sub-nanosecond fraction (which would need the TAT kept in sub-nanosecond units, scaling every
+ * clock read and shrinking the clock's range, or a second word of state beside the one-CAS TAT).
+ * Every rate up to {@value #MAX_ROUNDED_PER_SECOND} tokens per second is accepted (an interval of
+ * at least 1000 ns rounds by less than 0.1 %); above that, only rates within 0.1 % of
+ * {@code 10^9 / n} per second for a whole {@code n}: {@code 250000000/s} (4 ns) and
+ * {@code 1500000/s} (667 ns, 0.05 % slower) are accepted, {@code 300000000/s} (one token per 4 ns,
+ * 16.7 % slower) and {@code 3000000/s} (334 ns, 0.2 % slower) are refused with a message naming
+ * the accepted rates on either side. Rates computed at run time go through {@link #atMost} or
+ * {@link #times}, which round down to what a bucket enforces instead of failing. Rates above
  * {@value #MAX_PER_SECOND} tokens per second are rejected.
  *
  * <p>The fraction is kept reduced, so {@code new Rate(100, 1_000_000_000)} equals
@@ -58,11 +61,14 @@ public record Rate(long tokens, long periodNanos) implements Comparable<Rate> {
     if (!enforceable(tokens, periodNanos)) {
       long interval = Math.ceilDiv(periodNanos, tokens);
       double slower = 100.0 * excessNanos(tokens, periodNanos) / ((double) interval * tokens);
+      // ceil(10^9 / n) per second has an interval just under n ns, so it rounds to n: accepted.
       throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "rate: %s would be enforced as one token per %d ns, i.e. %s, %.2f %% slower (expected: at"
-              + " most %d/s, or a rate a whole-nanosecond interval enforces within 0.1 %%, such as %s)",
-          format(tokens, periodNanos), interval, format(1, interval), slower, MAX_ROUNDED_PER_SECOND,
-          format(1, interval)));
+          "rate: %s would be enforced as one token per %d ns, %.2f %% slower (expected: at most %d/s,"
+              + " or a rate within 0.1 %% of a whole number of nanoseconds per token, such as %d/s"
+              + " (%d ns) or %d/s (%d ns))",
+          format(tokens, periodNanos), interval, slower, MAX_ROUNDED_PER_SECOND,
+          Math.ceilDiv(NANOS_PER_SECOND, interval), interval,
+          Math.ceilDiv(NANOS_PER_SECOND, interval - 1), interval - 1));
     }
   }
 

@@ -55,9 +55,17 @@ class RateTest {
   void rejectsFastRatesThatAWholeNanosecondIntervalWouldSlowByMoreThanATenthOfAPercent() {
     // 3e8/s is 3.33 ns per token; enforced as 4 ns, it ran 16.7 % slow.
     assertThatThrownBy(() -> Rate.perSecond(300_000_000)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("rate: 300000000/s would be enforced as one token per 4 ns, i.e. 250000000/s,"
-            + " 16.67 % slower (expected: at most 1000000/s, or a rate a whole-nanosecond interval"
-            + " enforces within 0.1 %, such as 250000000/s)");
+        .hasMessage("rate: 300000000/s would be enforced as one token per 4 ns, 16.67 % slower"
+            + " (expected: at most 1000000/s, or a rate within 0.1 % of a whole number of nanoseconds"
+            + " per token, such as 250000000/s (4 ns) or 333333334/s (3 ns))");
+    // The two rates the message suggests are accepted.
+    assertThat(Rate.perSecond(250_000_000).intervalNanos()).isEqualTo(4);
+    assertThat(Rate.perSecond(333_333_334).intervalNanos()).isEqualTo(3);
+    // 3e6/s is 333.33 ns per token: 0.2 % slower as 334 ns, rejected; the suggestions are accepted.
+    assertThatThrownBy(() -> Rate.perSecond(3_000_000))
+        .hasMessageContaining("such as 2994012/s (334 ns) or 3003004/s (333 ns)");
+    assertThat(Rate.perSecond(2_994_012).intervalNanos()).isEqualTo(334);
+    assertThat(Rate.perSecond(3_003_004).intervalNanos()).isEqualTo(333);
     assertThatThrownBy(() -> Rate.parse("666666667/s")).hasMessageContaining("one token per 2 ns");
     assertThatThrownBy(() -> Rate.parse("400000000/s")).hasMessageContaining("one token per 3 ns");
     // 1_001_000/s: 999.000999 ns per token, enforced as 1000 ns: 0.0999 % slower, accepted.
