@@ -267,7 +267,9 @@ final class GcraBucket {
       // of now, step below the old TAT instead, so changes at one instant never revisit a TAT.
       nextTat = t < now - 1 ? now : t - 1;
       if (nextTat < FULL) {
-        nextTat = t + 1; // the clock at the very start of its range: no full TAT below t is free
+        // Only at now == FULL (the bottom of the clock's range), where the markers lie below t:
+        // 1 ns of debt, the safe side.
+        nextTat = t + 1;
       }
     } else {
       long nextDebt = Saturating.mulDivCeil(debt, next.capacityNanos, prev.capacityNanos);

@@ -119,6 +119,26 @@ class GcraBucketTest {
   }
 
   @Test
+  void aFullBucketChangedAtTheBottomOfTheClockRangeStoresNoMarker() {
+    // A new bucket's TAT is FULL (Long.MIN_VALUE + 2), and below it are the RETIRED and LOCKED
+    // markers, which must never be stored as a TAT. From FULL + 1 on, a full bucket stays full.
+    for (long now = GcraBucket.FULL + 1; now <= GcraBucket.FULL + 4; now++) {
+      GcraBucket b = new GcraBucket(Limit.of(3, 1));
+      long at = now;
+      b.reconfigure(() -> at, new GcraBucket.Params(Limit.of(5, 1)));
+      b.reconfigure(() -> at, new GcraBucket.Params(Limit.of(3, 1)));
+      assertThat(b.tokens(at)).as("now = FULL + %d", at - GcraBucket.FULL).isEqualTo(3);
+      assertThat(consume(b, at, 1)).isEqualTo(SECOND);
+    }
+    // At exactly FULL no full TAT other than the old one is free: the change stores FULL + 1, one
+    // nanosecond of debt (the safe side), so one of 3 whole tokens is not yet back.
+    GcraBucket b = new GcraBucket(Limit.of(3, 1));
+    b.reconfigure(() -> GcraBucket.FULL, new GcraBucket.Params(Limit.of(5, 1)));
+    assertThat(b.resetNanos(GcraBucket.FULL)).isEqualTo(1);
+    assertThat(consume(b, GcraBucket.FULL, 1)).isEqualTo(1 + SECOND);
+  }
+
+  @Test
   void staleParametersAreReported() {
     GcraBucket b = new GcraBucket(Limit.of(100, 10));
     GcraBucket.Params old = b.params();
