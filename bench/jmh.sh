@@ -9,6 +9,10 @@
 #   JMH_ARGS="..."     extra JMH arguments, e.g. "-p keys=hot"
 #   JMH_SKIP_BUILD=1   reuse sluice-bench/target/benchmarks.jar
 #   JMH_OUT=DIR        results directory (default: bench/results)
+#   JMH_ALLOC_GATE=0   do not fail when an allocation-free Sluice benchmark allocates
+#
+# Exits non-zero (after writing the table) when DecisionBenchmark.sluice or .sluiceHierarchy
+# reports >= 0.5 B/op under -prof gc (bench/jmh_alloc_gate.py), so 0 B/op cannot regress silently.
 #
 # Full run: 5 implementations x 2 key sets x 2 loads x 2 thread counts = 40 forks of
 # 2 x 1 s warmup + 4 x 1 s measurement, plus JVM start and setup (prefilling 10^6 keys per lane
@@ -75,3 +79,6 @@ trap 'rm -f "$header"' EXIT
 } > "$header"
 python3 bench/jmh_table.py --header "$header" --out "$md" "${jsons[@]}"
 echo "wrote $md and ${jsons[*]}" >&2
+if [ "${JMH_ALLOC_GATE:-1}" != 0 ]; then
+  python3 bench/jmh_alloc_gate.py "${jsons[@]}"
+fi

@@ -359,10 +359,13 @@ public final class ControlLoop {
     return Limit.of(burst, toRate(limit.rate().perSecond() * factor));
   }
 
-  /** Converts tokens per second to a {@link Rate} with millitoken precision. */
+  /**
+   * Converts tokens per second to a {@link Rate} with millitoken precision, rounded down to what a
+   * bucket enforces above 10^6/s ({@link Rate#atMost}).
+   */
   static Rate toRate(double perSecond) {
     long milli = Math.max(1, Math.round(perSecond * 1_000));
-    return new Rate(milli, 1_000_000_000_000L);
+    return Rate.atMost(milli, 1_000_000_000_000L);
   }
 
   private Map<String, Double> levelRates() {

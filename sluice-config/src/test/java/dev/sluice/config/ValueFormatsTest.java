@@ -47,6 +47,9 @@ class ValueFormatsTest {
       "fast          | 'fast' (expected: a number, optionally /s, /min, /h, /d or /ms)",
       "100/fortnight | '100/fortnight' has unknown unit 'fortnight' (expected: s, min, h, d or ms)",
       "2000000000    | 2000000000 (expected: <= 1000000000/s)",
+      "3e8           | 300000000/s would be enforced as one token per 4 ns, 16.67 % slower (expected: at"
+          + " most 1000000/s, or a rate within 0.1 % of a whole number of nanoseconds per token, such as"
+          + " 250000000/s (4 ns) or 333333334/s (3 ns))",
       "true          | true (expected: a rate such as 100/s, 6000/min, 1/h or 250)",
       "{n: 1}        | a mapping (expected: a rate such as 100/s, 6000/min, 1/h or 250)"})
   void badRatesSayWhatWasExpected(String yaml, String message) {

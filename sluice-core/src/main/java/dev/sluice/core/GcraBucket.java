@@ -36,7 +36,8 @@ final class GcraBucket {
    * the new params, and writes the rescaled tat. A decision that saw LOCKED waits; one that read
    * the old params and the old tat can only succeed before the reconfiguration's first CAS, in
    * which case the reconfiguration rescales the decision's result; after it, tat differs from what
-   * the decision read (the rescaled value is nudged by 1 ns when it would be equal), so the CAS
+   * the decision read (a full bucket's TAT moves to now, or 1 ns below the old TAT when that is
+   * within 1 ns of now; a rescaled debt is nudged by 1 ns when it would be equal), so the CAS
    * fails. A stale CAS could succeed only if further reconfigurations brought tat back to exactly
    * the value read, within one decision's read-compute-CAS window.
    */
@@ -260,13 +261,22 @@ final class GcraBucket {
     long debt = t == Long.MAX_VALUE ? Math.max(prev.capacityNanos, debt(t, now)) : debt(t, now);
     long nextTat;
     if (debt == 0) {
-      nextTat = t;
+      // Full: anchor at now, so the bucket stays full under any limit. Were the old TAT (<= now)
+      // nudged forward by 1 ns instead, a TAT equal to now would become a debt of 1 ns, which is
+      // the whole capacity of a 1-token, 1-ns limit and, converted back, of any other. Within 1 ns
+      // of now, step below the old TAT instead, so changes at one instant never revisit a TAT.
+      nextTat = t < now - 1 ? now : t - 1;
+      if (nextTat < FULL) {
+        // Only at now == FULL (the bottom of the clock's range), where the markers lie below t:
+        // 1 ns of debt, the safe side.
+        nextTat = t + 1;
+      }
     } else {
       long nextDebt = Saturating.mulDivCeil(debt, next.capacityNanos, prev.capacityNanos);
       nextTat = Saturating.add(now, nextDebt);
-    }
-    if (nextTat == t) {
-      nextTat = t == Long.MAX_VALUE ? t - 1 : t + 1;
+      if (nextTat == t) {
+        nextTat = t == Long.MAX_VALUE ? t - 1 : t + 1;
+      }
     }
     prevSince = since;
     since = now;

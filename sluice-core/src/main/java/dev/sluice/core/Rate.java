@@ -11,9 +11,18 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Buckets enforce a rate through its {@linkplain #intervalNanos() emission interval}, the whole
  * number of nanoseconds one token takes to refill, rounded <em>up</em>: a bucket never refills
- * faster than its configured rate, and is slower by less than one nanosecond per token (0.1 % at
- * one million tokens per second). Rates above {@value #MAX_PER_SECOND} tokens per second are
- * rejected.
+ * faster than its configured rate, and is slower by less than one nanosecond per token. A rate
+ * that this rounding would make more than 0.1 % slower is <em>rejected</em>, not represented with
+ * a sub-nanosecond fraction (which would need the TAT kept in sub-nanosecond units, scaling every
+ * clock read and shrinking the clock's range, or a second word of state beside the one-CAS TAT).
+ * Every rate up to {@value #MAX_ROUNDED_PER_SECOND} tokens per second is accepted (an interval of
+ * at least 1000 ns rounds by less than 0.1 %); above that, only rates within 0.1 % of
+ * {@code 10^9 / n} per second for a whole {@code n}: {@code 250000000/s} (4 ns) and
+ * {@code 1500000/s} (667 ns, 0.05 % slower) are accepted, {@code 300000000/s} (one token per 4 ns,
+ * 16.7 % slower) and {@code 3000000/s} (334 ns, 0.2 % slower) are refused with a message naming
+ * the accepted rates on either side. Rates computed at run time go through {@link #atMost} or
+ * {@link #times}, which round down to what a bucket enforces instead of failing. Rates above
+ * {@value #MAX_PER_SECOND} tokens per second are rejected.
  *
  * <p>The fraction is kept reduced, so {@code new Rate(100, 1_000_000_000)} equals
  * {@code new Rate(1, 10_000_000)} and both print as {@code 100/s}.
@@ -26,9 +35,15 @@ public record Rate(long tokens, long periodNanos) implements Comparable<Rate> {
   /** The largest rate a bucket can enforce: one token per nanosecond. */
   public static final long MAX_PER_SECOND = 1_000_000_000L;
 
+  /** Every rate up to this many tokens per second is enforced within 0.1 % (an interval >= 1000 ns). */
+  public static final long MAX_ROUNDED_PER_SECOND = 1_000_000L;
+
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-  /** Validates both fields and the upper bound, and reduces the fraction so equal rates are equal records. */
+  /**
+   * Validates both fields and the upper bound, reduces the fraction so equal rates are equal
+   * records, and rejects a rate that its whole-nanosecond interval would slow by more than 0.1 %.
+   */
   public Rate {
     if (tokens <= 0) {
       throw new IllegalArgumentException("rate tokens: " + tokens + " (expected: > 0)");
@@ -43,6 +58,48 @@ public record Rate(long tokens, long periodNanos) implements Comparable<Rate> {
     long gcd = gcd(tokens, periodNanos);
     tokens /= gcd;
     periodNanos /= gcd;
+    if (!enforceable(tokens, periodNanos)) {
+      long interval = Math.ceilDiv(periodNanos, tokens);
+      double slower = 100.0 * excessNanos(tokens, periodNanos) / ((double) interval * tokens);
+      // ceil(10^9 / n) per second has an interval just under n ns, so it rounds to n: accepted.
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "rate: %s would be enforced as one token per %d ns, %.2f %% slower (expected: at most %d/s,"
+              + " or a rate within 0.1 %% of a whole number of nanoseconds per token, such as %d/s"
+              + " (%d ns) or %d/s (%d ns))",
+          format(tokens, periodNanos), interval, slower, MAX_ROUNDED_PER_SECOND,
+          Math.ceilDiv(NANOS_PER_SECOND, interval), interval,
+          Math.ceilDiv(NANOS_PER_SECOND, interval - 1), interval - 1));
+    }
+  }
+
+  /** Returns {@code interval * tokens - period}, the nanoseconds rounding adds per {@code tokens}. */
+  private static long excessNanos(long tokens, long periodNanos) {
+    long r = periodNanos % tokens;
+    return r == 0 ? 0 : tokens - r;
+  }
+
+  /** Whether rounding the interval up to whole nanoseconds slows the rate by at most 0.1 %. */
+  private static boolean enforceable(long tokens, long periodNanos) {
+    // excess / (period + excess) <= 1/1000  <=>  999 * excess <= period
+    return excessNanos(tokens, periodNanos) <= periodNanos / 999;
+  }
+
+  /**
+   * Returns {@code tokens} per {@code periodNanos} when a bucket enforces it within 0.1 %, and
+   * otherwise what a bucket would enforce for it, one token per {@code ceil(periodNanos / tokens)}
+   * nanoseconds: never faster than asked. For rates computed at run time (control loops, shares).
+   *
+   * @throws IllegalArgumentException if either argument is {@code <= 0} or the rate is above
+   *     {@value #MAX_PER_SECOND}/s
+   */
+  public static Rate atMost(long tokens, long periodNanos) {
+    if (tokens > 0 && periodNanos > 0 && tokens <= periodNanos) {
+      long gcd = gcd(tokens, periodNanos);
+      if (!enforceable(tokens / gcd, periodNanos / gcd)) {
+        return new Rate(1, Math.ceilDiv(periodNanos, tokens));
+      }
+    }
+    return new Rate(tokens, periodNanos);
   }
 
   private static long gcd(long a, long b) {
@@ -136,7 +193,8 @@ public record Rate(long tokens, long periodNanos) implements Comparable<Rate> {
 
   /**
    * Returns this rate multiplied by {@code factor} (e.g. a tier's share of the global rate), exact
-   * when it fits in two longs and otherwise rounded down, never up.
+   * when it fits in two longs and a bucket enforces it within 0.1 %, and otherwise rounded down,
+   * never up (see {@link #atMost}).
    */
   public Rate times(double factor) {
     if (!(factor > 0) || Double.isInfinite(factor)) {
@@ -165,7 +223,7 @@ public record Rate(long tokens, long periodNanos) implements Comparable<Rate> {
       throw new IllegalArgumentException(
           "rate: " + this + " x " + factor + " (expected: <= " + MAX_PER_SECOND + "/s)");
     }
-    return new Rate(t.longValueExact(), p.longValueExact());
+    return atMost(t.longValueExact(), p.longValueExact());
   }
 
   @Override
@@ -178,6 +236,10 @@ public record Rate(long tokens, long periodNanos) implements Comparable<Rate> {
   /** Formats as {@code N/s}, {@code N/min}, {@code N/h} or {@code N/d} when exact, else per second. */
   @Override
   public String toString() {
+    return format(tokens, periodNanos);
+  }
+
+  private static String format(long tokens, long periodNanos) {
     long[] units = {NANOS_PER_SECOND, 60 * NANOS_PER_SECOND, 3_600 * NANOS_PER_SECOND, 86_400 * NANOS_PER_SECOND};
     String[] names = {"s", "min", "h", "d"};
     for (int i = 0; i < units.length; i++) {

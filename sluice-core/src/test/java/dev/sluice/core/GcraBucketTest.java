@@ -78,6 +78,66 @@ class GcraBucketTest {
     assertThat(b.tokens(5)).isEqualTo(300);
   }
 
+  /** One token refilled every nanosecond: a capacity of 1 ns, so a debt of 1 ns empties it. */
+  private static final Limit ONE_NANO = Limit.of(1, Rate.MAX_PER_SECOND);
+
+  @Test
+  void aBucketFullAtTheInstantOfAChangeIntoAOneNanosecondCapacityStaysFullBothWays() {
+    // Drained at 0 and exactly full again at 1_000_000 (TAT == now): the change must not leave a
+    // debt behind, since 1 ns of debt is the whole of the new limit's capacity and, converted back,
+    // the whole of the old one's.
+    GcraBucket b = new GcraBucket(Limit.of(10, 10_000)); // 100 us per token, capacity 1 ms
+    assertThat(consume(b, 0, 10)).isEqualTo(1_000_000);
+    b.reconfigure(() -> 1_000_000, new GcraBucket.Params(ONE_NANO));
+    assertThat(b.tokens(1_000_000)).isEqualTo(1);
+    b.reconfigure(() -> 1_000_000, new GcraBucket.Params(Limit.of(10, 10_000)));
+    assertThat(b.tokens(1_000_000)).isEqualTo(10);
+    assertThat(consume(b, 1_000_000, 10)).isEqualTo(1_000_000);
+  }
+
+  @Test
+  void aOneNanosecondBucketFullAtTheInstantOfAChangeStaysFullBothWays() {
+    GcraBucket b = new GcraBucket(ONE_NANO);
+    assertThat(consume(b, 500, 1)).isEqualTo(1); // TAT 501, full again at 501
+    b.reconfigure(() -> 501, new GcraBucket.Params(Limit.of(10, 10_000)));
+    assertThat(b.tokens(501)).isEqualTo(10);
+    b.reconfigure(() -> 501, new GcraBucket.Params(ONE_NANO));
+    assertThat(b.tokens(501)).isEqualTo(1);
+    assertThat(consume(b, 501, 1)).isEqualTo(1);
+  }
+
+  @Test
+  void repeatedChangesOfAFullBucketAtOneInstantKeepItFullAndMakeStaleDecisionsRetry() {
+    GcraBucket b = new GcraBucket(Limit.of(10, 10_000));
+    assertThat(consume(b, 0, 10)).isEqualTo(1_000_000);
+    for (int i = 0; i < 6; i++) {
+      GcraBucket.Params before = b.params();
+      b.reconfigure(() -> 1_000_000, new GcraBucket.Params(i % 2 == 0 ? ONE_NANO : Limit.of(10, 10_000)));
+      assertThat(b.tryConsume(1_000_000, 1, before)).isEqualTo(GcraBucket.STALE);
+      assertThat(b.tokens(1_000_000)).isEqualTo(b.limit().burst());
+    }
+  }
+
+  @Test
+  void aFullBucketChangedAtTheBottomOfTheClockRangeStoresNoMarker() {
+    // A new bucket's TAT is FULL (Long.MIN_VALUE + 2), and below it are the RETIRED and LOCKED
+    // markers, which must never be stored as a TAT. From FULL + 1 on, a full bucket stays full.
+    for (long now = GcraBucket.FULL + 1; now <= GcraBucket.FULL + 4; now++) {
+      GcraBucket b = new GcraBucket(Limit.of(3, 1));
+      long at = now;
+      b.reconfigure(() -> at, new GcraBucket.Params(Limit.of(5, 1)));
+      b.reconfigure(() -> at, new GcraBucket.Params(Limit.of(3, 1)));
+      assertThat(b.tokens(at)).as("now = FULL + %d", at - GcraBucket.FULL).isEqualTo(3);
+      assertThat(consume(b, at, 1)).isEqualTo(SECOND);
+    }
+    // At exactly FULL no full TAT other than the old one is free: the change stores FULL + 1, one
+    // nanosecond of debt (the safe side), so one of 3 whole tokens is not yet back.
+    GcraBucket b = new GcraBucket(Limit.of(3, 1));
+    b.reconfigure(() -> GcraBucket.FULL, new GcraBucket.Params(Limit.of(5, 1)));
+    assertThat(b.resetNanos(GcraBucket.FULL)).isEqualTo(1);
+    assertThat(consume(b, GcraBucket.FULL, 1)).isEqualTo(1 + SECOND);
+  }
+
   @Test
   void staleParametersAreReported() {
     GcraBucket b = new GcraBucket(Limit.of(100, 10));
@@ -127,7 +187,7 @@ class GcraBucketTest {
     GcraBucket b = new GcraBucket(Limit.of(30, 500_000));
     assertThat(consume(b, 0, 30)).isEqualTo(60_000);
     b.reconfigure(() -> 60_000, new GcraBucket.Params(Limit.of(30, 50_000)));
-    assertThat(b.tokens(60_000)).isEqualTo(29); // debt 1 ns: the rescale moved TAT by 1 ns
+    assertThat(b.tokens(60_000)).isEqualTo(30); // full at the rescale, so full after it
     assertThat(consume(b, 1, 1)).isNegative();
     assertThat(consume(b, 1, 27)).isNegative();
     // Later instants see the carried-over bucket as before.

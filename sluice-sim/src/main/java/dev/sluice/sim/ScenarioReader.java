@@ -206,7 +206,7 @@ public final class ScenarioReader {
   }
 
   static Rate toRate(double perSecond) {
-    return new Rate(Math.max(1, Math.round(perSecond * 1000)), 1_000_000_000_000L);
+    return Rate.atMost(Math.max(1, Math.round(perSecond * 1000)), 1_000_000_000_000L);
   }
 
   /** Multiplies every absolute rate in the adaptive settings by {@code f}. */

@@ -96,7 +96,7 @@ class ConcurrencyStressTest {
     TickingClock clock = new TickingClock(start, 13);
     Limit perClient = Limit.of(20, 20_000);
     Limit tier = Limit.of(400, 2_000_000);
-    Limit global = Limit.of(500, 3_000_000);
+    Limit global = Limit.of(500, 2_500_000); // 400 ns per token (3e6/s would round by 0.2 %: rejected)
     Limiter limiter = Limiter.create(
         LimiterSpec.builder().tier("t", perClient, tier).global(global).build(), clock);
     List<Admission> admitted = runThreads(2, t -> hammer(limiter, clock, t, 64, 4));
@@ -190,6 +190,25 @@ class ConcurrencyStressTest {
     BucketInvariantChecker[] checkers = checkHistory(admitted, changes, 4, limits[0], start);
     assertThat(changes).hasSize(2_000);
     assertThat(Arrays.stream(checkers).mapToLong(BucketInvariantChecker::events).sum()).isGreaterThan(1_000);
+  }
+
+  @Test
+  void theHistoryCheckerCreditsANewLimitOnlyToCallsRunningWhenItsChangeBegan() {
+    // Burst 1 -> 10 (no refill to speak of), changed in [1_000, 1_010]. A decision that read the
+    // clock at 200 and took 5 tokens may have used the new burst only if its call was still running
+    // at 1_000: the admission stays at its own instant, and the change's span reaches back to it.
+    Rate slow = Rate.parse("1/h");
+    Limit small = Limit.of(1, slow);
+    Limit large = Limit.of(10, slow);
+    List<Change> changes = List.of(new Change(1_000, 1_010, small, large));
+    Admission first = new Admission(100, 110, 0, 1, small);
+    List<Admission> overlapping = List.of(first, new Admission(200, 1_005, 0, 5, large));
+    assertThat(checkHistory(overlapping, changes, 1, small, 0)[0].admitted()).isEqualTo(6);
+    // The same admission from a call that returned at 900, before the change began: 6 tokens
+    // against a burst of 1 is an over-admission, and there is no slack to hide it.
+    List<Admission> before = List.of(first, new Admission(200, 900, 0, 5, large));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> checkHistory(before, changes, 1, small, 0))
+        .isInstanceOf(AssertionError.class).hasMessageContaining("client 0 over-admitted by 5.0");
   }
 
   /**
