@@ -41,6 +41,7 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
   private final Server server;
   private final ScheduledExecutorService watcher;
   private final AtomicLong reloads = new AtomicLong();
+  private final AtomicLong polls = new AtomicLong();
   private volatile String fingerprint;
 
   private EnvoyRateLimitServer(Path dir, EnvoyLimits initial, String fingerprint, int port, Clock clock,
@@ -53,6 +54,8 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
     this.server = Server.builder()
         .http(new InetSocketAddress("127.0.0.1", port))
         .service(GrpcService.builder().addService(service).build())
+        // Calls are short: on close, no quiet period, and at most a second for those under way.
+        .gracefulShutdownTimeoutMillis(0, 1000)
         .build();
     this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sluice-envoy-config-watch");
@@ -97,6 +100,11 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
     return reloads.get();
   }
 
+  /** Returns how many times the watcher has looked at the directory (changed or not). */
+  public long polls() {
+    return polls.get();
+  }
+
   /** Re-reads the directory now and switches to it; on problems keeps the running limits and throws. */
   public synchronized void reload() throws ConfigException {
     String seen = fingerprint(dir);
@@ -117,6 +125,8 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
       LOG.warn("envoy limits in {} not reloaded, the running ones stay: {}", dir, e.problems());
     } catch (RuntimeException e) {
       LOG.warn("envoy limits in {} not reloaded, the running ones stay", dir, e);
+    } finally {
+      polls.incrementAndGet();
     }
   }
 
