@@ -44,15 +44,15 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
   private final AtomicLong polls = new AtomicLong();
   private volatile String fingerprint;
 
-  private EnvoyRateLimitServer(Path dir, EnvoyLimits initial, String fingerprint, int port, Clock clock,
-      Duration poll) {
+  private EnvoyRateLimitServer(Path dir, EnvoyLimits initial, String fingerprint, String bind, int port,
+      Clock clock, Duration poll) {
     this.dir = dir;
     this.fingerprint = fingerprint;
     this.store = BucketStore.local(initial.spec(), clock);
     this.running = new RateLimitGrpcService.Running(initial, store);
     this.service = new RateLimitGrpcService(running, store, clock);
     this.server = Server.builder()
-        .http(new InetSocketAddress("127.0.0.1", port))
+        .http(new InetSocketAddress(bind, port))
         .service(GrpcService.builder().addService(service).build())
         // Calls are short: on close, no quiet period, and at most a second for those under way.
         .gracefulShutdownTimeoutMillis(0, 1000)
@@ -66,17 +66,32 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
     watcher.scheduleWithFixedDelay(this::checkForChanges, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
   }
 
+  /** Starts as {@link #start(Path, String, int, Clock, Duration)} on loopback. */
+  public static EnvoyRateLimitServer start(Path dir, int port, Clock clock, Duration poll) throws ConfigException {
+    return start(dir, "127.0.0.1", port, clock, poll);
+  }
+
   /**
-   * Reads {@code dir} and serves its limits on loopback {@code port} (0: any free port), buckets on
-   * {@code clock}, looking for changed files every {@code poll}.
+   * Reads {@code dir} and serves its limits on {@code bind}:{@code port} (0: any free port), buckets
+   * on {@code clock}, looking for changed files every {@code poll}.
    *
    * @throws ConfigException if the directory's files do not read, with every problem and its line
+   * @throws java.util.concurrent.CompletionException if the port cannot be bound
    */
-  public static EnvoyRateLimitServer start(Path dir, int port, Clock clock, Duration poll) throws ConfigException {
-    String fingerprint = fingerprint(dir);
+  public static EnvoyRateLimitServer start(Path dir, String bind, int port, Clock clock, Duration poll)
+      throws ConfigException {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("grpc port: " + port + " (expected: 0..65535)");
+    }
+    String fingerprint = Files.isDirectory(dir) ? fingerprint(dir) : "";
     EnvoyLimits limits = EnvoyConfigReader.readDirectory(dir);
-    EnvoyRateLimitServer s = new EnvoyRateLimitServer(dir, limits, fingerprint, port, clock, poll);
-    s.server.start().join();
+    EnvoyRateLimitServer s = new EnvoyRateLimitServer(dir, limits, fingerprint, bind, port, clock, poll);
+    try {
+      s.server.start().join();
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
     return s;
   }
 
