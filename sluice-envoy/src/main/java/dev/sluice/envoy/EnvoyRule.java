@@ -43,6 +43,15 @@ public record EnvoyRule(String fullKey, long requestsPerUnit, Unit unit, long bu
     }
     name = name == null ? "" : name;
     replaces = List.copyOf(replaces);
+    if (!unlimited && requestsPerUnit > 0) {
+      if (burst < 1) {
+        throw new IllegalArgumentException("burst: " + burst + " (expected: >= 1)");
+      }
+      if (requestsPerUnit > lengthOf(unit).toNanos() / 1_000_000_000L * Rate.MAX_PER_SECOND) {
+        throw new IllegalArgumentException("requests_per_unit: " + requestsPerUnit + " per " + unit
+            + " (expected: at most " + Rate.MAX_PER_SECOND + " per second)");
+      }
+    }
   }
 
   /** Returns the length of {@code unit} as envoyproxy/ratelimit counts it (a month is 30 days, a year 365). */

@@ -6,6 +6,7 @@ import dev.sluice.core.Clock;
 import dev.sluice.core.Decision;
 import dev.sluice.core.LevelState;
 import dev.sluice.core.LimiterSpec;
+import dev.sluice.core.UnknownTierException;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
@@ -94,7 +95,14 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     Set<String> replaced = new HashSet<>();
     for (int i = 0; i < n; i++) {
       RateLimitDescriptor d = request.getDescriptors(i);
-      rules[i] = d.hasLimit() ? overrideRule(request.getDomain(), d) : running.match(request.getDomain(), d.getEntriesList());
+      try {
+        rules[i] = d.hasLimit() ? overrideRule(request.getDomain(), d)
+            : running.match(request.getDomain(), d.getEntriesList());
+      } catch (IllegalArgumentException e) {
+        out.onError(Status.INVALID_ARGUMENT.withDescription("descriptors[" + i + "].limit: " + e.getMessage())
+            .asRuntimeException());
+        return;
+      }
       if (rules[i] != null) {
         replaced.addAll(rules[i].replaces());
       }
@@ -163,14 +171,32 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
       return target.levels(key, tier).toCompletableFuture().thenApply(levels -> {
         LevelState client = levels.get(0);
         return answer(rule, current, false, client.tokens(), client.resetAfterNanos());
-      });
+      }).exceptionallyCompose(RateLimitGrpcService::unmatchedIfRemoved);
     }
     if (hits > Integer.MAX_VALUE) {
       return CompletableFuture.completedFuture(answer(rule, current, true, 0, 0));
     }
     return target.acquire(key, tier, (int) hits).toCompletableFuture().thenApply(decision -> answer(rule, current,
         !decision.allowed(), decision.remaining(),
-        decision.allowed() ? decision.resetAfterNanos() : untilRetry(decision)));
+        decision.allowed() ? decision.resetAfterNanos() : untilRetry(decision)))
+        .exceptionallyCompose(RateLimitGrpcService::unmatchedIfRemoved);
+  }
+
+  private static CompletableFuture<DescriptorStatus> unmatchedIfRemoved(Throwable err) {
+    return removedByReload(err)
+        ? CompletableFuture.completedFuture(DescriptorStatus.newBuilder().setCode(Code.OK).build())
+        : CompletableFuture.failedFuture(err);
+  }
+
+  /**
+   * Returns whether {@code err} says the rule's tier is gone: a reload removed the rule between
+   * this call's match and its charge. The running limits no longer have it, so the descriptor is
+   * answered as unmatched; any other failure is the store's.
+   */
+  private static boolean removedByReload(Throwable err) {
+    Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+        ? err.getCause() : err;
+    return cause instanceof UnknownTierException;
   }
 
   private static long untilRetry(Decision decision) {

@@ -152,6 +152,8 @@ class EnvoyConfigReaderTest {
                 ratelimit: {unit: second}
               - key: neg
                 rate_limit: {unit: second, requests_per_unit: -1}
+              - key: fast
+                rate_limit: {unit: second, requests_per_unit: 2000000000}
             """,
         "b.yaml", """
             domain: dup
@@ -180,6 +182,8 @@ class EnvoyConfigReaderTest {
               .contains("should not have an empty replaces entry"));
           assertThat(shown).anySatisfy(p -> assertThat(p).startsWith("a.yaml:19:").contains("ratelimit"));
           assertThat(shown).anySatisfy(p -> assertThat(p).startsWith("a.yaml:21:").contains("requests_per_unit"));
+          assertThat(shown).anySatisfy(p -> assertThat(p).startsWith("a.yaml:23:")
+              .contains("at most 1000000000 per second"));
           assertThat(shown).anySatisfy(p -> assertThat(p).startsWith("b.yaml:1:").contains("duplicate domain 'dup'"));
           assertThat(shown).anySatisfy(p -> assertThat(p).startsWith("c.yaml:1:").contains("domain"));
           assertThat(shown).anySatisfy(p -> assertThat(p).startsWith("d.yaml:3:").contains("just a string"));

@@ -168,6 +168,13 @@ class RateLimitServiceTest {
     assertThatThrownBy(() -> client.shouldRateLimit(request(0, d("a", "b")).toBuilder().setDomain("").build()))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getDescription()).contains("domain"));
+    RateLimitDescriptor tooFast = d("a", "b").toBuilder().setLimit(RateLimitDescriptor.RateLimitOverride.newBuilder()
+        .setRequestsPerUnit(2_000_000_000).setUnit(RateLimitUnit.SECOND)).build();
+    assertThatThrownBy(() -> client.shouldRateLimit(request(0, tooFast)))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).startsWith("descriptors[0].limit: requests_per_unit");
+        });
   }
 
   @Test

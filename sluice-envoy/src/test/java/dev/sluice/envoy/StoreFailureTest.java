@@ -84,4 +84,34 @@ class StoreFailureTest {
       server.stop().join();
     }
   }
+
+  @Test
+  void aRuleRemovedByAReloadMidCallIsAnsweredAsUnmatched() throws Exception {
+    // The call matched a rule of the old limits; the store already runs the new spec without it.
+    EnvoyLimits before = EnvoyConfigReader.read(Map.of("shop.yaml", EnvoyConfigReaderTest.SHOP));
+    EnvoyLimits after = EnvoyConfigReader.read(Map.of("shop.yaml", "domain: shop\n"));
+    BucketStore store = BucketStore.local(after.spec(), new ManualClock());
+    RateLimitGrpcService service = new RateLimitGrpcService(() -> before, store, new ManualClock());
+    var out = new io.grpc.stub.StreamObserver<io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse>() {
+      io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse response;
+      Throwable error;
+
+      @Override
+      public void onNext(io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse value) {
+        response = value;
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        error = t;
+      }
+
+      @Override
+      public void onCompleted() {}
+    };
+    service.shouldRateLimit(RateLimitServiceTest.request(0, RateLimitServiceTest.d("tenant", "t1")), out);
+    assertThat(out.error).isNull();
+    assertThat(out.response).isEqualTo(RateLimitServiceTest.response(
+        io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.Code.OK, RateLimitServiceTest.NO_LIMIT));
+  }
 }
