@@ -52,6 +52,9 @@ class EnvoyConfigReaderTest {
           rate_limit: {unit: week, requests_per_unit: 3, name: ip-ten, replaces: [{name: ip-any}]}
         - key: ip
           rate_limit: {unit: year, requests_per_unit: 5, name: ip-any, burst: 2}
+        - key: quota
+          quota_mode: true
+          rate_limit: {unit: second, requests_per_unit: 1}
       """;
 
   static Map<String, String> files(String... nameThenYaml) {

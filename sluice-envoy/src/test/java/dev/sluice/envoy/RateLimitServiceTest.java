@@ -128,6 +128,31 @@ class RateLimitServiceTest {
   }
 
   @Test
+  void quotaModeIsOverOnlyWhenEveryQuotaDescriptorIs() {
+    DescriptorStatus ok = limited(Code.OK, 1, Unit.SECOND, "", 0, Duration.ofSeconds(1));
+    DescriptorStatus over = limited(Code.OVER_LIMIT, 1, Unit.SECOND, "", 0, Duration.ofSeconds(1));
+    assertThat(client.shouldRateLimit(request(0, d("quota", "a")))).isEqualTo(response(Code.OK, ok));
+    // a is over, b is not: the request is not over.
+    assertThat(client.shouldRateLimit(request(0, d("quota", "a"), d("quota", "b")))).isEqualTo(
+        response(Code.OK, over, ok));
+    // both over: it is.
+    assertThat(client.shouldRateLimit(request(0, d("quota", "a"), d("quota", "b")))).isEqualTo(
+        response(Code.OVER_LIMIT, over, over));
+  }
+
+  @Test
+  void descriptorHitsAddendZeroReadsWithoutCharging() {
+    RateLimitDescriptor peek = d("tenant", "acme", "route", "checkout").toBuilder()
+        .setHitsAddend(UInt64Value.of(0)).build();
+    assertThat(client.shouldRateLimit(request(0, peek))).isEqualTo(
+        response(Code.OK, limited(Code.OK, 2, Unit.SECOND, "", 2, Duration.ZERO)));
+    assertThat(client.shouldRateLimit(request(0, d("tenant", "acme", "route", "checkout")))).isEqualTo(
+        response(Code.OK, limited(Code.OK, 2, Unit.SECOND, "", 1, Duration.ofMillis(500))));
+    assertThat(client.shouldRateLimit(request(0, peek))).isEqualTo(
+        response(Code.OK, limited(Code.OK, 2, Unit.SECOND, "", 1, Duration.ofMillis(500))));
+  }
+
+  @Test
   void shadowModeCountsButAnswersOk() {
     RateLimitRequest req = request(0, d("canary", "c1"));
     assertThat(client.shouldRateLimit(req)).isEqualTo(
