@@ -7,6 +7,9 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.core.Clock;
 import dev.sluice.core.Durations;
 import dev.sluice.envoy.EnvoyRateLimitServer;
+import dev.sluice.envoy.RateLimitGrpcService;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.sluice.server.JsonLogging;
 import dev.sluice.server.RequestLogOptions;
 import dev.sluice.server.ServerOptions;
@@ -151,6 +154,7 @@ final class ServeCommand implements Callable<Integer> {
         Duration poll = options.watchInterval() == null || options.watchInterval().isZero()
             ? Duration.ofSeconds(2) : options.watchInterval();
         envoy = EnvoyRateLimitServer.start(envoyConfig, c.server().bind(), grpcPort, Clock.system(), poll);
+        envoyMeters(envoy, server.meterRegistry());
       } catch (ConfigException e) {
         server.close();
         e.problems().forEach(err::println);
@@ -175,6 +179,21 @@ final class ServeCommand implements Callable<Integer> {
       }
       server.close();
     });
+  }
+
+  /** Counts the Envoy service's calls and descriptor outcomes on the admin port's {@code /metrics}. */
+  private static void envoyMeters(EnvoyRateLimitServer envoy, MeterRegistry registry) {
+    RateLimitGrpcService s = envoy.service();
+    FunctionCounter.builder("sluice_envoy_calls", s, RateLimitGrpcService::calls)
+        .description("ShouldRateLimit calls answered").register(registry);
+    FunctionCounter.builder("sluice_envoy_descriptors", s, RateLimitGrpcService::descriptors)
+        .description("Descriptors answered, OK or over").register(registry);
+    FunctionCounter.builder("sluice_envoy_over_limit", s, RateLimitGrpcService::overLimits)
+        .description("Descriptors answered OVER_LIMIT").register(registry);
+    FunctionCounter.builder("sluice_envoy_shadow_over_limit", s, RateLimitGrpcService::shadowOverLimits)
+        .description("Descriptors over a shadow_mode limit, answered OK").register(registry);
+    FunctionCounter.builder("sluice_envoy_reloads", envoy, EnvoyRateLimitServer::reloads)
+        .description("Reloads of the envoy rate-limit files").register(registry);
   }
 
   private ServerOptions options(SluiceConfig checked) {

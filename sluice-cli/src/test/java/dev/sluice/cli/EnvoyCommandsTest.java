@@ -81,7 +81,8 @@ class EnvoyCommandsTest {
       code.set(cl.execute("serve", "--config", config.toString(), "--watch-interval", "0",
           "--envoy-config", limits.toString(), "--grpc-port", "0"));
     });
-    Pattern port = Pattern.compile("envoy rate-limit service \\(gRPC\\) on 127\\.0\\.0\\.1:(\\d+) \\[api\\]");
+    Pattern port = Pattern.compile("admin on http://127\\.0\\.0\\.1:(\\d+), "
+        + "envoy rate-limit service \\(gRPC\\) on 127\\.0\\.0\\.1:(\\d+) \\[api\\]");
     Clock clock = Clock.system();
     long deadline = clock.nanoTime() + Duration.ofSeconds(30).toNanos();
     Matcher m;
@@ -90,7 +91,7 @@ class EnvoyCommandsTest {
       assertThat(serve.isAlive()).as("serve to keep running; stderr: " + err).isTrue();
       LockSupport.parkNanos(10_000_000);
     }
-    var client = GrpcClients.newClient("http://127.0.0.1:" + m.group(1),
+    var client = GrpcClients.newClient("http://127.0.0.1:" + m.group(2),
         RateLimitServiceGrpc.RateLimitServiceBlockingStub.class);
     RateLimitRequest request = RateLimitRequest.newBuilder().setDomain("api")
         .addDescriptors(RateLimitDescriptor.newBuilder()
@@ -98,6 +99,10 @@ class EnvoyCommandsTest {
         .build();
     RateLimitResponse first = client.shouldRateLimit(request);
     RateLimitResponse second = client.shouldRateLimit(request);
+    java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/metrics"))
+            .header("Authorization", "Bearer t").build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
 
     serve.interrupt();
     serve.join(30_000);
@@ -107,5 +112,8 @@ class EnvoyCommandsTest {
     assertThat(second.getStatuses(0).getCurrentLimit().getRequestsPerUnit()).isEqualTo(1);
     assertThat(serve.isAlive()).isFalse();
     assertThat(code.get()).isZero();
+    assertThat(metrics.body()).contains("sluice_envoy_calls_total 2.0", "sluice_envoy_descriptors_total 2.0",
+        "sluice_envoy_over_limit_total 1.0", "sluice_envoy_shadow_over_limit_total 0.0",
+        "sluice_envoy_reloads_total 0.0");
   }
 }

@@ -54,6 +54,8 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
   private final Map<String, BucketStore> overrides = new ConcurrentHashMap<>();
   private final LongAdder shadowOverLimits = new LongAdder();
   private final LongAdder overLimits = new LongAdder();
+  private final LongAdder calls = new LongAdder();
+  private final LongAdder descriptors = new LongAdder();
 
   /**
    * Creates the service over {@code store}, whose spec the caller keeps equal to {@code
@@ -76,6 +78,16 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
   /** Returns how many descriptor statuses were OVER_LIMIT. */
   public long overLimits() {
     return overLimits.sum();
+  }
+
+  /** Returns how many calls were answered (with a response, not an error). */
+  public long calls() {
+    return calls.sum();
+  }
+
+  /** Returns how many descriptor statuses were answered, OK or not. */
+  public long descriptors() {
+    return descriptors.sum();
   }
 
   @Override
@@ -142,6 +154,8 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         }
       }
       response.setOverallCode(over > 0 || (quota > 0 && quota == quotaOver) ? Code.OVER_LIMIT : Code.OK);
+      calls.increment();
+      descriptors.add(n);
       out.onNext(response.build());
       out.onCompleted();
     });
