@@ -124,6 +124,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
       EnvoyRule rule = rules[i];
       if (rule != null && !rule.unlimited() && !rule.name().isEmpty() && replaced.contains(rule.name())) {
         rule = null;
+        rules[i] = null; // replaced: neither limited nor a quota-mode descriptor
       }
       statuses.add(status(request, i, rule));
     }
@@ -187,7 +188,8 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         return answer(rule, current, false, client.tokens(), client.resetAfterNanos());
       }).exceptionallyCompose(RateLimitGrpcService::unmatchedIfRemoved);
     }
-    if (hits > Integer.MAX_VALUE) {
+    if (Long.compareUnsigned(hits, Integer.MAX_VALUE) > 0) {
+      // uint64 hits beyond any bucket: over, as no bucket holds that many tokens.
       return CompletableFuture.completedFuture(answer(rule, current, true, 0, 0));
     }
     return target.acquire(key, tier, (int) hits).toCompletableFuture().thenApply(decision -> answer(rule, current,

@@ -125,6 +125,10 @@ class RateLimitServiceTest {
     // More hits than the bucket holds never fit: over, reset is until the bucket is full.
     assertThat(client.shouldRateLimit(request(5, d("tenant", "acme", "route", "z")))).isEqualTo(
         response(Code.OVER_LIMIT, limited(Code.OVER_LIMIT, 4, Unit.SECOND, "", 4, Duration.ZERO)));
+    // The largest uint64 (read by Java as -1) is over, not an error.
+    RateLimitDescriptor huge = d("tenant", "acme", "route", "z").toBuilder().setHitsAddend(UInt64Value.of(-1)).build();
+    assertThat(client.shouldRateLimit(request(0, huge))).isEqualTo(
+        response(Code.OVER_LIMIT, limited(Code.OVER_LIMIT, 4, Unit.SECOND, "", 0, Duration.ZERO)));
   }
 
   @Test
