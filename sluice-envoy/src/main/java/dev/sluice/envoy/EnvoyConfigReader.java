@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Reads envoyproxy/ratelimit config files unchanged: one domain per file, nested {@code descriptors}
+ * Reads envoyproxy/ratelimit config files unchanged (stateless, thread-safe): one domain per file, nested {@code descriptors}
  * of {@code key}, {@code value}, {@code rate_limit {unit, requests_per_unit, unlimited, name,
  * replaces}}, {@code shadow_mode}, {@code quota_mode}, {@code detailed_metric} (also their {@code
  * value_to_metric}, {@code share_threshold} and {@code metadata}, accepted and ignored). One key is

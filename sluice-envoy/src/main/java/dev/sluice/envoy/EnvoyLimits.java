@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The rate limits of every domain, as read by {@link EnvoyConfigReader} from a directory of
+ * The rate limits of every domain, immutable and thread-safe, as read by {@link EnvoyConfigReader} from a directory of
  * envoyproxy/ratelimit files; immutable, so a reload swaps one instance for another.
  */
 public final class EnvoyLimits {

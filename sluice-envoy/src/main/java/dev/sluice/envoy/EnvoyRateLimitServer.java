@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Envoy rate-limit service on its own port: Armeria gRPC over HTTP/2 cleartext, serving
+ * The Envoy rate-limit service on its own port (thread-safe; {@link #reload} is serialised): Armeria gRPC over HTTP/2 cleartext, serving
  * {@link RateLimitGrpcService} over the limits of a directory of envoyproxy/ratelimit files,
  * re-read when a file there changes (polled; a directory that no longer reads keeps the running
  * limits and logs every problem).

@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
- * Envoy's {@code envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit} with the semantics
+ * Envoy's {@code envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit}, thread-safe and
+ * non-blocking (it runs on the server's event loops), with the semantics
  * of envoyproxy/ratelimit, deciding on a {@link BucketStore} whose tiers are the rules of the
  * running {@link EnvoyLimits} (one bucket per rule and distinct descriptor).
  *
