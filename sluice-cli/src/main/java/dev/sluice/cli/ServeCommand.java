@@ -119,6 +119,10 @@ final class ServeCommand implements Callable<Integer> {
       io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
     }
     PrintWriter err = spec.commandLine().getErr();
+    if (grpcPort < 0 || grpcPort > 65_535) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--grpc-port: " + grpcPort + " (expected: 0..65535)");
+    }
     ServerOptions options;
     try {
       SluiceConfig checked = ConfigLoader.load(config);

@@ -61,6 +61,23 @@ class EnvoyCommandsTest {
   }
 
   @Test
+  void serveRefusesABadGrpcPortOrABrokenDirectory() throws Exception {
+    Path config = dir.resolve("limiter.yaml");
+    Files.writeString(config, "server: { bind: 127.0.0.1, port: 0, admin-port: 0, admin-token: t }\n"
+        + "tiers:\n  free:\n    per-client: { burst: 5, rate: 5/s }\n");
+    Run badPort = sluice("serve", "--config", config.toString(), "--envoy-config", dir.toString(),
+        "--grpc-port", "70000");
+    assertThat(badPort.code()).isEqualTo(2);
+    assertThat(badPort.err()).contains("--grpc-port: 70000 (expected: 0..65535)");
+    Path limits = Files.createDirectory(dir.resolve("broken"));
+    Files.writeString(limits.resolve("x.yaml"), "domain: x\ndescriptors:\n  - value: v\n");
+    Run broken = sluice("serve", "--config", config.toString(), "--envoy-config", limits.toString(),
+        "--grpc-port", "0", "--watch-interval", "0");
+    assertThat(broken.code()).isEqualTo(2);
+    assertThat(broken.err()).contains(limits.resolve("x.yaml") + ":3: descriptors[0].key: missing");
+  }
+
+  @Test
   void serveAnswersShouldRateLimitOnTheGrpcPort() throws Exception {
     Path config = dir.resolve("limiter.yaml");
     Files.writeString(config, """
