@@ -4,6 +4,8 @@ import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.ConfigProblem;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.envoy.EnvoyConfigReader;
+import dev.sluice.envoy.EnvoyLimits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
@@ -15,18 +17,20 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice check-config FILE}: validates a config file and prints {@code FILE: OK — summary}
- * (exit 0), or one {@code FILE:line: path: reason} line per problem on stderr (exit 2).
+ * (exit 0), or one {@code FILE:line: path: reason} line per problem on stderr (exit 2). With {@code
+ * --envoy}, FILE is a directory of envoyproxy/ratelimit files (one domain each), checked alike.
  */
 @Command(
     name = "check-config",
     mixinStandardHelpOptions = true,
     description = {
-      "Validates a Sluice config file.",
+      "Validates a Sluice config file, or with --envoy a directory of envoyproxy/ratelimit files.",
       "Prints a one-line summary and exits 0, or prints one FILE:line: path: reason line per"
           + " problem to stderr and exits 2."
     },
@@ -43,10 +47,17 @@ final class CheckConfigCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "The YAML config file, e.g. examples/limiter.yaml.")
   private Path file;
 
+  @Option(names = "--envoy", description = "FILE is a directory of envoyproxy/ratelimit config files"
+      + " (the Envoy rate-limit service's limits, e.g. examples/envoy/ratelimit).")
+  private boolean envoy;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (envoy) {
+      return checkEnvoy(out, err);
+    }
     if (Files.isDirectory(file)) {
       err.println(file + ": cannot read: is a directory");
       return INVALID;
@@ -62,6 +73,27 @@ final class CheckConfigCommand implements Callable<Integer> {
       return INVALID;
     } catch (IOException e) {
       err.println(file + ": cannot read: " + reason(e));
+      return INVALID;
+    }
+  }
+
+  private Integer checkEnvoy(PrintWriter out, PrintWriter err) {
+    if (!Files.isDirectory(file)) {
+      err.println(file + ": cannot read: " + (Files.exists(file) ? "not a directory" : "no such directory"));
+      return INVALID;
+    }
+    try {
+      EnvoyLimits limits = EnvoyConfigReader.readDirectory(file);
+      out.println(file + ": OK \u2014 envoy ratelimit: " + limits.domains().size() + " domain(s) "
+          + limits.domains() + ", " + limits.rules().size() + " rate limit(s)");
+      return CommandLine.ExitCode.OK;
+    } catch (ConfigException e) {
+      for (ConfigProblem problem : e.problems()) {
+        err.println(problem);
+      }
+      return INVALID;
+    } catch (java.io.UncheckedIOException e) {
+      err.println(file + ": cannot read: " + reason(e.getCause()));
       return INVALID;
     }
   }

@@ -4,7 +4,12 @@ import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.ConfigProblem;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.core.Clock;
 import dev.sluice.core.Durations;
+import dev.sluice.envoy.EnvoyRateLimitServer;
+import dev.sluice.envoy.RateLimitGrpcService;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.sluice.server.JsonLogging;
 import dev.sluice.server.RequestLogOptions;
 import dev.sluice.server.ServerOptions;
@@ -96,6 +101,15 @@ final class ServeCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   private long upstreamErrorLogLimit;
 
+  @Option(names = "--envoy-config", paramLabel = "DIR",
+      description = "Also serve Envoy's rate-limit service (gRPC) with the envoyproxy/ratelimit files of DIR,"
+          + " re-read when they change (every --watch-interval).")
+  private Path envoyConfig;
+
+  @Option(names = "--grpc-port", paramLabel = "PORT", defaultValue = "8081",
+      description = "Port of Envoy's rate-limit service, HTTP/2 cleartext, on server.bind (default: ${DEFAULT-VALUE}).")
+  private int grpcPort;
+
   @Override
   public Integer call() {
     JsonLogging.install();
@@ -105,6 +119,10 @@ final class ServeCommand implements Callable<Integer> {
       io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
     }
     PrintWriter err = spec.commandLine().getErr();
+    if (grpcPort < 0 || grpcPort > 65_535) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--grpc-port: " + grpcPort + " (expected: 0..65535)");
+    }
     ServerOptions options;
     try {
       SluiceConfig checked = ConfigLoader.load(config);
@@ -134,11 +152,52 @@ final class ServeCommand implements Callable<Integer> {
       return CommandLine.ExitCode.SOFTWARE;
     }
     SluiceConfig c = server.config();
+    EnvoyRateLimitServer envoy = null;
+    if (envoyConfig != null) {
+      try {
+        Duration poll = options.watchInterval() == null || options.watchInterval().isZero()
+            ? Duration.ofSeconds(2) : options.watchInterval();
+        envoy = EnvoyRateLimitServer.start(envoyConfig, c.server().bind(), grpcPort, Clock.system(), poll);
+        envoyMeters(envoy, server.meterRegistry());
+      } catch (ConfigException e) {
+        server.close();
+        e.problems().forEach(err::println);
+        return CheckConfigCommand.INVALID;
+      } catch (RuntimeException e) {
+        server.close();
+        err.println("sluice: cannot start the envoy rate-limit service: " + e.getMessage());
+        return CommandLine.ExitCode.SOFTWARE;
+      }
+    }
     err.println("sluice: edge on http://" + c.server().bind() + ":" + server.edgePort()
         + (c.upstream().url() == null ? " (decision service)" : " -> " + c.upstream().url())
-        + ", admin on http://" + c.server().adminBind() + ":" + server.adminPort() + "; Ctrl-C stops");
+        + ", admin on http://" + c.server().adminBind() + ":" + server.adminPort()
+        + (envoy == null ? "" : ", envoy rate-limit service (gRPC) on " + c.server().bind() + ":" + envoy.port()
+            + " " + envoy.limits().domains())
+        + "; Ctrl-C stops");
     err.flush();
-    return awaitShutdown(server);
+    EnvoyRateLimitServer grpc = envoy;
+    return awaitShutdown(() -> {
+      if (grpc != null) {
+        grpc.close();
+      }
+      server.close();
+    });
+  }
+
+  /** Counts the Envoy service's calls and descriptor outcomes on the admin port's {@code /metrics}. */
+  private static void envoyMeters(EnvoyRateLimitServer envoy, MeterRegistry registry) {
+    RateLimitGrpcService s = envoy.service();
+    FunctionCounter.builder("sluice_envoy_calls", s, RateLimitGrpcService::calls)
+        .description("ShouldRateLimit calls answered").register(registry);
+    FunctionCounter.builder("sluice_envoy_descriptors", s, RateLimitGrpcService::descriptors)
+        .description("Descriptors answered, OK or over").register(registry);
+    FunctionCounter.builder("sluice_envoy_over_limit", s, RateLimitGrpcService::overLimits)
+        .description("Descriptors answered OVER_LIMIT").register(registry);
+    FunctionCounter.builder("sluice_envoy_shadow_over_limit", s, RateLimitGrpcService::shadowOverLimits)
+        .description("Descriptors over a shadow_mode limit, answered OK").register(registry);
+    FunctionCounter.builder("sluice_envoy_reloads", envoy, EnvoyRateLimitServer::reloads)
+        .description("Reloads of the envoy rate-limit files").register(registry);
   }
 
   private ServerOptions options(SluiceConfig checked) {
@@ -158,10 +217,10 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /** Serves until the JVM shuts down (SIGINT, SIGTERM) or this thread is interrupted. */
-  private static int awaitShutdown(SluiceServer server) {
+  private static int awaitShutdown(Runnable server) {
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
-      server.close();
+      server.run();
       JsonLogging.flush();
       stopped.countDown();
     }, "sluice-shutdown");
@@ -170,7 +229,7 @@ final class ServeCommand implements Callable<Integer> {
       stopped.await();
     } catch (InterruptedException e) {
       Runtime.getRuntime().removeShutdownHook(hook);
-      server.close();
+      server.run();
       Thread.currentThread().interrupt();
     }
     return CommandLine.ExitCode.OK;

@@ -31,7 +31,7 @@ class MainTest {
     Run run = sluice("help", "check-config");
 
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).startsWith("Usage: sluice check-config [-hV] FILE").contains("Exit codes:");
+    assertThat(run.out()).startsWith("Usage: sluice check-config [-hV] [--envoy] FILE").contains("Exit codes:");
   }
 
   @Test

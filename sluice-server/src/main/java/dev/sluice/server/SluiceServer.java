@@ -177,6 +177,11 @@ public final class SluiceServer implements AutoCloseable {
     }
   }
 
+  /** Returns the meter registry behind {@code /metrics}, for services started next to this server. */
+  public io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+    return metrics.registry();
+  }
+
   /** Returns the port the edge listens on. */
   public int edgePort() {
     return edge.port();

@@ -1,0 +1,170 @@
+package dev.sluice.envoy;
+
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import dev.sluice.config.ConfigException;
+import dev.sluice.core.BucketStore;
+import dev.sluice.core.Clock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Envoy rate-limit service on its own port (thread-safe; {@link #reload} is serialised): Armeria gRPC over HTTP/2 cleartext, serving
+ * {@link RateLimitGrpcService} over the limits of a directory of envoyproxy/ratelimit files,
+ * re-read when a file there changes (polled; a directory that no longer reads keeps the running
+ * limits and logs every problem).
+ */
+public final class EnvoyRateLimitServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EnvoyRateLimitServer.class);
+
+  private final Path dir;
+  private final BucketStore store;
+  private final RateLimitGrpcService.Running running;
+  private final RateLimitGrpcService service;
+  private final Server server;
+  private final ScheduledExecutorService watcher;
+  private final AtomicLong reloads = new AtomicLong();
+  private final AtomicLong polls = new AtomicLong();
+  private volatile String fingerprint;
+
+  private EnvoyRateLimitServer(Path dir, EnvoyLimits initial, String fingerprint, String bind, int port,
+      Clock clock, Duration poll) {
+    this.dir = dir;
+    this.fingerprint = fingerprint;
+    this.store = BucketStore.local(initial.spec(), clock);
+    this.running = new RateLimitGrpcService.Running(initial, store);
+    this.service = new RateLimitGrpcService(running, store, clock);
+    this.server = Server.builder()
+        .http(new InetSocketAddress(bind, port))
+        .service(GrpcService.builder().addService(service).build())
+        // Calls are short: on close, no quiet period, and at most a second for those under way.
+        .gracefulShutdownTimeoutMillis(0, 1000)
+        .build();
+    this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "sluice-envoy-config-watch");
+      t.setDaemon(true);
+      return t;
+    });
+    long pollMillis = Math.max(1, poll.toMillis());
+    watcher.scheduleWithFixedDelay(this::checkForChanges, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Starts as {@link #start(Path, String, int, Clock, Duration)} on loopback. */
+  public static EnvoyRateLimitServer start(Path dir, int port, Clock clock, Duration poll) throws ConfigException {
+    return start(dir, "127.0.0.1", port, clock, poll);
+  }
+
+  /**
+   * Reads {@code dir} and serves its limits on {@code bind}:{@code port} (0: any free port), buckets
+   * on {@code clock}, looking for changed files every {@code poll}.
+   *
+   * @throws ConfigException if the directory's files do not read, with every problem and its line
+   * @throws java.util.concurrent.CompletionException if the port cannot be bound
+   */
+  public static EnvoyRateLimitServer start(Path dir, String bind, int port, Clock clock, Duration poll)
+      throws ConfigException {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("grpc port: " + port + " (expected: 0..65535)");
+    }
+    String fingerprint = Files.isDirectory(dir) ? fingerprint(dir) : "";
+    EnvoyLimits limits = EnvoyConfigReader.readDirectory(dir);
+    EnvoyRateLimitServer s = new EnvoyRateLimitServer(dir, limits, fingerprint, bind, port, clock, poll);
+    try {
+      s.server.start().join();
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  /** Returns the port the gRPC service listens on. */
+  public int port() {
+    return server.activeLocalPort();
+  }
+
+  /** Returns the service, for its counters. */
+  public RateLimitGrpcService service() {
+    return service;
+  }
+
+  /** Returns the limits now in force. */
+  public EnvoyLimits limits() {
+    return running.get();
+  }
+
+  /** Returns how many times the limits were replaced since the start. */
+  public long reloads() {
+    return reloads.get();
+  }
+
+  /** Returns how many times the watcher has looked at the directory (changed or not). */
+  public long polls() {
+    return polls.get();
+  }
+
+  /** Re-reads the directory now and switches to it; on problems keeps the running limits and throws. */
+  public synchronized void reload() throws ConfigException {
+    String seen = fingerprint(dir);
+    EnvoyLimits next = EnvoyConfigReader.readDirectory(dir);
+    running.swap(next);
+    fingerprint = seen;
+    reloads.incrementAndGet();
+  }
+
+  private void checkForChanges() {
+    try {
+      if (!fingerprint(dir).equals(fingerprint)) {
+        reload();
+        LOG.info("envoy limits reloaded from {}: domains {}", dir, running.get().domains());
+      }
+    } catch (ConfigException e) {
+      fingerprint = fingerprint(dir);
+      LOG.warn("envoy limits in {} not reloaded, the running ones stay: {}", dir, e.problems());
+    } catch (RuntimeException e) {
+      LOG.warn("envoy limits in {} not reloaded, the running ones stay", dir, e);
+    } finally {
+      polls.incrementAndGet();
+    }
+  }
+
+  /** The names and a digest of the contents of the directory's files: what a change changes. */
+  static String fingerprint(Path dir) {
+    List<String> parts = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+        parts.add(p.getFileName() + ":" + HexFormat.of().formatHex(sha.digest(Files.readAllBytes(p))));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("listing " + dir, e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+    return String.join("/", parts);
+  }
+
+  @Override
+  public void close() {
+    watcher.shutdownNow();
+    server.stop().join();
+    store.close();
+  }
+}

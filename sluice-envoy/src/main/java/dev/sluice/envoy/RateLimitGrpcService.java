@@ -1,0 +1,291 @@
+package dev.sluice.envoy;
+
+import com.google.protobuf.Duration;
+import dev.sluice.core.BucketStore;
+import dev.sluice.core.Clock;
+import dev.sluice.core.Decision;
+import dev.sluice.core.LevelState;
+import dev.sluice.core.LimiterSpec;
+import dev.sluice.core.UnknownTierException;
+import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.Code;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.DescriptorStatus;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.RateLimit.Unit;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * Envoy's {@code envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit}, thread-safe and
+ * non-blocking (it runs on the server's event loops), with the semantics
+ * of envoyproxy/ratelimit, deciding on a {@link BucketStore} whose tiers are the rules of the
+ * running {@link EnvoyLimits} (one bucket per rule and distinct descriptor).
+ *
+ * <p>Per descriptor, in request order: the rule it selects (none: OK without a limit); {@code
+ * unlimited}: OK with 2<sup>32</sup>−1 remaining; a rule another matched rule {@code replaces}: as
+ * unmatched; otherwise its bucket is charged the descriptor's {@code hits_addend}, else the
+ * request's, else 1. A descriptor's own {@code limit} replaces the rule (a bucket of that size and
+ * rate, kept apart from the rules'). {@code shadow_mode} rules are charged and counted in {@link
+ * #shadowOverLimits} but answer OK. The overall code is OVER_LIMIT when any descriptor outside
+ * quota mode is over, or every quota-mode descriptor is. Every limited status carries {@code
+ * current_limit}, {@code limit_remaining} and {@code duration_until_reset} (admitted: until the
+ * bucket is full again; over: until the same hits would be admitted). A failing store answers
+ * gRPC UNAVAILABLE, never a guess.
+ */
+public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitServiceImplBase {
+
+  /** {@code limit_remaining} of an unlimited descriptor: the largest uint32. */
+  static final int UNLIMITED_REMAINING = (int) 0xFFFF_FFFFL;
+
+  private final Supplier<EnvoyLimits> limits;
+  private final BucketStore store;
+  private final Clock clock;
+  private final Map<String, BucketStore> overrides = new ConcurrentHashMap<>();
+  private final LongAdder shadowOverLimits = new LongAdder();
+  private final LongAdder overLimits = new LongAdder();
+  private final LongAdder calls = new LongAdder();
+  private final LongAdder descriptors = new LongAdder();
+
+  /**
+   * Creates the service over {@code store}, whose spec the caller keeps equal to {@code
+   * limits.get().spec()}; {@code clock} runs the buckets of descriptor-level limit overrides.
+   */
+  public RateLimitGrpcService(Supplier<EnvoyLimits> limits, BucketStore store, Clock clock) {
+    if (limits == null || store == null || clock == null) {
+      throw new IllegalArgumentException("limits, store, clock: null");
+    }
+    this.limits = limits;
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** Returns how many descriptor hits were over a shadow-mode limit (and answered OK). */
+  public long shadowOverLimits() {
+    return shadowOverLimits.sum();
+  }
+
+  /** Returns how many descriptor statuses were OVER_LIMIT. */
+  public long overLimits() {
+    return overLimits.sum();
+  }
+
+  /** Returns how many calls were answered (with a response, not an error). */
+  public long calls() {
+    return calls.sum();
+  }
+
+  /** Returns how many descriptor statuses were answered, OK or not. */
+  public long descriptors() {
+    return descriptors.sum();
+  }
+
+  @Override
+  public void shouldRateLimit(RateLimitRequest request, StreamObserver<RateLimitResponse> out) {
+    if (request.getDomain().isEmpty()) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("rate limit domain must not be empty").asRuntimeException());
+      return;
+    }
+    if (request.getDescriptorsCount() == 0) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("rate limit descriptor list must not be empty")
+          .asRuntimeException());
+      return;
+    }
+    EnvoyLimits running = limits.get();
+    int n = request.getDescriptorsCount();
+    EnvoyRule[] rules = new EnvoyRule[n];
+    Set<String> replaced = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      RateLimitDescriptor d = request.getDescriptors(i);
+      try {
+        rules[i] = d.hasLimit() ? overrideRule(request.getDomain(), d)
+            : running.match(request.getDomain(), d.getEntriesList());
+      } catch (IllegalArgumentException e) {
+        out.onError(Status.INVALID_ARGUMENT.withDescription("descriptors[" + i + "].limit: " + e.getMessage())
+            .asRuntimeException());
+        return;
+      }
+      if (rules[i] != null) {
+        replaced.addAll(rules[i].replaces());
+      }
+    }
+    List<CompletableFuture<DescriptorStatus>> statuses = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      EnvoyRule rule = rules[i];
+      if (rule != null && !rule.unlimited() && !rule.name().isEmpty() && replaced.contains(rule.name())) {
+        rule = null;
+        rules[i] = null; // replaced: neither limited nor a quota-mode descriptor
+      }
+      statuses.add(status(request, i, rule));
+    }
+    CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new)).whenComplete((ignored, err) -> {
+      if (err != null) {
+        Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+            ? err.getCause() : err;
+        out.onError(Status.UNAVAILABLE.withDescription("rate limit store failed: " + cause.getMessage())
+            .withCause(cause).asRuntimeException());
+        return;
+      }
+      RateLimitResponse.Builder response = RateLimitResponse.newBuilder();
+      int over = 0;
+      int quota = 0;
+      int quotaOver = 0;
+      for (int i = 0; i < n; i++) {
+        DescriptorStatus s = statuses.get(i).join();
+        response.addStatuses(s);
+        boolean quotaMode = rules[i] != null && rules[i].quotaMode();
+        quota += quotaMode ? 1 : 0;
+        if (s.getCode() == Code.OVER_LIMIT) {
+          overLimits.increment();
+          if (quotaMode) {
+            quotaOver++;
+          } else {
+            over++;
+          }
+        }
+      }
+      response.setOverallCode(over > 0 || (quota > 0 && quota == quotaOver) ? Code.OVER_LIMIT : Code.OK);
+      calls.increment();
+      descriptors.add(n);
+      out.onNext(response.build());
+      out.onCompleted();
+    });
+  }
+
+  private CompletableFuture<DescriptorStatus> status(RateLimitRequest request, int index, EnvoyRule rule) {
+    if (rule == null) {
+      return CompletableFuture.completedFuture(DescriptorStatus.newBuilder().setCode(Code.OK).build());
+    }
+    if (rule.unlimited()) {
+      return CompletableFuture.completedFuture(
+          DescriptorStatus.newBuilder().setCode(Code.OK).setLimitRemaining(UNLIMITED_REMAINING).build());
+    }
+    RateLimitResponse.RateLimit current = RateLimitResponse.RateLimit.newBuilder()
+        .setRequestsPerUnit((int) rule.requestsPerUnit()).setUnit(rule.unit()).setName(rule.name()).build();
+    RateLimitDescriptor d = request.getDescriptors(index);
+    long hits = d.hasHitsAddend() ? d.getHitsAddend().getValue()
+        : request.getHitsAddend() == 0 ? 1 : Integer.toUnsignedLong(request.getHitsAddend());
+    if (!rule.bucketed()) {
+      // requests_per_unit 0: every hit is over, and nothing ever resets it.
+      return CompletableFuture.completedFuture(answer(rule, current, hits > 0, 0, 0));
+    }
+    String key = bucketKey(request.getDomain(), d.getEntriesList());
+    BucketStore target = d.hasLimit() ? overrideStore(rule) : store;
+    String tier = d.hasLimit() ? OVERRIDE_TIER : rule.fullKey();
+    if (hits == 0) {
+      return target.levels(key, tier).toCompletableFuture().thenApply(levels -> {
+        LevelState client = levels.get(0);
+        return answer(rule, current, false, client.tokens(), client.resetAfterNanos());
+      }).exceptionallyCompose(RateLimitGrpcService::unmatchedIfRemoved);
+    }
+    if (Long.compareUnsigned(hits, Integer.MAX_VALUE) > 0) {
+      // uint64 hits beyond any bucket: over, as no bucket holds that many tokens.
+      return CompletableFuture.completedFuture(answer(rule, current, true, 0, 0));
+    }
+    return target.acquire(key, tier, (int) hits).toCompletableFuture().thenApply(decision -> answer(rule, current,
+        !decision.allowed(), decision.remaining(),
+        decision.allowed() ? decision.resetAfterNanos() : untilRetry(decision)))
+        .exceptionallyCompose(RateLimitGrpcService::unmatchedIfRemoved);
+  }
+
+  private static CompletableFuture<DescriptorStatus> unmatchedIfRemoved(Throwable err) {
+    return removedByReload(err)
+        ? CompletableFuture.completedFuture(DescriptorStatus.newBuilder().setCode(Code.OK).build())
+        : CompletableFuture.failedFuture(err);
+  }
+
+  /**
+   * Returns whether {@code err} says the rule's tier is gone: a reload removed the rule between
+   * this call's match and its charge. The running limits no longer have it, so the descriptor is
+   * answered as unmatched; any other failure is the store's.
+   */
+  private static boolean removedByReload(Throwable err) {
+    Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+        ? err.getCause() : err;
+    return cause instanceof UnknownTierException;
+  }
+
+  private static long untilRetry(Decision decision) {
+    return decision.reason() == Decision.Reason.COST_EXCEEDS_BURST ? decision.resetAfterNanos()
+        : decision.retryAfterNanos();
+  }
+
+  private DescriptorStatus answer(EnvoyRule rule, RateLimitResponse.RateLimit current, boolean over, long remaining,
+      long untilResetNanos) {
+    if (over && rule.shadowMode()) {
+      shadowOverLimits.increment();
+    }
+    long seconds = untilResetNanos / 1_000_000_000L;
+    int nanos = (int) (untilResetNanos % 1_000_000_000L);
+    return DescriptorStatus.newBuilder()
+        .setCode(over && !rule.shadowMode() ? Code.OVER_LIMIT : Code.OK)
+        .setCurrentLimit(current)
+        .setLimitRemaining((int) Math.min(remaining, 0xFFFF_FFFFL))
+        .setDurationUntilReset(Duration.newBuilder().setSeconds(seconds).setNanos(nanos))
+        .build();
+  }
+
+  /** The one tier of an override store. */
+  static final String OVERRIDE_TIER = "override";
+
+  private EnvoyRule overrideRule(String domain, RateLimitDescriptor d) {
+    RateLimitDescriptor.RateLimitOverride o = d.getLimit();
+    Unit unit = Unit.forNumber(o.getUnitValue());
+    if (unit == null || unit == Unit.UNKNOWN) {
+      // Envoy validates the unit (defined_only); an unknown one is treated as no limit.
+      return null;
+    }
+    long rpu = Integer.toUnsignedLong(o.getRequestsPerUnit());
+    return new EnvoyRule(domain + ".(override)", rpu, unit, rpu, "", false, false, false, List.of(), false);
+  }
+
+  private BucketStore overrideStore(EnvoyRule rule) {
+    return overrides.computeIfAbsent(rule.requestsPerUnit() + "/" + rule.unit(), k -> BucketStore.local(
+        LimiterSpec.builder().tier(OVERRIDE_TIER, rule.limit()).build(), clock));
+  }
+
+  /** Returns the bucket key of a descriptor: domain and entries, length-prefixed so no two collide. */
+  static String bucketKey(String domain, List<RateLimitDescriptor.Entry> entries) {
+    StringBuilder key = new StringBuilder(domain.length() + 16 * entries.size());
+    key.append(domain.length()).append(':').append(domain);
+    for (RateLimitDescriptor.Entry e : entries) {
+      key.append('|').append(e.getKey().length()).append(':').append(e.getKey())
+          .append('=').append(e.getValue().length()).append(':').append(e.getValue());
+    }
+    return key.toString();
+  }
+
+  /** Holds the running limits and keeps a store's spec in step with them on reload. */
+  public static final class Running implements Supplier<EnvoyLimits> {
+    private final AtomicReference<EnvoyLimits> current;
+    private final BucketStore store;
+
+    /** Starts with {@code initial}; {@code store} must have been built from {@code initial.spec()}. */
+    public Running(EnvoyLimits initial, BucketStore store) {
+      this.current = new AtomicReference<>(initial);
+      this.store = store;
+    }
+
+    @Override
+    public EnvoyLimits get() {
+      return current.get();
+    }
+
+    /** Switches to {@code next}: the store's buckets carry over, new rules start full. */
+    public synchronized void swap(EnvoyLimits next) {
+      store.reconfigure(next.spec());
+      current.set(next);
+    }
+  }
+}
