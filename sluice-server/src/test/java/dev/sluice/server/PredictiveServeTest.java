@@ -176,7 +176,9 @@ class PredictiveServeTest {
         HttpResponse<String> p = sluice.post(sluice.edge("/v1/predict"), "{}");
         return p.statusCode() == 200 && Harness.json(p).get("model").asText().equals(demand.version());
       });
-      assertThat(metric(sluice, "sluice_model_version", "version", demand.version())).isEqualTo(1.0);
+      // The gauge follows at the end of the control step that switched the model: wait for it.
+      Harness.await(Duration.ofSeconds(30), "sluice_model_version of the activated model",
+          () -> metric(sluice, "sluice_model_version", "version", demand.version()) == 1.0);
       JsonNode after = Harness.json(sluice.adminGet("/admin/models"));
       assertThat(after.get("active").asText()).isEqualTo(demand.version());
       assertThat(after.get("inUse").asText()).isEqualTo(demand.version());
