@@ -106,9 +106,13 @@ final class ServeCommand implements Callable<Integer> {
           + " re-read when they change (every --watch-interval).")
   private Path envoyConfig;
 
-  @Option(names = "--grpc-port", paramLabel = "PORT", defaultValue = "8081",
-      description = "Port of Envoy's rate-limit service, HTTP/2 cleartext, on server.bind (default: ${DEFAULT-VALUE}).")
-  private int grpcPort;
+  @Option(names = "--grpc-port", paramLabel = "PORT",
+      description = "Port of Envoy's rate-limit service, HTTP/2 cleartext, on server.bind; overrides"
+          + " server.grpc-port (default: server.grpc-port, else " + DEFAULT_GRPC_PORT + ").")
+  private Integer grpcPort;
+
+  /** The gRPC port when {@code --envoy-config} is given and neither the flag nor the config sets one. */
+  static final int DEFAULT_GRPC_PORT = 8081;
 
   @Override
   public Integer call() {
@@ -119,7 +123,7 @@ final class ServeCommand implements Callable<Integer> {
       io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
     }
     PrintWriter err = spec.commandLine().getErr();
-    if (grpcPort < 0 || grpcPort > 65_535) {
+    if (grpcPort != null && (grpcPort < 0 || grpcPort > 65_535)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--grpc-port: " + grpcPort + " (expected: 0..65535)");
     }
@@ -157,7 +161,9 @@ final class ServeCommand implements Callable<Integer> {
       try {
         Duration poll = options.watchInterval() == null || options.watchInterval().isZero()
             ? Duration.ofSeconds(2) : options.watchInterval();
-        envoy = EnvoyRateLimitServer.start(envoyConfig, c.server().bind(), grpcPort, Clock.system(), poll);
+        int port = grpcPort != null ? grpcPort
+            : c.server().grpcPort() != 0 ? c.server().grpcPort() : DEFAULT_GRPC_PORT;
+        envoy = EnvoyRateLimitServer.start(envoyConfig, c.server().bind(), port, Clock.system(), poll);
         envoyMeters(envoy, server.meterRegistry());
       } catch (ConfigException e) {
         server.close();
@@ -168,6 +174,10 @@ final class ServeCommand implements Callable<Integer> {
         err.println("sluice: cannot start the envoy rate-limit service: " + e.getMessage());
         return CommandLine.ExitCode.SOFTWARE;
       }
+    }
+    if (envoyConfig == null && (grpcPort != null || c.server().grpcPort() != 0)) {
+      err.println("sluice: " + (grpcPort != null ? "--grpc-port" : "server.grpc-port")
+          + " is set but --envoy-config is not: no envoy rate-limit service");
     }
     err.println("sluice: edge on http://" + c.server().bind() + ":" + server.edgePort()
         + (c.upstream().url() == null ? " (decision service)" : " -> " + c.upstream().url())

@@ -133,7 +133,7 @@ public final class LiveConfig {
     int e = edgePort;
     int a = adminPort;
     return new Effective(new ServerConfig(startedWith.bind(), e >= 0 ? e : startedWith.port(),
-        startedWith.adminBind(), a >= 0 ? a : startedWith.adminPort(), null), storeConfig);
+        startedWith.adminBind(), a >= 0 ? a : startedWith.adminPort(), null, startedWith.grpcPort()), storeConfig);
   }
 
   /** Returns the config now running. */
@@ -224,6 +224,9 @@ public final class LiveConfig {
     if (configured.adminPort() != startedWith.adminPort() && configured.adminPort() != e.server().adminPort()) {
       out.add("server.admin-port");
     }
+    if (configured.grpcPort() != startedWith.grpcPort()) {
+      out.add("server.grpc-port");
+    }
     if (!store.equals(storeConfig)) {
       out.add("store");
     }
@@ -244,6 +247,7 @@ public final class LiveConfig {
         case "server.port" -> path + " configured " + c.port() + ", effective " + e.port();
         case "server.admin-bind" -> path + " configured " + c.adminBind() + ", effective " + e.adminBind();
         case "server.admin-port" -> path + " configured " + c.adminPort() + ", effective " + e.adminPort();
+        case "server.grpc-port" -> path + " configured " + c.grpcPort() + ", effective " + e.grpcPort();
         default -> path + " configured differently from the one opened at start";
       });
     }
