@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -52,6 +53,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
   private final Supplier<EnvoyLimits> limits;
   private final BucketStore store;
   private final Clock clock;
+  private final Function<LimiterSpec, BucketStore> overrideStores;
   private final Map<String, BucketStore> overrides = new ConcurrentHashMap<>();
   private final LongAdder shadowOverLimits = new LongAdder();
   private final LongAdder overLimits = new LongAdder();
@@ -63,12 +65,30 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
    * limits.get().spec()}; {@code clock} runs the buckets of descriptor-level limit overrides.
    */
   public RateLimitGrpcService(Supplier<EnvoyLimits> limits, BucketStore store, Clock clock) {
-    if (limits == null || store == null || clock == null) {
-      throw new IllegalArgumentException("limits, store, clock: null");
+    this(limits, store, clock, spec -> BucketStore.local(spec, clock));
+  }
+
+  /**
+   * Creates the service over {@code store}, whose spec the caller keeps equal to {@code
+   * limits.get().spec()}; {@code overrideStores} opens the store of each distinct descriptor-level
+   * limit override (of the same kind as {@code store}: local, or on the same Redis), closed with
+   * {@link #close}.
+   */
+  public RateLimitGrpcService(Supplier<EnvoyLimits> limits, BucketStore store, Clock clock,
+      Function<LimiterSpec, BucketStore> overrideStores) {
+    if (limits == null || store == null || clock == null || overrideStores == null) {
+      throw new IllegalArgumentException("limits, store, clock, overrideStores: null");
     }
     this.limits = limits;
     this.store = store;
     this.clock = clock;
+    this.overrideStores = overrideStores;
+  }
+
+  /** Closes the stores opened for descriptor-level limit overrides (not the main store). */
+  public void close() {
+    overrides.values().forEach(BucketStore::close);
+    overrides.clear();
   }
 
   /** Returns how many descriptor hits were over a shadow-mode limit (and answered OK). */
@@ -182,7 +202,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     }
     String key = bucketKey(request.getDomain(), d.getEntriesList());
     BucketStore target = d.hasLimit() ? overrideStore(rule) : store;
-    String tier = d.hasLimit() ? OVERRIDE_TIER : rule.fullKey();
+    String tier = d.hasLimit() ? overrideTier(rule) : rule.fullKey();
     if (hits == 0) {
       return target.levels(key, tier).toCompletableFuture().thenApply(levels -> {
         LevelState client = levels.get(0);
@@ -236,8 +256,16 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         .build();
   }
 
-  /** The one tier of an override store. */
+  /** The prefix of the one tier of an override store. */
   static final String OVERRIDE_TIER = "override";
+
+  /**
+   * Returns the tier of an override's store: named by its size and unit, so that override buckets
+   * of different limits never share keys in a shared (Redis) store.
+   */
+  static String overrideTier(EnvoyRule rule) {
+    return OVERRIDE_TIER + ":" + rule.requestsPerUnit() + "/" + rule.unit();
+  }
 
   private EnvoyRule overrideRule(String domain, RateLimitDescriptor d) {
     RateLimitDescriptor.RateLimitOverride o = d.getLimit();
@@ -251,8 +279,8 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
   }
 
   private BucketStore overrideStore(EnvoyRule rule) {
-    return overrides.computeIfAbsent(rule.requestsPerUnit() + "/" + rule.unit(), k -> BucketStore.local(
-        LimiterSpec.builder().tier(OVERRIDE_TIER, rule.limit()).build(), clock));
+    return overrides.computeIfAbsent(overrideTier(rule), tier -> overrideStores.apply(
+        LimiterSpec.builder().tier(tier, rule.limit()).build()));
   }
 
   /** Returns the bucket key of a descriptor: domain and entries, length-prefixed so no two collide. */
