@@ -14,6 +14,7 @@ import dev.sluice.server.JsonLogging;
 import dev.sluice.server.RequestLogOptions;
 import dev.sluice.server.ServerOptions;
 import dev.sluice.server.SluiceServer;
+import dev.sluice.server.admission.Stores;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -163,7 +164,9 @@ final class ServeCommand implements Callable<Integer> {
             ? Duration.ofSeconds(2) : options.watchInterval();
         int port = grpcPort != null ? grpcPort
             : c.server().grpcPort() != 0 ? c.server().grpcPort() : DEFAULT_GRPC_PORT;
-        envoy = EnvoyRateLimitServer.start(envoyConfig, c.server().bind(), port, Clock.system(), poll);
+        // The server's store kind: on Redis, every node with this config shares the Envoy limits.
+        envoy = EnvoyRateLimitServer.start(envoyConfig, c.server().bind(), port, Clock.system(), poll,
+            spec -> Stores.openBeside(c.store(), "envoy", spec, Clock.system()));
         envoyMeters(envoy, server.meterRegistry());
       } catch (ConfigException e) {
         server.close();
