@@ -85,6 +85,65 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     this.overrideStores = overrideStores;
   }
 
+  /** What a descriptor of a call came to, for metrics: one call per descriptor status answered. */
+  @FunctionalInterface
+  public interface DecisionListener {
+    /** No listener. */
+    DecisionListener NONE = (domain, result) -> {};
+
+    /**
+     * Called on a gRPC event loop (so it must not block) with the request's domain, or {@link
+     * #UNKNOWN_DOMAIN} for a domain the running limits do not have (clients choose domains: this
+     * keeps the set of values bounded), and the descriptor's {@link Result}.
+     */
+    void decided(String domain, Result result);
+  }
+
+  /** The domain reported for a domain the running limits do not have. */
+  public static final String UNKNOWN_DOMAIN = "(unknown)";
+
+  /** What a descriptor came to. */
+  public enum Result {
+    /** No rule (no match, replaced, or an unknown domain). */
+    UNMATCHED("unmatched"),
+    /** An {@code unlimited} rule. */
+    UNLIMITED("unlimited"),
+    /** Charged and within the limit (OK). */
+    ALLOWED("allowed"),
+    /** Over the limit (OVER_LIMIT). */
+    DENIED("denied"),
+    /** Over a {@code shadow_mode} limit, answered OK. */
+    SHADOW_DENIED("shadow-denied");
+
+    private final String label;
+
+    Result(String label) {
+      this.label = label;
+    }
+
+    /** Returns the metric label: {@code unmatched}, {@code unlimited}, {@code allowed}, ... */
+    public String label() {
+      return label;
+    }
+  }
+
+  private volatile DecisionListener listener = DecisionListener.NONE;
+
+  /** Sends every descriptor's result to {@code listener} from now on (replacing the previous one). */
+  public void onDecision(DecisionListener listener) {
+    this.listener = listener == null ? DecisionListener.NONE : listener;
+  }
+
+  private static void report(DecisionListener listener, EnvoyLimits running, String domain, EnvoyRule rule,
+      Code code, boolean shadowOver) {
+    if (listener == DecisionListener.NONE) {
+      return;
+    }
+    Result result = rule == null ? Result.UNMATCHED : rule.unlimited() ? Result.UNLIMITED
+        : code == Code.OVER_LIMIT ? Result.DENIED : shadowOver ? Result.SHADOW_DENIED : Result.ALLOWED;
+    listener.decided(running.hasDomain(domain) ? domain : UNKNOWN_DOMAIN, result);
+  }
+
   /** Closes the stores opened for descriptor-level limit overrides (not the main store). */
   public void close() {
     overrides.values().forEach(BucketStore::close);
@@ -123,6 +182,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
       return;
     }
     EnvoyLimits running = limits.get();
+    DecisionListener listener = this.listener;
     int n = request.getDescriptorsCount();
     EnvoyRule[] rules = new EnvoyRule[n];
     Set<String> replaced = new HashSet<>();
@@ -141,13 +201,16 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
       }
     }
     List<CompletableFuture<DescriptorStatus>> statuses = new ArrayList<>(n);
+    // Written before each status's future completes, read after all of them have.
+    boolean[] shadowOver = new boolean[n];
     for (int i = 0; i < n; i++) {
       EnvoyRule rule = rules[i];
       if (rule != null && !rule.unlimited() && !rule.name().isEmpty() && replaced.contains(rule.name())) {
         rule = null;
         rules[i] = null; // replaced: neither limited nor a quota-mode descriptor
       }
-      statuses.add(status(request, i, rule));
+      int index = i;
+      statuses.add(status(request, i, rule, () -> shadowOver[index] = true));
     }
     CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new)).whenComplete((ignored, err) -> {
       if (err != null) {
@@ -165,6 +228,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         DescriptorStatus s = statuses.get(i).join();
         response.addStatuses(s);
         boolean quotaMode = rules[i] != null && rules[i].quotaMode();
+        report(listener, running, request.getDomain(), rules[i], s.getCode(), shadowOver[i]);
         quota += quotaMode ? 1 : 0;
         if (s.getCode() == Code.OVER_LIMIT) {
           overLimits.increment();
@@ -183,7 +247,8 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     });
   }
 
-  private CompletableFuture<DescriptorStatus> status(RateLimitRequest request, int index, EnvoyRule rule) {
+  private CompletableFuture<DescriptorStatus> status(RateLimitRequest request, int index, EnvoyRule rule,
+      Runnable shadowOver) {
     if (rule == null) {
       return CompletableFuture.completedFuture(DescriptorStatus.newBuilder().setCode(Code.OK).build());
     }
@@ -198,7 +263,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         : request.getHitsAddend() == 0 ? 1 : Integer.toUnsignedLong(request.getHitsAddend());
     if (!rule.bucketed()) {
       // requests_per_unit 0: every hit is over, and nothing ever resets it.
-      return CompletableFuture.completedFuture(answer(rule, current, hits > 0, 0, 0));
+      return CompletableFuture.completedFuture(answer(rule, shadowOver, current, hits > 0, 0, 0));
     }
     String key = bucketKey(request.getDomain(), d.getEntriesList());
     BucketStore target = d.hasLimit() ? overrideStore(rule) : store;
@@ -206,14 +271,14 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     if (hits == 0) {
       return target.levels(key, tier).toCompletableFuture().thenApply(levels -> {
         LevelState client = levels.get(0);
-        return answer(rule, current, false, client.tokens(), client.resetAfterNanos());
+        return answer(rule, shadowOver, current, false, client.tokens(), client.resetAfterNanos());
       }).exceptionallyCompose(RateLimitGrpcService::unmatchedIfRemoved);
     }
     if (Long.compareUnsigned(hits, Integer.MAX_VALUE) > 0) {
       // uint64 hits beyond any bucket: over, as no bucket holds that many tokens.
-      return CompletableFuture.completedFuture(answer(rule, current, true, 0, 0));
+      return CompletableFuture.completedFuture(answer(rule, shadowOver, current, true, 0, 0));
     }
-    return target.acquire(key, tier, (int) hits).toCompletableFuture().thenApply(decision -> answer(rule, current,
+    return target.acquire(key, tier, (int) hits).toCompletableFuture().thenApply(decision -> answer(rule, shadowOver, current,
         !decision.allowed(), decision.remaining(),
         decision.allowed() ? decision.resetAfterNanos() : untilRetry(decision)))
         .exceptionallyCompose(RateLimitGrpcService::unmatchedIfRemoved);
@@ -241,10 +306,11 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         : decision.retryAfterNanos();
   }
 
-  private DescriptorStatus answer(EnvoyRule rule, RateLimitResponse.RateLimit current, boolean over, long remaining,
-      long untilResetNanos) {
+  private DescriptorStatus answer(EnvoyRule rule, Runnable shadowOver, RateLimitResponse.RateLimit current,
+      boolean over, long remaining, long untilResetNanos) {
     if (over && rule.shadowMode()) {
       shadowOverLimits.increment();
+      shadowOver.run();
     }
     long seconds = untilResetNanos / 1_000_000_000L;
     int nanos = (int) (untilResetNanos % 1_000_000_000L);
