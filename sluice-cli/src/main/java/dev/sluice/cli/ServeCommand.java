@@ -8,6 +8,7 @@ import dev.sluice.core.Clock;
 import dev.sluice.core.Durations;
 import dev.sluice.envoy.EnvoyRateLimitServer;
 import dev.sluice.envoy.RateLimitGrpcService;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.sluice.server.JsonLogging;
@@ -21,8 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -211,6 +214,12 @@ final class ServeCommand implements Callable<Integer> {
         .description("Descriptors over a shadow_mode limit, answered OK").register(registry);
     FunctionCounter.builder("sluice_envoy_reloads", envoy, EnvoyRateLimitServer::reloads)
         .description("Reloads of the envoy rate-limit files").register(registry);
+    // Per domain and result, like the edge's sluice.decisions per tier and result.
+    Map<String, Counter> decisions = new ConcurrentHashMap<>();
+    s.onDecision((domain, result) -> decisions.computeIfAbsent(domain + "\n" + result.label(),
+        k -> Counter.builder("sluice.envoy.decisions")
+            .tags("domain", domain, "result", result.label())
+            .description("Envoy ShouldRateLimit descriptor results").register(registry)).increment());
   }
 
   private ServerOptions options(SluiceConfig checked) {

@@ -137,6 +137,8 @@ class EnvoyCommandsTest {
     assertThat(code.get()).isZero();
     assertThat(metrics.body()).contains("sluice_envoy_calls_total 2.0", "sluice_envoy_descriptors_total 2.0",
         "sluice_envoy_over_limit_total 1.0", "sluice_envoy_shadow_over_limit_total 0.0",
-        "sluice_envoy_reloads_total 0.0");
+        "sluice_envoy_reloads_total 0.0",
+        "sluice_envoy_decisions_total{domain=\"api\",result=\"allowed\"} 1.0",
+        "sluice_envoy_decisions_total{domain=\"api\",result=\"denied\"} 1.0");
   }
 }
