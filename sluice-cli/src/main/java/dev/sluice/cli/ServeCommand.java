@@ -171,6 +171,7 @@ final class ServeCommand implements Callable<Integer> {
         envoy = EnvoyRateLimitServer.start(envoyConfig, c.server().bind(), port, Clock.system(), poll,
             spec -> Stores.openBeside(c.store(), "envoy", spec, Clock.system()));
         envoyMeters(envoy, server.meterRegistry());
+        server.grpcListening(envoy.port());
       } catch (ConfigException e) {
         server.close();
         e.problems().forEach(err::println);

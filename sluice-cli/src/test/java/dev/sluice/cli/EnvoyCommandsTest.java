@@ -126,6 +126,10 @@ class EnvoyCommandsTest {
         java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/metrics"))
             .header("Authorization", "Bearer t").build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.net.http.HttpResponse<String> admin = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/admin/config"))
+            .header("Authorization", "Bearer t").header("Accept", "application/json").build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
 
     serve.interrupt();
     serve.join(30_000);
@@ -135,6 +139,9 @@ class EnvoyCommandsTest {
     assertThat(second.getStatuses(0).getCurrentLimit().getRequestsPerUnit()).isEqualTo(1);
     assertThat(serve.isAlive()).isFalse();
     assertThat(code.get()).isZero();
+    assertThat(admin.body()).as("configured and effective gRPC port")
+        .contains("\"grpc-port\":" + free + "}", "\"effective\":{\"server\":{")
+        .doesNotContain("\"grpc-port\":0");
     assertThat(metrics.body()).contains("sluice_envoy_calls_total 2.0", "sluice_envoy_descriptors_total 2.0",
         "sluice_envoy_over_limit_total 1.0", "sluice_envoy_shadow_over_limit_total 0.0",
         "sluice_envoy_reloads_total 0.0",

@@ -35,7 +35,7 @@ class EnvoySharedServeTest {
   Path dir;
 
   /** A {@code sluice serve} running in a thread, with the gRPC port it printed. */
-  private record Node(Thread thread, AtomicInteger code, int grpcPort) {}
+  private record Node(Thread thread, AtomicInteger code, int adminPort, int grpcPort) {}
 
   private static Node serve(Path config, Path limits) {
     StringWriter err = new StringWriter();
@@ -47,7 +47,8 @@ class EnvoySharedServeTest {
       code.set(cl.execute("serve", "--config", config.toString(), "--watch-interval", "0",
           "--envoy-config", limits.toString(), "--grpc-port", "0"));
     });
-    Pattern port = Pattern.compile("envoy rate-limit service \\(gRPC\\) on 127\\.0\\.0\\.1:(\\d+) \\[api\\]");
+    Pattern port = Pattern.compile("admin on http://127\\.0\\.0\\.1:(\\d+), "
+        + "envoy rate-limit service \\(gRPC\\) on 127\\.0\\.0\\.1:(\\d+) \\[api\\]");
     Clock clock = Clock.system();
     long deadline = clock.nanoTime() + Duration.ofSeconds(30).toNanos();
     Matcher m;
@@ -56,7 +57,7 @@ class EnvoySharedServeTest {
       assertThat(thread.isAlive()).as("serve to keep running; stderr: " + err).isTrue();
       LockSupport.parkNanos(10_000_000);
     }
-    return new Node(thread, code, Integer.parseInt(m.group(1)));
+    return new Node(thread, code, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
   }
 
   private static Code call(Node node) {
@@ -92,6 +93,12 @@ class EnvoySharedServeTest {
         assertThat(call(b)).isEqualTo(RateLimitResponse.Code.OK);
         assertThat(call(a)).as("the third hit over both nodes").isEqualTo(RateLimitResponse.Code.OVER_LIMIT);
         assertThat(call(b)).isEqualTo(RateLimitResponse.Code.OVER_LIMIT);
+        String admin = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + a.adminPort() + "/admin/config"))
+            .header("Authorization", "Bearer t").header("Accept", "application/json").build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(admin).as("configured none, effective the port --grpc-port 0 bound")
+            .contains("\"grpc-port\":0}", "\"grpc-port\":" + a.grpcPort() + "}");
       } finally {
         a.thread().interrupt();
         b.thread().interrupt();
