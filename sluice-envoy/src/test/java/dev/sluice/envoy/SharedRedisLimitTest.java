@@ -6,6 +6,7 @@ import com.linecorp.armeria.client.grpc.GrpcClients;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.ManualClock;
+import dev.sluice.redis.FailureMode;
 import dev.sluice.redis.RedisBucketStore;
 import dev.sluice.testkit.RedisProcess;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
@@ -14,6 +15,7 @@ import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.Code;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
 import io.envoyproxy.envoy.type.v3.RateLimitUnit;
+import io.grpc.StatusRuntimeException;
 import io.lettuce.core.RedisURI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,6 +120,29 @@ class SharedRedisLimitTest {
     assertThat(codeAndRemaining(client(nodeB).shouldRateLimit(req))).containsExactly(Code.OK, Code.OK, 0);
     assertThat(codeAndRemaining(client(nodeA).shouldRateLimit(req)))
         .containsExactly(Code.OVER_LIMIT, Code.OVER_LIMIT, 0);
+  }
+
+  @Test
+  void aRedisThatIsGoneIsNeverAnOkWhenTheStoreFailsClosed() throws Exception {
+    try (RedisProcess own = RedisProcess.start();
+        EnvoyRateLimitServer node = EnvoyRateLimitServer.start(dir, "127.0.0.1", 0, new ManualClock(),
+            Duration.ofMinutes(1), spec -> RedisBucketStore.builder(spec).standalone(RedisURI.create(own.uri()))
+                .namespace("envoy-down").timeout(Duration.ofMillis(200)).failureMode(FailureMode.FAIL_CLOSED)
+                .build())) {
+      var client = client(node);
+      assertThat(client.shouldRateLimit(user("d1")).getOverallCode()).isEqualTo(Code.OK);
+      own.kill();
+      List<String> answers = new java.util.ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        try {
+          answers.add(client.shouldRateLimit(user("d1")).getOverallCode().name());
+        } catch (StatusRuntimeException e) {
+          answers.add(e.getStatus().getCode().name());
+        }
+      }
+      // fail-closed answers over; a store call that fails outright reaches Envoy as UNAVAILABLE.
+      assertThat(answers).allMatch(a -> a.equals("OVER_LIMIT") || a.equals("UNAVAILABLE"), "over or unavailable");
+    }
   }
 
   @Test
