@@ -168,7 +168,7 @@ final class ServeCommand implements Callable<Integer> {
         int port = grpcPort != null ? grpcPort
             : c.server().grpcPort() != 0 ? c.server().grpcPort() : DEFAULT_GRPC_PORT;
         // The server's store kind: on Redis, every node with this config shares the Envoy limits.
-        envoy = EnvoyRateLimitServer.start(envoyConfig, c.server().bind(), port, Clock.system(), poll,
+        envoy = EnvoyRateLimitServer.start(envoyConfig, c.server().bind(), port, poll,
             spec -> Stores.openBeside(c.store(), "envoy", spec, Clock.system()));
         envoyMeters(envoy, server.meterRegistry());
         server.grpcListening(envoy.port());

@@ -47,12 +47,12 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
   private volatile String fingerprint;
 
   private EnvoyRateLimitServer(Path dir, EnvoyLimits initial, String fingerprint, String bind, int port,
-      Clock clock, Duration poll, Function<LimiterSpec, BucketStore> stores) {
+      Duration poll, Function<LimiterSpec, BucketStore> stores) {
     this.dir = dir;
     this.fingerprint = fingerprint;
     this.store = stores.apply(initial.spec());
     this.running = new RateLimitGrpcService.Running(initial, store);
-    this.service = new RateLimitGrpcService(running, store, clock, stores);
+    this.service = new RateLimitGrpcService(running, store, stores);
     this.server = Server.builder()
         .http(new InetSocketAddress(bind, port))
         .service(GrpcService.builder().addService(service).build())
@@ -82,16 +82,19 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
    */
   public static EnvoyRateLimitServer start(Path dir, String bind, int port, Clock clock, Duration poll)
       throws ConfigException {
-    return start(dir, bind, port, clock, poll, spec -> BucketStore.local(spec, clock));
+    if (clock == null) {
+      throw new IllegalArgumentException("clock: null");
+    }
+    return start(dir, bind, port, poll, spec -> BucketStore.local(spec, clock));
   }
 
   /**
-   * Starts as {@link #start(Path, String, int, Clock, Duration)}, with the buckets in stores that
-   * {@code stores} opens for a spec: the rules' store, and one per descriptor-level limit override.
+   * Starts as {@link #start(Path, String, int, Clock, Duration)}, with the buckets (and their
+   * clock) in stores that {@code stores} opens for a spec: the rules' store, and one per descriptor-level limit override.
    * The server's own store kind goes here (local, or the server's Redis, so that several Sluice
    * nodes share one Envoy limit); the stores are closed with this server.
    */
-  public static EnvoyRateLimitServer start(Path dir, String bind, int port, Clock clock, Duration poll,
+  public static EnvoyRateLimitServer start(Path dir, String bind, int port, Duration poll,
       Function<LimiterSpec, BucketStore> stores) throws ConfigException {
     if (stores == null) {
       throw new IllegalArgumentException("stores: null");
@@ -101,7 +104,7 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
     }
     String fingerprint = Files.isDirectory(dir) ? fingerprint(dir) : "";
     EnvoyLimits limits = EnvoyConfigReader.readDirectory(dir);
-    EnvoyRateLimitServer s = new EnvoyRateLimitServer(dir, limits, fingerprint, bind, port, clock, poll, stores);
+    EnvoyRateLimitServer s = new EnvoyRateLimitServer(dir, limits, fingerprint, bind, port, poll, stores);
     try {
       s.server.start().join();
     } catch (RuntimeException e) {

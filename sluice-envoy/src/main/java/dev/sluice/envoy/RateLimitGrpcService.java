@@ -52,7 +52,6 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
 
   private final Supplier<EnvoyLimits> limits;
   private final BucketStore store;
-  private final Clock clock;
   private final Function<LimiterSpec, BucketStore> overrideStores;
   private final Map<String, BucketStore> overrides = new ConcurrentHashMap<>();
   private final LongAdder shadowOverLimits = new LongAdder();
@@ -65,7 +64,14 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
    * limits.get().spec()}; {@code clock} runs the buckets of descriptor-level limit overrides.
    */
   public RateLimitGrpcService(Supplier<EnvoyLimits> limits, BucketStore store, Clock clock) {
-    this(limits, store, clock, spec -> BucketStore.local(spec, clock));
+    this(limits, store, localStores(clock));
+  }
+
+  private static Function<LimiterSpec, BucketStore> localStores(Clock clock) {
+    if (clock == null) {
+      throw new IllegalArgumentException("clock: null");
+    }
+    return spec -> BucketStore.local(spec, clock);
   }
 
   /**
@@ -74,14 +80,13 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
    * limit override (of the same kind as {@code store}: local, or on the same Redis), closed with
    * {@link #close}.
    */
-  public RateLimitGrpcService(Supplier<EnvoyLimits> limits, BucketStore store, Clock clock,
+  public RateLimitGrpcService(Supplier<EnvoyLimits> limits, BucketStore store,
       Function<LimiterSpec, BucketStore> overrideStores) {
-    if (limits == null || store == null || clock == null || overrideStores == null) {
-      throw new IllegalArgumentException("limits, store, clock, overrideStores: null");
+    if (limits == null || store == null || overrideStores == null) {
+      throw new IllegalArgumentException("limits, store, overrideStores: null");
     }
     this.limits = limits;
     this.store = store;
-    this.clock = clock;
     this.overrideStores = overrideStores;
   }
 
@@ -92,7 +97,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     DecisionListener NONE = (domain, result) -> {};
 
     /**
-     * Called on a gRPC event loop (so it must not block) with the request's domain, or {@link
+     * Called on a gRPC event loop (so it must neither block nor throw) with the request's domain, or {@link
      * #UNKNOWN_DOMAIN} for a domain the running limits do not have (clients choose domains: this
      * keeps the set of values bounded), and the descriptor's {@link Result}.
      */

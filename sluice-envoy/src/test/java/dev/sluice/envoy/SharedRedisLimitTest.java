@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.LimiterSpec;
-import dev.sluice.core.ManualClock;
 import dev.sluice.redis.FailureMode;
 import dev.sluice.redis.RedisBucketStore;
 import dev.sluice.testkit.RedisProcess;
@@ -63,9 +62,9 @@ class SharedRedisLimitTest {
           - key: user
             rate_limit: {unit: hour, requests_per_unit: 3, name: per-user}
         """);
-    nodeA = EnvoyRateLimitServer.start(dir, "127.0.0.1", 0, new ManualClock(), Duration.ofMinutes(1),
+    nodeA = EnvoyRateLimitServer.start(dir, "127.0.0.1", 0, Duration.ofMinutes(1),
         redisStores("envoy-shared"));
-    nodeB = EnvoyRateLimitServer.start(dir, "127.0.0.1", 0, new ManualClock(), Duration.ofMinutes(1),
+    nodeB = EnvoyRateLimitServer.start(dir, "127.0.0.1", 0, Duration.ofMinutes(1),
         redisStores("envoy-shared"));
   }
 
@@ -125,7 +124,7 @@ class SharedRedisLimitTest {
   @Test
   void aRedisThatIsGoneIsNeverAnOkWhenTheStoreFailsClosed() throws Exception {
     try (RedisProcess own = RedisProcess.start();
-        EnvoyRateLimitServer node = EnvoyRateLimitServer.start(dir, "127.0.0.1", 0, new ManualClock(),
+        EnvoyRateLimitServer node = EnvoyRateLimitServer.start(dir, "127.0.0.1", 0,
             Duration.ofMinutes(1), spec -> RedisBucketStore.builder(spec).standalone(RedisURI.create(own.uri()))
                 .namespace("envoy-down").timeout(Duration.ofMillis(200)).failureMode(FailureMode.FAIL_CLOSED)
                 .build())) {
@@ -147,7 +146,7 @@ class SharedRedisLimitTest {
 
   @Test
   void anotherNamespaceIsAnotherLimit() throws Exception {
-    try (EnvoyRateLimitServer apart = EnvoyRateLimitServer.start(dir, "127.0.0.1", 0, new ManualClock(),
+    try (EnvoyRateLimitServer apart = EnvoyRateLimitServer.start(dir, "127.0.0.1", 0,
         Duration.ofMinutes(1), redisStores("envoy-apart"))) {
       client(nodeA).shouldRateLimit(user("u3"));
       client(nodeA).shouldRateLimit(user("u3"));
