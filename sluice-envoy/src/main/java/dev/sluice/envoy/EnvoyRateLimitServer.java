@@ -90,9 +90,10 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
 
   /**
    * Starts as {@link #start(Path, String, int, Clock, Duration)}, with the buckets (and their
-   * clock) in stores that {@code stores} opens for a spec: the rules' store, and one per descriptor-level limit override.
-   * The server's own store kind goes here (local, or the server's Redis, so that several Sluice
-   * nodes share one Envoy limit); the stores are closed with this server.
+   * clock) in stores that {@code stores} opens for a spec: the rules' store, and one per
+   * descriptor-level limit override. The server's own store kind goes here (local, or the server's
+   * Redis, so that several Sluice nodes share one Envoy limit); the stores are closed with this
+   * server.
    */
   public static EnvoyRateLimitServer start(Path dir, String bind, int port, Duration poll,
       Function<LimiterSpec, BucketStore> stores) throws ConfigException {
