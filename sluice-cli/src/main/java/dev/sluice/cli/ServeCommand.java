@@ -8,20 +8,24 @@ import dev.sluice.core.Clock;
 import dev.sluice.core.Durations;
 import dev.sluice.envoy.EnvoyRateLimitServer;
 import dev.sluice.envoy.RateLimitGrpcService;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.sluice.server.JsonLogging;
 import dev.sluice.server.RequestLogOptions;
 import dev.sluice.server.ServerOptions;
 import dev.sluice.server.SluiceServer;
+import dev.sluice.server.admission.Stores;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -106,9 +110,13 @@ final class ServeCommand implements Callable<Integer> {
           + " re-read when they change (every --watch-interval).")
   private Path envoyConfig;
 
-  @Option(names = "--grpc-port", paramLabel = "PORT", defaultValue = "8081",
-      description = "Port of Envoy's rate-limit service, HTTP/2 cleartext, on server.bind (default: ${DEFAULT-VALUE}).")
-  private int grpcPort;
+  @Option(names = "--grpc-port", paramLabel = "PORT",
+      description = "Port of Envoy's rate-limit service, HTTP/2 cleartext, on server.bind; overrides"
+          + " server.grpc-port (default: server.grpc-port, else " + DEFAULT_GRPC_PORT + ").")
+  private Integer grpcPort;
+
+  /** The gRPC port when {@code --envoy-config} is given and neither the flag nor the config sets one. */
+  static final int DEFAULT_GRPC_PORT = 8081;
 
   @Override
   public Integer call() {
@@ -119,7 +127,7 @@ final class ServeCommand implements Callable<Integer> {
       io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
     }
     PrintWriter err = spec.commandLine().getErr();
-    if (grpcPort < 0 || grpcPort > 65_535) {
+    if (grpcPort != null && (grpcPort < 0 || grpcPort > 65_535)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--grpc-port: " + grpcPort + " (expected: 0..65535)");
     }
@@ -157,8 +165,13 @@ final class ServeCommand implements Callable<Integer> {
       try {
         Duration poll = options.watchInterval() == null || options.watchInterval().isZero()
             ? Duration.ofSeconds(2) : options.watchInterval();
-        envoy = EnvoyRateLimitServer.start(envoyConfig, c.server().bind(), grpcPort, Clock.system(), poll);
+        int port = grpcPort != null ? grpcPort
+            : c.server().grpcPort() != 0 ? c.server().grpcPort() : DEFAULT_GRPC_PORT;
+        // The server's store kind: on Redis, every node with this config shares the Envoy limits.
+        envoy = EnvoyRateLimitServer.start(envoyConfig, c.server().bind(), port, poll,
+            spec -> Stores.openBeside(c.store(), "envoy", spec, Clock.system()));
         envoyMeters(envoy, server.meterRegistry());
+        server.grpcListening(envoy.port());
       } catch (ConfigException e) {
         server.close();
         e.problems().forEach(err::println);
@@ -168,6 +181,10 @@ final class ServeCommand implements Callable<Integer> {
         err.println("sluice: cannot start the envoy rate-limit service: " + e.getMessage());
         return CommandLine.ExitCode.SOFTWARE;
       }
+    }
+    if (envoyConfig == null && (grpcPort != null || c.server().grpcPort() != 0)) {
+      err.println("sluice: " + (grpcPort != null ? "--grpc-port" : "server.grpc-port")
+          + " is set but --envoy-config is not: no envoy rate-limit service");
     }
     err.println("sluice: edge on http://" + c.server().bind() + ":" + server.edgePort()
         + (c.upstream().url() == null ? " (decision service)" : " -> " + c.upstream().url())
@@ -198,6 +215,12 @@ final class ServeCommand implements Callable<Integer> {
         .description("Descriptors over a shadow_mode limit, answered OK").register(registry);
     FunctionCounter.builder("sluice_envoy_reloads", envoy, EnvoyRateLimitServer::reloads)
         .description("Reloads of the envoy rate-limit files").register(registry);
+    // Per domain and result, like the edge's sluice.decisions per tier and result.
+    Map<String, Counter> decisions = new ConcurrentHashMap<>();
+    s.onDecision((domain, result) -> decisions.computeIfAbsent(domain + "\n" + result.label(),
+        k -> Counter.builder("sluice.envoy.decisions")
+            .tags("domain", domain, "result", result.label())
+            .description("Envoy ShouldRateLimit descriptor results").register(registry)).increment());
   }
 
   private ServerOptions options(SluiceConfig checked) {

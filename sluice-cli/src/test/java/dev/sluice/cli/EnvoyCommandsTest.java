@@ -79,13 +79,18 @@ class EnvoyCommandsTest {
 
   @Test
   void serveAnswersShouldRateLimitOnTheGrpcPort() throws Exception {
+    int free;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      free = probe.getLocalPort();
+    }
     Path config = dir.resolve("limiter.yaml");
     Files.writeString(config, """
-        server: { bind: 127.0.0.1, port: 0, admin-port: 0, admin-token: t }
+        server: { bind: 127.0.0.1, port: 0, admin-port: 0, admin-token: t, grpc-port: %d }
         tiers:
           free:
             per-client: { burst: 5, rate: 5/s }
-        """);
+        """.formatted(free));
     Path limits = Files.createDirectory(dir.resolve("ratelimit"));
     Files.writeString(limits.resolve("api.yaml"),
         "domain: api\ndescriptors:\n  - key: user\n    rate_limit: {unit: hour, requests_per_unit: 1}\n");
@@ -96,7 +101,7 @@ class EnvoyCommandsTest {
       cl.setErr(new PrintWriter(err, true));
       cl.setOut(new PrintWriter(new StringWriter(), true));
       code.set(cl.execute("serve", "--config", config.toString(), "--watch-interval", "0",
-          "--envoy-config", limits.toString(), "--grpc-port", "0"));
+          "--envoy-config", limits.toString()));
     });
     Pattern port = Pattern.compile("admin on http://127\\.0\\.0\\.1:(\\d+), "
         + "envoy rate-limit service \\(gRPC\\) on 127\\.0\\.0\\.1:(\\d+) \\[api\\]");
@@ -108,6 +113,7 @@ class EnvoyCommandsTest {
       assertThat(serve.isAlive()).as("serve to keep running; stderr: " + err).isTrue();
       LockSupport.parkNanos(10_000_000);
     }
+    assertThat(Integer.parseInt(m.group(2))).as("server.grpc-port of the config").isEqualTo(free);
     var client = GrpcClients.newClient("http://127.0.0.1:" + m.group(2),
         RateLimitServiceGrpc.RateLimitServiceBlockingStub.class);
     RateLimitRequest request = RateLimitRequest.newBuilder().setDomain("api")
@@ -120,6 +126,10 @@ class EnvoyCommandsTest {
         java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/metrics"))
             .header("Authorization", "Bearer t").build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.net.http.HttpResponse<String> admin = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/admin/config"))
+            .header("Authorization", "Bearer t").header("Accept", "application/json").build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
 
     serve.interrupt();
     serve.join(30_000);
@@ -129,8 +139,13 @@ class EnvoyCommandsTest {
     assertThat(second.getStatuses(0).getCurrentLimit().getRequestsPerUnit()).isEqualTo(1);
     assertThat(serve.isAlive()).isFalse();
     assertThat(code.get()).isZero();
+    assertThat(admin.body()).as("configured and effective gRPC port")
+        .contains("\"grpc-port\":" + free + "}", "\"effective\":{\"server\":{")
+        .doesNotContain("\"grpc-port\":0");
     assertThat(metrics.body()).contains("sluice_envoy_calls_total 2.0", "sluice_envoy_descriptors_total 2.0",
         "sluice_envoy_over_limit_total 1.0", "sluice_envoy_shadow_over_limit_total 0.0",
-        "sluice_envoy_reloads_total 0.0");
+        "sluice_envoy_reloads_total 0.0",
+        "sluice_envoy_decisions_total{domain=\"api\",result=\"allowed\"} 1.0",
+        "sluice_envoy_decisions_total{domain=\"api\",result=\"denied\"} 1.0");
   }
 }

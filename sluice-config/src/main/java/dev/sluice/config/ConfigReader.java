@@ -23,7 +23,8 @@ final class ConfigReader {
   static final List<String> SECTIONS =
       List.of("server", "upstream", "identity", "tiers", "global", "costs", "adaptive",
       "store", "observability");
-  static final List<String> SERVER_KEYS = List.of("bind", "port", "admin-bind", "admin-port", "admin-token");
+  static final List<String> SERVER_KEYS = List.of("bind", "port", "admin-bind", "admin-port", "admin-token",
+      "grpc-port");
   static final List<String> UPSTREAM_KEYS = List.of("url", "timeout", "idle-timeout");
   static final List<String> GLOBAL_KEYS = List.of("burst", "rate", "max-clients", "idle-expiry", "concurrency",
       "permit-timeout");
@@ -117,6 +118,7 @@ final class ConfigReader {
     String adminBind = or(m.string("admin-bind", false), d.adminBind());
     Long adminPort = or(m.integer("admin-port", 0, 65_535, false), (long) d.adminPort());
     String adminToken = or(m.string("admin-token", false), d.adminToken());
+    Long grpcPort = or(m.integer("grpc-port", 0, 65_535, false), (long) d.grpcPort());
     if (problems.count() != before) {
       return null;
     }
@@ -125,8 +127,13 @@ final class ConfigReader {
           adminPort + " (expected: a port other than server.port " + port + ")");
       return null;
     }
+    if (grpcPort != 0 && (grpcPort.equals(port) || grpcPort.equals(adminPort))) {
+      problems.add(m.line("grpc-port"), m.path("grpc-port"), grpcPort
+          + " (expected: a port other than server.port " + port + " and server.admin-port " + adminPort + ")");
+      return null;
+    }
     return problems.build(m.line(), m.path(), () -> new ServerConfig(
-        bind, port.intValue(), adminBind, adminPort.intValue(), adminToken));
+        bind, port.intValue(), adminBind, adminPort.intValue(), adminToken, grpcPort.intValue()));
   }
 
   private static UpstreamConfig upstream(Mapping m, Problems problems) {

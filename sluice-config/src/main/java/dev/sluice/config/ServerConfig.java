@@ -9,11 +9,18 @@ package dev.sluice.config;
  * @param adminPort admin port, 0..65535
  * @param adminToken bearer token the admin API requires, or {@code null} to read it from the
  *     {@code SLUICE_ADMIN_TOKEN} environment variable at start-up
+ * @param grpcPort port of Envoy's rate-limit service (gRPC) on {@code bind}, 0..65535; 0 means off
+ *     unless {@code sluice serve --envoy-config} asks for it (then its default, 8081)
  */
-public record ServerConfig(String bind, int port, String adminBind, int adminPort, String adminToken) {
+public record ServerConfig(String bind, int port, String adminBind, int adminPort, String adminToken, int grpcPort) {
 
-  /** The defaults: edge on 0.0.0.0:8080, admin on 127.0.0.1:9090, token from the environment. */
-  public static final ServerConfig DEFAULT = new ServerConfig("0.0.0.0", 8080, "127.0.0.1", 9090, null);
+  /** The defaults: edge on 0.0.0.0:8080, admin on 127.0.0.1:9090, token from the environment, no gRPC port. */
+  public static final ServerConfig DEFAULT = new ServerConfig("0.0.0.0", 8080, "127.0.0.1", 9090, null, 0);
+
+  /** A config without a gRPC port ({@code grpcPort} 0). */
+  public ServerConfig(String bind, int port, String adminBind, int adminPort, String adminToken) {
+    this(bind, port, adminBind, adminPort, adminToken, 0);
+  }
 
   /** Validates ports and addresses. */
   public ServerConfig {
@@ -21,5 +28,6 @@ public record ServerConfig(String bind, int port, String adminBind, int adminPor
     Checks.notBlank("server.admin-bind", adminBind);
     Checks.port("server.port", port);
     Checks.port("server.admin-port", adminPort);
+    Checks.port("server.grpc-port", grpcPort);
   }
 }

@@ -142,7 +142,7 @@ class BadConfigTest {
   @Test
   void aSectionOfTheWrongTypeIsOneProblem() {
     assertThat(problems(Configs.withTier("server: [8080]\nadaptive: true\n"))).containsExactly(
-        "test.yaml:4: server: a list (expected: a mapping with bind, port, admin-bind, admin-port, admin-token)",
+        "test.yaml:4: server: a list (expected: a mapping with bind, port, admin-bind, admin-port, admin-token, grpc-port)",
         "test.yaml:5: adaptive: true (expected: a mapping with enabled, shadow, interval, controllers,"
             + " latency-aimd, error-backoff, gradient, pi, static, capacity, predictive, limits, burst, min-burst, anomaly)");
   }
@@ -196,6 +196,14 @@ class BadConfigTest {
         "test.yaml:5: upstream.idle-timeout: 0s (expected: > 0)");
     assertThat(problems(Configs.withTier("server: {port: 9000, admin-port: 9000}\n"))).containsExactly(
         "test.yaml:4: server.admin-port: 9000 (expected: a port other than server.port 9000)");
+    assertThat(problems(Configs.withTier("server:\n  port: 9000\n  grpc-port: 70000\n"))).containsExactly(
+        "test.yaml:6: server.grpc-port: 70000 (expected: an integer 0..65535)");
+    assertThat(problems(Configs.withTier("server:\n  port: 9000\n  grpc-port: 9000\n"))).containsExactly(
+        "test.yaml:6: server.grpc-port: 9000 (expected: a port other than server.port 9000"
+            + " and server.admin-port 9090)");
+    assertThat(problems(Configs.withTier("server: {admin-port: 9191, grpc-port: 9191}\n"))).containsExactly(
+        "test.yaml:4: server.grpc-port: 9191 (expected: a port other than server.port 8080"
+            + " and server.admin-port 9191)");
   }
 
   @Test

@@ -81,7 +81,8 @@ class ConfigLoaderTest {
   @Test
   void readsEveryOptionalField() throws Exception {
     SluiceConfig config = ConfigLoader.parse("""
-        server: {bind: 127.0.0.1, port: 0, admin-bind: 0.0.0.0, admin-port: 9191, admin-token: "s3cret"}
+        server: {bind: 127.0.0.1, port: 0, admin-bind: 0.0.0.0, admin-port: 9191, admin-token: "s3cret",
+          grpc-port: 8181}
         upstream: {url: "https://api.example.com:8443/v1", timeout: 250ms, idle-timeout: 55s}
         identity:
           client-header: X-Caller
@@ -103,7 +104,7 @@ class ConfigLoaderTest {
         adaptive: {enabled: yes, shadow: true, interval: 2s}
         """, "full.yaml");
 
-    assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.1", 0, "0.0.0.0", 9191, "s3cret"));
+    assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.1", 0, "0.0.0.0", 9191, "s3cret", 8181));
     assertThat(config.upstream()).isEqualTo(
         new UpstreamConfig(URI.create("https://api.example.com:8443/v1"), Duration.ofMillis(250),
             Duration.ofSeconds(55)));

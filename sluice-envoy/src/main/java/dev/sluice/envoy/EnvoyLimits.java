@@ -38,6 +38,11 @@ public final class EnvoyLimits {
     return List.copyOf(domains.keySet());
   }
 
+  /** Returns whether {@code domain} has limits here. */
+  public boolean hasDomain(String domain) {
+    return domains.containsKey(domain);
+  }
+
   /** Returns every rule of every domain. */
   public List<EnvoyRule> rules() {
     return rules;

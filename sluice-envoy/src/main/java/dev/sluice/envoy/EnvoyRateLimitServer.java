@@ -5,6 +5,7 @@ import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.sluice.config.ConfigException;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
+import dev.sluice.core.LimiterSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,12 +47,12 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
   private volatile String fingerprint;
 
   private EnvoyRateLimitServer(Path dir, EnvoyLimits initial, String fingerprint, String bind, int port,
-      Clock clock, Duration poll) {
+      Duration poll, Function<LimiterSpec, BucketStore> stores) {
     this.dir = dir;
     this.fingerprint = fingerprint;
-    this.store = BucketStore.local(initial.spec(), clock);
+    this.store = stores.apply(initial.spec());
     this.running = new RateLimitGrpcService.Running(initial, store);
-    this.service = new RateLimitGrpcService(running, store, clock);
+    this.service = new RateLimitGrpcService(running, store, stores);
     this.server = Server.builder()
         .http(new InetSocketAddress(bind, port))
         .service(GrpcService.builder().addService(service).build())
@@ -80,12 +82,30 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
    */
   public static EnvoyRateLimitServer start(Path dir, String bind, int port, Clock clock, Duration poll)
       throws ConfigException {
+    if (clock == null) {
+      throw new IllegalArgumentException("clock: null");
+    }
+    return start(dir, bind, port, poll, spec -> BucketStore.local(spec, clock));
+  }
+
+  /**
+   * Starts as {@link #start(Path, String, int, Clock, Duration)}, with the buckets (and their
+   * clock) in stores that {@code stores} opens for a spec: the rules' store, and one per
+   * descriptor-level limit override. The server's own store kind goes here (local, or the server's
+   * Redis, so that several Sluice nodes share one Envoy limit); the stores are closed with this
+   * server.
+   */
+  public static EnvoyRateLimitServer start(Path dir, String bind, int port, Duration poll,
+      Function<LimiterSpec, BucketStore> stores) throws ConfigException {
+    if (stores == null) {
+      throw new IllegalArgumentException("stores: null");
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("grpc port: " + port + " (expected: 0..65535)");
     }
     String fingerprint = Files.isDirectory(dir) ? fingerprint(dir) : "";
     EnvoyLimits limits = EnvoyConfigReader.readDirectory(dir);
-    EnvoyRateLimitServer s = new EnvoyRateLimitServer(dir, limits, fingerprint, bind, port, clock, poll);
+    EnvoyRateLimitServer s = new EnvoyRateLimitServer(dir, limits, fingerprint, bind, port, poll, stores);
     try {
       s.server.start().join();
     } catch (RuntimeException e) {
@@ -165,6 +185,7 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
   public void close() {
     watcher.shutdownNow();
     server.stop().join();
+    service.close();
     store.close();
   }
 }

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -51,7 +52,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
 
   private final Supplier<EnvoyLimits> limits;
   private final BucketStore store;
-  private final Clock clock;
+  private final Function<LimiterSpec, BucketStore> overrideStores;
   private final Map<String, BucketStore> overrides = new ConcurrentHashMap<>();
   private final LongAdder shadowOverLimits = new LongAdder();
   private final LongAdder overLimits = new LongAdder();
@@ -63,12 +64,95 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
    * limits.get().spec()}; {@code clock} runs the buckets of descriptor-level limit overrides.
    */
   public RateLimitGrpcService(Supplier<EnvoyLimits> limits, BucketStore store, Clock clock) {
-    if (limits == null || store == null || clock == null) {
-      throw new IllegalArgumentException("limits, store, clock: null");
+    this(limits, store, localStores(clock));
+  }
+
+  private static Function<LimiterSpec, BucketStore> localStores(Clock clock) {
+    if (clock == null) {
+      throw new IllegalArgumentException("clock: null");
+    }
+    return spec -> BucketStore.local(spec, clock);
+  }
+
+  /**
+   * Creates the service over {@code store}, whose spec the caller keeps equal to {@code
+   * limits.get().spec()}; {@code overrideStores} opens the store of each distinct descriptor-level
+   * limit override (of the same kind as {@code store}: local, or on the same Redis), closed with
+   * {@link #close}.
+   */
+  public RateLimitGrpcService(Supplier<EnvoyLimits> limits, BucketStore store,
+      Function<LimiterSpec, BucketStore> overrideStores) {
+    if (limits == null || store == null || overrideStores == null) {
+      throw new IllegalArgumentException("limits, store, overrideStores: null");
     }
     this.limits = limits;
     this.store = store;
-    this.clock = clock;
+    this.overrideStores = overrideStores;
+  }
+
+  /** What a descriptor of a call came to, for metrics: one call per descriptor status answered. */
+  @FunctionalInterface
+  public interface DecisionListener {
+    /** No listener. */
+    DecisionListener NONE = (domain, result) -> {};
+
+    /**
+     * Called on a gRPC event loop (so it must neither block nor throw) with the request's domain, or {@link
+     * #UNKNOWN_DOMAIN} for a domain the running limits do not have (clients choose domains: this
+     * keeps the set of values bounded), and the descriptor's {@link Result}.
+     */
+    void decided(String domain, Result result);
+  }
+
+  /** The domain reported for a domain the running limits do not have. */
+  public static final String UNKNOWN_DOMAIN = "(unknown)";
+
+  /** What a descriptor came to. */
+  public enum Result {
+    /** No rule (no match, replaced, or an unknown domain). */
+    UNMATCHED("unmatched"),
+    /** An {@code unlimited} rule. */
+    UNLIMITED("unlimited"),
+    /** Charged and within the limit (OK). */
+    ALLOWED("allowed"),
+    /** Over the limit (OVER_LIMIT). */
+    DENIED("denied"),
+    /** Over a {@code shadow_mode} limit, answered OK. */
+    SHADOW_DENIED("shadow-denied");
+
+    private final String label;
+
+    Result(String label) {
+      this.label = label;
+    }
+
+    /** Returns the metric label: {@code unmatched}, {@code unlimited}, {@code allowed}, ... */
+    public String label() {
+      return label;
+    }
+  }
+
+  private volatile DecisionListener listener = DecisionListener.NONE;
+
+  /** Sends every descriptor's result to {@code listener} from now on (replacing the previous one). */
+  public void onDecision(DecisionListener listener) {
+    this.listener = listener == null ? DecisionListener.NONE : listener;
+  }
+
+  private static void report(DecisionListener listener, EnvoyLimits running, String domain, EnvoyRule rule,
+      Code code, boolean shadowOver) {
+    if (listener == DecisionListener.NONE) {
+      return;
+    }
+    Result result = rule == null ? Result.UNMATCHED : rule.unlimited() ? Result.UNLIMITED
+        : code == Code.OVER_LIMIT ? Result.DENIED : shadowOver ? Result.SHADOW_DENIED : Result.ALLOWED;
+    listener.decided(running.hasDomain(domain) ? domain : UNKNOWN_DOMAIN, result);
+  }
+
+  /** Closes the stores opened for descriptor-level limit overrides (not the main store). */
+  public void close() {
+    overrides.values().forEach(BucketStore::close);
+    overrides.clear();
   }
 
   /** Returns how many descriptor hits were over a shadow-mode limit (and answered OK). */
@@ -103,6 +187,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
       return;
     }
     EnvoyLimits running = limits.get();
+    DecisionListener listener = this.listener;
     int n = request.getDescriptorsCount();
     EnvoyRule[] rules = new EnvoyRule[n];
     Set<String> replaced = new HashSet<>();
@@ -121,13 +206,16 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
       }
     }
     List<CompletableFuture<DescriptorStatus>> statuses = new ArrayList<>(n);
+    // Written before each status's future completes, read after all of them have.
+    boolean[] shadowOver = new boolean[n];
     for (int i = 0; i < n; i++) {
       EnvoyRule rule = rules[i];
       if (rule != null && !rule.unlimited() && !rule.name().isEmpty() && replaced.contains(rule.name())) {
         rule = null;
         rules[i] = null; // replaced: neither limited nor a quota-mode descriptor
       }
-      statuses.add(status(request, i, rule));
+      int index = i;
+      statuses.add(status(request, i, rule, () -> shadowOver[index] = true));
     }
     CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new)).whenComplete((ignored, err) -> {
       if (err != null) {
@@ -145,6 +233,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         DescriptorStatus s = statuses.get(i).join();
         response.addStatuses(s);
         boolean quotaMode = rules[i] != null && rules[i].quotaMode();
+        report(listener, running, request.getDomain(), rules[i], s.getCode(), shadowOver[i]);
         quota += quotaMode ? 1 : 0;
         if (s.getCode() == Code.OVER_LIMIT) {
           overLimits.increment();
@@ -163,7 +252,8 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     });
   }
 
-  private CompletableFuture<DescriptorStatus> status(RateLimitRequest request, int index, EnvoyRule rule) {
+  private CompletableFuture<DescriptorStatus> status(RateLimitRequest request, int index, EnvoyRule rule,
+      Runnable shadowOver) {
     if (rule == null) {
       return CompletableFuture.completedFuture(DescriptorStatus.newBuilder().setCode(Code.OK).build());
     }
@@ -178,22 +268,22 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         : request.getHitsAddend() == 0 ? 1 : Integer.toUnsignedLong(request.getHitsAddend());
     if (!rule.bucketed()) {
       // requests_per_unit 0: every hit is over, and nothing ever resets it.
-      return CompletableFuture.completedFuture(answer(rule, current, hits > 0, 0, 0));
+      return CompletableFuture.completedFuture(answer(rule, shadowOver, current, hits > 0, 0, 0));
     }
     String key = bucketKey(request.getDomain(), d.getEntriesList());
     BucketStore target = d.hasLimit() ? overrideStore(rule) : store;
-    String tier = d.hasLimit() ? OVERRIDE_TIER : rule.fullKey();
+    String tier = d.hasLimit() ? overrideTier(rule) : rule.fullKey();
     if (hits == 0) {
       return target.levels(key, tier).toCompletableFuture().thenApply(levels -> {
         LevelState client = levels.get(0);
-        return answer(rule, current, false, client.tokens(), client.resetAfterNanos());
+        return answer(rule, shadowOver, current, false, client.tokens(), client.resetAfterNanos());
       }).exceptionallyCompose(RateLimitGrpcService::unmatchedIfRemoved);
     }
     if (Long.compareUnsigned(hits, Integer.MAX_VALUE) > 0) {
       // uint64 hits beyond any bucket: over, as no bucket holds that many tokens.
-      return CompletableFuture.completedFuture(answer(rule, current, true, 0, 0));
+      return CompletableFuture.completedFuture(answer(rule, shadowOver, current, true, 0, 0));
     }
-    return target.acquire(key, tier, (int) hits).toCompletableFuture().thenApply(decision -> answer(rule, current,
+    return target.acquire(key, tier, (int) hits).toCompletableFuture().thenApply(decision -> answer(rule, shadowOver, current,
         !decision.allowed(), decision.remaining(),
         decision.allowed() ? decision.resetAfterNanos() : untilRetry(decision)))
         .exceptionallyCompose(RateLimitGrpcService::unmatchedIfRemoved);
@@ -221,10 +311,11 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         : decision.retryAfterNanos();
   }
 
-  private DescriptorStatus answer(EnvoyRule rule, RateLimitResponse.RateLimit current, boolean over, long remaining,
-      long untilResetNanos) {
+  private DescriptorStatus answer(EnvoyRule rule, Runnable shadowOver, RateLimitResponse.RateLimit current,
+      boolean over, long remaining, long untilResetNanos) {
     if (over && rule.shadowMode()) {
       shadowOverLimits.increment();
+      shadowOver.run();
     }
     long seconds = untilResetNanos / 1_000_000_000L;
     int nanos = (int) (untilResetNanos % 1_000_000_000L);
@@ -236,8 +327,16 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         .build();
   }
 
-  /** The one tier of an override store. */
+  /** The prefix of the one tier of an override store. */
   static final String OVERRIDE_TIER = "override";
+
+  /**
+   * Returns the tier of an override's store: named by its size and unit, so that override buckets
+   * of different limits never share keys in a shared (Redis) store.
+   */
+  static String overrideTier(EnvoyRule rule) {
+    return OVERRIDE_TIER + ":" + rule.requestsPerUnit() + "/" + rule.unit();
+  }
 
   private EnvoyRule overrideRule(String domain, RateLimitDescriptor d) {
     RateLimitDescriptor.RateLimitOverride o = d.getLimit();
@@ -251,8 +350,8 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
   }
 
   private BucketStore overrideStore(EnvoyRule rule) {
-    return overrides.computeIfAbsent(rule.requestsPerUnit() + "/" + rule.unit(), k -> BucketStore.local(
-        LimiterSpec.builder().tier(OVERRIDE_TIER, rule.limit()).build(), clock));
+    return overrides.computeIfAbsent(overrideTier(rule), tier -> overrideStores.apply(
+        LimiterSpec.builder().tier(tier, rule.limit()).build()));
   }
 
   /** Returns the bucket key of a descriptor: domain and entries, length-prefixed so no two collide. */

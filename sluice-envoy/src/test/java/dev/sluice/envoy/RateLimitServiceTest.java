@@ -168,6 +168,21 @@ class RateLimitServiceTest {
   }
 
   @Test
+  void everyDescriptorResultReachesTheListenerByDomain() {
+    List<String> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    server.service().onDecision((domain, result) -> seen.add(domain + " " + result.label()));
+    // checkout: 2/s; canary: shadow 1/s; plan gold: unlimited; ip 10 replaces ip 11; nothing for x.
+    client.shouldRateLimit(request(0, d("tenant", "acme", "route", "checkout"), d("canary", "c1"),
+        d("plan", "gold"), d("ip", "10"), d("ip", "11"), d("x", "y")));
+    client.shouldRateLimit(request(2, d("tenant", "acme", "route", "checkout"), d("canary", "c1")));
+    client.shouldRateLimit(RateLimitRequest.newBuilder().setDomain("elsewhere").addDescriptors(d("a", "b")).build());
+    assertThat(seen).containsExactly(
+        "shop allowed", "shop allowed", "shop unlimited", "shop allowed", "shop unmatched", "shop unmatched",
+        "shop denied", "shop shadow-denied",
+        RateLimitGrpcService.UNKNOWN_DOMAIN + " unmatched");
+  }
+
+  @Test
   void replacesSwitchesTheNamedLimitOff() {
     // ip_10 (named ip-ten) replaces ip-any: with both matched, only ip-ten is enforced.
     assertThat(client.shouldRateLimit(request(0, d("ip", "10"), d("ip", "11")))).isEqualTo(response(Code.OK,

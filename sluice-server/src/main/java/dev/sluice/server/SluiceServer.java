@@ -208,6 +208,14 @@ public final class SluiceServer implements AutoCloseable {
     return admin.activeLocalPort();
   }
 
+  /**
+   * Records the port Envoy's rate-limit service listens on, served beside this server (by {@code
+   * sluice serve --envoy-config}): the effective {@code server.grpc-port} of {@code /admin/config}.
+   */
+  public void grpcListening(int port) {
+    config.grpcListening(port);
+  }
+
   /** Returns the bucket store every decision goes through: local, or Redis. */
   public BucketStore store() {
     return store;

@@ -92,6 +92,27 @@ class HotReloadTest {
   }
 
   @Test
+  void aChangedGrpcPortIsRestartRequired() throws IOException {
+    Path file = dir.resolve("limiter.yaml");
+    String started = Harness.withServer(config(5, "5/s"));
+    Files.writeString(file, started);
+    try (LoggerEvents logs = LoggerEvents.of(LiveConfig.class);
+        Harness sluice = Harness.start(ServerOptions.builder().configFile(file).clock(Clock.system())
+            .watchInterval(Duration.ofMillis(20)).shutdown(Duration.ZERO, Duration.ofSeconds(5)))) {
+      Files.writeString(file, started.replace("  port: 0\n", "  port: 0\n  grpc-port: 18581\n"));
+      Harness.await(Duration.ofSeconds(10), "the new gRPC port to be read",
+          () -> sluice.server.config().server().grpcPort() == 18581);
+
+      com.fasterxml.jackson.databind.JsonNode json = configJson(sluice);
+      assertThat(json.get("restartRequired")).extracting(n -> n.asText()).containsExactly("server.grpc-port");
+      assertThat(json.get("configured").get("server").get("grpc-port").asInt()).isEqualTo(18581);
+      assertThat(json.get("effective").get("server").get("grpc-port").asInt()).isZero();
+      assertThat(logs.named("restart-required").get(0).getFormattedMessage())
+          .contains("server.grpc-port configured 18581, effective 0");
+    }
+  }
+
+  @Test
   void aPortMovedAwayAndBackInTheWatchedFileNeedsNoRestart() throws IOException {
     Path file = dir.resolve("limiter.yaml");
     String started = Harness.withServer(config(5, "5/s"));

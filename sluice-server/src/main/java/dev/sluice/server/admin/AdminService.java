@@ -143,7 +143,7 @@ public final class AdminService {
 
   /**
    * Writes the members {@code restartRequired}, then {@code configured} and {@code effective},
-   * each {@code {"server":{"bind","port","admin-bind","admin-port"},"store":{...}}}: the
+   * each {@code {"server":{"bind","port","admin-bind","admin-port","grpc-port"},"store":{...}}}: the
    * restart-only settings as the config names them and as the process uses them (the ports it is
    * bound to, the store it opened, with the mode decisions are made in now).
    */
@@ -172,6 +172,7 @@ public final class AdminService {
     g.writeNumberField("port", c.port());
     JsonBodies.stringField(g, "admin-bind", c.adminBind());
     g.writeNumberField("admin-port", c.adminPort());
+    g.writeNumberField("grpc-port", c.grpcPort());
     g.writeEndObject();
   }
 

@@ -51,8 +51,25 @@ public final class Stores {
     return store;
   }
 
+  /**
+   * Returns a store of the kind {@code c} describes for limits kept beside the edge's (Envoy's
+   * rate-limit service): local buckets on {@code clock}, or a store on the same Redis with the same
+   * settings under the namespace {@code c.namespace() + "." + part}, so that its keys never meet
+   * the edge's while every node with the same config shares them. Its meters are not registered.
+   */
+  public static BucketStore openBeside(StoreConfig c, String part, LimiterSpec spec, Clock clock) {
+    if (part == null || part.isEmpty()) {
+      throw new IllegalArgumentException("namespace part: empty");
+    }
+    return c.redis() ? openRedis(c, spec, c.namespace() + "." + part) : BucketStore.local(spec, clock);
+  }
+
   /** Returns a connected Redis store enforcing {@code spec} with the settings of {@code c}. */
   static RedisBucketStore openRedis(StoreConfig c, LimiterSpec spec) {
+    return openRedis(c, spec, c.namespace());
+  }
+
+  private static RedisBucketStore openRedis(StoreConfig c, LimiterSpec spec, String namespace) {
     RedisStoreBuilder b = RedisBucketStore.builder(spec);
     String where = String.join(",", redactedUris(c));
     b.modeListener((from, to) -> logMode(where, from, to));
@@ -61,7 +78,7 @@ public final class Stores {
     } else {
       b.cluster(c.cluster().stream().map(RedisURI::create).toList());
     }
-    b.namespace(c.namespace())
+    b.namespace(namespace)
         .timeout(c.timeout())
         .failureMode(FailureMode.parse(c.failureMode()))
         .circuitBreaker(c.breakerFailures(), c.breakerOpen())

@@ -100,6 +100,7 @@ public final class LiveConfig {
   private final ServerConfig startedWith;
   private volatile int edgePort = -1;
   private volatile int adminPort = -1;
+  private volatile int grpcPort = -1;
   private volatile Snapshot current;
 
   /**
@@ -128,12 +129,18 @@ public final class LiveConfig {
     this.adminPort = adminPort;
   }
 
+  /** Records the port Envoy's rate-limit service (gRPC) is bound to, when the process serves it. */
+  public void grpcListening(int grpcPort) {
+    this.grpcPort = grpcPort;
+  }
+
   /** Returns the restart-only settings as the process uses them now. */
   public Effective effective() {
     int e = edgePort;
     int a = adminPort;
+    int g = grpcPort;
     return new Effective(new ServerConfig(startedWith.bind(), e >= 0 ? e : startedWith.port(),
-        startedWith.adminBind(), a >= 0 ? a : startedWith.adminPort(), null), storeConfig);
+        startedWith.adminBind(), a >= 0 ? a : startedWith.adminPort(), null, g >= 0 ? g : startedWith.grpcPort()), storeConfig);
   }
 
   /** Returns the config now running. */
@@ -224,6 +231,9 @@ public final class LiveConfig {
     if (configured.adminPort() != startedWith.adminPort() && configured.adminPort() != e.server().adminPort()) {
       out.add("server.admin-port");
     }
+    if (configured.grpcPort() != startedWith.grpcPort() && configured.grpcPort() != e.server().grpcPort()) {
+      out.add("server.grpc-port");
+    }
     if (!store.equals(storeConfig)) {
       out.add("store");
     }
@@ -244,6 +254,7 @@ public final class LiveConfig {
         case "server.port" -> path + " configured " + c.port() + ", effective " + e.port();
         case "server.admin-bind" -> path + " configured " + c.adminBind() + ", effective " + e.adminBind();
         case "server.admin-port" -> path + " configured " + c.adminPort() + ", effective " + e.adminPort();
+        case "server.grpc-port" -> path + " configured " + c.grpcPort() + ", effective " + e.grpcPort();
         default -> path + " configured differently from the one opened at start";
       });
     }
