@@ -247,20 +247,20 @@ class RateLimitServiceTest {
   }
 
   private void awaitPolls(long count) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (server.polls() < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("fewer than " + count + " polls within 10 s");
-      }
-      Thread.sleep(10);
-    }
+    await(() -> server.polls() >= count, () -> "fewer than " + count + " polls within 10 s");
   }
 
   private void awaitReloads(long count) throws InterruptedException {
+    await(() -> server.reloads() >= count, () -> "no reload within 10 s; reloads: " + server.reloads());
+  }
+
+  /** Waits up to 10 s for {@code done}, polling every 10 ms (the reload poller runs on its own thread). */
+  private static void await(java.util.function.BooleanSupplier done, java.util.function.Supplier<String> failure)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (server.reloads() < count) {
+    while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("no reload within 10 s; reloads: " + server.reloads());
+        throw new AssertionError(failure.get());
       }
       Thread.sleep(10);
     }
