@@ -26,9 +26,18 @@ import java.util.ArrayDeque;
  *       every interval was healthy, the tokens in flight (served rate × latency, Little's law) fell
  *       by at least {@value #PROBE_THROTTLE} (mean of the run's last third against its first
  *       third, so that the sampling noise of short intervals is no throttle), the mean latency
- *       stayed within {@value #PROBE_BAND} of where it was, and every sample sat more than {@value
- *       #PROBE_MARGIN} above the base RTT, that latency is the backend's own: the base RTT is reset
- *       to the smallest of those samples.
+ *       stayed within {@value #PROBE_BAND} of where it was, no sample rose more than {@value
+ *       #PROBE_BAND} above it, and every sample sat more than {@value #PROBE_MARGIN} above the base
+ *       RTT, that latency is the backend's own: the base RTT is reset to the smallest of those
+ *       samples. The rise matters because a throttle is not the only thing that lowers the tokens
+ *       in flight at a flat latency: when a backend loses capacity under a concurrency level, the
+ *       queue sized for the old capacity drains at the new, slower rate (the latency rises), the
+ *       loop cuts the level with the served rate, and the level's own headroom then holds as long a
+ *       queue in time as before with proportionally fewer tokens in flight. Compared end to end the
+ *       run looks like a flat throttle and would reset the base RTT to a queue's latency; the rise
+ *       in between tells them apart (measured on a 24-worker pool halving to 12 behind 48
+ *       closed-loop clients: the base RTT went from 109 to 180 ms and the level settled at 32
+ *       instead of 21).
  *   <li><b>Slack.</b> A queue needs more work in flight than the backend serves at once. When two
  *       consecutive intervals hold at most {@value #SLACK} of the most tokens in flight seen
  *       without queueing delay over the RTT window, and both sit more than {@value #PROBE_MARGIN}
@@ -172,7 +181,9 @@ public final class CapacityEstimator {
       return;
     }
     for (Sample s : run) {
-      if (!(s.value() > baseRtt * (1 + PROBE_MARGIN))) {
+      // Above the band anywhere in the run: a capacity loss under a queue, not a flat throttle (see
+      // the class comment).
+      if (!(s.value() > baseRtt * (1 + PROBE_MARGIN)) || s.value() > first[0] * (1 + PROBE_BAND)) {
         return;
       }
     }

@@ -111,6 +111,46 @@ class CapacityEstimatorTest {
     assertThat(e.resets()).isZero();
   }
 
+  /**
+   * A worker pool that halves under a concurrency level, as {@code CapacityHalvingServeTest} recorded
+   * it in a failing run (250 ms intervals; served tokens per second and median latency per interval,
+   * as logged): 24 workers at 100 ms, the level about 40 with the loop's headroom, so a standing
+   * queue holds the latency near 190 ms; then 12 workers. The queue sized for 24 workers drains at
+   * half the rate (latency up to 400 ms), the loop cuts the level with the served rate, and the
+   * headroom queue holds the latency at 200 ms again with half as much in flight. First third
+   * against last third of the 3 s run, that was a throttle that left the latency flat, and the
+   * probe reset the base RTT to 180 ms, a queue's latency: the level then settled at 120/s × 0.18 s
+   * × 1.25 + 5 ≈ 32 instead of about 21 and the serve test timed out.
+   */
+  @Test
+  void aCapacityLossUnderTheLevelIsNoThrottleThatLeftTheLatencyFlat() {
+    CapacityEstimator q =
+        new CapacityEstimator(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(3));
+    long quarter = S / 4;
+    double[][] servedAndLatency = {
+        {104, 122.9}, {279, 109.1}, {200, 199.7}, {279, 199.7}, {195, 146.4}, {283, 189.4}, {200, 157.7},
+        {279, 190.5}, {200, 150.5}, {279, 190.5}, {209, 147.5}, {267, 191.5}, {208, 145.4}, {271, 185.3},
+        {215, 150.5}, {263, 186.4}, {215, 180.2}, {263, 182.3}, {215, 180.2},
+        // the pool halves
+        {258, 185.3}, {123, 200.7}, {116, 313.3}, {104, 196.6}, {136, 198.7}, {104, 380.9}, {136, 401.4},
+        {104, 200.7}, {136, 200.7}, {104, 191.5}, {134, 200.7}, {124, 194.6}, {116, 301.1}, {124, 380.9},
+        {115, 401.4}, {124, 292.9}};
+    long now = 0;
+    for (double[] interval : servedAndLatency) {
+      now += quarter;
+      q.update(now, quarter, interval[0], interval[0], interval[1]);
+      if (now > quarter) {
+        assertThat(q.baseRttMillis()).as("base RTT after the interval ending at %d ms", now / 1_000_000)
+            .isEqualTo(109.1);
+      }
+    }
+    // The halved pool's own limit follows from it: served × B × gain + floor.
+    double limit = 120 * q.baseRttMillis() / 1_000 * CapacityController.DEFAULTS.gain()
+        + CapacityController.DEFAULTS.floor();
+    assertThat(limit).isBetween(12.0, 0.75 * (240 * 0.1091 * 1.25 + 5));
+    assertThat(q.resets()).isZero();
+  }
+
   @Test
   void slowDriftUpwardIsFollowedByTheFallbackAndDownwardAtOnce() {
     double rtt = 40;

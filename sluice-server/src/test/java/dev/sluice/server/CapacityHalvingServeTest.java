@@ -51,6 +51,11 @@ import org.junit.jupiter.api.Timeout;
  * workers instead, the very first sample already holds a queue; the base RTT then includes it and
  * every limit is proportionally higher — the estimator has no forced ProbeRTT, see
  * docs/adaptive.md.)
+ *
+ * <p>A failed wait reports the loop's last {@value StepLog#KEPT} steps ({@link StepLog}): the
+ * signals the capacity controller read and what it made of them. That is how an intermittent
+ * failure was traced to the estimator's re-probe resetting the base RTT to a queue's latency
+ * across the halving ({@code CapacityEstimatorTest}, the capacity-loss case).
  */
 @Timeout(180)
 class CapacityHalvingServeTest {
@@ -99,16 +104,22 @@ class CapacityHalvingServeTest {
     try (PoolUpstream upstream = new PoolUpstream(W);
         Harness sluice = Harness.start(config(upstream.url()), CLOCK);
         LevelSampler levels = new LevelSampler(sluice);
+        StepLog steps = new StepLog(sluice);
         Load load = new Load(sluice, CLIENTS)) {
       upstream.serviceTime(SERVICE);
       levels.start();
+      steps.start();
       load.start();
 
       // Full pool: let the loop settle (its first steps open the level before a queue forms), then
       // take the mean level over 8 steps in which it stays at or above the workers.
       Harness.await(WAIT, SETTLE + " steps on the full pool", new Steps(sluice, SETTLE, (limit, level) -> true));
       Steps full = new Steps(sluice, 8, (limit, level) -> Double.isFinite(limit) && level >= W);
-      Harness.await(WAIT, "8 steps with the level at or above " + W + " on the full pool", full);
+      try {
+        Harness.await(WAIT, "8 steps with the level at or above " + W + " on the full pool", full);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + " (last scrape: " + full + ")\n" + steps, e);
+      }
       double high = FALL * full.meanLevel();
       assertThat(upstream.maxSeen()).as("the upstream's peak on the full pool, at most the loop's cap")
           .isLessThanOrEqualTo(CAP);
@@ -118,13 +129,14 @@ class CapacityHalvingServeTest {
       // 0.57, and stays near that when load inflates the measured latency in both phases alike), and
       // not below the halved pool's workers.
       upstream.workers(W / 2);
+      steps.mark("the pool halved");
       Steps band = new Steps(sluice, 8, (limit, level) -> limit >= low && limit <= high && level >= low
           && level <= Math.ceil(high));
       try {
         Harness.await(WAIT, "8 steps with the limit and the level in [" + low + ", " + high + "] after the pool"
             + " halved (full pool's mean level " + full.meanLevel() + ")", band);
       } catch (AssertionError e) {
-        throw new AssertionError(e.getMessage() + " (last scrape: " + band + ")", e);
+        throw new AssertionError(e.getMessage() + " (last scrape: " + band + ")\n" + steps, e);
       }
 
       // A phase that starts drained: the upstream sees at most the largest level in force during it.
@@ -205,6 +217,86 @@ class CapacityHalvingServeTest {
     @Override
     public String toString() {
       return last;
+    }
+  }
+
+  /**
+   * Keeps the loop's last {@value #KEPT} steps as lines (what the capacity controller read and
+   * decided, and the level in force after the step), so that a failure shows why the level did or
+   * did not move. It polls {@link dev.sluice.adaptive.ControlLoop#lastStep} every millisecond; a
+   * step is at least one interval after the previous one, so none is missed unless the poller is
+   * starved for an interval (a gap shows as a jump in the step times).
+   */
+  static final class StepLog implements AutoCloseable {
+    static final int KEPT = 40;
+    private final Harness sluice;
+    private final Thread thread;
+    private final java.util.ArrayDeque<String> lines = new java.util.ArrayDeque<>();
+    private final long start = CLOCK.nanoTime();
+    private dev.sluice.adaptive.ControlStep seen;
+    private volatile boolean stop;
+
+    StepLog(Harness sluice) {
+      this.sluice = sluice;
+      this.thread = new Thread(this::run, "step-log");
+      this.thread.setDaemon(true);
+    }
+
+    void start() {
+      thread.start();
+    }
+
+    private void run() {
+      while (!stop) {
+        poll();
+        LockSupport.parkNanos(1_000_000);
+      }
+    }
+
+    private synchronized void poll() {
+      var step = sluice.server.controlLoop().lastStep();
+      if (step == null || step == seen) {
+        return;
+      }
+      seen = step;
+      var s = step.signals();
+      var c = dev.sluice.adaptive.CapacityController.DEFAULTS; // the test configures only the period
+      boolean judged = c.judges(s);
+      add(String.format(java.util.Locale.ROOT, "%7.2fs rate %.0f->%.0f capacity %.0f limit %.1f level %d |"
+          + " responses %d answered %d admitted %d denied %d p50 %.1f p95 %.1f base %.1f served %.0f/s"
+          + " delivery %.0f/s | %s", (step.nowNanos() - start) / 1e9, step.previousRate(), step.composedRate(),
+          step.proposals().getOrDefault("capacity", Double.NaN), step.concurrencyLimit(),
+          sluice.server.store().spec().concurrency(), s.responses(), s.respondedCost(), s.admittedCost(),
+          s.denied(), s.p50Millis(), s.p95Millis(), s.baseRttMillis(), s.completedRate(), s.deliveryRate(),
+          !judged ? "not judged" : (c.saturated(s) ? "saturated" : "not saturated")
+              + (c.draining(s) ? ", draining" : "")));
+    }
+
+    /** Adds a line that marks an event of the test between steps. */
+    synchronized void mark(String event) {
+      add(String.format(java.util.Locale.ROOT, "%7.2fs -- %s", (CLOCK.nanoTime() - start) / 1e9, event));
+    }
+
+    private void add(String line) {
+      if (lines.size() == KEPT) {
+        lines.removeFirst();
+      }
+      lines.addLast(line);
+    }
+
+    @Override
+    public synchronized String toString() {
+      return "the loop's last steps:\n  " + String.join("\n  ", lines);
+    }
+
+    @Override
+    public void close() {
+      stop = true;
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
