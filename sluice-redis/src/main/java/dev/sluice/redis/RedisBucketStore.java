@@ -285,6 +285,18 @@ public final class RedisBucketStore implements BucketStore {
         shared.returnedTokens.get(), liveNodes.get(), shared.deniedLocally.sum());
   }
 
+  /**
+   * Returns the global level's lease top-up diagnostics: replies, saturated replies (fewer tokens
+   * than asked), tokens granted, mean and longest round trip (lease clock). For the benchmark driver.
+   */
+  String leaseDiagnostics() {
+    long replies = shared.topUpReplies.sum();
+    return String.format(java.util.Locale.ROOT,
+        "global lease: top-ups %,d (saturated %,d), %,d tokens, round trip mean %.0f µs, max %.1f ms",
+        replies, shared.saturatedTopUps.sum(), shared.topUpTokens.sum(), replies == 0 ? 0.0 : shared.topUpRoundTripNanos.sum() / 1e3 / replies,
+        shared.longestTopUpNanos.get() / 1e6);
+  }
+
   private void heartbeat() {
     if (closed) {
       return;

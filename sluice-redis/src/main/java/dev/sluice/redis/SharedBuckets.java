@@ -40,6 +40,15 @@ final class SharedBuckets {
   final LongAdder deniedLocally = new LongAdder();
   final AtomicLong leaseGrants = new AtomicLong();
   final AtomicLong returnedTokens = new AtomicLong();
+  /**
+   * Diagnostics of the global level's lease: top-up replies, tokens granted, the sum and the
+   * longest of their round trips (lease clock), and how many were saturated.
+   */
+  final LongAdder topUpReplies = new LongAdder();
+  final LongAdder topUpTokens = new LongAdder();
+  final LongAdder topUpRoundTripNanos = new LongAdder();
+  final LongAdder saturatedTopUps = new LongAdder();
+  final AtomicLong longestTopUpNanos = new AtomicLong();
 
   /** Creates the path; {@code leases} is null when leasing is off. */
   SharedBuckets(RedisLink link, KeySpace keys, StoreTime time, LeaseTable leases) {
@@ -244,7 +253,9 @@ final class SharedBuckets {
    * accrue, so a bucket that stays empty costs each node one call per pace, not one per request.
    */
   private boolean topUp(String key, Limit limit, Lease lease, int cost, long now) {
-    long size = leases.size(limit, lease.ratePerSecond(now, leases.windowNanos()), cost);
+    // A lease that ran dry during its last round trip gets the node's full share (see Lease.starved).
+    double demand = lease.starved() ? Double.POSITIVE_INFINITY : lease.ratePerSecond(now, leases.windowNanos());
+    long size = leases.size(limit, demand, cost);
     Lease.TopUp tu = lease.beginTopUp(now, size, limit);
     if (tu == null) {
       return false;
@@ -275,12 +286,35 @@ final class SharedBuckets {
       if (granted > 0) {
         leaseGrants.incrementAndGet();
       }
-      long pace = Math.max(1, Math.min(size, limit.burst()) / 2);
-      long paceNanos = pace > Long.MAX_VALUE / limit.rate().intervalNanos() ? leases.periodNanos()
-          : Math.min(leases.periodNanos(), pace * limit.rate().intervalNanos());
-      lease.endTopUp(granted, request, true, limit, at + leases.periodNanos(), at + paceNanos, time.toNanos(r[3]));
+      long roundTrip = Math.max(0, at - now);
+      if (key.equals(keys.global())) {
+        topUpReplies.increment();
+        topUpTokens.add(granted);
+        topUpRoundTripNanos.add(roundTrip);
+        longestTopUpNanos.accumulateAndGet(roundTrip, Math::max);
+        if (granted < request) {
+          saturatedTopUps.increment();
+        }
+      }
+      lease.endTopUp(granted, request, true, limit, at + leases.periodNanos(),
+          at + paceNanos(size, limit, roundTrip), time.toNanos(r[3]));
     });
     return true;
+  }
+
+  /**
+   * Returns how long a saturated lease waits after a top-up reply before it asks again: the time
+   * half its target (at most half the burst) takes to accrue, less the round trip just measured, so
+   * consecutive top-ups reach Redis about that much accrual apart (each collects about half the
+   * target, never capped at the target by pacing: a pace that ignored the round trip made each cycle
+   * pace + round trip long, and once that exceeded target / rate the lease could not carry the rate).
+   * At most one lease period; 0 when the round trip alone is that long.
+   */
+  private long paceNanos(long size, Limit limit, long roundTrip) {
+    long half = Math.max(1, Math.min(size, limit.burst()) / 2);
+    long accrue = half > Long.MAX_VALUE / limit.rate().intervalNanos() ? leases.periodNanos()
+        : Math.min(leases.periodNanos(), half * limit.rate().intervalNanos());
+    return Math.max(0, accrue - roundTrip);
   }
 
   /**

@@ -66,14 +66,15 @@ public final class RedisBench {
       // Over-admission: the global level saturated (burst 2000, 20000/s).
       LimiterSpec tight = LimiterSpec.builder().tier("t", Limit.of(10_000_000, 10_000_000))
           .global(Limit.of(2_000, 20_000)).build();
-      for (int nodes : new int[] {1, 2}) {
-        if (only.contains("a")) {
+      for (int nodes : new int[] {1, 2, 3}) {
+        // Throughput cells on 1 and 2 nodes; the saturated ones also on 3.
+        if (nodes < 3 && only.contains("a")) {
           cells.add(baseline(redis, nodes, threads, seconds));
         }
-        if (only.contains("b")) {
+        if (nodes < 3 && only.contains("b")) {
           cells.add(sluice("(b) sluice, no leasing", redis, open, nodes, threads, seconds, false));
         }
-        if (only.contains("c")) {
+        if (nodes < 3 && only.contains("c")) {
           cells.add(sluice("(c) sluice, leasing", redis, open, nodes, threads, seconds, true));
         }
         if (only.contains("B")) {
@@ -125,15 +126,17 @@ public final class RedisBench {
           .nodeId("bench-" + n).leasing(leasing).timeout(java.time.Duration.ofSeconds(1)).build());
     }
     try {
+      // Between warm-up and measurement the global bucket refills in Redis (waited for), so the
+      // measured window starts from a full bucket, as the bound B + R·t assumes.
       Result r = drive(nodes, threads, seconds, (node, key) -> stores.get(node).acquire(key, null, 1)
-          .toCompletableFuture().thenApply(Decision::allowed));
+          .toCompletableFuture().thenApply(Decision::allowed), () -> awaitFullGlobal(stores.get(0), spec));
       Limit g = spec.global();
       double bound = g.burst() < 1_000_000 ? g.burst() + g.rate().perSecond() * r.elapsedSeconds : 0;
       for (RedisBucketStore st : stores) {
         StoreStats x = st.stats();
         STATS.add(String.format(Locale.ROOT, "- %s, %d node(s), %s: redis %,d, leased %,d, denied locally %,d, fallback %,d, errors %d, grants %,d, returned %,d",
             name, nodes, st.nodeId(), x.redisDecisions(), x.leasedDecisions(), x.localDenials(), x.fallbackDecisions(), x.errors(),
-            x.leaseGrants(), x.leaseReturnedTokens()));
+            x.leaseGrants(), x.leaseReturnedTokens()) + "; " + st.leaseDiagnostics());
       }
       return new Cell(name, nodes, r.perSecond, r.p99Ms, r.admitted, bound);
     } finally {
@@ -143,10 +146,22 @@ public final class RedisBench {
 
   private record Result(double perSecond, double p99Ms, long admitted, double elapsedSeconds) {}
 
+  /** Waits until Redis holds {@code spec}'s global bucket full again (tokens in leases not counted). */
+  static void awaitFullGlobal(BucketStore store, LimiterSpec spec) {
+    Conditions.await("the global bucket full again", java.time.Duration.ofSeconds(10),
+        () -> store.aggregates().toCompletableFuture().join().global().tokens() >= spec.global().burst());
+  }
+
   private static Result drive(int nodes, int threads, int seconds,
       BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
+    return drive(nodes, threads, seconds, decide, () -> { });
+  }
+
+  private static Result drive(int nodes, int threads, int seconds,
+      BiFunction<Integer, String, CompletableFuture<Boolean>> decide, Runnable afterWarmUp) {
     // Warm-up: one second, not counted.
     run(nodes, threads, 1, decide);
+    afterWarmUp.run();
     return run(nodes, threads, seconds, decide);
   }
 
