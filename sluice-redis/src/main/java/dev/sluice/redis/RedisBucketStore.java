@@ -83,7 +83,7 @@ public final class RedisBucketStore implements BucketStore {
     this.link = link;
     this.systemClock = b.systemClock;
     this.leasePeriodNanos = b.leasePeriod.toNanos();
-    this.keys = new KeySpace(b.namespace);
+    this.keys = new KeySpace(b.namespace, b.aggregateShards);
     this.time = new StoreTime(b.clock);
     time.check(b.spec);
     this.spec = b.spec;
@@ -101,7 +101,7 @@ public final class RedisBucketStore implements BucketStore {
     this.leases = b.leasing
         ? new LeaseTable(b.systemClock, b.leasePeriod, b.overAdmission, b.minLease, () -> sizingNodes)
         : null;
-    this.shared = new SharedBuckets(link, keys, time, leases);
+    this.shared = new SharedBuckets(link, keys, new AggregateShards(keys, nodeId), time, leases);
     this.heartbeatTtlMs = b.heartbeat.toMillis() * 3;
     if (!connected) {
       // Redis did not answer at start: decide in the failure mode until a heartbeat or a probe gets through.
@@ -236,6 +236,7 @@ public final class RedisBucketStore implements BucketStore {
     }
     checkNoConcurrency(next);
     time.check(next);
+    AggregateShards.check(next, keys.shards());
     spec = next;
   }
 

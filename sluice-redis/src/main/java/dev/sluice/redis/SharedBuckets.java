@@ -32,6 +32,7 @@ final class SharedBuckets {
 
   private final RedisLink link;
   private final KeySpace keys;
+  private final AggregateShards shards;
   private final StoreTime time;
   private final LeaseTable leases;
   final AtomicLong redisDecisions = new AtomicLong();
@@ -51,35 +52,45 @@ final class SharedBuckets {
   final AtomicLong longestTopUpNanos = new AtomicLong();
 
   /** Creates the path; {@code leases} is null when leasing is off. */
-  SharedBuckets(RedisLink link, KeySpace keys, StoreTime time, LeaseTable leases) {
+  SharedBuckets(RedisLink link, KeySpace keys, AggregateShards shards, StoreTime time, LeaseTable leases) {
     this.link = link;
     this.keys = keys;
+    this.shards = shards;
     this.time = time;
     this.leases = leases;
   }
 
-  /** The levels of one request: parallel arrays, innermost first. */
-  private record Levels(Level[] level, String[] key, Limit[] limit) {
-    static Levels of(KeySpace ks, TierSpec t, Limit global, String client) {
+  /**
+   * The levels of one request: parallel arrays, innermost first. {@code key} and {@code limit} are
+   * what Redis decides (for a sharded aggregate: the shard next to the client's bucket, and the
+   * shard's limit); {@code reported} is the configured limit a decision names.
+   */
+  private record Levels(Level[] level, String[] key, Limit[] limit, Limit[] reported, String tier) {
+    static Levels of(KeySpace ks, AggregateShards sh, TierSpec t, Limit global, String client) {
       int n = 1 + (t.aggregate() != null ? 1 : 0) + (global != null ? 1 : 0);
       Level[] lv = new Level[n];
       String[] k = new String[n];
       Limit[] lim = new Limit[n];
+      Limit[] rep = new Limit[n];
       lv[0] = Level.CLIENT;
       k[0] = ks.client(t.name(), client);
       lim[0] = t.clientLimit(client);
+      rep[0] = lim[0];
+      int shard = ks.shardOf(client);
       int i = 1;
       if (t.aggregate() != null) {
         lv[i] = Level.TIER;
-        k[i] = ks.tier(t.name());
-        lim[i++] = t.aggregate();
+        k[i] = ks.tier(t.name(), shard);
+        lim[i] = sh.limit(t.aggregate());
+        rep[i++] = t.aggregate();
       }
       if (global != null) {
         lv[i] = Level.GLOBAL;
-        k[i] = ks.global();
-        lim[i] = global;
+        k[i] = ks.global(shard);
+        lim[i] = sh.limit(global);
+        rep[i] = global;
       }
-      return new Levels(lv, k, lim);
+      return new Levels(lv, k, lim, rep, t.name());
     }
 
     int size() {
@@ -108,7 +119,7 @@ final class SharedBuckets {
    * future.
    */
   CompletableFuture<Decision> acquire(TierSpec t, Limit global, String client, int cost, boolean useLeases) {
-    Levels lv = Levels.of(keys, t, global, client);
+    Levels lv = Levels.of(keys, shards, t, global, client);
     int n = lv.size();
     long[] epoch = new long[n];
     for (int i = 0; i < n; i++) {
@@ -120,22 +131,33 @@ final class SharedBuckets {
     if (leases != null && useLeases && cost <= minBurst(lv)) {
       long now = leases.clock().nanoTime();
       for (int i = 0; i < n; i++) {
-        Lease l = leases.lease(lv.key[i]);
-        lease[i] = l;
-        long r = l.take(now, cost, leases.windowNanos(), lv.limit[i]);
-        if (r >= 0) {
-          epoch[i] = Lease.epochOf(r);
-          tokens[i] = Lease.leftOf(r);
-          covered++;
-          if (Lease.wantsTopUp(r)) {
-            topUp(lv.key[i], lv.limit[i], l, cost, now);
+        // A sharded aggregate is leased from this node's home shard, spilling to the next shards
+        // while a shard's lease is saturated and empty; other levels have one lease key.
+        int tries = lv.level[i] == Level.CLIENT ? 1 : shards.count();
+        long r = Lease.MISS;
+        boolean deny = false;
+        for (int j = 0; j < tries; j++) {
+          String key = tries == 1 ? lv.key[i] : shards.key(lv.level[i], lv.tier, (shards.home() + j) % tries);
+          Lease l = leases.lease(key);
+          lease[i] = l;
+          r = l.take(now, cost, leases.windowNanos(), lv.limit[i]);
+          if (r >= 0) {
+            epoch[i] = Lease.epochOf(r);
+            tokens[i] = Lease.leftOf(r);
+            covered++;
+            if (Lease.wantsTopUp(r)) {
+              topUp(key, lv.limit[i], l, cost, now);
+            }
+            break;
           }
-          continue;
-        }
-        boolean deny = r == Lease.DENY;
-        if (r == Lease.MISS || r == Lease.DRY) {
-          // Not covered: top the lease up (if the bucket is hot enough) while this decision goes on.
-          deny = topUp(lv.key[i], lv.limit[i], l, cost, now) && r == Lease.DRY;
+          deny = r == Lease.DENY;
+          if (r == Lease.MISS || r == Lease.DRY) {
+            // Not covered: top the lease up (if the bucket is hot enough) while this decision goes on.
+            deny = topUp(key, lv.limit[i], l, cost, now) && r == Lease.DRY;
+          }
+          if (!deny) {
+            break;
+          }
         }
         if (deny) {
           for (int j = 0; j < i; j++) {
@@ -144,7 +166,7 @@ final class SharedBuckets {
             }
           }
           deniedLocally.increment();
-          return CompletableFuture.completedFuture(denyLocally(lv, i, l, cost, now));
+          return CompletableFuture.completedFuture(denyLocally(lv, i, lease[i], cost, now));
         }
       }
     }
@@ -214,7 +236,7 @@ final class SharedBuckets {
     long accrue = cost > Long.MAX_VALUE / lim.rate().intervalNanos() ? Long.MAX_VALUE
         : cost * lim.rate().intervalNanos();
     long retry = Math.max(1, Math.max(accrue, lease.paceUntil() - now));
-    return new Decision(false, 0, retry, lease.resetNanos(), lv.level[i], lim, Decision.Reason.EXHAUSTED);
+    return new Decision(false, 0, retry, lease.resetNanos(), lv.level[i], lv.reported[i], Decision.Reason.EXHAUSTED);
   }
 
   private static Decision decide(Levels lv, int cost, boolean admitted, long[] tokens, long[] reset, long[] wait) {
@@ -226,11 +248,11 @@ final class SharedBuckets {
           t = i;
         }
       }
-      return new Decision(true, tokens[t], 0, reset[t], lv.level[t], lv.limit[t], Decision.Reason.ADMITTED);
+      return new Decision(true, tokens[t], 0, reset[t], lv.level[t], lv.reported[t], Decision.Reason.ADMITTED);
     }
     for (int i = 0; i < n; i++) {
       if (lv.limit[i].burst() < cost) {
-        return new Decision(false, tokens[i], Long.MAX_VALUE, reset[i], lv.level[i], lv.limit[i],
+        return new Decision(false, tokens[i], Long.MAX_VALUE, reset[i], lv.level[i], lv.reported[i],
             Decision.Reason.COST_EXCEEDS_BURST);
       }
     }
@@ -243,7 +265,7 @@ final class SharedBuckets {
       retry = Math.max(retry, wait[i]);
     }
     d = Math.max(d, 0);
-    return new Decision(false, tokens[d], retry, reset[d], lv.level[d], lv.limit[d], Decision.Reason.EXHAUSTED);
+    return new Decision(false, tokens[d], retry, reset[d], lv.level[d], lv.reported[d], Decision.Reason.EXHAUSTED);
   }
 
   /**
@@ -287,7 +309,7 @@ final class SharedBuckets {
         leaseGrants.incrementAndGet();
       }
       long roundTrip = Math.max(0, at - now);
-      if (key.equals(keys.global())) {
+      if (shards.isGlobal(key)) {
         topUpReplies.increment();
         topUpTokens.add(granted);
         topUpRoundTripNanos.add(roundTrip);
@@ -330,13 +352,66 @@ final class SharedBuckets {
     }
   }
 
-  /** Returns every level's state for {@code client} without consuming anything. */
+  /**
+   * Returns every level's state for {@code client} without consuming anything. Sharded aggregates
+   * are reported whole: the tokens of all their shards, and the longest time until a shard is full.
+   */
   CompletableFuture<List<LevelState>> levels(TierSpec t, Limit global, String client) {
-    Levels lv = Levels.of(keys, t, global, client);
-    return link.run(LuaScript.BUCKETS, lv.key, args('P', 0, lv.limit)).thenApply(r -> {
+    Levels lv = Levels.of(keys, shards, t, global, client);
+    if (shards.count() == 1) {
+      return link.run(LuaScript.BUCKETS, lv.key, args('P', 0, lv.limit)).thenApply(r -> {
+        List<LevelState> out = new ArrayList<>(lv.size());
+        for (int i = 0; i < lv.size(); i++) {
+          out.add(new LevelState(lv.level[i], lv.limit[i], r[2 + 3 * i], time.toNanos(r[3 + 3 * i])));
+        }
+        return out;
+      });
+    }
+    CompletableFuture<long[]> own = link.run(LuaScript.BUCKETS, new String[] {lv.key[0]}, args('P', 0, new Limit[] {lv.limit[0]}));
+    List<Level> aggregates = new ArrayList<>();
+    List<Limit> limits = new ArrayList<>();
+    for (int i = 1; i < lv.size(); i++) {
+      aggregates.add(lv.level[i]);
+      limits.add(lv.reported[i]);
+    }
+    return own.thenCombine(peek(aggregates, java.util.Collections.nCopies(aggregates.size(), t.name()), limits), (r, agg) -> {
       List<LevelState> out = new ArrayList<>(lv.size());
-      for (int i = 0; i < lv.size(); i++) {
-        out.add(new LevelState(lv.level[i], lv.limit[i], r[2 + 3 * i], time.toNanos(r[3 + 3 * i])));
+      out.add(new LevelState(Level.CLIENT, lv.limit[0], r[2], time.toNanos(r[3])));
+      out.addAll(agg);
+      return out;
+    });
+  }
+
+  /**
+   * Returns the state of the aggregate {@code levels} (tier names in {@code tiers}, configured
+   * limits in {@code limits}), one script call per shard over that shard's keys (they share its
+   * hash tag): tokens summed over the shards, reset the longest of any shard.
+   */
+  private CompletableFuture<List<LevelState>> peek(List<Level> levels, List<String> tiers, List<Limit> limits) {
+    int n = levels.size();
+    Limit[] lim = new Limit[n];
+    for (int i = 0; i < n; i++) {
+      lim[i] = shards.limit(limits.get(i));
+    }
+    List<CompletableFuture<long[]>> calls = new ArrayList<>();
+    for (int s = 0; s < shards.count(); s++) {
+      String[] ks = new String[n];
+      for (int i = 0; i < n; i++) {
+        ks[i] = shards.key(levels.get(i), tiers.get(i), s);
+      }
+      calls.add(link.run(LuaScript.BUCKETS, ks, args('P', 0, lim)));
+    }
+    return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      List<LevelState> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        long tokens = 0;
+        long reset = 0;
+        for (CompletableFuture<long[]> c : calls) {
+          long[] r = c.join();
+          tokens += r[2 + 3 * i];
+          reset = Math.max(reset, time.toNanos(r[3 + 3 * i]));
+        }
+        out.add(new LevelState(levels.get(i), limits.get(i), tokens, reset));
       }
       return out;
     });
@@ -344,37 +419,35 @@ final class SharedBuckets {
 
   /**
    * Returns every tier aggregate and the global level of {@code s} as Redis holds them, in one
-   * script call (the keys share the store's hash tag). Tokens a node holds on lease are not in
-   * Redis and so not counted: this is what Redis will admit.
+   * script call per shard (one in all when unsharded: the keys share the store's hash tag). Tokens
+   * a node holds on lease are not in Redis and so not counted: this is what Redis will admit.
    */
   CompletableFuture<AggregateLevels> aggregates(LimiterSpec s) {
+    List<Level> levels = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    List<String> ks = new ArrayList<>();
     List<Limit> limits = new ArrayList<>();
     for (TierSpec t : s.tiers().values()) {
       if (t.aggregate() != null) {
+        levels.add(Level.TIER);
         names.add(t.name());
-        ks.add(keys.tier(t.name()));
         limits.add(t.aggregate());
       }
     }
     if (s.global() != null) {
-      ks.add(keys.global());
+      levels.add(Level.GLOBAL);
+      names.add("");
       limits.add(s.global());
     }
-    if (ks.isEmpty()) {
+    if (levels.isEmpty()) {
       return CompletableFuture.completedFuture(AggregateLevels.NONE);
     }
-    Limit[] lim = limits.toArray(Limit[]::new);
-    return link.run(LuaScript.BUCKETS, ks.toArray(String[]::new), args('P', 0, lim)).thenApply(r -> {
+    return peek(levels, names, limits).thenApply(states -> {
       Map<String, LevelState> tiers = new LinkedHashMap<>();
-      for (int i = 0; i < names.size(); i++) {
-        tiers.put(names.get(i), new LevelState(Level.TIER, lim[i], r[2 + 3 * i], time.toNanos(r[3 + 3 * i])));
+      int g = s.global() == null ? states.size() : states.size() - 1;
+      for (int i = 0; i < g; i++) {
+        tiers.put(names.get(i), states.get(i));
       }
-      int g = names.size();
-      LevelState global = s.global() == null ? null
-          : new LevelState(Level.GLOBAL, lim[g], r[2 + 3 * g], time.toNanos(r[3 + 3 * g]));
-      return new AggregateLevels(tiers, global);
+      return new AggregateLevels(tiers, s.global() == null ? null : states.get(g));
     });
   }
 }
