@@ -131,16 +131,17 @@ final class SharedBuckets {
     if (leases != null && useLeases && cost <= minBurst(lv)) {
       long now = leases.clock().nanoTime();
       for (int i = 0; i < n; i++) {
-        // A sharded aggregate is leased from this node's home shard, spilling to the next shards
-        // while a shard's lease is saturated and empty; other levels have one lease key.
+        // A sharded aggregate is leased from this node's home shard first, then from the next shards
+        // while a shard's lease cannot cover the cost; other levels have one lease key. Denied
+        // locally only if every shard's lease is saturated (empty, top-up in flight or paced);
+        // otherwise a level no lease covers is decided in Redis.
         int tries = lv.level[i] == Level.CLIENT ? 1 : shards.count();
-        long r = Lease.MISS;
-        boolean deny = false;
+        boolean deny = true;
         for (int j = 0; j < tries; j++) {
           String key = tries == 1 ? lv.key[i] : shards.key(lv.level[i], lv.tier, (shards.home() + j) % tries);
           Lease l = leases.lease(key);
           lease[i] = l;
-          r = l.take(now, cost, leases.windowNanos(), lv.limit[i]);
+          long r = l.take(now, cost, leases.windowNanos(), lv.limit[i]);
           if (r >= 0) {
             epoch[i] = Lease.epochOf(r);
             tokens[i] = Lease.leftOf(r);
@@ -148,15 +149,14 @@ final class SharedBuckets {
             if (Lease.wantsTopUp(r)) {
               topUp(key, lv.limit[i], l, cost, now);
             }
+            deny = false;
             break;
           }
-          deny = r == Lease.DENY;
-          if (r == Lease.MISS || r == Lease.DRY) {
-            // Not covered: top the lease up (if the bucket is hot enough) while this decision goes on.
-            deny = topUp(key, lv.limit[i], l, cost, now) && r == Lease.DRY;
-          }
-          if (!deny) {
-            break;
+          // Not covered: top the lease up (if the bucket is hot enough) while this decision goes on.
+          // A saturated lease denies (DENY), as does one whose top-up starts now (DRY).
+          boolean started = r != Lease.DENY && topUp(key, lv.limit[i], l, cost, now);
+          if (r == Lease.MISS || (r == Lease.DRY && !started)) {
+            deny = false;
           }
         }
         if (deny) {

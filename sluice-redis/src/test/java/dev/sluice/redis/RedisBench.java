@@ -19,11 +19,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * Decisions/s, p99 and over-admission against a real redis-server on loopback, for (a) a plain
  * token-bucket script, one EVAL per request, (b) Sluice without leasing, (c) Sluice with leasing;
- * 1 and 2 nodes. A plain main (run by {@code bench/redis/run.sh}), not a test. Arguments: seconds
+ * 1 and 2 nodes (saturated cells also 3); optionally the same on a 3-master Cluster without and with
+ * 3 aggregate shards. A plain main (run by {@code bench/redis/run.sh}), not a test. Arguments: seconds
  * per cell (default 5), driver threads per node (default 8), distinct client keys (default 8: hot
  * clients, which leasing serves locally; with many cold clients every decision needs Redis).
  */
@@ -43,7 +45,11 @@ public final class RedisBench {
       """;
 
   private static int keys = 8;
-  /** Which cells to run: a, b, c (throughput) and B, C (saturated); all by default. */
+  /**
+   * Which cells to run: a, b, c (throughput) and B, C (saturated) on one standalone Redis; k
+   * (throughput) and K (saturated) on a 3-master Cluster, without and with 3 aggregate shards; all
+   * standalone cells by default.
+   */
   private static String only = "abcBC";
   private static final List<String> STATS = new ArrayList<>();
 
@@ -66,23 +72,43 @@ public final class RedisBench {
       // Over-admission: the global level saturated (burst 2000, 20000/s).
       LimiterSpec tight = LimiterSpec.builder().tier("t", Limit.of(10_000_000, 10_000_000))
           .global(Limit.of(2_000, 20_000)).build();
+      RedisClusterProcesses cluster = only.contains("k") || only.contains("K") ? new RedisClusterProcesses() : null;
+      UnaryOperator<RedisStoreBuilder> standalone = b -> b.standalone(RedisURI.create(redis.uri()));
       for (int nodes : new int[] {1, 2, 3}) {
         // Throughput cells on 1 and 2 nodes; the saturated ones also on 3.
         if (nodes < 3 && only.contains("a")) {
           cells.add(baseline(redis, nodes, threads, seconds));
         }
         if (nodes < 3 && only.contains("b")) {
-          cells.add(sluice("(b) sluice, no leasing", redis, open, nodes, threads, seconds, false));
+          cells.add(sluice("(b) sluice, no leasing", standalone, open, nodes, threads, seconds, false));
         }
         if (nodes < 3 && only.contains("c")) {
-          cells.add(sluice("(c) sluice, leasing", redis, open, nodes, threads, seconds, true));
+          cells.add(sluice("(c) sluice, leasing", standalone, open, nodes, threads, seconds, true));
         }
         if (only.contains("B")) {
-          cells.add(sluice("(b) saturated global", redis, tight, nodes, threads, seconds, false));
+          cells.add(sluice("(b) saturated global", standalone, tight, nodes, threads, seconds, false));
         }
         if (only.contains("C")) {
-          cells.add(sluice("(c) saturated global", redis, tight, nodes, threads, seconds, true));
+          cells.add(sluice("(c) saturated global", standalone, tight, nodes, threads, seconds, true));
         }
+      }
+      if (cluster != null) {
+        // A 3-master Cluster on loopback: one namespace (one hot slot) vs its aggregates in 3 shards.
+        UnaryOperator<RedisStoreBuilder> one = b -> b.cluster(cluster.seeds());
+        UnaryOperator<RedisStoreBuilder> three = b -> b.cluster(cluster.seeds()).aggregateShards(3);
+        for (int nodes : new int[] {1, 2}) {
+          if (only.contains("k")) {
+            cells.add(sluice("(b) cluster, no leasing", one, open, nodes, threads, seconds, false));
+            cells.add(sluice("(b) cluster, no leasing, 3 shards", three, open, nodes, threads, seconds, false));
+            cells.add(sluice("(c) cluster, leasing", one, open, nodes, threads, seconds, true));
+            cells.add(sluice("(c) cluster, leasing, 3 shards", three, open, nodes, threads, seconds, true));
+          }
+          if (only.contains("K")) {
+            cells.add(sluice("(c) cluster, saturated global", one, tight, nodes, threads, seconds, true));
+            cells.add(sluice("(c) cluster, saturated global, 3 shards", three, tight, nodes, threads, seconds, true));
+          }
+        }
+        cluster.close();
       }
       System.out.println("| cell | nodes | decisions/s | p99 ms | admitted | bound B+R·t | over-admission |");
       System.out.println("|---|---|---|---|---|---|---|");
@@ -117,19 +143,19 @@ public final class RedisBench {
     }
   }
 
-  private static Cell sluice(String name, RedisProcess redis, LimiterSpec spec, int nodes, int threads,
-      int seconds, boolean leasing) throws Exception {
+  private static Cell sluice(String name, UnaryOperator<RedisStoreBuilder> connect, LimiterSpec spec, int nodes,
+      int threads, int seconds, boolean leasing) throws Exception {
     List<RedisBucketStore> stores = new ArrayList<>();
     String ns = "bench" + CLOCK.nanoTime();
     for (int n = 0; n < nodes; n++) {
-      stores.add(RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri())).namespace(ns)
+      stores.add(connect.apply(RedisBucketStore.builder(spec)).namespace(ns)
           .nodeId("bench-" + n).leasing(leasing).timeout(java.time.Duration.ofSeconds(1)).build());
     }
     try {
       // Between warm-up and measurement the global bucket refills in Redis (waited for), so the
       // measured window starts from a full bucket, as the bound B + R·t assumes.
       Result r = drive(nodes, threads, seconds, (node, key) -> stores.get(node).acquire(key, null, 1)
-          .toCompletableFuture().thenApply(Decision::allowed), () -> awaitFullGlobal(stores.get(0), spec));
+          .toCompletableFuture().thenApply(Decision::allowed), () -> awaitFullGlobal(stores.get(0)));
       Limit g = spec.global();
       double bound = g.burst() < 1_000_000 ? g.burst() + g.rate().perSecond() * r.elapsedSeconds : 0;
       for (RedisBucketStore st : stores) {
@@ -146,10 +172,10 @@ public final class RedisBench {
 
   private record Result(double perSecond, double p99Ms, long admitted, double elapsedSeconds) {}
 
-  /** Waits until Redis holds {@code spec}'s global bucket full again (tokens in leases not counted). */
-  static void awaitFullGlobal(BucketStore store, LimiterSpec spec) {
+  /** Waits until Redis holds the global bucket (every shard of it) full again (tokens in leases not counted). */
+  static void awaitFullGlobal(BucketStore store) {
     Conditions.await("the global bucket full again", java.time.Duration.ofSeconds(10),
-        () -> store.aggregates().toCompletableFuture().join().global().tokens() >= spec.global().burst());
+        () -> store.aggregates().toCompletableFuture().join().global().resetAfterNanos() == 0);
   }
 
   private static Result drive(int nodes, int threads, int seconds,
