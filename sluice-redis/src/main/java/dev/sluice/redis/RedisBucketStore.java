@@ -51,6 +51,7 @@ public final class RedisBucketStore implements BucketStore {
   private final RedisLink link;
   private final KeySpace keys;
   private final SharedBuckets shared;
+  private final BucketPeeks peeks;
   private final LeaseTable leases;
   private final StoreTime time;
   private final CircuitBreaker breaker;
@@ -101,7 +102,9 @@ public final class RedisBucketStore implements BucketStore {
     this.leases = b.leasing
         ? new LeaseTable(b.systemClock, b.leasePeriod, b.overAdmission, b.minLease, () -> sizingNodes)
         : null;
-    this.shared = new SharedBuckets(link, keys, new AggregateShards(keys, nodeId), time, leases);
+    AggregateShards shards = new AggregateShards(keys, nodeId);
+    this.shared = new SharedBuckets(link, keys, shards, time, leases);
+    this.peeks = new BucketPeeks(link, keys, shards, time);
     this.heartbeatTtlMs = b.heartbeat.toMillis() * 3;
     if (!connected) {
       // Redis did not answer at start: decide in the failure mode until a heartbeat or a probe gets through.
@@ -214,7 +217,7 @@ public final class RedisBucketStore implements BucketStore {
     LimiterSpec s = spec;
     try {
       TierSpec t = tierOf(s, tier, key, 1);
-      return shared.levels(t, s.global(), key);
+      return peeks.levels(t, s.global(), key);
     } catch (IllegalArgumentException | IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -223,7 +226,7 @@ public final class RedisBucketStore implements BucketStore {
   @Override
   public CompletionStage<AggregateLevels> aggregates() {
     try {
-      return shared.aggregates(spec);
+      return peeks.aggregates(spec);
     } catch (IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }

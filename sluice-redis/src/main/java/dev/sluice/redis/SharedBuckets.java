@@ -1,16 +1,9 @@
 package dev.sluice.redis;
 
-import dev.sluice.core.AggregateLevels;
 import dev.sluice.core.Decision;
 import dev.sluice.core.Level;
-import dev.sluice.core.LevelState;
 import dev.sluice.core.Limit;
-import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.TierSpec;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -98,20 +91,6 @@ final class SharedBuckets {
     }
   }
 
-  private String[] args(char op, long amount, Limit[] limits) {
-    String[] a = new String[5 + 2 * limits.length];
-    a[0] = String.valueOf(op);
-    a[1] = time.nowArg();
-    a[2] = Long.toString(amount);
-    a[3] = Long.toString(time.unitsPerMs());
-    a[4] = Long.toString(time.expirySlackMs());
-    for (int i = 0; i < limits.length; i++) {
-      a[5 + 2 * i] = Long.toString(limits[i].burst());
-      a[6 + 2 * i] = Long.toString(time.intervalUnits(limits[i]));
-    }
-    return a;
-  }
-
   /**
    * Decides {@code cost} for {@code client} in tier {@code t} under global limit {@code global};
    * {@code useLeases} is false for a circuit breaker's probe, which must reach Redis. A decision
@@ -188,7 +167,7 @@ final class SharedBuckets {
         lim[j++] = lv.limit[i];
       }
     }
-    CompletableFuture<Decision> result = link.run(LuaScript.BUCKETS, k, args('A', cost, lim)).thenApply(r -> {
+    CompletableFuture<Decision> result = link.run(LuaScript.BUCKETS, k, time.args('A', cost, lim)).thenApply(r -> {
       redisDecisions.incrementAndGet();
       boolean admitted = r[0] == 1;
       for (int i = 0, j = 0; i < n; i++) {
@@ -292,7 +271,7 @@ final class SharedBuckets {
     long request = tu.request();
     CompletableFuture<long[]> call;
     try {
-      call = link.run(LuaScript.BUCKETS, new String[] {key}, args('L', request, new Limit[] {limit}));
+      call = link.run(LuaScript.BUCKETS, new String[] {key}, time.args('L', request, new Limit[] {limit}));
     } catch (RuntimeException e) {
       // E.g. an injected clock out of range: end the top-up so the lease is not left refilling.
       lease.endTopUp(0, request, false, limit, 0, now, 0);
@@ -346,108 +325,9 @@ final class SharedBuckets {
   CompletableFuture<long[]> giveBack(String key, long tokens, Limit limit) {
     returnedTokens.addAndGet(tokens);
     try {
-      return link.run(LuaScript.BUCKETS, new String[] {key}, args('R', tokens, new Limit[] {limit}));
+      return link.run(LuaScript.BUCKETS, new String[] {key}, time.args('R', tokens, new Limit[] {limit}));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-  }
-
-  /**
-   * Returns every level's state for {@code client} without consuming anything. Sharded aggregates
-   * are reported whole: the tokens of all their shards, and the longest time until a shard is full.
-   */
-  CompletableFuture<List<LevelState>> levels(TierSpec t, Limit global, String client) {
-    Levels lv = Levels.of(keys, shards, t, global, client);
-    if (shards.count() == 1) {
-      return link.run(LuaScript.BUCKETS, lv.key, args('P', 0, lv.limit)).thenApply(r -> {
-        List<LevelState> out = new ArrayList<>(lv.size());
-        for (int i = 0; i < lv.size(); i++) {
-          out.add(new LevelState(lv.level[i], lv.limit[i], r[2 + 3 * i], time.toNanos(r[3 + 3 * i])));
-        }
-        return out;
-      });
-    }
-    CompletableFuture<long[]> own = link.run(LuaScript.BUCKETS, new String[] {lv.key[0]}, args('P', 0, new Limit[] {lv.limit[0]}));
-    List<Level> aggregates = new ArrayList<>();
-    List<Limit> limits = new ArrayList<>();
-    for (int i = 1; i < lv.size(); i++) {
-      aggregates.add(lv.level[i]);
-      limits.add(lv.reported[i]);
-    }
-    return own.thenCombine(peek(aggregates, java.util.Collections.nCopies(aggregates.size(), t.name()), limits), (r, agg) -> {
-      List<LevelState> out = new ArrayList<>(lv.size());
-      out.add(new LevelState(Level.CLIENT, lv.limit[0], r[2], time.toNanos(r[3])));
-      out.addAll(agg);
-      return out;
-    });
-  }
-
-  /**
-   * Returns the state of the aggregate {@code levels} (tier names in {@code tiers}, configured
-   * limits in {@code limits}), one script call per shard over that shard's keys (they share its
-   * hash tag): tokens summed over the shards, reset the longest of any shard.
-   */
-  private CompletableFuture<List<LevelState>> peek(List<Level> levels, List<String> tiers, List<Limit> limits) {
-    int n = levels.size();
-    Limit[] lim = new Limit[n];
-    for (int i = 0; i < n; i++) {
-      lim[i] = shards.limit(limits.get(i));
-    }
-    List<CompletableFuture<long[]>> calls = new ArrayList<>();
-    for (int s = 0; s < shards.count(); s++) {
-      String[] ks = new String[n];
-      for (int i = 0; i < n; i++) {
-        ks[i] = shards.key(levels.get(i), tiers.get(i), s);
-      }
-      calls.add(link.run(LuaScript.BUCKETS, ks, args('P', 0, lim)));
-    }
-    return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
-      List<LevelState> out = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        long tokens = 0;
-        long reset = 0;
-        for (CompletableFuture<long[]> c : calls) {
-          long[] r = c.join();
-          tokens += r[2 + 3 * i];
-          reset = Math.max(reset, time.toNanos(r[3 + 3 * i]));
-        }
-        out.add(new LevelState(levels.get(i), limits.get(i), tokens, reset));
-      }
-      return out;
-    });
-  }
-
-  /**
-   * Returns every tier aggregate and the global level of {@code s} as Redis holds them, in one
-   * script call per shard (one in all when unsharded: the keys share the store's hash tag). Tokens
-   * a node holds on lease are not in Redis and so not counted: this is what Redis will admit.
-   */
-  CompletableFuture<AggregateLevels> aggregates(LimiterSpec s) {
-    List<Level> levels = new ArrayList<>();
-    List<String> names = new ArrayList<>();
-    List<Limit> limits = new ArrayList<>();
-    for (TierSpec t : s.tiers().values()) {
-      if (t.aggregate() != null) {
-        levels.add(Level.TIER);
-        names.add(t.name());
-        limits.add(t.aggregate());
-      }
-    }
-    if (s.global() != null) {
-      levels.add(Level.GLOBAL);
-      names.add("");
-      limits.add(s.global());
-    }
-    if (levels.isEmpty()) {
-      return CompletableFuture.completedFuture(AggregateLevels.NONE);
-    }
-    return peek(levels, names, limits).thenApply(states -> {
-      Map<String, LevelState> tiers = new LinkedHashMap<>();
-      int g = s.global() == null ? states.size() : states.size() - 1;
-      for (int i = 0; i < g; i++) {
-        tiers.put(names.get(i), states.get(i));
-      }
-      return new AggregateLevels(tiers, s.global() == null ? null : states.get(g));
-    });
   }
 }
