@@ -298,7 +298,7 @@ final class SharedBuckets {
         }
       }
       lease.endTopUp(granted, request, true, limit, at + leases.periodNanos(),
-          at + paceNanos(size, limit, roundTrip), time.toNanos(r[3]));
+          at + paceNanos(size, limit, roundTrip, leases.periodNanos()), time.toNanos(r[3]));
     });
     return true;
   }
@@ -311,10 +311,10 @@ final class SharedBuckets {
    * pace + round trip long, and once that exceeded target / rate the lease could not carry the rate).
    * At most one lease period; 0 when the round trip alone is that long.
    */
-  private long paceNanos(long size, Limit limit, long roundTrip) {
+  static long paceNanos(long size, Limit limit, long roundTrip, long periodNanos) {
     long half = Math.max(1, Math.min(size, limit.burst()) / 2);
-    long accrue = half > Long.MAX_VALUE / limit.rate().intervalNanos() ? leases.periodNanos()
-        : Math.min(leases.periodNanos(), half * limit.rate().intervalNanos());
+    long accrue = half > Long.MAX_VALUE / limit.rate().intervalNanos() ? periodNanos
+        : Math.min(periodNanos, half * limit.rate().intervalNanos());
     return Math.max(0, accrue - roundTrip);
   }
 

@@ -217,6 +217,16 @@ class LeaseTest {
   }
 
   @Test
+  void aSaturatedLeaseIsPacedByHalfItsTargetsAccrualLessTheRoundTrip() {
+    // 220 tokens at 20,000/s (50 µs each): half the target accrues in 5.5 ms.
+    Limit limit = Limit.of(2_000, 20_000);
+    assertThat(SharedBuckets.paceNanos(220, limit, 0, PERIOD)).isEqualTo(5_500_000);
+    assertThat(SharedBuckets.paceNanos(220, limit, 2_000_000, PERIOD)).as("2 ms round trip").isEqualTo(3_500_000);
+    assertThat(SharedBuckets.paceNanos(220, limit, 9_000_000, PERIOD)).as("a round trip beyond it").isZero();
+    assertThat(SharedBuckets.paceNanos(10_000, Limit.of(100, 1), 0, PERIOD)).as("at most a period").isEqualTo(PERIOD);
+  }
+
+  @Test
   void demandIsTheLastWindowsRateOrTheCurrentOnesOnceATenthHasPassed() {
     Lease l = new Lease(0);
     for (int i = 0; i < 1_000; i++) {
