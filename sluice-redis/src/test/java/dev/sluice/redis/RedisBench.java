@@ -94,21 +94,22 @@ public final class RedisBench {
       }
       if (cluster != null) {
         // A 3-master Cluster on loopback: one namespace (one hot slot) vs its aggregates in 3 shards.
-        UnaryOperator<RedisStoreBuilder> one = b -> b.cluster(cluster.seeds());
-        UnaryOperator<RedisStoreBuilder> three = b -> b.cluster(cluster.seeds()).aggregateShards(3);
-        for (int nodes : new int[] {1, 2}) {
-          if (only.contains("k")) {
-            cells.add(sluice("(b) cluster, no leasing", one, open, nodes, threads, seconds, false));
-            cells.add(sluice("(b) cluster, no leasing, 3 shards", three, open, nodes, threads, seconds, false));
-            cells.add(sluice("(c) cluster, leasing", one, open, nodes, threads, seconds, true));
-            cells.add(sluice("(c) cluster, leasing, 3 shards", three, open, nodes, threads, seconds, true));
-          }
-          if (only.contains("K")) {
-            cells.add(sluice("(c) cluster, saturated global", one, tight, nodes, threads, seconds, true));
-            cells.add(sluice("(c) cluster, saturated global, 3 shards", three, tight, nodes, threads, seconds, true));
+        try (cluster) {
+          UnaryOperator<RedisStoreBuilder> one = b -> b.cluster(cluster.seeds());
+          UnaryOperator<RedisStoreBuilder> three = b -> b.cluster(cluster.seeds()).aggregateShards(3);
+          for (int nodes : new int[] {1, 2}) {
+            if (only.contains("k")) {
+              cells.add(sluice("(b) cluster, no leasing", one, open, nodes, threads, seconds, false));
+              cells.add(sluice("(b) cluster, no leasing, 3 shards", three, open, nodes, threads, seconds, false));
+              cells.add(sluice("(c) cluster, leasing", one, open, nodes, threads, seconds, true));
+              cells.add(sluice("(c) cluster, leasing, 3 shards", three, open, nodes, threads, seconds, true));
+            }
+            if (only.contains("K")) {
+              cells.add(sluice("(c) cluster, saturated global", one, tight, nodes, threads, seconds, true));
+              cells.add(sluice("(c) cluster, saturated global, 3 shards", three, tight, nodes, threads, seconds, true));
+            }
           }
         }
-        cluster.close();
       }
       System.out.println("| cell | nodes | decisions/s | p99 ms | admitted | bound B+R·t | over-admission |");
       System.out.println("|---|---|---|---|---|---|---|");
@@ -152,6 +153,10 @@ public final class RedisBench {
           .nodeId("bench-" + n).leasing(leasing).timeout(java.time.Duration.ofSeconds(1)).build());
     }
     try {
+      // A store whose Redis did not answer within its start-up wait starts in the failure mode; a
+      // cell measured from the fallback buckets would say nothing about Redis.
+      Conditions.await("every store deciding in Redis", java.time.Duration.ofSeconds(20),
+          () -> stores.stream().allMatch(st -> st.mode().equals("redis")));
       // Between warm-up and measurement the global bucket refills in Redis (waited for), so the
       // measured window starts from a full bucket, as the bound B + R·t assumes.
       Result r = drive(nodes, threads, seconds, (node, key) -> stores.get(node).acquire(key, null, 1)
