@@ -164,6 +164,8 @@ public final class RedisBench {
           .toCompletableFuture().thenApply(Decision::allowed), () -> awaitFullGlobal(stores.get(0)));
       Limit g = spec.global();
       double bound = g.burst() < 1_000_000 ? g.burst() + g.rate().perSecond() * r.elapsedSeconds : 0;
+      STATS.add(String.format(Locale.ROOT, "- %s, %d node(s): every driver thread stood still >= %.1f ms at least once",
+          name, nodes, r.pausedMs()));
       for (RedisBucketStore st : stores) {
         StoreStats x = st.stats();
         STATS.add(String.format(Locale.ROOT, "- %s, %d node(s), %s: redis %,d, leased %,d, denied locally %,d, fallback %,d, errors %d, grants %,d, returned %,d",
@@ -176,7 +178,12 @@ public final class RedisBench {
     }
   }
 
-  private record Result(double perSecond, double p99Ms, long admitted, double elapsedSeconds) {}
+  /**
+   * One run's figures; {@code pausedMs} is the shortest, over the driver threads, of each thread's
+   * longest gap between the starts of two consecutive decisions: every thread stood still at least
+   * that long at least once (a CPU-starved JVM, or the Redis reply it waited for).
+   */
+  private record Result(double perSecond, double p99Ms, long admitted, double elapsedSeconds, double pausedMs) {}
 
   /** Waits until Redis holds the global bucket (every shard of it) full again (tokens in leases not counted). */
   static void awaitFullGlobal(BucketStore store) {
@@ -218,8 +225,12 @@ public final class RedisBench {
           long count = 0;
           long admitted = 0;
           int i = seed;
+          long prev = CLOCK.nanoTime();
+          long longest = 0;
           while (!stop.get()) {
             long t0 = CLOCK.nanoTime();
+            longest = Math.max(longest, t0 - prev);
+            prev = t0;
             boolean ok = decide.apply(node, names[i++ % names.length]).join();
             lat[(int) (count++ & (lat.length - 1))] = CLOCK.nanoTime() - t0;
             // Virtual threads are not preempted: a decision answered without I/O never parks, so
@@ -229,7 +240,8 @@ public final class RedisBench {
             Thread.yield();
             admitted += ok ? 1 : 0;
           }
-          long[] out = Arrays.copyOf(lat, (int) Math.min(count, lat.length) + 2);
+          long[] out = Arrays.copyOf(lat, (int) Math.min(count, lat.length) + 3);
+          out[out.length - 3] = longest;
           out[out.length - 2] = count;
           out[out.length - 1] = admitted;
           return out;
@@ -242,15 +254,17 @@ public final class RedisBench {
     long total = 0;
     long admitted = 0;
     List<long[]> lats = new ArrayList<>();
+    long everyPaused = Long.MAX_VALUE;
     for (CompletableFuture<long[]> r : runs) {
       long[] out = r.join();
+      everyPaused = Math.min(everyPaused, out[out.length - 3]);
       total += out[out.length - 2];
       admitted += out[out.length - 1];
-      lats.add(Arrays.copyOf(out, out.length - 2));
+      lats.add(Arrays.copyOf(out, out.length - 3));
     }
     double elapsed = (CLOCK.nanoTime() - start) / 1e9;
     long[] all = lats.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     double p99 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1e6;
-    return new Result(total / elapsed, p99, admitted, elapsed);
+    return new Result(total / elapsed, p99, admitted, elapsed, everyPaused / 1e6);
   }
 }
