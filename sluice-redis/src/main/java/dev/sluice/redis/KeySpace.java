@@ -21,11 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p><b>Shards</b> (k &gt; 1, {@link RedisStoreBuilder#aggregateShards}): the tier and global
  * aggregates are split into k sub-buckets, shard s under its own hash tag {@code {ns/s.j}}, where j
  * is the first number for which the tag's slot lies in the s-th k-th of the 16,384 slots (bounds
- * rounded as {@code redis-cli --cluster create} splits them, so with
- * masters owning even slot ranges, k shards on k
- * masters land on k different masters). A client's bucket lives in one shard, chosen by a hash of
- * the client key, next to that shard's aggregates, so one script still decides all its levels; the
- * heartbeat set stays under {@code {ns}}. All nodes on a namespace must use the same k.
+ * rounded as {@code redis-cli --cluster create} splits them), so k shards on k masters with even
+ * slot ranges land on k different masters. A client's bucket lives in one shard, chosen by a hash
+ * of the client key, next to that shard's aggregates, so one script still decides all its levels;
+ * the heartbeat set stays under {@code {ns}}. All nodes on a namespace must use the same k.
  *
  * <p>Thread-safe (the per-tier prefixes are cached; tiers come from the spec, so they are few).
  */

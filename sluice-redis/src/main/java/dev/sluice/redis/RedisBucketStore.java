@@ -42,6 +42,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       the first and each change, goes to the {@link ModeListener} once and in order.
  *   <li>Reconfiguration is lazy and proportional: each key stores the limit its TAT was computed
  *       under, and the script rescales the debt on the first touch under a new limit.
+ *   <li>With {@link RedisStoreBuilder#aggregateShards} k &gt; 1, each aggregate level is k
+ *       sub-buckets of burst / k at rate / k under different hash tags (spread over a Cluster's
+ *       masters); the bound above holds for the level, but one decision or a burst from few
+ *       clients gets only its shards' share.
  *   <li>No concurrency levels: a spec with one is rejected at build and at reconfiguration
  *       ({@link IllegalArgumentException}); they need the local store.
  * </ol>
