@@ -59,6 +59,15 @@ final class Lease {
   private long windowDemand;
   private double ratePerSecond;
   private Limit lastSeen;
+  /** Tokens of demand ever counted, and that count when the top-up in flight was sent. */
+  private long demandTotal;
+  private long demandAtSend;
+  /**
+   * Whether top-ups start only when the lease is empty (asking for the whole target) rather than
+   * at half: set when the demand during the last top-up's round trip was at least half the target,
+   * i.e. the half left when it was sent did not last the round trip (see {@link #endTopUp}).
+   */
+  private boolean wholeTopUps;
 
   Lease(long now) {
     this.windowStart = now;
@@ -94,11 +103,13 @@ final class Lease {
       windowDemand = 0;
     }
     windowDemand += cost;
+    demandTotal += cost;
     boolean valid = current.equals(limit) && now < expiresAt;
     if (valid && tokens >= cost) {
       tokens -= cost;
       pending += cost;
-      boolean low = !refilling && tokens * 2 < target && (!saturated || now - paceUntil >= 0);
+      boolean below = wholeTopUps ? tokens == 0 : tokens * 2 < target;
+      boolean low = !refilling && below && (!saturated || now - paceUntil >= 0);
       return (epoch & EPOCH_MASK) << 33 | Math.min(tokens, LEFT_MAX) << 1 | (low ? 1 : 0);
     }
     if (valid && saturated) {
@@ -119,6 +130,17 @@ final class Lease {
       return Math.max(ratePerSecond, windowDemand * 1e9 / elapsed);
     }
     return ratePerSecond;
+  }
+
+  /**
+   * Returns whether the demand during the last top-up's round trip reached half the target: the
+   * lease ran (or nearly ran) dry before the reply. The caller then sizes the next top-up at the
+   * node's full share rather than by the demand estimate: while a lease is dry, requests wait on
+   * Redis, so the demand it sees is throttled by the round trip (a closed loop), and sizing by it
+   * kept the lease too small to catch up.
+   */
+  synchronized boolean starved() {
+    return wholeTopUps;
   }
 
   /** Settles tokens taken by {@link #take} for a request that was admitted: they are spent. */
@@ -201,6 +223,7 @@ final class Lease {
     refilling = true;
     epoch++;
     target = size;
+    demandAtSend = demandTotal;
     return new TopUp(back, backUnder, request);
   }
 
@@ -208,6 +231,14 @@ final class Lease {
    * Ends a top-up: {@code granted} tokens (0 when Redis had none or failed) under {@code grantedUnder},
    * the lease valid until {@code until}. When Redis replied ({@code replied}) with less than
    * {@code requested}, the lease is saturated and is not topped up again before {@code paceUntil}.
+   *
+   * <p>Reorder point: when the demand during this top-up's round trip reached half the target, a
+   * lease topped up at half runs dry before each reply and takes in only half its target per round
+   * trip (a node could then not carry more than {@code L / (2 * round trip)}, under the bucket's rate
+   * on a slow link, and the bucket overflowed in Redis). The next top-ups then start only when the
+   * lease is empty, asking for the whole target; once the demand during a round trip falls below
+   * half the target they start at half again, so a lease at moderate demand never runs dry. Either
+   * way a top-up asks only for what is missing from the target: the bound is unchanged.
    */
   synchronized void endTopUp(long granted, long requested, boolean replied, Limit grantedUnder, long until,
       long paceUntil, long resetNanos) {
@@ -219,6 +250,7 @@ final class Lease {
       limit = grantedUnder;
     }
     tokens += granted;
+    wholeTopUps = (demandTotal - demandAtSend) * 2 >= target;
     if (replied) {
       expiresAt = until;
       saturated = granted < requested;

@@ -42,6 +42,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       the first and each change, goes to the {@link ModeListener} once and in order.
  *   <li>Reconfiguration is lazy and proportional: each key stores the limit its TAT was computed
  *       under, and the script rescales the debt on the first touch under a new limit.
+ *   <li>With {@link RedisStoreBuilder#aggregateShards} k &gt; 1, each aggregate level is k
+ *       sub-buckets of burst / k at rate / k under different hash tags (spread over a Cluster's
+ *       masters); the bound above holds for the level, but one decision or a burst from few
+ *       clients gets only its shards' share.
  *   <li>No concurrency levels: a spec with one is rejected at build and at reconfiguration
  *       ({@link IllegalArgumentException}); they need the local store.
  * </ol>
@@ -51,6 +55,7 @@ public final class RedisBucketStore implements BucketStore {
   private final RedisLink link;
   private final KeySpace keys;
   private final SharedBuckets shared;
+  private final BucketPeeks peeks;
   private final LeaseTable leases;
   private final StoreTime time;
   private final CircuitBreaker breaker;
@@ -83,7 +88,7 @@ public final class RedisBucketStore implements BucketStore {
     this.link = link;
     this.systemClock = b.systemClock;
     this.leasePeriodNanos = b.leasePeriod.toNanos();
-    this.keys = new KeySpace(b.namespace);
+    this.keys = new KeySpace(b.namespace, b.aggregateShards);
     this.time = new StoreTime(b.clock);
     time.check(b.spec);
     this.spec = b.spec;
@@ -101,7 +106,9 @@ public final class RedisBucketStore implements BucketStore {
     this.leases = b.leasing
         ? new LeaseTable(b.systemClock, b.leasePeriod, b.overAdmission, b.minLease, () -> sizingNodes)
         : null;
-    this.shared = new SharedBuckets(link, keys, time, leases);
+    AggregateShards shards = new AggregateShards(keys, nodeId);
+    this.shared = new SharedBuckets(link, keys, shards, time, leases);
+    this.peeks = new BucketPeeks(link, keys, shards, time);
     this.heartbeatTtlMs = b.heartbeat.toMillis() * 3;
     if (!connected) {
       // Redis did not answer at start: decide in the failure mode until a heartbeat or a probe gets through.
@@ -214,7 +221,7 @@ public final class RedisBucketStore implements BucketStore {
     LimiterSpec s = spec;
     try {
       TierSpec t = tierOf(s, tier, key, 1);
-      return shared.levels(t, s.global(), key);
+      return peeks.levels(t, s.global(), key);
     } catch (IllegalArgumentException | IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -223,7 +230,7 @@ public final class RedisBucketStore implements BucketStore {
   @Override
   public CompletionStage<AggregateLevels> aggregates() {
     try {
-      return shared.aggregates(spec);
+      return peeks.aggregates(spec);
     } catch (IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -236,6 +243,7 @@ public final class RedisBucketStore implements BucketStore {
     }
     checkNoConcurrency(next);
     time.check(next);
+    AggregateShards.check(next, keys.shards());
     spec = next;
   }
 
@@ -283,6 +291,18 @@ public final class RedisBucketStore implements BucketStore {
     return new StoreStats(mode(), shared.redisDecisions.get(), shared.leasedDecisions.sum(),
         fallbackDecisions.get(), errors.get(), LuaScript.BUCKETS.reloads(), shared.leaseGrants.get(),
         shared.returnedTokens.get(), liveNodes.get(), shared.deniedLocally.sum());
+  }
+
+  /**
+   * Returns the global level's lease top-up diagnostics: replies, saturated replies (fewer tokens
+   * than asked), tokens granted, mean and longest round trip (lease clock). For the benchmark driver.
+   */
+  String leaseDiagnostics() {
+    long replies = shared.topUpReplies.sum();
+    return String.format(java.util.Locale.ROOT,
+        "global lease: top-ups %,d (saturated %,d), %,d tokens, round trip mean %.0f µs, max %.1f ms",
+        replies, shared.saturatedTopUps.sum(), shared.topUpTokens.sum(), replies == 0 ? 0.0 : shared.topUpRoundTripNanos.sum() / 1e3 / replies,
+        shared.longestTopUpNanos.get() / 1e6);
   }
 
   private void heartbeat() {

@@ -28,6 +28,7 @@ public final class RedisStoreBuilder {
   long minLease = 8;
   Duration heartbeat = Duration.ofSeconds(1);
   String nodeId;
+  int aggregateShards = 1;
   ModeListener modeListener = (from, to) -> { };
 
   RedisStoreBuilder(LimiterSpec spec) {
@@ -130,6 +131,25 @@ public final class RedisStoreBuilder {
   /** Sets the heartbeat interval (default 1 s); a node is live for three intervals after its last beat. */
   public RedisStoreBuilder heartbeat(Duration interval) {
     this.heartbeat = positive("heartbeat", interval);
+    return this;
+  }
+
+  /**
+   * Splits every aggregate level (tier aggregates and global) into {@code shards} sub-buckets under
+   * different hash tags (default 1: not split), so that on a Cluster the aggregates are spread over
+   * masters instead of being one hot slot. Each shard enforces {@code burst / shards} (rounded down)
+   * at {@code rate / shards}; a client's bucket and its Redis decisions live in one shard (by a hash
+   * of its key), a node's leases draw from its home shard first and spill to the others. A single
+   * decision can then take at most {@code burst / shards} from a level, and a burst concentrated on
+   * few clients gets only their shards' share (see docs/redis.md). All nodes on a namespace must use
+   * the same value; every aggregate's burst must be at least {@code shards}.
+   */
+  public RedisStoreBuilder aggregateShards(int shards) {
+    if (shards < 1 || shards > KeySpace.MAX_SHARDS) {
+      throw new IllegalArgumentException("aggregate shards: " + shards + " (expected: 1 to " + KeySpace.MAX_SHARDS + ")");
+    }
+    AggregateShards.check(spec, shards);
+    this.aggregateShards = shards;
     return this;
   }
 

@@ -1,16 +1,9 @@
 package dev.sluice.redis;
 
-import dev.sluice.core.AggregateLevels;
 import dev.sluice.core.Decision;
 import dev.sluice.core.Level;
-import dev.sluice.core.LevelState;
 import dev.sluice.core.Limit;
-import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.TierSpec;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -32,6 +25,7 @@ final class SharedBuckets {
 
   private final RedisLink link;
   private final KeySpace keys;
+  private final AggregateShards shards;
   private final StoreTime time;
   private final LeaseTable leases;
   final AtomicLong redisDecisions = new AtomicLong();
@@ -40,56 +34,61 @@ final class SharedBuckets {
   final LongAdder deniedLocally = new LongAdder();
   final AtomicLong leaseGrants = new AtomicLong();
   final AtomicLong returnedTokens = new AtomicLong();
+  /**
+   * Diagnostics of the global level's lease: top-up replies, tokens granted, the sum and the
+   * longest of their round trips (lease clock), and how many were saturated.
+   */
+  final LongAdder topUpReplies = new LongAdder();
+  final LongAdder topUpTokens = new LongAdder();
+  final LongAdder topUpRoundTripNanos = new LongAdder();
+  final LongAdder saturatedTopUps = new LongAdder();
+  final AtomicLong longestTopUpNanos = new AtomicLong();
 
   /** Creates the path; {@code leases} is null when leasing is off. */
-  SharedBuckets(RedisLink link, KeySpace keys, StoreTime time, LeaseTable leases) {
+  SharedBuckets(RedisLink link, KeySpace keys, AggregateShards shards, StoreTime time, LeaseTable leases) {
     this.link = link;
     this.keys = keys;
+    this.shards = shards;
     this.time = time;
     this.leases = leases;
   }
 
-  /** The levels of one request: parallel arrays, innermost first. */
-  private record Levels(Level[] level, String[] key, Limit[] limit) {
-    static Levels of(KeySpace ks, TierSpec t, Limit global, String client) {
+  /**
+   * The levels of one request: parallel arrays, innermost first. {@code key} and {@code limit} are
+   * what Redis decides (for a sharded aggregate: the shard next to the client's bucket, and the
+   * shard's limit); {@code reported} is the configured limit a decision names.
+   */
+  private record Levels(Level[] level, String[] key, Limit[] limit, Limit[] reported, String tier) {
+    static Levels of(KeySpace ks, AggregateShards sh, TierSpec t, Limit global, String client) {
       int n = 1 + (t.aggregate() != null ? 1 : 0) + (global != null ? 1 : 0);
       Level[] lv = new Level[n];
       String[] k = new String[n];
       Limit[] lim = new Limit[n];
+      Limit[] rep = new Limit[n];
       lv[0] = Level.CLIENT;
       k[0] = ks.client(t.name(), client);
       lim[0] = t.clientLimit(client);
+      rep[0] = lim[0];
+      int shard = ks.shardOf(client);
       int i = 1;
       if (t.aggregate() != null) {
         lv[i] = Level.TIER;
-        k[i] = ks.tier(t.name());
-        lim[i++] = t.aggregate();
+        k[i] = ks.tier(t.name(), shard);
+        lim[i] = sh.limit(t.aggregate());
+        rep[i++] = t.aggregate();
       }
       if (global != null) {
         lv[i] = Level.GLOBAL;
-        k[i] = ks.global();
-        lim[i] = global;
+        k[i] = ks.global(shard);
+        lim[i] = sh.limit(global);
+        rep[i] = global;
       }
-      return new Levels(lv, k, lim);
+      return new Levels(lv, k, lim, rep, t.name());
     }
 
     int size() {
       return level.length;
     }
-  }
-
-  private String[] args(char op, long amount, Limit[] limits) {
-    String[] a = new String[5 + 2 * limits.length];
-    a[0] = String.valueOf(op);
-    a[1] = time.nowArg();
-    a[2] = Long.toString(amount);
-    a[3] = Long.toString(time.unitsPerMs());
-    a[4] = Long.toString(time.expirySlackMs());
-    for (int i = 0; i < limits.length; i++) {
-      a[5 + 2 * i] = Long.toString(limits[i].burst());
-      a[6 + 2 * i] = Long.toString(time.intervalUnits(limits[i]));
-    }
-    return a;
   }
 
   /**
@@ -99,7 +98,7 @@ final class SharedBuckets {
    * future.
    */
   CompletableFuture<Decision> acquire(TierSpec t, Limit global, String client, int cost, boolean useLeases) {
-    Levels lv = Levels.of(keys, t, global, client);
+    Levels lv = Levels.of(keys, shards, t, global, client);
     int n = lv.size();
     long[] epoch = new long[n];
     for (int i = 0; i < n; i++) {
@@ -111,22 +110,33 @@ final class SharedBuckets {
     if (leases != null && useLeases && cost <= minBurst(lv)) {
       long now = leases.clock().nanoTime();
       for (int i = 0; i < n; i++) {
-        Lease l = leases.lease(lv.key[i]);
-        lease[i] = l;
-        long r = l.take(now, cost, leases.windowNanos(), lv.limit[i]);
-        if (r >= 0) {
-          epoch[i] = Lease.epochOf(r);
-          tokens[i] = Lease.leftOf(r);
-          covered++;
-          if (Lease.wantsTopUp(r)) {
-            topUp(lv.key[i], lv.limit[i], l, cost, now);
+        // A sharded aggregate is leased from this node's home shard first, then from the next shards
+        // while a shard's lease cannot cover the cost; other levels have one lease key. Denied
+        // locally only if every shard's lease is saturated (empty, top-up in flight or paced);
+        // otherwise a level no lease covers is decided in Redis.
+        int tries = lv.level[i] == Level.CLIENT ? 1 : shards.count();
+        boolean deny = true;
+        for (int j = 0; j < tries; j++) {
+          String key = tries == 1 ? lv.key[i] : shards.key(lv.level[i], lv.tier, (shards.home() + j) % tries);
+          Lease l = leases.lease(key);
+          lease[i] = l;
+          long r = l.take(now, cost, leases.windowNanos(), lv.limit[i]);
+          if (r >= 0) {
+            epoch[i] = Lease.epochOf(r);
+            tokens[i] = Lease.leftOf(r);
+            covered++;
+            if (Lease.wantsTopUp(r)) {
+              topUp(key, lv.limit[i], l, cost, now);
+            }
+            deny = false;
+            break;
           }
-          continue;
-        }
-        boolean deny = r == Lease.DENY;
-        if (r == Lease.MISS || r == Lease.DRY) {
           // Not covered: top the lease up (if the bucket is hot enough) while this decision goes on.
-          deny = topUp(lv.key[i], lv.limit[i], l, cost, now) && r == Lease.DRY;
+          // A saturated lease denies (DENY), as does one whose top-up starts now (DRY).
+          boolean started = r != Lease.DENY && topUp(key, lv.limit[i], l, cost, now);
+          if (r == Lease.MISS || (r == Lease.DRY && !started)) {
+            deny = false;
+          }
         }
         if (deny) {
           for (int j = 0; j < i; j++) {
@@ -135,7 +145,7 @@ final class SharedBuckets {
             }
           }
           deniedLocally.increment();
-          return CompletableFuture.completedFuture(denyLocally(lv, i, l, cost, now));
+          return CompletableFuture.completedFuture(denyLocally(lv, i, lease[i], cost, now));
         }
       }
     }
@@ -157,7 +167,7 @@ final class SharedBuckets {
         lim[j++] = lv.limit[i];
       }
     }
-    CompletableFuture<Decision> result = link.run(LuaScript.BUCKETS, k, args('A', cost, lim)).thenApply(r -> {
+    CompletableFuture<Decision> result = link.run(LuaScript.BUCKETS, k, time.args('A', cost, lim)).thenApply(r -> {
       redisDecisions.incrementAndGet();
       boolean admitted = r[0] == 1;
       for (int i = 0, j = 0; i < n; i++) {
@@ -205,7 +215,7 @@ final class SharedBuckets {
     long accrue = cost > Long.MAX_VALUE / lim.rate().intervalNanos() ? Long.MAX_VALUE
         : cost * lim.rate().intervalNanos();
     long retry = Math.max(1, Math.max(accrue, lease.paceUntil() - now));
-    return new Decision(false, 0, retry, lease.resetNanos(), lv.level[i], lim, Decision.Reason.EXHAUSTED);
+    return new Decision(false, 0, retry, lease.resetNanos(), lv.level[i], lv.reported[i], Decision.Reason.EXHAUSTED);
   }
 
   private static Decision decide(Levels lv, int cost, boolean admitted, long[] tokens, long[] reset, long[] wait) {
@@ -217,11 +227,11 @@ final class SharedBuckets {
           t = i;
         }
       }
-      return new Decision(true, tokens[t], 0, reset[t], lv.level[t], lv.limit[t], Decision.Reason.ADMITTED);
+      return new Decision(true, tokens[t], 0, reset[t], lv.level[t], lv.reported[t], Decision.Reason.ADMITTED);
     }
     for (int i = 0; i < n; i++) {
       if (lv.limit[i].burst() < cost) {
-        return new Decision(false, tokens[i], Long.MAX_VALUE, reset[i], lv.level[i], lv.limit[i],
+        return new Decision(false, tokens[i], Long.MAX_VALUE, reset[i], lv.level[i], lv.reported[i],
             Decision.Reason.COST_EXCEEDS_BURST);
       }
     }
@@ -234,7 +244,7 @@ final class SharedBuckets {
       retry = Math.max(retry, wait[i]);
     }
     d = Math.max(d, 0);
-    return new Decision(false, tokens[d], retry, reset[d], lv.level[d], lv.limit[d], Decision.Reason.EXHAUSTED);
+    return new Decision(false, tokens[d], retry, reset[d], lv.level[d], lv.reported[d], Decision.Reason.EXHAUSTED);
   }
 
   /**
@@ -244,7 +254,9 @@ final class SharedBuckets {
    * accrue, so a bucket that stays empty costs each node one call per pace, not one per request.
    */
   private boolean topUp(String key, Limit limit, Lease lease, int cost, long now) {
-    long size = leases.size(limit, lease.ratePerSecond(now, leases.windowNanos()), cost);
+    // A lease that ran dry during its last round trip gets the node's full share (see Lease.starved).
+    double demand = lease.starved() ? Double.POSITIVE_INFINITY : lease.ratePerSecond(now, leases.windowNanos());
+    long size = leases.size(limit, demand, cost);
     Lease.TopUp tu = lease.beginTopUp(now, size, limit);
     if (tu == null) {
       return false;
@@ -259,7 +271,7 @@ final class SharedBuckets {
     long request = tu.request();
     CompletableFuture<long[]> call;
     try {
-      call = link.run(LuaScript.BUCKETS, new String[] {key}, args('L', request, new Limit[] {limit}));
+      call = link.run(LuaScript.BUCKETS, new String[] {key}, time.args('L', request, new Limit[] {limit}));
     } catch (RuntimeException e) {
       // E.g. an injected clock out of range: end the top-up so the lease is not left refilling.
       lease.endTopUp(0, request, false, limit, 0, now, 0);
@@ -275,12 +287,35 @@ final class SharedBuckets {
       if (granted > 0) {
         leaseGrants.incrementAndGet();
       }
-      long pace = Math.max(1, Math.min(size, limit.burst()) / 2);
-      long paceNanos = pace > Long.MAX_VALUE / limit.rate().intervalNanos() ? leases.periodNanos()
-          : Math.min(leases.periodNanos(), pace * limit.rate().intervalNanos());
-      lease.endTopUp(granted, request, true, limit, at + leases.periodNanos(), at + paceNanos, time.toNanos(r[3]));
+      long roundTrip = Math.max(0, at - now);
+      if (shards.isGlobal(key)) {
+        topUpReplies.increment();
+        topUpTokens.add(granted);
+        topUpRoundTripNanos.add(roundTrip);
+        longestTopUpNanos.accumulateAndGet(roundTrip, Math::max);
+        if (granted < request) {
+          saturatedTopUps.increment();
+        }
+      }
+      lease.endTopUp(granted, request, true, limit, at + leases.periodNanos(),
+          at + paceNanos(size, limit, roundTrip, leases.periodNanos()), time.toNanos(r[3]));
     });
     return true;
+  }
+
+  /**
+   * Returns how long a saturated lease waits after a top-up reply before it asks again: the time
+   * half its target (at most half the burst) takes to accrue, less the round trip just measured, so
+   * consecutive top-ups reach Redis about that much accrual apart (each collects about half the
+   * target, never capped at the target by pacing: a pace that ignored the round trip made each cycle
+   * pace + round trip long, and once that exceeded target / rate the lease could not carry the rate).
+   * At most one lease period; 0 when the round trip alone is that long.
+   */
+  static long paceNanos(long size, Limit limit, long roundTrip, long periodNanos) {
+    long half = Math.max(1, Math.min(size, limit.burst()) / 2);
+    long accrue = half > Long.MAX_VALUE / limit.rate().intervalNanos() ? periodNanos
+        : Math.min(periodNanos, half * limit.rate().intervalNanos());
+    return Math.max(0, accrue - roundTrip);
   }
 
   /**
@@ -290,57 +325,9 @@ final class SharedBuckets {
   CompletableFuture<long[]> giveBack(String key, long tokens, Limit limit) {
     returnedTokens.addAndGet(tokens);
     try {
-      return link.run(LuaScript.BUCKETS, new String[] {key}, args('R', tokens, new Limit[] {limit}));
+      return link.run(LuaScript.BUCKETS, new String[] {key}, time.args('R', tokens, new Limit[] {limit}));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-  }
-
-  /** Returns every level's state for {@code client} without consuming anything. */
-  CompletableFuture<List<LevelState>> levels(TierSpec t, Limit global, String client) {
-    Levels lv = Levels.of(keys, t, global, client);
-    return link.run(LuaScript.BUCKETS, lv.key, args('P', 0, lv.limit)).thenApply(r -> {
-      List<LevelState> out = new ArrayList<>(lv.size());
-      for (int i = 0; i < lv.size(); i++) {
-        out.add(new LevelState(lv.level[i], lv.limit[i], r[2 + 3 * i], time.toNanos(r[3 + 3 * i])));
-      }
-      return out;
-    });
-  }
-
-  /**
-   * Returns every tier aggregate and the global level of {@code s} as Redis holds them, in one
-   * script call (the keys share the store's hash tag). Tokens a node holds on lease are not in
-   * Redis and so not counted: this is what Redis will admit.
-   */
-  CompletableFuture<AggregateLevels> aggregates(LimiterSpec s) {
-    List<String> names = new ArrayList<>();
-    List<String> ks = new ArrayList<>();
-    List<Limit> limits = new ArrayList<>();
-    for (TierSpec t : s.tiers().values()) {
-      if (t.aggregate() != null) {
-        names.add(t.name());
-        ks.add(keys.tier(t.name()));
-        limits.add(t.aggregate());
-      }
-    }
-    if (s.global() != null) {
-      ks.add(keys.global());
-      limits.add(s.global());
-    }
-    if (ks.isEmpty()) {
-      return CompletableFuture.completedFuture(AggregateLevels.NONE);
-    }
-    Limit[] lim = limits.toArray(Limit[]::new);
-    return link.run(LuaScript.BUCKETS, ks.toArray(String[]::new), args('P', 0, lim)).thenApply(r -> {
-      Map<String, LevelState> tiers = new LinkedHashMap<>();
-      for (int i = 0; i < names.size(); i++) {
-        tiers.put(names.get(i), new LevelState(Level.TIER, lim[i], r[2 + 3 * i], time.toNanos(r[3 + 3 * i])));
-      }
-      int g = names.size();
-      LevelState global = s.global() == null ? null
-          : new LevelState(Level.GLOBAL, lim[g], r[2 + 3 * g], time.toNanos(r[3 + 3 * g]));
-      return new AggregateLevels(tiers, global);
-    });
   }
 }

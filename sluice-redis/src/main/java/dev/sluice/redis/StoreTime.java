@@ -41,6 +41,24 @@ final class StoreTime {
     return Long.toString(now);
   }
 
+  /**
+   * Returns the bucket script's arguments: {@code op}, now, {@code amount}, units per ms, expiry
+   * slack, then burst and interval (in units) of each limit.
+   */
+  String[] args(char op, long amount, Limit[] limits) {
+    String[] a = new String[5 + 2 * limits.length];
+    a[0] = String.valueOf(op);
+    a[1] = nowArg();
+    a[2] = Long.toString(amount);
+    a[3] = Long.toString(unitsPerMs());
+    a[4] = Long.toString(expirySlackMs());
+    for (int i = 0; i < limits.length; i++) {
+      a[5 + 2 * i] = Long.toString(limits[i].burst());
+      a[6 + 2 * i] = Long.toString(intervalUnits(limits[i]));
+    }
+    return a;
+  }
+
   /** Returns a limit's emission interval in units, rounded up (a bucket never refills faster). */
   long intervalUnits(Limit limit) {
     return Math.ceilDiv(limit.rate().intervalNanos(), unitNanos);

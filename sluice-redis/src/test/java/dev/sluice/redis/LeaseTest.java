@@ -179,6 +179,54 @@ class LeaseTest {
   }
 
   @Test
+  void aLeaseThatRunsDryDuringARoundTripIsToppedUpWhenEmptyForTheWholeTargetThenAtHalfAgain() {
+    Lease l = granted(100);
+    long r = 0;
+    for (int i = 0; i < 51; i++) {
+      r = spend(l, 10 + i, 1);
+    }
+    assertThat(Lease.wantsTopUp(r)).as("49 left: below half").isTrue();
+    assertThat(l.beginTopUp(100, 100, LIMIT).request()).isEqualTo(51);
+    // During the round trip the demand is 60: more than the 49 left (the last 11 went to Redis).
+    for (int i = 0; i < 49; i++) {
+      spend(l, 101 + i, 1);
+    }
+    for (int i = 0; i < 11; i++) {
+      assertThat(l.take(150 + i, 1, WINDOW, LIMIT)).isEqualTo(Lease.MISS);
+    }
+    l.endTopUp(51, 51, true, LIMIT, 200 + PERIOD, 200, 0);
+    assertThat(l.starved()).as("half the target did not last the round trip").isTrue();
+    // Now the next top-up waits until the lease is empty, and then asks for the whole target.
+    for (int i = 0; i < 50; i++) {
+      assertThat(Lease.wantsTopUp(spend(l, 300 + i, 1))).as("not before empty").isFalse();
+    }
+    assertThat(Lease.wantsTopUp(spend(l, 350, 1))).as("empty").isTrue();
+    assertThat(l.beginTopUp(351, 100, LIMIT).request()).isEqualTo(100);
+    // A quiet round trip (demand 10 < half the target): back to topping up at half.
+    for (int i = 0; i < 10; i++) {
+      l.take(352 + i, 1, WINDOW, LIMIT);
+    }
+    l.endTopUp(100, 100, true, LIMIT, 400 + PERIOD, 400, 0);
+    assertThat(l.starved()).isFalse();
+    long left = 0;
+    for (int i = 0; i < 51 && left != 49; i++) {
+      r = spend(l, 500 + i, 1);
+      left = Lease.leftOf(r);
+    }
+    assertThat(Lease.wantsTopUp(r)).as("49 of 100 left: below half").isTrue();
+  }
+
+  @Test
+  void aSaturatedLeaseIsPacedByHalfItsTargetsAccrualLessTheRoundTrip() {
+    // 220 tokens at 20,000/s (50 µs each): half the target accrues in 5.5 ms.
+    Limit limit = Limit.of(2_000, 20_000);
+    assertThat(SharedBuckets.paceNanos(220, limit, 0, PERIOD)).isEqualTo(5_500_000);
+    assertThat(SharedBuckets.paceNanos(220, limit, 2_000_000, PERIOD)).as("2 ms round trip").isEqualTo(3_500_000);
+    assertThat(SharedBuckets.paceNanos(220, limit, 9_000_000, PERIOD)).as("a round trip beyond it").isZero();
+    assertThat(SharedBuckets.paceNanos(10_000, Limit.of(100, 1), 0, PERIOD)).as("at most a period").isEqualTo(PERIOD);
+  }
+
+  @Test
   void demandIsTheLastWindowsRateOrTheCurrentOnesOnceATenthHasPassed() {
     Lease l = new Lease(0);
     for (int i = 0; i < 1_000; i++) {

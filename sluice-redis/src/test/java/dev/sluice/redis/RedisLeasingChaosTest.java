@@ -146,6 +146,33 @@ class RedisLeasingChaosTest {
     }
   }
 
+  /**
+   * A saturated global level on 1, 2 or 3 nodes, from a full bucket: over 3 s the nodes together
+   * admit at least 98 % of {@code B + R * t}, and no window more than {@code B + R * t + N * L}.
+   * (Capacity must not sit in leases while requests are denied.)
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3})
+  void aSaturatedGlobalLevelAdmitsNearlyItsWholeBound(int count) {
+    ManualClock clock = new ManualClock(Lockstep.START);
+    try (NodeHarness h = new NodeHarness(count, spec(), redis.uri(), "saturated" + count, true,
+            Lockstep.options(clock, Duration.ofSeconds(1)));
+        Lockstep run = new Lockstep(clock, STEP, count, CLIENTS)) {
+      Admissions admissions = new Admissions(run, h.nodes, leaseBound(count));
+      long start = run.now();
+      long admitted = admissions.steps(3_000, PER_STEP);
+      double seconds = (run.now() - start) / 1e9;
+      double bound = BURST + RATE * seconds;
+      assertThat((double) admitted).as("admitted of B + R·t = %.0f", bound).isGreaterThanOrEqualTo(0.98 * bound);
+      long deniedLocally = h.nodes.stream().mapToLong(n -> n.stats().localDenials()).sum();
+      assertThat(deniedLocally).as("decisions denied locally by a saturated lease").isPositive();
+      for (RedisBucketStore n : h.nodes) {
+        assertThat(n.stats().errors()).as("Redis errors on %s", n).isZero();
+        assertThat(n.stats().fallbackDecisions()).as("fallback decisions on %s", n).isZero();
+      }
+    }
+  }
+
   @Test
   void hotClientsAreServedFromTheirLeasesWithoutARoundTrip() {
     LimiterSpec open = LimiterSpec.builder().tier("t", Limit.of(10_000_000, 10_000_000))
