@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       keys (hash-tagged into one slot), all or nothing, with {@link dev.sluice.core.Limiter}'s
  *       retry-after (the longest wait of any level) and cost-above-burst semantics; levels served
  *       from leased tokens drop out of the script, and a decision all of whose levels are leased
- *       (or that a saturated lease denies) makes no call at all.
+ *       (or that a saturated lease denies) makes no call at all. With batching (the default), the
+ *       decisions that arrive while a call is in flight share the next call, evaluated in arrival
+ *       order with the results sequential calls would give.
  *   <li>Buckets never admit more than {@code burst + rate * t} over a window of length t, plus
  *       the leasing slack: at most the configured fraction (default 1 %) of
  *       {@code burst + rate * P} for lease period P, across all nodes.
@@ -51,6 +53,8 @@ public final class RedisBucketStore implements BucketStore {
   private final RedisLink link;
   private final KeySpace keys;
   private final SharedBuckets shared;
+  /** Null when batching is off. */
+  private final Batcher batcher;
   private final LeaseTable leases;
   private final StoreTime time;
   private final CircuitBreaker breaker;
@@ -101,7 +105,8 @@ public final class RedisBucketStore implements BucketStore {
     this.leases = b.leasing
         ? new LeaseTable(b.systemClock, b.leasePeriod, b.overAdmission, b.minLease, () -> sizingNodes)
         : null;
-    this.shared = new SharedBuckets(link, keys, time, leases);
+    this.batcher = b.batching ? new Batcher(link, time, b.systemClock, b.timeout.toNanos(), b.maxBatch) : null;
+    this.shared = new SharedBuckets(link, keys, time, leases, batcher);
     this.heartbeatTtlMs = b.heartbeat.toMillis() * 3;
     if (!connected) {
       // Redis did not answer at start: decide in the failure mode until a heartbeat or a probe gets through.
@@ -281,8 +286,18 @@ public final class RedisBucketStore implements BucketStore {
   /** Returns a snapshot of this store's counters. */
   public StoreStats stats() {
     return new StoreStats(mode(), shared.redisDecisions.get(), shared.leasedDecisions.sum(),
-        fallbackDecisions.get(), errors.get(), LuaScript.BUCKETS.reloads(), shared.leaseGrants.get(),
+        fallbackDecisions.get(), errors.get(), LuaScript.BUCKETS.reloads() + LuaScript.BATCH.reloads(), shared.leaseGrants.get(),
         shared.returnedTokens.get(), liveNodes.get(), shared.deniedLocally.sum());
+  }
+
+  /** Returns the batch calls sent so far (0 with batching off): with the Redis decisions, the mean batch size. */
+  long batchCalls() {
+    return batcher == null ? 0 : batcher.calls();
+  }
+
+  /** Returns the batcher, null with batching off (tests). */
+  Batcher batcher() {
+    return batcher;
   }
 
   private void heartbeat() {

@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.LongAdder;
  * over the remaining keys (they share a hash tag, so this works on Cluster too); if it denies, the
  * local takes are given back, if it admits they are settled. A lease that falls below half its
  * target, and a level hot enough to lease without a usable lease, start a top-up to the
- * demand-sized target (at most one in flight per bucket), in parallel with the decision.
+ * demand-sized target (at most one in flight per bucket), in parallel with the decision. With
+ * batching on, the script call of a decision goes through the {@link Batcher}, which shares one
+ * call among the decisions that arrive together and answers each exactly as its own call would.
  */
 final class SharedBuckets {
 
@@ -34,6 +36,7 @@ final class SharedBuckets {
   private final KeySpace keys;
   private final StoreTime time;
   private final LeaseTable leases;
+  private final Batcher batcher;
   final AtomicLong redisDecisions = new AtomicLong();
   /** Counted on every local decision, by every thread: striped, so the counter is no contention point. */
   final LongAdder leasedDecisions = new LongAdder();
@@ -41,12 +44,13 @@ final class SharedBuckets {
   final AtomicLong leaseGrants = new AtomicLong();
   final AtomicLong returnedTokens = new AtomicLong();
 
-  /** Creates the path; {@code leases} is null when leasing is off. */
-  SharedBuckets(RedisLink link, KeySpace keys, StoreTime time, LeaseTable leases) {
+  /** Creates the path; {@code leases} is null when leasing is off, {@code batcher} when batching is. */
+  SharedBuckets(RedisLink link, KeySpace keys, StoreTime time, LeaseTable leases, Batcher batcher) {
     this.link = link;
     this.keys = keys;
     this.time = time;
     this.leases = leases;
+    this.batcher = batcher;
   }
 
   /** The levels of one request: parallel arrays, innermost first. */
@@ -157,7 +161,9 @@ final class SharedBuckets {
         lim[j++] = lv.limit[i];
       }
     }
-    CompletableFuture<Decision> result = link.run(LuaScript.BUCKETS, k, args('A', cost, lim)).thenApply(r -> {
+    CompletableFuture<long[]> call = batcher != null ? batcher.submit(k, lim, cost)
+        : link.run(LuaScript.BUCKETS, k, args('A', cost, lim));
+    CompletableFuture<Decision> result = call.thenApply(r -> {
       redisDecisions.incrementAndGet();
       boolean admitted = r[0] == 1;
       for (int i = 0, j = 0; i < n; i++) {

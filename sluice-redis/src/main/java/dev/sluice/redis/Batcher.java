@@ -1,0 +1,215 @@
+package dev.sluice.redis;
+
+import dev.sluice.core.Clock;
+import dev.sluice.core.Limit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Sends the decisions that reach Redis together in one script call ({@code batch.lua}), so many
+ * cold clients share a round trip. Thread-safe; callers never wait for I/O, only for a short
+ * monitor.
+ *
+ * <p>Protocol:
+ * <ol>
+ *   <li>At most one batch call per store is in flight. A decision that arrives while none is starts
+ *       one at once (a batch of one: no added latency at low load); decisions that arrive while one
+ *       is in flight queue, and when its reply comes back the queue, up to {@code maxBatch}
+ *       decisions in arrival order, goes out as the next call, before the replied decisions are
+ *       completed. The batch size thus follows the load: about the decisions that arrive during
+ *       one round trip.
+ *   <li>The script evaluates a batch's decisions in queue order, each against the state the ones
+ *       before it left, and one call runs only after the previous one has finished: the results
+ *       are exactly those of one single-decision call per decision in the same order (for Redis
+ *       time, all decisions of a call share the instant its script read {@code TIME}). Nothing is
+ *       admitted that the sequential calls would deny.
+ *   <li>A decision waits at most the link's timeout, queueing included: one queued longer fails
+ *       without being sent, and a call's own timeout is what is left of its oldest decision's.
+ *   <li>A call that fails or times out fails every decision in it (each then takes the store's
+ *       failure path on its own); one that cannot even be sent fails them at once.
+ * </ol>
+ */
+final class Batcher {
+
+  /** One queued decision: its keys and limits (innermost first), cost, the script's now argument. */
+  record Pending(String[] keys, Limit[] limits, long cost, String now, long queuedAt, CompletableFuture<long[]> result) {}
+
+  private final RedisLink link;
+  private final StoreTime time;
+  private final Clock clock;
+  private final long timeoutNanos;
+  private final int maxBatch;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  /** Guarded by this. */
+  private boolean inFlight;
+  private final AtomicLong calls = new AtomicLong();
+  /** Sees every batch as it is sent, in order (tests); never null. */
+  private volatile Consumer<List<Pending>> observer = b -> { };
+
+  Batcher(RedisLink link, StoreTime time, Clock clock, long timeoutNanos, int maxBatch) {
+    this.link = link;
+    this.time = time;
+    this.clock = clock;
+    this.timeoutNanos = timeoutNanos;
+    this.maxBatch = maxBatch;
+  }
+
+  /**
+   * Decides {@code cost} over {@code keys} (all or nothing) in the next batch; the stage completes
+   * with the reply a single-decision {@code A} call of {@code gcra.lua} would give: admitted, now,
+   * then tokens, debt and wait per key.
+   */
+  CompletableFuture<long[]> submit(String[] keys, Limit[] limits, long cost) {
+    Pending p = new Pending(keys, limits, cost, time.nowArg(), clock.nanoTime(), new CompletableFuture<>());
+    List<Pending> batch;
+    synchronized (this) {
+      queue.add(p);
+      if (inFlight) {
+        return p.result();
+      }
+      batch = next();
+    }
+    send(batch);
+    return p.result();
+  }
+
+  /** Takes the next batch off the queue and marks it in flight; null (and nothing in flight) when empty. */
+  private List<Pending> next() {
+    if (queue.isEmpty()) {
+      inFlight = false;
+      return null;
+    }
+    inFlight = true;
+    List<Pending> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
+    while (batch.size() < maxBatch && !queue.isEmpty()) {
+      batch.add(queue.poll());
+    }
+    return batch;
+  }
+
+  private void send(List<Pending> batch) {
+    while (batch != null) {
+      long now = clock.nanoTime();
+      List<Pending> live = new ArrayList<>(batch.size());
+      long oldest = now;
+      for (Pending p : batch) {
+        if (now - p.queuedAt() >= timeoutNanos) {
+          p.result().completeExceptionally(new TimeoutException("queued for a Redis batch longer than the "
+              + link.timeout().toMillis() + " ms timeout"));
+        } else {
+          live.add(p);
+          oldest = Math.min(oldest, p.queuedAt());
+        }
+      }
+      if (live.isEmpty()) {
+        synchronized (this) {
+          batch = next();
+        }
+        continue;
+      }
+      CompletableFuture<long[]> call;
+      try {
+        call = call(live, timeoutNanos - (now - oldest));
+      } catch (RuntimeException e) {
+        call = CompletableFuture.failedFuture(e);
+      }
+      if (!call.isDone()) {
+        call.whenComplete((r, err) -> completed(live, r, err));
+        return;
+      }
+      // Failed to send (or answered at once): settle here and go on with the queue, without recursion.
+      List<Pending> following;
+      synchronized (this) {
+        following = next();
+      }
+      settle(live, call.getNow(null), call.isCompletedExceptionally() ? failure(call) : null);
+      batch = following;
+    }
+  }
+
+  private static Throwable failure(CompletableFuture<long[]> call) {
+    try {
+      call.join();
+      return null;
+    } catch (RuntimeException e) {
+      return e.getCause() != null ? e.getCause() : e;
+    }
+  }
+
+  private CompletableFuture<long[]> call(List<Pending> batch, long timeout) {
+    Map<String, Integer> index = new HashMap<>();
+    List<String> keys = new ArrayList<>();
+    List<String> args = new ArrayList<>(3 + batch.size() * 12);
+    args.add(Long.toString(time.unitsPerMs()));
+    args.add(Long.toString(time.expirySlackMs()));
+    args.add(Integer.toString(batch.size()));
+    for (Pending p : batch) {
+      args.add(p.now());
+      args.add(Long.toString(p.cost()));
+      args.add(Integer.toString(p.keys().length));
+      for (int i = 0; i < p.keys().length; i++) {
+        Integer k = index.get(p.keys()[i]);
+        if (k == null) {
+          keys.add(p.keys()[i]);
+          k = keys.size();
+          index.put(p.keys()[i], k);
+        }
+        args.add(Integer.toString(k));
+        args.add(Long.toString(p.limits()[i].burst()));
+        args.add(Long.toString(time.intervalUnits(p.limits()[i])));
+      }
+    }
+    observer.accept(List.copyOf(batch));
+    calls.incrementAndGet();
+    return link.run(LuaScript.BATCH, keys.toArray(String[]::new), args.toArray(String[]::new), Math.max(1, timeout));
+  }
+
+  /** A call's reply: sends the next batch first (Redis works on it meanwhile), then settles this one. */
+  private void completed(List<Pending> batch, long[] reply, Throwable err) {
+    List<Pending> following;
+    synchronized (this) {
+      following = next();
+    }
+    send(following);
+    settle(batch, reply, err);
+  }
+
+  private static void settle(List<Pending> batch, long[] reply, Throwable err) {
+    if (err != null || reply == null) {
+      Throwable cause = err != null ? err : new IllegalStateException("no reply from the batch script");
+      for (Pending p : batch) {
+        p.result().completeExceptionally(cause);
+      }
+      return;
+    }
+    int at = 0;
+    for (Pending p : batch) {
+      int len = 2 + 3 * p.keys().length;
+      if (at + len > reply.length) {
+        p.result().completeExceptionally(new IllegalStateException("batch reply too short: " + reply.length
+            + " values for " + batch.size() + " decisions"));
+      } else {
+        p.result().complete(Arrays.copyOfRange(reply, at, at + len));
+      }
+      at += len;
+    }
+  }
+
+  /** Returns the number of batch calls sent. */
+  long calls() {
+    return calls.get();
+  }
+
+  /** Sets who sees each batch as it is sent, in the order the calls go out (tests). */
+  void observe(Consumer<List<Pending>> o) {
+    this.observer = o;
+  }
+}

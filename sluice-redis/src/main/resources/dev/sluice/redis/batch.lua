@@ -1,0 +1,129 @@
+-- Sluice GCRA for a batch of decisions in one call, layout v1. See docs/redis.md ("Batching").
+-- The decisions are evaluated one after the other, in ARGV order, each against the state the ones
+-- before it left: the same arithmetic as one gcra.lua 'A' call per decision in that order. Each
+-- touched key is written once at the end, with the value and expiry its last decision gave it.
+-- KEYS: the distinct bucket keys of the batch.
+-- ARGV: units per ms, expiry slack ms, decision count, then per decision: now ('' = Redis TIME,
+--       read once per call), cost, level count, then per level: key index (into KEYS), burst, interval.
+-- Reply: per decision, admitted (1/0), now, then tokens, debt, wait for each level; wait -1 = never.
+local unitsPerMs = tonumber(ARGV[1])
+local slackMs = tonumber(ARGV[2])
+local count = tonumber(ARGV[3])
+local EXACT = 9007199254740992
+
+local serverNow
+local function timeNow()
+  if not serverNow then
+    local t = redis.call('TIME')
+    serverNow = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  end
+  return serverNow
+end
+
+local function gcd(a, b)
+  while b > 0 do a, b = b, a % b end
+  return a
+end
+
+-- Per key: tat (false = no bucket, i.e. full), burst and interval it was computed under; loaded on
+-- first use; written (dirty) with the now of the decision that last stored it.
+local tat, kb, kv, loaded, dirty, at = {}, {}, {}, {}, {}, {}
+local function load(k)
+  if loaded[k] then return end
+  loaded[k] = true
+  local raw = redis.call('GET', KEYS[k])
+  if raw then
+    local st, sb, si = string.match(raw, '^(%-?%d+):(%d+):(%d+)$')
+    tat[k], kb[k], kv[k] = tonumber(st), tonumber(sb), tonumber(si)
+  else
+    tat[k] = false
+  end
+end
+
+local reply = {}
+local p = 4
+for _ = 1, count do
+  local now = ARGV[p]
+  if now == '' then now = timeNow() else now = tonumber(now) end
+  local amount = tonumber(ARGV[p + 1])
+  local n = tonumber(ARGV[p + 2])
+  p = p + 3
+  local key, t, b, v, cap, changed = {}, {}, {}, {}, {}, {}
+  for i = 1, n do
+    local k = tonumber(ARGV[p])
+    b[i], v[i] = tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2])
+    p = p + 3
+    key[i], cap[i], changed[i] = k, b[i] * v[i], false
+    load(k)
+    local x = now
+    if tat[k] then
+      x = tat[k]
+      if kb[k] ~= b[i] or kv[k] ~= v[i] then
+        changed[i] = true
+        if x > now then
+          -- Proportional carry-over, as in gcra.lua.
+          local oc = kb[k] * kv[k]
+          local g = gcd(cap[i], oc)
+          local q = (x - now) * (cap[i] / g)
+          local d = math.ceil(q / (oc / g))
+          if q >= EXACT then d = d + 1 end
+          x = now + d
+        end
+      end
+    end
+    t[i] = x
+  end
+  local function debt(i)
+    local d = t[i] - now
+    if d < 0 then return 0 end
+    return d
+  end
+  local admitted = 1
+  local waits = {}
+  for i = 1, n do
+    local need = debt(i) + amount * v[i]
+    if amount > b[i] then
+      waits[i] = -1
+      admitted = 0
+    elseif need > cap[i] then
+      waits[i] = need - cap[i]
+      admitted = 0
+    else
+      waits[i] = 0
+    end
+  end
+  for i = 1, n do
+    if admitted == 1 then
+      t[i] = now + debt(i) + amount * v[i]
+    end
+    if admitted == 1 or changed[i] then
+      local k = key[i]
+      dirty[k], at[k] = true, now
+      if debt(i) <= 0 then
+        tat[k] = false
+      else
+        tat[k], kb[k], kv[k] = t[i], b[i], v[i]
+      end
+    end
+  end
+  reply[#reply + 1] = admitted
+  reply[#reply + 1] = now
+  for i = 1, n do
+    local d = debt(i)
+    local tokens = 0
+    if d < cap[i] then tokens = math.floor((cap[i] - d) / v[i]) end
+    reply[#reply + 1] = tokens
+    reply[#reply + 1] = d
+    reply[#reply + 1] = waits[i]
+  end
+end
+
+for k in pairs(dirty) do
+  if tat[k] then
+    local ttl = math.ceil((tat[k] - at[k]) / unitsPerMs) + slackMs
+    redis.call('SET', KEYS[k], string.format('%.0f:%.0f:%.0f', tat[k], kb[k], kv[k]), 'PX', ttl)
+  else
+    redis.call('DEL', KEYS[k])
+  end
+end
+return reply
