@@ -23,9 +23,12 @@ import java.util.function.BiFunction;
 /**
  * Decisions/s, p99 and over-admission against a real redis-server on loopback, for (a) a plain
  * token-bucket script, one EVAL per request, (b) Sluice without leasing, (c) Sluice with leasing;
- * 1 and 2 nodes. A plain main (run by {@code bench/redis/run.sh}), not a test. Arguments: seconds
- * per cell (default 5), driver threads per node (default 8), distinct client keys (default 8: hot
- * clients, which leasing serves locally; with many cold clients every decision needs Redis).
+ * 1 and 2 nodes; and the cold-client group (d): 10^4 client keys and many driver threads, plain
+ * EVAL against Sluice without leasing, one call per decision and batched. A plain main (run by
+ * {@code bench/redis/run.sh}), not a test. Arguments: seconds per cell (default 5), driver threads
+ * per node (default 8), distinct client keys (default 8: hot clients, which leasing serves locally;
+ * with many cold clients every decision needs Redis), the cells to run (default {@code abcBC}:
+ * add {@code d} for the cold-client group), driver threads per node in the cold group (default 64).
  */
 public final class RedisBench {
 
@@ -42,8 +45,9 @@ public final class RedisBench {
       return ok
       """;
 
-  private static int keys = 8;
-  /** Which cells to run: a, b, c (throughput) and B, C (saturated); all by default. */
+  /** Distinct client keys in the cold-client group (d). */
+  private static final int COLD_KEYS = 10_000;
+  /** Which cells to run: a, b, c (throughput), B, C (saturated), d (cold clients); abcBC by default. */
   private static String only = "abcBC";
   private static final List<String> STATS = new ArrayList<>();
 
@@ -56,8 +60,9 @@ public final class RedisBench {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-    keys = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+    int keys = args.length > 2 ? Integer.parseInt(args[2]) : 8;
     only = args.length > 3 ? args[3] : only;
+    int coldThreads = args.length > 4 ? Integer.parseInt(args[4]) : 64;
     try (RedisProcess redis = RedisProcess.start()) {
       List<Cell> cells = new ArrayList<>();
       // Throughput: limits far above the load.
@@ -66,21 +71,30 @@ public final class RedisBench {
       // Over-admission: the global level saturated (burst 2000, 20000/s).
       LimiterSpec tight = LimiterSpec.builder().tier("t", Limit.of(10_000_000, 10_000_000))
           .global(Limit.of(2_000, 20_000)).build();
+      Load hot = new Load(threads, keys);
+      Load cold = new Load(coldThreads, COLD_KEYS);
       for (int nodes : new int[] {1, 2}) {
         if (only.contains("a")) {
-          cells.add(baseline(redis, nodes, threads, seconds));
+          cells.add(baseline("(a) plain EVAL token bucket", redis, nodes, hot, seconds));
         }
         if (only.contains("b")) {
-          cells.add(sluice("(b) sluice, no leasing", redis, open, nodes, threads, seconds, false));
+          cells.add(sluice("(b) sluice, no leasing", redis, open, nodes, hot, seconds, false, true));
         }
         if (only.contains("c")) {
-          cells.add(sluice("(c) sluice, leasing", redis, open, nodes, threads, seconds, true));
+          cells.add(sluice("(c) sluice, leasing", redis, open, nodes, hot, seconds, true, true));
         }
         if (only.contains("B")) {
-          cells.add(sluice("(b) saturated global", redis, tight, nodes, threads, seconds, false));
+          cells.add(sluice("(b) saturated global", redis, tight, nodes, hot, seconds, false, true));
         }
         if (only.contains("C")) {
-          cells.add(sluice("(c) saturated global", redis, tight, nodes, threads, seconds, true));
+          cells.add(sluice("(c) saturated global", redis, tight, nodes, hot, seconds, true, true));
+        }
+        if (only.contains("d")) {
+          String what = String.format(Locale.ROOT, ", %,d keys, %d threads", COLD_KEYS, coldThreads);
+          cells.add(baseline("(d) plain EVAL" + what, redis, nodes, cold, seconds));
+          cells.add(sluice("(d) sluice, no leasing, unbatched" + what, redis, open, nodes, cold, seconds, false, false));
+          cells.add(sluice("(d) sluice, no leasing, batched" + what, redis, open, nodes, cold, seconds, false, true));
+          cells.add(sluice("(d) saturated global, batched" + what, redis, tight, nodes, cold, seconds, false, true));
         }
       }
       System.out.println("| cell | nodes | decisions/s | p99 ms | admitted | bound B+R·t | over-admission |");
@@ -96,7 +110,10 @@ public final class RedisBench {
     }
   }
 
-  private static Cell baseline(RedisProcess redis, int nodes, int threads, int seconds) throws Exception {
+  /** The driver's load: threads per node, and the distinct client keys they take turns on. */
+  private record Load(int threads, int keys) {}
+
+  private static Cell baseline(String name, RedisProcess redis, int nodes, Load load, int seconds) throws Exception {
     List<RedisClient> clients = new ArrayList<>();
     List<RedisAsyncCommands<String, String>> cmds = new ArrayList<>();
     for (int n = 0; n < nodes; n++) {
@@ -106,34 +123,36 @@ public final class RedisBench {
       cmds.add(conn.async());
     }
     try {
-      Result r = drive(nodes, threads, seconds, (node, key) -> cmds.get(node)
+      Result r = drive(nodes, load, seconds, (node, key) -> cmds.get(node)
           .<Long>eval(TOKEN_BUCKET, ScriptOutputType.INTEGER, new String[] {"tb:" + key},
               "10000000", "10000000", Long.toString(CLOCK.nanoTime() / 1000))
           .toCompletableFuture().thenApply(v -> v == 1));
-      return new Cell("(a) plain EVAL token bucket", nodes, r.perSecond, r.p99Ms, 0, 0);
+      return new Cell(name, nodes, r.perSecond, r.p99Ms, 0, 0);
     } finally {
       clients.forEach(RedisClient::shutdown);
     }
   }
 
-  private static Cell sluice(String name, RedisProcess redis, LimiterSpec spec, int nodes, int threads,
-      int seconds, boolean leasing) throws Exception {
+  private static Cell sluice(String name, RedisProcess redis, LimiterSpec spec, int nodes, Load load,
+      int seconds, boolean leasing, boolean batching) throws Exception {
     List<RedisBucketStore> stores = new ArrayList<>();
     String ns = "bench" + CLOCK.nanoTime();
     for (int n = 0; n < nodes; n++) {
       stores.add(RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri())).namespace(ns)
-          .nodeId("bench-" + n).leasing(leasing).timeout(java.time.Duration.ofSeconds(1)).build());
+          .nodeId("bench-" + n).leasing(leasing).batching(batching).timeout(java.time.Duration.ofSeconds(1)).build());
     }
     try {
-      Result r = drive(nodes, threads, seconds, (node, key) -> stores.get(node).acquire(key, null, 1)
+      Result r = drive(nodes, load, seconds, (node, key) -> stores.get(node).acquire(key, null, 1)
           .toCompletableFuture().thenApply(Decision::allowed));
       Limit g = spec.global();
       double bound = g.burst() < 1_000_000 ? g.burst() + g.rate().perSecond() * r.elapsedSeconds : 0;
       for (RedisBucketStore st : stores) {
         StoreStats x = st.stats();
-        STATS.add(String.format(Locale.ROOT, "- %s, %d node(s), %s: redis %,d, leased %,d, denied locally %,d, fallback %,d, errors %d, grants %,d, returned %,d",
+        String batches = st.batchCalls() == 0 ? "" : String.format(Locale.ROOT, ", batch calls %,d (%.1f decisions each)",
+            st.batchCalls(), (double) x.redisDecisions() / st.batchCalls());
+        STATS.add(String.format(Locale.ROOT, "- %s, %d node(s), %s: redis %,d, leased %,d, denied locally %,d, fallback %,d, errors %d, grants %,d, returned %,d%s",
             name, nodes, st.nodeId(), x.redisDecisions(), x.leasedDecisions(), x.localDenials(), x.fallbackDecisions(), x.errors(),
-            x.leaseGrants(), x.leaseReturnedTokens()));
+            x.leaseGrants(), x.leaseReturnedTokens(), batches));
       }
       return new Cell(name, nodes, r.perSecond, r.p99Ms, r.admitted, bound);
     } finally {
@@ -143,14 +162,18 @@ public final class RedisBench {
 
   private record Result(double perSecond, double p99Ms, long admitted, double elapsedSeconds) {}
 
-  private static Result drive(int nodes, int threads, int seconds,
+  private static Result drive(int nodes, Load load, int seconds,
       BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
     // Warm-up: one second, not counted.
-    run(nodes, threads, 1, decide);
-    return run(nodes, threads, seconds, decide);
+    run(nodes, load, 1, decide);
+    return run(nodes, load, seconds, decide);
   }
 
-  private static Result run(int nodes, int threads, int seconds, BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
+  private static Result run(int nodes, Load load, int seconds, BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
+    int threads = load.threads();
+    int keys = load.keys();
+    // Latency samples per thread: a ring of the last ones (2^20 for a few threads, fewer for many).
+    int ring = Integer.highestOneBit(Math.max(1 << 14, Math.min(1 << 20, (1 << 23) / threads)));
     AtomicBoolean stop = new AtomicBoolean();
     List<CompletableFuture<long[]>> runs = new ArrayList<>();
     // Client names built once: the driver should not spend its time formatting them.
@@ -164,10 +187,10 @@ public final class RedisBench {
         int node = n;
         int seed = t;
         runs.add(CompletableFuture.supplyAsync(() -> {
-          long[] lat = new long[1 << 20];
+          long[] lat = new long[ring];
           long count = 0;
           long admitted = 0;
-          int i = seed;
+          int i = seed * Math.max(1, keys / threads);
           while (!stop.get()) {
             long t0 = CLOCK.nanoTime();
             boolean ok = decide.apply(node, names[i++ % names.length]).join();
