@@ -40,25 +40,34 @@ local function load(k)
   end
 end
 
+-- Per level of the decision at hand (at most three), reused from decision to decision.
+local key, t, b, v, cap, changed, waits = {}, {}, {}, {}, {}, {}, {}
+local now
+local function debt(i)
+  local d = t[i] - now
+  if d < 0 then return 0 end
+  return d
+end
+
 local reply = {}
+local r = 0
 local p = 4
 for _ = 1, count do
-  local now = ARGV[p]
+  now = ARGV[p]
   if now == '' then now = timeNow() else now = tonumber(now) end
   local amount = tonumber(ARGV[p + 1])
   local n = tonumber(ARGV[p + 2])
   p = p + 3
-  local key, t, b, v, cap, changed = {}, {}, {}, {}, {}, {}
   for i = 1, n do
     local k = tonumber(ARGV[p])
-    b[i], v[i] = tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2])
+    local bi, vi = tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2])
     p = p + 3
-    key[i], cap[i], changed[i] = k, b[i] * v[i], false
+    key[i], b[i], v[i], cap[i], changed[i] = k, bi, vi, bi * vi, false
     load(k)
     local x = now
     if tat[k] then
       x = tat[k]
-      if kb[k] ~= b[i] or kv[k] ~= v[i] then
+      if kb[k] ~= bi or kv[k] ~= vi then
         changed[i] = true
         if x > now then
           -- Proportional carry-over, as in gcra.lua.
@@ -73,13 +82,7 @@ for _ = 1, count do
     end
     t[i] = x
   end
-  local function debt(i)
-    local d = t[i] - now
-    if d < 0 then return 0 end
-    return d
-  end
   local admitted = 1
-  local waits = {}
   for i = 1, n do
     local need = debt(i) + amount * v[i]
     if amount > b[i] then
@@ -92,29 +95,28 @@ for _ = 1, count do
       waits[i] = 0
     end
   end
+  r = r + 1
+  reply[r] = admitted
+  r = r + 1
+  reply[r] = now
   for i = 1, n do
     if admitted == 1 then
       t[i] = now + debt(i) + amount * v[i]
     end
+    local d = debt(i)
     if admitted == 1 or changed[i] then
       local k = key[i]
       dirty[k], at[k] = true, now
-      if debt(i) <= 0 then
+      if d <= 0 then
         tat[k] = false
       else
         tat[k], kb[k], kv[k] = t[i], b[i], v[i]
       end
     end
-  end
-  reply[#reply + 1] = admitted
-  reply[#reply + 1] = now
-  for i = 1, n do
-    local d = debt(i)
     local tokens = 0
     if d < cap[i] then tokens = math.floor((cap[i] - d) / v[i]) end
-    reply[#reply + 1] = tokens
-    reply[#reply + 1] = d
-    reply[#reply + 1] = waits[i]
+    reply[r + 1], reply[r + 2], reply[r + 3] = tokens, d, waits[i]
+    r = r + 3
   end
 end
 

@@ -123,10 +123,11 @@ public final class RedisBench {
       cmds.add(conn.async());
     }
     try {
-      Result r = drive(nodes, load, seconds, (node, key) -> cmds.get(node)
+      Result r = drive(nodes, load, seconds, redis, (node, key) -> cmds.get(node)
           .<Long>eval(TOKEN_BUCKET, ScriptOutputType.INTEGER, new String[] {"tb:" + key},
               "10000000", "10000000", Long.toString(CLOCK.nanoTime() / 1000))
           .toCompletableFuture().thenApply(v -> v == 1));
+      STATS.add(String.format(Locale.ROOT, "- %s, %d node(s): %s", name, nodes, r.redisCpu()));
       return new Cell(name, nodes, r.perSecond, r.p99Ms, 0, 0);
     } finally {
       clients.forEach(RedisClient::shutdown);
@@ -142,7 +143,7 @@ public final class RedisBench {
           .nodeId("bench-" + n).leasing(leasing).batching(batching).timeout(java.time.Duration.ofSeconds(1)).build());
     }
     try {
-      Result r = drive(nodes, load, seconds, (node, key) -> stores.get(node).acquire(key, null, 1)
+      Result r = drive(nodes, load, seconds, redis, (node, key) -> stores.get(node).acquire(key, null, 1)
           .toCompletableFuture().thenApply(Decision::allowed));
       Limit g = spec.global();
       double bound = g.burst() < 1_000_000 ? g.burst() + g.rate().perSecond() * r.elapsedSeconds : 0;
@@ -154,19 +155,71 @@ public final class RedisBench {
             name, nodes, st.nodeId(), x.redisDecisions(), x.leasedDecisions(), x.localDenials(), x.fallbackDecisions(), x.errors(),
             x.leaseGrants(), x.leaseReturnedTokens(), batches));
       }
+      STATS.add(String.format(Locale.ROOT, "- %s, %d node(s): %s", name, nodes, r.redisCpu()));
       return new Cell(name, nodes, r.perSecond, r.p99Ms, r.admitted, bound);
     } finally {
       stores.forEach(BucketStore::close);
     }
   }
 
-  private record Result(double perSecond, double p99Ms, long admitted, double elapsedSeconds) {}
+  private record Result(double perSecond, double p99Ms, long admitted, double elapsedSeconds, String redisCpu) {}
 
-  private static Result drive(int nodes, Load load, int seconds,
+  private static Result drive(int nodes, Load load, int seconds, RedisProcess redis,
       BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
     // Warm-up: one second, not counted.
     run(nodes, load, 1, decide);
-    return run(nodes, load, seconds, decide);
+    RedisClient admin = RedisClient.create(RedisURI.create(redis.uri()));
+    try (StatefulRedisConnection<String, String> conn = admin.connect()) {
+      conn.sync().configResetstat();
+      long jvm0 = jvmCpuNanos();
+      long server0 = serverCpuNanos();
+      Result r = run(nodes, load, seconds, decide);
+      double decisions = r.perSecond() * r.elapsedSeconds();
+      String cpu = String.format(Locale.ROOT, "CPU per decision: bench JVM %.1f µs, redis-server %.1f µs; ",
+          (jvmCpuNanos() - jvm0) / 1e3 / decisions, (serverCpuNanos() - server0) / 1e3 / decisions);
+      return new Result(r.perSecond(), r.p99Ms(), r.admitted(), r.elapsedSeconds(),
+          cpu + redisCpu(conn.sync().info("commandstats"), decisions, r.elapsedSeconds()));
+    } finally {
+      admin.shutdown();
+    }
+  }
+
+  /** Returns the CPU time this JVM has used, all threads (driver, Lettuce, stores) together. */
+  private static long jvmCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** Returns the CPU time of the bench's redis-server (this JVM's only redis-server child). */
+  private static long serverCpuNanos() {
+    return ProcessHandle.current().children()
+        .filter(p -> p.info().command().map(c -> c.contains("redis-server")).orElse(false))
+        .findFirst().flatMap(p -> p.info().totalCpuDuration()).map(java.time.Duration::toNanos).orElse(0L);
+  }
+
+  /**
+   * Summarizes Redis's own time in the scripting commands over the measured interval ({@code INFO
+   * commandstats}): calls, µs per call and µs per decision, so a cell's server cost is visible
+   * apart from the driver's and the client's.
+   */
+  private static String redisCpu(String info, double decisions, double seconds) {
+    long calls = 0;
+    long usec = 0;
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("cmdstat_eval")) {
+        for (String kv : line.substring(line.indexOf(':') + 1).split(",")) {
+          String[] p = kv.split("=");
+          if (p[0].equals("calls")) {
+            calls += Long.parseLong(p[1]);
+          } else if (p[0].equals("usec")) {
+            usec += Long.parseLong(p[1]);
+          }
+        }
+      }
+    }
+    return String.format(Locale.ROOT, "redis scripts: %,d calls, %.1f µs per call, %.2f µs per decision (%.0f %% of one core)",
+        calls, calls == 0 ? 0.0 : (double) usec / calls, decisions == 0 ? 0.0 : usec / decisions,
+        100.0 * usec / 1e6 / seconds);
   }
 
   private static Result run(int nodes, Load load, int seconds, BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
@@ -224,6 +277,6 @@ public final class RedisBench {
     double elapsed = (CLOCK.nanoTime() - start) / 1e9;
     long[] all = lats.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     double p99 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1e6;
-    return new Result(total / elapsed, p99, admitted, elapsed);
+    return new Result(total / elapsed, p99, admitted, elapsed, "");
   }
 }
