@@ -190,10 +190,13 @@ public final class RedisBench {
         .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  /** Returns the CPU time of the bench's redis-server (this JVM's only redis-server child). */
+  /**
+   * Returns the CPU time of the bench's redis-server: this JVM's only child whose executable names
+   * redis (Debian links redis-server to redis-check-rdb).
+   */
   private static long serverCpuNanos() {
     return ProcessHandle.current().children()
-        .filter(p -> p.info().command().map(c -> c.contains("redis-server")).orElse(false))
+        .filter(p -> p.info().command().map(c -> c.contains("redis")).orElse(false))
         .findFirst().flatMap(p -> p.info().totalCpuDuration()).map(java.time.Duration::toNanos).orElse(0L);
   }
 
