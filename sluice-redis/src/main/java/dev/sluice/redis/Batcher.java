@@ -130,16 +130,18 @@ final class Batcher {
       synchronized (this) {
         following = next();
       }
-      settle(live, call.getNow(null), call.isCompletedExceptionally() ? failure(call) : null);
+      Throwable err = failure(call);
+      settle(live, err == null ? call.join() : null, err);
       batch = following;
     }
   }
 
+  /** Returns why a completed call failed, null when it succeeded. */
   private static Throwable failure(CompletableFuture<long[]> call) {
     try {
       call.join();
       return null;
-    } catch (RuntimeException e) {
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
       return e.getCause() != null ? e.getCause() : e;
     }
   }
