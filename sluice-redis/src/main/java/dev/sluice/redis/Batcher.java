@@ -148,6 +148,8 @@ final class Batcher {
 
   private CompletableFuture<long[]> call(List<Pending> batch, long timeout) {
     Map<String, Integer> index = new HashMap<>();
+    // A batch's levels share few limits (the spec's instances): format each one once per call.
+    Map<Limit, String[]> formatted = new java.util.IdentityHashMap<>();
     List<String> keys = new ArrayList<>();
     List<String> args = new ArrayList<>(3 + batch.size() * 12);
     args.add(Long.toString(time.unitsPerMs()));
@@ -164,9 +166,11 @@ final class Batcher {
           k = keys.size();
           index.put(p.keys()[i], k);
         }
+        String[] limit = formatted.computeIfAbsent(p.limits()[i],
+            l -> new String[] {Long.toString(l.burst()), Long.toString(time.intervalUnits(l))});
         args.add(Integer.toString(k));
-        args.add(Long.toString(p.limits()[i].burst()));
-        args.add(Long.toString(time.intervalUnits(p.limits()[i])));
+        args.add(limit[0]);
+        args.add(limit[1]);
       }
     }
     observer.accept(List.copyOf(batch));
