@@ -20,21 +20,25 @@ import java.util.function.Consumer;
  *
  * <p>Protocol:
  * <ol>
- *   <li>At most one batch call per store is in flight. A decision that arrives while none is starts
- *       one at once (a batch of one: no added latency at low load); decisions that arrive while one
- *       is in flight queue, and when its reply comes back the queue, up to {@code maxBatch}
- *       decisions in arrival order, goes out as the next call, before the replied decisions are
- *       completed. The batch size thus follows the load: about the decisions that arrive during
- *       one round trip.
- *   <li>The script evaluates a batch's decisions in queue order, each against the state the ones
- *       before it left, and one call runs only after the previous one has finished: the results
- *       are exactly those of one single-decision call per decision in the same order (for Redis
- *       time, all decisions of a call share the instant its script read {@code TIME}). Nothing is
- *       admitted that the sequential calls would deny.
+ *   <li>At most {@code maxInFlight} batch calls per store are in flight (default 2). A decision
+ *       that arrives while fewer are goes out at once (a batch of one: no added latency at low
+ *       load, no timer); decisions that arrive while all are out queue, and each reply sends the
+ *       queue, up to {@code maxBatch} decisions in arrival order, as the next call before the
+ *       replied decisions are completed. The batch size thus follows the load: about the decisions
+ *       that arrive during one round trip.
+ *   <li>Calls are sent under the monitor, so they leave in queue order on the store's one
+ *       connection, and Redis runs them in that order, one at a time. The script evaluates a
+ *       batch's decisions in queue order, each against the state the ones before it left: the
+ *       results are exactly those of one single-decision call per decision in the same order (for
+ *       Redis time, all decisions of a call share the instant its script read {@code TIME}).
+ *       Nothing is admitted that the sequential calls would deny. (A call re-sent after
+ *       {@code NOSCRIPT}, or redirected in a Cluster, may run after a later one: each decision is
+ *       then still evaluated atomically against the state it finds.)
  *   <li>A decision waits at most the link's timeout, queueing included: one queued longer fails
  *       without being sent, and a call's own timeout is what is left of its oldest decision's.
  *   <li>A call that fails or times out fails every decision in it (each then takes the store's
- *       failure path on its own); one that cannot even be sent fails them at once.
+ *       failure path on its own); one that cannot even be sent fails them at once. Futures are
+ *       completed outside the monitor, except when a call completes while it is being sent.
  * </ol>
  */
 final class Batcher {
@@ -48,13 +52,15 @@ final class Batcher {
   private final long timeoutNanos;
   private final int maxBatch;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  /** Guarded by this. */
-  private boolean inFlight;
+  private final int maxInFlight;
+  /** Calls sent whose reply has not been handled; guarded by this. */
+  private int inFlight;
   private final AtomicLong calls = new AtomicLong();
   /** Sees every batch as it is sent, in order (tests); never null. */
   private volatile Consumer<List<Pending>> observer = b -> { };
 
-  Batcher(RedisLink link, StoreTime time, Clock clock, long timeoutNanos, int maxBatch) {
+  Batcher(RedisLink link, StoreTime time, Clock clock, long timeoutNanos, int maxBatch, int maxInFlight) {
+    this.maxInFlight = maxInFlight;
     this.link = link;
     this.time = time;
     this.clock = clock;
@@ -69,50 +75,38 @@ final class Batcher {
    */
   CompletableFuture<long[]> submit(String[] keys, Limit[] limits, long cost) {
     Pending p = new Pending(keys, limits, cost, time.nowArg(), clock.nanoTime(), new CompletableFuture<>());
-    List<Pending> batch;
+    List<Runnable> after = new ArrayList<>(0);
     synchronized (this) {
       queue.add(p);
-      if (inFlight) {
-        return p.result();
+      if (inFlight < maxInFlight) {
+        send(after);
       }
-      batch = next();
     }
-    send(batch);
+    after.forEach(Runnable::run);
     return p.result();
   }
 
-  /** Takes the next batch off the queue and marks it in flight; null (and nothing in flight) when empty. */
-  private List<Pending> next() {
-    if (queue.isEmpty()) {
-      inFlight = false;
-      return null;
-    }
-    inFlight = true;
-    List<Pending> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
-    while (batch.size() < maxBatch && !queue.isEmpty()) {
-      batch.add(queue.poll());
-    }
-    return batch;
-  }
-
-  private void send(List<Pending> batch) {
-    while (batch != null) {
+  /**
+   * Under the monitor: sends batches off the queue while fewer than {@code maxInFlight} calls are
+   * out, so calls leave in queue order on the one connection; completions that must not run under
+   * the monitor (expired decisions, calls that failed before they were sent) go to {@code after}.
+   */
+  private void send(List<Runnable> after) {
+    while (inFlight < maxInFlight && !queue.isEmpty()) {
       long now = clock.nanoTime();
-      List<Pending> live = new ArrayList<>(batch.size());
+      List<Pending> live = new ArrayList<>(Math.min(queue.size(), maxBatch));
       long oldest = now;
-      for (Pending p : batch) {
+      while (live.size() < maxBatch && !queue.isEmpty()) {
+        Pending p = queue.poll();
         if (now - p.queuedAt() >= timeoutNanos) {
-          p.result().completeExceptionally(new TimeoutException("queued for a Redis batch longer than the "
-              + link.timeout().toMillis() + " ms timeout"));
+          after.add(() -> p.result().completeExceptionally(new TimeoutException(
+              "queued for a Redis batch longer than the " + link.timeout().toMillis() + " ms timeout")));
         } else {
           live.add(p);
           oldest = Math.min(oldest, p.queuedAt());
         }
       }
       if (live.isEmpty()) {
-        synchronized (this) {
-          batch = next();
-        }
         continue;
       }
       CompletableFuture<long[]> call;
@@ -121,18 +115,17 @@ final class Batcher {
       } catch (RuntimeException e) {
         call = CompletableFuture.failedFuture(e);
       }
-      if (!call.isDone()) {
-        call.whenComplete((r, err) -> completed(live, r, err));
-        return;
+      if (call.isDone()) {
+        // Failed to send (or answered at once): settle after the monitor, go on with the queue.
+        CompletableFuture<long[]> c = call;
+        after.add(() -> {
+          Throwable err = failure(c);
+          settle(live, err == null ? c.join() : null, err);
+        });
+        continue;
       }
-      // Failed to send (or answered at once): settle here and go on with the queue, without recursion.
-      List<Pending> following;
-      synchronized (this) {
-        following = next();
-      }
-      Throwable err = failure(call);
-      settle(live, err == null ? call.join() : null, err);
-      batch = following;
+      inFlight++;
+      call.whenComplete((r, err) -> completed(live, r, err));
     }
   }
 
@@ -180,11 +173,12 @@ final class Batcher {
 
   /** A call's reply: sends the next batch first (Redis works on it meanwhile), then settles this one. */
   private void completed(List<Pending> batch, long[] reply, Throwable err) {
-    List<Pending> following;
+    List<Runnable> after = new ArrayList<>(0);
     synchronized (this) {
-      following = next();
+      inFlight--;
+      send(after);
     }
-    send(following);
+    after.forEach(Runnable::run);
     settle(batch, reply, err);
   }
 

@@ -19,7 +19,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -153,35 +152,28 @@ class RedisBatchingTest {
       RedisClient admin = RedisClient.create(RedisURI.create(redis.uri()));
       StatefulRedisConnection<String, String> adminConn = admin.connect();
       CountDownLatch paused = new CountDownLatch(1);
-      CountDownLatch firstSent = new CountDownLatch(1);
-      AtomicBoolean pausedOnce = new AtomicBoolean();
       List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
       try (RedisBucketStore store = RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri()))
-          .namespace("kill").leasing(false).failureMode(FailureMode.FAIL_CLOSED)
-          .circuitBreaker(3, Duration.ofSeconds(30)).timeout(Duration.ofSeconds(2)).build()) {
-        CountDownLatch release = new CountDownLatch(1);
+          .namespace("kill").leasing(false).failureMode(FailureMode.FAIL_CLOSED).batchesInFlight(1)
+          .circuitBreaker(3, Duration.ofSeconds(30)).timeout(Duration.ofSeconds(5)).build()) {
         store.batcher().observe(batch -> {
           sizes.add(batch.size());
-          if (batch.size() == 1 && firstSent.getCount() > 0) {
-            // Hold the first call until the others have queued behind it.
-            firstSent.countDown();
-            awaitLatch(release);
-          } else if (batch.size() > 1 && pausedOnce.compareAndSet(false, true)) {
-            // Redis holds every command from now on: the batch goes out and hangs there.
+          if (batch.size() > 1 && paused.getCount() > 0) {
+            // Redis holds every command from now on: this batch goes out and hangs there.
             adminConn.sync().clientPause(60_000);
             paused.countDown();
           }
         });
-        CompletableFuture<Decision> first = CompletableFuture.supplyAsync(
-            () -> store.acquire("first", null, 1).toCompletableFuture().join());
-        assertThat(firstSent.await(10, TimeUnit.SECONDS)).isTrue();
+        // Redis holds the first decision for 300 ms (the pause ends by itself), long enough for
+        // the others to queue behind it; its reply sends them, as one batch, into the long pause.
+        adminConn.sync().clientPause(300);
+        CompletableFuture<Decision> first = store.acquire("first", null, 1).toCompletableFuture();
         List<CompletableFuture<Decision>> rest = new ArrayList<>();
         for (int i = 0; i < queued; i++) {
           rest.add(store.acquire("c" + i, null, 1).toCompletableFuture());
         }
-        release.countDown();
         assertThat(first.get(10, TimeUnit.SECONDS).allowed()).as("decided in Redis before the kill").isTrue();
-        assertThat(paused.await(10, TimeUnit.SECONDS)).as("a batch of the queued decisions was sent").isTrue();
+        assertThat(paused.await(10, TimeUnit.SECONDS)).as("the queued decisions were sent").isTrue();
         redis.kill();
 
         for (CompletableFuture<Decision> f : rest) {
