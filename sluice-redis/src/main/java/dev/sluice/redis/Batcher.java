@@ -20,20 +20,18 @@ import java.util.function.Consumer;
  *
  * <p>Protocol:
  * <ol>
- *   <li>At most {@code maxInFlight} batch calls per store are in flight (default 2). A decision
- *       that arrives while fewer are goes out at once (a batch of one: no added latency at low
- *       load, no timer); decisions that arrive while all are out queue, and each reply sends the
- *       queue, up to {@code maxBatch} decisions in arrival order, as the next call before the
- *       replied decisions are completed. The batch size thus follows the load: about the decisions
- *       that arrive during one round trip.
- *   <li>Calls are sent under the monitor, so they leave in queue order on the store's one
- *       connection, and Redis runs them in that order, one at a time. The script evaluates a
- *       batch's decisions in queue order, each against the state the ones before it left: the
- *       results are exactly those of one single-decision call per decision in the same order (for
- *       Redis time, all decisions of a call share the instant its script read {@code TIME}).
- *       Nothing is admitted that the sequential calls would deny. (A call re-sent after
- *       {@code NOSCRIPT}, or redirected in a Cluster, may run after a later one: each decision is
- *       then still evaluated atomically against the state it finds.)
+ *   <li>At most one batch call per store is in flight. A decision that arrives while none is
+ *       goes out at once (a batch of one: no added latency at low load, no timer); decisions that
+ *       arrive while one is out queue, and its reply sends the queue, up to {@code maxBatch}
+ *       decisions in arrival order, as the next call before the replied decisions are completed.
+ *       The batch size thus follows the load: about the decisions that arrive during one round
+ *       trip.
+ *   <li>A call goes out only after the previous one has replied, so Redis runs them in queue
+ *       order, one at a time. The script evaluates a batch's decisions in queue order, each
+ *       against the state the ones before it left: the results are exactly those of one
+ *       single-decision call per decision in the same order (for Redis time, all decisions of a
+ *       call share the instant its script read {@code TIME}). Nothing is admitted that the
+ *       sequential calls would deny.
  *   <li>A decision waits at most the link's timeout, queueing included: one queued longer fails
  *       without being sent, and a call's own timeout is what is left of its oldest decision's.
  *   <li>A call that fails or times out fails every decision in it (each then takes the store's
@@ -52,15 +50,19 @@ final class Batcher {
   private final long timeoutNanos;
   private final int maxBatch;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private final int maxInFlight;
+  /**
+   * One call in flight: a second one sent while the first runs could overtake it on the wire (a
+   * call sent from Lettuce's event loop is written at once, one sent from another thread waits in
+   * the loop's task queue), and the order the decisions were queued in would be lost.
+   */
+  private static final int MAX_IN_FLIGHT = 1;
   /** Calls sent whose reply has not been handled; guarded by this. */
   private int inFlight;
   private final AtomicLong calls = new AtomicLong();
   /** Sees every batch as it is sent, in order (tests); never null. */
   private volatile Consumer<List<Pending>> observer = b -> { };
 
-  Batcher(RedisLink link, StoreTime time, Clock clock, long timeoutNanos, int maxBatch, int maxInFlight) {
-    this.maxInFlight = maxInFlight;
+  Batcher(RedisLink link, StoreTime time, Clock clock, long timeoutNanos, int maxBatch) {
     this.link = link;
     this.time = time;
     this.clock = clock;
@@ -78,7 +80,7 @@ final class Batcher {
     List<Runnable> after = new ArrayList<>(0);
     synchronized (this) {
       queue.add(p);
-      if (inFlight < maxInFlight) {
+      if (inFlight < MAX_IN_FLIGHT) {
         send(after);
       }
     }
@@ -87,12 +89,12 @@ final class Batcher {
   }
 
   /**
-   * Under the monitor: sends batches off the queue while fewer than {@code maxInFlight} calls are
-   * out, so calls leave in queue order on the one connection; completions that must not run under
-   * the monitor (expired decisions, calls that failed before they were sent) go to {@code after}.
+   * Under the monitor: sends the next batch off the queue unless a call is out; completions that
+   * must not run under the monitor (expired decisions, calls that failed before they were sent) go
+   * to {@code after}.
    */
   private void send(List<Runnable> after) {
-    while (inFlight < maxInFlight && !queue.isEmpty()) {
+    while (inFlight < MAX_IN_FLIGHT && !queue.isEmpty()) {
       long now = clock.nanoTime();
       List<Pending> live = new ArrayList<>(Math.min(queue.size(), maxBatch));
       long oldest = now;

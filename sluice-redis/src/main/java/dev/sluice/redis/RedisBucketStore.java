@@ -105,8 +105,7 @@ public final class RedisBucketStore implements BucketStore {
     this.leases = b.leasing
         ? new LeaseTable(b.systemClock, b.leasePeriod, b.overAdmission, b.minLease, () -> sizingNodes)
         : null;
-    this.batcher = b.batching ? new Batcher(link, time, b.systemClock, b.timeout.toNanos(), b.maxBatch,
-        b.batchesInFlight) : null;
+    this.batcher = b.batching ? new Batcher(link, time, b.systemClock, b.timeout.toNanos(), b.maxBatch) : null;
     this.shared = new SharedBuckets(link, keys, time, leases, batcher);
     this.heartbeatTtlMs = b.heartbeat.toMillis() * 3;
     if (!connected) {

@@ -28,7 +28,6 @@ public final class RedisStoreBuilder {
   long minLease = 8;
   boolean batching = true;
   int maxBatch = 128;
-  int batchesInFlight = 2;
   Duration heartbeat = Duration.ofSeconds(1);
   String nodeId;
   ModeListener modeListener = (from, to) -> { };
@@ -146,18 +145,6 @@ public final class RedisStoreBuilder {
       throw new IllegalArgumentException("max batch: " + decisions + " (expected: 1 to 10000)");
     }
     this.maxBatch = decisions;
-    return this;
-  }
-
-  /**
-   * Sets how many batch calls a store may have in flight at once (default 2): with more than one,
-   * a batch is sent while the previous one runs, on the same connection and in order.
-   */
-  public RedisStoreBuilder batchesInFlight(int calls) {
-    if (calls < 1 || calls > 64) {
-      throw new IllegalArgumentException("batches in flight: " + calls + " (expected: 1 to 64)");
-    }
-    this.batchesInFlight = calls;
     return this;
   }
 

@@ -154,7 +154,7 @@ class RedisBatchingTest {
       CountDownLatch paused = new CountDownLatch(1);
       List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
       try (RedisBucketStore store = RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri()))
-          .namespace("kill").leasing(false).failureMode(FailureMode.FAIL_CLOSED).batchesInFlight(1)
+          .namespace("kill").leasing(false).failureMode(FailureMode.FAIL_CLOSED)
           .circuitBreaker(3, Duration.ofSeconds(30)).timeout(Duration.ofSeconds(5)).build()) {
         store.batcher().observe(batch -> {
           sizes.add(batch.size());
@@ -164,9 +164,10 @@ class RedisBatchingTest {
             paused.countDown();
           }
         });
-        // Redis holds the first decision for 300 ms (the pause ends by itself), long enough for
-        // the others to queue behind it; its reply sends them, as one batch, into the long pause.
-        adminConn.sync().clientPause(300);
+        // Redis holds the first decision for 2 s (the pause ends by itself), long enough for the
+        // others to queue behind it even on a loaded machine; its reply sends them, as one batch,
+        // into the long pause.
+        adminConn.sync().clientPause(2_000);
         CompletableFuture<Decision> first = store.acquire("first", null, 1).toCompletableFuture();
         List<CompletableFuture<Decision>> rest = new ArrayList<>();
         for (int i = 0; i < queued; i++) {

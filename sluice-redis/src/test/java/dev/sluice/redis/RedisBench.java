@@ -140,8 +140,7 @@ public final class RedisBench {
     String ns = "bench" + CLOCK.nanoTime();
     for (int n = 0; n < nodes; n++) {
       stores.add(RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri())).namespace(ns)
-          .nodeId("bench-" + n).leasing(leasing).batching(batching)
-          .batchesInFlight(Integer.getInteger("bench.batchesInFlight", 2)).timeout(java.time.Duration.ofSeconds(1)).build());
+          .nodeId("bench-" + n).leasing(leasing).batching(batching).timeout(java.time.Duration.ofSeconds(1)).build());
     }
     try {
       Result r = drive(nodes, load, seconds, redis, (node, key) -> stores.get(node).acquire(key, null, 1)
