@@ -35,8 +35,8 @@ import java.util.function.Consumer;
  *   <li>A decision waits at most the link's timeout, queueing included: one queued longer fails
  *       without being sent, and a call's own timeout is what is left of its oldest decision's.
  *   <li>A call that fails or times out fails every decision in it (each then takes the store's
- *       failure path on its own); one that cannot even be sent fails them at once. Futures are
- *       completed outside the monitor, except when a call completes while it is being sent.
+ *       failure path on its own); one that cannot even be sent fails them at once. Calls are
+ *       sent, and decisions completed, outside the monitor.
  * </ol>
  */
 final class Batcher {
@@ -51,13 +51,11 @@ final class Batcher {
   private final int maxBatch;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   /**
-   * One call in flight: a second one sent while the first runs could overtake it on the wire (a
-   * call sent from Lettuce's event loop is written at once, one sent from another thread waits in
-   * the loop's task queue), and the order the decisions were queued in would be lost.
+   * Whether a call is out; guarded by this. One at a time: a second call sent while the first runs
+   * could overtake it on the wire (a call sent from Lettuce's event loop is written at once, one
+   * sent from another thread waits in the loop's task queue), and the queue order would be lost.
    */
-  private static final int MAX_IN_FLIGHT = 1;
-  /** Calls sent whose reply has not been handled; guarded by this. */
-  private int inFlight;
+  private boolean inFlight;
   private final AtomicLong calls = new AtomicLong();
   /** Sees every batch as it is sent, in order (tests); never null. */
   private volatile Consumer<List<Pending>> observer = b -> { };
@@ -77,57 +75,71 @@ final class Batcher {
    */
   CompletableFuture<long[]> submit(String[] keys, Limit[] limits, long cost) {
     Pending p = new Pending(keys, limits, cost, time.nowArg(), clock.nanoTime(), new CompletableFuture<>());
-    List<Runnable> after = new ArrayList<>(0);
+    List<Pending> batch = null;
     synchronized (this) {
       queue.add(p);
-      if (inFlight < MAX_IN_FLIGHT) {
-        send(after);
+      if (!inFlight) {
+        batch = take();
       }
     }
-    after.forEach(Runnable::run);
+    dispatch(batch);
     return p.result();
   }
 
+  /** Under the monitor: takes the next batch off the queue and marks a call out; null (none out) when empty. */
+  private List<Pending> take() {
+    if (queue.isEmpty()) {
+      inFlight = false;
+      return null;
+    }
+    inFlight = true;
+    List<Pending> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
+    while (batch.size() < maxBatch && !queue.isEmpty()) {
+      batch.add(queue.poll());
+    }
+    return batch;
+  }
+
   /**
-   * Under the monitor: sends the next batch off the queue unless a call is out; completions that
-   * must not run under the monitor (expired decisions, calls that failed before they were sent) go
-   * to {@code after}.
+   * Outside the monitor: sends {@code batch} (failing its decisions that queued past the timeout),
+   * and the following ones for as long as calls fail before they are even sent.
    */
-  private void send(List<Runnable> after) {
-    while (inFlight < MAX_IN_FLIGHT && !queue.isEmpty()) {
+  private void dispatch(List<Pending> batch) {
+    while (batch != null) {
       long now = clock.nanoTime();
-      List<Pending> live = new ArrayList<>(Math.min(queue.size(), maxBatch));
+      List<Pending> live = new ArrayList<>(batch.size());
       long oldest = now;
-      while (live.size() < maxBatch && !queue.isEmpty()) {
-        Pending p = queue.poll();
+      for (Pending p : batch) {
         if (now - p.queuedAt() >= timeoutNanos) {
-          after.add(() -> p.result().completeExceptionally(new TimeoutException(
-              "queued for a Redis batch longer than the " + link.timeout().toMillis() + " ms timeout")));
+          p.result().completeExceptionally(new TimeoutException(
+              "queued for a Redis batch longer than the " + link.timeout().toMillis() + " ms timeout"));
         } else {
           live.add(p);
           oldest = Math.min(oldest, p.queuedAt());
         }
       }
-      if (live.isEmpty()) {
-        continue;
+      CompletableFuture<long[]> call = null;
+      if (!live.isEmpty()) {
+        try {
+          call = call(live, timeoutNanos - (now - oldest));
+        } catch (RuntimeException e) {
+          call = CompletableFuture.failedFuture(e);
+        }
+        if (!call.isDone()) {
+          call.whenComplete((r, err) -> completed(live, r, err));
+          return;
+        }
       }
-      CompletableFuture<long[]> call;
-      try {
-        call = call(live, timeoutNanos - (now - oldest));
-      } catch (RuntimeException e) {
-        call = CompletableFuture.failedFuture(e);
+      // Nothing to send, or the call failed to go out (or was answered at once): go on with the queue.
+      List<Pending> following;
+      synchronized (this) {
+        following = take();
       }
-      if (call.isDone()) {
-        // Failed to send (or answered at once): settle after the monitor, go on with the queue.
-        CompletableFuture<long[]> c = call;
-        after.add(() -> {
-          Throwable err = failure(c);
-          settle(live, err == null ? c.join() : null, err);
-        });
-        continue;
+      if (call != null) {
+        Throwable err = failure(call);
+        settle(live, err == null ? call.join() : null, err);
       }
-      inFlight++;
-      call.whenComplete((r, err) -> completed(live, r, err));
+      batch = following;
     }
   }
 
@@ -175,12 +187,11 @@ final class Batcher {
 
   /** A call's reply: sends the next batch first (Redis works on it meanwhile), then settles this one. */
   private void completed(List<Pending> batch, long[] reply, Throwable err) {
-    List<Runnable> after = new ArrayList<>(0);
+    List<Pending> following;
     synchronized (this) {
-      inFlight--;
-      send(after);
+      following = take();
     }
-    after.forEach(Runnable::run);
+    dispatch(following);
     settle(batch, reply, err);
   }
 
