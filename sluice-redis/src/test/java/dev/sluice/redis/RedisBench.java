@@ -105,7 +105,7 @@ public final class RedisBench {
             c.p99Ms(), c.bound() > 0 ? Long.toString(c.admitted()) : "", c.bound() > 0 ? String.format(Locale.ROOT, "%.0f", c.bound()) : "", over);
       }
       System.out.println();
-      System.out.println("Store counters per node (warm-up included):");
+      System.out.println("Store counters per node (warm-up included); CPU and script time per decision (measured interval only):");
       STATS.forEach(System.out::println);
     }
   }
