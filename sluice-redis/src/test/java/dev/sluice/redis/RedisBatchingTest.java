@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Batching against a real redis-server: concurrent decisions batched together give exactly what
- * one call per decision gives in the order the batches carried them, and a batch that Redis dies
- * under fails each of its decisions into the failure mode.
+ * one call per decision gives in the order the batches carried them; a batch that Redis dies
+ * under fails each of its decisions into the failure mode; decisions that queued past the timeout
+ * fail into it without being sent.
  */
 @Timeout(60)
 class RedisBatchingTest {
@@ -188,6 +189,43 @@ class RedisBatchingTest {
         assertThat(store.stats().fallbackDecisions()).isEqualTo(queued);
         assertThat(store.stats().errors()).isEqualTo(queued);
         assertThat(store.mode()).isEqualTo("fail-closed");
+      } finally {
+        admin.shutdown(0, 2, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void decisionsQueuedPastTheTimeoutFailWithoutBeingSent() throws Exception {
+    LimiterSpec spec = LimiterSpec.builder().tier("t", Limit.of(100, 100)).build();
+    // The batcher times queueing on the system clock: a manual one here, so "past the timeout" is
+    // a step of the test, not a race with the machine's speed.
+    ManualClock system = new ManualClock(0);
+    List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (RedisProcess redis = RedisProcess.start()) {
+      RedisClient admin = RedisClient.create(RedisURI.create(redis.uri()));
+      StatefulRedisConnection<String, String> adminConn = admin.connect();
+      try (RedisBucketStore store = RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri()))
+          .namespace("queued").leasing(false).failureMode(FailureMode.FAIL_CLOSED).systemClock(system)
+          .circuitBreaker(3, Duration.ofSeconds(30)).timeout(Duration.ofSeconds(5)).build()) {
+        store.batcher().observe(batch -> sizes.add(batch.size()));
+        // Redis holds the first decision for 1.5 s; the others queue behind it meanwhile.
+        adminConn.sync().clientPause(1_500);
+        CompletableFuture<Decision> first = store.acquire("first", null, 1).toCompletableFuture();
+        List<CompletableFuture<Decision>> rest = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          rest.add(store.acquire("c" + i, null, 1).toCompletableFuture());
+        }
+        system.advance(Duration.ofSeconds(6));
+        assertThat(first.get(10, TimeUnit.SECONDS).allowed()).as("sent before the timeout passed").isTrue();
+        for (CompletableFuture<Decision> f : rest) {
+          Decision d = f.get(10, TimeUnit.SECONDS);
+          assertThat(d.allowed()).as("fail-closed answer").isFalse();
+          assertThat(d.retryAfterNanos()).isEqualTo(Duration.ofSeconds(30).toNanos());
+        }
+        assertThat(sizes).as("only the first decision went to Redis").containsExactly(1);
+        assertThat(store.stats().redisDecisions()).isEqualTo(1);
+        assertThat(store.stats().fallbackDecisions()).isEqualTo(5);
       } finally {
         admin.shutdown(0, 2, TimeUnit.SECONDS);
       }
