@@ -154,35 +154,50 @@ final class Batcher {
   }
 
   private CompletableFuture<long[]> call(List<Pending> batch, long timeout) {
-    Map<String, Integer> index = new HashMap<>();
-    // A batch's levels share few limits (the spec's instances): format each one once per call.
-    Map<Limit, String[]> formatted = new java.util.IdentityHashMap<>();
+    Map<String, Integer> keyIndex = new HashMap<>();
+    // A batch's levels share few limits (the spec's instances): each goes into the call once.
+    Map<Limit, Integer> limitIndex = new java.util.IdentityHashMap<>();
     List<String> keys = new ArrayList<>();
-    List<String> args = new ArrayList<>(3 + batch.size() * 12);
-    args.add(Long.toString(time.unitsPerMs()));
-    args.add(Long.toString(time.expirySlackMs()));
-    args.add(Integer.toString(batch.size()));
+    List<String> limits = new ArrayList<>();
+    List<String> decisions = new ArrayList<>(batch.size() * 9);
     for (Pending p : batch) {
-      args.add(p.now());
-      args.add(Long.toString(p.cost()));
-      args.add(Integer.toString(p.keys().length));
+      decisions.add(p.now());
+      decisions.add(Long.toString(p.cost()));
+      decisions.add(Integer.toString(p.keys().length));
       for (int i = 0; i < p.keys().length; i++) {
-        Integer k = index.get(p.keys()[i]);
+        Integer k = keyIndex.get(p.keys()[i]);
         if (k == null) {
           keys.add(p.keys()[i]);
           k = keys.size();
-          index.put(p.keys()[i], k);
+          keyIndex.put(p.keys()[i], k);
         }
-        String[] limit = formatted.computeIfAbsent(p.limits()[i],
-            l -> new String[] {Long.toString(l.burst()), Long.toString(time.intervalUnits(l))});
-        args.add(Integer.toString(k));
-        args.add(limit[0]);
-        args.add(limit[1]);
+        Limit limit = p.limits()[i];
+        Integer l = limitIndex.get(limit);
+        if (l == null) {
+          limits.add(Long.toString(limit.burst()));
+          limits.add(Long.toString(time.intervalUnits(limit)));
+          l = limits.size() / 2;
+          limitIndex.put(limit, l);
+        }
+        decisions.add(Integer.toString(k));
+        decisions.add(Integer.toString(l));
       }
+    }
+    String[] args = new String[4 + limits.size() + decisions.size()];
+    args[0] = Long.toString(time.unitsPerMs());
+    args[1] = Long.toString(time.expirySlackMs());
+    args[2] = Integer.toString(limits.size() / 2);
+    args[3] = Integer.toString(batch.size());
+    int a = 4;
+    for (String x : limits) {
+      args[a++] = x;
+    }
+    for (String x : decisions) {
+      args[a++] = x;
     }
     observer.accept(List.copyOf(batch));
     calls.incrementAndGet();
-    return link.run(LuaScript.BATCH, keys.toArray(String[]::new), args.toArray(String[]::new), Math.max(1, timeout));
+    return link.run(LuaScript.BATCH, keys.toArray(String[]::new), args, Math.max(1, timeout));
   }
 
   /** A call's reply: sends the next batch first (Redis works on it meanwhile), then settles this one. */

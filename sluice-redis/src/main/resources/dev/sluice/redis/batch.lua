@@ -3,12 +3,19 @@
 -- before it left: the same arithmetic as one gcra.lua 'A' call per decision in that order. Each
 -- touched key is written once at the end, with the value and expiry its last decision gave it.
 -- KEYS: the distinct bucket keys of the batch.
--- ARGV: units per ms, expiry slack ms, decision count, then per decision: now ('' = Redis TIME,
---       read once per call), cost, level count, then per level: key index (into KEYS), burst, interval.
+-- ARGV: units per ms, expiry slack ms, limit count L, decision count, then L pairs of burst and
+--       interval (the batch's distinct limits), then per decision: now ('' = Redis TIME, read once
+--       per call), cost, level count, then per level: key index (into KEYS), limit index.
 -- Reply: per decision, admitted (1/0), now, then tokens, debt, wait for each level; wait -1 = never.
 local unitsPerMs = tonumber(ARGV[1])
 local slackMs = tonumber(ARGV[2])
-local count = tonumber(ARGV[3])
+local limits = tonumber(ARGV[3])
+local count = tonumber(ARGV[4])
+local lb, lv, lc = {}, {}, {}
+for j = 1, limits do
+  lb[j], lv[j] = tonumber(ARGV[3 + 2 * j]), tonumber(ARGV[4 + 2 * j])
+  lc[j] = lb[j] * lv[j]
+end
 local EXACT = 9007199254740992
 
 local serverNow
@@ -51,7 +58,7 @@ end
 
 local reply = {}
 local r = 0
-local p = 4
+local p = 5 + 2 * limits
 for _ = 1, count do
   now = ARGV[p]
   if now == '' then now = timeNow() else now = tonumber(now) end
@@ -59,10 +66,10 @@ for _ = 1, count do
   local n = tonumber(ARGV[p + 2])
   p = p + 3
   for i = 1, n do
-    local k = tonumber(ARGV[p])
-    local bi, vi = tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2])
-    p = p + 3
-    key[i], b[i], v[i], cap[i], changed[i] = k, bi, vi, bi * vi, false
+    local k, l = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
+    p = p + 2
+    local bi, vi = lb[l], lv[l]
+    key[i], b[i], v[i], cap[i], changed[i] = k, bi, vi, lc[l], false
     load(k)
     local x = now
     if tat[k] then
