@@ -42,7 +42,8 @@ import java.util.function.Consumer;
 final class Batcher {
 
   /** One queued decision: its keys and limits (innermost first), cost, the script's now argument. */
-  record Pending(String[] keys, Limit[] limits, long cost, String now, long queuedAt, CompletableFuture<long[]> result) {}
+  record Pending(String[] keys, Limit[] limits, long cost, String now, long queuedAt,
+      CompletableFuture<long[]> result) {}
 
   private final RedisLink link;
   private final StoreTime time;

@@ -135,7 +135,8 @@ class RedisBatchingTest {
       }
       assertThat(decisions).as("every decision went through a batch").isEqualTo(THREADS * CALLS * PHASES);
       assertThat(got).containsExactlyElementsOf(expected);
-      assertThat(largest).as("decisions were batched, at most maxBatch per call").isGreaterThan(1).isLessThanOrEqualTo(16);
+      assertThat(largest).as("decisions were batched, at most maxBatch per call")
+          .isGreaterThan(1).isLessThanOrEqualTo(16);
       assertThat(batches.size()).as("fewer calls than decisions").isLessThan(decisions);
       assertThat(admitted).as("the limits bite").isPositive().isLessThan(decisions);
       assertThat(got).anyMatch(d -> d.reason() == Decision.Reason.COST_EXCEEDS_BURST);
