@@ -286,8 +286,8 @@ public final class RedisBucketStore implements BucketStore {
   /** Returns a snapshot of this store's counters. */
   public StoreStats stats() {
     return new StoreStats(mode(), shared.redisDecisions.get(), shared.leasedDecisions.sum(),
-        fallbackDecisions.get(), errors.get(), LuaScript.BUCKETS.reloads() + LuaScript.BATCH.reloads(), shared.leaseGrants.get(),
-        shared.returnedTokens.get(), liveNodes.get(), shared.deniedLocally.sum());
+        fallbackDecisions.get(), errors.get(), LuaScript.BUCKETS.reloads() + LuaScript.BATCH.reloads(),
+        shared.leaseGrants.get(), shared.returnedTokens.get(), liveNodes.get(), shared.deniedLocally.sum());
   }
 
   /** Returns the batch calls sent so far (0 with batching off): with the Redis decisions, the mean batch size. */
