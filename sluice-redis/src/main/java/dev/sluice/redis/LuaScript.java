@@ -23,6 +23,8 @@ final class LuaScript {
 
   /** The bucket script: GCRA over one to three keys, see {@code gcra.lua}. */
   static final LuaScript BUCKETS = load("gcra.lua");
+  /** The batch script: many decisions in one call, in order, see {@code batch.lua}. */
+  static final LuaScript BATCH = load("batch.lua");
   /** The heartbeat script: registers a node and counts live ones. */
   static final LuaScript HEARTBEAT = load("heartbeat.lua");
 

@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       keys (hash-tagged into one slot), all or nothing, with {@link dev.sluice.core.Limiter}'s
  *       retry-after (the longest wait of any level) and cost-above-burst semantics; levels served
  *       from leased tokens drop out of the script, and a decision all of whose levels are leased
- *       (or that a saturated lease denies) makes no call at all.
+ *       (or that a saturated lease denies) makes no call at all. With batching (the default), the
+ *       decisions that arrive while a call is in flight share the next call, evaluated in arrival
+ *       order with the results sequential calls would give.
  *   <li>Buckets never admit more than {@code burst + rate * t} over a window of length t, plus
  *       the leasing slack: at most the configured fraction (default 1 %) of
  *       {@code burst + rate * P} for lease period P, across all nodes.
@@ -56,6 +58,8 @@ public final class RedisBucketStore implements BucketStore {
   private final KeySpace keys;
   private final SharedBuckets shared;
   private final BucketPeeks peeks;
+  /** One per aggregate shard; null when batching is off. */
+  private final Batcher[] batchers;
   private final LeaseTable leases;
   private final StoreTime time;
   private final CircuitBreaker breaker;
@@ -107,7 +111,15 @@ public final class RedisBucketStore implements BucketStore {
         ? new LeaseTable(b.systemClock, b.leasePeriod, b.overAdmission, b.minLease, () -> sizingNodes)
         : null;
     AggregateShards shards = new AggregateShards(keys, nodeId);
-    this.shared = new SharedBuckets(link, keys, shards, time, leases);
+    if (b.batching) {
+      this.batchers = new Batcher[shards.count()];
+      for (int s = 0; s < batchers.length; s++) {
+        batchers[s] = new Batcher(link, time, b.systemClock, b.timeout.toNanos(), b.maxBatch);
+      }
+    } else {
+      this.batchers = null;
+    }
+    this.shared = new SharedBuckets(link, keys, shards, time, leases, batchers);
     this.peeks = new BucketPeeks(link, keys, shards, time);
     this.heartbeatTtlMs = b.heartbeat.toMillis() * 3;
     if (!connected) {
@@ -289,8 +301,24 @@ public final class RedisBucketStore implements BucketStore {
   /** Returns a snapshot of this store's counters. */
   public StoreStats stats() {
     return new StoreStats(mode(), shared.redisDecisions.get(), shared.leasedDecisions.sum(),
-        fallbackDecisions.get(), errors.get(), LuaScript.BUCKETS.reloads(), shared.leaseGrants.get(),
-        shared.returnedTokens.get(), liveNodes.get(), shared.deniedLocally.sum());
+        fallbackDecisions.get(), errors.get(), LuaScript.BUCKETS.reloads() + LuaScript.BATCH.reloads(),
+        shared.leaseGrants.get(), shared.returnedTokens.get(), liveNodes.get(), shared.deniedLocally.sum());
+  }
+
+  /** Returns the batch calls sent so far (0 with batching off): with the Redis decisions, the mean batch size. */
+  long batchCalls() {
+    long calls = 0;
+    if (batchers != null) {
+      for (Batcher b : batchers) {
+        calls += b.calls();
+      }
+    }
+    return calls;
+  }
+
+  /** Returns the first shard's batcher (the only one when unsharded), null with batching off (tests). */
+  Batcher batcher() {
+    return batchers == null ? null : batchers[0];
   }
 
   /**

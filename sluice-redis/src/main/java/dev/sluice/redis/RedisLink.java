@@ -91,6 +91,11 @@ final class RedisLink implements AutoCloseable {
 
   /** Runs {@code script}, failing after the link's timeout; never blocks the caller. */
   CompletableFuture<long[]> run(LuaScript script, String[] keys, String[] args) {
+    return run(script, keys, args, timeout.toNanos());
+  }
+
+  /** Runs {@code script}, failing after {@code timeoutNanos}; never blocks the caller. */
+  CompletableFuture<long[]> run(LuaScript script, String[] keys, String[] args, long timeoutNanos) {
     CompletableFuture<? extends StatefulConnection<String, String>> c = connection;
     if (c.isCompletedExceptionally()) {
       synchronized (this) {
@@ -101,7 +106,12 @@ final class RedisLink implements AutoCloseable {
       }
     }
     return c.thenCompose(conn -> script.run(commands(conn), keys, args))
-        .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        .orTimeout(timeoutNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Returns the timeout of one call. */
+  Duration timeout() {
+    return timeout;
   }
 
   @SuppressWarnings("unchecked")

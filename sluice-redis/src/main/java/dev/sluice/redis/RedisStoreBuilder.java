@@ -26,6 +26,8 @@ public final class RedisStoreBuilder {
   Duration leasePeriod = Duration.ofSeconds(1);
   double overAdmission = 0.01;
   long minLease = 8;
+  boolean batching = true;
+  int maxBatch = 128;
   Duration heartbeat = Duration.ofSeconds(1);
   String nodeId;
   int aggregateShards = 1;
@@ -125,6 +127,25 @@ public final class RedisStoreBuilder {
       throw new IllegalArgumentException("min lease: " + tokens + " (expected: >= 1)");
     }
     this.minLease = tokens;
+    return this;
+  }
+
+  /**
+   * Turns batching on or off (default on): decisions that need Redis while a call is in flight
+   * queue and go out together in the next call, evaluated in arrival order, so many cold clients
+   * share a round trip; off, every decision is its own call.
+   */
+  public RedisStoreBuilder batching(boolean on) {
+    this.batching = on;
+    return this;
+  }
+
+  /** Sets the most decisions one batch call carries (default 128); more wait for the next call. */
+  public RedisStoreBuilder maxBatch(int decisions) {
+    if (decisions < 1 || decisions > 10_000) {
+      throw new IllegalArgumentException("max batch: " + decisions + " (expected: 1 to 10000)");
+    }
+    this.maxBatch = decisions;
     return this;
   }
 

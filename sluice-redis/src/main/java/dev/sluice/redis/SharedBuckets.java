@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
  * over the remaining keys (they share a hash tag, so this works on Cluster too); if it denies, the
  * local takes are given back, if it admits they are settled. A lease that falls below half its
  * target, and a level hot enough to lease without a usable lease, start a top-up to the
- * demand-sized target (at most one in flight per bucket), in parallel with the decision.
+ * demand-sized target (at most one in flight per bucket), in parallel with the decision. With
+ * batching on, the script call of a decision goes through the {@link Batcher}, which shares one
+ * call among the decisions that arrive together and answers each exactly as its own call would.
  */
 final class SharedBuckets {
 
@@ -28,6 +30,8 @@ final class SharedBuckets {
   private final AggregateShards shards;
   private final StoreTime time;
   private final LeaseTable leases;
+  /** One batcher per shard (a batch's keys must share a Cluster slot), null when batching is off. */
+  private final Batcher[] batchers;
   final AtomicLong redisDecisions = new AtomicLong();
   /** Counted on every local decision, by every thread: striped, so the counter is no contention point. */
   final LongAdder leasedDecisions = new LongAdder();
@@ -44,13 +48,18 @@ final class SharedBuckets {
   final LongAdder saturatedTopUps = new LongAdder();
   final AtomicLong longestTopUpNanos = new AtomicLong();
 
-  /** Creates the path; {@code leases} is null when leasing is off. */
-  SharedBuckets(RedisLink link, KeySpace keys, AggregateShards shards, StoreTime time, LeaseTable leases) {
+  /**
+   * Creates the path; {@code leases} is null when leasing is off, {@code batchers} (one per shard)
+   * when batching is.
+   */
+  SharedBuckets(RedisLink link, KeySpace keys, AggregateShards shards, StoreTime time, LeaseTable leases,
+      Batcher[] batchers) {
     this.link = link;
     this.keys = keys;
     this.shards = shards;
     this.time = time;
     this.leases = leases;
+    this.batchers = batchers;
   }
 
   /**
@@ -58,7 +67,7 @@ final class SharedBuckets {
    * what Redis decides (for a sharded aggregate: the shard next to the client's bucket, and the
    * shard's limit); {@code reported} is the configured limit a decision names.
    */
-  private record Levels(Level[] level, String[] key, Limit[] limit, Limit[] reported, String tier) {
+  private record Levels(Level[] level, String[] key, Limit[] limit, Limit[] reported, String tier, int shard) {
     static Levels of(KeySpace ks, AggregateShards sh, TierSpec t, Limit global, String client) {
       int n = 1 + (t.aggregate() != null ? 1 : 0) + (global != null ? 1 : 0);
       Level[] lv = new Level[n];
@@ -83,7 +92,7 @@ final class SharedBuckets {
         lim[i] = sh.limit(global);
         rep[i] = global;
       }
-      return new Levels(lv, k, lim, rep, t.name());
+      return new Levels(lv, k, lim, rep, t.name(), shard);
     }
 
     int size() {
@@ -167,7 +176,11 @@ final class SharedBuckets {
         lim[j++] = lv.limit[i];
       }
     }
-    CompletableFuture<Decision> result = link.run(LuaScript.BUCKETS, k, time.args('A', cost, lim)).thenApply(r -> {
+    // All of a decision's keys are in its client's shard (one hash tag), so its shard's batcher can
+    // send it with other decisions of that shard in one script call, also on a Cluster.
+    CompletableFuture<long[]> call = batchers != null ? batchers[lv.shard].submit(k, lim, cost)
+        : link.run(LuaScript.BUCKETS, k, time.args('A', cost, lim));
+    CompletableFuture<Decision> result = call.thenApply(r -> {
       redisDecisions.incrementAndGet();
       boolean admitted = r[0] == 1;
       for (int i = 0, j = 0; i < n; i++) {

@@ -9,7 +9,8 @@ package dev.sluice.redis;
  * @param redisDecisions decisions answered by a script in Redis
  * @param leasedDecisions decisions answered from leased tokens alone, without a round trip
  * @param fallbackDecisions decisions answered while Redis was unreachable
- * @param errors failed or timed-out Redis calls
+ * @param errors failed or timed-out Redis calls, counted per decision (each decision of a failed
+ *     batch call counts) and per heartbeat
  * @param scriptReloads {@code NOSCRIPT} replies answered by sending the script again
  * @param leaseGrants leases granted to this node
  * @param leaseReturnedTokens unused leased tokens given back to Redis

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The persisted value layout (golden file), script reload on NOSCRIPT, and key expiry. */
 @Timeout(60)
@@ -89,21 +91,24 @@ class RedisLayoutTest {
     }
   }
 
-  @Test
-  void aFlushedScriptCacheIsReloaded() throws Exception {
+  @ParameterizedTest(name = "batching {0}")
+  @ValueSource(booleans = {true, false})
+  void aFlushedScriptCacheIsReloaded(boolean batching) throws Exception {
+    // Decisions run the batch script with batching on, the single-decision script with it off.
+    LuaScript script = batching ? LuaScript.BATCH : LuaScript.BUCKETS;
     try (RedisBucketStore s = RedisBucketStore.builder(spec(Limit.of(10, 5)))
-        .standalone(RedisURI.create(redis.uri())).namespace("noscript").leasing(false).clock(new ManualClock())
-        .timeout(Duration.ofSeconds(5)).build()) {
+        .standalone(RedisURI.create(redis.uri())).namespace("noscript-" + batching).leasing(false)
+        .batching(batching).clock(new ManualClock()).timeout(Duration.ofSeconds(5)).build()) {
       assertThat(await(s.acquire("carol", null, 1)).allowed()).isTrue();
       long before = s.stats().scriptReloads();
       raw.scriptFlush();
-      assertThat(raw.scriptExists(LuaScript.BUCKETS.sha())).containsExactly(false);
+      assertThat(raw.scriptExists(script.sha())).containsExactly(false);
       Decision d = await(s.acquire("carol", null, 1));
       assertThat(d.allowed()).isTrue();
       assertThat(d.remaining()).isEqualTo(8);
       assertThat(s.stats().scriptReloads()).isGreaterThan(before);
       assertThat(s.stats().errors()).isZero();
-      assertThat(raw.scriptExists(LuaScript.BUCKETS.sha())).containsExactly(true);
+      assertThat(raw.scriptExists(script.sha())).containsExactly(true);
     }
   }
 }
