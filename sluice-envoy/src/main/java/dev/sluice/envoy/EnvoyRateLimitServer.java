@@ -90,8 +90,9 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
 
   /**
    * Starts as {@link #start(Path, String, int, Clock, Duration)}, with the buckets (and their
-   * clock) in stores that {@code stores} opens for a spec: the rules' store, and one per
-   * descriptor-level limit override. The server's own store kind goes here (local, or the server's
+   * clock) in stores that {@code stores} opens for a spec: the rules' store, and on the first
+   * descriptor-level limit override one store for all of them (a tier per distinct shape, at most
+   * 64 shapes). The server's own store kind goes here (local, or the server's
    * Redis, so that several Sluice nodes share one Envoy limit); the stores are closed with this
    * server.
    */

@@ -19,10 +19,8 @@ import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -38,9 +36,10 @@ import java.util.function.Supplier;
  * unlimited}: OK with 2<sup>32</sup>−1 remaining; a rule another matched rule {@code replaces}: as
  * unmatched; otherwise its bucket is charged the descriptor's {@code hits_addend}, else the
  * request's, else 1. A descriptor's own {@code limit} replaces the rule (a bucket of that size and
- * rate, kept apart from the rules'). {@code shadow_mode} rules are charged and counted in {@link
- * #shadowOverLimits} but answer OK. The overall code is OVER_LIMIT when any descriptor outside
- * quota mode is over, or every quota-mode descriptor is. Every limited status carries {@code
+ * rate, kept apart from the rules', at most a bounded number of distinct ones). {@code
+ * shadow_mode} rules are charged and counted in {@link #shadowOverLimits} but answer OK. The
+ * overall code is OVER_LIMIT when any descriptor outside quota mode is over, or every quota-mode
+ * descriptor is. Every limited status carries {@code
  * current_limit}, {@code limit_remaining} and {@code duration_until_reset} (admitted: until the
  * bucket is full again; over: until the same hits would be admitted). A failing store answers
  * gRPC UNAVAILABLE, never a guess.
@@ -52,8 +51,8 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
 
   private final Supplier<EnvoyLimits> limits;
   private final BucketStore store;
-  private final Function<LimiterSpec, BucketStore> overrideStores;
-  private final Map<String, BucketStore> overrides = new ConcurrentHashMap<>();
+  private final OverrideStore overrides;
+  private final LongAdder overrideRefusals = new LongAdder();
   private final LongAdder shadowOverLimits = new LongAdder();
   private final LongAdder overLimits = new LongAdder();
   private final LongAdder calls = new LongAdder();
@@ -76,18 +75,29 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
 
   /**
    * Creates the service over {@code store}, whose spec the caller keeps equal to {@code
-   * limits.get().spec()}; {@code overrideStores} opens the store of each distinct descriptor-level
-   * limit override (of the same kind as {@code store}: local, or on the same Redis), closed with
-   * {@link #close}.
+   * limits.get().spec()}; {@code overrideStores} opens the one store of descriptor-level limit
+   * overrides (of the same kind as {@code store}: local, or on the same Redis) on the first override,
+   * closed with {@link #close}. At most {@value OverrideStore#DEFAULT_MAX_SHAPES} distinct override
+   * shapes (requests per unit and unit) get a tier there.
    */
   public RateLimitGrpcService(Supplier<EnvoyLimits> limits, BucketStore store,
       Function<LimiterSpec, BucketStore> overrideStores) {
+    this(limits, store, overrideStores, OverrideStore.DEFAULT_MAX_SHAPES);
+  }
+
+  /**
+   * Creates the service as {@link #RateLimitGrpcService(Supplier, BucketStore, Function)} with at
+   * most {@code maxOverrideShapes} distinct descriptor-level override shapes: a call naming one
+   * more is refused with gRPC {@code RESOURCE_EXHAUSTED} and counted in {@link #overrideRefusals}.
+   */
+  public RateLimitGrpcService(Supplier<EnvoyLimits> limits, BucketStore store,
+      Function<LimiterSpec, BucketStore> overrideStores, int maxOverrideShapes) {
     if (limits == null || store == null || overrideStores == null) {
       throw new IllegalArgumentException("limits, store, overrideStores: null");
     }
     this.limits = limits;
     this.store = store;
-    this.overrideStores = overrideStores;
+    this.overrides = new OverrideStore(overrideStores, maxOverrideShapes);
   }
 
   /** What a descriptor of a call came to, for metrics: one call per descriptor status answered. */
@@ -149,10 +159,19 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     listener.decided(running.hasDomain(domain) ? domain : UNKNOWN_DOMAIN, result);
   }
 
-  /** Closes the stores opened for descriptor-level limit overrides (not the main store). */
+  /** Closes the store opened for descriptor-level limit overrides (not the main store). */
   public void close() {
-    overrides.values().forEach(BucketStore::close);
-    overrides.clear();
+    overrides.close();
+  }
+
+  /** Returns how many calls were refused for naming an override shape past the bound. */
+  public long overrideRefusals() {
+    return overrideRefusals.sum();
+  }
+
+  /** Returns how many distinct descriptor-level override shapes have buckets. */
+  public int overrideShapes() {
+    return overrides.shapes();
   }
 
   /** Returns how many descriptor hits were over a shadow-mode limit (and answered OK). */
@@ -190,6 +209,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     DecisionListener listener = this.listener;
     int n = request.getDescriptorsCount();
     EnvoyRule[] rules = new EnvoyRule[n];
+    BucketStore[] overrideStores = new BucketStore[n];
     Set<String> replaced = new HashSet<>();
     for (int i = 0; i < n; i++) {
       RateLimitDescriptor d = request.getDescriptors(i);
@@ -200,6 +220,16 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         out.onError(Status.INVALID_ARGUMENT.withDescription("descriptors[" + i + "].limit: " + e.getMessage())
             .asRuntimeException());
         return;
+      }
+      if (rules[i] != null && d.hasLimit() && rules[i].bucketed()) {
+        try {
+          overrideStores[i] = overrides.storeFor(rules[i]);
+        } catch (OverrideStore.TooManyShapesException e) {
+          overrideRefusals.increment();
+          out.onError(Status.RESOURCE_EXHAUSTED.withDescription("descriptors[" + i + "].limit: " + e.getMessage())
+              .asRuntimeException());
+          return;
+        }
       }
       if (rules[i] != null) {
         replaced.addAll(rules[i].replaces());
@@ -215,7 +245,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         rules[i] = null; // replaced: neither limited nor a quota-mode descriptor
       }
       int index = i;
-      statuses.add(status(request, i, rule, () -> shadowOver[index] = true));
+      statuses.add(status(request, i, rule, overrideStores[i], () -> shadowOver[index] = true));
     }
     CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new)).whenComplete((ignored, err) -> {
       if (err != null) {
@@ -253,7 +283,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
   }
 
   private CompletableFuture<DescriptorStatus> status(RateLimitRequest request, int index, EnvoyRule rule,
-      Runnable shadowOver) {
+      BucketStore overrideStore, Runnable shadowOver) {
     if (rule == null) {
       return CompletableFuture.completedFuture(DescriptorStatus.newBuilder().setCode(Code.OK).build());
     }
@@ -271,8 +301,8 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
       return CompletableFuture.completedFuture(answer(rule, shadowOver, current, hits > 0, 0, 0));
     }
     String key = bucketKey(request.getDomain(), d.getEntriesList());
-    BucketStore target = d.hasLimit() ? overrideStore(rule) : store;
-    String tier = d.hasLimit() ? overrideTier(rule) : rule.fullKey();
+    BucketStore target = d.hasLimit() ? overrideStore : store;
+    String tier = d.hasLimit() ? OverrideStore.tierOf(rule) : rule.fullKey();
     if (hits == 0) {
       return target.levels(key, tier).toCompletableFuture().thenApply(levels -> {
         LevelState client = levels.get(0);
@@ -327,17 +357,6 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         .build();
   }
 
-  /** The prefix of the one tier of an override store. */
-  static final String OVERRIDE_TIER = "override";
-
-  /**
-   * Returns the tier of an override's store: named by its size and unit, so that override buckets
-   * of different limits never share keys in a shared (Redis) store.
-   */
-  static String overrideTier(EnvoyRule rule) {
-    return OVERRIDE_TIER + ":" + rule.requestsPerUnit() + "/" + rule.unit();
-  }
-
   private EnvoyRule overrideRule(String domain, RateLimitDescriptor d) {
     RateLimitDescriptor.RateLimitOverride o = d.getLimit();
     Unit unit = Unit.forNumber(o.getUnitValue());
@@ -347,11 +366,6 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     }
     long rpu = Integer.toUnsignedLong(o.getRequestsPerUnit());
     return new EnvoyRule(domain + ".(override)", rpu, unit, rpu, "", false, false, false, List.of(), false);
-  }
-
-  private BucketStore overrideStore(EnvoyRule rule) {
-    return overrides.computeIfAbsent(overrideTier(rule), tier -> overrideStores.apply(
-        LimiterSpec.builder().tier(tier, rule.limit()).build()));
   }
 
   /** Returns the bucket key of a descriptor: domain and entries, length-prefixed so no two collide. */

@@ -75,8 +75,10 @@ class SharedRedisLimitTest {
   }
 
   static Function<LimiterSpec, BucketStore> redisStores(String namespace) {
+    // A timeout far above the 20 ms default: on a loaded machine a slow call must stay a Redis
+    // decision, not fall back to the local share (which would answer from its own buckets).
     return spec -> RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri())).namespace(namespace)
-        .build();
+        .timeout(Duration.ofSeconds(5)).build();
   }
 
   static RateLimitServiceGrpc.RateLimitServiceBlockingStub client(EnvoyRateLimitServer server) {
@@ -119,6 +121,13 @@ class SharedRedisLimitTest {
     assertThat(codeAndRemaining(client(nodeB).shouldRateLimit(req))).containsExactly(Code.OK, Code.OK, 0);
     assertThat(codeAndRemaining(client(nodeA).shouldRateLimit(req)))
         .containsExactly(Code.OVER_LIMIT, Code.OVER_LIMIT, 0);
+    // Another shape: a tier added to the same store (no new connection), shared as well.
+    RateLimitRequest wider = req.toBuilder().setDescriptors(0, req.getDescriptors(0).toBuilder()
+        .setLimit(RateLimitDescriptor.RateLimitOverride.newBuilder().setRequestsPerUnit(3)
+            .setUnit(RateLimitUnit.HOUR))).build();
+    assertThat(codeAndRemaining(client(nodeB).shouldRateLimit(wider))).containsExactly(Code.OK, Code.OK, 2);
+    assertThat(codeAndRemaining(client(nodeA).shouldRateLimit(wider))).containsExactly(Code.OK, Code.OK, 1);
+    assertThat(nodeA.service().overrideShapes()).isEqualTo(2);
   }
 
   @Test
