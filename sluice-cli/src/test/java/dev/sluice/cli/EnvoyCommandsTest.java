@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -93,7 +94,8 @@ class EnvoyCommandsTest {
         """.formatted(free));
     Path limits = Files.createDirectory(dir.resolve("ratelimit"));
     Files.writeString(limits.resolve("api.yaml"),
-        "domain: api\ndescriptors:\n  - key: user\n    rate_limit: {unit: hour, requests_per_unit: 1}\n");
+        "domain: api\ndescriptors:\n  - key: user\n    rate_limit: {unit: hour, requests_per_unit: 1, name: per-user}\n");
+    Path requestLog = dir.resolve("requests.jsonl");
     StringWriter err = new StringWriter();
     AtomicInteger code = new AtomicInteger(-1);
     Thread serve = Thread.ofPlatform().start(() -> {
@@ -101,7 +103,7 @@ class EnvoyCommandsTest {
       cl.setErr(new PrintWriter(err, true));
       cl.setOut(new PrintWriter(new StringWriter(), true));
       code.set(cl.execute("serve", "--config", config.toString(), "--watch-interval", "0",
-          "--envoy-config", limits.toString()));
+          "--envoy-config", limits.toString(), "--request-log", requestLog.toString()));
     });
     Pattern port = Pattern.compile("admin on http://127\\.0\\.0\\.1:(\\d+), "
         + "envoy rate-limit service \\(gRPC\\) on 127\\.0\\.0\\.1:(\\d+) \\[api\\]");
@@ -121,7 +123,9 @@ class EnvoyCommandsTest {
             .addEntries(RateLimitDescriptor.Entry.newBuilder().setKey("user").setValue("u1")))
         .build();
     RateLimitResponse first = client.shouldRateLimit(request);
-    RateLimitResponse second = client.shouldRateLimit(request);
+    RateLimitResponse second = client.shouldRateLimit(request.toBuilder().addDescriptors(
+        RateLimitDescriptor.newBuilder().addEntries(RateLimitDescriptor.Entry.newBuilder().setKey("x").setValue("y")))
+        .build());
     java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
         java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/metrics"))
             .header("Authorization", "Bearer t").build(),
@@ -142,10 +146,30 @@ class EnvoyCommandsTest {
     assertThat(admin.body()).as("configured and effective gRPC port")
         .contains("\"grpc-port\":" + free + "}", "\"effective\":{\"server\":{")
         .doesNotContain("\"grpc-port\":0");
-    assertThat(metrics.body()).contains("sluice_envoy_calls_total 2.0", "sluice_envoy_descriptors_total 2.0",
+    assertThat(metrics.body()).contains("sluice_envoy_calls_total 2.0", "sluice_envoy_descriptors_total 3.0",
         "sluice_envoy_over_limit_total 1.0", "sluice_envoy_shadow_over_limit_total 0.0",
         "sluice_envoy_reloads_total 0.0",
         "sluice_envoy_decisions_total{domain=\"api\",result=\"allowed\"} 1.0",
-        "sluice_envoy_decisions_total{domain=\"api\",result=\"denied\"} 1.0");
+        "sluice_envoy_decisions_total{domain=\"api\",result=\"denied\"} 1.0",
+        "sluice_envoy_override_refused_total 0.0");
+    // Stopping the server wrote the request log: one line per descriptor, source envoy.
+    List<String> lines = Files.readAllLines(requestLog).stream().map(l -> l.replaceAll(
+        "\"ts\":\"[^\"]+\"", "\"ts\":T").replaceAll("\"decisionId\":\"[^\"]+\"", "\"decisionId\":D")).toList();
+    assertThat(lines).containsExactly(
+        "{\"v\":2,\"ts\":T,\"source\":\"envoy\",\"client\":\"user=u1\",\"tier\":\"api\",\"method\":null,"
+            + "\"route\":\"per-user\",\"requestBytes\":0,\"responseBytes\":0,\"upstreamMs\":null,\"status\":200,"
+            + "\"decision\":\"allowed\",\"level\":\"client\",\"cost\":1,\"remaining\":0,"
+            + "\"refillRate\":2.777777777777778E-4,\"burst\":1,\"decisionId\":D,\"policy\":\"static\","
+            + "\"modelVersion\":null,\"shadow\":null,\"anomalyScore\":null}",
+        "{\"v\":2,\"ts\":T,\"source\":\"envoy\",\"client\":\"user=u1\",\"tier\":\"api\",\"method\":null,"
+            + "\"route\":\"per-user\",\"requestBytes\":0,\"responseBytes\":0,\"upstreamMs\":null,\"status\":429,"
+            + "\"decision\":\"denied\",\"level\":\"client\",\"cost\":1,\"remaining\":0,"
+            + "\"refillRate\":2.777777777777778E-4,\"burst\":1,\"decisionId\":D,\"policy\":\"static\","
+            + "\"modelVersion\":null,\"shadow\":null,\"anomalyScore\":null}",
+        "{\"v\":2,\"ts\":T,\"source\":\"envoy\",\"client\":\"x=y\",\"tier\":\"api\",\"method\":null,"
+            + "\"route\":null,\"requestBytes\":0,\"responseBytes\":0,\"upstreamMs\":null,\"status\":200,"
+            + "\"decision\":\"allowed\",\"level\":null,\"cost\":null,\"remaining\":null,"
+            + "\"refillRate\":null,\"burst\":null,\"decisionId\":D,\"policy\":\"static\","
+            + "\"modelVersion\":null,\"shadow\":null,\"anomalyScore\":null}");
   }
 }

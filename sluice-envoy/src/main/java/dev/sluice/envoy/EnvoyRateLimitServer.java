@@ -38,7 +38,7 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
 
   private final Path dir;
   private final BucketStore store;
-  private final RateLimitGrpcService.Running running;
+  private final RunningLimits running;
   private final RateLimitGrpcService service;
   private final Server server;
   private final ScheduledExecutorService watcher;
@@ -51,7 +51,7 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
     this.dir = dir;
     this.fingerprint = fingerprint;
     this.store = stores.apply(initial.spec());
-    this.running = new RateLimitGrpcService.Running(initial, store);
+    this.running = new RunningLimits(initial, store);
     this.service = new RateLimitGrpcService(running, store, stores);
     this.server = Server.builder()
         .http(new InetSocketAddress(bind, port))

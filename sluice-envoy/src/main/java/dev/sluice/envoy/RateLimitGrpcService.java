@@ -5,6 +5,7 @@ import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
 import dev.sluice.core.Decision;
 import dev.sluice.core.LevelState;
+import dev.sluice.core.Limit;
 import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.UnknownTierException;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
@@ -21,7 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -112,6 +112,14 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
      * keeps the set of values bounded), and the descriptor's {@link Result}.
      */
     void decided(String domain, Result result);
+
+    /**
+     * Called as {@link #decided(String, Result)}, with the whole decision (for the request log);
+     * the default passes {@link EnvoyDecision#metricDomain} and the result on to it.
+     */
+    default void decided(EnvoyDecision decision) {
+      decided(decision.metricDomain(), decision.result());
+    }
   }
 
   /** The domain reported for a domain the running limits do not have. */
@@ -149,14 +157,42 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     this.listener = listener == null ? DecisionListener.NONE : listener;
   }
 
-  private static void report(DecisionListener listener, EnvoyLimits running, String domain, EnvoyRule rule,
-      Code code, boolean shadowOver) {
+  private void report(DecisionListener listener, EnvoyLimits running, RateLimitRequest request, int index,
+      EnvoyRule rule, DescriptorStatus status, boolean shadowOver) {
     if (listener == DecisionListener.NONE) {
       return;
     }
     Result result = rule == null ? Result.UNMATCHED : rule.unlimited() ? Result.UNLIMITED
-        : code == Code.OVER_LIMIT ? Result.DENIED : shadowOver ? Result.SHADOW_DENIED : Result.ALLOWED;
-    listener.decided(running.hasDomain(domain) ? domain : UNKNOWN_DOMAIN, result);
+        : status.getCode() == Code.OVER_LIMIT ? Result.DENIED : shadowOver ? Result.SHADOW_DENIED : Result.ALLOWED;
+    RateLimitDescriptor d = request.getDescriptors(index);
+    StringBuilder client = new StringBuilder();
+    for (RateLimitDescriptor.Entry e : d.getEntriesList()) {
+      client.append(client.isEmpty() ? "" : ",").append(e.getKey()).append('=').append(e.getValue());
+    }
+    boolean limited = rule != null && !rule.unlimited();
+    Limit limit = limited && rule.bucketed() ? limitOf(rule, d.hasLimit()) : null;
+    long hits = limited ? hits(request, d) : 0;
+    hits = Long.compareUnsigned(hits, Integer.MAX_VALUE) > 0 ? Integer.MAX_VALUE : hits;
+    listener.decided(new EnvoyDecision(request.getDomain(), running.hasDomain(request.getDomain()),
+        client.toString(), rule == null || rule.name().isEmpty() ? null : rule.name(), result, (int) hits,
+        limited ? Integer.toUnsignedLong(status.getLimitRemaining()) : -1,
+        limit == null ? (limited ? 0 : Double.NaN) : limit.rate().perSecond(),
+        limit == null ? (limited ? 0 : -1) : limit.burst()));
+  }
+
+  /** Returns the bucket a bucketed rule is enforced with now: the store's tier, else the rule's own. */
+  private Limit limitOf(EnvoyRule rule, boolean override) {
+    if (override) {
+      return rule.limit();
+    }
+    dev.sluice.core.TierSpec tier = store.spec().tiers().get(rule.fullKey());
+    return tier != null ? tier.perClient() : rule.limit();
+  }
+
+  /** Returns the hits a descriptor charges: its own {@code hits_addend}, else the request's, else 1. */
+  private static long hits(RateLimitRequest request, RateLimitDescriptor d) {
+    return d.hasHitsAddend() ? d.getHitsAddend().getValue()
+        : request.getHitsAddend() == 0 ? 1 : Integer.toUnsignedLong(request.getHitsAddend());
   }
 
   /** Closes the store opened for descriptor-level limit overrides (not the main store). */
@@ -263,7 +299,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         DescriptorStatus s = statuses.get(i).join();
         response.addStatuses(s);
         boolean quotaMode = rules[i] != null && rules[i].quotaMode();
-        report(listener, running, request.getDomain(), rules[i], s.getCode(), shadowOver[i]);
+        report(listener, running, request, i, rules[i], s, shadowOver[i]);
         quota += quotaMode ? 1 : 0;
         if (s.getCode() == Code.OVER_LIMIT) {
           overLimits.increment();
@@ -294,8 +330,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     RateLimitResponse.RateLimit current = RateLimitResponse.RateLimit.newBuilder()
         .setRequestsPerUnit((int) rule.requestsPerUnit()).setUnit(rule.unit()).setName(rule.name()).build();
     RateLimitDescriptor d = request.getDescriptors(index);
-    long hits = d.hasHitsAddend() ? d.getHitsAddend().getValue()
-        : request.getHitsAddend() == 0 ? 1 : Integer.toUnsignedLong(request.getHitsAddend());
+    long hits = hits(request, d);
     if (!rule.bucketed()) {
       // requests_per_unit 0: every hit is over, and nothing ever resets it.
       return CompletableFuture.completedFuture(answer(rule, shadowOver, current, hits > 0, 0, 0));
@@ -377,28 +412,5 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
           .append('=').append(e.getValue().length()).append(':').append(e.getValue());
     }
     return key.toString();
-  }
-
-  /** Holds the running limits and keeps a store's spec in step with them on reload. */
-  public static final class Running implements Supplier<EnvoyLimits> {
-    private final AtomicReference<EnvoyLimits> current;
-    private final BucketStore store;
-
-    /** Starts with {@code initial}; {@code store} must have been built from {@code initial.spec()}. */
-    public Running(EnvoyLimits initial, BucketStore store) {
-      this.current = new AtomicReference<>(initial);
-      this.store = store;
-    }
-
-    @Override
-    public EnvoyLimits get() {
-      return current.get();
-    }
-
-    /** Switches to {@code next}: the store's buckets carry over, new rules start full. */
-    public synchronized void swap(EnvoyLimits next) {
-      store.reconfigure(next.spec());
-      current.set(next);
-    }
   }
 }
