@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.core.Clock;
+import dev.sluice.envoy.EdgeScale;
 import dev.sluice.envoy.EnvoyDecision;
 import dev.sluice.envoy.EnvoyRateLimitServer;
 import dev.sluice.envoy.RateLimitGrpcService;
@@ -19,8 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Envoy's rate-limit service started beside a {@link SluiceServer} by {@code sluice serve
- * --envoy-config}: in the server's store kind, counted on its {@code /metrics} and written to its
- * request log. Stateless.
+ * --envoy-config}: in the server's store kind, counted on its {@code /metrics}, written to its
+ * request log, with {@code rate_limit.adaptive} rules following its control loop. Stateless.
  */
 final class EnvoyServe {
 
@@ -54,6 +55,11 @@ final class EnvoyServe {
           decided(d.metricDomain(), d.result());
           log(server, d);
         }
+      });
+      // rate_limit.adaptive rules follow the factor the control loop applies to the edge's rates.
+      envoy.followEdge(() -> {
+        SluiceConfig now = server.config();
+        return EdgeScale.of(now.limiterSpec(), server.store().spec(), now.adaptive());
       });
       server.grpcListening(envoy.port());
     } catch (RuntimeException e) {

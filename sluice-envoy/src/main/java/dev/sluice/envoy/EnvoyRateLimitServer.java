@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
   private final AtomicLong reloads = new AtomicLong();
   private final AtomicLong polls = new AtomicLong();
   private volatile String fingerprint;
+  private volatile Supplier<EdgeScale> edge = () -> EdgeScale.NONE;
 
   private EnvoyRateLimitServer(Path dir, EnvoyLimits initial, String fingerprint, String bind, int port,
       Duration poll, Function<LimiterSpec, BucketStore> stores) {
@@ -150,7 +152,34 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
     reloads.incrementAndGet();
   }
 
+  /**
+   * Lets the {@code adaptive} rules follow {@code edge}: read now, then at every poll of the files
+   * (so a move of the control loop reaches them within one poll interval).
+   */
+  public void followEdge(Supplier<EdgeScale> edge) {
+    if (edge == null) {
+      throw new IllegalArgumentException("edge: null");
+    }
+    this.edge = edge;
+    adaptNow();
+  }
+
+  /** Applies the edge's scale to the {@code adaptive} rules now; returns whether their rates moved. */
+  public boolean adaptNow() {
+    return running.scale(edge.get());
+  }
+
+  /** Returns the factor the {@code adaptive} rules' rates are scaled by now (1: as configured). */
+  public double adaptiveFactor() {
+    return running.factor();
+  }
+
   private void checkForChanges() {
+    try {
+      adaptNow();
+    } catch (RuntimeException e) {
+      LOG.warn("envoy adaptive limits not moved", e);
+    }
     try {
       if (!fingerprint(dir).equals(fingerprint)) {
         reload();

@@ -189,6 +189,18 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     return tier != null ? tier.perClient() : rule.limit();
   }
 
+  /**
+   * Returns the {@code requests_per_unit} a rule is enforced with now: as configured, or for an
+   * {@code adaptive} rule its bucket's rate in force per unit (rounded down, at least 1).
+   */
+  private long requestsPerUnit(EnvoyRule rule) {
+    if (!rule.adaptive() || !rule.bucketed()) {
+      return rule.requestsPerUnit();
+    }
+    double perUnit = limitOf(rule, false).rate().perSecond() * EnvoyRule.lengthOf(rule.unit()).toSeconds();
+    return Math.max(1, Math.min(0xFFFF_FFFFL, (long) Math.floor(perUnit + 1e-9)));
+  }
+
   /** Returns the hits a descriptor charges: its own {@code hits_addend}, else the request's, else 1. */
   private static long hits(RateLimitRequest request, RateLimitDescriptor d) {
     return d.hasHitsAddend() ? d.getHitsAddend().getValue()
@@ -328,7 +340,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
           DescriptorStatus.newBuilder().setCode(Code.OK).setLimitRemaining(UNLIMITED_REMAINING).build());
     }
     RateLimitResponse.RateLimit current = RateLimitResponse.RateLimit.newBuilder()
-        .setRequestsPerUnit((int) rule.requestsPerUnit()).setUnit(rule.unit()).setName(rule.name()).build();
+        .setRequestsPerUnit((int) requestsPerUnit(rule)).setUnit(rule.unit()).setName(rule.name()).build();
     RateLimitDescriptor d = request.getDescriptors(index);
     long hits = hits(request, d);
     if (!rule.bucketed()) {
@@ -400,7 +412,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
       return null;
     }
     long rpu = Integer.toUnsignedLong(o.getRequestsPerUnit());
-    return new EnvoyRule(domain + ".(override)", rpu, unit, rpu, "", false, false, false, List.of(), false);
+    return new EnvoyRule(domain + ".(override)", rpu, unit, rpu, "", false, false, false, List.of(), false, false);
   }
 
   /** Returns the bucket key of a descriptor: domain and entries, length-prefixed so no two collide. */
