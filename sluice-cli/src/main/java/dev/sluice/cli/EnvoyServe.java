@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Envoy's rate-limit service started beside a {@link SluiceServer} by {@code sluice serve
@@ -33,9 +34,13 @@ final class EnvoyServe {
    */
   static EnvoyRateLimitServer start(SluiceServer server, Path dir, int port, Duration poll) throws ConfigException {
     SluiceConfig c = server.config();
-    // The server's store kind: on Redis, every node with this config shares the Envoy limits.
+    // The server's store kind: on Redis, every node with this config shares the Envoy limits. The
+    // first store opened is the rules' (meters tagged store="envoy"), the second, opened on the
+    // first descriptor-level limit override, the overrides' (store="envoy-overrides").
+    AtomicInteger opened = new AtomicInteger();
     EnvoyRateLimitServer envoy = EnvoyRateLimitServer.start(dir, c.server().bind(), port, poll,
-        spec -> Stores.openBeside(c.store(), "envoy", spec, Clock.system()));
+        spec -> Stores.openBeside(c.store(), "envoy", spec, Clock.system(), server.meterRegistry(),
+            opened.getAndIncrement() == 0 ? "envoy" : "envoy-overrides"));
     try {
       meters(envoy, server.meterRegistry());
       Map<String, Counter> decisions = new ConcurrentHashMap<>();
