@@ -40,7 +40,7 @@ final class EnvoyServe {
     AtomicInteger opened = new AtomicInteger();
     EnvoyRateLimitServer envoy = EnvoyRateLimitServer.start(dir, c.server().bind(), port, poll,
         spec -> Stores.openBeside(c.store(), "envoy", spec, Clock.system(), server.meterRegistry(),
-            opened.getAndIncrement() == 0 ? "envoy" : "envoy-overrides"));
+            opened.getAndIncrement() == 0 ? "envoy" : "envoy-overrides"), c.server().grpcTls());
     try {
       meters(envoy, server.meterRegistry());
       Map<String, Counter> decisions = new ConcurrentHashMap<>();

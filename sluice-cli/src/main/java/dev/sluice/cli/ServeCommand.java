@@ -103,7 +103,7 @@ final class ServeCommand implements Callable<Integer> {
   private Path envoyConfig;
 
   @Option(names = "--grpc-port", paramLabel = "PORT",
-      description = "Port of Envoy's rate-limit service, HTTP/2 cleartext, on server.bind; overrides"
+      description = "Port of Envoy's rate-limit service, HTTP/2 (TLS with server.grpc-tls), on server.bind; overrides"
           + " server.grpc-port (default: server.grpc-port, else " + DEFAULT_GRPC_PORT + ").")
   private Integer grpcPort;
 
@@ -177,7 +177,8 @@ final class ServeCommand implements Callable<Integer> {
     err.println("sluice: edge on http://" + c.server().bind() + ":" + server.edgePort()
         + (c.upstream().url() == null ? " (decision service)" : " -> " + c.upstream().url())
         + ", admin on http://" + c.server().adminBind() + ":" + server.adminPort()
-        + (envoy == null ? "" : ", envoy rate-limit service (gRPC) on " + c.server().bind() + ":" + envoy.port()
+        + (envoy == null ? "" : ", envoy rate-limit service (gRPC" + (c.server().grpcTls() != null ? ", TLS" : "")
+            + ") on " + c.server().bind() + ":" + envoy.port()
             + " " + envoy.limits().domains())
         + "; Ctrl-C stops");
     err.flush();

@@ -1,8 +1,11 @@
 package dev.sluice.envoy;
 
+import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.sluice.config.ConfigException;
+import dev.sluice.config.GrpcTlsConfig;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
 import dev.sluice.core.LimiterSpec;
@@ -28,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Envoy rate-limit service on its own port (thread-safe; {@link #reload} is serialised): Armeria gRPC over HTTP/2 cleartext, serving
+ * The Envoy rate-limit service on its own port (thread-safe; {@link #reload} is serialised): Armeria gRPC over HTTP/2 (cleartext, or TLS), serving
  * {@link RateLimitGrpcService} over the limits of a directory of envoyproxy/ratelimit files,
  * re-read when a file there changes (polled; a directory that no longer reads keeps the running
  * limits and logs every problem).
@@ -49,14 +52,25 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
   private volatile Supplier<EdgeScale> edge = () -> EdgeScale.NONE;
 
   private EnvoyRateLimitServer(Path dir, EnvoyLimits initial, String fingerprint, String bind, int port,
-      Duration poll, Function<LimiterSpec, BucketStore> stores) {
+      Duration poll, Function<LimiterSpec, BucketStore> stores, GrpcTlsConfig tls) {
     this.dir = dir;
     this.fingerprint = fingerprint;
     this.store = stores.apply(initial.spec());
     this.running = new RunningLimits(initial, store);
     this.service = new RateLimitGrpcService(running, store, stores);
-    this.server = Server.builder()
-        .http(new InetSocketAddress(bind, port))
+    ServerBuilder builder = Server.builder();
+    if (tls == null) {
+      builder.http(new InetSocketAddress(bind, port));
+    } else {
+      try {
+        builder.https(new InetSocketAddress(bind, port)).tls(TlsKeyPair.of(tls.key().toFile(), tls.cert().toFile()));
+      } catch (RuntimeException e) {
+        store.close();
+        throw new IllegalArgumentException("server.grpc-tls: " + tls.cert() + ", " + tls.key()
+            + ": cannot load the certificate and key: " + e.getMessage(), e);
+      }
+    }
+    this.server = builder
         .service(GrpcService.builder().addService(service).build())
         // Calls are short: on close, no quiet period, and at most a second for those under way.
         .gracefulShutdownTimeoutMillis(0, 1000)
@@ -100,6 +114,18 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
    */
   public static EnvoyRateLimitServer start(Path dir, String bind, int port, Duration poll,
       Function<LimiterSpec, BucketStore> stores) throws ConfigException {
+    return start(dir, bind, port, poll, stores, null);
+  }
+
+  /**
+   * Starts as {@link #start(Path, String, int, Duration, Function)}, over TLS when {@code tls} is
+   * not {@code null} (HTTP/2 over TLS with its PEM certificate chain and key; Envoy's cluster then
+   * needs a {@code transport_socket} with TLS).
+   *
+   * @throws IllegalArgumentException if the certificate or key does not load
+   */
+  public static EnvoyRateLimitServer start(Path dir, String bind, int port, Duration poll,
+      Function<LimiterSpec, BucketStore> stores, GrpcTlsConfig tls) throws ConfigException {
     if (stores == null) {
       throw new IllegalArgumentException("stores: null");
     }
@@ -108,7 +134,7 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
     }
     String fingerprint = Files.isDirectory(dir) ? fingerprint(dir) : "";
     EnvoyLimits limits = EnvoyConfigReader.readDirectory(dir);
-    EnvoyRateLimitServer s = new EnvoyRateLimitServer(dir, limits, fingerprint, bind, port, poll, stores);
+    EnvoyRateLimitServer s = new EnvoyRateLimitServer(dir, limits, fingerprint, bind, port, poll, stores, tls);
     try {
       s.server.start().join();
     } catch (RuntimeException e) {
