@@ -7,6 +7,7 @@ import dev.sluice.core.BucketStore;
 import dev.sluice.core.LimiterSpec;
 import dev.sluice.redis.FailureMode;
 import dev.sluice.redis.RedisBucketStore;
+import dev.sluice.testkit.RedisExtension;
 import dev.sluice.testkit.RedisProcess;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
@@ -21,12 +22,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,23 +36,14 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class SharedRedisLimitTest {
 
-  private static RedisProcess redis;
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   @TempDir
   Path dir;
 
   EnvoyRateLimitServer nodeA;
   EnvoyRateLimitServer nodeB;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisProcess.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.kill();
-  }
 
   @BeforeEach
   void start() throws Exception {
