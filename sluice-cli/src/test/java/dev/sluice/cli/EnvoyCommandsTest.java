@@ -2,8 +2,10 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import dev.sluice.core.Clock;
+import dev.sluice.testkit.SelfSignedPem;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
@@ -76,6 +78,61 @@ class EnvoyCommandsTest {
         "--grpc-port", "0", "--watch-interval", "0");
     assertThat(broken.code()).isEqualTo(2);
     assertThat(broken.err()).contains(limits.resolve("x.yaml") + ":3: descriptors[0].key: missing");
+  }
+
+  @Test
+  void serveAnswersOverTlsWithServerGrpcTls() throws Exception {
+    SelfSignedPem pem = SelfSignedPem.create(dir);
+    Path config = dir.resolve("limiter.yaml");
+    Files.writeString(config, """
+        server:
+          bind: 127.0.0.1
+          port: 0
+          admin-port: 0
+          admin-token: t
+          grpc-tls: { cert: "%s", key: "%s" }
+        tiers:
+          free:
+            per-client: { burst: 5, rate: 5/s }
+        """.formatted(pem.cert(), pem.key()));
+    Path limits = Files.createDirectory(dir.resolve("ratelimit"));
+    Files.writeString(limits.resolve("api.yaml"),
+        "domain: api\ndescriptors:\n  - key: user\n    rate_limit: {unit: hour, requests_per_unit: 1}\n");
+    StringWriter err = new StringWriter();
+    AtomicInteger code = new AtomicInteger(-1);
+    Thread serve = Thread.ofPlatform().start(() -> {
+      CommandLine cl = Main.commandLine();
+      cl.setErr(new PrintWriter(err, true));
+      cl.setOut(new PrintWriter(new StringWriter(), true));
+      code.set(cl.execute("serve", "--config", config.toString(), "--watch-interval", "0",
+          "--envoy-config", limits.toString(), "--grpc-port", "0"));
+    });
+    Pattern port = Pattern.compile("envoy rate-limit service \\(gRPC, TLS\\) on 127\\.0\\.0\\.1:(\\d+) \\[api\\]");
+    Clock clock = Clock.system();
+    long deadline = clock.nanoTime() + Duration.ofSeconds(30).toNanos();
+    Matcher m;
+    while (!(m = port.matcher(err.toString())).find()) {
+      assertThat(clock.nanoTime()).as("serve to start; stderr: " + err).isLessThan(deadline);
+      assertThat(serve.isAlive()).as("serve to keep running; stderr: " + err).isTrue();
+      LockSupport.parkNanos(10_000_000);
+    }
+    RateLimitResponse answer;
+    try (ClientFactory trusting = ClientFactory.builder().tlsCustomizer(b -> b.trustManager(pem.cert().toFile()))
+        .build()) {
+      var client = GrpcClients.builder("https://127.0.0.1:" + m.group(1)).factory(trusting)
+          .build(RateLimitServiceGrpc.RateLimitServiceBlockingStub.class);
+      answer = client.shouldRateLimit(RateLimitRequest.newBuilder().setDomain("api")
+          .addDescriptors(RateLimitDescriptor.newBuilder()
+              .addEntries(RateLimitDescriptor.Entry.newBuilder().setKey("user").setValue("u1")))
+          .build());
+    } finally {
+      serve.interrupt();
+      serve.join(30_000);
+    }
+    assertThat(answer.getOverallCode()).isEqualTo(RateLimitResponse.Code.OK);
+    assertThat(answer.getStatuses(0).getCurrentLimit().getRequestsPerUnit()).isEqualTo(1);
+    assertThat(serve.isAlive()).isFalse();
+    assertThat(code.get()).isZero();
   }
 
   @Test

@@ -9,25 +9,19 @@ import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.GrpcTlsConfig;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.ManualClock;
+import dev.sluice.testkit.SelfSignedPem;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.Code;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
 import io.grpc.StatusRuntimeException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code server.grpc-tls}: the rate-limit service over HTTP/2 with TLS, from a self-signed
- * certificate made in the test (the JDK's keytool, PEM written from the key store), asked by a
+ * certificate made in the test ({@link SelfSignedPem}: the JDK's keytool), asked by a
  * gRPC client that trusts that certificate; a cleartext client gets no answer.
  */
 class GrpcTlsTest {
@@ -35,29 +29,10 @@ class GrpcTlsTest {
   @TempDir
   Path dir;
 
-  /** Makes a self-signed certificate for 127.0.0.1 and localhost; returns {cert.pem, key.pem}. */
-  static Path[] selfSigned(Path dir) throws Exception {
-    Path store = dir.resolve("tls.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "changeit",
-        "-alias", "sluice", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-        "-dname", "CN=sluice-test", "-ext", "SAN=ip:127.0.0.1,dns:localhost")
-        .redirectErrorStream(true).start();
-    String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).as("keytool finished").isTrue();
-    assertThat(keytool.exitValue()).as("keytool: " + output).isZero();
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(store)) {
-      ks.load(in, "changeit".toCharArray());
-    }
-    PrivateKey key = (PrivateKey) ks.getKey("sluice", "changeit".toCharArray());
-    Certificate cert = ks.getCertificate("sluice");
-    Base64.Encoder pem = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
-    Path certFile = Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\n"
-        + pem.encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n");
-    Path keyFile = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n"
-        + pem.encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n");
-    return new Path[] {certFile, keyFile};
+  /** Makes a self-signed certificate for 127.0.0.1; returns {cert.pem, key.pem}. */
+  static Path[] selfSigned(Path dir) {
+    SelfSignedPem pem = SelfSignedPem.create(dir);
+    return new Path[] {pem.cert(), pem.key()};
   }
 
   @Test
