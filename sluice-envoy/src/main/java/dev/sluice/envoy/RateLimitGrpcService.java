@@ -13,7 +13,6 @@ import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.Code;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.DescriptorStatus;
-import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.RateLimit.Unit;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -165,16 +164,12 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     Result result = rule == null ? Result.UNMATCHED : rule.unlimited() ? Result.UNLIMITED
         : status.getCode() == Code.OVER_LIMIT ? Result.DENIED : shadowOver ? Result.SHADOW_DENIED : Result.ALLOWED;
     RateLimitDescriptor d = request.getDescriptors(index);
-    StringBuilder client = new StringBuilder();
-    for (RateLimitDescriptor.Entry e : d.getEntriesList()) {
-      client.append(client.isEmpty() ? "" : ",").append(e.getKey()).append('=').append(e.getValue());
-    }
     boolean limited = rule != null && !rule.unlimited();
     Limit limit = limited && rule.bucketed() ? limitOf(rule, d.hasLimit()) : null;
     long hits = limited ? hits(request, d) : 0;
     hits = Long.compareUnsigned(hits, Integer.MAX_VALUE) > 0 ? Integer.MAX_VALUE : hits;
     listener.decided(new EnvoyDecision(request.getDomain(), running.hasDomain(request.getDomain()),
-        client.toString(), rule == null || rule.name().isEmpty() ? null : rule.name(), result, (int) hits,
+        Descriptors.entries(d), rule == null || rule.name().isEmpty() ? null : rule.name(), result, (int) hits,
         limited ? Integer.toUnsignedLong(status.getLimitRemaining()) : -1,
         limit == null ? (limited ? 0 : Double.NaN) : limit.rate().perSecond(),
         limit == null ? (limited ? 0 : -1) : limit.burst()));
@@ -262,7 +257,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     for (int i = 0; i < n; i++) {
       RateLimitDescriptor d = request.getDescriptors(i);
       try {
-        rules[i] = d.hasLimit() ? overrideRule(request.getDomain(), d)
+        rules[i] = d.hasLimit() ? Descriptors.overrideRule(request.getDomain(), d)
             : running.match(request.getDomain(), d.getEntriesList());
       } catch (IllegalArgumentException e) {
         out.onError(Status.INVALID_ARGUMENT.withDescription("descriptors[" + i + "].limit: " + e.getMessage())
@@ -347,7 +342,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
       // requests_per_unit 0: every hit is over, and nothing ever resets it.
       return CompletableFuture.completedFuture(answer(rule, shadowOver, current, hits > 0, 0, 0));
     }
-    String key = bucketKey(request.getDomain(), d.getEntriesList());
+    String key = Descriptors.bucketKey(request.getDomain(), d.getEntriesList());
     BucketStore target = d.hasLimit() ? overrideStore : store;
     String tier = d.hasLimit() ? OverrideStore.tierOf(rule) : rule.fullKey();
     if (hits == 0) {
@@ -404,25 +399,5 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         .build();
   }
 
-  private EnvoyRule overrideRule(String domain, RateLimitDescriptor d) {
-    RateLimitDescriptor.RateLimitOverride o = d.getLimit();
-    Unit unit = Unit.forNumber(o.getUnitValue());
-    if (unit == null || unit == Unit.UNKNOWN) {
-      // Envoy validates the unit (defined_only); an unknown one is treated as no limit.
-      return null;
-    }
-    long rpu = Integer.toUnsignedLong(o.getRequestsPerUnit());
-    return new EnvoyRule(domain + ".(override)", rpu, unit, rpu, "", false, false, false, List.of(), false, false);
-  }
 
-  /** Returns the bucket key of a descriptor: domain and entries, length-prefixed so no two collide. */
-  static String bucketKey(String domain, List<RateLimitDescriptor.Entry> entries) {
-    StringBuilder key = new StringBuilder(domain.length() + 16 * entries.size());
-    key.append(domain.length()).append(':').append(domain);
-    for (RateLimitDescriptor.Entry e : entries) {
-      key.append('|').append(e.getKey().length()).append(':').append(e.getKey())
-          .append('=').append(e.getValue().length()).append(':').append(e.getValue());
-    }
-    return key.toString();
-  }
 }
