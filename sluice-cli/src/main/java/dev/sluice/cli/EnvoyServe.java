@@ -35,8 +35,8 @@ final class EnvoyServe {
   static EnvoyRateLimitServer start(SluiceServer server, Path dir, int port, Duration poll) throws ConfigException {
     SluiceConfig c = server.config();
     // The server's store kind: on Redis, every node with this config shares the Envoy limits. The
-    // first store opened is the rules' (meters tagged store="envoy"), the second, opened on the
-    // first descriptor-level limit override, the overrides' (store="envoy-overrides").
+    // first store opened is the rules' (meters tagged store="envoy"), the second the one of every
+    // descriptor-level limit override (store="envoy-overrides").
     AtomicInteger opened = new AtomicInteger();
     EnvoyRateLimitServer envoy = EnvoyRateLimitServer.start(dir, c.server().bind(), port, poll,
         spec -> Stores.openBeside(c.store(), "envoy", spec, Clock.system(), server.meterRegistry(),

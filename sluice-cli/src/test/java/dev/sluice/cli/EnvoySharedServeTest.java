@@ -110,7 +110,8 @@ class EnvoySharedServeTest {
         assertThat(metrics).contains("sluice_store_mode{mode=\"redis\",store=\"edge\"} 1",
             "sluice_store_mode{mode=\"redis\",store=\"envoy\"} 1",
             "sluice_store_mode{mode=\"fail-closed\",store=\"envoy\"} 0",
-            "sluice_store_errors_total{store=\"envoy\"} 0");
+            "sluice_store_errors_total{store=\"envoy\"} 0",
+            "sluice_store_mode{mode=\"redis\",store=\"envoy-overrides\"} 1");
       } finally {
         a.thread().interrupt();
         b.thread().interrupt();

@@ -57,7 +57,12 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
     this.fingerprint = fingerprint;
     this.store = stores.apply(initial.spec());
     this.running = new RunningLimits(initial, store);
-    this.service = new RateLimitGrpcService(running, store, stores);
+    try {
+      this.service = new RateLimitGrpcService(running, store, stores);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
     ServerBuilder builder = Server.builder();
     if (tls == null) {
       builder.http(new InetSocketAddress(bind, port));
@@ -106,9 +111,9 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
 
   /**
    * Starts as {@link #start(Path, String, int, Clock, Duration)}, with the buckets (and their
-   * clock) in stores that {@code stores} opens for a spec: the rules' store, and on the first
-   * descriptor-level limit override one store for all of them (a tier per distinct shape, at most
-   * 64 shapes). The server's own store kind goes here (local, or the server's
+   * clock) in stores that {@code stores} opens for a spec, in this order: the rules' store, then
+   * one store for every descriptor-level limit override (a tier per distinct shape, at most 64
+   * shapes). The server's own store kind goes here (local, or the server's
    * Redis, so that several Sluice nodes share one Envoy limit); the stores are closed with this
    * server.
    */

@@ -1,6 +1,7 @@
 package dev.sluice.envoy;
 
 import dev.sluice.core.BucketStore;
+import dev.sluice.core.Limit;
 import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.TierSpec;
 import java.util.Set;
@@ -8,10 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The buckets of descriptor-level limit overrides, thread-safe: one store, opened on the first
- * override, with a tier per distinct override shape (requests per unit and unit) added when a call
- * first names it, at most {@code maxShapes} of them. Clients choose the overrides, so the bound
- * keeps them from growing the store's tiers (and a Redis store's key space) without end.
+ * The buckets of descriptor-level limit overrides, thread-safe: one store, opened with the service
+ * (so no call waits for a connection), with a tier per distinct override shape (requests per unit
+ * and unit) added when a call first names it, at most {@code maxShapes} of them. Clients choose the
+ * overrides, so the bound keeps them from growing the store's tiers (and a Redis store's key space)
+ * without end.
  *
  * <ol>
  *   <li>A shape's tier is in the store's spec before any call charges it: {@link #tierFor} adds it
@@ -29,6 +31,9 @@ final class OverrideStore implements AutoCloseable {
   /** The prefix of an override tier's name. */
   static final String TIER_PREFIX = "override";
 
+  /** The tier the store starts with, which no call names: a spec needs one. */
+  static final String NO_SHAPE = TIER_PREFIX + ":(none)";
+
   /** Thrown when a call names an override shape past the bound. */
   static final class TooManyShapesException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -38,12 +43,11 @@ final class OverrideStore implements AutoCloseable {
     }
   }
 
-  private final Function<LimiterSpec, BucketStore> opener;
   private final int maxShapes;
   private final Set<String> tiers = ConcurrentHashMap.newKeySet();
-  private volatile BucketStore store;
+  private final BucketStore store;
 
-  /** Opens the store with {@code opener} on the first override; at most {@code maxShapes} shapes. */
+  /** Opens the store with {@code opener} now; at most {@code maxShapes} shapes. */
   OverrideStore(Function<LimiterSpec, BucketStore> opener, int maxShapes) {
     if (opener == null) {
       throw new IllegalArgumentException("override store opener: null");
@@ -51,8 +55,8 @@ final class OverrideStore implements AutoCloseable {
     if (maxShapes < 1) {
       throw new IllegalArgumentException("max override shapes: " + maxShapes + " (expected: >= 1)");
     }
-    this.opener = opener;
     this.maxShapes = maxShapes;
+    this.store = opener.apply(LimiterSpec.builder().tier(NO_SHAPE, Limit.of(1, 1)).build());
   }
 
   /**
@@ -70,14 +74,11 @@ final class OverrideStore implements AutoCloseable {
    */
   BucketStore storeFor(EnvoyRule rule) {
     String tier = tierOf(rule);
-    BucketStore s = store;
-    if (s != null && tiers.contains(tier)) {
-      return s;
+    if (tiers.contains(tier)) {
+      return store;
     }
     synchronized (this) {
-      if (store == null) {
-        store = opener.apply(LimiterSpec.builder().tier(tier, rule.limit()).build());
-      } else if (!tiers.contains(tier)) {
+      if (!tiers.contains(tier)) {
         if (tiers.size() >= maxShapes) {
           throw new TooManyShapesException("descriptor limit overrides: more than " + maxShapes
               + " distinct (requests_per_unit, unit) shapes; " + rule.requestsPerUnit() + "/" + rule.unit()
@@ -100,13 +101,9 @@ final class OverrideStore implements AutoCloseable {
     return maxShapes;
   }
 
-  /** Closes the store, if one was opened. */
+  /** Closes the store. */
   @Override
-  public synchronized void close() {
-    if (store != null) {
-      store.close();
-      store = null;
-    }
-    tiers.clear();
+  public void close() {
+    store.close();
   }
 }

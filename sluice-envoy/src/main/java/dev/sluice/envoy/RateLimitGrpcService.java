@@ -75,8 +75,8 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
   /**
    * Creates the service over {@code store}, whose spec the caller keeps equal to {@code
    * limits.get().spec()}; {@code overrideStores} opens the one store of descriptor-level limit
-   * overrides (of the same kind as {@code store}: local, or on the same Redis) on the first override,
-   * closed with {@link #close}. At most {@value OverrideStore#DEFAULT_MAX_SHAPES} distinct override
+   * overrides (of the same kind as {@code store}: local, or on the same Redis) now, closed with
+   * {@link #close}. At most {@value OverrideStore#DEFAULT_MAX_SHAPES} distinct override
    * shapes (requests per unit and unit) get a tier there.
    */
   public RateLimitGrpcService(Supplier<EnvoyLimits> limits, BucketStore store,
@@ -271,6 +271,10 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
           overrideRefusals.increment();
           out.onError(Status.RESOURCE_EXHAUSTED.withDescription("descriptors[" + i + "].limit: " + e.getMessage())
               .asRuntimeException());
+          return;
+        } catch (RuntimeException e) {
+          out.onError(Status.UNAVAILABLE.withDescription("rate limit store failed: " + e.getMessage())
+              .withCause(e).asRuntimeException());
           return;
         }
       }

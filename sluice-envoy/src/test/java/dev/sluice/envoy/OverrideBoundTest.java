@@ -79,7 +79,7 @@ class OverrideBoundTest {
         override("a", 5, RateLimitUnit.MINUTE), override("b", 5, RateLimitUnit.HOUR)))))
         .containsExactly(Code.OK, Code.OK, 1, Code.OK, 0, Code.OK, 4, Code.OK, 4);
     assertThat(opened).as("one store for every override").hasSize(1);
-    assertThat(stores.get(0).spec().tiers().keySet()).containsExactly(
+    assertThat(stores.get(0).spec().tiers().keySet()).containsExactly(OverrideStore.NO_SHAPE,
         "override:2/MINUTE", "override:5/MINUTE", "override:5/HOUR");
     assertThat(service.overrideShapes()).isEqualTo(3);
 
