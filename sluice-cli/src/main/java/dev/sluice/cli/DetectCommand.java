@@ -60,7 +60,7 @@ final class DetectCommand implements Callable<Integer> {
   private Path input;
 
   @Option(names = "--detector", defaultValue = "auto", paramLabel = "NAME",
-      description = "auto (the maximum of spike and cusum), spike, cusum, page-hinkley multiscale (tuned"
+      description = "auto (the maximum of spike and cusum), spike, cusum, page-hinkley, multiscale (tuned"
           + " on NAB: spikes at three scales and cusum, each alarm reported once per 300 windows) or novelty"
           + " (tuned on NAB: how unlike every learned shape of the recent history the last windows are; the first"
           + " min(15 %, 750) windows only learn; default: auto).")

@@ -4,28 +4,20 @@ import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.ConfigProblem;
 import dev.sluice.config.SluiceConfig;
-import dev.sluice.core.Clock;
 import dev.sluice.core.Durations;
 import dev.sluice.envoy.EnvoyRateLimitServer;
-import dev.sluice.envoy.RateLimitGrpcService;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.MeterRegistry;
 import dev.sluice.server.JsonLogging;
 import dev.sluice.server.RequestLogOptions;
 import dev.sluice.server.ServerOptions;
 import dev.sluice.server.SluiceServer;
-import dev.sluice.server.admission.Stores;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -111,7 +103,7 @@ final class ServeCommand implements Callable<Integer> {
   private Path envoyConfig;
 
   @Option(names = "--grpc-port", paramLabel = "PORT",
-      description = "Port of Envoy's rate-limit service, HTTP/2 cleartext, on server.bind; overrides"
+      description = "Port of Envoy's rate-limit service, HTTP/2 (TLS with server.grpc-tls), on server.bind; overrides"
           + " server.grpc-port (default: server.grpc-port, else " + DEFAULT_GRPC_PORT + ").")
   private Integer grpcPort;
 
@@ -167,11 +159,7 @@ final class ServeCommand implements Callable<Integer> {
             ? Duration.ofSeconds(2) : options.watchInterval();
         int port = grpcPort != null ? grpcPort
             : c.server().grpcPort() != 0 ? c.server().grpcPort() : DEFAULT_GRPC_PORT;
-        // The server's store kind: on Redis, every node with this config shares the Envoy limits.
-        envoy = EnvoyRateLimitServer.start(envoyConfig, c.server().bind(), port, poll,
-            spec -> Stores.openBeside(c.store(), "envoy", spec, Clock.system()));
-        envoyMeters(envoy, server.meterRegistry());
-        server.grpcListening(envoy.port());
+        envoy = EnvoyServe.start(server, envoyConfig, port, poll);
       } catch (ConfigException e) {
         server.close();
         e.problems().forEach(err::println);
@@ -189,7 +177,8 @@ final class ServeCommand implements Callable<Integer> {
     err.println("sluice: edge on http://" + c.server().bind() + ":" + server.edgePort()
         + (c.upstream().url() == null ? " (decision service)" : " -> " + c.upstream().url())
         + ", admin on http://" + c.server().adminBind() + ":" + server.adminPort()
-        + (envoy == null ? "" : ", envoy rate-limit service (gRPC) on " + c.server().bind() + ":" + envoy.port()
+        + (envoy == null ? "" : ", envoy rate-limit service (gRPC" + (c.server().grpcTls() != null ? ", TLS" : "")
+            + ") on " + c.server().bind() + ":" + envoy.port()
             + " " + envoy.limits().domains())
         + "; Ctrl-C stops");
     err.flush();
@@ -200,27 +189,6 @@ final class ServeCommand implements Callable<Integer> {
       }
       server.close();
     });
-  }
-
-  /** Counts the Envoy service's calls and descriptor outcomes on the admin port's {@code /metrics}. */
-  private static void envoyMeters(EnvoyRateLimitServer envoy, MeterRegistry registry) {
-    RateLimitGrpcService s = envoy.service();
-    FunctionCounter.builder("sluice_envoy_calls", s, RateLimitGrpcService::calls)
-        .description("ShouldRateLimit calls answered").register(registry);
-    FunctionCounter.builder("sluice_envoy_descriptors", s, RateLimitGrpcService::descriptors)
-        .description("Descriptors answered, OK or over").register(registry);
-    FunctionCounter.builder("sluice_envoy_over_limit", s, RateLimitGrpcService::overLimits)
-        .description("Descriptors answered OVER_LIMIT").register(registry);
-    FunctionCounter.builder("sluice_envoy_shadow_over_limit", s, RateLimitGrpcService::shadowOverLimits)
-        .description("Descriptors over a shadow_mode limit, answered OK").register(registry);
-    FunctionCounter.builder("sluice_envoy_reloads", envoy, EnvoyRateLimitServer::reloads)
-        .description("Reloads of the envoy rate-limit files").register(registry);
-    // Per domain and result, like the edge's sluice.decisions per tier and result.
-    Map<String, Counter> decisions = new ConcurrentHashMap<>();
-    s.onDecision((domain, result) -> decisions.computeIfAbsent(domain + "\n" + result.label(),
-        k -> Counter.builder("sluice.envoy.decisions")
-            .tags("domain", domain, "result", result.label())
-            .description("Envoy ShouldRateLimit descriptor results").register(registry)).increment());
   }
 
   private ServerOptions options(SluiceConfig checked) {

@@ -73,6 +73,8 @@ class EnvoySharedServeTest {
   void twoNodesOnOneRedisShareTheEnvoyLimit() throws Exception {
     try (RedisProcess redis = RedisProcess.start()) {
       Path config = dir.resolve("limiter.yaml");
+      // A timeout far above the 20 ms default: on a loaded machine a slow Redis call must not turn
+      // into a fail-closed answer.
       Files.writeString(config, """
           server: { bind: 127.0.0.1, port: 0, admin-port: 0, admin-token: t }
           tiers:
@@ -82,6 +84,7 @@ class EnvoySharedServeTest {
             type: redis
             redis: { uri: "%s", namespace: envoy-serve }
             failure-mode: fail-closed
+            timeout: 5s
           """.formatted(redis.uri()));
       Path limits = Files.createDirectory(dir.resolve("ratelimit"));
       Files.writeString(limits.resolve("api.yaml"),
@@ -99,6 +102,16 @@ class EnvoySharedServeTest {
             java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         assertThat(admin).as("configured none, effective the port --grpc-port 0 bound")
             .contains("\"grpc-port\":0}", "\"grpc-port\":" + a.grpcPort() + "}");
+        // The Envoy store's meters beside the edge store's, told apart by the store tag.
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + a.adminPort() + "/metrics"))
+            .header("Authorization", "Bearer t").build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("sluice_store_mode{mode=\"redis\",store=\"edge\"} 1",
+            "sluice_store_mode{mode=\"redis\",store=\"envoy\"} 1",
+            "sluice_store_mode{mode=\"fail-closed\",store=\"envoy\"} 0",
+            "sluice_store_errors_total{store=\"envoy\"} 0",
+            "sluice_store_mode{mode=\"redis\",store=\"envoy-overrides\"} 1");
       } finally {
         a.thread().interrupt();
         b.thread().interrupt();

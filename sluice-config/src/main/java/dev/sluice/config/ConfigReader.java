@@ -7,8 +7,13 @@ import dev.sluice.config.yaml.YamlNode;
 import dev.sluice.core.CostRule;
 import dev.sluice.core.Limit;
 import dev.sluice.core.Rate;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,7 +29,7 @@ final class ConfigReader {
       List.of("server", "upstream", "identity", "tiers", "global", "costs", "adaptive",
       "store", "observability");
   static final List<String> SERVER_KEYS = List.of("bind", "port", "admin-bind", "admin-port", "admin-token",
-      "grpc-port");
+      "grpc-port", "grpc-tls");
   static final List<String> UPSTREAM_KEYS = List.of("url", "timeout", "idle-timeout");
   static final List<String> GLOBAL_KEYS = List.of("burst", "rate", "max-clients", "idle-expiry", "concurrency",
       "permit-timeout");
@@ -119,6 +124,7 @@ final class ConfigReader {
     Long adminPort = or(m.integer("admin-port", 0, 65_535, false), (long) d.adminPort());
     String adminToken = or(m.string("admin-token", false), d.adminToken());
     Long grpcPort = or(m.integer("grpc-port", 0, 65_535, false), (long) d.grpcPort());
+    GrpcTlsConfig grpcTls = m.has("grpc-tls") ? grpcTls(m.mapping("grpc-tls", List.of("cert", "key")), problems) : null;
     if (problems.count() != before) {
       return null;
     }
@@ -133,7 +139,43 @@ final class ConfigReader {
       return null;
     }
     return problems.build(m.line(), m.path(), () -> new ServerConfig(
-        bind, port.intValue(), adminBind, adminPort.intValue(), adminToken, grpcPort.intValue()));
+        bind, port.intValue(), adminBind, adminPort.intValue(), adminToken, grpcPort.intValue(), grpcTls));
+  }
+
+  /**
+   * Reads {@code server.grpc-tls {cert, key}}: both required, each a readable PEM file (a
+   * certificate, a private key) named relative to the working directory; {@code null} when absent.
+   */
+  private static GrpcTlsConfig grpcTls(Mapping m, Problems problems) {
+    if (m == null) {
+      return null;
+    }
+    int before = problems.count();
+    Path cert = pem(m, "cert", "-----BEGIN CERTIFICATE-----", "a PEM certificate", problems);
+    Path key = pem(m, "key", "PRIVATE KEY-----", "a PEM private key", problems);
+    return problems.count() != before ? null : new GrpcTlsConfig(cert, key);
+  }
+
+  private static Path pem(Mapping m, String field, String marker, String expected, Problems problems) {
+    String name = m.string(field, true);
+    if (name == null) {
+      return null;
+    }
+    Path file;
+    String text;
+    try {
+      file = Path.of(name);
+      text = Files.readString(file, StandardCharsets.US_ASCII);
+    } catch (IOException | InvalidPathException e) {
+      problems.add(m.line(field), m.path(field), name + ": cannot read (expected: a readable text file, " + expected
+          + ")");
+      return null;
+    }
+    if (!text.contains(marker)) {
+      problems.add(m.line(field), m.path(field), name + ": no '" + marker + "' line (expected: " + expected + ")");
+      return null;
+    }
+    return file;
   }
 
   private static UpstreamConfig upstream(Mapping m, Problems problems) {

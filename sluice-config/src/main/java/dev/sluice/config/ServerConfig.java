@@ -11,15 +11,22 @@ package dev.sluice.config;
  *     {@code SLUICE_ADMIN_TOKEN} environment variable at start-up
  * @param grpcPort port of Envoy's rate-limit service (gRPC) on {@code bind}, 0..65535; 0 means off
  *     unless {@code sluice serve --envoy-config} asks for it (then its default, 8081)
+ * @param grpcTls TLS on the gRPC port, or {@code null} for HTTP/2 cleartext
  */
-public record ServerConfig(String bind, int port, String adminBind, int adminPort, String adminToken, int grpcPort) {
+public record ServerConfig(String bind, int port, String adminBind, int adminPort, String adminToken, int grpcPort,
+    GrpcTlsConfig grpcTls) {
 
   /** The defaults: edge on 0.0.0.0:8080, admin on 127.0.0.1:9090, token from the environment, no gRPC port. */
-  public static final ServerConfig DEFAULT = new ServerConfig("0.0.0.0", 8080, "127.0.0.1", 9090, null, 0);
+  public static final ServerConfig DEFAULT = new ServerConfig("0.0.0.0", 8080, "127.0.0.1", 9090, null, 0, null);
 
   /** A config without a gRPC port ({@code grpcPort} 0). */
   public ServerConfig(String bind, int port, String adminBind, int adminPort, String adminToken) {
-    this(bind, port, adminBind, adminPort, adminToken, 0);
+    this(bind, port, adminBind, adminPort, adminToken, 0, null);
+  }
+
+  /** A config whose gRPC port, if any, is cleartext. */
+  public ServerConfig(String bind, int port, String adminBind, int adminPort, String adminToken, int grpcPort) {
+    this(bind, port, adminBind, adminPort, adminToken, grpcPort, null);
   }
 
   /** Validates ports and addresses. */

@@ -142,7 +142,8 @@ class BadConfigTest {
   @Test
   void aSectionOfTheWrongTypeIsOneProblem() {
     assertThat(problems(Configs.withTier("server: [8080]\nadaptive: true\n"))).containsExactly(
-        "test.yaml:4: server: a list (expected: a mapping with bind, port, admin-bind, admin-port, admin-token, grpc-port)",
+        "test.yaml:4: server: a list (expected: a mapping with bind, port, admin-bind, admin-port, admin-token, grpc-port,"
+            + " grpc-tls)",
         "test.yaml:5: adaptive: true (expected: a mapping with enabled, shadow, interval, controllers,"
             + " latency-aimd, error-backoff, gradient, pi, static, capacity, predictive, limits, burst, min-burst, anomaly)");
   }
@@ -204,6 +205,23 @@ class BadConfigTest {
     assertThat(problems(Configs.withTier("server: {admin-port: 9191, grpc-port: 9191}\n"))).containsExactly(
         "test.yaml:4: server.grpc-port: 9191 (expected: a port other than server.port 8080"
             + " and server.admin-port 9191)");
+  }
+
+  @Test
+  void grpcTlsNeedsReadablePemFiles(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path cert = java.nio.file.Files.writeString(dir.resolve("c.pem"),
+        "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n");
+    java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("k.pem"),
+        "-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n");
+    assertThat(problems(Configs.withTier("server:\n  grpc-tls:\n    cert: " + key + "\n    key: " + dir.resolve("no.pem")
+        + "\n"))).containsExactly(
+        "test.yaml:6: server.grpc-tls.cert: " + key + ": no '-----BEGIN CERTIFICATE-----' line"
+            + " (expected: a PEM certificate)",
+        "test.yaml:7: server.grpc-tls.key: " + dir.resolve("no.pem")
+            + ": cannot read (expected: a readable text file, a PEM private key)");
+    assertThat(problems(Configs.withTier("server:\n  grpc-tls: {cert: " + cert + ", kee: x}\n"))).containsExactly(
+        "test.yaml:5: server.grpc-tls.kee: unknown field (expected: one of cert, key)",
+        "test.yaml:5: server.grpc-tls.key: missing (expected: a string)");
   }
 
   @Test

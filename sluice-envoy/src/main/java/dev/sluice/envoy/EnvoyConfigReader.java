@@ -24,7 +24,9 @@ import java.util.stream.Stream;
  * of {@code key}, {@code value}, {@code rate_limit {unit, requests_per_unit, unlimited, name,
  * replaces}}, {@code shadow_mode}, {@code quota_mode}, {@code detailed_metric} (also their {@code
  * value_to_metric}, {@code share_threshold} and {@code metadata}, accepted and ignored). One key is
- * Sluice's own: {@code rate_limit.burst}, the bucket size (default {@code requests_per_unit}).
+ * Sluice's own: {@code rate_limit.burst}, the bucket size (default {@code requests_per_unit}), and
+ * {@code rate_limit.adaptive} (default false), which lets the adaptive control loop scale the rule's
+ * rate as it scales the edge's.
  *
  * <p>Every problem of every file is reported with its file and line, as {@code sluice check-config}
  * does for Sluice's own config; the checks are theirs (unknown keys, empty domain or key, duplicate
@@ -36,7 +38,7 @@ public final class EnvoyConfigReader {
   static final List<String> DESCRIPTOR_KEYS = List.of("key", "value", "rate_limit", "descriptors", "shadow_mode",
       "quota_mode", "detailed_metric", "value_to_metric", "share_threshold", "metadata");
   static final List<String> RATE_LIMIT_KEYS = List.of("unit", "requests_per_unit", "unlimited", "name", "replaces",
-      "burst");
+      "burst", "adaptive");
 
   private EnvoyConfigReader() {}
 
@@ -159,6 +161,10 @@ public final class EnvoyConfigReader {
     }
     Long perUnit = r.integer("requests_per_unit", 0, 0xFFFF_FFFFL, false);
     Long burst = r.integer("burst", 1, Long.MAX_VALUE, false);
+    boolean adaptive = Boolean.TRUE.equals(r.bool("adaptive"));
+    if (adaptive && unlimited) {
+      problems.add(r.line("adaptive"), r.path("adaptive"), "should not set adaptive when unlimited");
+    }
     String name = text(r, "name", false, problems);
     List<String> replaces = new ArrayList<>();
     List<YamlNode> items = r.list("replaces", "a list of {name: ...}");
@@ -182,7 +188,7 @@ public final class EnvoyConfigReader {
     Unit finalUnit = unit;
     return problems.build(r.line(), r.path(), () -> new EnvoyRule(fullKey, rpu, finalUnit, size, name, unlimited,
         Boolean.TRUE.equals(d.bool("shadow_mode")), Boolean.TRUE.equals(d.bool("quota_mode")), replaces,
-        Boolean.TRUE.equals(d.bool("detailed_metric"))));
+        Boolean.TRUE.equals(d.bool("detailed_metric")), adaptive));
   }
 
   /**

@@ -59,10 +59,18 @@ public final class EnvoyLimits {
 
   /** Returns the buckets' spec: one tier per bucketed rule, named by its full key, per-client limit only. */
   public LimiterSpec spec() {
+    return spec(1);
+  }
+
+  /**
+   * Returns the buckets' spec with the rates of {@link EnvoyRule#adaptive} rules scaled by {@code
+   * factor} (the factor the control loop applies to the edge's rates), the others as configured.
+   */
+  public LimiterSpec spec(double factor) {
     LimiterSpec.Builder builder = LimiterSpec.builder().tier(UNUSED_DEFAULT_TIER, Limit.of(1, 1));
     for (EnvoyRule rule : rules) {
       if (rule.bucketed()) {
-        builder.tier(rule.fullKey(), rule.limit());
+        builder.tier(rule.fullKey(), rule.limit(factor));
       }
     }
     return builder.defaultTier(UNUSED_DEFAULT_TIER).build();

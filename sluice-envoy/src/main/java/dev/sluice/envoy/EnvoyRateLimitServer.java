@@ -1,8 +1,11 @@
 package dev.sluice.envoy;
 
+import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.sluice.config.ConfigException;
+import dev.sluice.config.GrpcTlsConfig;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
 import dev.sluice.core.LimiterSpec;
@@ -22,12 +25,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Envoy rate-limit service on its own port (thread-safe; {@link #reload} is serialised): Armeria gRPC over HTTP/2 cleartext, serving
+ * The Envoy rate-limit service on its own port (thread-safe; {@link #reload} is serialised): Armeria gRPC over HTTP/2 (cleartext, or TLS), serving
  * {@link RateLimitGrpcService} over the limits of a directory of envoyproxy/ratelimit files,
  * re-read when a file there changes (polled; a directory that no longer reads keeps the running
  * limits and logs every problem).
@@ -38,23 +42,40 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
 
   private final Path dir;
   private final BucketStore store;
-  private final RateLimitGrpcService.Running running;
+  private final RunningLimits running;
   private final RateLimitGrpcService service;
   private final Server server;
   private final ScheduledExecutorService watcher;
   private final AtomicLong reloads = new AtomicLong();
   private final AtomicLong polls = new AtomicLong();
   private volatile String fingerprint;
+  private volatile Supplier<EdgeScale> edge = () -> EdgeScale.NONE;
 
   private EnvoyRateLimitServer(Path dir, EnvoyLimits initial, String fingerprint, String bind, int port,
-      Duration poll, Function<LimiterSpec, BucketStore> stores) {
+      Duration poll, Function<LimiterSpec, BucketStore> stores, GrpcTlsConfig tls) {
     this.dir = dir;
     this.fingerprint = fingerprint;
     this.store = stores.apply(initial.spec());
-    this.running = new RateLimitGrpcService.Running(initial, store);
-    this.service = new RateLimitGrpcService(running, store, stores);
-    this.server = Server.builder()
-        .http(new InetSocketAddress(bind, port))
+    this.running = new RunningLimits(initial, store);
+    try {
+      this.service = new RateLimitGrpcService(running, store, stores);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    ServerBuilder builder = Server.builder();
+    if (tls == null) {
+      builder.http(new InetSocketAddress(bind, port));
+    } else {
+      try {
+        builder.https(new InetSocketAddress(bind, port)).tls(TlsKeyPair.of(tls.key().toFile(), tls.cert().toFile()));
+      } catch (RuntimeException e) {
+        store.close();
+        throw new IllegalArgumentException("server.grpc-tls: " + tls.cert() + ", " + tls.key()
+            + ": cannot load the certificate and key: " + e.getMessage(), e);
+      }
+    }
+    this.server = builder
         .service(GrpcService.builder().addService(service).build())
         // Calls are short: on close, no quiet period, and at most a second for those under way.
         .gracefulShutdownTimeoutMillis(0, 1000)
@@ -90,13 +111,26 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
 
   /**
    * Starts as {@link #start(Path, String, int, Clock, Duration)}, with the buckets (and their
-   * clock) in stores that {@code stores} opens for a spec: the rules' store, and one per
-   * descriptor-level limit override. The server's own store kind goes here (local, or the server's
+   * clock) in stores that {@code stores} opens for a spec, in this order: the rules' store, then
+   * one store for every descriptor-level limit override (a tier per distinct shape, at most 64
+   * shapes). The server's own store kind goes here (local, or the server's
    * Redis, so that several Sluice nodes share one Envoy limit); the stores are closed with this
    * server.
    */
   public static EnvoyRateLimitServer start(Path dir, String bind, int port, Duration poll,
       Function<LimiterSpec, BucketStore> stores) throws ConfigException {
+    return start(dir, bind, port, poll, stores, null);
+  }
+
+  /**
+   * Starts as {@link #start(Path, String, int, Duration, Function)}, over TLS when {@code tls} is
+   * not {@code null} (HTTP/2 over TLS with its PEM certificate chain and key; Envoy's cluster then
+   * needs a {@code transport_socket} with TLS).
+   *
+   * @throws IllegalArgumentException if the certificate or key does not load
+   */
+  public static EnvoyRateLimitServer start(Path dir, String bind, int port, Duration poll,
+      Function<LimiterSpec, BucketStore> stores, GrpcTlsConfig tls) throws ConfigException {
     if (stores == null) {
       throw new IllegalArgumentException("stores: null");
     }
@@ -105,7 +139,7 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
     }
     String fingerprint = Files.isDirectory(dir) ? fingerprint(dir) : "";
     EnvoyLimits limits = EnvoyConfigReader.readDirectory(dir);
-    EnvoyRateLimitServer s = new EnvoyRateLimitServer(dir, limits, fingerprint, bind, port, poll, stores);
+    EnvoyRateLimitServer s = new EnvoyRateLimitServer(dir, limits, fingerprint, bind, port, poll, stores, tls);
     try {
       s.server.start().join();
     } catch (RuntimeException e) {
@@ -149,7 +183,34 @@ public final class EnvoyRateLimitServer implements AutoCloseable {
     reloads.incrementAndGet();
   }
 
+  /**
+   * Lets the {@code adaptive} rules follow {@code edge}: read now, then at every poll of the files
+   * (so a move of the control loop reaches them within one poll interval).
+   */
+  public void followEdge(Supplier<EdgeScale> edge) {
+    if (edge == null) {
+      throw new IllegalArgumentException("edge: null");
+    }
+    this.edge = edge;
+    adaptNow();
+  }
+
+  /** Applies the edge's scale to the {@code adaptive} rules now; returns whether their rates moved. */
+  public boolean adaptNow() {
+    return running.scale(edge.get());
+  }
+
+  /** Returns the factor the {@code adaptive} rules' rates are scaled by now (1: as configured). */
+  public double adaptiveFactor() {
+    return running.factor();
+  }
+
   private void checkForChanges() {
+    try {
+      adaptNow();
+    } catch (RuntimeException e) {
+      LOG.warn("envoy adaptive limits not moved", e);
+    }
     try {
       if (!fingerprint(dir).equals(fingerprint)) {
         reload();

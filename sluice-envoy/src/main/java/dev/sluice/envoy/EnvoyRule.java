@@ -23,9 +23,12 @@ import java.util.List;
  * @param quotaMode over this limit makes the request over only when every quota limit is over
  * @param replaces names of limits this one switches off when both match one request
  * @param detailedMetric their per-value stats flag; accepted, stats are Sluice's own
+ * @param adaptive Sluice's own {@code rate_limit.adaptive}: the bucket's rate follows the factor
+ *     the adaptive control loop applies to the edge's rates ({@link EnvoyLimits#spec(double)})
  */
 public record EnvoyRule(String fullKey, long requestsPerUnit, Unit unit, long burst, String name,
-    boolean unlimited, boolean shadowMode, boolean quotaMode, List<String> replaces, boolean detailedMetric) {
+    boolean unlimited, boolean shadowMode, boolean quotaMode, List<String> replaces, boolean detailedMetric,
+    boolean adaptive) {
 
   /** Validates and copies. */
   public EnvoyRule {
@@ -42,6 +45,9 @@ public record EnvoyRule(String fullKey, long requestsPerUnit, Unit unit, long bu
       throw new IllegalArgumentException("burst: " + burst + " (expected: >= 1)");
     }
     name = name == null ? "" : name;
+    if (adaptive && unlimited) {
+      throw new IllegalArgumentException("adaptive: true on an unlimited limit (expected: a limited one)");
+    }
     replaces = List.copyOf(replaces);
     if (!unlimited && requestsPerUnit > 0) {
       if (burst < 1) {
@@ -76,5 +82,19 @@ public record EnvoyRule(String fullKey, long requestsPerUnit, Unit unit, long bu
   /** Returns the bucket of a {@link #bucketed} rule: {@code burst} tokens, {@code requestsPerUnit} per unit. */
   public Limit limit() {
     return Limit.of(burst, new Rate(requestsPerUnit, lengthOf(unit).toNanos()));
+  }
+
+  /**
+   * Returns the bucket of a {@link #bucketed} rule with its rate scaled by {@code factor} when it
+   * is {@link #adaptive} (burst unchanged; the rate at most {@link Rate#MAX_PER_SECOND} per
+   * second), else {@link #limit()}.
+   */
+  public Limit limit(double factor) {
+    Limit configured = limit();
+    if (!adaptive || factor == 1) {
+      return configured;
+    }
+    double most = Rate.MAX_PER_SECOND / configured.rate().perSecond();
+    return Limit.of(burst, configured.rate().times(Math.min(factor, most)));
   }
 }

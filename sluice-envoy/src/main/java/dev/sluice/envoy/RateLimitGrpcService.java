@@ -5,6 +5,7 @@ import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
 import dev.sluice.core.Decision;
 import dev.sluice.core.LevelState;
+import dev.sluice.core.Limit;
 import dev.sluice.core.LimiterSpec;
 import dev.sluice.core.UnknownTierException;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
@@ -12,18 +13,14 @@ import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.Code;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.DescriptorStatus;
-import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.RateLimit.Unit;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -38,9 +35,10 @@ import java.util.function.Supplier;
  * unlimited}: OK with 2<sup>32</sup>−1 remaining; a rule another matched rule {@code replaces}: as
  * unmatched; otherwise its bucket is charged the descriptor's {@code hits_addend}, else the
  * request's, else 1. A descriptor's own {@code limit} replaces the rule (a bucket of that size and
- * rate, kept apart from the rules'). {@code shadow_mode} rules are charged and counted in {@link
- * #shadowOverLimits} but answer OK. The overall code is OVER_LIMIT when any descriptor outside
- * quota mode is over, or every quota-mode descriptor is. Every limited status carries {@code
+ * rate, kept apart from the rules', at most a bounded number of distinct ones). {@code
+ * shadow_mode} rules are charged and counted in {@link #shadowOverLimits} but answer OK. The
+ * overall code is OVER_LIMIT when any descriptor outside quota mode is over, or every quota-mode
+ * descriptor is. Every limited status carries {@code
  * current_limit}, {@code limit_remaining} and {@code duration_until_reset} (admitted: until the
  * bucket is full again; over: until the same hits would be admitted). A failing store answers
  * gRPC UNAVAILABLE, never a guess.
@@ -52,8 +50,8 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
 
   private final Supplier<EnvoyLimits> limits;
   private final BucketStore store;
-  private final Function<LimiterSpec, BucketStore> overrideStores;
-  private final Map<String, BucketStore> overrides = new ConcurrentHashMap<>();
+  private final OverrideStore overrides;
+  private final LongAdder overrideRefusals = new LongAdder();
   private final LongAdder shadowOverLimits = new LongAdder();
   private final LongAdder overLimits = new LongAdder();
   private final LongAdder calls = new LongAdder();
@@ -76,18 +74,29 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
 
   /**
    * Creates the service over {@code store}, whose spec the caller keeps equal to {@code
-   * limits.get().spec()}; {@code overrideStores} opens the store of each distinct descriptor-level
-   * limit override (of the same kind as {@code store}: local, or on the same Redis), closed with
-   * {@link #close}.
+   * limits.get().spec()}; {@code overrideStores} opens the one store of descriptor-level limit
+   * overrides (of the same kind as {@code store}: local, or on the same Redis) now, closed with
+   * {@link #close}. At most {@value OverrideStore#DEFAULT_MAX_SHAPES} distinct override
+   * shapes (requests per unit and unit) get a tier there.
    */
   public RateLimitGrpcService(Supplier<EnvoyLimits> limits, BucketStore store,
       Function<LimiterSpec, BucketStore> overrideStores) {
+    this(limits, store, overrideStores, OverrideStore.DEFAULT_MAX_SHAPES);
+  }
+
+  /**
+   * Creates the service as {@link #RateLimitGrpcService(Supplier, BucketStore, Function)} with at
+   * most {@code maxOverrideShapes} distinct descriptor-level override shapes: a call naming one
+   * more is refused with gRPC {@code RESOURCE_EXHAUSTED} and counted in {@link #overrideRefusals}.
+   */
+  public RateLimitGrpcService(Supplier<EnvoyLimits> limits, BucketStore store,
+      Function<LimiterSpec, BucketStore> overrideStores, int maxOverrideShapes) {
     if (limits == null || store == null || overrideStores == null) {
       throw new IllegalArgumentException("limits, store, overrideStores: null");
     }
     this.limits = limits;
     this.store = store;
-    this.overrideStores = overrideStores;
+    this.overrides = new OverrideStore(overrideStores, maxOverrideShapes);
   }
 
   /** What a descriptor of a call came to, for metrics: one call per descriptor status answered. */
@@ -102,6 +111,14 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
      * keeps the set of values bounded), and the descriptor's {@link Result}.
      */
     void decided(String domain, Result result);
+
+    /**
+     * Called as {@link #decided(String, Result)}, with the whole decision (for the request log);
+     * the default passes {@link EnvoyDecision#metricDomain} and the result on to it.
+     */
+    default void decided(EnvoyDecision decision) {
+      decided(decision.metricDomain(), decision.result());
+    }
   }
 
   /** The domain reported for a domain the running limits do not have. */
@@ -139,20 +156,65 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     this.listener = listener == null ? DecisionListener.NONE : listener;
   }
 
-  private static void report(DecisionListener listener, EnvoyLimits running, String domain, EnvoyRule rule,
-      Code code, boolean shadowOver) {
+  private void report(DecisionListener listener, EnvoyLimits running, RateLimitRequest request, int index,
+      EnvoyRule rule, DescriptorStatus status, boolean shadowOver) {
     if (listener == DecisionListener.NONE) {
       return;
     }
     Result result = rule == null ? Result.UNMATCHED : rule.unlimited() ? Result.UNLIMITED
-        : code == Code.OVER_LIMIT ? Result.DENIED : shadowOver ? Result.SHADOW_DENIED : Result.ALLOWED;
-    listener.decided(running.hasDomain(domain) ? domain : UNKNOWN_DOMAIN, result);
+        : status.getCode() == Code.OVER_LIMIT ? Result.DENIED : shadowOver ? Result.SHADOW_DENIED : Result.ALLOWED;
+    RateLimitDescriptor d = request.getDescriptors(index);
+    boolean limited = rule != null && !rule.unlimited();
+    Limit limit = limited && rule.bucketed() ? limitOf(rule, d.hasLimit()) : null;
+    long hits = limited ? hits(request, d) : 0;
+    hits = Long.compareUnsigned(hits, Integer.MAX_VALUE) > 0 ? Integer.MAX_VALUE : hits;
+    listener.decided(new EnvoyDecision(request.getDomain(), running.hasDomain(request.getDomain()),
+        Descriptors.entries(d), rule == null || rule.name().isEmpty() ? null : rule.name(), result, (int) hits,
+        limited ? Integer.toUnsignedLong(status.getLimitRemaining()) : -1,
+        limit == null ? (limited ? 0 : Double.NaN) : limit.rate().perSecond(),
+        limit == null ? (limited ? 0 : -1) : limit.burst()));
   }
 
-  /** Closes the stores opened for descriptor-level limit overrides (not the main store). */
+  /** Returns the bucket a bucketed rule is enforced with now: the store's tier, else the rule's own. */
+  private Limit limitOf(EnvoyRule rule, boolean override) {
+    if (override) {
+      return rule.limit();
+    }
+    dev.sluice.core.TierSpec tier = store.spec().tiers().get(rule.fullKey());
+    return tier != null ? tier.perClient() : rule.limit();
+  }
+
+  /**
+   * Returns the {@code requests_per_unit} a rule is enforced with now: as configured, or for an
+   * {@code adaptive} rule its bucket's rate in force per unit (rounded down, at least 1).
+   */
+  private long requestsPerUnit(EnvoyRule rule) {
+    if (!rule.adaptive() || !rule.bucketed()) {
+      return rule.requestsPerUnit();
+    }
+    double perUnit = limitOf(rule, false).rate().perSecond() * EnvoyRule.lengthOf(rule.unit()).toSeconds();
+    return Math.max(1, Math.min(0xFFFF_FFFFL, (long) Math.floor(perUnit + 1e-9)));
+  }
+
+  /** Returns the hits a descriptor charges: its own {@code hits_addend}, else the request's, else 1. */
+  private static long hits(RateLimitRequest request, RateLimitDescriptor d) {
+    return d.hasHitsAddend() ? d.getHitsAddend().getValue()
+        : request.getHitsAddend() == 0 ? 1 : Integer.toUnsignedLong(request.getHitsAddend());
+  }
+
+  /** Closes the store opened for descriptor-level limit overrides (not the main store). */
   public void close() {
-    overrides.values().forEach(BucketStore::close);
-    overrides.clear();
+    overrides.close();
+  }
+
+  /** Returns how many calls were refused for naming an override shape past the bound. */
+  public long overrideRefusals() {
+    return overrideRefusals.sum();
+  }
+
+  /** Returns how many distinct descriptor-level override shapes have buckets. */
+  public int overrideShapes() {
+    return overrides.shapes();
   }
 
   /** Returns how many descriptor hits were over a shadow-mode limit (and answered OK). */
@@ -190,16 +252,31 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
     DecisionListener listener = this.listener;
     int n = request.getDescriptorsCount();
     EnvoyRule[] rules = new EnvoyRule[n];
+    BucketStore[] overrideStores = new BucketStore[n];
     Set<String> replaced = new HashSet<>();
     for (int i = 0; i < n; i++) {
       RateLimitDescriptor d = request.getDescriptors(i);
       try {
-        rules[i] = d.hasLimit() ? overrideRule(request.getDomain(), d)
+        rules[i] = d.hasLimit() ? Descriptors.overrideRule(request.getDomain(), d)
             : running.match(request.getDomain(), d.getEntriesList());
       } catch (IllegalArgumentException e) {
         out.onError(Status.INVALID_ARGUMENT.withDescription("descriptors[" + i + "].limit: " + e.getMessage())
             .asRuntimeException());
         return;
+      }
+      if (rules[i] != null && d.hasLimit() && rules[i].bucketed()) {
+        try {
+          overrideStores[i] = overrides.storeFor(rules[i]);
+        } catch (OverrideStore.TooManyShapesException e) {
+          overrideRefusals.increment();
+          out.onError(Status.RESOURCE_EXHAUSTED.withDescription("descriptors[" + i + "].limit: " + e.getMessage())
+              .asRuntimeException());
+          return;
+        } catch (RuntimeException e) {
+          out.onError(Status.UNAVAILABLE.withDescription("rate limit store failed: " + e.getMessage())
+              .withCause(e).asRuntimeException());
+          return;
+        }
       }
       if (rules[i] != null) {
         replaced.addAll(rules[i].replaces());
@@ -215,7 +292,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         rules[i] = null; // replaced: neither limited nor a quota-mode descriptor
       }
       int index = i;
-      statuses.add(status(request, i, rule, () -> shadowOver[index] = true));
+      statuses.add(status(request, i, rule, overrideStores[i], () -> shadowOver[index] = true));
     }
     CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new)).whenComplete((ignored, err) -> {
       if (err != null) {
@@ -233,7 +310,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         DescriptorStatus s = statuses.get(i).join();
         response.addStatuses(s);
         boolean quotaMode = rules[i] != null && rules[i].quotaMode();
-        report(listener, running, request.getDomain(), rules[i], s.getCode(), shadowOver[i]);
+        report(listener, running, request, i, rules[i], s, shadowOver[i]);
         quota += quotaMode ? 1 : 0;
         if (s.getCode() == Code.OVER_LIMIT) {
           overLimits.increment();
@@ -253,7 +330,7 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
   }
 
   private CompletableFuture<DescriptorStatus> status(RateLimitRequest request, int index, EnvoyRule rule,
-      Runnable shadowOver) {
+      BucketStore overrideStore, Runnable shadowOver) {
     if (rule == null) {
       return CompletableFuture.completedFuture(DescriptorStatus.newBuilder().setCode(Code.OK).build());
     }
@@ -262,17 +339,16 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
           DescriptorStatus.newBuilder().setCode(Code.OK).setLimitRemaining(UNLIMITED_REMAINING).build());
     }
     RateLimitResponse.RateLimit current = RateLimitResponse.RateLimit.newBuilder()
-        .setRequestsPerUnit((int) rule.requestsPerUnit()).setUnit(rule.unit()).setName(rule.name()).build();
+        .setRequestsPerUnit((int) requestsPerUnit(rule)).setUnit(rule.unit()).setName(rule.name()).build();
     RateLimitDescriptor d = request.getDescriptors(index);
-    long hits = d.hasHitsAddend() ? d.getHitsAddend().getValue()
-        : request.getHitsAddend() == 0 ? 1 : Integer.toUnsignedLong(request.getHitsAddend());
+    long hits = hits(request, d);
     if (!rule.bucketed()) {
       // requests_per_unit 0: every hit is over, and nothing ever resets it.
       return CompletableFuture.completedFuture(answer(rule, shadowOver, current, hits > 0, 0, 0));
     }
-    String key = bucketKey(request.getDomain(), d.getEntriesList());
-    BucketStore target = d.hasLimit() ? overrideStore(rule) : store;
-    String tier = d.hasLimit() ? overrideTier(rule) : rule.fullKey();
+    String key = Descriptors.bucketKey(request.getDomain(), d.getEntriesList());
+    BucketStore target = d.hasLimit() ? overrideStore : store;
+    String tier = d.hasLimit() ? OverrideStore.tierOf(rule) : rule.fullKey();
     if (hits == 0) {
       return target.levels(key, tier).toCompletableFuture().thenApply(levels -> {
         LevelState client = levels.get(0);
@@ -327,64 +403,5 @@ public final class RateLimitGrpcService extends RateLimitServiceGrpc.RateLimitSe
         .build();
   }
 
-  /** The prefix of the one tier of an override store. */
-  static final String OVERRIDE_TIER = "override";
 
-  /**
-   * Returns the tier of an override's store: named by its size and unit, so that override buckets
-   * of different limits never share keys in a shared (Redis) store.
-   */
-  static String overrideTier(EnvoyRule rule) {
-    return OVERRIDE_TIER + ":" + rule.requestsPerUnit() + "/" + rule.unit();
-  }
-
-  private EnvoyRule overrideRule(String domain, RateLimitDescriptor d) {
-    RateLimitDescriptor.RateLimitOverride o = d.getLimit();
-    Unit unit = Unit.forNumber(o.getUnitValue());
-    if (unit == null || unit == Unit.UNKNOWN) {
-      // Envoy validates the unit (defined_only); an unknown one is treated as no limit.
-      return null;
-    }
-    long rpu = Integer.toUnsignedLong(o.getRequestsPerUnit());
-    return new EnvoyRule(domain + ".(override)", rpu, unit, rpu, "", false, false, false, List.of(), false);
-  }
-
-  private BucketStore overrideStore(EnvoyRule rule) {
-    return overrides.computeIfAbsent(overrideTier(rule), tier -> overrideStores.apply(
-        LimiterSpec.builder().tier(tier, rule.limit()).build()));
-  }
-
-  /** Returns the bucket key of a descriptor: domain and entries, length-prefixed so no two collide. */
-  static String bucketKey(String domain, List<RateLimitDescriptor.Entry> entries) {
-    StringBuilder key = new StringBuilder(domain.length() + 16 * entries.size());
-    key.append(domain.length()).append(':').append(domain);
-    for (RateLimitDescriptor.Entry e : entries) {
-      key.append('|').append(e.getKey().length()).append(':').append(e.getKey())
-          .append('=').append(e.getValue().length()).append(':').append(e.getValue());
-    }
-    return key.toString();
-  }
-
-  /** Holds the running limits and keeps a store's spec in step with them on reload. */
-  public static final class Running implements Supplier<EnvoyLimits> {
-    private final AtomicReference<EnvoyLimits> current;
-    private final BucketStore store;
-
-    /** Starts with {@code initial}; {@code store} must have been built from {@code initial.spec()}. */
-    public Running(EnvoyLimits initial, BucketStore store) {
-      this.current = new AtomicReference<>(initial);
-      this.store = store;
-    }
-
-    @Override
-    public EnvoyLimits get() {
-      return current.get();
-    }
-
-    /** Switches to {@code next}: the store's buckets carry over, new rules start full. */
-    public synchronized void swap(EnvoyLimits next) {
-      store.reconfigure(next.spec());
-      current.set(next);
-    }
-  }
 }

@@ -126,6 +126,7 @@ class EnvoyConfigReaderTest {
     EnvoyRule any = limits.match("shop", entries("ip", "11"));
     assertThat(any.limit().burst()).isEqualTo(2);
     assertThat(any.limit().rate().intervalNanos()).isEqualTo(Duration.ofDays(365).toNanos() / 5);
+    assertThat(any.adaptive()).isFalse();
     assertThat(limits.spec().tiers()).containsKeys("shop.tenant", "shop.tenant_acme.route_checkout", "shop.ip")
         .doesNotContainKey("shop.plan_gold");
   }
@@ -157,6 +158,10 @@ class EnvoyConfigReaderTest {
                 rate_limit: {unit: second, requests_per_unit: -1}
               - key: fast
                 rate_limit: {unit: second, requests_per_unit: 2000000000}
+              - key: ad
+                rate_limit: {unlimited: true, adaptive: true}
+              - key: ae
+                rate_limit: {unit: second, requests_per_unit: 1, adaptive: often}
             """,
         "b.yaml", """
             domain: dup
@@ -187,6 +192,9 @@ class EnvoyConfigReaderTest {
           assertThat(shown).anySatisfy(p -> assertThat(p).startsWith("a.yaml:21:").contains("requests_per_unit"));
           assertThat(shown).anySatisfy(p -> assertThat(p).startsWith("a.yaml:23:")
               .contains("at most 1000000000 per second"));
+          assertThat(shown).anySatisfy(p -> assertThat(p).startsWith("a.yaml:25:")
+              .contains("adaptive").contains("should not set adaptive when unlimited"));
+          assertThat(shown).anySatisfy(p -> assertThat(p).startsWith("a.yaml:27:").contains("adaptive"));
           assertThat(shown).anySatisfy(p -> assertThat(p).startsWith("b.yaml:1:").contains("duplicate domain 'dup'"));
           assertThat(shown).anySatisfy(p -> assertThat(p).startsWith("c.yaml:1:").contains("domain"));
           assertThat(shown).anySatisfy(p -> assertThat(p).startsWith("d.yaml:3:").contains("just a string"));

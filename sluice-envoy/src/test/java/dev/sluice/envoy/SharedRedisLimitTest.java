@@ -7,6 +7,7 @@ import dev.sluice.core.BucketStore;
 import dev.sluice.core.LimiterSpec;
 import dev.sluice.redis.FailureMode;
 import dev.sluice.redis.RedisBucketStore;
+import dev.sluice.testkit.RedisExtension;
 import dev.sluice.testkit.RedisProcess;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
@@ -21,12 +22,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,23 +36,14 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class SharedRedisLimitTest {
 
-  private static RedisProcess redis;
+  @RegisterExtension
+  static final RedisExtension redis = new RedisExtension();
 
   @TempDir
   Path dir;
 
   EnvoyRateLimitServer nodeA;
   EnvoyRateLimitServer nodeB;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisProcess.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.kill();
-  }
 
   @BeforeEach
   void start() throws Exception {
@@ -75,8 +66,10 @@ class SharedRedisLimitTest {
   }
 
   static Function<LimiterSpec, BucketStore> redisStores(String namespace) {
+    // A timeout far above the 20 ms default: on a loaded machine a slow call must stay a Redis
+    // decision, not fall back to the local share (which would answer from its own buckets).
     return spec -> RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri())).namespace(namespace)
-        .build();
+        .timeout(Duration.ofSeconds(5)).build();
   }
 
   static RateLimitServiceGrpc.RateLimitServiceBlockingStub client(EnvoyRateLimitServer server) {
@@ -119,6 +112,13 @@ class SharedRedisLimitTest {
     assertThat(codeAndRemaining(client(nodeB).shouldRateLimit(req))).containsExactly(Code.OK, Code.OK, 0);
     assertThat(codeAndRemaining(client(nodeA).shouldRateLimit(req)))
         .containsExactly(Code.OVER_LIMIT, Code.OVER_LIMIT, 0);
+    // Another shape: a tier added to the same store (no new connection), shared as well.
+    RateLimitRequest wider = req.toBuilder().setDescriptors(0, req.getDescriptors(0).toBuilder()
+        .setLimit(RateLimitDescriptor.RateLimitOverride.newBuilder().setRequestsPerUnit(3)
+            .setUnit(RateLimitUnit.HOUR))).build();
+    assertThat(codeAndRemaining(client(nodeB).shouldRateLimit(wider))).containsExactly(Code.OK, Code.OK, 2);
+    assertThat(codeAndRemaining(client(nodeA).shouldRateLimit(wider))).containsExactly(Code.OK, Code.OK, 1);
+    assertThat(nodeA.service().overrideShapes()).isEqualTo(2);
   }
 
   @Test

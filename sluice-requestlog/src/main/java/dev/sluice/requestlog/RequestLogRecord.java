@@ -12,7 +12,8 @@ import java.util.List;
  *
  * @param epochMillis time the request finished (wall clock, or the simulator's virtual clock
  *     anchored at an epoch), milliseconds since 1970-01-01T00:00:00Z
- * @param source {@code proxy}, {@code decision} or {@code feedback}
+ * @param source {@code proxy}, {@code decision}, {@code feedback}, or {@code envoy} (a descriptor of
+ *     Envoy's rate-limit service)
  * @param client the client key
  * @param tier the tier decided in
  * @param method the HTTP method, or {@code null} when none was named
@@ -57,8 +58,9 @@ public record RequestLogRecord(long epochMillis, String source, String client, S
 
   /** Validates the fields every line has. */
   public RequestLogRecord {
-    if (!source.equals("proxy") && !source.equals("decision") && !source.equals("feedback")) {
-      throw new IllegalArgumentException("source: " + source + " (expected: proxy, decision or feedback)");
+    if (!source.equals("proxy") && !source.equals("decision") && !source.equals("feedback")
+        && !source.equals("envoy")) {
+      throw new IllegalArgumentException("source: " + source + " (expected: proxy, decision, feedback or envoy)");
     }
     if (client == null || tier == null || policy == null) {
       throw new IllegalArgumentException("client, tier, policy: " + client + ", " + tier + ", " + policy

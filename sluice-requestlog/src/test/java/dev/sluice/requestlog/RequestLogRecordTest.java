@@ -39,6 +39,10 @@ class RequestLogRecordTest {
   void anUnknownSourceIsRefused() {
     assertThatThrownBy(() -> new RequestLogRecord(0, "admin", "c", "t", null, null, 0, 0, -1, 0, null, null, 0, -1,
         Double.NaN, -1, null, "static", null, Double.NaN, Double.NaN))
-        .hasMessage("source: admin (expected: proxy, decision or feedback)");
+        .hasMessage("source: admin (expected: proxy, decision, feedback or envoy)");
+    assertThat(new RequestLogRecord(0, "envoy", "user=u1", "api", null, "per-user", 0, 0, -1, 429, false, "client",
+        1, 0, 1.0, 1, "d-1", "static", null, Double.NaN, Double.NaN).toJson())
+        .contains("\"source\":\"envoy\",\"client\":\"user=u1\",\"tier\":\"api\",\"method\":null,"
+            + "\"route\":\"per-user\"");
   }
 }

@@ -10,6 +10,7 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
 import dev.sluice.requestlog.DecisionIds;
+import dev.sluice.requestlog.RequestLogRecord;
 import dev.sluice.server.admin.AdminAuth;
 import dev.sluice.server.admin.AdminErrors;
 import dev.sluice.server.admin.AdminService;
@@ -54,6 +55,7 @@ public final class SluiceServer implements AutoCloseable {
   private final ServerMetrics metrics;
   private final Adaptation adaptation;
   private final RequestLogWriter requestLog;
+  private final DecisionIds decisionIds;
   private final Transport transport;
   private final EdgeServer edge;
   private final Server admin;
@@ -84,8 +86,9 @@ public final class SluiceServer implements AutoCloseable {
         o.upstreamErrorLogPerSecond(), metrics.upstreamErrorLogSuppressed);
     Admission admission = new Admission(store, metrics, adaptation, throttleLog);
     this.tracing = tracing != null ? tracing : Tracing.of(initial.observability());
+    this.decisionIds = DecisionIds.random();
     Edge shared = new Edge(admission, config, metrics, upstreamErrorLog, requestLog, WallClock.system(), adaptation,
-        DecisionIds.random(), this.tracing);
+        decisionIds, this.tracing);
     ServerConfig sc = initial.server();
     this.options = o;
     this.edgeAddress = new InetSocketAddress(sc.bind(), sc.port());
@@ -214,6 +217,23 @@ public final class SluiceServer implements AutoCloseable {
    */
   public void grpcListening(int port) {
     config.grpcListening(port);
+  }
+
+  /**
+   * Writes a decision made beside this server to the request log ({@code source} {@code envoy}: one
+   * descriptor of Envoy's rate-limit service, with the domain as {@code tier} and the rule's name
+   * as {@code route}), when a request log is configured and samples it; never blocks. {@code status}
+   * is what the gateway answers (200, or 429 when over); the policy, model and shadow fields are the
+   * server's, the anomaly score is null.
+   */
+  public void logDecision(String source, String client, String tier, String route, int status, boolean allowed,
+      String level, int cost, long remaining, double refillRate, long burst) {
+    if (requestLog == null || !requestLog.sampled()) {
+      return;
+    }
+    requestLog.offer(new RequestLogRecord(WallClock.system().epochMillis(), source, client, tier, null, route, 0, 0,
+        -1, status, allowed, level, cost, remaining, refillRate, burst, decisionIds.next(), adaptation.policy(),
+        adaptation.modelVersion(), adaptation.shadowRate(), Double.NaN));
   }
 
   /** Returns the bucket store every decision goes through: local, or Redis. */

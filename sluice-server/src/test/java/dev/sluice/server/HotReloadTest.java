@@ -113,6 +113,23 @@ class HotReloadTest {
   }
 
   @Test
+  void grpcTlsAddedOnReloadIsRestartRequired() throws IOException {
+    Path file = dir.resolve("limiter.yaml");
+    String started = Harness.withServer(config(5, "5/s"));
+    Files.writeString(file, started);
+    dev.sluice.testkit.SelfSignedPem pem = dev.sluice.testkit.SelfSignedPem.create(dir);
+    try (Harness sluice = Harness.start(ServerOptions.builder().configFile(file).clock(Clock.system())
+            .watchInterval(Duration.ofMillis(20)).shutdown(Duration.ZERO, Duration.ofSeconds(5)))) {
+      Files.writeString(file, started.replace("  port: 0\n", "  port: 0\n  grpc-tls: {cert: \"" + pem.cert()
+          + "\", key: \"" + pem.key() + "\"}\n"));
+      Harness.await(Duration.ofSeconds(10), "the TLS settings to be read",
+          () -> sluice.server.config().server().grpcTls() != null);
+      assertThat(configJson(sluice).get("restartRequired")).extracting(n -> n.asText())
+          .containsExactly("server.grpc-tls");
+    }
+  }
+
+  @Test
   void aPortMovedAwayAndBackInTheWatchedFileNeedsNoRestart() throws IOException {
     Path file = dir.resolve("limiter.yaml");
     String started = Harness.withServer(config(5, "5/s"));

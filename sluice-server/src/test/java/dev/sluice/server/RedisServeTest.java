@@ -100,9 +100,9 @@ class RedisServeTest {
         assertThat(stats.mode()).isEqualTo("redis");
         assertThat(stats.fallbackDecisions()).isZero();
         PrometheusText m = PrometheusText.parse(node.adminGet("/metrics").body());
-        assertThat(m.value("sluice_store_mode", "mode", "redis")).isEqualTo(1.0);
-        assertThat(m.value("sluice_store_mode", "mode", "fail-closed")).isEqualTo(0.0);
-        assertThat(m.value("sluice_store_errors_total")).isEqualTo((double) stats.errors());
+        assertThat(m.value("sluice_store_mode", "mode", "redis", "store", "edge")).isEqualTo(1.0);
+        assertThat(m.value("sluice_store_mode", "mode", "fail-closed", "store", "edge")).isEqualTo(0.0);
+        assertThat(m.value("sluice_store_errors_total", "store", "edge")).isEqualTo((double) stats.errors());
         HttpResponse<String> bucket = node.adminGet("/admin/buckets/alice");
         assertThat(bucket.statusCode()).isEqualTo(200);
         assertThat(Harness.json(bucket).get("levels").get(0).get("tokens").asLong())

@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * Opens the bucket store a {@code store} section describes: the local store, or a Redis store whose
  * mode it logs and whose state it exports; stateless.
  *
- * <p>Metrics: {@code sluice_store_mode{mode}} is 1 for the mode decisions are made in now ({@code
- * redis}, or the configured failure mode while Redis is unreachable) and 0 for the other, and
- * {@code sluice_store_errors_total} counts failed or timed-out Redis calls, both read from {@link
- * RedisBucketStore#stats()} at scrape time.
+ * <p>Metrics: {@code sluice_store_mode{mode,store}} is 1 for the mode decisions are made in now
+ * ({@code redis}, or the configured failure mode while Redis is unreachable) and 0 for the other,
+ * and {@code sluice_store_errors_total{store}} counts failed or timed-out Redis calls, both read
+ * from {@link RedisBucketStore#stats()} at scrape time; {@code store} is {@code edge} for the
+ * edge's store and the caller's name for a store opened {@link #openBeside beside} it.
  *
  * <p>Logs (event {@code store-mode}, with {@code uri}, {@code mode} and {@code previous}): one
  * line for the mode the store starts in (INFO in {@code redis} mode, WARN in the failure mode) and
@@ -47,7 +48,7 @@ public final class Stores {
       return BucketStore.local(spec, clock);
     }
     RedisBucketStore store = openRedis(c, spec);
-    export(store, c, registry);
+    export(store, c, registry, "edge");
     return store;
   }
 
@@ -62,6 +63,23 @@ public final class Stores {
       throw new IllegalArgumentException("namespace part: empty");
     }
     return c.redis() ? openRedis(c, spec, c.namespace() + "." + part) : BucketStore.local(spec, clock);
+  }
+
+  /**
+   * Opens a store as {@link #openBeside(StoreConfig, String, LimiterSpec, Clock)} and, on Redis,
+   * registers its meters in {@code registry} tagged {@code store=storeName} (the edge's are tagged
+   * {@code store=edge}), so several stores never share a series.
+   */
+  public static BucketStore openBeside(StoreConfig c, String part, LimiterSpec spec, Clock clock,
+      MeterRegistry registry, String storeName) {
+    if (storeName == null || storeName.isEmpty() || storeName.equals("edge")) {
+      throw new IllegalArgumentException("store name: " + storeName + " (expected: a name other than edge)");
+    }
+    BucketStore store = openBeside(c, part, spec, clock);
+    if (store instanceof RedisBucketStore redis) {
+      export(redis, c, registry, storeName);
+    }
+    return store;
   }
 
   /** Returns a connected Redis store enforcing {@code spec} with the settings of {@code c}. */
@@ -92,15 +110,16 @@ public final class Stores {
     return b.build();
   }
 
-  /** Registers the store's mode gauges and error counter in {@code registry}. */
-  private static void export(RedisBucketStore store, StoreConfig c, MeterRegistry registry) {
+  /** Registers the store's mode gauges and error counter in {@code registry}, tagged {@code store=name}. */
+  private static void export(RedisBucketStore store, StoreConfig c, MeterRegistry registry, String name) {
     for (String mode : List.of("redis", c.failureMode())) {
       Gauge.builder("sluice.store.mode", store, s -> s.stats().mode().equals(mode) ? 1 : 0)
-          .tag("mode", mode)
+          .tags("mode", mode, "store", name)
           .description("1 for the mode bucket decisions are made in now: redis, or the failure mode")
           .register(registry);
     }
     FunctionCounter.builder("sluice.store.errors", store, s -> s.stats().errors())
+        .tag("store", name)
         .description("Redis calls that failed or timed out")
         .register(registry);
   }

@@ -234,6 +234,9 @@ public final class LiveConfig {
     if (configured.grpcPort() != startedWith.grpcPort() && configured.grpcPort() != e.server().grpcPort()) {
       out.add("server.grpc-port");
     }
+    if (!Objects.equals(configured.grpcTls(), startedWith.grpcTls())) {
+      out.add("server.grpc-tls");
+    }
     if (!store.equals(storeConfig)) {
       out.add("store");
     }

@@ -49,6 +49,26 @@ class StoresBesideTest {
   }
 
   @Test
+  void onRedisTheStoreBesideHasItsOwnTaggedMeters() throws Exception {
+    try (RedisProcess redis = RedisProcess.start()) {
+      StoreConfig c = store("store:\n  type: redis\n  redis: {uri: \"" + redis.uri() + "\", namespace: n2}\n");
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      try (BucketStore edge = Stores.open(c, SPEC, new ManualClock(), registry);
+          BucketStore envoy = Stores.openBeside(c, "envoy", SPEC, new ManualClock(), registry, "envoy")) {
+        assertThat(java.util.List.of(edge, envoy)).allMatch(RedisBucketStore.class::isInstance);
+        for (String store : new String[] {"edge", "envoy"}) {
+          assertThat(registry.get("sluice.store.mode").tags("mode", "redis", "store", store).gauge().value())
+              .as(store).isEqualTo(1.0);
+          assertThat(registry.get("sluice.store.errors").tags("store", store).functionCounter().count())
+              .as(store).isZero();
+        }
+      }
+      assertThatThrownBy(() -> Stores.openBeside(c, "envoy", SPEC, new ManualClock(), registry, "edge"))
+          .hasMessage("store name: edge (expected: a name other than edge)");
+    }
+  }
+
+  @Test
   void locallyEachStoreIsItsOwn() throws Exception {
     StoreConfig c = store("");
     try (BucketStore a = Stores.openBeside(c, "envoy", SPEC, new ManualClock());
@@ -59,5 +79,10 @@ class StoresBesideTest {
     }
     assertThatThrownBy(() -> Stores.openBeside(c, "", SPEC, new ManualClock()))
         .hasMessage("namespace part: empty");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (BucketStore local = Stores.openBeside(c, "envoy", SPEC, new ManualClock(), registry, "envoy")) {
+      assertThat(local).isNotInstanceOf(RedisBucketStore.class);
+      assertThat(registry.getMeters()).as("a local store has no store meters").isEmpty();
+    }
   }
 }
