@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Redis store benchmark: (a) plain one-EVAL-per-request token bucket, (b) Sluice without leasing,
-# (c) Sluice with leasing, on 1 and 2 nodes, and the cold-client group (d): 10^4 client keys and
-# many driver threads, plain EVAL against Sluice without leasing, one call per decision and batched.
+# (c) Sluice with leasing, on 1 and 2 nodes (saturated cells also on 3); the cold-client group (d):
+# 10^4 client keys and many driver threads, plain EVAL against Sluice without leasing, one call per
+# decision and batched; and cells on a 3-master Cluster without and with 3 aggregate shards (k, K).
+# Sluice cells run with batching on (the default) unless their name says "unbatched".
 # Runs a real redis-server on loopback (found like the tests do: $SLUICE_REDIS_SERVER,
 # redis-server on the PATH, or the embedded-redis jar). Prints a markdown table (see
 # docs/benchmarks.md, section "Redis store") and each node's store counters (Redis vs leased
@@ -9,7 +11,8 @@
 #
 # Usage: bench/redis/run.sh [SECONDS_PER_CELL=5] [THREADS_PER_NODE=8] [CLIENT_KEYS=8] [CELLS=abcBC] [COLD_THREADS=64]
 #   CELLS: a, b, c = throughput cells (a)/(b)/(c); B, C = saturated (b)/(c); d = the cold-client
-#   group (10^4 keys, COLD_THREADS driver threads per node). Extra JVM options
+#   group (10^4 keys, COLD_THREADS driver threads per node); k, K = throughput (b)/(c) and saturated
+#   (c) on a 3-master Cluster, one slot vs 3 aggregate shards. Extra JVM options
 #   (e.g. -XX:StartFlightRecording=filename=c.jfr) go in $BENCH_JAVA_OPTS.
 #
 # Works from a fresh clone: builds sluice-redis and the modules it needs in this checkout's target/

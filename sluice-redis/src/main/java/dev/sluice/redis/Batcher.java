@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  *
  * <p>Protocol:
  * <ol>
- *   <li>At most one batch call per store is in flight. A decision that arrives while none is
+ *   <li>At most one batch call per batcher (a store has one per aggregate shard, as a call's keys
+ *       must share one hash tag) is in flight. A decision that arrives while none is
  *       goes out at once (a batch of one: no added latency at low load, no timer); decisions that
  *       arrive while one is out queue, and its reply sends the queue, up to {@code maxBatch}
  *       decisions in arrival order, as the next call before the replied decisions are completed.

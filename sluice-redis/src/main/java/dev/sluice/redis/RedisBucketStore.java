@@ -321,6 +321,11 @@ public final class RedisBucketStore implements BucketStore {
     return batchers == null ? null : batchers[0];
   }
 
+  /** Returns aggregate shard {@code shard}'s batcher, null with batching off (tests). */
+  Batcher batcher(int shard) {
+    return batchers == null ? null : batchers[shard];
+  }
+
   /**
    * Returns the global level's lease top-up diagnostics: replies, saturated replies (fewer tokens
    * than asked), tokens granted, mean and longest round trip (lease clock). For the benchmark driver.

@@ -16,7 +16,14 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.SlotHash;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +35,9 @@ import org.junit.jupiter.api.Timeout;
  * Aggregate levels split into shards ({@link RedisStoreBuilder#aggregateShards}): the shards
  * together admit exactly the burst at one instant and stay within {@code B + R * t} (plus the lease
  * bound with leasing), one client gets only its shard's share, and on a 3-master Cluster the shards
- * live on three different masters.
+ * live on three different masters. Batching is on (the default) in every case; on the Cluster, 600
+ * decisions fired at once from four threads go out in batches of each shard's batcher whose keys
+ * all share the shard's slot: no CROSSSLOT or script error, exactly the burst admitted.
  */
 @Timeout(120)
 class RedisAggregateShardsTest {
@@ -104,6 +113,80 @@ class RedisAggregateShardsTest {
         }
       } finally {
         client.shutdown();
+      }
+    }
+  }
+
+  @Test
+  void onAClusterConcurrentBatchedDecisionsStayInTheirShardsSlotAndTogetherAdmitTheBurst() throws Exception {
+    ManualClock clock = new ManualClock(Lockstep.START);
+    String ns = "shards-batched";
+    KeySpace keys = new KeySpace(ns, 3);
+    List<String> clients = clients(600);
+    int[] perShard = new int[3];
+    clients.forEach(c -> perShard[keys.shardOf(c)]++);
+    assertThat(Arrays.stream(perShard).min().getAsInt()).as("clients in the smallest shard: more than its burst of 100").isGreaterThan(100);
+    try (RedisClusterProcesses cluster = new RedisClusterProcesses();
+        RedisBucketStore store = RedisBucketStore.builder(spec(300, 300)).cluster(cluster.seeds()).namespace(ns)
+            .clock(clock).systemClock(clock).leasing(false).batching(true).maxBatch(16)
+            .timeout(Duration.ofSeconds(10)).aggregateShards(3).build()) {
+      // Every batch call each shard's batcher sends: its size, and whether all its keys share the
+      // slot of the shard's global key (else Redis would answer CROSSSLOT).
+      List<List<Integer>> sizes = new ArrayList<>();
+      List<String> strays = Collections.synchronizedList(new ArrayList<>());
+      for (int s = 0; s < 3; s++) {
+        int shard = s;
+        int slot = SlotHash.getSlot(keys.global(s));
+        List<Integer> mine = Collections.synchronizedList(new ArrayList<>());
+        sizes.add(mine);
+        store.batcher(s).observe(batch -> {
+          mine.add(batch.size());
+          batch.forEach(p -> Arrays.stream(p.keys()).filter(k -> SlotHash.getSlot(k) != slot)
+              .forEach(k -> strays.add("shard " + shard + ": " + k)));
+        });
+      }
+      assertThat(store.aggregates().toCompletableFuture().join().global().tokens()).isEqualTo(300);
+      // Every master holds its first call for a second: the decisions fired meanwhile from four
+      // threads queue behind it, so every shard's batcher sends batches of more than one.
+      RedisClient admin = RedisClient.create();
+      try {
+        for (RedisURI master : cluster.seeds()) {
+          try (StatefulRedisConnection<String, String> c = admin.connect(master)) {
+            c.sync().clientPause(1_000);
+          }
+        }
+      } finally {
+        admin.shutdown();
+      }
+      List<CompletableFuture<Decision>> decisions = new ArrayList<>();
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<List<CompletableFuture<Decision>>>> fired = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          List<String> part = clients.subList(t * 150, (t + 1) * 150);
+          fired.add(pool.submit(() -> part.stream().map(c -> store.acquire(c, null, 1).toCompletableFuture()).toList()));
+        }
+        for (Future<List<CompletableFuture<Decision>>> f : fired) {
+          decisions.addAll(f.get(10, TimeUnit.SECONDS));
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      int[] admitted = new int[3];
+      for (int i = 0; i < clients.size(); i++) {
+        Decision d = decisions.get(i).get(20, TimeUnit.SECONDS);
+        admitted[keys.shardOf(clients.get(i))] += d.allowed() ? 1 : 0;
+      }
+      assertThat(store.stats().errors()).as("script or CROSSSLOT errors").isZero();
+      assertThat(store.stats().fallbackDecisions()).isZero();
+      assertThat(strays).as("keys outside their shard's slot").isEmpty();
+      assertThat(store.stats().redisDecisions()).isEqualTo(600);
+      assertThat(admitted).as("admitted per shard at one instant").containsExactly(100, 100, 100);
+      assertThat(store.aggregates().toCompletableFuture().join().global().tokens()).isZero();
+      for (int s = 0; s < 3; s++) {
+        assertThat(sizes.get(s).stream().mapToInt(Integer::intValue).sum()).as("decisions batched in shard %d", s)
+            .isEqualTo(perShard[s]);
+        assertThat(sizes.get(s)).as("batch sizes in shard %d", s).anyMatch(n -> n > 1).allMatch(n -> n <= 16);
       }
     }
   }

@@ -11,6 +11,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,10 +25,16 @@ import java.util.function.UnaryOperator;
 /**
  * Decisions/s, p99 and over-admission against a real redis-server on loopback, for (a) a plain
  * token-bucket script, one EVAL per request, (b) Sluice without leasing, (c) Sluice with leasing;
- * 1 and 2 nodes (saturated cells also 3); optionally the same on a 3-master Cluster without and with
- * 3 aggregate shards. A plain main (run by {@code bench/redis/run.sh}), not a test. Arguments: seconds
- * per cell (default 5), driver threads per node (default 8), distinct client keys (default 8: hot
- * clients, which leasing serves locally; with many cold clients every decision needs Redis).
+ * 1 and 2 nodes (saturated cells also 3); the cold-client group (d): 10^4 client keys and many
+ * driver threads, plain EVAL against Sluice without leasing, one call per decision and batched;
+ * optionally cells on a 3-master Cluster without and with 3 aggregate shards. Sluice cells run with
+ * batching on (the store's default) unless their name says "unbatched". Besides the table it prints
+ * each node's store counters (batch calls among them) and the CPU per decision of the bench JVM and
+ * of the cell's redis-servers. A plain main (run by {@code bench/redis/run.sh}), not a test.
+ * Arguments: seconds per cell (default 5), driver threads per node (default 8), distinct client keys
+ * (default 8: hot clients, which leasing serves locally; with many cold clients every decision needs
+ * Redis), the cells to run (default {@code abcBC}, see {@link #only}), driver threads per node in the
+ * cold group (default 64).
  */
 public final class RedisBench {
 
@@ -44,11 +51,14 @@ public final class RedisBench {
       return ok
       """;
 
-  private static int keys = 8;
+  /** Distinct client keys in the cold-client group (d). */
+  private static final int COLD_KEYS = 10_000;
+  /** Every cell letter main accepts. */
+  private static final String CELLS = "abcBCdkK";
   /**
-   * Which cells to run: a, b, c (throughput) and B, C (saturated) on one standalone Redis; k
-   * (throughput) and K (saturated) on a 3-master Cluster, without and with 3 aggregate shards; all
-   * standalone cells by default.
+   * Which cells to run: a, b, c (throughput), B, C (saturated) and d (cold clients) on one
+   * standalone Redis; k (throughput) and K (saturated) on a 3-master Cluster, without and with 3
+   * aggregate shards; {@code abcBC} by default.
    */
   private static String only = "abcBC";
   private static final List<String> STATS = new ArrayList<>();
@@ -61,10 +71,14 @@ public final class RedisBench {
 
   /** Runs every cell and prints a markdown table. */
   public static void main(String[] args) throws Exception {
-    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-    keys = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+    int seconds = positive(args, 0, 5, "seconds per cell");
+    int threads = positive(args, 1, 8, "driver threads per node");
+    int keys = positive(args, 2, 8, "distinct client keys");
     only = args.length > 3 ? args[3] : only;
+    int coldThreads = positive(args, 4, 64, "driver threads per node in the cold group");
+    if (only.isEmpty() || !only.chars().allMatch(ch -> CELLS.indexOf(ch) >= 0)) {
+      usage("cells must be letters of " + CELLS + ", got '" + only + "'");
+    }
     try (RedisProcess redis = RedisProcess.start()) {
       List<Cell> cells = new ArrayList<>();
       // Throughput: limits far above the load.
@@ -74,40 +88,50 @@ public final class RedisBench {
       LimiterSpec tight = LimiterSpec.builder().tier("t", Limit.of(10_000_000, 10_000_000))
           .global(Limit.of(2_000, 20_000)).build();
       RedisClusterProcesses cluster = only.contains("k") || only.contains("K") ? new RedisClusterProcesses() : null;
-      UnaryOperator<RedisStoreBuilder> standalone = b -> b.standalone(RedisURI.create(redis.uri()));
+      Load hot = new Load(threads, keys);
+      Load cold = new Load(coldThreads, COLD_KEYS);
+      Backend standalone = new Backend(b -> b.standalone(RedisURI.create(redis.uri())),
+          List.of(RedisURI.create(redis.uri())));
       for (int nodes : new int[] {1, 2, 3}) {
-        // Throughput cells on 1 and 2 nodes; the saturated ones also on 3.
+        // Throughput and cold cells on 1 and 2 nodes; the saturated ones also on 3.
         if (nodes < 3 && only.contains("a")) {
-          cells.add(baseline(redis, nodes, threads, seconds));
+          cells.add(baseline("(a) plain EVAL token bucket", redis, nodes, hot, seconds));
         }
         if (nodes < 3 && only.contains("b")) {
-          cells.add(sluice("(b) sluice, no leasing", standalone, open, nodes, threads, seconds, false));
+          cells.add(sluice("(b) sluice, no leasing", standalone, open, nodes, hot, seconds, false, true));
         }
         if (nodes < 3 && only.contains("c")) {
-          cells.add(sluice("(c) sluice, leasing", standalone, open, nodes, threads, seconds, true));
+          cells.add(sluice("(c) sluice, leasing", standalone, open, nodes, hot, seconds, true, true));
         }
         if (only.contains("B")) {
-          cells.add(sluice("(b) saturated global", standalone, tight, nodes, threads, seconds, false));
+          cells.add(sluice("(b) saturated global", standalone, tight, nodes, hot, seconds, false, true));
         }
         if (only.contains("C")) {
-          cells.add(sluice("(c) saturated global", standalone, tight, nodes, threads, seconds, true));
+          cells.add(sluice("(c) saturated global", standalone, tight, nodes, hot, seconds, true, true));
+        }
+        if (nodes < 3 && only.contains("d")) {
+          String what = String.format(Locale.ROOT, ", %,d keys, %d threads", COLD_KEYS, coldThreads);
+          cells.add(baseline("(d) plain EVAL" + what, redis, nodes, cold, seconds));
+          cells.add(sluice("(d) sluice, no leasing, unbatched" + what, standalone, open, nodes, cold, seconds, false, false));
+          cells.add(sluice("(d) sluice, no leasing, batched" + what, standalone, open, nodes, cold, seconds, false, true));
+          cells.add(sluice("(d) saturated global, batched" + what, standalone, tight, nodes, cold, seconds, false, true));
         }
       }
       if (cluster != null) {
         // A 3-master Cluster on loopback: one namespace (one hot slot) vs its aggregates in 3 shards.
         try (cluster) {
-          UnaryOperator<RedisStoreBuilder> one = b -> b.cluster(cluster.seeds());
-          UnaryOperator<RedisStoreBuilder> three = b -> b.cluster(cluster.seeds()).aggregateShards(3);
+          Backend one = new Backend(b -> b.cluster(cluster.seeds()), cluster.seeds());
+          Backend three = new Backend(b -> b.cluster(cluster.seeds()).aggregateShards(3), cluster.seeds());
           for (int nodes : new int[] {1, 2}) {
             if (only.contains("k")) {
-              cells.add(sluice("(b) cluster, no leasing", one, open, nodes, threads, seconds, false));
-              cells.add(sluice("(b) cluster, no leasing, 3 shards", three, open, nodes, threads, seconds, false));
-              cells.add(sluice("(c) cluster, leasing", one, open, nodes, threads, seconds, true));
-              cells.add(sluice("(c) cluster, leasing, 3 shards", three, open, nodes, threads, seconds, true));
+              cells.add(sluice("(b) cluster, no leasing", one, open, nodes, hot, seconds, false, true));
+              cells.add(sluice("(b) cluster, no leasing, 3 shards", three, open, nodes, hot, seconds, false, true));
+              cells.add(sluice("(c) cluster, leasing", one, open, nodes, hot, seconds, true, true));
+              cells.add(sluice("(c) cluster, leasing, 3 shards", three, open, nodes, hot, seconds, true, true));
             }
             if (only.contains("K")) {
-              cells.add(sluice("(c) cluster, saturated global", one, tight, nodes, threads, seconds, true));
-              cells.add(sluice("(c) cluster, saturated global, 3 shards", three, tight, nodes, threads, seconds, true));
+              cells.add(sluice("(c) cluster, saturated global", one, tight, nodes, hot, seconds, true, true));
+              cells.add(sluice("(c) cluster, saturated global, 3 shards", three, tight, nodes, hot, seconds, true, true));
             }
           }
         }
@@ -120,12 +144,42 @@ public final class RedisBench {
             c.p99Ms(), c.bound() > 0 ? Long.toString(c.admitted()) : "", c.bound() > 0 ? String.format(Locale.ROOT, "%.0f", c.bound()) : "", over);
       }
       System.out.println();
-      System.out.println("Store counters per node (warm-up included):");
+      System.out.println("Store counters per node (warm-up included); CPU and script time per decision (measured interval only):");
       STATS.forEach(System.out::println);
     }
   }
 
-  private static Cell baseline(RedisProcess redis, int nodes, int threads, int seconds) throws Exception {
+  /** Returns argument {@code i} as a positive int, {@code dflt} when absent; exits with usage when bad. */
+  private static int positive(String[] args, int i, int dflt, String what) {
+    if (args.length <= i) {
+      return dflt;
+    }
+    try {
+      int v = Integer.parseInt(args[i]);
+      if (v > 0) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    usage(what + " must be a positive integer, got '" + args[i] + "'");
+    return dflt;
+  }
+
+  /** Prints the problem and the usage on stdout (run.sh discards stderr) and exits with status 2. */
+  private static void usage(String problem) {
+    System.out.println("RedisBench: " + problem);
+    System.out.println("usage: RedisBench [SECONDS_PER_CELL=5] [THREADS_PER_NODE=8] [CLIENT_KEYS=8] [CELLS=abcBC] [COLD_THREADS=64]");
+    System.exit(2);
+  }
+
+  /** The driver's load: threads per node, and the distinct client keys they take turns on. */
+  private record Load(int threads, int keys) {}
+
+  /** Where a Sluice cell's stores connect, and the redis-servers whose CPU and script time it reports. */
+  private record Backend(UnaryOperator<RedisStoreBuilder> connect, List<RedisURI> servers) {}
+
+  private static Cell baseline(String name, RedisProcess redis, int nodes, Load load, int seconds) throws Exception {
     List<RedisClient> clients = new ArrayList<>();
     List<RedisAsyncCommands<String, String>> cmds = new ArrayList<>();
     for (int n = 0; n < nodes; n++) {
@@ -135,23 +189,24 @@ public final class RedisBench {
       cmds.add(conn.async());
     }
     try {
-      Result r = drive(nodes, threads, seconds, (node, key) -> cmds.get(node)
+      Result r = drive(nodes, load, seconds, List.of(RedisURI.create(redis.uri())), (node, key) -> cmds.get(node)
           .<Long>eval(TOKEN_BUCKET, ScriptOutputType.INTEGER, new String[] {"tb:" + key},
               "10000000", "10000000", Long.toString(CLOCK.nanoTime() / 1000))
-          .toCompletableFuture().thenApply(v -> v == 1));
-      return new Cell("(a) plain EVAL token bucket", nodes, r.perSecond, r.p99Ms, 0, 0);
+          .toCompletableFuture().thenApply(v -> v == 1), () -> { });
+      STATS.add(String.format(Locale.ROOT, "- %s, %d node(s): %s", name, nodes, r.cpu()));
+      return new Cell(name, nodes, r.perSecond, r.p99Ms, 0, 0);
     } finally {
       clients.forEach(RedisClient::shutdown);
     }
   }
 
-  private static Cell sluice(String name, UnaryOperator<RedisStoreBuilder> connect, LimiterSpec spec, int nodes,
-      int threads, int seconds, boolean leasing) throws Exception {
+  private static Cell sluice(String name, Backend backend, LimiterSpec spec, int nodes, Load load,
+      int seconds, boolean leasing, boolean batching) throws Exception {
     List<RedisBucketStore> stores = new ArrayList<>();
     String ns = "bench" + CLOCK.nanoTime();
     for (int n = 0; n < nodes; n++) {
-      stores.add(connect.apply(RedisBucketStore.builder(spec)).namespace(ns)
-          .nodeId("bench-" + n).leasing(leasing).timeout(java.time.Duration.ofSeconds(1)).build());
+      stores.add(backend.connect().apply(RedisBucketStore.builder(spec)).namespace(ns).nodeId("bench-" + n)
+          .leasing(leasing).batching(batching).timeout(java.time.Duration.ofSeconds(1)).build());
     }
     try {
       // A store whose Redis did not answer within its start-up wait starts in the failure mode; a
@@ -160,7 +215,7 @@ public final class RedisBench {
           () -> stores.stream().allMatch(st -> st.mode().equals("redis")));
       // Between warm-up and measurement the global bucket refills in Redis (waited for), so the
       // measured window starts from a full bucket, as the bound B + R·t assumes.
-      Result r = drive(nodes, threads, seconds, (node, key) -> stores.get(node).acquire(key, null, 1)
+      Result r = drive(nodes, load, seconds, backend.servers(), (node, key) -> stores.get(node).acquire(key, null, 1)
           .toCompletableFuture().thenApply(Decision::allowed), () -> awaitFullGlobal(stores.get(0)));
       Limit g = spec.global();
       double bound = g.burst() < 1_000_000 ? g.burst() + g.rate().perSecond() * r.elapsedSeconds : 0;
@@ -168,10 +223,13 @@ public final class RedisBench {
           name, nodes, r.pausedMs()));
       for (RedisBucketStore st : stores) {
         StoreStats x = st.stats();
-        STATS.add(String.format(Locale.ROOT, "- %s, %d node(s), %s: redis %,d, leased %,d, denied locally %,d, fallback %,d, errors %d, grants %,d, returned %,d",
+        String batches = st.batchCalls() == 0 ? "" : String.format(Locale.ROOT, ", batch calls %,d (%.1f decisions each)",
+            st.batchCalls(), (double) x.redisDecisions() / st.batchCalls());
+        STATS.add(String.format(Locale.ROOT, "- %s, %d node(s), %s: redis %,d, leased %,d, denied locally %,d, fallback %,d, errors %d, grants %,d, returned %,d%s",
             name, nodes, st.nodeId(), x.redisDecisions(), x.leasedDecisions(), x.localDenials(), x.fallbackDecisions(), x.errors(),
-            x.leaseGrants(), x.leaseReturnedTokens()) + "; " + st.leaseDiagnostics());
+            x.leaseGrants(), x.leaseReturnedTokens(), batches) + "; " + st.leaseDiagnostics());
       }
+      STATS.add(String.format(Locale.ROOT, "- %s, %d node(s): %s", name, nodes, r.cpu()));
       return new Cell(name, nodes, r.perSecond, r.p99Ms, r.admitted, bound);
     } finally {
       stores.forEach(BucketStore::close);
@@ -181,9 +239,11 @@ public final class RedisBench {
   /**
    * One run's figures; {@code pausedMs} is the shortest, over the driver threads, of each thread's
    * longest gap between the starts of two consecutive decisions: every thread stood still at least
-   * that long at least once (a CPU-starved JVM, or the Redis reply it waited for).
+   * that long at least once (a CPU-starved JVM, or the Redis reply it waited for); {@code cpu}
+   * says the CPU and script time per decision of the measured interval.
    */
-  private record Result(double perSecond, double p99Ms, long admitted, double elapsedSeconds, double pausedMs) {}
+  private record Result(double perSecond, double p99Ms, long admitted, double elapsedSeconds, double pausedMs,
+      String cpu) {}
 
   /** Waits until Redis holds the global bucket (every shard of it) full again (tokens in leases not counted). */
   static void awaitFullGlobal(BucketStore store) {
@@ -191,23 +251,84 @@ public final class RedisBench {
         () -> store.aggregates().toCompletableFuture().join().global().resetAfterNanos() == 0);
   }
 
-  private static Result drive(int nodes, int threads, int seconds,
-      BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
-    return drive(nodes, threads, seconds, decide, () -> { });
-  }
-
-  private static Result drive(int nodes, int threads, int seconds,
+  private static Result drive(int nodes, Load load, int seconds, List<RedisURI> servers,
       BiFunction<Integer, String, CompletableFuture<Boolean>> decide, Runnable afterWarmUp) {
     // Warm-up, not counted: one second, three for the JVM's first cell (on a loaded machine the JIT
     // was still compiling the decision path a second in, and the first cell under-admitted by a
     // further 15 points: -22.6 % against -6.1 % for the same cell repeated in the same JVM).
-    run(nodes, threads, jvmWarm ? 1 : 3, decide);
+    run(nodes, load, jvmWarm ? 1 : 3, decide);
     jvmWarm = true;
     afterWarmUp.run();
-    return run(nodes, threads, seconds, decide);
+    RedisClient admin = RedisClient.create();
+    try {
+      List<RedisCommands<String, String>> sync = new ArrayList<>();
+      for (RedisURI uri : servers) {
+        sync.add(admin.connect(uri).sync());
+      }
+      sync.forEach(RedisCommands::configResetstat);
+      long jvm0 = jvmCpuNanos();
+      long server0 = sync.stream().mapToLong(RedisBench::serverCpuNanos).sum();
+      Result r = run(nodes, load, seconds, decide);
+      double decisions = r.perSecond() * r.elapsedSeconds();
+      long server = sync.stream().mapToLong(RedisBench::serverCpuNanos).sum() - server0;
+      String cpu = String.format(Locale.ROOT, "CPU per decision: bench JVM %.1f µs, redis-server%s %.1f µs; %s",
+          (jvmCpuNanos() - jvm0) / 1e3 / decisions, servers.size() > 1 ? "s" : "", server / 1e3 / decisions,
+          scriptTime(sync.stream().map(s -> s.info("commandstats")).toList(), decisions, r.elapsedSeconds()));
+      return new Result(r.perSecond(), r.p99Ms(), r.admitted(), r.elapsedSeconds(), r.pausedMs(), cpu);
+    } finally {
+      admin.shutdown();
+    }
   }
 
-  private static Result run(int nodes, int threads, int seconds, BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
+  /** Returns the CPU time this JVM has used, all threads (driver, Lettuce, stores) together. */
+  private static long jvmCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** Returns a redis-server's CPU time, user and system ({@code INFO cpu}, in seconds with µs digits). */
+  private static long serverCpuNanos(RedisCommands<String, String> server) {
+    double seconds = 0;
+    for (String line : server.info("cpu").split("\r?\n")) {
+      if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
+        seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    return Math.round(seconds * 1e9);
+  }
+
+  /**
+   * Summarizes Redis's own time in the scripting commands over the measured interval ({@code INFO
+   * commandstats} of every server, reset before it): calls, µs per call and µs per decision, so a
+   * cell's server cost is visible apart from the driver's and the client's.
+   */
+  private static String scriptTime(List<String> infos, double decisions, double seconds) {
+    long calls = 0;
+    long usec = 0;
+    for (String info : infos) {
+      for (String line : info.split("\r?\n")) {
+        if (line.startsWith("cmdstat_eval")) {
+          for (String kv : line.substring(line.indexOf(':') + 1).split(",")) {
+            String[] p = kv.split("=");
+            if (p[0].equals("calls")) {
+              calls += Long.parseLong(p[1]);
+            } else if (p[0].equals("usec")) {
+              usec += Long.parseLong(p[1]);
+            }
+          }
+        }
+      }
+    }
+    return String.format(Locale.ROOT, "redis scripts: %,d calls, %.1f µs per call, %.2f µs per decision (%.0f %% of one core)",
+        calls, calls == 0 ? 0.0 : (double) usec / calls, decisions == 0 ? 0.0 : usec / decisions,
+        100.0 * usec / 1e6 / seconds);
+  }
+
+  private static Result run(int nodes, Load load, int seconds, BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
+    int threads = load.threads();
+    int keys = load.keys();
+    // Latency samples per thread: a ring of the last ones (2^20 for a few threads, fewer for many).
+    int ring = Integer.highestOneBit(Math.max(1 << 14, Math.min(1 << 20, (1 << 23) / threads)));
     AtomicBoolean stop = new AtomicBoolean();
     List<CompletableFuture<long[]>> runs = new ArrayList<>();
     // Client names built once: the driver should not spend its time formatting them.
@@ -221,10 +342,11 @@ public final class RedisBench {
         int node = n;
         int seed = t;
         runs.add(CompletableFuture.supplyAsync(() -> {
-          long[] lat = new long[1 << 20];
+          long[] lat = new long[ring];
           long count = 0;
           long admitted = 0;
-          int i = seed;
+          // Threads start spread over the keys, so cold keys are not all hit in the same order.
+          int i = seed * Math.max(1, keys / threads);
           long prev = CLOCK.nanoTime();
           long longest = 0;
           while (!stop.get()) {
@@ -265,6 +387,6 @@ public final class RedisBench {
     double elapsed = (CLOCK.nanoTime() - start) / 1e9;
     long[] all = lats.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     double p99 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1e6;
-    return new Result(total / elapsed, p99, admitted, elapsed, everyPaused / 1e6);
+    return new Result(total / elapsed, p99, admitted, elapsed, everyPaused / 1e6, "");
   }
 }
