@@ -163,6 +163,13 @@ public final class LiveConfig {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(List.of(new dev.sluice.config.ConfigProblem(source, 1, "", e.getMessage())));
     }
+    // The store keeps the aggregate shards it was opened with until a restart: the limits must fit them.
+    List<String> shards = storeConfig.aggregateShardProblems(spec);
+    if (!shards.isEmpty()) {
+      throw new ConfigException(shards.stream().map(p -> new dev.sluice.config.ConfigProblem(source, 1, "",
+          p + "; the Redis store keeps its " + storeConfig.aggregateShards() + " aggregate shards until a restart"))
+          .toList());
+    }
     Snapshot old = current;
     List<String> restart = restartRequired(next.server(), next.store(), next.observability());
     adaptation.stop();
