@@ -57,8 +57,11 @@ final class ConfigReader {
     if (problems.count() > 0) {
       return null;
     }
+    // Each aggregate shard needs a token: adaptive scaling never takes a burst below the shards.
+    AdaptiveSettings scaling = store.redis() && adaptive.minBurst() < store.aggregateShards()
+        ? adaptive.withMinBurst(store.aggregateShards()) : adaptive;
     SluiceConfig config = problems.build(doc.line(), "",
-        () -> new SluiceConfig(server, upstream, identity, tiers.tiers(), global, costs, store, adaptive,
+        () -> new SluiceConfig(server, upstream, identity, tiers.tiers(), global, costs, store, scaling,
             observability == null ? ObservabilityConfig.OFF : observability));
     if (config == null) {
       return null;

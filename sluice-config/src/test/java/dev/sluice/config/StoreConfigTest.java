@@ -177,6 +177,25 @@ class StoreConfigTest {
   }
 
   @Test
+  void adaptiveScalingKeepsEveryBurstAtTheShardsAtLeast() throws ConfigException {
+    String config = """
+        tiers:
+          free:
+            per-client: { burst: 10, rate: 5/s }
+        global: { burst: 100, rate: 50/s }
+        adaptive:
+          enabled: true
+          min-burst: %d
+        store:
+          type: %s
+          redis: { uri: "redis://127.0.0.1:6379", aggregate-shards: 4 }
+        """;
+    assertThat(ConfigLoader.parse(config.formatted(2, "redis"), "x.yaml").adaptive().minBurst()).isEqualTo(4);
+    assertThat(ConfigLoader.parse(config.formatted(9, "redis"), "x.yaml").adaptive().minBurst()).isEqualTo(9);
+    assertThat(ConfigLoader.parse(config.formatted(2, "local"), "x.yaml").adaptive().minBurst()).isEqualTo(2);
+  }
+
+  @Test
   void redisStoreNeedsARedis() {
     assertThat(problems(TIER + """
         store:
