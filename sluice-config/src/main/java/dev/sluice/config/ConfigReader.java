@@ -62,14 +62,20 @@ final class ConfigReader {
     if (problems.count() > 0) {
       return null;
     }
+    // Each aggregate shard needs a token: adaptive scaling never takes a burst below the shards.
+    AdaptiveSettings scaling = store.redis() && adaptive.minBurst() < store.aggregateShards()
+        ? adaptive.withMinBurst(store.aggregateShards()) : adaptive;
     SluiceConfig config = problems.build(doc.line(), "",
-        () -> new SluiceConfig(server, upstream, identity, tiers.tiers(), global, costs, store, adaptive,
+        () -> new SluiceConfig(server, upstream, identity, tiers.tiers(), global, costs, store, scaling,
             observability == null ? ObservabilityConfig.OFF : observability));
     if (config == null) {
       return null;
     }
     if (store.redis() && hasConcurrency(config)) {
       concurrencyNeedsLocal(doc, problems);
+      return null;
+    }
+    if (store.redis() && burstsBelowShards(doc, config, problems)) {
       return null;
     }
     if (adaptive.enabled() && !hasAggregate(config)) {
@@ -101,6 +107,38 @@ final class ConfigReader {
             + expected);
       }
     }
+  }
+
+  /**
+   * Reports, on its line, every aggregate level of a valid document whose burst is below {@code
+   * store.redis.aggregate-shards}: a tier's {@code aggregate.burst} or {@code share}, the global
+   * burst. Returns whether it reported any.
+   */
+  private static boolean burstsBelowShards(Mapping doc, SluiceConfig config, Problems problems) {
+    int before = problems.count();
+    String expected = config.store().shardExpectation();
+    int k = config.store().aggregateShards();
+    Limit global = config.global().limit();
+    Mapping tiers = doc.mapping("tiers", null);
+    for (TierConfig t : config.tiers().values()) {
+      Limit aggregate = t.aggregateLimit(global);
+      if (aggregate == null || aggregate.burst() >= k) {
+        continue;
+      }
+      Mapping tier = tiers.mapping(t.name(), null);
+      if (t.aggregate() != null) {
+        Mapping m = tier.mapping("aggregate", null);
+        problems.add(m.line("burst"), m.path("burst"), m.node("burst").display() + expected);
+      } else {
+        problems.add(tier.line("share"), tier.path("share"), tier.node("share").display()
+            + " gives an aggregate burst of " + aggregate.burst() + expected);
+      }
+    }
+    if (global != null && global.burst() < k) {
+      Mapping m = doc.mapping("global", null);
+      problems.add(m.line("burst"), m.path("burst"), m.node("burst").display() + expected);
+    }
+    return problems.count() != before;
   }
 
   private static boolean hasConcurrency(SluiceConfig config) {

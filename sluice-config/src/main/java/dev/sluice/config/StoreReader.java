@@ -14,7 +14,7 @@ final class StoreReader {
 
   static final List<String> KEYS = List.of("type", "redis", "timeout", "failure-mode", "breaker", "leasing",
       "heartbeat", "node-id");
-  static final List<String> REDIS_KEYS = List.of("uri", "cluster", "namespace");
+  static final List<String> REDIS_KEYS = List.of("uri", "cluster", "namespace", "aggregate-shards");
   static final List<String> BREAKER_KEYS = List.of("failures", "open");
   static final List<String> LEASING_KEYS = List.of("enabled", "period", "over-admission", "min-lease");
 
@@ -42,6 +42,8 @@ final class StoreReader {
       }
     }
     String namespace = or(redis == null ? null : redis.string("namespace", false), d.namespace());
+    Long shards = redis == null ? null
+        : redis.integer("aggregate-shards", 1, StoreConfig.MAX_AGGREGATE_SHARDS, false);
     Duration timeout = or(m.duration("timeout"), d.timeout());
     String failureMode = or(oneOf(m, "failure-mode", StoreConfig.FAILURE_MODES, problems), d.failureMode());
     Mapping breaker = m.mapping("breaker", BREAKER_KEYS);
@@ -70,7 +72,7 @@ final class StoreReader {
     return problems.build(m.line(), m.path(), () -> new StoreConfig(type, uri, cluster, namespace, timeout,
         failureMode, or(failures, (long) d.breakerFailures()).intValue(), or(open, d.breakerOpen()),
         or(leasingOn, d.leasing()), or(period, d.leasePeriod()), or(over, d.overAdmission()),
-        or(minLease, d.minLease()), heartbeat, nodeId));
+        or(minLease, d.minLease()), heartbeat, nodeId, or(shards, (long) d.aggregateShards()).intValue()));
   }
 
   private static String oneOf(Mapping m, String key, List<String> allowed, Problems problems) {

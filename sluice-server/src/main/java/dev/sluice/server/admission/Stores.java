@@ -56,13 +56,14 @@ public final class Stores {
    * Returns a store of the kind {@code c} describes for limits kept beside the edge's (Envoy's
    * rate-limit service): local buckets on {@code clock}, or a store on the same Redis with the same
    * settings under the namespace {@code c.namespace() + "." + part}, so that its keys never meet
-   * the edge's while every node with the same config shares them. Its meters are not registered.
+   * the edge's while every node with the same config shares them. Its meters are not registered,
+   * and its aggregates are not sharded ({@code store.redis.aggregate-shards} is the edge's).
    */
   public static BucketStore openBeside(StoreConfig c, String part, LimiterSpec spec, Clock clock) {
     if (part == null || part.isEmpty()) {
       throw new IllegalArgumentException("namespace part: empty");
     }
-    return c.redis() ? openRedis(c, spec, c.namespace() + "." + part) : BucketStore.local(spec, clock);
+    return c.redis() ? openRedis(c, spec, c.namespace() + "." + part, 1) : BucketStore.local(spec, clock);
   }
 
   /**
@@ -84,10 +85,10 @@ public final class Stores {
 
   /** Returns a connected Redis store enforcing {@code spec} with the settings of {@code c}. */
   static RedisBucketStore openRedis(StoreConfig c, LimiterSpec spec) {
-    return openRedis(c, spec, c.namespace());
+    return openRedis(c, spec, c.namespace(), c.aggregateShards());
   }
 
-  private static RedisBucketStore openRedis(StoreConfig c, LimiterSpec spec, String namespace) {
+  private static RedisBucketStore openRedis(StoreConfig c, LimiterSpec spec, String namespace, int shards) {
     RedisStoreBuilder b = RedisBucketStore.builder(spec);
     String where = String.join(",", redactedUris(c));
     b.modeListener((from, to) -> logMode(where, from, to));
@@ -103,7 +104,8 @@ public final class Stores {
         .leasing(c.leasing())
         .lease(c.leasePeriod(), c.overAdmission())
         .minLease(c.minLease())
-        .heartbeat(c.heartbeat());
+        .heartbeat(c.heartbeat())
+        .aggregateShards(shards);
     if (c.nodeId() != null) {
       b.nodeId(c.nodeId());
     }

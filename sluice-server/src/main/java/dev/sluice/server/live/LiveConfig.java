@@ -163,11 +163,19 @@ public final class LiveConfig {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(List.of(new dev.sluice.config.ConfigProblem(source, 1, "", e.getMessage())));
     }
+    // The store keeps the aggregate shards it was opened with until a restart: the limits must fit them.
+    List<String> belowShards = storeConfig.aggregateShardProblems(spec);
+    if (!belowShards.isEmpty()) {
+      throw new ConfigException(belowShards.stream().map(p -> new dev.sluice.config.ConfigProblem(source, 1, "",
+          p + "; the Redis store keeps its " + storeConfig.aggregateShards() + " aggregate shards until a restart"))
+          .toList());
+    }
     Snapshot old = current;
     List<String> restart = restartRequired(next.server(), next.store(), next.observability());
     adaptation.stop();
     store.reconfigure(spec);
-    adaptation.configure(next.adaptive());
+    int shards = storeConfig.redis() ? storeConfig.aggregateShards() : 1;
+    adaptation.configure(next.adaptive().minBurst() < shards ? next.adaptive().withMinBurst(shards) : next.adaptive());
     Snapshot snap = snapshot(next, yaml, source, old.upstream(), old.generation() + 1, restart);
     current = snap;
     onChange.accept(next);
