@@ -58,10 +58,15 @@ final class GcraBucket {
   private static final long MAX_WAIT = Long.MAX_VALUE - 3;
 
   private static final VarHandle TAT;
+  private static final VarHandle LEASES;
+
+  /** The span of the timeline a lease covers, when the burst allows ({@link Params#leaseTokens}). */
+  static final long LEASE_SPAN_NANOS = 4_000;
 
   static {
     try {
       TAT = MethodHandles.lookup().findVarHandle(GcraBucket.class, "tat", long.class);
+      LEASES = MethodHandles.lookup().findVarHandle(GcraBucket.class, "leases", TokenLeases.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -73,12 +78,20 @@ final class GcraBucket {
     final long burst;
     final long interval;
     final long capacityNanos;
+    /**
+     * Tokens per lease ({@link TokenLeases}): {@link #LEASE_SPAN_NANOS} of refill, at most
+     * {@code burst / (4 * TokenLeases.CELLS)} so that all cells together hold at most a quarter
+     * of the burst; 0 (no leases) when that is under 2 tokens or the capacity reaches 2^61 ns.
+     */
+    final long leaseTokens;
 
     Params(Limit limit) {
       this.limit = limit;
       this.burst = limit.burst();
       this.interval = limit.rate().intervalNanos();
       this.capacityNanos = Saturating.multiply(burst, interval);
+      long lease = Math.min(LEASE_SPAN_NANOS / interval, burst / (4L * TokenLeases.CELLS));
+      this.leaseTokens = lease >= 2 && capacityNanos < 1L << 61 ? lease : 0;
     }
 
     /** Whole tokens left for a debt, never negative. */
@@ -89,6 +102,8 @@ final class GcraBucket {
 
   private volatile long tat = FULL;
   private volatile Params params;
+  /** Built the first time a CAS on {@link #tat} fails under params that allow leases. */
+  private volatile TokenLeases leases;
   /*
    * The instants of the last two rescales and the capacity before the last one. Plain fields:
    * written under the monitor while tat is LOCKED, before params and tat are published, and read
@@ -169,7 +184,43 @@ final class GcraBucket {
       if (TAT.compareAndSet(this, t, base + stored)) {
         return base - now + stored;
       }
+      if (leases == null && p.leaseTokens > 0) {
+        startLeasing();
+      }
     }
+  }
+
+  private void startLeasing() {
+    LEASES.compareAndSet(this, null, new TokenLeases());
+  }
+
+  /**
+   * Consumes {@code cost} tokens at {@code now} under {@code p}: from the calling thread's lease
+   * once this bucket has seen contention ({@link TokenLeases}), else as {@link #tryConsume}.
+   * Returns as {@link #tryConsume}; a debt flagged with {@link TokenLeases#LEASED} came from a
+   * lease and goes back with {@link #giveBack}.
+   */
+  long take(long now, long cost, Params p) {
+    TokenLeases l = leases;
+    return l == null ? tryConsume(now, cost, p) : l.take(this, now, cost, p);
+  }
+
+  /**
+   * Gives back what {@link #take} at {@code consumedAt} returned as {@code outcome} for a request a
+   * later level denied: to the thread's lease when it came from one (unless that lease moved on,
+   * which only a second thread sharing the cell can cause), else as {@link #refund}.
+   */
+  void giveBack(Clock clock, long consumedAt, long outcome, long cost, Params p) {
+    if ((outcome & TokenLeases.LEASED) != 0) {
+      leases.giveBack(consumedAt, outcome, cost, p);
+    } else {
+      refund(clock, consumedAt, outcome, cost, p);
+    }
+  }
+
+  /** Returns the leases, or {@code null} before this bucket first saw contention; for tests. */
+  TokenLeases leases() {
+    return leases;
   }
 
   /**

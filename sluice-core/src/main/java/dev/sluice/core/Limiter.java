@@ -220,7 +220,7 @@ public final class Limiter {
     long cd;
     do {
       cp = client.params();
-      cd = client.tryConsume(now, cost, cp);
+      cd = client.take(now, cost, cp);
     } while (cd == GcraBucket.STALE);
     if (cd == GcraBucket.GONE) {
       return RETIRED;
@@ -233,10 +233,10 @@ public final class Limiter {
     if (agg != null) {
       do {
         ap = agg.params();
-        ad = agg.tryConsume(now, cost, ap);
+        ad = agg.take(now, cost, ap);
       } while (ad == GcraBucket.STALE);
       if (ad < 0) {
-        client.refund(clock, now, cd, cost, cp);
+        client.giveBack(clock, now, cd, cost, cp);
         return denial(Level.TIER, ad);
       }
     }
@@ -245,13 +245,13 @@ public final class Limiter {
     if (glob != null) {
       do {
         gp = glob.params();
-        gd = glob.tryConsume(now, cost, gp);
+        gd = glob.take(now, cost, gp);
       } while (gd == GcraBucket.STALE);
       if (gd < 0) {
         if (agg != null) {
-          agg.refund(clock, now, ad, cost, ap);
+          agg.giveBack(clock, now, ad, cost, ap);
         }
-        client.refund(clock, now, cd, cost, cp);
+        client.giveBack(clock, now, cd, cost, cp);
         return denial(Level.GLOBAL, gd);
       }
     }
@@ -264,12 +264,12 @@ public final class Limiter {
       return permit;
     }
     if (glob != null) {
-      glob.refund(clock, now, gd, cost, gp);
+      glob.giveBack(clock, now, gd, cost, gp);
     }
     if (agg != null) {
-      agg.refund(clock, now, ad, cost, ap);
+      agg.giveBack(clock, now, ad, cost, ap);
     }
-    client.refund(clock, now, cd, cost, cp);
+    client.giveBack(clock, now, cd, cost, cp);
     boolean atTier = permit == PermitTable.FULL_TIER || permit == PermitTable.NEVER_TIER;
     boolean never = permit == PermitTable.NEVER_TIER || permit == PermitTable.NEVER_GLOBAL;
     return -((atTier ? Level.TIER : Level.GLOBAL).ordinal() + 1 | Decisions.IN_FLIGHT | (never ? Decisions.NEVER : 0));
