@@ -190,7 +190,7 @@ final class GcraBucket {
     }
   }
 
-  private void startLeasing() {
+  void startLeasing() {
     LEASES.compareAndSet(this, null, new TokenLeases());
   }
 
@@ -231,7 +231,8 @@ final class GcraBucket {
    * interval, consumedAt + consumedDebt - now)}: whatever other requests did in between, the bucket
    * then holds no more tokens than if the request had never arrived. {@code now} is read after the
    * TAT it will replace, so every decision that changed the TAT before read an earlier time; this is
-   * what makes the bound hold under concurrency. Skipped when the parameters changed meanwhile.
+   * what makes the bound hold under concurrency. Skipped when the parameters changed meanwhile,
+   * and, once the bucket has leases, when something was consumed after the request.
    */
   void refund(Clock clock, long consumedAt, long consumedDebt, long cost, Params p) {
     long ourTat = Saturating.add(consumedAt, consumedDebt);
@@ -246,7 +247,10 @@ final class GcraBucket {
         return;
       }
       long amount = Math.min(costNanos, Saturating.subtract(ourTat, clock.nanoTime()));
-      if (amount <= 0) {
+      if (amount <= 0 || t != ourTat && leases != null) {
+        // With leases, a refund that would slide a later reservation down (a lease's slots among
+        // them) is dropped: the lease would keep granting slots at their old places, some of which
+        // the slide moved into the past. The tokens then stay debt until the clock passes them.
         return;
       }
       if (TAT.compareAndSet(this, t, Math.max(FULL, Saturating.subtract(t, amount)))) {
