@@ -137,6 +137,30 @@ class TokenLeasesTest {
         .isEqualTo(GcraBucket.LEASE_SPAN_NANOS);
   }
 
+  @Test
+  void leasedGrantsGiveBacksAndRefillsAllocateNothing() {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    threads.setThreadAllocatedMemoryEnabled(true);
+    GcraBucket b = leasingBucket();
+    long[] now = {0};
+    Clock clock = () -> now[0];
+    Runnable round = () -> {
+      for (int i = 0; i < 100_000; i++) {
+        now[0] += 37;
+        long outcome = take(b, now[0], 1 + (i & 1));
+        if ((i & 7) == 0 && outcome >= 0) {
+          b.giveBack(clock, now[0], outcome, 1 + (i & 1), b.params());
+        }
+      }
+    };
+    round.run();
+    round.run();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    round.run();
+    assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(1024); // not per call
+  }
+
   /**
    * Four threads take turns on one bucket (each step runs on its worker and is awaited, so the
    * interleaving is the seed's), with random gaps, under a demand above the rate between pauses. Every
