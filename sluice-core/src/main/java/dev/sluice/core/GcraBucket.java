@@ -26,6 +26,10 @@ import java.lang.invoke.VarHandle;
  *       was rescaled before its CAS) converts the gap up to the rescale at the rescale's ratio, as
  *       if the change had applied at its instant, and adds its cost to the debt at the rescale;
  *       one whose instant precedes the rescale before that is denied (retry at once).
+ *   <li>The first lost CAS under parameters that allow leases builds the bucket's
+ *       {@link TokenLeases}; from then on {@link #take} serves each thread from a lease of the
+ *       bucket's timeline, within the same bound (see there), and {@link #refund} gives back only
+ *       a consumption nothing was reserved after.
  * </ol>
  */
 final class GcraBucket {
