@@ -68,9 +68,14 @@ public class HotBucketBenchmark {
     }
     shared = new GcraBucket(Limit.of(burst, perSecond));
     leased = new GcraBucket(Limit.of(burst, perSecond));
+    // Seven unused buckets between two shards, so that shards do not share a cache line.
+    GcraBucket[] spaced = new GcraBucket[8 * SHARDS];
+    for (int i = 0; i < spaced.length; i++) {
+      spaced[i] = new GcraBucket(Limit.of(burst / SHARDS, perSecond / SHARDS));
+    }
     shards = new GcraBucket[SHARDS];
     for (int i = 0; i < SHARDS; i++) {
-      shards[i] = new GcraBucket(Limit.of(burst / SHARDS, perSecond / SHARDS));
+      shards[i] = spaced[8 * i];
     }
   }
 
