@@ -5,6 +5,8 @@ import java.util.concurrent.CyclicBarrier;
 /**
  * Diagnostic for a busy machine, where JMH's intervals on {@link HotBucketBenchmark} come out wider
  * than the scores: the same three routes (one shared bucket, the same with leases, two shards),
+ * and a chain of three shared buckets without and with leases (the client, tier and global levels
+ * of one hot key, without the limiter around them),
  * run in alternation (shards kept on separate cache lines) for 30 rounds of 2·10^6 calls per thread, reporting the best round of each
  * after 5 warm-up rounds. Other processes can only make a round slower, so the best round is the
  * closest to an idle machine that the run saw. One system clock read and one cost-1 request per
@@ -17,7 +19,7 @@ import java.util.concurrent.CyclicBarrier;
  */
 public final class HotBucketRounds {
 
-  private static final String[] ROUTES = {"shared", "leased", "sharded"};
+  private static final String[] ROUTES = {"shared", "leased", "sharded", "shared3", "leased3"};
   private static final int CALLS = 2_000_000;
   private static final int ROUNDS = 30;
   private static final int WARMUP = 5;
@@ -51,6 +53,13 @@ public final class HotBucketRounds {
   private static double round(int route, int threads, boolean forced) throws Exception {
     Clock clock = Clock.system();
     GcraBucket one = new GcraBucket(Limit.of(1_000_000_000L, 1_000_000_000L));
+    GcraBucket[] chain = new GcraBucket[3];
+    for (int i = 0; i < chain.length; i++) {
+      chain[i] = new GcraBucket(Limit.of(1_000_000_000L, 1_000_000_000L));
+      if (forced && route == 4) {
+        chain[i].startLeasing();
+      }
+    }
     if (forced && route == 1) {
       one.startLeasing();
     }
@@ -80,6 +89,18 @@ public final class HotBucketRounds {
             x ^= one.tryConsume(now, 1, one.params()) >= 0;
           } else if (route == 1) {
             x ^= one.take(now, 1, one.params()) >= 0;
+          } else if (route == 3) {
+            boolean ok = true;
+            for (GcraBucket b : chain) {
+              ok &= b.tryConsume(now, 1, b.params()) >= 0;
+            }
+            x ^= ok;
+          } else if (route == 4) {
+            boolean ok = true;
+            for (GcraBucket b : chain) {
+              ok &= b.take(now, 1, b.params()) >= 0;
+            }
+            x ^= ok;
           } else {
             int first = (int) Thread.currentThread().threadId() & 1;
             GcraBucket b = shards[first];
