@@ -26,6 +26,10 @@ import java.lang.invoke.VarHandle;
  *       was rescaled before its CAS) converts the gap up to the rescale at the rescale's ratio, as
  *       if the change had applied at its instant, and adds its cost to the debt at the rescale;
  *       one whose instant precedes the rescale before that is denied (retry at once).
+ *   <li>The first lost CAS under parameters that allow leases builds the bucket's
+ *       {@link TokenLeases}; from then on {@link #take} serves each thread from a lease of the
+ *       bucket's timeline, within the same bound (see there), and {@link #refund} gives back only
+ *       a consumption nothing was reserved after.
  * </ol>
  */
 final class GcraBucket {
@@ -58,10 +62,15 @@ final class GcraBucket {
   private static final long MAX_WAIT = Long.MAX_VALUE - 3;
 
   private static final VarHandle TAT;
+  private static final VarHandle LEASES;
+
+  /** The span of the timeline a lease covers, when the burst allows ({@link Params#leaseTokens}). */
+  static final long LEASE_SPAN_NANOS = 4_000;
 
   static {
     try {
       TAT = MethodHandles.lookup().findVarHandle(GcraBucket.class, "tat", long.class);
+      LEASES = MethodHandles.lookup().findVarHandle(GcraBucket.class, "leases", TokenLeases.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -73,12 +82,20 @@ final class GcraBucket {
     final long burst;
     final long interval;
     final long capacityNanos;
+    /**
+     * Tokens per lease ({@link TokenLeases}): {@link #LEASE_SPAN_NANOS} of refill, at most
+     * {@code burst / (4 * TokenLeases.CELLS)} so that all cells together hold at most a quarter
+     * of the burst; 0 (no leases) when that is under 2 tokens or the capacity reaches 2^61 ns.
+     */
+    final long leaseTokens;
 
     Params(Limit limit) {
       this.limit = limit;
       this.burst = limit.burst();
       this.interval = limit.rate().intervalNanos();
       this.capacityNanos = Saturating.multiply(burst, interval);
+      long lease = Math.min(LEASE_SPAN_NANOS / interval, burst / (4L * TokenLeases.CELLS));
+      this.leaseTokens = lease >= 2 && capacityNanos < 1L << 61 ? lease : 0;
     }
 
     /** Whole tokens left for a debt, never negative. */
@@ -89,6 +106,8 @@ final class GcraBucket {
 
   private volatile long tat = FULL;
   private volatile Params params;
+  /** Built the first time a CAS on {@link #tat} fails under params that allow leases. */
+  private volatile TokenLeases leases;
   /*
    * The instants of the last two rescales and the capacity before the last one. Plain fields:
    * written under the monitor while tat is LOCKED, before params and tat are published, and read
@@ -169,7 +188,43 @@ final class GcraBucket {
       if (TAT.compareAndSet(this, t, base + stored)) {
         return base - now + stored;
       }
+      if (leases == null && p.leaseTokens > 0) {
+        startLeasing();
+      }
     }
+  }
+
+  void startLeasing() {
+    LEASES.compareAndSet(this, null, new TokenLeases());
+  }
+
+  /**
+   * Consumes {@code cost} tokens at {@code now} under {@code p}: from the calling thread's lease
+   * once this bucket has seen contention ({@link TokenLeases}), else as {@link #tryConsume}.
+   * Returns as {@link #tryConsume}; a debt flagged with {@link TokenLeases#LEASED} came from a
+   * lease and goes back with {@link #giveBack}.
+   */
+  long take(long now, long cost, Params p) {
+    TokenLeases l = leases;
+    return l == null ? tryConsume(now, cost, p) : l.take(this, now, cost, p);
+  }
+
+  /**
+   * Gives back what {@link #take} at {@code consumedAt} returned as {@code outcome} for a request a
+   * later level denied: to the thread's lease when it came from one (unless that lease moved on,
+   * which only a second thread sharing the cell can cause), else as {@link #refund}.
+   */
+  void giveBack(Clock clock, long consumedAt, long outcome, long cost, Params p) {
+    if ((outcome & TokenLeases.LEASED) != 0) {
+      leases.giveBack(consumedAt, outcome, cost, p);
+    } else {
+      refund(clock, consumedAt, outcome, cost, p);
+    }
+  }
+
+  /** Returns the leases, or {@code null} before this bucket first saw contention; for tests. */
+  TokenLeases leases() {
+    return leases;
   }
 
   /**
@@ -180,7 +235,8 @@ final class GcraBucket {
    * interval, consumedAt + consumedDebt - now)}: whatever other requests did in between, the bucket
    * then holds no more tokens than if the request had never arrived. {@code now} is read after the
    * TAT it will replace, so every decision that changed the TAT before read an earlier time; this is
-   * what makes the bound hold under concurrency. Skipped when the parameters changed meanwhile.
+   * what makes the bound hold under concurrency. Skipped when the parameters changed meanwhile,
+   * and, once the bucket has leases, when something was consumed after the request.
    */
   void refund(Clock clock, long consumedAt, long consumedDebt, long cost, Params p) {
     long ourTat = Saturating.add(consumedAt, consumedDebt);
@@ -195,7 +251,10 @@ final class GcraBucket {
         return;
       }
       long amount = Math.min(costNanos, Saturating.subtract(ourTat, clock.nanoTime()));
-      if (amount <= 0) {
+      if (amount <= 0 || t != ourTat && leases != null) {
+        // With leases, a refund that would slide a later reservation down (a lease's slots among
+        // them) is dropped: the lease would keep granting slots at their old places, some of which
+        // the slide moved into the past. The tokens then stay debt until the clock passes them.
         return;
       }
       if (TAT.compareAndSet(this, t, Math.max(FULL, Saturating.subtract(t, amount)))) {

@@ -13,7 +13,9 @@ import java.util.Map;
  * <ol>
  *   <li>Over any window of length t, the cost a bucket admits is at most
  *       {@code burst + rate * t}, plus any burst increase made by a reconfiguration inside the
- *       window (a change applies from its instant on).
+ *       window (a change applies from its instant on). This holds with token leases too: a bucket
+ *       that threads contend for serves each thread from a lease of its own timeline
+ *       ({@link TokenLeases}), which holds back at most a quarter of the burst while it lasts.
  *   <li>All or nothing: a request denied at the tier or global level, or by a concurrency level,
  *       gives back what it took from the levels before (see {@link GcraBucket#refund}).
  *   <li>A concurrency level never holds more cost in flight than its maximum. An admitted request
@@ -32,7 +34,8 @@ public final class Limiter {
   /*
    * Eviction lives in ClientMap: full buckets (TAT in the past) are forgotten exactly, and a size
    * bound per tier caps memory under a flood of keys. A decision on an existing bucket is one map
-   * read, one clock read and one CAS per level. Concurrency levels come after the token levels,
+   * read, one clock read and one CAS per level; once two threads contend for a bucket, most of its
+   * decisions are a CAS on the thread's own lease cell instead (GcraBucket#take). Concurrency levels come after the token levels,
    * behind one null check: the permit table exists only once a spec has had a concurrency level.
    * Carrying state over to a new spec lives in Reconfiguration, called under this monitor; the
    * read-only views of the levels are built in LevelSnapshots.
@@ -220,7 +223,7 @@ public final class Limiter {
     long cd;
     do {
       cp = client.params();
-      cd = client.tryConsume(now, cost, cp);
+      cd = client.take(now, cost, cp);
     } while (cd == GcraBucket.STALE);
     if (cd == GcraBucket.GONE) {
       return RETIRED;
@@ -233,10 +236,10 @@ public final class Limiter {
     if (agg != null) {
       do {
         ap = agg.params();
-        ad = agg.tryConsume(now, cost, ap);
+        ad = agg.take(now, cost, ap);
       } while (ad == GcraBucket.STALE);
       if (ad < 0) {
-        client.refund(clock, now, cd, cost, cp);
+        client.giveBack(clock, now, cd, cost, cp);
         return denial(Level.TIER, ad);
       }
     }
@@ -245,13 +248,13 @@ public final class Limiter {
     if (glob != null) {
       do {
         gp = glob.params();
-        gd = glob.tryConsume(now, cost, gp);
+        gd = glob.take(now, cost, gp);
       } while (gd == GcraBucket.STALE);
       if (gd < 0) {
         if (agg != null) {
-          agg.refund(clock, now, ad, cost, ap);
+          agg.giveBack(clock, now, ad, cost, ap);
         }
-        client.refund(clock, now, cd, cost, cp);
+        client.giveBack(clock, now, cd, cost, cp);
         return denial(Level.GLOBAL, gd);
       }
     }
@@ -264,12 +267,12 @@ public final class Limiter {
       return permit;
     }
     if (glob != null) {
-      glob.refund(clock, now, gd, cost, gp);
+      glob.giveBack(clock, now, gd, cost, gp);
     }
     if (agg != null) {
-      agg.refund(clock, now, ad, cost, ap);
+      agg.giveBack(clock, now, ad, cost, ap);
     }
-    client.refund(clock, now, cd, cost, cp);
+    client.giveBack(clock, now, cd, cost, cp);
     boolean atTier = permit == PermitTable.FULL_TIER || permit == PermitTable.NEVER_TIER;
     boolean never = permit == PermitTable.NEVER_TIER || permit == PermitTable.NEVER_GLOBAL;
     return -((atTier ? Level.TIER : Level.GLOBAL).ordinal() + 1 | Decisions.IN_FLIGHT | (never ? Decisions.NEVER : 0));
