@@ -256,6 +256,20 @@ final class GcraBucket {
     // that did so before read an earlier time, so its debt is measured from a later instant, never
     // an earlier one (which would credit refill at the new rate for time that ran at the old one).
     long now = clock.nanoTime();
+    long nextTat = rescaled(t, now, prev, next);
+    prevSince = since;
+    since = now;
+    prevCapacity = Math.max(1, prev.capacityNanos);
+    params = next;
+    tat = nextTat;
+  }
+
+  /**
+   * Returns the TAT that carries {@code t} from {@code prev} over to {@code next} at instant
+   * {@code now}, keeping the fraction of tokens left (rounding toward fewer tokens); never equal to
+   * {@code t}, so a decision computed from {@code t} with the old parameters fails its CAS.
+   */
+  static long rescaled(long t, long now, Params prev, Params next) {
     // A TAT of Long.MAX_VALUE may be a rescaled debt clamped at the end of the clock's range, so
     // its true debt is unknown: count the bucket as empty, the safe side.
     long debt = t == Long.MAX_VALUE ? Math.max(prev.capacityNanos, debt(t, now)) : debt(t, now);
@@ -278,11 +292,7 @@ final class GcraBucket {
         nextTat = t == Long.MAX_VALUE ? t - 1 : t + 1;
       }
     }
-    prevSince = since;
-    since = now;
-    prevCapacity = Math.max(1, prev.capacityNanos);
-    params = next;
-    tat = nextTat;
+    return nextTat;
   }
 
   /**

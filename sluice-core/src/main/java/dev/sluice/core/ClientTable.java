@@ -1,0 +1,480 @@
+package dev.sluice.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToLongFunction;
+
+/**
+ * One tier's client buckets as an open-addressing table of two {@code long}s per slot: the
+ * client key's 64-bit hash ({@link KeyHash}) and its bucket's TAT (GCRA, as {@link GcraBucket}).
+ * Thread-safe; a decision on a present client is one probe (usually one cache line) and one CAS,
+ * lock-free and allocation-free.
+ *
+ * <p>Invariants:
+ * <ol>
+ *   <li>A key has at most one live slot per array: a slot is claimed only where the key's probe
+ *       sequence meets its first empty slot (CAS on the hash word), and a slot never becomes empty
+ *       again in the same array (retired slots become tombstones, dropped when the array is copied).
+ *   <li>Idle eviction retires only full slots (TAT at or before now), which a fresh slot replaces
+ *       exactly: forgetting them changes no decision. A retired slot's TAT becomes {@code RETIRED}
+ *       by CAS, so a decision racing with the eviction fails its CAS and starts again on a fresh
+ *       slot. It runs at most once per sweep interval, on a thread that inserts a new client.
+ *   <li>The table never holds more than {@code maxSize} live clients for longer than one
+ *       insertion: an insertion that passes the bound sweeps down to 90 % of it, full slots first,
+ *       then those at least 75 % full, then any (as the previous map did).
+ *   <li>Copying to a new array (growth, or dropping tombstones) happens under the table's lock:
+ *       each slot is frozen first (an empty one gets {@code FORWARD}, a live one the TAT
+ *       {@code LOCKED}), so no decision or insertion can land in the old array after its slot was
+ *       copied; one that finds a frozen slot waits for the new array and starts again there.
+ *   <li>Reconfiguration starts a new {@link ClientGeneration} at one instant and carries every
+ *       slot over to it before it returns, as {@link GcraBucket#rescaled} does for a bucket; a
+ *       decision that meets a slot not yet carried over carries it over first. Each slot's hash
+ *       word holds the parity of the generation its TAT is in.
+ * </ol>
+ */
+final class ClientTable {
+
+  /*
+   * Why hashes instead of keys: a key would cost a reference (and keep the caller's String alive)
+   * plus an equals() per probe; the hash fits in the slot's first word, so the probe and the TAT
+   * share one cache line (16-byte slots, 4 per line). The price is that two keys with one hash
+   * share a bucket; KeyHash puts numbers on that. Hash words 0, 2 and 4 are reserved (empty,
+   * tombstone, forwarded), so a hash whose bits above the parity are all below 8 is moved up by 8.
+   *
+   * A slot's index is the high half of hash * capacity (no power-of-two capacity needed), so the
+   * array grows by 1.5x at 75 % load and lands at 50 %: 21 to 32 bytes per client.
+   */
+
+  private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
+
+  static final long EMPTY = 0;
+  static final long TOMB = 2;
+  static final long FORWARD = 4;
+  private static final long PARITY = 1;
+  static final int MIN_CAPACITY = 16;
+  static final int MAX_CAPACITY = 1 << 29;
+  private static final long MAX_WAIT = Long.MAX_VALUE - 3;
+  /** Debt, as a fraction of capacity, a slot may have to be retired in each sweep pass. */
+  private static final double[] SWEEP_PASSES = {0, 0.25, 1};
+
+  private final ToLongFunction<String> hash;
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Slots claimed in the current array, tombstones included. */
+  private final AtomicLong used = new AtomicLong();
+  private final AtomicLong tombs = new AtomicLong();
+  private volatile long[] slots;
+  private volatile ClientGeneration gen;
+  private volatile long maxSize;
+  private volatile long sweepIntervalNanos;
+  private volatile long nextSweep;
+
+  ClientTable(GcraBucket.Params perClient, Map<String, GcraBucket.Params> overrides, long maxSize,
+      long sweepIntervalNanos, long now) {
+    this(perClient, overrides, maxSize, sweepIntervalNanos, now, KeyHash.random());
+  }
+
+  /** With hash function {@code hash}, for tests that need collisions. */
+  ClientTable(GcraBucket.Params perClient, Map<String, GcraBucket.Params> overrides, long maxSize,
+      long sweepIntervalNanos, long now, ToLongFunction<String> hash) {
+    this.hash = hash;
+    this.gen = ClientGeneration.first(perClient, overrides, hash);
+    this.slots = newSlots(MIN_CAPACITY);
+    this.maxSize = maxSize;
+    this.sweepIntervalNanos = sweepIntervalNanos;
+    this.nextSweep = Saturating.add(now, sweepIntervalNanos);
+  }
+
+  /** Returns the slot hash of a raw 64-bit hash: parity bit clear, never a reserved word. */
+  static long slotHash(long raw) {
+    long h = raw & ~PARITY;
+    return (h & ~7L) == 0 ? h | 8 : h;
+  }
+
+  /** Returns the slot hash of client {@code key}. */
+  long hash(String key) {
+    return slotHash(hash.applyAsLong(key));
+  }
+
+  /** Returns the current generation, to pass to {@link #tryConsume} and {@link #refund}. */
+  ClientGeneration generation() {
+    return gen;
+  }
+
+  private static long[] newSlots(int capacity) {
+    long[] a = new long[2 * capacity];
+    for (int i = 1; i < a.length; i += 2) {
+      a[i] = GcraBucket.FULL;
+    }
+    return a;
+  }
+
+  private static int index(long h, int capacity) {
+    return (int) Math.unsignedMultiplyHigh(h, capacity);
+  }
+
+  private static boolean live(long w) {
+    return (w & ~7L) != 0;
+  }
+
+  /**
+   * Returns the slot of {@code h} in {@code a}, claiming the first empty one if absent and
+   * {@code insert}; -1 when absent (not inserting); -2 when {@code a} was replaced: start again.
+   */
+  private int locate(long[] a, long h, long now, boolean insert) {
+    int cap = a.length >>> 1;
+    int i = index(h, cap);
+    for (int n = 0; n < cap; n++) {
+      long w = (long) SLOTS.getAcquire(a, 2 * i);
+      if ((w & ~PARITY) == h) {
+        if ((long) SLOTS.getAcquire(a, 2 * i + 1) != GcraBucket.RETIRED) {
+          return i;
+        }
+      } else if (w == EMPTY) {
+        if (!insert) {
+          return -1;
+        }
+        if (SLOTS.compareAndSet(a, 2 * i, EMPTY, h | gen.parity)) {
+          afterInsert(a, now);
+          return i;
+        }
+        continue; // claimed meanwhile: look at the same slot again
+      } else if (w == FORWARD) {
+        awaitCopy(a);
+        return -2;
+      }
+      if (++i == cap) {
+        i = 0;
+      }
+    }
+    if (!insert) {
+      return -1;
+    }
+    grow(a, now); // every slot claimed: only when the bound keeps the table near capacity
+    return -2;
+  }
+
+  /** Waits until {@code a} is no longer the current array, or the lock holder is done. */
+  private void awaitCopy(long[] a) {
+    for (int spins = 0; slots == a; spins++) {
+      if (spins < 64) {
+        Thread.onSpinWait();
+      } else {
+        lock.lock(); // held by the thread copying (or carrying over) while it works
+        lock.unlock();
+        return;
+      }
+    }
+  }
+
+  private void afterInsert(long[] a, long now) {
+    long u = used.incrementAndGet();
+    if ((u - tombs.get() > maxSize || now >= nextSweep) && lock.tryLock()) {
+      try {
+        if (slots == a) {
+          sweep(now);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    if (used.get() > threshold(a)) {
+      grow(a, now);
+    }
+  }
+
+  private static long threshold(long[] a) {
+    return (a.length >>> 1) * 3L / 4;
+  }
+
+  private void grow(long[] a, long now) {
+    lock.lock();
+    try {
+      if (slots == a) {
+        copy(a, capacityFor(Math.max(size(), threshold(a))));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static int capacityFor(long live) {
+    return (int) Math.min(MAX_CAPACITY, Math.max(MIN_CAPACITY, live * 2));
+  }
+
+  /** Copies the live slots of {@code a}, the current array, into a new one; under the lock. */
+  private void copy(long[] a, int capacity) {
+    long[] b = newSlots(capacity);
+    long n = 0;
+    for (int i = 0; i < a.length; i += 2) {
+      long w = (long) SLOTS.getVolatile(a, i);
+      while (w == EMPTY && !SLOTS.compareAndSet(a, i, EMPTY, FORWARD)) {
+        w = (long) SLOTS.getVolatile(a, i);
+      }
+      if (!live(w)) {
+        continue;
+      }
+      long t = (long) SLOTS.getVolatile(a, i + 1);
+      while (t != GcraBucket.RETIRED && (t == GcraBucket.LOCKED || !SLOTS.compareAndSet(a, i + 1, t, GcraBucket.LOCKED))) {
+        Thread.onSpinWait(); // LOCKED: a decision carrying the slot over, a few instructions
+        t = (long) SLOTS.getVolatile(a, i + 1);
+      }
+      if (t == GcraBucket.RETIRED) {
+        continue;
+      }
+      w = (long) SLOTS.getVolatile(a, i); // as the last carry-over left it
+      int cap = capacity;
+      int j = index(w & ~PARITY, cap);
+      while (b[2 * j] != EMPTY) {
+        j = j + 1 == cap ? 0 : j + 1;
+      }
+      b[2 * j] = w;
+      b[2 * j + 1] = t;
+      n++;
+    }
+    used.set(n);
+    tombs.set(0);
+    slots = b;
+  }
+
+  /**
+   * Tries to consume {@code cost} tokens of client {@code h} at {@code now} in generation
+   * {@code g}, creating its slot (full) if absent. The same contract as
+   * {@link GcraBucket#tryConsume}: the debt after admission ({@code >= 0}), {@code -1 - wait}
+   * when denied, {@link GcraBucket#NEVER}, or {@link GcraBucket#STALE} when {@code g} is no
+   * longer the current generation.
+   */
+  long tryConsume(long h, long now, long cost, ClientGeneration g) {
+    GcraBucket.Params p = g.params(h);
+    long costNanos = Saturating.multiply(cost, p.interval);
+    for (;;) {
+      long[] a = slots;
+      int i = locate(a, h, now, true);
+      if (i < 0) {
+        continue;
+      }
+      long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
+      if (t == GcraBucket.LOCKED) {
+        awaitCopy(a);
+        continue;
+      }
+      long w = (long) SLOTS.getVolatile(a, 2 * i);
+      if (t == GcraBucket.RETIRED || (w & ~PARITY) != h) {
+        continue;
+      }
+      if (gen != g) {
+        return GcraBucket.STALE;
+      }
+      if ((w & PARITY) != g.parity) {
+        carryOver(a, i, t, w, g);
+        continue;
+      }
+      long debt = GcraBucket.debt(t, now);
+      long base = now; // the instant the new TAT's debt is measured from
+      if (now < g.since && t != GcraBucket.FULL) {
+        // An instant before the generation's rescale (see GcraBucket#tryConsume): the gap up to
+        // it converts at the rescale's ratio. A slot first used after the rescale has no such gap,
+        // and the table keeps no per-slot instant, so the larger of both debts is taken: never
+        // more admitted than either reading allows.
+        if (now < g.prevSince) {
+          return -1;
+        }
+        long s = g.since;
+        base = s;
+        debt = Math.max(debt,
+            Saturating.add(GcraBucket.debt(t, s), Saturating.mulDivCeil(s - now, p.capacityNanos, g.prevCapacity(h))));
+      }
+      long newDebt = Saturating.add(debt, costNanos);
+      if (newDebt > p.capacityNanos) {
+        return -1 - Math.min(newDebt - p.capacityNanos, MAX_WAIT);
+      }
+      long stored = base == now ? newDebt : Saturating.add(GcraBucket.debt(t, base), costNanos);
+      if (base > Long.MAX_VALUE - stored || base + stored < GcraBucket.FULL) {
+        return GcraBucket.NEVER;
+      }
+      if (SLOTS.compareAndSet(a, 2 * i + 1, t, base + stored)) {
+        return base - now + stored;
+      }
+    }
+  }
+
+  /**
+   * Gives back tokens of client {@code h}, as {@link GcraBucket#refund}: only the part of the
+   * consumption still outstanding; skipped when the generation changed or the slot is gone.
+   */
+  void refund(long h, Clock clock, long consumedAt, long consumedDebt, long cost, ClientGeneration g) {
+    long ourTat = Saturating.add(consumedAt, consumedDebt);
+    long costNanos = Saturating.multiply(cost, g.params(h).interval);
+    for (;;) {
+      long[] a = slots;
+      int i = locate(a, h, 0, false);
+      if (i == -2) {
+        continue;
+      }
+      if (i < 0) {
+        return;
+      }
+      long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
+      if (t == GcraBucket.LOCKED) {
+        awaitCopy(a);
+        continue;
+      }
+      long w = (long) SLOTS.getVolatile(a, 2 * i);
+      if (t == GcraBucket.RETIRED || w != (h | g.parity) || gen != g) {
+        return;
+      }
+      long amount = Math.min(costNanos, Saturating.subtract(ourTat, clock.nanoTime()));
+      if (amount <= 0) {
+        return;
+      }
+      if (SLOTS.compareAndSet(a, 2 * i + 1, t, Math.max(GcraBucket.FULL, Saturating.subtract(t, amount)))) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Carries slot {@code i} (TAT {@code t}, hash word {@code w}, in the generation before
+   * {@code g}) over to {@code g}; returns false when the slot changed meanwhile.
+   */
+  private static boolean carryOver(long[] a, int i, long t, long w, ClientGeneration g) {
+    if (!SLOTS.compareAndSet(a, 2 * i + 1, t, GcraBucket.LOCKED)) {
+      return false;
+    }
+    long h = w & ~PARITY;
+    GcraBucket.Params before = g.prev.params(h);
+    GcraBucket.Params after = g.params(h);
+    // Unchanged params keep the TAT: a decision computed on it in the old generation is still right.
+    long next = before == after ? t : GcraBucket.rescaled(t, g.since, before, after);
+    SLOTS.setVolatile(a, 2 * i, h | g.parity);
+    SLOTS.setVolatile(a, 2 * i + 1, next);
+    return true;
+  }
+
+  /**
+   * Starts a generation with these limits at the instant {@code clock} reads, and carries every
+   * slot over to it (each keeps its fraction of tokens) before returning. Off the decision path.
+   */
+  void reconfigure(Clock clock, GcraBucket.Params perClient, Map<String, GcraBucket.Params> overrides) {
+    lock.lock();
+    try {
+      ClientGeneration g = gen.next(perClient, overrides, hash, clock.nanoTime());
+      gen = g;
+      long[] a = slots; // not replaced while the lock is held
+      for (int i = 0; i < a.length >>> 1; i++) {
+        for (;;) {
+          long w = (long) SLOTS.getVolatile(a, 2 * i);
+          long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
+          if (!live(w) || (w & PARITY) == g.parity || t == GcraBucket.RETIRED) {
+            break;
+          }
+          if (t != GcraBucket.LOCKED && carryOver(a, i, t, w, g)) {
+            break;
+          }
+          Thread.onSpinWait();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Retires every full slot and, above the size bound, enough others to get back under it: first
+   * those at least three quarters full, then any. Drops the tombstones when they fill a quarter
+   * of the array.
+   */
+  void sweep(long now) {
+    lock.lock();
+    try {
+      nextSweep = Saturating.add(now, sweepIntervalNanos);
+      long[] a = slots;
+      long target = size() > maxSize ? maxSize - maxSize / 10 : Long.MAX_VALUE;
+      passes:
+      for (double maxDebt : SWEEP_PASSES) {
+        for (int i = 0; i < a.length >>> 1; i++) {
+          if (maxDebt > 0 && size() <= target) {
+            break passes;
+          }
+          retire(a, i, now, maxDebt);
+        }
+        if (size() <= target) {
+          break;
+        }
+      }
+      if (tombs.get() > a.length >>> 3) {
+        copy(a, capacityFor(size()));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void retire(long[] a, int i, long now, double maxDebtFraction) {
+    for (;;) {
+      long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
+      long w = (long) SLOTS.getVolatile(a, 2 * i);
+      if (!live(w) || t == GcraBucket.RETIRED) {
+        return;
+      }
+      if (t == GcraBucket.LOCKED) {
+        Thread.onSpinWait(); // a decision carrying the slot over
+        continue;
+      }
+      ClientGeneration g = gen;
+      ClientGeneration in = (w & PARITY) == g.parity || g.prev == null ? g : g.prev;
+      long capacity = in.params(w & ~PARITY).capacityNanos;
+      if (maxDebtFraction < 1 && GcraBucket.debt(t, now) > (long) (capacity * maxDebtFraction)) {
+        return;
+      }
+      if (SLOTS.compareAndSet(a, 2 * i + 1, t, GcraBucket.RETIRED)) {
+        SLOTS.setVolatile(a, 2 * i, TOMB);
+        tombs.incrementAndGet();
+        return;
+      }
+    }
+  }
+
+  /** Returns the params client {@code h} has now. */
+  GcraBucket.Params params(long h) {
+    return gen.params(h);
+  }
+
+  /** Returns the TAT of client {@code h} ({@link GcraBucket#FULL} when absent), for read-only views. */
+  long tat(long h) {
+    for (;;) {
+      long[] a = slots;
+      int i = locate(a, h, 0, false);
+      if (i == -2) {
+        continue;
+      }
+      if (i < 0) {
+        return GcraBucket.FULL;
+      }
+      long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
+      if (t == GcraBucket.LOCKED) {
+        awaitCopy(a);
+        continue;
+      }
+      return t == GcraBucket.RETIRED ? GcraBucket.FULL : t;
+    }
+  }
+
+  /** Updates the bounds; takes effect from the next insertion. */
+  void bounds(long maxSize, long sweepIntervalNanos) {
+    this.maxSize = maxSize;
+    this.sweepIntervalNanos = sweepIntervalNanos;
+  }
+
+  /** Returns how many clients the table holds (approximate under concurrency). */
+  long size() {
+    return used.get() - tombs.get();
+  }
+
+  /** Returns the number of slots of the current array. */
+  int capacity() {
+    return slots.length >>> 1;
+  }
+}
