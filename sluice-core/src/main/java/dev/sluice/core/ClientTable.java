@@ -70,6 +70,8 @@ final class ClientTable {
   private volatile long maxSize;
   private volatile long sweepIntervalNanos;
   private volatile long nextSweep;
+  /** Where the next sweep starts (under the lock). */
+  private int hand;
 
   ClientTable(GcraBucket.Params perClient, Map<String, GcraBucket.Params> overrides, long maxSize,
       long sweepIntervalNanos, long now) {
@@ -193,15 +195,32 @@ final class ClientTable {
     lock.lock();
     try {
       if (slots == a) {
-        copy(a, capacityFor(Math.max(size(), threshold(a))));
+        copy(a, newCapacity(a));
       }
     } finally {
       lock.unlock();
     }
   }
 
-  private static int capacityFor(long live) {
-    return (int) Math.min(MAX_CAPACITY, Math.max(MIN_CAPACITY, live * 2));
+  /** Returns a step near 0.618 of {@code cap} that visits every slot once ({@code gcd = 1}). */
+  static int stride(int cap) {
+    int step = Math.max(1, (int) (cap * 0.6180339887));
+    while (java.math.BigInteger.valueOf(step).gcd(java.math.BigInteger.valueOf(cap)).intValue() != 1) {
+      step--;
+    }
+    return step;
+  }
+
+  /**
+   * Returns the capacity to copy {@code a} into: 1.5 times larger when more than half of it is
+   * live, the same when it only needs its tombstones dropped (so growth and sweeps do not take
+   * turns growing and shrinking it), and a half-full fit below an eighth live.
+   */
+  private int newCapacity(long[] a) {
+    int cap = a.length >>> 1;
+    long live = size();
+    long next = live * 2 > cap ? Math.max(live * 2, cap + cap / 2) : live * 8 < cap ? live * 2 : cap;
+    return (int) Math.min(MAX_CAPACITY, Math.max(MIN_CAPACITY, next));
   }
 
   /** Copies the live slots of {@code a}, the current array, into a new one; under the lock. */
@@ -392,20 +411,28 @@ final class ClientTable {
       nextSweep = Saturating.add(now, sweepIntervalNanos);
       long[] a = slots;
       long target = size() > maxSize ? maxSize - maxSize / 10 : Long.MAX_VALUE;
+      int cap = a.length >>> 1;
+      for (int i = 0; i < cap; i++) {
+        retire(a, i, now, 0); // every full slot: exact, in any order
+      }
+      // Above the bound, slots with debt go in an order spread over the array (a stride of about
+      // 0.618 of it, coprime to it, from where the last such sweep stopped): slots sit in hash
+      // order, so forgetting a run of neighbours would leave the other runs dense, and a dense
+      // run is a long probe sequence.
+      int step = stride(cap);
+      int i = Math.floorMod(hand, cap);
       passes:
-      for (double maxDebt : SWEEP_PASSES) {
-        for (int i = 0; i < a.length >>> 1; i++) {
-          if (maxDebt > 0 && size() <= target) {
+      for (int pass = 1; pass < SWEEP_PASSES.length && size() > target; pass++) {
+        for (int n = 0; n < cap; n++, i = (int) ((i + (long) step) % cap)) {
+          if (size() <= target) {
             break passes;
           }
-          retire(a, i, now, maxDebt);
-        }
-        if (size() <= target) {
-          break;
+          retire(a, i, now, SWEEP_PASSES[pass]);
         }
       }
+      hand = i;
       if (tombs.get() > a.length >>> 3) {
-        copy(a, capacityFor(size()));
+        copy(a, newCapacity(a));
       }
     } finally {
       lock.unlock();
