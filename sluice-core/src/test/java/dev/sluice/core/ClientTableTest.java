@@ -174,6 +174,20 @@ class ClientTableTest {
   }
 
   @Test
+  void aMillionClientsTakeAtMost32BytesEach() {
+    // 16 bytes per slot; the array grows 1.5x at 75 % load, landing at 50 %: 21 to 32 bytes per
+    // client (the key strings are the caller's and not kept).
+    ClientTable t = table(params(10, 1), 2_000_000, new KeyHash(9));
+    for (int i = 1; i <= 1_000_000; i++) {
+      consume(t, "client-" + i, 0, 1);
+      if (i % 50_000 == 0) {
+        assertThat(t.size()).isEqualTo(i);
+        assertThat(16.0 * t.capacity() / i).as("bytes per client at %d", i).isBetween(21.0, 32.0);
+      }
+    }
+  }
+
+  @Test
   void theHashDependsOnEveryCharacterAndTheSeed() {
     KeyHash h = new KeyHash(1);
     assertThat(h.applyAsLong("client-1")).isEqualTo(new KeyHash(1).applyAsLong("client-1"));
