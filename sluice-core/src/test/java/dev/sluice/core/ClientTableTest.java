@@ -188,6 +188,17 @@ class ClientTableTest {
   }
 
   @Test
+  void aTierTakesTokensFromOneClientsBucket() {
+    // TierState.tryTake: the client level alone, as a caller leasing tokens from a client uses it.
+    LimiterSpec spec = LimiterSpec.builder().tier("t", Limit.of(10, 1_000)).build();
+    TierState tier = new TierState(spec.tiers().get("t"), spec, new ManualClock(0), 0);
+    assertThat(tier.tryTake("k", 8, 0)).as("debt after taking 8 of 10").isEqualTo(8_000_000);
+    assertThat(tier.tryTake("k", 3, 0)).as("denied: 1 token short, 1 ms to wait").isEqualTo(-1 - 1_000_000);
+    assertThat(tier.tryTake("k", 3, 1_000_000)).isGreaterThanOrEqualTo(0);
+    assertThat(tier.tryTake("other", 10, 0)).as("another client's own bucket").isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
   void theHashDependsOnEveryCharacterAndTheSeed() {
     KeyHash h = new KeyHash(1);
     assertThat(h.applyAsLong("client-1")).isEqualTo(new KeyHash(1).applyAsLong("client-1"));
