@@ -63,6 +63,11 @@ abstract class ClientSlots {
   private volatile long nextSweep;
   /** Where the next sweep above the bound starts (under the lock). */
   private int hand;
+  /**
+   * The latest instant a sweep forgot full slots at: a fresh slot seen by a decision with an
+   * earlier instant may stand for a slot forgotten with a TAT up to this instant.
+   */
+  volatile long sweptAt = Long.MIN_VALUE;
   /** Whether the array is being copied (under the lock). */
   private volatile boolean copying;
 
@@ -249,6 +254,9 @@ abstract class ClientSlots {
     lock.lock();
     try {
       nextSweep = Saturating.add(now, sweepIntervalNanos);
+      if (now > sweptAt) {
+        sweptAt = now; // before any slot is retired at this instant
+      }
       long[] a = slots;
       long target = size() > maxSize ? maxSize - maxSize / 10 : Long.MAX_VALUE;
       int cap = a.length >>> 1;

@@ -80,9 +80,17 @@ final class ClientTable extends ClientSlots {
         carryOver(a, i, t, w, g);
         continue;
       }
-      long debt = GcraBucket.debt(t, now);
+      long tat = t;
+      long swept = t == GcraBucket.FULL ? sweptAt : Long.MIN_VALUE;
+      if (now < swept) {
+        // A fresh slot, and an instant before the last sweep: the key may have had a slot that
+        // sweep forgot as full at its instant, i.e. with a TAT at or before it, but not before
+        // this earlier instant. Its TAT is taken as the sweep's instant, the most it can have been.
+        tat = swept;
+      }
+      long debt = GcraBucket.debt(tat, now);
       long base = now; // the instant the new TAT's debt is measured from
-      if (now < g.since && t != GcraBucket.FULL) {
+      if (now < g.since && tat != GcraBucket.FULL) {
         // An instant before the generation's rescale (see GcraBucket#tryConsume): the gap up to
         // it converts at the rescale's ratio. A slot first used after the rescale has no such gap,
         // and the table keeps no per-slot instant, so the larger of both debts is taken: never
@@ -93,13 +101,13 @@ final class ClientTable extends ClientSlots {
         long s = g.since;
         base = s;
         debt = Math.max(debt,
-            Saturating.add(GcraBucket.debt(t, s), Saturating.mulDivCeil(s - now, p.capacityNanos, g.prevCapacity(h))));
+            Saturating.add(GcraBucket.debt(tat, s), Saturating.mulDivCeil(s - now, p.capacityNanos, g.prevCapacity(h))));
       }
       long newDebt = Saturating.add(debt, costNanos);
       if (newDebt > p.capacityNanos) {
         return -1 - Math.min(newDebt - p.capacityNanos, MAX_WAIT);
       }
-      long stored = base == now ? newDebt : Saturating.add(GcraBucket.debt(t, base), costNanos);
+      long stored = base == now ? newDebt : Saturating.add(GcraBucket.debt(tat, base), costNanos);
       if (base > Long.MAX_VALUE - stored || base + stored < GcraBucket.FULL) {
         return GcraBucket.NEVER;
       }

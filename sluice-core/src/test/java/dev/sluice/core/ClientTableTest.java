@@ -66,6 +66,20 @@ class ClientTableTest {
   }
 
   @Test
+  void aDecisionFromBeforeASweepDoesNotFindTheForgottenBucketFull() {
+    // The slot is full at the sweep's instant S, so it is forgotten; a decision that read the
+    // clock before S (and lost the CPU) finds a fresh slot, but the forgotten bucket still had
+    // debt at its instant: it must be decided as if the TAT were S, not as a full bucket.
+    long s = 1_000_000_000;
+    ClientTable t = table(params(1, 1), 100, new KeyHash(1));
+    assertThat(consume(t, "k", 0, 1)).isEqualTo(s); // TAT = S: full again exactly at S
+    t.sweep(s);
+    assertThat(t.size()).as("forgotten at S").isZero();
+    assertThat(consume(t, "k", s / 2, 1)).as("half a token short at S/2").isEqualTo(-1 - s / 2);
+    assertThat(consume(t, "k", s, 1)).as("full at S").isEqualTo(s);
+  }
+
+  @Test
   void theSizeBoundHoldsAfterEveryInsertionAndDrainedClientsGoLast() {
     ClientTable t = table(params(10, 1), 500, new KeyHash(3));
     assertThat(consume(t, "drained", 0, 10)).isGreaterThanOrEqualTo(0);
