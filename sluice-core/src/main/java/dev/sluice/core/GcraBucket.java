@@ -44,7 +44,7 @@ final class GcraBucket {
 
   /** TAT while a reconfiguration rescales the bucket. */
   static final long LOCKED = Long.MIN_VALUE;
-  /** TAT of a bucket taken out of its map while full; decisions must look the key up again. */
+  /** TAT of a retired client slot ({@link ClientSlots}); a bucket with it answers {@link #GONE}. */
   static final long RETIRED = Long.MIN_VALUE + 1;
   /** TAT of a new bucket: far in the past, so the bucket is full at any instant. */
   static final long FULL = Long.MIN_VALUE + 2;
@@ -293,34 +293,6 @@ final class GcraBucket {
       }
     }
     return nextTat;
-  }
-
-  /**
-   * Takes the bucket out of service so its map entry can be dropped: afterwards every
-   * {@link #tryConsume} returns {@link #GONE} and the caller creates a fresh (full) bucket. Only a
-   * bucket whose debt at {@code now} is at most {@code maxDebtFraction} of its capacity is retired;
-   * with 0 that means a full bucket, which a fresh bucket replaces exactly, and with 1 any bucket.
-   *
-   * @return whether the bucket is retired
-   */
-  boolean retire(long now, double maxDebtFraction) {
-    for (;;) {
-      long t = tat;
-      if (t == LOCKED) {
-        Thread.onSpinWait();
-        continue;
-      }
-      if (t == RETIRED) {
-        return true;
-      }
-      long debt = debt(t, now);
-      if (maxDebtFraction < 1 && debt > (long) (params.capacityNanos * maxDebtFraction)) {
-        return false;
-      }
-      if (TAT.compareAndSet(this, t, RETIRED)) {
-        return true;
-      }
-    }
   }
 
   @Override
