@@ -25,10 +25,13 @@ final class Decisions {
    * Builds the decision of an admitted request from the levels as they stand at {@code now}:
    * the tightest level's view (under concurrency, other requests may already have taken more).
    */
-  static Decision admitted(long now, GcraBucket client, GcraBucket agg, GcraBucket glob, long permit) {
-    GcraBucket tightest = client;
+  static Decision admitted(long now, ClientTable clients, long client, GcraBucket agg, GcraBucket glob,
+      long permit) {
+    GcraBucket.Params cp = clients.params(client);
+    long clientDebt = GcraBucket.debt(clients.tat(client), now);
+    GcraBucket tightest = null;
     Level level = Level.CLIENT;
-    long remaining = client.tokens(now);
+    long remaining = cp.tokens(clientDebt);
     if (agg != null) {
       long r = agg.tokens(now);
       if (r < remaining) {
@@ -45,28 +48,34 @@ final class Decisions {
         level = Level.GLOBAL;
       }
     }
-    return new Decision(true, remaining, 0, tightest.resetNanos(now), level, tightest.limit(),
-        Decision.Reason.ADMITTED, permit);
+    return new Decision(true, remaining, 0, tightest == null ? clientDebt : tightest.resetNanos(now), level,
+        tightest == null ? cp.limit : tightest.limit(), Decision.Reason.ADMITTED, permit);
   }
 
   /**
    * Builds the decision of a denied request. Retry-after is the longest wait any level needs for
    * this cost, so that retrying then will not be denied by another level.
    */
-  static Decision denied(int code, long now, int cost, GcraBucket client, GcraBucket agg, GcraBucket glob) {
+  static Decision denied(int code, long now, int cost, ClientTable clients, long client, GcraBucket agg,
+      GcraBucket glob) {
     Level level = level(code);
+    GcraBucket.Params cp = clients.params(client);
+    long clientDebt = GcraBucket.debt(clients.tat(client), now);
     // A cost above any level's burst can never pass: say so, whichever level ran out first.
-    GcraBucket never = client.params().burst < cost ? client
-        : agg != null && agg.params().burst < cost ? agg
+    if (cp.burst < cost) {
+      return new Decision(false, cp.tokens(clientDebt), Long.MAX_VALUE, clientDebt, Level.CLIENT, cp.limit,
+          Decision.Reason.COST_EXCEEDS_BURST);
+    }
+    GcraBucket never = agg != null && agg.params().burst < cost ? agg
         : glob != null && glob.params().burst < cost ? glob : null;
     if (never != null) {
-      Level at = never == client ? Level.CLIENT : never == agg ? Level.TIER : Level.GLOBAL;
+      Level at = never == agg ? Level.TIER : Level.GLOBAL;
       return new Decision(false, never.tokens(now), Long.MAX_VALUE, never.resetNanos(now), at, never.limit(),
           Decision.Reason.COST_EXCEEDS_BURST);
     }
-    GcraBucket denier = level == Level.CLIENT ? client : level == Level.TIER ? agg : glob;
     long wait = (code & NEVER) != 0 ? Long.MAX_VALUE : 0;
-    wait = Math.max(wait, client.waitNanos(now, cost));
+    long costNanos = Saturating.multiply(cost, cp.interval);
+    wait = Math.max(wait, Math.max(0, Saturating.add(clientDebt, costNanos) - cp.capacityNanos));
     if (agg != null) {
       wait = Math.max(wait, agg.waitNanos(now, cost));
     }
@@ -76,6 +85,10 @@ final class Decisions {
     // A concurrent refund may make every level look ready again; retrying is then right at once,
     // but "0" would read as "allowed", so say the smallest real wait.
     wait = Math.max(wait, 1);
+    if (level == Level.CLIENT) {
+      return new Decision(false, cp.tokens(clientDebt), wait, clientDebt, level, cp.limit, Decision.Reason.EXHAUSTED);
+    }
+    GcraBucket denier = level == Level.TIER ? agg : glob;
     return new Decision(false, denier.tokens(now), wait, denier.resetNanos(now), level, denier.limit(),
         Decision.Reason.EXHAUSTED);
   }
@@ -83,11 +96,11 @@ final class Decisions {
   /**
    * Builds the decision of a request a concurrency level denied: that level, the cost still free
    * there, retry in {@link Decision#IN_FLIGHT_RETRY_NANOS} (never, with {@link #NEVER}), and as
-   * limit the level's token limit ({@code bucket}) or, when it has none, the client's.
+   * limit {@code limit}: the level's token limit or, when it has none, the client's.
    */
-  static Decision inFlight(int code, PermitTable.Counter level, GcraBucket bucket, GcraBucket client) {
+  static Decision inFlight(int code, PermitTable.Counter level, Limit limit) {
     return new Decision(false, Math.max(0, level.max() - level.cost()),
         (code & NEVER) != 0 ? Long.MAX_VALUE : Decision.IN_FLIGHT_RETRY_NANOS, 0, level(code),
-        (bucket != null ? bucket : client).limit(), Decision.Reason.IN_FLIGHT);
+        limit, Decision.Reason.IN_FLIGHT);
   }
 }

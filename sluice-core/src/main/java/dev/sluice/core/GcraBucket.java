@@ -48,7 +48,7 @@ final class GcraBucket {
 
   /** TAT while a reconfiguration rescales the bucket. */
   static final long LOCKED = Long.MIN_VALUE;
-  /** TAT of a bucket taken out of its map while full; decisions must look the key up again. */
+  /** TAT of a retired client slot ({@link ClientSlots}); a bucket with it answers {@link #GONE}. */
   static final long RETIRED = Long.MIN_VALUE + 1;
   /** TAT of a new bucket: far in the past, so the bucket is full at any instant. */
   static final long FULL = Long.MIN_VALUE + 2;
@@ -315,6 +315,20 @@ final class GcraBucket {
     // that did so before read an earlier time, so its debt is measured from a later instant, never
     // an earlier one (which would credit refill at the new rate for time that ran at the old one).
     long now = clock.nanoTime();
+    long nextTat = rescaled(t, now, prev, next);
+    prevSince = since;
+    since = now;
+    prevCapacity = Math.max(1, prev.capacityNanos);
+    params = next;
+    tat = nextTat;
+  }
+
+  /**
+   * Returns the TAT that carries {@code t} from {@code prev} over to {@code next} at instant
+   * {@code now}, keeping the fraction of tokens left (rounding toward fewer tokens); never equal to
+   * {@code t}, so a decision computed from {@code t} with the old parameters fails its CAS.
+   */
+  static long rescaled(long t, long now, Params prev, Params next) {
     // A TAT of Long.MAX_VALUE may be a rescaled debt clamped at the end of the clock's range, so
     // its true debt is unknown: count the bucket as empty, the safe side.
     long debt = t == Long.MAX_VALUE ? Math.max(prev.capacityNanos, debt(t, now)) : debt(t, now);
@@ -337,39 +351,7 @@ final class GcraBucket {
         nextTat = t == Long.MAX_VALUE ? t - 1 : t + 1;
       }
     }
-    prevSince = since;
-    since = now;
-    prevCapacity = Math.max(1, prev.capacityNanos);
-    params = next;
-    tat = nextTat;
-  }
-
-  /**
-   * Takes the bucket out of service so its map entry can be dropped: afterwards every
-   * {@link #tryConsume} returns {@link #GONE} and the caller creates a fresh (full) bucket. Only a
-   * bucket whose debt at {@code now} is at most {@code maxDebtFraction} of its capacity is retired;
-   * with 0 that means a full bucket, which a fresh bucket replaces exactly, and with 1 any bucket.
-   *
-   * @return whether the bucket is retired
-   */
-  boolean retire(long now, double maxDebtFraction) {
-    for (;;) {
-      long t = tat;
-      if (t == LOCKED) {
-        Thread.onSpinWait();
-        continue;
-      }
-      if (t == RETIRED) {
-        return true;
-      }
-      long debt = debt(t, now);
-      if (maxDebtFraction < 1 && debt > (long) (params.capacityNanos * maxDebtFraction)) {
-        return false;
-      }
-      if (TAT.compareAndSet(this, t, RETIRED)) {
-        return true;
-      }
-    }
+    return nextTat;
   }
 
   @Override

@@ -22,13 +22,10 @@ final class LevelSnapshots {
    */
   static List<LevelState> levels(TierState t, String key, GcraBucket glob, long now) {
     List<LevelState> out = new ArrayList<>(3);
-    GcraBucket client = t.clients.get(key);
-    if (client == null) {
-      Limit l = t.paramsFor(key).limit;
-      out.add(new LevelState(Level.CLIENT, l, l.burst(), 0));
-    } else {
-      out.add(state(Level.CLIENT, client, now));
-    }
+    long client = t.clients.hash(key);
+    GcraBucket.Params p = t.clients.params(client);
+    long debt = GcraBucket.debt(t.clients.tat(client), now);
+    out.add(new LevelState(Level.CLIENT, p.limit, p.tokens(debt), debt));
     GcraBucket agg = t.aggregate;
     if (agg != null) {
       out.add(state(Level.TIER, agg, now));

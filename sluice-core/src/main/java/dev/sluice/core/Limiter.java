@@ -32,11 +32,12 @@ import java.util.Map;
 public final class Limiter {
 
   /*
-   * Eviction lives in ClientMap: full buckets (TAT in the past) are forgotten exactly, and a size
-   * bound per tier caps memory under a flood of keys. A decision on an existing bucket is one map
-   * read, one clock read and one CAS per level; once two threads contend for a bucket, most of its
-   * decisions are a CAS on the thread's own lease cell instead (GcraBucket#take). Concurrency levels come after the token levels,
-   * behind one null check: the permit table exists only once a spec has had a concurrency level.
+   * Client buckets live in ClientTable (one slot of key hash and TAT each): full buckets (TAT in
+   * the past) are forgotten exactly, and a size bound per tier caps memory under a flood of keys.
+   * A decision on an existing client is one key hash, one probe, one clock read and one CAS per
+   * level; once two threads contend for a tier or global bucket, most of its decisions are a CAS
+   * on the thread's own lease cell instead (GcraBucket#take). Concurrency levels come after the
+   * token levels, behind one null check: the permit table exists only once a spec has had a concurrency level.
    * Carrying state over to a new spec lives in Reconfiguration, called under this monitor; the
    * read-only views of the levels are built in LevelSnapshots.
    */
@@ -125,10 +126,7 @@ public final class Limiter {
     TierState t = tier(tier);
     checkArguments(key, cost);
     long now = clock.nanoTime();
-    long outcome;
-    do {
-      outcome = consume(t, clientBucket(t, key, now), t.aggregate, global, now, cost);
-    } while (outcome == RETIRED);
+    long outcome = consume(t, t.clients.hash(key), t.aggregate, global, now, cost);
     return outcome >= 0 ? outcome : -1;
   }
 
@@ -174,60 +172,43 @@ public final class Limiter {
     }
   }
 
-  private static GcraBucket clientBucket(TierState tier, String key, long now) {
-    GcraBucket client = tier.clients.get(key);
-    if (client == null) {
-      return tier.newClient(key, now);
-    }
-    if (client.params() != tier.paramsFor(key)) {
-      tier.catchUp(client, key);
-    }
-    return client;
-  }
-
   private Decision decide(TierState tier, String key, int cost) {
     checkArguments(key, cost);
     long now = clock.nanoTime();
     GcraBucket agg = tier.aggregate;
     GcraBucket glob = global;
-    GcraBucket client;
-    long outcome;
-    do {
-      client = clientBucket(tier, key, now);
-      outcome = consume(tier, client, agg, glob, now, cost);
-    } while (outcome == RETIRED);
+    ClientTable clients = tier.clients;
+    long client = clients.hash(key);
+    long outcome = consume(tier, client, agg, glob, now, cost);
     if (outcome >= 0) {
-      return Decisions.admitted(now, client, agg, glob, outcome);
+      return Decisions.admitted(now, clients, client, agg, glob, outcome);
     }
     int code = (int) -outcome;
     if ((code & Decisions.IN_FLIGHT) == 0) {
-      return Decisions.denied(code, now, cost, client, agg, glob);
+      return Decisions.denied(code, now, cost, clients, client, agg, glob);
     }
     boolean atTier = Decisions.level(code) == Level.TIER;
-    return Decisions.inFlight(code, atTier ? tier.inFlight : permits.global, atTier ? agg : glob, client);
+    GcraBucket bucket = atTier ? agg : glob;
+    return Decisions.inFlight(code, atTier ? tier.inFlight : permits.global,
+        bucket != null ? bucket.limit() : clients.params(client).limit);
   }
 
   /** {@link #consume} outcome: every level admitted, no permit taken (a permit is {@code > 0}). */
   private static final long ADMITTED = 0;
-  /** {@link #consume} outcome: the client bucket was evicted meanwhile; look it up again. */
-  private static final long RETIRED = -16;
-
   /**
    * Consumes from the client, tier and global levels in that order, then takes a permit from the
    * concurrency levels, refunding the token levels when a concurrency level denies. Returns a
-   * permit, {@link #ADMITTED}, {@link #RETIRED}, or minus a denial code: the denying level's
+   * permit, {@link #ADMITTED}, or minus a denial code: the denying level's
    * ordinal + 1, with {@link Decisions#NEVER} and {@link Decisions#IN_FLIGHT} as flags.
    */
-  private long consume(TierState tier, GcraBucket client, GcraBucket agg, GcraBucket glob, long now, int cost) {
-    GcraBucket.Params cp;
+  private long consume(TierState tier, long client, GcraBucket agg, GcraBucket glob, long now, int cost) {
+    ClientTable clients = tier.clients;
+    ClientGeneration cp;
     long cd;
     do {
-      cp = client.params();
-      cd = client.take(now, cost, cp);
+      cp = clients.generation();
+      cd = clients.tryConsume(client, now, cost, cp);
     } while (cd == GcraBucket.STALE);
-    if (cd == GcraBucket.GONE) {
-      return RETIRED;
-    }
     if (cd < 0) {
       return denial(Level.CLIENT, cd);
     }
@@ -239,7 +220,7 @@ public final class Limiter {
         ad = agg.take(now, cost, ap);
       } while (ad == GcraBucket.STALE);
       if (ad < 0) {
-        client.giveBack(clock, now, cd, cost, cp);
+        clients.refund(client, clock, now, cd, cost, cp);
         return denial(Level.TIER, ad);
       }
     }
@@ -254,7 +235,7 @@ public final class Limiter {
         if (agg != null) {
           agg.giveBack(clock, now, ad, cost, ap);
         }
-        client.giveBack(clock, now, cd, cost, cp);
+        clients.refund(client, clock, now, cd, cost, cp);
         return denial(Level.GLOBAL, gd);
       }
     }
@@ -272,7 +253,7 @@ public final class Limiter {
     if (agg != null) {
       agg.giveBack(clock, now, ad, cost, ap);
     }
-    client.giveBack(clock, now, cd, cost, cp);
+    clients.refund(client, clock, now, cd, cost, cp);
     boolean atTier = permit == PermitTable.FULL_TIER || permit == PermitTable.NEVER_TIER;
     boolean never = permit == PermitTable.NEVER_TIER || permit == PermitTable.NEVER_GLOBAL;
     return -((atTier ? Level.TIER : Level.GLOBAL).ordinal() + 1 | Decisions.IN_FLIGHT | (never ? Decisions.NEVER : 0));

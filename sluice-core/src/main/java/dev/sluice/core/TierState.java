@@ -1,19 +1,17 @@
 package dev.sluice.core;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * One tier as a {@link Limiter} holds it: its client map, aggregate bucket and in-flight counter,
+ * One tier as a {@link Limiter} holds it: its client table, aggregate bucket and in-flight counter,
  * kept across reconfigurations. Fields are written under the limiter's monitor and read by any
  * thread.
  */
 final class TierState {
   final String name;
   final Clock clock;
-  final ClientMap clients;
+  final ClientTable clients;
   /** The tier's concurrency level; its maximum is 0 when the tier has none. */
   final PermitTable.Counter inFlight = new PermitTable.Counter();
   volatile GcraBucket.Params perClient;
@@ -27,7 +25,7 @@ final class TierState {
     this.perClient = new GcraBucket.Params(spec.perClient());
     this.overrides = params(spec.clients(), Map.of());
     this.aggregate = spec.aggregate() == null ? null : new GcraBucket(spec.aggregate());
-    this.clients = new ClientMap(limits.maxClientsPerTier(), sweepNanos(limits), now);
+    this.clients = new ClientTable(perClient, overrides, limits.maxClientsPerTier(), sweepNanos(limits), now);
     inFlight.max(spec.concurrency());
   }
 
@@ -45,27 +43,18 @@ final class TierState {
     return p == null ? perClient : p;
   }
 
-  GcraBucket newClient(String key, long now) {
-    GcraBucket b = clients.getOrCreate(key, paramsFor(key), now);
-    if (b.params() != paramsFor(key)) {
-      catchUp(b, key);
-    }
-    return b;
-  }
-
   /**
-   * Brings a bucket that a reconfiguration missed (it was being created while the map was
-   * walked) to the tier's current limit before any decision uses it. Reading perClient under the
-   * bucket's monitor, which reconfigure() holds too, means this can never apply an older limit
-   * over a newer one.
+   * Takes {@code cost} tokens from client {@code key}'s bucket at {@code now}, creating it if
+   * absent: the debt after admission ({@code >= 0}) or a denial as {@link GcraBucket#tryConsume}
+   * returns it. The client level alone, for callers that lease tokens from a client's bucket.
    */
-  void catchUp(GcraBucket b, String key) {
-    synchronized (b) {
-      GcraBucket.Params latest = paramsFor(key);
-      if (b.params() != latest) {
-        b.reconfigure(clock, latest);
-      }
-    }
+  long tryTake(String key, long cost, long now) {
+    long h = clients.hash(key);
+    long r;
+    do {
+      r = clients.tryConsume(h, now, cost, clients.generation());
+    } while (r == GcraBucket.STALE);
+    return r;
   }
 
   void update(TierSpec spec, LimiterSpec limits, long now) {
@@ -77,19 +66,8 @@ final class TierState {
       perClient = new GcraBucket.Params(spec.perClient());
     }
     overrides = after;
-    // The fields are written before any bucket is moved, so a bucket created meanwhile catches up
-    // to the new params (catchUp reads them under the bucket's monitor, as reconfigure holds it).
-    if (tierChanged) {
-      clients.forEach((key, b) -> b.reconfigure(clock, paramsFor(key)));
-    } else if (before != after) {
-      Set<String> changed = new HashSet<>(before.keySet());
-      changed.addAll(after.keySet());
-      for (String key : changed) {
-        GcraBucket b = clients.get(key);
-        if (b != null && b.params() != paramsFor(key)) {
-          b.reconfigure(clock, paramsFor(key));
-        }
-      }
+    if (tierChanged || before != after) {
+      clients.reconfigure(clock, perClient, after);
     }
     aggregate = reshape(aggregate, spec.aggregate(), clock);
     inFlight.max(spec.concurrency());

@@ -1,0 +1,225 @@
+package dev.sluice.core;
+
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+/**
+ * One tier's client buckets: per client a slot of {@link ClientSlots} holding the key's 64-bit hash
+ * ({@link KeyHash}) and its bucket's TAT, decided on with GCRA as {@link GcraBucket} does.
+ * Thread-safe; a decision on a present client is one probe (usually one cache line) and one CAS,
+ * lock-free and allocation-free.
+ *
+ * <p>Invariants (besides those of {@link ClientSlots}):
+ * <ol>
+ *   <li>Reconfiguration starts a new {@link ClientGeneration} at one instant and carries every
+ *       slot over to it before it returns, as {@link GcraBucket#rescaled} does for a bucket; a
+ *       decision that meets a slot not yet carried over carries it over first. Each slot's hash
+ *       word holds the parity of the generation its TAT is in.
+ *   <li>A decision reads the TAT, then the hash word, then the current generation, and CASes the
+ *       TAT; a carry-over locks the TAT ({@code LOCKED}) before it rewrites the hash word and
+ *       writes a different TAT, so a decision computed in an older generation fails its CAS.
+ * </ol>
+ */
+final class ClientTable extends ClientSlots {
+
+  private static final long MAX_WAIT = Long.MAX_VALUE - 3;
+
+  private final ToLongFunction<String> hash;
+
+  ClientTable(GcraBucket.Params perClient, Map<String, GcraBucket.Params> overrides, long maxSize,
+      long sweepIntervalNanos, long now) {
+    this(perClient, overrides, maxSize, sweepIntervalNanos, now, KeyHash.random());
+  }
+
+  /** With hash function {@code hash}, for tests that need collisions. */
+  ClientTable(GcraBucket.Params perClient, Map<String, GcraBucket.Params> overrides, long maxSize,
+      long sweepIntervalNanos, long now, ToLongFunction<String> hash) {
+    super(ClientGeneration.first(perClient, overrides, hash), maxSize, sweepIntervalNanos, now);
+    this.hash = hash;
+  }
+
+  /** Returns the slot hash of client {@code key}. */
+  long hash(String key) {
+    return slotHash(hash.applyAsLong(key));
+  }
+
+  /** Returns the current generation, to pass to {@link #tryConsume} and {@link #refund}. */
+  ClientGeneration generation() {
+    return gen;
+  }
+
+  /**
+   * Tries to consume {@code cost} tokens of client {@code h} at {@code now} in generation
+   * {@code g}, creating its slot (full) if absent. The same contract as
+   * {@link GcraBucket#tryConsume}: the debt after admission ({@code >= 0}), {@code -1 - wait}
+   * when denied, {@link GcraBucket#NEVER}, or {@link GcraBucket#STALE} when {@code g} is no
+   * longer the current generation.
+   */
+  long tryConsume(long h, long now, long cost, ClientGeneration g) {
+    GcraBucket.Params p = g.params(h);
+    long costNanos = Saturating.multiply(cost, p.interval);
+    for (;;) {
+      long[] a = slots;
+      int i = locate(a, h, now, true);
+      if (i < 0) {
+        continue;
+      }
+      long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
+      if (t == GcraBucket.LOCKED) {
+        awaitCopy(a);
+        continue;
+      }
+      long w = (long) SLOTS.getVolatile(a, 2 * i);
+      if (t == GcraBucket.RETIRED || (w & ~PARITY) != h) {
+        continue;
+      }
+      if (gen != g) {
+        return GcraBucket.STALE;
+      }
+      if ((w & PARITY) != g.parity) {
+        carryOver(a, i, t, w, g);
+        continue;
+      }
+      long tat = t;
+      long swept = t == GcraBucket.FULL ? sweptAt : Long.MIN_VALUE;
+      if (now < swept) {
+        // A fresh slot, and an instant before the last sweep: the key may have had a slot that
+        // sweep forgot as full at its instant, i.e. with a TAT at or before it, but not before
+        // this earlier instant. Its TAT is taken as the sweep's instant, the most it can have been.
+        tat = swept;
+      }
+      long debt = GcraBucket.debt(tat, now);
+      long base = now; // the instant the new TAT's debt is measured from
+      if (now < g.since && tat != GcraBucket.FULL) {
+        // An instant before the generation's rescale (see GcraBucket#tryConsume): the gap up to
+        // it converts at the rescale's ratio. A slot first used after the rescale has no such gap,
+        // and the table keeps no per-slot instant, so the larger of both debts is taken: never
+        // more admitted than either reading allows.
+        if (now < g.prevSince) {
+          return -1;
+        }
+        long s = g.since;
+        base = s;
+        debt = Math.max(debt,
+            Saturating.add(GcraBucket.debt(tat, s), Saturating.mulDivCeil(s - now, p.capacityNanos, g.prevCapacity(h))));
+      }
+      long newDebt = Saturating.add(debt, costNanos);
+      if (newDebt > p.capacityNanos) {
+        return -1 - Math.min(newDebt - p.capacityNanos, MAX_WAIT);
+      }
+      long stored = base == now ? newDebt : Saturating.add(GcraBucket.debt(tat, base), costNanos);
+      if (base > Long.MAX_VALUE - stored || base + stored < GcraBucket.FULL) {
+        return GcraBucket.NEVER;
+      }
+      if (SLOTS.compareAndSet(a, 2 * i + 1, t, base + stored)) {
+        return base - now + stored;
+      }
+    }
+  }
+
+  /**
+   * Gives back tokens of client {@code h}, as {@link GcraBucket#refund}: only the part of the
+   * consumption still outstanding; skipped when the generation changed or the slot is gone.
+   */
+  void refund(long h, Clock clock, long consumedAt, long consumedDebt, long cost, ClientGeneration g) {
+    long ourTat = Saturating.add(consumedAt, consumedDebt);
+    long costNanos = Saturating.multiply(cost, g.params(h).interval);
+    for (;;) {
+      long[] a = slots;
+      int i = locate(a, h, 0, false);
+      if (i == -2) {
+        continue;
+      }
+      if (i < 0) {
+        return;
+      }
+      long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
+      if (t == GcraBucket.LOCKED) {
+        awaitCopy(a);
+        continue;
+      }
+      long w = (long) SLOTS.getVolatile(a, 2 * i);
+      if (t == GcraBucket.RETIRED || w != (h | g.parity) || gen != g) {
+        return;
+      }
+      long amount = Math.min(costNanos, Saturating.subtract(ourTat, clock.nanoTime()));
+      if (amount <= 0) {
+        return;
+      }
+      if (SLOTS.compareAndSet(a, 2 * i + 1, t, Math.max(GcraBucket.FULL, Saturating.subtract(t, amount)))) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Carries slot {@code i} (TAT {@code t}, hash word {@code w}, in the generation before
+   * {@code g}) over to {@code g}; returns false when the slot changed meanwhile.
+   */
+  private static boolean carryOver(long[] a, int i, long t, long w, ClientGeneration g) {
+    if (!SLOTS.compareAndSet(a, 2 * i + 1, t, GcraBucket.LOCKED)) {
+      return false;
+    }
+    long h = w & ~PARITY;
+    GcraBucket.Params before = g.prev.params(h);
+    GcraBucket.Params after = g.params(h);
+    // Unchanged params keep the TAT: a decision computed on it in the old generation is still right.
+    long next = before == after ? t : GcraBucket.rescaled(t, g.since, before, after);
+    SLOTS.setVolatile(a, 2 * i, h | g.parity);
+    SLOTS.setVolatile(a, 2 * i + 1, next);
+    return true;
+  }
+
+  /**
+   * Starts a generation with these limits at the instant {@code clock} reads, and carries every
+   * slot over to it (each keeps its fraction of tokens) before returning. Off the decision path.
+   */
+  void reconfigure(Clock clock, GcraBucket.Params perClient, Map<String, GcraBucket.Params> overrides) {
+    lock.lock();
+    try {
+      ClientGeneration g = gen.next(perClient, overrides, hash, clock.nanoTime());
+      gen = g;
+      long[] a = slots; // not replaced while the lock is held
+      for (int i = 0; i < a.length >>> 1; i++) {
+        for (;;) {
+          long w = (long) SLOTS.getVolatile(a, 2 * i);
+          long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
+          if (!live(w) || (w & PARITY) == g.parity || t == GcraBucket.RETIRED) {
+            break;
+          }
+          if (t != GcraBucket.LOCKED && carryOver(a, i, t, w, g)) {
+            break;
+          }
+          Thread.onSpinWait();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns the params client {@code h} has now. */
+  GcraBucket.Params params(long h) {
+    return gen.params(h);
+  }
+
+  /** Returns the TAT of client {@code h} ({@link GcraBucket#FULL} when absent), for read-only views. */
+  long tat(long h) {
+    for (;;) {
+      long[] a = slots;
+      int i = locate(a, h, 0, false);
+      if (i == -2) {
+        continue;
+      }
+      if (i < 0) {
+        return GcraBucket.FULL;
+      }
+      long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
+      if (t == GcraBucket.LOCKED) {
+        awaitCopy(a);
+        continue;
+      }
+      return t == GcraBucket.RETIRED ? GcraBucket.FULL : t;
+    }
+  }
+}
