@@ -160,6 +160,12 @@ final class ClientTable extends ClientSlots {
     }
   }
 
+  /** Returns how many clients are hot (served from leases). */
+  int hotCount() {
+    ClientLeases.Hot[] hk = hot;
+    return hk == null ? 0 : hk.length;
+  }
+
   /** Returns the leases of client {@code h}, or null when it is not hot; for tests. */
   TokenLeases leases(long h) {
     ClientLeases.Hot e = ClientLeases.find(hot, h);

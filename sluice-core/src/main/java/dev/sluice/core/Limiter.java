@@ -292,6 +292,18 @@ public final class Limiter {
   }
 
   /**
+   * Returns how many clients of {@code tier} are served from token leases now: contended keys
+   * (two threads deciding on one key at once), at most a few per tier.
+   */
+  public int leasedClientCount(String tier) {
+    TierState t = tiers.get(tier);
+    if (t == null) {
+      throw new UnknownTierException(tier, tiers.keySet());
+    }
+    return t.clients.hotCount();
+  }
+
+  /**
    * Forgets every client bucket that is full now (exact: a new bucket is full too) and enforces
    * the size bound; this otherwise happens as new clients arrive, at most once per idle expiry.
    * Also expires overdue permits ({@link #expirePermits}).
