@@ -45,39 +45,39 @@ class HotKeyLeaseStressTest {
       // threads may not overlap in one round. The clock only moves forward, so the rounds form one
       // history.
       for (int round = 0; round < 20 && (round == 0 || limiter.leasedClientCount("t") == 0); round++) {
-      CyclicBarrier go = new CyclicBarrier(2);
-      List<Future<long[][]>> futures = new ArrayList<>();
-      for (int t = 0; t < 2; t++) {
-        int id = t + 2 * round;
-        futures.add(pool.submit(() -> {
-          SplittableRandom rnd = new SplittableRandom(180 + id);
-          long[] at = new long[PER_THREAD];
-          long[] cost = new long[PER_THREAD];
-          go.await(10, TimeUnit.SECONDS);
+        CyclicBarrier go = new CyclicBarrier(2);
+        List<Future<long[][]>> futures = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+          int id = t + 2 * round;
+          futures.add(pool.submit(() -> {
+            SplittableRandom rnd = new SplittableRandom(180 + id);
+            long[] at = new long[PER_THREAD];
+            long[] cost = new long[PER_THREAD];
+            go.await(10, TimeUnit.SECONDS);
+            for (int i = 0; i < PER_THREAD; i++) {
+              if (id % 2 == 0 && rnd.nextInt(2_000) == 0) {
+                clock.advance(200_000); // every level refills completely
+              }
+              int c = 1 + rnd.nextInt(3);
+              clock.mark();
+              if (limiter.tryConsume("hot", "t", c)) {
+                at[i] = clock.firstReadSinceMark();
+                cost[i] = c;
+              }
+            }
+            return new long[][] {at, cost};
+          }));
+        }
+        for (Future<long[][]> f : futures) {
+          long[][] log = f.get(2, TimeUnit.MINUTES);
           for (int i = 0; i < PER_THREAD; i++) {
-            if (id == 0 && rnd.nextInt(2_000) == 0) {
-              clock.advance(200_000); // every level refills completely
+            if (log[1][i] > 0) {
+              admitted.add(new long[] {log[0][i], log[1][i]});
+            } else {
+              denied++;
             }
-            int c = 1 + rnd.nextInt(3);
-            clock.mark();
-            if (limiter.tryConsume("hot", "t", c)) {
-              at[i] = clock.firstReadSinceMark();
-              cost[i] = c;
-            }
-          }
-          return new long[][] {at, cost};
-        }));
-      }
-      for (Future<long[][]> f : futures) {
-        long[][] log = f.get(2, TimeUnit.MINUTES);
-        for (int i = 0; i < PER_THREAD; i++) {
-          if (log[1][i] > 0) {
-            admitted.add(new long[] {log[0][i], log[1][i]});
-          } else {
-            denied++;
           }
         }
-      }
       }
     } finally {
       pool.shutdownNow();
