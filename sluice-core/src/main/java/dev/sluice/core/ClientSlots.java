@@ -68,6 +68,8 @@ abstract class ClientSlots {
    * earlier instant may stand for a slot forgotten with a TAT up to this instant.
    */
   volatile long sweptAt = Long.MIN_VALUE;
+  /** The hot clients and their leases ({@link ClientLeases}); null until a slot's CAS is lost. */
+  volatile ClientLeases.Hot[] hot;
   /** Whether the array is being copied (under the lock). */
   private volatile boolean copying;
 
@@ -304,9 +306,18 @@ abstract class ClientSlots {
       if (maxDebtFraction < 1 && GcraBucket.debt(t, now) > (long) (capacity * maxDebtFraction)) {
         return;
       }
+      ClientLeases.Hot e = ClientLeases.find(hot, w & ~PARITY);
+      if (e != null && ClientLeases.mayGrant(e, now)) {
+        return; // a lease of this slot may still grant: never forgotten (a lease changes its TAT)
+      }
       if (SLOTS.compareAndSet(a, 2 * i + 1, t, GcraBucket.RETIRED)) {
         SLOTS.setVolatile(a, 2 * i, TOMB);
         tombs.incrementAndGet();
+        if (e != null) {
+          synchronized (this) {
+            hot = ClientLeases.without(hot, e);
+          }
+        }
         return;
       }
     }

@@ -114,12 +114,68 @@ final class ClientTable extends ClientSlots {
       if (SLOTS.compareAndSet(a, 2 * i + 1, t, base + stored)) {
         return base - now + stored;
       }
+      if (p.leaseTokens > 0 && ClientLeases.find(hot, h) == null) {
+        startLeasing(h, now);
+      }
+    }
+  }
+
+  /** Makes client {@code h} hot ({@link ClientLeases}) if there is room. */
+  void startLeasing(long h, long now) {
+    synchronized (this) {
+      hot = ClientLeases.with(hot, h, this, now);
     }
   }
 
   /**
+   * Consumes {@code cost} tokens of client {@code h} at {@code now} in generation {@code g}: from
+   * the calling thread's lease when the client is hot ({@link ClientLeases}), else as
+   * {@link #tryConsume}. Returns as {@link #tryConsume}; a debt flagged with
+   * {@link TokenLeases#LEASED} came from a lease and goes back with {@link #giveBack}.
+   */
+  long take(long h, long now, long cost, ClientGeneration g) {
+    ClientLeases.Hot[] hk = hot;
+    if (hk != null) {
+      ClientLeases.Hot e = ClientLeases.find(hk, h);
+      if (e != null) {
+        return gen != g ? GcraBucket.STALE : e.leases.take(e, now, cost, g.params(h));
+      }
+    }
+    return tryConsume(h, now, cost, g);
+  }
+
+  /**
+   * Gives back what {@link #take} at {@code consumedAt} returned as {@code outcome} for a request a
+   * later level denied: to the thread's lease when it came from one (skipped when the client is no
+   * longer hot or the cell moved on: the tokens stay debt), else as {@link #refund}.
+   */
+  void giveBack(long h, Clock clock, long consumedAt, long outcome, long cost, ClientGeneration g) {
+    if ((outcome & TokenLeases.LEASED) != 0) {
+      ClientLeases.Hot e = ClientLeases.find(hot, h);
+      if (e != null) {
+        e.leases.giveBack(consumedAt, outcome, cost, g.params(h));
+      }
+    } else {
+      refund(h, clock, consumedAt, outcome, cost, g);
+    }
+  }
+
+  /** Returns how many clients are hot (served from leases). */
+  int hotCount() {
+    ClientLeases.Hot[] hk = hot;
+    return hk == null ? 0 : hk.length;
+  }
+
+  /** Returns the leases of client {@code h}, or null when it is not hot; for tests. */
+  TokenLeases leases(long h) {
+    ClientLeases.Hot e = ClientLeases.find(hot, h);
+    return e == null ? null : e.leases;
+  }
+
+  /**
    * Gives back tokens of client {@code h}, as {@link GcraBucket#refund}: only the part of the
-   * consumption still outstanding; skipped when the generation changed or the slot is gone.
+   * consumption still outstanding; skipped when the generation changed or the slot is gone, and,
+   * for a hot client, when something was consumed after the request.
    */
   void refund(long h, Clock clock, long consumedAt, long consumedDebt, long cost, ClientGeneration g) {
     long ourTat = Saturating.add(consumedAt, consumedDebt);
@@ -143,7 +199,8 @@ final class ClientTable extends ClientSlots {
         return;
       }
       long amount = Math.min(costNanos, Saturating.subtract(ourTat, clock.nanoTime()));
-      if (amount <= 0) {
+      if (amount <= 0 || t != ourTat && ClientLeases.find(hot, h) != null) {
+        // A hot client's refund only comes off the top, as GcraBucket#refund with leases.
         return;
       }
       if (SLOTS.compareAndSet(a, 2 * i + 1, t, Math.max(GcraBucket.FULL, Saturating.subtract(t, amount)))) {

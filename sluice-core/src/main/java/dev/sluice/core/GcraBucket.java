@@ -32,7 +32,7 @@ import java.lang.invoke.VarHandle;
  *       a consumption nothing was reserved after.
  * </ol>
  */
-final class GcraBucket {
+final class GcraBucket implements TokenLeases.Source {
 
   /*
    * Reconfiguration protocol. A decision reads params, then tat, then checks params again, and
@@ -146,7 +146,8 @@ final class GcraBucket {
    *     when denied at the end of the clock's range; {@link #STALE} when {@code p} is no longer
    *     this bucket's parameters
    */
-  long tryConsume(long now, long cost, Params p) {
+  @Override
+  public long tryConsume(long now, long cost, Params p) {
     long costNanos = Saturating.multiply(cost, p.interval);
     for (;;) {
       long t = tat;

@@ -207,7 +207,7 @@ public final class Limiter {
     long cd;
     do {
       cp = clients.generation();
-      cd = clients.tryConsume(client, now, cost, cp);
+      cd = clients.take(client, now, cost, cp);
     } while (cd == GcraBucket.STALE);
     if (cd < 0) {
       return denial(Level.CLIENT, cd);
@@ -220,7 +220,7 @@ public final class Limiter {
         ad = agg.take(now, cost, ap);
       } while (ad == GcraBucket.STALE);
       if (ad < 0) {
-        clients.refund(client, clock, now, cd, cost, cp);
+        clients.giveBack(client, clock, now, cd, cost, cp);
         return denial(Level.TIER, ad);
       }
     }
@@ -235,7 +235,7 @@ public final class Limiter {
         if (agg != null) {
           agg.giveBack(clock, now, ad, cost, ap);
         }
-        clients.refund(client, clock, now, cd, cost, cp);
+        clients.giveBack(client, clock, now, cd, cost, cp);
         return denial(Level.GLOBAL, gd);
       }
     }
@@ -253,7 +253,7 @@ public final class Limiter {
     if (agg != null) {
       agg.giveBack(clock, now, ad, cost, ap);
     }
-    clients.refund(client, clock, now, cd, cost, cp);
+    clients.giveBack(client, clock, now, cd, cost, cp);
     boolean atTier = permit == PermitTable.FULL_TIER || permit == PermitTable.NEVER_TIER;
     boolean never = permit == PermitTable.NEVER_TIER || permit == PermitTable.NEVER_GLOBAL;
     return -((atTier ? Level.TIER : Level.GLOBAL).ordinal() + 1 | Decisions.IN_FLIGHT | (never ? Decisions.NEVER : 0));
@@ -289,6 +289,18 @@ public final class Limiter {
       throw new UnknownTierException(tier, tiers.keySet());
     }
     return t.clients.size();
+  }
+
+  /**
+   * Returns how many clients of {@code tier} are served from token leases now: contended keys
+   * (two threads deciding on one key at once), at most a few per tier.
+   */
+  public int leasedClientCount(String tier) {
+    TierState t = tiers.get(tier);
+    if (t == null) {
+      throw new UnknownTierException(tier, tiers.keySet());
+    }
+    return t.clients.hotCount();
   }
 
   /**

@@ -91,6 +91,14 @@ final class TokenLeases {
     long q0, q1, q2, q3, q4, q5, q6, q7;
   }
 
+  /**
+   * Where a lease's batch comes from: a {@link GcraBucket}, or a client slot of a
+   * {@link ClientTable} ({@link ClientLeases.Hot}). Returns as {@link GcraBucket#tryConsume}.
+   */
+  interface Source {
+    long tryConsume(long now, long cost, GcraBucket.Params p);
+  }
+
   private final Cell[] cells = new Cell[CELLS];
 
   TokenLeases() {
@@ -105,12 +113,13 @@ final class TokenLeases {
 
   /**
    * Admits {@code cost} at {@code now} under {@code p} from the calling thread's lease, refilling
-   * it from {@code bucket} when it cannot, or from {@code bucket} directly.
+   * it from {@code bucket} (a {@link GcraBucket} or a client slot) when it cannot, or from
+   * {@code bucket} directly.
    *
    * @return as {@link GcraBucket#tryConsume}; an admission served by a lease is its slot's end
    *     minus {@code now}, flagged with {@link #LEASED}
    */
-  long take(GcraBucket bucket, long now, long cost, GcraBucket.Params p) {
+  long take(Source bucket, long now, long cost, GcraBucket.Params p) {
     Cell c = cell();
     long n = c.next;
     long costNanos = Saturating.multiply(cost, p.interval);
@@ -155,6 +164,20 @@ final class TokenLeases {
     Cell c = cell();
     long ours = now + (outcome & ~LEASED);
     return c.params == p && NEXT.compareAndSet(c, ours, ours - Saturating.multiply(cost, p.interval));
+  }
+
+  /**
+   * Returns whether some cell may still grant a slot at or after {@code now}: one being refilled,
+   * or one whose lease ends after {@code now}.
+   */
+  boolean mayGrantAfter(long now) {
+    for (Cell c : cells) {
+      long n = c.next;
+      if (n == BUSY || n != EMPTY && c.end > now) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Returns the leased tokens not yet granted whose slots lie after {@code now}, for tests. */
