@@ -23,8 +23,12 @@ import java.util.function.ToLongFunction;
 final class ClientTable extends ClientSlots {
 
   private static final long MAX_WAIT = Long.MAX_VALUE - 3;
+  /** The least time between two replacements in a full hot array. */
+  static final long REPLACE_PAUSE_NANOS = 10_000_000L;
 
   private final ToLongFunction<String> hash;
+  /** When a full hot array may next replace an entry; guarded by this. */
+  private long nextReplacement = Long.MIN_VALUE / 2;
 
   ClientTable(GcraBucket.Params perClient, Map<String, GcraBucket.Params> overrides, long maxSize,
       long sweepIntervalNanos, long now) {
@@ -120,10 +124,24 @@ final class ClientTable extends ClientSlots {
     }
   }
 
-  /** Makes client {@code h} hot ({@link ClientLeases}) if there is room. */
+  /**
+   * Makes client {@code h} hot ({@link ClientLeases}) if there is room. When the array is full, a
+   * quiet entry is replaced at most once per {@link #REPLACE_PAUSE_NANOS}: on many keys (Zipf) two
+   * threads now and then lose a CAS on a lukewarm key, and replacing an entry for each of them
+   * allocated a new lease array each time (20 B per decision in the 2-thread Zipf cell).
+   */
   void startLeasing(long h, long now) {
     synchronized (this) {
-      hot = ClientLeases.with(hot, h, this, now);
+      ClientLeases.Hot[] cur = hot;
+      boolean full = cur != null && cur.length >= ClientLeases.MAX;
+      if (full && now - nextReplacement < 0) {
+        return;
+      }
+      ClientLeases.Hot[] next = ClientLeases.with(cur, h, this, now);
+      if (full && next != cur) {
+        nextReplacement = now + REPLACE_PAUSE_NANOS;
+      }
+      hot = next;
     }
   }
 

@@ -197,6 +197,12 @@ class ClientTableLeasesTest {
     t.startLeasing(extra, quiet);
     assertThat(t.leases(extra)).isNotNull();
     assertThat(t.hotCount()).isEqualTo(ClientLeases.MAX);
+    long another = t.hash("another");
+    t.startLeasing(another, quiet + ClientTable.REPLACE_PAUSE_NANOS - 1);
+    assertThat(t.leases(another)).as("a second replacement within the pause").isNull();
+    t.startLeasing(another, quiet + ClientTable.REPLACE_PAUSE_NANOS);
+    assertThat(t.leases(another)).as("after the pause").isNotNull();
+    assertThat(t.hotCount()).isEqualTo(ClientLeases.MAX);
   }
 
   /**
