@@ -152,20 +152,12 @@ public final class ControlLoop {
   }
 
   private static double controlledRate(LimiterSpec spec) {
-    if (spec.global() != null) {
-      return spec.global().rate().perSecond();
-    }
-    double sum = 0;
-    for (TierSpec t : spec.tiers().values()) {
-      if (t.aggregate() != null) {
-        sum += t.aggregate().rate().perSecond();
-      }
-    }
-    if (sum == 0) {
+    double rate = spec.controlledRate();
+    if (rate == 0) {
       throw new IllegalArgumentException(
           "adaptive: the limiter has no global or tier aggregate limit (expected: one to move)");
     }
-    return sum;
+    return rate;
   }
 
   /** Returns the controlled rate in force (the shadow rate in shadow mode), tokens per second. */

@@ -67,6 +67,23 @@ public record LimiterSpec(
     this(tiers, defaultTier, global, costs, maxClientsPerTier, idleExpiry, 0, DEFAULT_PERMIT_TIMEOUT);
   }
 
+  /**
+   * Returns the rate an adaptive control loop moves: the global rate, else the sum of the tiers'
+   * aggregate rates; 0 when there is neither.
+   */
+  public double controlledRate() {
+    if (global != null) {
+      return global.rate().perSecond();
+    }
+    double sum = 0;
+    for (TierSpec t : tiers.values()) {
+      if (t.aggregate() != null) {
+        sum += t.aggregate().rate().perSecond();
+      }
+    }
+    return sum;
+  }
+
   /** Returns whether any level is a concurrency level (global or a tier's). */
   public boolean hasConcurrency() {
     return concurrency > 0 || tiers.values().stream().anyMatch(t -> t.concurrency() > 0);

@@ -2,7 +2,6 @@ package dev.sluice.envoy;
 
 import dev.sluice.adaptive.AdaptiveSettings;
 import dev.sluice.core.LimiterSpec;
-import dev.sluice.core.TierSpec;
 
 /**
  * The factor the adaptive control loop applies to the edge's rates now, which {@code
@@ -42,25 +41,11 @@ public record EdgeScale(double factor, double maxFactor) {
     if (!adaptive.enabled() || adaptive.shadow()) {
       return NONE;
     }
-    double base = controlledRate(configured);
-    double current = controlledRate(now);
+    double base = configured.controlledRate();
+    double current = now.controlledRate();
     if (!(base > 0) || !(current > 0)) {
       return NONE;
     }
     return new EdgeScale(current / base, adaptive.limits().maxRate() / base);
-  }
-
-  /** The rate the loop moves: the global rate, else the sum of the tiers' aggregate rates (0: none). */
-  private static double controlledRate(LimiterSpec spec) {
-    if (spec.global() != null) {
-      return spec.global().rate().perSecond();
-    }
-    double sum = 0;
-    for (TierSpec t : spec.tiers().values()) {
-      if (t.aggregate() != null) {
-        sum += t.aggregate().rate().perSecond();
-      }
-    }
-    return sum;
   }
 }
