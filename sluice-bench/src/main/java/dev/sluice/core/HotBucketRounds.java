@@ -81,7 +81,7 @@ public final class HotBucketRounds {
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
-        long start = System.nanoTime();
+        long start = clock.nanoTime();
         boolean x = false;
         for (int i = 0; i < CALLS; i++) {
           long now = clock.nanoTime();
@@ -111,7 +111,7 @@ public final class HotBucketRounds {
           }
         }
         sink = x;
-        took[id] = System.nanoTime() - start;
+        took[id] = clock.nanoTime() - start;
       });
       workers[t].start();
     }
