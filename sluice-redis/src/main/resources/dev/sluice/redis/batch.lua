@@ -1,20 +1,29 @@
 -- Sluice GCRA for a batch of decisions in one call, layout v1. See docs/redis.md ("Batching").
 -- The decisions are evaluated one after the other, in ARGV order, each against the state the ones
--- before it left: the same arithmetic as one gcra.lua 'A' call per decision in that order. Each
--- touched key is written once at the end, with the value and expiry its last decision gave it.
+-- before it left: the same arithmetic as one gcra.lua 'A' call per decision in that order. Every
+-- key is read once (one MGET) and each touched key written once at the end, with the value and
+-- expiry its last decision gave it.
 -- KEYS: the distinct bucket keys of the batch.
--- ARGV: units per ms, expiry slack ms, limit count L, decision count, then L pairs of burst and
---       interval (the batch's distinct limits), then per decision: now ('' = Redis TIME, read once
---       per call), cost, level count, then per level: key index (into KEYS), limit index.
--- Reply: per decision, admitted (1/0), now, then tokens, debt, wait for each level; wait -1 = never.
+-- ARGV: units per ms, expiry slack ms, limit count L, shape count S, decision count, then L pairs
+--       of burst and interval (the batch's distinct limits), then S shapes (the distinct level
+--       lists of the batch's decisions, innermost key aside): level count n, the innermost level's
+--       limit index, then n - 1 pairs of key index (into KEYS) and limit index for the outer
+--       levels; then per decision: now ('' = Redis TIME, read once per call), cost, shape index,
+--       the innermost level's key index (a cold client's key: the one that differs per decision).
+-- Reply: per decision, admitted (1/0), then each level's debt after the decision (store units);
+--        the caller derives tokens and waits from them, the cost and the limits it sent.
+local tonumber, ceil = tonumber, math.ceil
 local unitsPerMs = tonumber(ARGV[1])
 local slackMs = tonumber(ARGV[2])
 local limits = tonumber(ARGV[3])
-local count = tonumber(ARGV[4])
-local lb, lv, lc = {}, {}, {}
+local shapes = tonumber(ARGV[4])
+local count = tonumber(ARGV[5])
+local lb, lv, lc, suffix = {}, {}, {}, {}
 for j = 1, limits do
-  lb[j], lv[j] = tonumber(ARGV[3 + 2 * j]), tonumber(ARGV[4 + 2 * j])
+  local sb, sv = ARGV[4 + 2 * j], ARGV[5 + 2 * j]
+  lb[j], lv[j] = tonumber(sb), tonumber(sv)
   lc[j] = lb[j] * lv[j]
+  suffix[j] = ':' .. sb .. ':' .. sv
 end
 local EXACT = 9007199254740992
 
@@ -32,15 +41,29 @@ local function gcd(a, b)
   return a
 end
 
--- Per key: tat (false = no bucket, i.e. full), burst and interval it was computed under; loaded on
--- first use; written (dirty) with the now of the decision that last stored it.
-local tat, kb, kv, loaded, dirty, at = {}, {}, {}, {}, {}, {}
+-- Per key: tat (false = no bucket, i.e. full), burst and interval it was computed under, all read
+-- in one MGET and parsed on first use; a written key (dirty) remembers the now and the limit index
+-- of the decision that last stored it.
+local raw
+if #KEYS <= 1000 then
+  raw = redis.call('MGET', unpack(KEYS))
+else
+  -- unpack has a stack limit: large batches read their keys 1000 at a time.
+  raw = {}
+  local i = 1
+  while i <= #KEYS do
+    local j = math.min(#KEYS, i + 999)
+    local part = redis.call('MGET', unpack(KEYS, i, j))
+    for x = 1, #part do raw[i + x - 1] = part[x] end
+    i = j + 1
+  end
+end
+local tat, kb, kv, loaded, dirty, at, kl = {}, {}, {}, {}, {}, {}, {}
 local function load(k)
-  if loaded[k] then return end
   loaded[k] = true
-  local raw = redis.call('GET', KEYS[k])
-  if raw then
-    local st, sb, si = string.match(raw, '^(%-?%d+):(%d+):(%d+)$')
+  local r = raw[k]
+  if r then
+    local st, sb, si = string.match(r, '^(%-?%d+):(%d+):(%d+)$')
     tat[k], kb[k], kv[k] = tonumber(st), tonumber(sb), tonumber(si)
   else
     tat[k] = false
@@ -48,89 +71,86 @@ local function load(k)
 end
 
 -- Per level of the decision at hand (at most three), reused from decision to decision.
-local key, t, b, v, cap, changed, waits = {}, {}, {}, {}, {}, {}, {}
-local now
-local function debt(i)
-  local d = t[i] - now
-  if d < 0 then return 0 end
-  return d
-end
-
+local key, lim, t, b, v, cap, changed = {}, {}, {}, {}, {}, {}, {}
 local reply = {}
 local r = 0
-local p = 5 + 2 * limits
+local p = 6 + 2 * limits
+-- Shapes: per shape, its level count, key and limit indexes (key 0 = the decision's innermost key).
+local sn, sk, sl = {}, {}, {}
+for s = 1, shapes do
+  local n = tonumber(ARGV[p])
+  local ks, ls = {0}, {tonumber(ARGV[p + 1])}
+  p = p + 2
+  for i = 2, n do
+    ks[i], ls[i] = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
+    p = p + 2
+  end
+  sn[s], sk[s], sl[s] = n, ks, ls
+end
 for _ = 1, count do
-  now = ARGV[p]
+  local now = ARGV[p]
   if now == '' then now = timeNow() else now = tonumber(now) end
   local amount = tonumber(ARGV[p + 1])
-  local n = tonumber(ARGV[p + 2])
-  p = p + 3
+  local s = tonumber(ARGV[p + 2])
+  local inner = tonumber(ARGV[p + 3])
+  p = p + 4
+  local n, ks, ls = sn[s], sk[s], sl[s]
+  local admitted = 1
   for i = 1, n do
-    local k, l = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
-    p = p + 2
-    local bi, vi = lb[l], lv[l]
-    key[i], b[i], v[i], cap[i], changed[i] = k, bi, vi, lc[l], false
-    load(k)
+    local k, l = ks[i], ls[i]
+    if k == 0 then k = inner end
+    local bi, vi, ci = lb[l], lv[l], lc[l]
+    if not loaded[k] then load(k) end
     local x = now
-    if tat[k] then
-      x = tat[k]
+    local ch = false
+    local tk = tat[k]
+    if tk then
+      x = tk
       if kb[k] ~= bi or kv[k] ~= vi then
-        changed[i] = true
+        ch = true
         if x > now then
           -- Proportional carry-over, as in gcra.lua.
           local oc = kb[k] * kv[k]
-          local g = gcd(cap[i], oc)
-          local q = (x - now) * (cap[i] / g)
-          local d = math.ceil(q / (oc / g))
+          local g = gcd(ci, oc)
+          local q = (x - now) * (ci / g)
+          local d = ceil(q / (oc / g))
           if q >= EXACT then d = d + 1 end
           x = now + d
         end
       end
     end
-    t[i] = x
-  end
-  local admitted = 1
-  for i = 1, n do
-    local need = debt(i) + amount * v[i]
-    if amount > b[i] then
-      waits[i] = -1
-      admitted = 0
-    elseif need > cap[i] then
-      waits[i] = need - cap[i]
-      admitted = 0
-    else
-      waits[i] = 0
-    end
+    key[i], lim[i], b[i], v[i], cap[i], changed[i], t[i] = k, l, bi, vi, ci, ch, x
+    local d = x - now
+    if d < 0 then d = 0 end
+    if amount > bi or d + amount * vi > ci then admitted = 0 end
   end
   r = r + 1
   reply[r] = admitted
-  r = r + 1
-  reply[r] = now
   for i = 1, n do
+    local d = t[i] - now
+    if d < 0 then d = 0 end
     if admitted == 1 then
-      t[i] = now + debt(i) + amount * v[i]
+      d = d + amount * v[i]
+      t[i] = now + d
     end
-    local d = debt(i)
     if admitted == 1 or changed[i] then
       local k = key[i]
       dirty[k], at[k] = true, now
       if d <= 0 then
         tat[k] = false
       else
-        tat[k], kb[k], kv[k] = t[i], b[i], v[i]
+        tat[k], kb[k], kv[k], kl[k] = t[i], b[i], v[i], lim[i]
       end
     end
-    local tokens = 0
-    if d < cap[i] then tokens = math.floor((cap[i] - d) / v[i]) end
-    reply[r + 1], reply[r + 2], reply[r + 3] = tokens, d, waits[i]
-    r = r + 3
+    r = r + 1
+    reply[r] = d
   end
 end
 
 for k in pairs(dirty) do
-  if tat[k] then
-    local ttl = math.ceil((tat[k] - at[k]) / unitsPerMs) + slackMs
-    redis.call('SET', KEYS[k], string.format('%.0f:%.0f:%.0f', tat[k], kb[k], kv[k]), 'PX', ttl)
+  local x = tat[k]
+  if x then
+    redis.call('SET', KEYS[k], string.format('%.0f', x) .. suffix[kl[k]], 'PX', ceil((x - at[k]) / unitsPerMs) + slackMs)
   else
     redis.call('DEL', KEYS[k])
   end

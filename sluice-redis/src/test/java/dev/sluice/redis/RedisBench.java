@@ -54,9 +54,10 @@ public final class RedisBench {
   /** Distinct client keys in the cold-client group (d). */
   private static final int COLD_KEYS = 10_000;
   /** Every cell letter main accepts. */
-  private static final String CELLS = "abcBCdkK";
+  private static final String CELLS = "abcBCdekK";
   /**
-   * Which cells to run: a, b, c (throughput), B, C (saturated) and d (cold clients) on one
+   * Which cells to run: a, b, c (throughput), B, C (saturated), d (cold clients) and e (of d only
+   * plain EVAL and batched Sluice) on one
    * standalone Redis; k (throughput) and K (saturated) on a 3-master Cluster, without and with 3
    * aggregate shards; {@code abcBC} by default.
    */
@@ -108,6 +109,12 @@ public final class RedisBench {
         }
         if (only.contains("C")) {
           cells.add(sluice("(c) saturated global", standalone, tight, nodes, hot, seconds, true, true));
+        }
+        if (nodes < 3 && only.contains("e")) {
+          // The two cells the cold-client goal compares, alone (quick runs, profiles).
+          String what = String.format(Locale.ROOT, ", %,d keys, %d threads", COLD_KEYS, coldThreads);
+          cells.add(baseline("(d) plain EVAL" + what, redis, nodes, cold, seconds));
+          cells.add(sluice("(d) sluice, no leasing, batched" + what, standalone, open, nodes, cold, seconds, false, true));
         }
         if (nodes < 3 && only.contains("d")) {
           String what = String.format(Locale.ROOT, ", %,d keys, %d threads", COLD_KEYS, coldThreads);
