@@ -54,10 +54,11 @@ public final class RedisBench {
   /** Distinct client keys in the cold-client group (d). */
   private static final int COLD_KEYS = 10_000;
   /** Every cell letter main accepts. */
-  private static final String CELLS = "abcBCdekK";
+  private static final String CELLS = "abcBCdefkK";
   /**
-   * Which cells to run: a, b, c (throughput), B, C (saturated), d (cold clients) and e (of d only
-   * plain EVAL and batched Sluice) on one
+   * Which cells to run: a, b, c (throughput), B, C (saturated), d (cold clients), e (of d only
+   * plain EVAL and batched Sluice) and f (e driven asynchronously: COLD_THREADS decisions in flight
+   * per node, each issued from the completion of the one before, no thread per request) on one
    * standalone Redis; k (throughput) and K (saturated) on a 3-master Cluster, without and with 3
    * aggregate shards; {@code abcBC} by default.
    */
@@ -89,8 +90,8 @@ public final class RedisBench {
       LimiterSpec tight = LimiterSpec.builder().tier("t", Limit.of(10_000_000, 10_000_000))
           .global(Limit.of(2_000, 20_000)).build();
       RedisClusterProcesses cluster = only.contains("k") || only.contains("K") ? new RedisClusterProcesses() : null;
-      Load hot = new Load(threads, keys);
-      Load cold = new Load(coldThreads, COLD_KEYS);
+      Load hot = new Load(threads, keys, false);
+      Load cold = new Load(coldThreads, COLD_KEYS, false);
       Backend standalone = new Backend(b -> b.standalone(RedisURI.create(redis.uri())),
           List.of(RedisURI.create(redis.uri())));
       for (int nodes : new int[] {1, 2, 3}) {
@@ -115,6 +116,12 @@ public final class RedisBench {
           String what = String.format(Locale.ROOT, ", %,d keys, %d threads", COLD_KEYS, coldThreads);
           cells.add(baseline("(d) plain EVAL" + what, redis, nodes, cold, seconds));
           cells.add(sluice("(d) sluice, no leasing, batched" + what, standalone, open, nodes, cold, seconds, false, true));
+        }
+        if (nodes < 3 && only.contains("f")) {
+          String what = String.format(Locale.ROOT, ", %,d keys, async, %d in flight", COLD_KEYS, coldThreads);
+          Load async = new Load(coldThreads, COLD_KEYS, true);
+          cells.add(baseline("(f) plain EVAL" + what, redis, nodes, async, seconds));
+          cells.add(sluice("(f) sluice, no leasing, batched" + what, standalone, open, nodes, async, seconds, false, true));
         }
         if (nodes < 3 && only.contains("d")) {
           String what = String.format(Locale.ROOT, ", %,d keys, %d threads", COLD_KEYS, coldThreads);
@@ -180,8 +187,12 @@ public final class RedisBench {
     System.exit(2);
   }
 
-  /** The driver's load: threads per node, and the distinct client keys they take turns on. */
-  private record Load(int threads, int keys) {}
+  /**
+   * The driver's load: threads per node (with {@code async}: decisions in flight per node, each
+   * issued from the completion of the one before, without a thread per request), and the distinct
+   * client keys they take turns on.
+   */
+  private record Load(int threads, int keys, boolean async) {}
 
   /** Where a Sluice cell's stores connect, and the redis-servers whose CPU and script time it reports. */
   private record Backend(UnaryOperator<RedisStoreBuilder> connect, List<RedisURI> servers) {}
@@ -226,8 +237,10 @@ public final class RedisBench {
           .toCompletableFuture().thenApply(Decision::allowed), () -> awaitFullGlobal(stores.get(0)));
       Limit g = spec.global();
       double bound = g.burst() < 1_000_000 ? g.burst() + g.rate().perSecond() * r.elapsedSeconds : 0;
-      STATS.add(String.format(Locale.ROOT, "- %s, %d node(s): every driver thread stood still >= %.1f ms at least once",
-          name, nodes, r.pausedMs()));
+      if (!load.async()) {
+        STATS.add(String.format(Locale.ROOT, "- %s, %d node(s): every driver thread stood still >= %.1f ms at least once",
+            name, nodes, r.pausedMs()));
+      }
       for (RedisBucketStore st : stores) {
         StoreStats x = st.stats();
         String batches = st.batchCalls() == 0 ? "" : String.format(Locale.ROOT, ", batch calls %,d (%.1f decisions each)",
@@ -332,6 +345,9 @@ public final class RedisBench {
   }
 
   private static Result run(int nodes, Load load, int seconds, BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
+    if (load.async()) {
+      return runAsync(nodes, load, seconds, decide);
+    }
     int threads = load.threads();
     int keys = load.keys();
     // Latency samples per thread: a ring of the last ones (2^20 for a few threads, fewer for many).
@@ -395,5 +411,108 @@ public final class RedisBench {
     long[] all = lats.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     double p99 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1e6;
     return new Result(total / elapsed, p99, admitted, elapsed, everyPaused / 1e6, "");
+  }
+
+  /**
+   * The asynchronous driver: per node, {@code load.threads()} slots, each with one decision in
+   * flight, issuing its next decision from the completion of the one before (on whatever thread
+   * completed it: for both the plain EVAL and Sluice, a Lettuce event loop), until the cell's time
+   * is up. No driver thread blocks or yields, so what the cell measures is the client library and
+   * Redis, not thread switches.
+   */
+  private static Result runAsync(int nodes, Load load, int seconds,
+      BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
+    int slots = load.threads();
+    String[] names = new String[load.keys()];
+    for (int k = 0; k < names.length; k++) {
+      names[k] = "client-" + k;
+    }
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Slot> all = new ArrayList<>();
+    int ring = Integer.highestOneBit(Math.max(1 << 12, Math.min(1 << 20, (1 << 23) / (slots * nodes))));
+    long start = CLOCK.nanoTime();
+    for (int n = 0; n < nodes; n++) {
+      for (int t = 0; t < slots; t++) {
+        Slot s = new Slot(n, t * Math.max(1, names.length / slots), ring, names, decide, stop);
+        all.add(s);
+      }
+    }
+    all.forEach(Slot::next);
+    Conditions.await("cell duration", java.time.Duration.ofSeconds(seconds + 5),
+        () -> CLOCK.nanoTime() - start >= TimeUnit.SECONDS.toNanos(seconds));
+    stop.set(true);
+    Conditions.await("every slot's last decision", java.time.Duration.ofSeconds(10),
+        () -> all.stream().allMatch(s -> s.done));
+    double elapsed = (CLOCK.nanoTime() - start) / 1e9;
+    long total = 0;
+    long admitted = 0;
+    List<long[]> lats = new ArrayList<>();
+    for (Slot s : all) {
+      if (s.failure != null) {
+        throw new IllegalStateException("a decision failed in the async driver", s.failure);
+      }
+      total += s.count;
+      admitted += s.admitted;
+      lats.add(Arrays.copyOf(s.lat, (int) Math.min(s.count, s.lat.length)));
+    }
+    long[] every = lats.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+    double p99 = every.length == 0 ? 0 : every[(int) Math.min(every.length - 1, Math.ceil(every.length * 0.99) - 1)] / 1e6;
+    return new Result(total / elapsed, p99, admitted, elapsed, 0, "");
+  }
+
+  /**
+   * One asynchronous driver slot: one decision in flight at a time, the next one issued from the
+   * completion of the one before (a completion that arrives before its callback is registered runs
+   * the loop on, without recursion). Its fields are written only by the decision chain, one step at
+   * a time, and read after {@code done}.
+   */
+  private static final class Slot {
+    private final int node;
+    private final String[] names;
+    private final BiFunction<Integer, String, CompletableFuture<Boolean>> decide;
+    private final AtomicBoolean stop;
+    final long[] lat;
+    int key;
+    long count;
+    long admitted;
+    volatile Throwable failure;
+    volatile boolean done;
+
+    Slot(int node, int key, int ring, String[] names, BiFunction<Integer, String, CompletableFuture<Boolean>> decide,
+        AtomicBoolean stop) {
+      this.node = node;
+      this.key = key;
+      this.lat = new long[ring];
+      this.names = names;
+      this.decide = decide;
+      this.stop = stop;
+    }
+
+    /** Issues decisions until one is still in flight (its completion goes on) or the cell stops. */
+    void next() {
+      while (!stop.get()) {
+        long t0 = CLOCK.nanoTime();
+        CompletableFuture<Boolean> f = decide.apply(node, names[key++ % names.length]);
+        if (!f.isDone()) {
+          f.whenComplete((ok, err) -> {
+            record(t0, ok, err);
+            next();
+          });
+          return;
+        }
+        record(t0, f.getNow(false), null);
+      }
+      done = true;
+    }
+
+    private void record(long t0, Boolean ok, Throwable err) {
+      if (err != null) {
+        failure = err;
+        stop.set(true);
+        return;
+      }
+      lat[(int) (count++ & (lat.length - 1))] = CLOCK.nanoTime() - t0;
+      admitted += ok ? 1 : 0;
+    }
   }
 }
