@@ -4,11 +4,11 @@ import dev.sluice.core.Clock;
 import dev.sluice.core.Limit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -19,24 +19,23 @@ import java.util.function.Consumer;
  *
  * <p>Protocol:
  * <ol>
- *   <li>At most one batch call per batcher (a store has one per aggregate shard, as a call's keys
- *       must share one hash tag) is in flight. A decision that arrives while none is
- *       goes out at once (a batch of one: no added latency at low load, no timer); decisions that
- *       arrive while one is out queue, and its reply sends the queue, up to {@code maxBatch}
+ *   <li>At most {@code maxInFlight} batch calls per batcher (default 1; a store has one batcher per
+ *       aggregate shard, as a call's keys must share one hash tag) are out. A decision that arrives
+ *       while fewer are goes out at once (a batch of one: no added latency at low load, no timer);
+ *       decisions that arrive meanwhile queue, and a reply sends the queue, up to {@code maxBatch}
  *       decisions in arrival order, as the next call before the replied decisions are completed.
- *       The batch size thus follows the load: about the decisions that arrive during one round
- *       trip.
- *   <li>A call goes out only after the previous one has replied, so Redis runs them in queue
- *       order, one at a time. The script evaluates a batch's decisions in queue order, each
- *       against the state the ones before it left: the results are exactly those of one
- *       single-decision call per decision in the same order (for Redis time, all decisions of a
- *       call share the instant its script read {@code TIME}). Nothing is admitted that the
- *       sequential calls would deny.
+ *       The batch size thus follows the load: about the decisions that arrive during a round trip.
+ *   <li>Calls reach Redis in queue order (with more than one out, they are never sent from a
+ *       Lettuce event loop, see {@link #pump}), and Redis runs a connection's calls one at a time in
+ *       that order. The script evaluates a batch's decisions in queue order, each against the state
+ *       the ones before it left: the results are exactly those of one single-decision call per
+ *       decision in the same order (for Redis time, all decisions of a call share the instant its
+ *       script read {@code TIME}). Nothing is admitted that the sequential calls would deny.
  *   <li>A decision waits at most the link's timeout, queueing included: one queued longer fails
  *       without being sent, and a call's own timeout is what is left of its oldest decision's.
- *   <li>A call that fails or times out fails every decision in it (each then takes the store's
- *       failure path on its own); one that cannot even be sent fails them at once. Calls are
- *       sent, and decisions completed, outside the monitor.
+ *   <li>A call that fails or times out, or whose reply does not fit the batch, fails every decision
+ *       in it (each then takes the store's failure path on its own); one that cannot even be sent
+ *       fails them at once. Calls are sent, and decisions completed, outside the monitor.
  * </ol>
  */
 final class Batcher {
@@ -50,23 +49,42 @@ final class Batcher {
   private final Clock clock;
   private final long timeoutNanos;
   private final int maxBatch;
+  private final int maxInFlight;
+  /** Sends for reply handlers on a Lettuce event loop (see {@link #pump}); null: send on the caller. */
+  private final Executor sender;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  /**
-   * Whether a call is out; guarded by this. One at a time: a second call sent while the first runs
-   * could overtake it on the wire (a call sent from Lettuce's event loop is written at once, one
-   * sent from another thread waits in the loop's task queue), and the queue order would be lost.
-   */
-  private boolean inFlight;
+  /** Calls out, and the most ever out at once; guarded by this. */
+  private int inFlight;
+  private int mostInFlight;
+  /** Held by the one thread taking batches off the queue and sending them (never an event loop). */
+  private final AtomicBoolean sending = new AtomicBoolean();
+  /** Whether a send task is queued on the sender (at most one). */
+  private final AtomicBoolean scheduled = new AtomicBoolean();
   private final AtomicLong calls = new AtomicLong();
   /** Sees every batch as it is sent, in order (tests); never null. */
   private volatile Consumer<List<Pending>> observer = b -> { };
 
   Batcher(RedisLink link, StoreTime time, Clock clock, long timeoutNanos, int maxBatch) {
+    this(link, time, clock, timeoutNanos, maxBatch, 1, null);
+  }
+
+  /**
+   * Creates a batcher with up to {@code maxInFlight} calls out at once; above 1, {@code sender}
+   * sends the calls that a reply frees up (a reply handler runs on a Lettuce event loop, which must
+   * not send itself, see {@link #pump}).
+   */
+  Batcher(RedisLink link, StoreTime time, Clock clock, long timeoutNanos, int maxBatch, int maxInFlight,
+      Executor sender) {
+    if (maxInFlight > 1 && sender == null) {
+      throw new IllegalArgumentException("batches in flight: " + maxInFlight + " need a sender executor");
+    }
     this.link = link;
     this.time = time;
     this.clock = clock;
     this.timeoutNanos = timeoutNanos;
     this.maxBatch = maxBatch;
+    this.maxInFlight = maxInFlight;
+    this.sender = sender;
   }
 
   /**
@@ -76,24 +94,66 @@ final class Batcher {
    */
   CompletableFuture<long[]> submit(String[] keys, Limit[] limits, long cost) {
     Pending p = new Pending(keys, limits, cost, time.nowArg(), clock.nanoTime(), new CompletableFuture<>());
-    List<Pending> batch = null;
     synchronized (this) {
       queue.add(p);
-      if (!inFlight) {
-        batch = take();
-      }
     }
-    dispatch(batch);
+    pump();
     return p.result();
   }
 
-  /** Under the monitor: takes the next batch off the queue and marks a call out; null (none out) when empty. */
-  private List<Pending> take() {
-    if (queue.isEmpty()) {
-      inFlight = false;
+  /**
+   * Sends queued batches while fewer than {@code maxInFlight} calls are out. One thread at a time
+   * takes and sends (so batches reach Lettuce in queue order), and never a Lettuce event loop
+   * thread when more than one call may be out: a command sent from the event loop is written at
+   * once, one sent from another thread waits in the loop's task queue, so a batch sent from the
+   * loop could overtake one sent just before from elsewhere, and Redis would run them out of queue
+   * order. From the loop (a reply handler, or a caller that decides from a reply), the send moves
+   * to the sender. A thread that finds another sending leaves its batch to it: the sender checks the
+   * queue again after it lets go.
+   */
+  private void pump() {
+    if (maxInFlight > 1 && Thread.currentThread() instanceof io.netty.util.concurrent.FastThreadLocalThread) {
+      if (scheduled.compareAndSet(false, true)) {
+        try {
+          sender.execute(() -> {
+            scheduled.set(false);
+            drain();
+          });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          // The store is closing: send from here (the order no longer matters).
+          scheduled.set(false);
+          drain();
+        }
+      }
+      return;
+    }
+    drain();
+  }
+
+  private void drain() {
+    while (sending.compareAndSet(false, true)) {
+      try {
+        List<Pending> batch;
+        while ((batch = take()) != null) {
+          send(batch);
+        }
+      } finally {
+        sending.set(false);
+      }
+      synchronized (this) {
+        if (queue.isEmpty() || inFlight >= maxInFlight) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Takes the next batch off the queue and counts a call out; null when the queue is empty or enough calls are out. */
+  private synchronized List<Pending> take() {
+    if (queue.isEmpty() || inFlight >= maxInFlight) {
       return null;
     }
-    inFlight = true;
+    mostInFlight = Math.max(mostInFlight, ++inFlight);
     List<Pending> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
     while (batch.size() < maxBatch && !queue.isEmpty()) {
       batch.add(queue.poll());
@@ -102,45 +162,43 @@ final class Batcher {
   }
 
   /**
-   * Outside the monitor: sends {@code batch} (failing its decisions that queued past the timeout),
-   * and the following ones for as long as calls fail before they are even sent.
+   * Sends {@code batch} (failing its decisions that queued past the timeout); a call that fails
+   * before it is even sent, or has nothing left to send, is settled here and frees its place.
    */
-  private void dispatch(List<Pending> batch) {
-    while (batch != null) {
-      long now = clock.nanoTime();
-      List<Pending> live = new ArrayList<>(batch.size());
-      long oldest = now;
-      for (Pending p : batch) {
-        if (now - p.queuedAt() >= timeoutNanos) {
-          p.result().completeExceptionally(new TimeoutException(
-              "queued for a Redis batch longer than the " + link.timeout().toMillis() + " ms timeout"));
-        } else {
-          live.add(p);
-          oldest = Math.min(oldest, p.queuedAt());
-        }
+  private void send(List<Pending> batch) {
+    long now = clock.nanoTime();
+    List<Pending> live = new ArrayList<>(batch.size());
+    long oldest = now;
+    for (Pending p : batch) {
+      if (now - p.queuedAt() >= timeoutNanos) {
+        p.result().completeExceptionally(new TimeoutException(
+            "queued for a Redis batch longer than the " + link.timeout().toMillis() + " ms timeout"));
+      } else {
+        live.add(p);
+        oldest = Math.min(oldest, p.queuedAt());
       }
-      CompletableFuture<long[]> call = null;
-      if (!live.isEmpty()) {
-        try {
-          call = call(live, timeoutNanos - (now - oldest));
-        } catch (RuntimeException e) {
-          call = CompletableFuture.failedFuture(e);
-        }
-        if (!call.isDone()) {
-          call.whenComplete((r, err) -> completed(live, r, err));
-          return;
-        }
+    }
+    CompletableFuture<long[]> call;
+    if (live.isEmpty()) {
+      call = null;
+    } else {
+      try {
+        call = call(live, timeoutNanos - (now - oldest));
+      } catch (RuntimeException e) {
+        call = CompletableFuture.failedFuture(e);
       }
-      // Nothing to send, or the call failed to go out (or was answered at once): go on with the queue.
-      List<Pending> following;
-      synchronized (this) {
-        following = take();
+      if (!call.isDone()) {
+        call.whenComplete((r, err) -> completed(live, r, err));
+        return;
       }
-      if (call != null) {
-        Throwable err = failure(call);
-        settle(live, err == null ? call.join() : null, err);
-      }
-      batch = following;
+    }
+    // Nothing to send, or the call failed to go out (or was answered at once): its place is free.
+    synchronized (this) {
+      inFlight--;
+    }
+    if (call != null) {
+      Throwable err = failure(call);
+      settle(live, err == null ? call.join() : null, err);
     }
   }
 
@@ -155,122 +213,18 @@ final class Batcher {
   }
 
   private CompletableFuture<long[]> call(List<Pending> batch, long timeout) {
-    Encoded e = encode(batch, time);
+    BatchCodec.Encoded e = BatchCodec.encode(batch, time);
     observer.accept(List.copyOf(batch));
     calls.incrementAndGet();
     return link.run(LuaScript.BATCH, e.keys(), e.args(), Math.max(1, timeout));
   }
 
-  /** A batch's {@code batch.lua} call: its distinct keys and its arguments. */
-  record Encoded(String[] keys, String[] args) {}
-
-  /** Decimal strings of small indexes and costs, made once (a batch's arguments are mostly these). */
-  private static final String[] SMALL = new String[4096];
-
-  static {
-    for (int i = 0; i < SMALL.length; i++) {
-      SMALL[i] = Integer.toString(i);
-    }
-  }
-
-  private static String decimal(long v) {
-    return v >= 0 && v < SMALL.length ? SMALL[(int) v] : Long.toString(v);
-  }
-
-  /**
-   * Encodes {@code batch} for {@code batch.lua}: its distinct keys and limits once each; its
-   * distinct shapes (a decision's levels with the innermost key left out: the limit of the
-   * innermost level, key and limit of each outer one) once each, so that each decision is four
-   * arguments (now, cost, shape, innermost key) whatever its levels.
-   */
-  static Encoded encode(List<Pending> batch, StoreTime time) {
-    Map<String, Integer> keyIndex = new HashMap<>();
-    // A batch's levels share few limits (the spec's instances) and few shapes: each goes in once.
-    Map<Limit, Integer> limitIndex = new java.util.IdentityHashMap<>();
-    List<String> keys = new ArrayList<>();
-    List<String> limits = new ArrayList<>();
-    List<Pending> shapes = new ArrayList<>(4);
-    List<String> shapeArgs = new ArrayList<>();
-    String[] decisions = new String[4 * batch.size()];
-    int a = 0;
-    for (Pending p : batch) {
-      int s = 0;
-      while (s < shapes.size() && !sameShape(shapes.get(s), p)) {
-        s++;
-      }
-      if (s == shapes.size()) {
-        shapes.add(p);
-        shapeArgs.add(decimal(p.keys().length));
-        shapeArgs.add(decimal(index(limitIndex, limits, p.limits()[0], time)));
-        for (int i = 1; i < p.keys().length; i++) {
-          shapeArgs.add(decimal(index(keyIndex, keys, p.keys()[i])));
-          shapeArgs.add(decimal(index(limitIndex, limits, p.limits()[i], time)));
-        }
-      }
-      decisions[a++] = p.now();
-      decisions[a++] = decimal(p.cost());
-      decisions[a++] = decimal(s + 1);
-      decisions[a++] = decimal(index(keyIndex, keys, p.keys()[0]));
-    }
-    String[] args = new String[5 + limits.size() + shapeArgs.size() + decisions.length];
-    args[0] = decimal(time.unitsPerMs());
-    args[1] = decimal(time.expirySlackMs());
-    args[2] = decimal(limits.size() / 2);
-    args[3] = decimal(shapes.size());
-    args[4] = decimal(batch.size());
-    int at = 5;
-    for (String x : limits) {
-      args[at++] = x;
-    }
-    for (String x : shapeArgs) {
-      args[at++] = x;
-    }
-    System.arraycopy(decisions, 0, args, at, decisions.length);
-    return new Encoded(keys.toArray(String[]::new), args);
-  }
-
-  /** Whether two decisions have the same levels apart from the innermost key. */
-  private static boolean sameShape(Pending a, Pending b) {
-    int n = a.keys().length;
-    if (b.keys().length != n || a.limits()[0] != b.limits()[0]) {
-      return false;
-    }
-    for (int i = 1; i < n; i++) {
-      if (a.limits()[i] != b.limits()[i] || !a.keys()[i].equals(b.keys()[i])) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int index(Map<String, Integer> index, List<String> keys, String key) {
-    Integer k = index.get(key);
-    if (k == null) {
-      keys.add(key);
-      k = keys.size();
-      index.put(key, k);
-    }
-    return k;
-  }
-
-  private static int index(Map<Limit, Integer> index, List<String> limits, Limit limit, StoreTime time) {
-    Integer l = index.get(limit);
-    if (l == null) {
-      limits.add(Long.toString(limit.burst()));
-      limits.add(Long.toString(time.intervalUnits(limit)));
-      l = limits.size() / 2;
-      index.put(limit, l);
-    }
-    return l;
-  }
-
-  /** A call's reply: sends the next batch first (Redis works on it meanwhile), then settles this one. */
+  /** A call's reply: frees its place and sends the next batch first (Redis works on it meanwhile), then settles this one. */
   private void completed(List<Pending> batch, long[] reply, Throwable err) {
-    List<Pending> following;
     synchronized (this) {
-      following = take();
+      inFlight--;
     }
-    dispatch(following);
+    pump();
     settle(batch, reply, err);
   }
 
@@ -282,7 +236,7 @@ final class Batcher {
     long[][] decided = null;
     if (err == null) {
       try {
-        decided = decode(batch, reply, time);
+        decided = BatchCodec.decode(batch, reply, time);
       } catch (IllegalStateException e) {
         err = e;
       }
@@ -296,62 +250,9 @@ final class Batcher {
     }
   }
 
-  /**
-   * Decodes a {@code batch.lua} reply (per decision: admitted 1/0, then each level's debt) into
-   * one {@code gcra.lua}-style reply per decision: admitted, now (the injected clock's reading; 0
-   * with Redis time, which the batch reply does not carry), then tokens, debt and wait per level,
-   * wait -1 for a cost above the level's burst. Tokens and waits follow from the debts exactly as
-   * the script computes them (integers below 2^53, so the script's doubles are exact).
-   *
-   * @throws IllegalStateException when the reply does not fit the batch (length, a flag other than
-   *     0/1, a negative debt)
-   */
-  static long[][] decode(List<Pending> batch, long[] reply, StoreTime time) {
-    if (reply == null) {
-      throw new IllegalStateException("no reply from the batch script");
-    }
-    int expected = 0;
-    for (Pending p : batch) {
-      expected += 1 + p.keys().length;
-    }
-    if (reply.length != expected) {
-      throw new IllegalStateException("batch reply has " + reply.length + " values, expected " + expected
-          + " for " + batch.size() + " decisions");
-    }
-    long[][] out = new long[batch.size()][];
-    int at = 0;
-    for (int d = 0; d < out.length; d++) {
-      Pending p = batch.get(d);
-      long admitted = reply[at++];
-      if (admitted != 0 && admitted != 1) {
-        throw new IllegalStateException("batch reply: decision " + (d + 1) + " has admitted flag " + admitted
-            + " (expected 0 or 1)");
-      }
-      int n = p.keys().length;
-      long[] r = new long[2 + 3 * n];
-      r[0] = admitted;
-      r[1] = p.now().isEmpty() ? 0 : Long.parseLong(p.now());
-      for (int i = 0; i < n; i++) {
-        long debt = reply[at++];
-        if (debt < 0) {
-          throw new IllegalStateException("batch reply: decision " + (d + 1) + " has debt " + debt
-              + " at level " + (i + 1) + " (expected >= 0)");
-        }
-        long v = time.intervalUnits(p.limits()[i]);
-        long burst = p.limits()[i].burst();
-        long cap = burst * v;
-        long wait = 0;
-        if (admitted == 0) {
-          // cost <= burst here, so the need stays below 2 × cap <= 2^53.
-          wait = p.cost() > burst ? -1 : Math.max(0, debt + p.cost() * v - cap);
-        }
-        r[2 + 3 * i] = debt < cap ? (cap - debt) / v : 0;
-        r[3 + 3 * i] = debt;
-        r[4 + 3 * i] = wait;
-      }
-      out[d] = r;
-    }
-    return out;
+  /** Returns the most batch calls that were out at once (tests). */
+  synchronized int mostInFlight() {
+    return mostInFlight;
   }
 
   /** Returns the number of batch calls sent. */

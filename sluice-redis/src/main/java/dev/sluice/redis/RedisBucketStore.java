@@ -60,6 +60,8 @@ public final class RedisBucketStore implements BucketStore {
   private final BucketPeeks peeks;
   /** One per aggregate shard; null when batching is off. */
   private final Batcher[] batchers;
+  /** Sends the batch calls that replies free up; null unless batching with more than one call out. */
+  private final java.util.concurrent.ExecutorService batchSender;
   private final LeaseTable leases;
   private final StoreTime time;
   private final CircuitBreaker breaker;
@@ -112,11 +114,20 @@ public final class RedisBucketStore implements BucketStore {
         : null;
     AggregateShards shards = new AggregateShards(keys, nodeId);
     if (b.batching) {
+      // With more than one batch call out, the calls a reply frees up are sent from this thread,
+      // never from the Lettuce event loop that ran the reply (see Batcher.pump).
+      this.batchSender = b.batchesInFlight > 1 ? Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sluice-redis-batch-" + nodeId);
+        t.setDaemon(true);
+        return t;
+      }) : null;
       this.batchers = new Batcher[shards.count()];
       for (int s = 0; s < batchers.length; s++) {
-        batchers[s] = new Batcher(link, time, b.systemClock, b.timeout.toNanos(), b.maxBatch);
+        batchers[s] = new Batcher(link, time, b.systemClock, b.timeout.toNanos(), b.maxBatch, b.batchesInFlight,
+            batchSender);
       }
     } else {
+      this.batchSender = null;
       this.batchers = null;
     }
     this.shared = new SharedBuckets(link, keys, shards, time, leases, batchers);
@@ -401,6 +412,9 @@ public final class RedisBucketStore implements BucketStore {
       // Best effort: a dead Redis cannot take the tokens back; they refill within one lease period.
       errors.incrementAndGet();
     } finally {
+      if (batchSender != null) {
+        batchSender.shutdownNow();
+      }
       link.close();
     }
   }
@@ -409,6 +423,9 @@ public final class RedisBucketStore implements BucketStore {
   void halt() {
     closed = true;
     scheduler.shutdownNow();
+    if (batchSender != null) {
+      batchSender.shutdownNow();
+    }
     link.close();
   }
 

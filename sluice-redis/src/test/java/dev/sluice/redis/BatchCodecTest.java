@@ -48,7 +48,7 @@ class BatchCodecTest {
         // The same client again, and a decision whose client level was leased: its innermost key is the tier's.
         pending("", 4, new String[] {"c1", "t", "g"}, new Limit[] {CLIENT, TIER, GLOBAL}),
         pending("", 1, new String[] {"t", "g"}, new Limit[] {TIER, GLOBAL}));
-    Batcher.Encoded e = Batcher.encode(batch, time);
+    BatchCodec.Encoded e = BatchCodec.encode(batch, time);
     // A new shape's outer keys go in before its first decision's innermost key.
     assertThat(e.keys()).containsExactly("t", "g", "c1", "c2", "c3");
     // Intervals in µs: 500,000 (2/s), 50,000 (20/s), 33,334 (30/s, rounded up).
@@ -73,7 +73,7 @@ class BatchCodecTest {
         pending("", 2, new String[] {"c2", "g"}, new Limit[] {CLIENT, GLOBAL}),
         pending("", 4, new String[] {"c3"}, new Limit[] {CLIENT}));
     // Client capacity 3 × 500,000 = 1,500,000 µs; global 60 × 33,334 = 2,000,040 µs.
-    long[][] d = Batcher.decode(batch, new long[] {1, 500_000, 66_668, 0, 1_200_000, 100_000, 0, 0}, time);
+    long[][] d = BatchCodec.decode(batch, new long[] {1, 500_000, 66_668, 0, 1_200_000, 100_000, 0, 0}, time);
     // Admitted: tokens floor((cap - debt) / interval), no wait.
     assertThat(d[0]).containsExactly(1, 0, 2, 500_000, 0, 58, 66_668, 0);
     // Denied at the client: the need 1,200,000 + 2 × 500,000 exceeds the capacity by 700,000.
@@ -89,12 +89,12 @@ class BatchCodecTest {
     List<Batcher.Pending> batch = List.of(
         pending("", 1, new String[] {"c1", "g"}, new Limit[] {CLIENT, GLOBAL}),
         pending("", 1, new String[] {"c2", "g"}, new Limit[] {CLIENT, GLOBAL}));
-    assertThatThrownBy(() -> Batcher.decode(batch, new long[] {1, 0, 0, 1, 0}, time))
+    assertThatThrownBy(() -> BatchCodec.decode(batch, new long[] {1, 0, 0, 1, 0}, time))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("batch reply has 5 values, expected 6 for 2 decisions");
-    assertThatThrownBy(() -> Batcher.decode(batch, new long[] {1, 0, 0, 2, 0, 0}, time))
+    assertThatThrownBy(() -> BatchCodec.decode(batch, new long[] {1, 0, 0, 2, 0, 0}, time))
         .hasMessage("batch reply: decision 2 has admitted flag 2 (expected 0 or 1)");
-    assertThatThrownBy(() -> Batcher.decode(batch, new long[] {1, 0, -5, 1, 0, 0}, time))
+    assertThatThrownBy(() -> BatchCodec.decode(batch, new long[] {1, 0, -5, 1, 0, 0}, time))
         .hasMessage("batch reply: decision 1 has debt -5 at level 2 (expected >= 0)");
 
     batcher.settle(batch, new long[] {1, 0, 0}, null);
@@ -107,6 +107,15 @@ class BatchCodecTest {
   }
 
   @Test
+  void batchesInFlightOutsideOneToEightIsRejected() {
+    LimiterSpec spec = LimiterSpec.builder().tier("t", Limit.of(2, 1)).build();
+    assertThatThrownBy(() -> RedisBucketStore.builder(spec).batchesInFlight(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("batches in flight: 0 (expected: 1 to 8)");
+    assertThatThrownBy(() -> RedisBucketStore.builder(spec).batchesInFlight(9))
+        .hasMessage("batches in flight: 9 (expected: 1 to 8)");
+  }
+
+  @Test
   void aBatchOfMoreThanAThousandKeysEqualsASequentialReplay() throws Exception {
     LimiterSpec spec = LimiterSpec.builder().tier("t", Limit.of(2, 1), Limit.of(1_000, 10))
         .global(Limit.of(1_100, 10)).build();
@@ -114,7 +123,7 @@ class BatchCodecTest {
     ManualClock clock = new ManualClock(5_000_000_000L);
     try (RedisProcess redis = RedisProcess.start();
         RedisBucketStore batched = RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri()))
-            .namespace("big").clock(clock).leasing(false).maxBatch(2_000).timeout(Duration.ofSeconds(20)).build();
+            .namespace("big").clock(clock).leasing(false).maxBatch(2_000).batchesInFlight(1).timeout(Duration.ofSeconds(20)).build();
         RedisBucketStore replay = RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri()))
             .namespace("big-replay").clock(clock).leasing(false).batching(false)
             .timeout(Duration.ofSeconds(20)).build()) {

@@ -38,8 +38,9 @@ class RedisBatchingTest {
   /** One decision a driver thread asked for, and what it got. */
   private record Call(String client, String tier, int cost, CompletableFuture<Decision> result) {}
 
-  @Test
-  void concurrentBatchedDecisionsEqualASequentialReplayInBatchOrder() throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0} batch call(s) in flight")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+  void concurrentBatchedDecisionsEqualASequentialReplayInBatchOrder(int inFlight) throws Exception {
     // Tier t has three levels, tier u two: batches mix decisions of different shapes. Small bursts,
     // shared aggregates and costs up to 4 (above the client burst of 3) make the order matter.
     LimiterSpec spec = LimiterSpec.builder()
@@ -55,7 +56,8 @@ class RedisBatchingTest {
     List<List<Call>> perThread = new ArrayList<>();
     try (RedisProcess redis = RedisProcess.start();
         RedisBucketStore batched = RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri()))
-            .namespace("batched").clock(clock).leasing(false).maxBatch(16).timeout(Duration.ofSeconds(10)).build();
+            .namespace("batched").clock(clock).leasing(false).maxBatch(16).batchesInFlight(inFlight)
+            .timeout(Duration.ofSeconds(10)).build();
         // The reference: batching off, one gcra.lua call per decision, on its own clock and keys.
         RedisBucketStore replay = RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri()))
             .namespace("replay").clock(replayClock).leasing(false).batching(false)
@@ -140,6 +142,7 @@ class RedisBatchingTest {
       assertThat(batches.size()).as("fewer calls than decisions").isLessThan(decisions);
       assertThat(admitted).as("the limits bite").isPositive().isLessThan(decisions);
       assertThat(got).anyMatch(d -> d.reason() == Decision.Reason.COST_EXCEEDS_BURST);
+      assertThat(batched.batcher().mostInFlight()).as("batch calls out at once").isEqualTo(inFlight);
       assertThat(batched.stats().redisDecisions()).isEqualTo(decisions);
       assertThat(batched.stats().errors()).isZero();
       assertThat(replay.stats().errors()).isZero();
@@ -156,7 +159,7 @@ class RedisBatchingTest {
       CountDownLatch paused = new CountDownLatch(1);
       List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
       try (RedisBucketStore store = RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri()))
-          .namespace("kill").leasing(false).failureMode(FailureMode.FAIL_CLOSED)
+          .namespace("kill").leasing(false).batchesInFlight(1).failureMode(FailureMode.FAIL_CLOSED)
           .circuitBreaker(3, Duration.ofSeconds(30)).timeout(Duration.ofSeconds(5)).build()) {
         store.batcher().observe(batch -> {
           sizes.add(batch.size());
@@ -207,7 +210,7 @@ class RedisBatchingTest {
       RedisClient admin = RedisClient.create(RedisURI.create(redis.uri()));
       StatefulRedisConnection<String, String> adminConn = admin.connect();
       try (RedisBucketStore store = RedisBucketStore.builder(spec).standalone(RedisURI.create(redis.uri()))
-          .namespace("queued").leasing(false).failureMode(FailureMode.FAIL_CLOSED).systemClock(system)
+          .namespace("queued").leasing(false).batchesInFlight(1).failureMode(FailureMode.FAIL_CLOSED).systemClock(system)
           .circuitBreaker(3, Duration.ofSeconds(30)).timeout(Duration.ofSeconds(5)).build()) {
         store.batcher().observe(batch -> sizes.add(batch.size()));
         // Redis holds the first decision for 1.5 s; the others queue behind it meanwhile.

@@ -224,7 +224,8 @@ public final class RedisBench {
     String ns = "bench" + CLOCK.nanoTime();
     for (int n = 0; n < nodes; n++) {
       stores.add(backend.connect().apply(RedisBucketStore.builder(spec)).namespace(ns).nodeId("bench-" + n)
-          .leasing(leasing).batching(batching).timeout(java.time.Duration.ofSeconds(1)).build());
+          .leasing(leasing).batching(batching).batchesInFlight(Integer.getInteger("sluice.bench.batchesInFlight", 1))
+          .timeout(java.time.Duration.ofSeconds(1)).build());
     }
     try {
       // A store whose Redis did not answer within its start-up wait starts in the failure mode; a
