@@ -12,8 +12,11 @@
 # Usage: bench/redis/run.sh [SECONDS_PER_CELL=5] [THREADS_PER_NODE=8] [CLIENT_KEYS=8] [CELLS=abcBC] [COLD_THREADS=64]
 #   CELLS: a, b, c = throughput cells (a)/(b)/(c); B, C = saturated (b)/(c); d = the cold-client
 #   group (10^4 keys, COLD_THREADS driver threads per node); k, K = throughput (b)/(c) and saturated
-#   (c) on a 3-master Cluster, one slot vs 3 aggregate shards. Extra JVM options
-#   (e.g. -XX:StartFlightRecording=filename=c.jfr) go in $BENCH_JAVA_OPTS.
+#   (c) on a 3-master Cluster, one slot vs 3 aggregate shards; e = of d only plain EVAL and batched
+#   Sluice; f = those two driven asynchronously (COLD_THREADS decisions in flight per node, each issued
+#   from the completion of the one before, no thread per request). Extra JVM options
+#   (e.g. -XX:StartFlightRecording=filename=c.jfr, or -Dsluice.bench.batchesInFlight=2 for pipelined
+#   batch calls) go in $BENCH_JAVA_OPTS.
 #
 # Works from a fresh clone: builds sluice-redis and the modules it needs in this checkout's target/
 # folders (reactor build from the root, nothing installed into ~/.m2); Maven downloads what the
