@@ -6,6 +6,9 @@
 # inner SET and MGET time (INFO commandstats) and the server's CPU per call.
 #
 # Usage: bench/redis/lua-cost.sh [DECISIONS=30] [CALLS=10000] [SCRIPT=sluice-redis/.../batch.lua]
+#   With FORMAT=1 in the environment the arguments take the first batch.lua format (git be72e23 and
+#   before: per decision now, cost, level count and a key/limit pair per level), e.g.
+#   FORMAT=1 bench/redis/lua-cost.sh 30 10000 <(git show be72e23:sluice-redis/src/main/resources/dev/sluice/redis/batch.lua)
 # Needs redis-server, redis-cli and redis-benchmark on the PATH; starts its own server on a free
 # loopback port and stops it at the end.
 set -eu
@@ -30,9 +33,15 @@ sha=$(redis-cli -p "$port" script load "$(cat "$script")")
 # 10^8/s global (1 µs intervals); the shape: 3 levels, client limit 1, tier key/limit, global key/limit.
 args=("$((decisions + 2))")
 for i in $(seq "$decisions"); do args+=("{b}:v1:c:1:t:client-__rand_int__"); done
-args+=("{b}:v1:t:t" "{b}:v1:g" 1000 1 3 1 "$decisions" 10000000 1 10000000 1 100000000 1
-  3 1 "$((decisions + 1))" 2 "$((decisions + 2))" 3)
-for i in $(seq "$decisions"); do args+=(1700000000000000 1 1 "$i"); done
+tier=$((decisions + 1))
+global=$((decisions + 2))
+if [ "${FORMAT:-2}" = 1 ]; then
+  args+=("{b}:v1:t:t" "{b}:v1:g" 1000 1 3 "$decisions" 10000000 1 10000000 1 100000000 1)
+  for i in $(seq "$decisions"); do args+=(1700000000000000 1 3 "$i" 1 "$tier" 2 "$global" 3); done
+else
+  args+=("{b}:v1:t:t" "{b}:v1:g" 1000 1 3 1 "$decisions" 10000000 1 10000000 1 100000000 1 3 1 "$tier" 2 "$global" 3)
+  for i in $(seq "$decisions"); do args+=(1700000000000000 1 1 "$i"); done
+fi
 
 cpu() { redis-cli -p "$port" info cpu | awk -F: '/used_cpu_(user|sys):/ { s += $2 } END { printf "%.6f", s }'; }
 redis-cli -p "$port" config resetstat > /dev/null
@@ -43,7 +52,7 @@ stats=$(redis-cli -p "$port" info commandstats | tr -d '\r')
 usec() { echo "$stats" | grep "^cmdstat_$1:" | sed 's/.*usec=\([0-9]*\),.*/\1/'; }
 failed=$(echo "$stats" | grep "^cmdstat_evalsha:" | sed 's/.*failed_calls=\([0-9]*\).*/\1/')
 [ "${failed:-0}" = 0 ] || { echo "lua-cost: $failed script calls failed:" >&2; tail -c 400 "$dir/bench.out" >&2; exit 1; }
-awk -v e="$(usec evalsha)" -v s="$(usec set)" -v m="$(usec mget)" -v n="$calls" -v d="$decisions" \
+awk -v e="$(usec evalsha)" -v s="$(usec set)" -v m="$(usec mget)" -v g="$(usec get)" -v n="$calls" -v d="$decisions" \
   -v c0="$c0" -v c1="$c1" 'BEGIN {
-    printf "batch of %d decisions, %d calls: script %.1f us per call (%.2f per decision), of which SET %.1f and MGET %.1f us per call; redis-server CPU %.1f us per call\n",
-      d, n, e / n, e / n / d, s / n, m / n, (c1 - c0) * 1e6 / n }'
+    printf "batch of %d decisions, %d calls: script %.1f us per call (%.2f per decision), of which SET %.1f, MGET %.1f, GET %.1f us per call; redis-server CPU %.1f us per call\n",
+      d, n, e / n, e / n / d, s / n, m / n, g / n, (c1 - c0) * 1e6 / n }'
