@@ -107,8 +107,8 @@ final class Batcher {
    * thread when more than one call may be out: a command sent from the event loop is written at
    * once, one sent from another thread waits in the loop's task queue, so a batch sent from the
    * loop could overtake one sent just before from elsewhere, and Redis would run them out of queue
-   * order. From the loop (a reply handler, or a caller that decides from a reply), the send moves
-   * to the sender. A thread that finds another sending leaves its batch to it: the sender checks the
+   * order. From any Netty event-loop thread (Lettuce's among them: a reply handler, or a caller
+   * that decides from a reply), the send moves to the sender. A thread that finds another sending leaves its batch to it: the sender checks the
    * queue again after it lets go.
    */
   private void pump() {
