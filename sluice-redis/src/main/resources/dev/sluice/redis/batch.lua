@@ -41,9 +41,7 @@ local function gcd(a, b)
   return a
 end
 
--- Per key: tat (false = no bucket, i.e. full), burst and interval it was computed under, all read
--- in one MGET and parsed on first use; a written key (dirty) remembers the now and the limit index
--- of the decision that last stored it.
+-- Every key's stored value, read in one MGET (parsed on first use).
 local raw
 if #KEYS <= 1000 then
   raw = redis.call('MGET', unpack(KEYS))
@@ -58,20 +56,22 @@ else
     i = j + 1
   end
 end
-local tat, kb, kv, loaded, dirty, at, kl = {}, {}, {}, {}, {}, {}, {}
+-- Per key: tat (false = no bucket, i.e. full; nil = not read yet) and the limit it was computed
+-- under: an index into the limits (klim) once known, else the burst and interval read from Redis
+-- (kb, kv); a written key remembers the now of the decision that last stored it (at).
+local tat, kb, kv, klim, at = {}, {}, {}, {}, {}
 local function load(k)
-  loaded[k] = true
   local r = raw[k]
   if r then
     local st, sb, si = string.match(r, '^(%-?%d+):(%d+):(%d+)$')
-    tat[k], kb[k], kv[k] = tonumber(st), tonumber(sb), tonumber(si)
+    tat[k], kb[k], kv[k] = tonumber(st) or false, tonumber(sb), tonumber(si)
   else
     tat[k] = false
   end
 end
 
 -- Per level of the decision at hand (at most three), reused from decision to decision.
-local key, lim, t, b, v, cap, changed = {}, {}, {}, {}, {}, {}, {}
+local key, lim, t, changed = {}, {}, {}, {}
 local reply = {}
 local r = 0
 local p = 6 + 2 * limits
@@ -100,26 +100,36 @@ for _ = 1, count do
     local k, l = ks[i], ls[i]
     if k == 0 then k = inner end
     local bi, vi, ci = lb[l], lv[l], lc[l]
-    if not loaded[k] then load(k) end
-    local x = now
+    local x = tat[k]
+    if x == nil then
+      load(k)
+      x = tat[k]
+    end
     local ch = false
-    local tk = tat[k]
-    if tk then
-      x = tk
-      if kb[k] ~= bi or kv[k] ~= vi then
-        ch = true
-        if x > now then
-          -- Proportional carry-over, as in gcra.lua.
-          local oc = kb[k] * kv[k]
-          local g = gcd(ci, oc)
-          local q = (x - now) * (ci / g)
-          local d = ceil(q / (oc / g))
-          if q >= EXACT then d = d + 1 end
-          x = now + d
+    if x then
+      local kl = klim[k]
+      if kl ~= l then
+        local ob, ov
+        if kl then ob, ov = lb[kl], lv[kl] else ob, ov = kb[k], kv[k] end
+        if ob == bi and ov == vi then
+          klim[k] = l
+        else
+          ch = true
+          if x > now then
+            -- Proportional carry-over, as in gcra.lua.
+            local oc = ob * ov
+            local g = gcd(ci, oc)
+            local q = (x - now) * (ci / g)
+            local d = ceil(q / (oc / g))
+            if q >= EXACT then d = d + 1 end
+            x = now + d
+          end
         end
       end
+    else
+      x = now
     end
-    key[i], lim[i], b[i], v[i], cap[i], changed[i], t[i] = k, l, bi, vi, ci, ch, x
+    key[i], lim[i], changed[i], t[i] = k, l, ch, x
     local d = x - now
     if d < 0 then d = 0 end
     if amount > bi or d + amount * vi > ci then admitted = 0 end
@@ -127,19 +137,20 @@ for _ = 1, count do
   r = r + 1
   reply[r] = admitted
   for i = 1, n do
-    local d = t[i] - now
+    local x = t[i]
+    local d = x - now
     if d < 0 then d = 0 end
     if admitted == 1 then
-      d = d + amount * v[i]
-      t[i] = now + d
+      d = d + amount * lv[lim[i]]
+      x = now + d
     end
     if admitted == 1 or changed[i] then
       local k = key[i]
-      dirty[k], at[k] = true, now
+      at[k] = now
       if d <= 0 then
         tat[k] = false
       else
-        tat[k], kb[k], kv[k], kl[k] = t[i], b[i], v[i], lim[i]
+        tat[k], klim[k] = x, lim[i]
       end
     end
     r = r + 1
@@ -147,10 +158,10 @@ for _ = 1, count do
   end
 end
 
-for k in pairs(dirty) do
+for k, a in pairs(at) do
   local x = tat[k]
   if x then
-    redis.call('SET', KEYS[k], string.format('%.0f', x) .. suffix[kl[k]], 'PX', ceil((x - at[k]) / unitsPerMs) + slackMs)
+    redis.call('SET', KEYS[k], string.format('%.0f%s', x, suffix[klim[k]]), 'PX', ceil((x - a) / unitsPerMs) + slackMs)
   else
     redis.call('DEL', KEYS[k])
   end

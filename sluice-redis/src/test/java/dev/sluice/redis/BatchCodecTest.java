@@ -107,6 +107,62 @@ class BatchCodecTest {
   }
 
   @Test
+  void aReconfigurationInsideOneBatchEqualsASequentialReplay() throws Exception {
+    // Decisions queued before and after a reconfiguration share one batch: the same keys under two
+    // limits in one call (the lazy rescale happens inside the batch, then the new limit holds).
+    LimiterSpec before = LimiterSpec.builder().tier("t", Limit.of(6, 2), Limit.of(50, 10))
+        .global(Limit.of(80, 20)).build();
+    LimiterSpec after = LimiterSpec.builder().tier("t", Limit.of(3, 7), Limit.of(20, 30))
+        .global(Limit.of(80, 20)).build();
+    ManualClock clock = new ManualClock(7_000_000_000L);
+    try (RedisProcess redis = RedisProcess.start();
+        RedisBucketStore batched = RedisBucketStore.builder(before).standalone(RedisURI.create(redis.uri()))
+            .namespace("re").clock(clock).leasing(false).maxBatch(500).batchesInFlight(1)
+            .timeout(Duration.ofSeconds(20)).build();
+        RedisBucketStore replay = RedisBucketStore.builder(before).standalone(RedisURI.create(redis.uri()))
+            .namespace("re-replay").clock(clock).leasing(false).batching(false)
+            .timeout(Duration.ofSeconds(20)).build()) {
+      RedisClient admin = RedisClient.create(RedisURI.create(redis.uri()));
+      List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
+      batched.batcher().observe(b -> sizes.add(b.size()));
+      try {
+        admin.connect().sync().clientPause(1_000);
+        List<CompletableFuture<Decision>> got = new ArrayList<>();
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+          if (i == 70) {
+            batched.reconfigure(after);
+            order.add(null);
+          }
+          String client = "c" + (i % 9);
+          order.add(client);
+          got.add(batched.acquire(client, null, 1 + i % 2).toCompletableFuture());
+        }
+        List<Decision> expected = new ArrayList<>();
+        int i = 0;
+        for (String client : order) {
+          if (client == null) {
+            replay.reconfigure(after);
+          } else {
+            expected.add(replay.acquire(client, null, 1 + i++ % 2).toCompletableFuture().get(20, TimeUnit.SECONDS));
+          }
+        }
+        List<Decision> have = new ArrayList<>();
+        for (CompletableFuture<Decision> f : got) {
+          have.add(f.get(20, TimeUnit.SECONDS));
+        }
+        assertThat(sizes).as("the first decision alone, then the rest as one batch").containsExactly(1, 119);
+        assertThat(have).containsExactlyElementsOf(expected);
+        assertThat(have.subList(70, 120)).as("the new limits name the decisions after the change")
+            .anyMatch(d -> d.limit().equals(Limit.of(3, 7)) || d.limit().equals(Limit.of(20, 30)));
+        assertThat(have).anyMatch(d -> !d.allowed()).anyMatch(Decision::allowed);
+      } finally {
+        admin.shutdown(0, 2, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
   void batchesInFlightOutsideOneToEightIsRejected() {
     LimiterSpec spec = LimiterSpec.builder().tier("t", Limit.of(2, 1)).build();
     assertThatThrownBy(() -> RedisBucketStore.builder(spec).batchesInFlight(0))
