@@ -70,8 +70,9 @@ local function load(k)
   end
 end
 
--- Per level of the decision at hand (at most three), reused from decision to decision.
-local key, lim, t, changed = {}, {}, {}, {}
+-- Per level of the decision at hand (at most three), reused from decision to decision: the TAT
+-- rescaled under a changed limit, false when the limit is unchanged.
+local rescaled = {}
 local reply = {}
 local r = 0
 local p = 6 + 2 * limits
@@ -129,7 +130,7 @@ for _ = 1, count do
     else
       x = now
     end
-    key[i], lim[i], changed[i], t[i] = k, l, ch, x
+    rescaled[i] = ch and x
     local d = x - now
     if d < 0 then d = 0 end
     if amount > bi or d + amount * vi > ci then admitted = 0 end
@@ -137,20 +138,23 @@ for _ = 1, count do
   r = r + 1
   reply[r] = admitted
   for i = 1, n do
-    local x = t[i]
+    local k, l = ks[i], ls[i]
+    if k == 0 then k = inner end
+    local x = rescaled[i]
+    local ch = x
+    if not x then x = tat[k] or now end
     local d = x - now
     if d < 0 then d = 0 end
     if admitted == 1 then
-      d = d + amount * lv[lim[i]]
+      d = d + amount * lv[l]
       x = now + d
     end
-    if admitted == 1 or changed[i] then
-      local k = key[i]
+    if admitted == 1 or ch then
       at[k] = now
       if d <= 0 then
         tat[k] = false
       else
-        tat[k], klim[k] = x, lim[i]
+        tat[k], klim[k] = x, l
       end
     end
     r = r + 1

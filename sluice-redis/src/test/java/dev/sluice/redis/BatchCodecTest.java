@@ -109,18 +109,21 @@ class BatchCodecTest {
   @Test
   void aReconfigurationInsideOneBatchEqualsASequentialReplay() throws Exception {
     // Decisions queued before and after a reconfiguration share one batch: the same keys under two
-    // limits in one call (the lazy rescale happens inside the batch, then the new limit holds).
+    // limits in one call (the lazy rescale happens inside the batch, also for denied decisions, then
+    // the new limit holds). Each decision carries its own clock reading, 37 ms apart, so debts age
+    // between a rescale and the next decision on the key.
     LimiterSpec before = LimiterSpec.builder().tier("t", Limit.of(6, 2), Limit.of(50, 10))
         .global(Limit.of(80, 20)).build();
     LimiterSpec after = LimiterSpec.builder().tier("t", Limit.of(3, 7), Limit.of(20, 30))
         .global(Limit.of(80, 20)).build();
     ManualClock clock = new ManualClock(7_000_000_000L);
+    ManualClock replayClock = new ManualClock(0);
     try (RedisProcess redis = RedisProcess.start();
         RedisBucketStore batched = RedisBucketStore.builder(before).standalone(RedisURI.create(redis.uri()))
             .namespace("re").clock(clock).leasing(false).maxBatch(500).batchesInFlight(1)
             .timeout(Duration.ofSeconds(20)).build();
         RedisBucketStore replay = RedisBucketStore.builder(before).standalone(RedisURI.create(redis.uri()))
-            .namespace("re-replay").clock(clock).leasing(false).batching(false)
+            .namespace("re-replay").clock(replayClock).leasing(false).batching(false)
             .timeout(Duration.ofSeconds(20)).build()) {
       RedisClient admin = RedisClient.create(RedisURI.create(redis.uri()));
       List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -128,23 +131,30 @@ class BatchCodecTest {
       try {
         admin.connect().sync().clientPause(1_000);
         List<CompletableFuture<Decision>> got = new ArrayList<>();
+        // Per step: the client (null = the reconfiguration) and the clock reading it ran at.
         List<String> order = new ArrayList<>();
+        List<Long> at = new ArrayList<>();
         for (int i = 0; i < 120; i++) {
           if (i == 70) {
             batched.reconfigure(after);
             order.add(null);
+            at.add(clock.nanoTime());
           }
           String client = "c" + (i % 9);
           order.add(client);
+          at.add(clock.nanoTime());
           got.add(batched.acquire(client, null, 1 + i % 2).toCompletableFuture());
+          clock.advance(Duration.ofMillis(37));
         }
         List<Decision> expected = new ArrayList<>();
         int i = 0;
-        for (String client : order) {
-          if (client == null) {
+        for (int step = 0; step < order.size(); step++) {
+          replayClock.set(at.get(step));
+          if (order.get(step) == null) {
             replay.reconfigure(after);
           } else {
-            expected.add(replay.acquire(client, null, 1 + i++ % 2).toCompletableFuture().get(20, TimeUnit.SECONDS));
+            expected.add(replay.acquire(order.get(step), null, 1 + i++ % 2).toCompletableFuture()
+                .get(20, TimeUnit.SECONDS));
           }
         }
         List<Decision> have = new ArrayList<>();
@@ -155,7 +165,15 @@ class BatchCodecTest {
         assertThat(have).containsExactlyElementsOf(expected);
         assertThat(have.subList(70, 120)).as("the new limits name the decisions after the change")
             .anyMatch(d -> d.limit().equals(Limit.of(3, 7)) || d.limit().equals(Limit.of(20, 30)));
-        assertThat(have).anyMatch(d -> !d.allowed()).anyMatch(Decision::allowed);
+        assertThat(have.subList(70, 120)).as("denials under the new limits").anyMatch(d -> !d.allowed());
+        assertThat(have).anyMatch(Decision::allowed);
+        // What the batch left in Redis equals what the sequential calls left, read at one instant.
+        replayClock.set(clock.nanoTime());
+        for (int c = 0; c < 9; c++) {
+          assertThat(batched.levels("c" + c, null).toCompletableFuture().get(20, TimeUnit.SECONDS))
+              .as("client c%d's buckets", c)
+              .isEqualTo(replay.levels("c" + c, null).toCompletableFuture().get(20, TimeUnit.SECONDS));
+        }
       } finally {
         admin.shutdown(0, 2, TimeUnit.SECONDS);
       }
