@@ -6,9 +6,11 @@
 # inner SET and MGET time (INFO commandstats) and the server's CPU per call.
 #
 # Usage: bench/redis/lua-cost.sh [DECISIONS=30] [CALLS=10000] [SCRIPT=sluice-redis/.../batch.lua]
-#   With FORMAT=1 in the environment the arguments take the first batch.lua format (git be72e23 and
-#   before: per decision now, cost, level count and a key/limit pair per level), e.g.
+#   FORMAT in the environment picks the argument format of older scripts: 1 = the first batch.lua
+#   (git be72e23 and before: per decision now, cost, level count and a key/limit pair per level),
+#   2 = shapes, four arguments per decision (git 363ae26 and before, back to 8173c10); e.g.
 #   FORMAT=1 bench/redis/lua-cost.sh 30 10000 <(git show be72e23:sluice-redis/src/main/resources/dev/sluice/redis/batch.lua)
+#   The current format (3) uses Redis TIME, as production does; formats 1 and 2 pass a fixed now.
 # Needs redis-server, redis-cli and redis-benchmark on the PATH; starts its own server on a free
 # loopback port and stops it at the end.
 set -eu
@@ -35,13 +37,17 @@ args=("$((decisions + 2))")
 for i in $(seq "$decisions"); do args+=("{b}:v1:c:1:t:client-__rand_int__"); done
 tier=$((decisions + 1))
 global=$((decisions + 2))
-if [ "${FORMAT:-2}" = 1 ]; then
-  args+=("{b}:v1:t:t" "{b}:v1:g" 1000 1 3 "$decisions" 10000000 1 10000000 1 100000000 1)
-  for i in $(seq "$decisions"); do args+=(1700000000000000 1 3 "$i" 1 "$tier" 2 "$global" 3); done
-else
-  args+=("{b}:v1:t:t" "{b}:v1:g" 1000 1 3 1 "$decisions" 10000000 1 10000000 1 100000000 1 3 1 "$tier" 2 "$global" 3)
-  for i in $(seq "$decisions"); do args+=(1700000000000000 1 1 "$i"); done
-fi
+case "${FORMAT:-3}" in
+  1)
+    args+=("{b}:v1:t:t" "{b}:v1:g" 1000 1 3 "$decisions" 10000000 1 10000000 1 100000000 1)
+    for i in $(seq "$decisions"); do args+=(1700000000000000 1 3 "$i" 1 "$tier" 2 "$global" 3); done ;;
+  2)
+    args+=("{b}:v1:t:t" "{b}:v1:g" 1000 1 3 1 "$decisions" 10000000 1 10000000 1 100000000 1 3 1 "$tier" 2 "$global" 3)
+    for i in $(seq "$decisions"); do args+=(1700000000000000 1 1 "$i"); done ;;
+  *)
+    args+=("{b}:v1:t:t" "{b}:v1:g" 1000 1 3 1 "$decisions" T 10000000 1 10000000 1 100000000 1 3 1 "$tier" 2 "$global" 3)
+    for i in $(seq "$decisions"); do args+=(1 1 "$i"); done ;;
+esac
 
 cpu() { redis-cli -p "$port" info cpu | awk -F: '/used_cpu_(user|sys):/ { s += $2 } END { printf "%.6f", s }'; }
 redis-cli -p "$port" config resetstat > /dev/null

@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * The call format of {@code batch.lua}: a batch's arguments, with each distinct key, limit and
- * shape once and four arguments per decision, and its compact reply (per decision the admitted flag
- * and each level's debt), decoded into the reply a single-decision {@code gcra.lua} call gives.
+ * shape once and three arguments per decision (four with an injected clock), and its compact reply
+ * (per decision the admitted flag and each level's debt), decoded into the reply a single-decision
+ * {@code gcra.lua} call gives.
  * Stateless.
  */
 final class BatchCodec {
@@ -35,8 +36,9 @@ final class BatchCodec {
   /**
    * Encodes {@code batch} for {@code batch.lua}: its distinct keys and limits once each; its
    * distinct shapes (a decision's levels with the innermost key left out: the limit of the
-   * innermost level, key and limit of each outer one) once each, so that each decision is four
-   * arguments (now, cost, shape, innermost key) whatever its levels.
+   * innermost level, key and limit of each outer one) once each, so that each decision is three
+   * arguments (cost, shape, innermost key; first its now with an injected clock, four) whatever
+   * its levels.
    */
   static Encoded encode(List<Batcher.Pending> batch, StoreTime time) {
     Map<String, Integer> keyIndex = new HashMap<>();
@@ -46,7 +48,13 @@ final class BatchCodec {
     List<String> limits = new ArrayList<>();
     List<Batcher.Pending> shapes = new ArrayList<>(4);
     List<String> shapeArgs = new ArrayList<>();
-    String[] decisions = new String[4 * batch.size()];
+    // With Redis time for every decision (no injected clock) the call reads TIME once and the
+    // decisions carry no now: three arguments each instead of four.
+    boolean carried = false;
+    for (Batcher.Pending p : batch) {
+      carried |= !p.now().isEmpty();
+    }
+    String[] decisions = new String[(carried ? 4 : 3) * batch.size()];
     int a = 0;
     for (Batcher.Pending p : batch) {
       int s = 0;
@@ -62,18 +70,21 @@ final class BatchCodec {
           shapeArgs.add(decimal(index(limitIndex, limits, p.limits()[i], time)));
         }
       }
-      decisions[a++] = p.now();
+      if (carried) {
+        decisions[a++] = p.now();
+      }
       decisions[a++] = decimal(p.cost());
       decisions[a++] = decimal(s + 1);
       decisions[a++] = decimal(index(keyIndex, keys, p.keys()[0]));
     }
-    String[] args = new String[5 + limits.size() + shapeArgs.size() + decisions.length];
+    String[] args = new String[6 + limits.size() + shapeArgs.size() + decisions.length];
     args[0] = decimal(time.unitsPerMs());
     args[1] = decimal(time.expirySlackMs());
     args[2] = decimal(limits.size() / 2);
     args[3] = decimal(shapes.size());
     args[4] = decimal(batch.size());
-    int at = 5;
+    args[5] = carried ? "C" : "T";
+    int at = 6;
     for (String x : limits) {
       args[at++] = x;
     }

@@ -4,12 +4,14 @@
 -- key is read once (one MGET) and each touched key written once at the end, with the value and
 -- expiry its last decision gave it.
 -- KEYS: the distinct bucket keys of the batch.
--- ARGV: units per ms, expiry slack ms, limit count L, shape count S, decision count, then L pairs
---       of burst and interval (the batch's distinct limits), then S shapes (the distinct level
---       lists of the batch's decisions, innermost key aside): level count n, the innermost level's
---       limit index, then n - 1 pairs of key index (into KEYS) and limit index for the outer
---       levels; then per decision: now ('' = Redis TIME, read once per call), cost, shape index,
---       the innermost level's key index (a cold client's key: the one that differs per decision).
+-- ARGV: units per ms, expiry slack ms, limit count L, shape count S, decision count, time ('T' =
+--       Redis TIME for every decision, read once per call; 'C' = each decision carries its now),
+--       then L pairs of burst and interval (the batch's distinct limits), then S shapes (the
+--       distinct level lists of the batch's decisions, innermost key aside): level count n, the
+--       innermost level's limit index, then n - 1 pairs of key index (into KEYS) and limit index for
+--       the outer levels; then per decision: with 'C' its now ('' = Redis TIME), then cost, shape
+--       index, the innermost level's key index (a cold client's key: the one that differs per
+--       decision).
 -- Reply: per decision, admitted (1/0), then each level's debt after the decision (store units);
 --        the caller derives tokens and waits from them, the cost and the limits it sent.
 local tonumber, ceil = tonumber, math.ceil
@@ -18,9 +20,10 @@ local slackMs = tonumber(ARGV[2])
 local limits = tonumber(ARGV[3])
 local shapes = tonumber(ARGV[4])
 local count = tonumber(ARGV[5])
+local carried = ARGV[6] == 'C'
 local lb, lv, lc, suffix = {}, {}, {}, {}
 for j = 1, limits do
-  local sb, sv = ARGV[4 + 2 * j], ARGV[5 + 2 * j]
+  local sb, sv = ARGV[5 + 2 * j], ARGV[6 + 2 * j]
   lb[j], lv[j] = tonumber(sb), tonumber(sv)
   lc[j] = lb[j] * lv[j]
   suffix[j] = ':' .. sb .. ':' .. sv
@@ -75,7 +78,7 @@ end
 local rescaled = {}
 local reply = {}
 local r = 0
-local p = 6 + 2 * limits
+local p = 7 + 2 * limits
 -- Shapes: per shape, its level count, key and limit indexes (key 0 = the decision's innermost key).
 local sn, sk, sl = {}, {}, {}
 for s = 1, shapes do
@@ -89,12 +92,18 @@ for s = 1, shapes do
   sn[s], sk[s], sl[s] = n, ks, ls
 end
 for _ = 1, count do
-  local now = ARGV[p]
-  if now == '' then now = timeNow() else now = tonumber(now) end
-  local amount = tonumber(ARGV[p + 1])
-  local s = tonumber(ARGV[p + 2])
-  local inner = tonumber(ARGV[p + 3])
-  p = p + 4
+  local now
+  if carried then
+    now = ARGV[p]
+    if now == '' then now = timeNow() else now = tonumber(now) end
+    p = p + 1
+  else
+    now = timeNow()
+  end
+  local amount = tonumber(ARGV[p])
+  local s = tonumber(ARGV[p + 1])
+  local inner = tonumber(ARGV[p + 2])
+  p = p + 3
   local n, ks, ls = sn[s], sk[s], sl[s]
   local admitted = 1
   for i = 1, n do

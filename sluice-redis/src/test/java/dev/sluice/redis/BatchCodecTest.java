@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The {@code batch.lua} call format: arguments with each distinct key, limit and shape once and
- * four arguments per decision; the compact reply (admitted flag and debts) decoded into tokens,
+ * three or four arguments per decision; the compact reply (admitted flag and debts) decoded into tokens,
  * debts and waits, and a reply that does not fit its batch failing every decision with what is
  * wrong; a batch of more than 1,000 keys (read in chunks) equal to a sequential replay on a real
  * redis-server.
@@ -39,7 +39,7 @@ class BatchCodecTest {
   }
 
   @Test
-  void argumentsCarryEachKeyLimitAndShapeOnceAndFourPerDecision() {
+  void argumentsCarryEachKeyLimitAndShapeOnceAndThreeOrFourPerDecision() {
     StoreTime time = new StoreTime(null);
     List<Batcher.Pending> batch = List.of(
         pending("", 1, new String[] {"c1", "t", "g"}, new Limit[] {CLIENT, TIER, GLOBAL}),
@@ -52,17 +52,30 @@ class BatchCodecTest {
     // A new shape's outer keys go in before its first decision's innermost key.
     assertThat(e.keys()).containsExactly("t", "g", "c1", "c2", "c3");
     // Intervals in µs: 500,000 (2/s), 50,000 (20/s), 33,334 (30/s, rounded up).
+    // Redis time for all: "T", and three arguments per decision (cost, shape, innermost key).
     assertThat(e.args()).containsExactly(
-        "1000", "1", "3", "3", "5",
+        "1000", "1", "3", "3", "5", "T",
         "3", "500000", "40", "50000", "60", "33334",
         "3", "1", "1", "2", "2", "3",
         "2", "1", "2", "3",
         "2", "2", "2", "3",
-        "", "1", "1", "3",
-        "", "2", "1", "4",
-        "", "1", "2", "5",
-        "", "4", "1", "3",
-        "", "1", "3", "1");
+        "1", "1", "3",
+        "2", "1", "4",
+        "1", "2", "5",
+        "4", "1", "3",
+        "1", "3", "1");
+    // An injected clock: "C", and each decision's reading first (in ns, one unit per ns).
+    StoreTime clockTime = new StoreTime(new ManualClock(0));
+    BatchCodec.Encoded c = BatchCodec.encode(List.of(
+        pending("42", 1, new String[] {"c1", "g"}, new Limit[] {CLIENT, GLOBAL}),
+        pending("43", 2, new String[] {"c2", "g"}, new Limit[] {CLIENT, GLOBAL})), clockTime);
+    assertThat(c.keys()).containsExactly("g", "c1", "c2");
+    assertThat(c.args()).containsExactly(
+        "1000000", "3600000", "2", "1", "2", "C",
+        "3", "500000000", "60", "33333334",
+        "2", "1", "1", "2",
+        "42", "1", "1", "2",
+        "43", "2", "1", "3");
   }
 
   @Test
