@@ -27,7 +27,7 @@ final class ClientTable extends ClientSlots {
   static final long REPLACE_PAUSE_NANOS = 10_000_000L;
 
   private final ToLongFunction<String> hash;
-  private final HashMemo memo;
+  private final HashMemo.Entry[] memo = HashMemo.create();
   /** When a full hot array may next replace an entry; guarded by this. */
   private long nextReplacement = Long.MIN_VALUE / 2;
 
@@ -41,12 +41,11 @@ final class ClientTable extends ClientSlots {
       long sweepIntervalNanos, long now, ToLongFunction<String> hash) {
     super(ClientGeneration.first(perClient, overrides, hash), maxSize, sweepIntervalNanos, now);
     this.hash = hash;
-    this.memo = new HashMemo(hash);
   }
 
   /** Returns the slot hash of client {@code key}. */
   long hash(String key) {
-    return slotHash(memo.hash(key));
+    return slotHash(HashMemo.hash(memo, hash, key));
   }
 
   /**
@@ -54,7 +53,7 @@ final class ClientTable extends ClientSlots {
    * it ({@link HashMemo}).
    */
   long hash(String key, long now) {
-    return slotHash(memo.hash(key, now));
+    return slotHash(HashMemo.hash(memo, hash, key, now));
   }
 
   /** Returns the current generation, to pass to {@link #tryConsume} and {@link #refund}. */

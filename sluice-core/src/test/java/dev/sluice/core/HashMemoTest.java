@@ -15,9 +15,9 @@ class HashMemoTest {
     calls.incrementAndGet();
     return keyHash.applyAsLong(key);
   };
-  private final HashMemo memo = new HashMemo(counting);
+  private final HashMemo.Entry[] entries = HashMemo.create();
 
-  /** A clock reading that makes {@link HashMemo#hash(String, long)} store {@code key}. */
+  /** A clock reading that makes {@link HashMemo#hash(HashMemo.Entry[], ToLongFunction, String, long)} store {@code key}. */
   private long storing(String key) {
     return keyHash.applyAsLong(key);
   }
@@ -30,11 +30,11 @@ class HashMemoTest {
   @Test
   void aStoredKeyIsNotHashedAgainForItselfOrAnEqualString() {
     String key = "client-hot";
-    assertThat(memo.hash(key, storing(key))).isEqualTo(keyHash.applyAsLong(key));
+    assertThat(HashMemo.hash(entries, counting, key, storing(key))).isEqualTo(keyHash.applyAsLong(key));
     assertThat(calls).hasValue(1);
-    assertThat(memo.hash(key, notStoring(key))).isEqualTo(keyHash.applyAsLong(key));
-    assertThat(memo.hash(new String("client-hot"), 0)).isEqualTo(keyHash.applyAsLong(key));
-    assertThat(memo.hash(key)).isEqualTo(keyHash.applyAsLong(key));
+    assertThat(HashMemo.hash(entries, counting, key, notStoring(key))).isEqualTo(keyHash.applyAsLong(key));
+    assertThat(HashMemo.hash(entries, counting, new String("client-hot"), 0)).isEqualTo(keyHash.applyAsLong(key));
+    assertThat(HashMemo.hash(entries, counting, key)).isEqualTo(keyHash.applyAsLong(key));
     assertThat(calls).hasValue(1);
   }
 
@@ -42,9 +42,9 @@ class HashMemoTest {
   void aKeyNotSampledIsHashedEachTime() {
     String key = "client-cold";
     for (int i = 0; i < 3; i++) {
-      assertThat(memo.hash(key, notStoring(key))).isEqualTo(keyHash.applyAsLong(key));
+      assertThat(HashMemo.hash(entries, counting, key, notStoring(key))).isEqualTo(keyHash.applyAsLong(key));
     }
-    assertThat(memo.hash(key)).isEqualTo(keyHash.applyAsLong(key));
+    assertThat(HashMemo.hash(entries, counting, key)).isEqualTo(keyHash.applyAsLong(key));
     assertThat(calls).hasValue(4);
   }
 
@@ -52,11 +52,11 @@ class HashMemoTest {
   void keysWithOneStringHashCodeGetTheirOwnHashes() {
     // "Aa" and "BB" share String.hashCode, so they share a memo entry's index
     assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
-    memo.hash("Aa", storing("Aa"));
-    assertThat(memo.hash("BB", notStoring("BB"))).isEqualTo(keyHash.applyAsLong("BB"));
-    memo.hash("BB", storing("BB"));
-    assertThat(memo.hash("Aa", notStoring("Aa"))).isEqualTo(keyHash.applyAsLong("Aa"));
-    assertThat(memo.hash("BB", 0)).isEqualTo(keyHash.applyAsLong("BB"));
+    HashMemo.hash(entries, counting, "Aa", storing("Aa"));
+    assertThat(HashMemo.hash(entries, counting, "BB", notStoring("BB"))).isEqualTo(keyHash.applyAsLong("BB"));
+    HashMemo.hash(entries, counting, "BB", storing("BB"));
+    assertThat(HashMemo.hash(entries, counting, "Aa", notStoring("Aa"))).isEqualTo(keyHash.applyAsLong("Aa"));
+    assertThat(HashMemo.hash(entries, counting, "BB", 0)).isEqualTo(keyHash.applyAsLong("BB"));
     assertThat(keyHash.applyAsLong("Aa")).isNotEqualTo(keyHash.applyAsLong("BB"));
   }
 
@@ -66,9 +66,9 @@ class HashMemoTest {
     int stored = 0;
     for (int i = 0; i < keys; i++) {
       String key = "client-" + i;
-      memo.hash(key, i * 1_000L); // readings of a clock that counts in microseconds
+      HashMemo.hash(entries, counting, key, i * 1_000L); // readings of a clock that counts in microseconds
       calls.set(0);
-      memo.hash(key);
+      HashMemo.hash(entries, counting, key);
       stored += calls.get() == 0 ? 1 : 0;
     }
     // 2^20 / 2^16 = 16 expected (an entry may also replace an earlier one)
