@@ -27,6 +27,7 @@ final class ClientTable extends ClientSlots {
   static final long REPLACE_PAUSE_NANOS = 10_000_000L;
 
   private final ToLongFunction<String> hash;
+  private final HashMemo.Entry[] memo = HashMemo.create();
   /** When a full hot array may next replace an entry; guarded by this. */
   private long nextReplacement = Long.MIN_VALUE / 2;
 
@@ -44,7 +45,15 @@ final class ClientTable extends ClientSlots {
 
   /** Returns the slot hash of client {@code key}. */
   long hash(String key) {
-    return slotHash(hash.applyAsLong(key));
+    return slotHash(HashMemo.hash(memo, hash, key));
+  }
+
+  /**
+   * Returns the slot hash of client {@code key} for a decision at {@code now}, which may remember
+   * it ({@link HashMemo}).
+   */
+  long hash(String key, long now) {
+    return slotHash(HashMemo.hash(memo, hash, key, now));
   }
 
   /** Returns the current generation, to pass to {@link #tryConsume} and {@link #refund}. */
@@ -158,6 +167,37 @@ final class ClientTable extends ClientSlots {
       if (e != null) {
         return gen != g ? GcraBucket.STALE : e.leases.take(e, now, cost, g.params(h));
       }
+    }
+    // Fast path, hand-written because it is most of a decision's cost besides the clock and the
+    // key's hash: the client's slot is the first one probed, holds a TAT of generation g (not
+    // FULL, LOCKED or RETIRED), and the instant is not before g's rescale. Then tryConsume would
+    // take exactly these steps; everything else, and a lost CAS, goes to tryConsume. Small enough
+    // for the JIT to inline into the decision.
+    long[] a = slots;
+    int i = index(h, a.length >>> 1);
+    long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
+    long w = (long) SLOTS.getVolatile(a, 2 * i);
+    if (w == (h | g.parity) && t > GcraBucket.FULL && gen == g && now >= g.since) {
+      GcraBucket.Params p = g.params(h);
+      long costNanos = cost == 1 ? p.interval : Saturating.multiply(cost, p.interval);
+      long newDebt = Saturating.add(GcraBucket.debt(t, now), costNanos);
+      if (newDebt > p.capacityNanos) {
+        return -1 - Math.min(newDebt - p.capacityNanos, MAX_WAIT);
+      }
+      if (now <= Long.MAX_VALUE - newDebt && now + newDebt >= GcraBucket.FULL) {
+        if (SLOTS.compareAndSet(a, 2 * i + 1, t, now + newDebt)) {
+          return newDebt;
+        }
+        return contended(h, now, cost, g);
+      }
+    }
+    return tryConsume(h, now, cost, g);
+  }
+
+  /** {@link #take} after a lost CAS on client {@code h}'s slot: as {@link #tryConsume}. */
+  private long contended(long h, long now, long cost, ClientGeneration g) {
+    if (g.params(h).leaseTokens > 0 && ClientLeases.find(hot, h) == null) {
+      startLeasing(h, now);
     }
     return tryConsume(h, now, cost, g);
   }

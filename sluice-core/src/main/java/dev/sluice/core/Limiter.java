@@ -126,7 +126,7 @@ public final class Limiter {
     TierState t = tier(tier);
     checkArguments(key, cost);
     long now = clock.nanoTime();
-    long outcome = consume(t, t.clients.hash(key), t.aggregate, global, now, cost);
+    long outcome = consume(t, t.clients.hash(key, now), t.aggregate, global, now, cost);
     return outcome >= 0 ? outcome : -1;
   }
 
@@ -178,7 +178,7 @@ public final class Limiter {
     GcraBucket agg = tier.aggregate;
     GcraBucket glob = global;
     ClientTable clients = tier.clients;
-    long client = clients.hash(key);
+    long client = clients.hash(key, now);
     long outcome = consume(tier, client, agg, glob, now, cost);
     if (outcome >= 0) {
       return Decisions.admitted(now, clients, client, agg, glob, outcome);
@@ -202,6 +202,8 @@ public final class Limiter {
    * ordinal + 1, with {@link Decisions#NEVER} and {@link Decisions#IN_FLIGHT} as flags.
    */
   private long consume(TierState tier, long client, GcraBucket agg, GcraBucket glob, long now, int cost) {
+    // Kept small so that the JIT inlines it into the decision (hand-written hot path): a limiter
+    // with only client buckets, the common case, ends here; the other levels are consumeLevels.
     ClientTable clients = tier.clients;
     ClientGeneration cp;
     long cd;
@@ -212,6 +214,16 @@ public final class Limiter {
     if (cd < 0) {
       return denial(Level.CLIENT, cd);
     }
+    if (agg == null && glob == null && permits == null) {
+      return ADMITTED;
+    }
+    return consumeLevels(tier, client, agg, glob, now, cost, cp, cd);
+  }
+
+  /** {@link #consume} after the client level admitted (debt {@code cd} in generation {@code cp}). */
+  private long consumeLevels(TierState tier, long client, GcraBucket agg, GcraBucket glob, long now,
+      int cost, ClientGeneration cp, long cd) {
+    ClientTable clients = tier.clients;
     GcraBucket.Params ap = null;
     long ad = 0;
     if (agg != null) {
