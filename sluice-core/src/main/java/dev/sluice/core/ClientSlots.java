@@ -345,6 +345,68 @@ abstract class ClientSlots {
     }
   }
 
+  /**
+   * Makes room for {@code n} more slots in the current array without growing on the way (copying
+   * it into a larger one if needed); under the lock.
+   */
+  final void ensureRoom(int n) {
+    long[] a = slots;
+    if (used.get() + n > threshold(a)) {
+      long need = Math.max(newCapacity(a), 2 * (size() + n)); // lands at or below half full
+      copy(a, (int) Math.min(MAX_CAPACITY, need));
+    }
+  }
+
+  /**
+   * Locks the TAT of client {@code h}'s slot in {@code a}, the current array, claiming an empty
+   * slot for it when absent (as a decision would), and returns the slot's index; its TAT before
+   * the lock goes to {@code tats[k]}. Under the lock, after {@link #ensureRoom}: no copy or sweep
+   * can run meanwhile. A decision that meets the locked slot waits ({@link #awaitCopy}); one
+   * that read the TAT before fails its CAS. The caller unlocks by writing a TAT, or retires the
+   * slot with {@link #retireLocked}.
+   */
+  final int lockSlot(long[] a, long h, long[] tats, int k) {
+    int cap = a.length >>> 1;
+    int i = index(h, cap);
+    for (int n = 0; n < 2 * cap; ) {
+      long w = (long) SLOTS.getAcquire(a, 2 * i);
+      if ((w & ~PARITY) == h) {
+        long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
+        if (t == GcraBucket.LOCKED) {
+          Thread.onSpinWait(); // a decision carrying the slot over, a few instructions
+          continue;
+        }
+        if (t != GcraBucket.RETIRED) {
+          if (SLOTS.compareAndSet(a, 2 * i + 1, t, GcraBucket.LOCKED)) {
+            tats[k] = t;
+            return i;
+          }
+          continue; // a decision took tokens meanwhile: lock what it left
+        }
+      } else if (w == EMPTY) {
+        if (SLOTS.compareAndSet(a, 2 * i, EMPTY, h | gen.parity)) {
+          used.incrementAndGet();
+        }
+        continue; // ours or a decision's claim for the same key, or another key's: look again
+      }
+      n++;
+      if (++i == cap) {
+        i = 0;
+      }
+    }
+    throw new IllegalStateException("no room for a client slot: ensureRoom was not called");
+  }
+
+  /**
+   * Forgets the locked slot {@code i} of {@code a}, whose TAT was {@link GcraBucket#FULL}: exact,
+   * as a sweep forgets a full slot; a decision waiting on it starts again on a fresh slot.
+   */
+  final void retireLocked(long[] a, int i) {
+    SLOTS.setVolatile(a, 2 * i + 1, GcraBucket.RETIRED);
+    SLOTS.setVolatile(a, 2 * i, TOMB);
+    tombs.incrementAndGet();
+  }
+
   /** Updates the bounds; takes effect from the next insertion. */
   void bounds(long maxSize, long sweepIntervalNanos) {
     this.maxSize = maxSize;
