@@ -135,4 +135,42 @@ class ClientTableReconfigurationTest {
       assertThat(consume(t, "k" + i, clock.nanoTime(), 1)).isEqualTo(b.tryConsume(clock.nanoTime(), 1, after));
     }
   }
+
+  @Test
+  void aDecisionComputedBeforeAnOverrideChangeCannotLandAfterIt() {
+    // A decision reads the TAT and the generation, then CASes the TAT: one computed in the old
+    // generation must fail its CAS once the change returned, on a slot with debt (rescaled, never
+    // to the same TAT) and on a slot a decision had just claimed for a new client (forgotten).
+    GcraBucket.Params perClient = params(10, 100);
+    Map<String, GcraBucket.Params> overrides = Map.of("k1", params(50, 5));
+    ClientTable t = filled(perClient, overrides, new HashMap<>(), 1_000);
+    long[] a = t.slots;
+    long h1 = t.hash("k1");
+    int i1 = t.locate(a, h1, 0, false);
+    long tat1 = t.tat(h1);
+    long h2 = t.hash("new");
+    int i2 = t.locate(a, h2, 1_000, true); // claimed, still full: its decision has not CASed yet
+    assertThat(t.tat(h2)).isEqualTo(GcraBucket.FULL);
+    t.reconfigure(new ManualClock(2_000), perClient, Map.of("k1", params(5, 5), "new", params(2, 1)));
+    assertThat(t.slots).as("no copy in between").isSameAs(a);
+    assertThat(ClientSlots.SLOTS.compareAndSet(a, 2 * i1 + 1, tat1, tat1 + 1)).isFalse();
+    assertThat(ClientSlots.SLOTS.compareAndSet(a, 2 * i2 + 1, GcraBucket.FULL, 1_000L)).isFalse();
+    assertThat(t.tat(h2)).as("forgotten: a fresh slot is full").isEqualTo(GcraBucket.FULL);
+    assertThat(consume(t, "new", 2_000, 2)).as("decided under its new override").isEqualTo(2_000_000_000L);
+  }
+
+  @Test
+  void manyChangedOverridesInASmallTableAreCarriedOverByTheWalk() {
+    GcraBucket.Params perClient = params(10, 100);
+    ClientTable t = new ClientTable(perClient, Map.of(), 1_000, HOUR, 0, new KeyHash(2));
+    assertThat(consume(t, "a", 0, 4)).isGreaterThanOrEqualTo(0);
+    Map<String, GcraBucket.Params> many = new HashMap<>();
+    for (int i = 0; i < 10; i++) {
+      many.put("o" + i, params(3, 3));
+    }
+    t.reconfigure(new ManualClock(10), perClient, many);
+    assertThat(t.walks()).as("10 changed clients in 16 slots: one walk").isEqualTo(1);
+    assertThat(t.size()).isEqualTo(1);
+    assertThat(t.params(t.hash("o3")).limit).isEqualTo(Limit.of(3, 3));
+  }
 }
