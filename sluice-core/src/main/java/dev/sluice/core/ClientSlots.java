@@ -264,11 +264,9 @@ abstract class ClientSlots {
   }
 
   /**
-   * As {@link #sweep(long)}, but never retires the slot of client {@code keep} (a slot hash, or
-   * {@link #EMPTY} for none): the client whose insertion triggered the sweep. Retiring its fresh
-   * slot would be exact, but the insertion would then claim another slot and sweep again, and when
-   * the bound leaves no room below it (fewer than 10 clients, or only clients whose leases may
-   * still grant besides the new one) the decision would loop forever.
+   * As {@link #sweep(long)}, never retiring client {@code keep}'s slot (the inserting client's, or
+   * {@link #EMPTY}): were it retired, the insertion would claim another and sweep again, forever
+   * when nothing else can go (fewer than 10 clients, or only ones whose leases may still grant).
    */
   void sweep(long now, long keep) {
     lock.lock();
@@ -345,10 +343,7 @@ abstract class ClientSlots {
     }
   }
 
-  /**
-   * Makes room for {@code n} more slots in the current array without growing on the way (copying
-   * it into a larger one if needed); under the lock.
-   */
+  /** Makes room for {@code n} more slots in the current array (copying it if needed); under the lock. */
   final void ensureRoom(int n) {
     long[] a = slots;
     if (used.get() + n > threshold(a)) {
@@ -358,17 +353,14 @@ abstract class ClientSlots {
   }
 
   /**
-   * Locks the TAT of client {@code h}'s slot in {@code a}, the current array, claiming an empty
-   * slot for it when absent (as a decision would), and returns the slot's index; its TAT before
-   * the lock goes to {@code tats[k]}. Under the lock, after {@link #ensureRoom}: no copy or sweep
-   * can run meanwhile. A decision that meets the locked slot waits ({@link #awaitCopy}); one
-   * that read the TAT before fails its CAS. The caller unlocks by writing a TAT, or retires the
-   * slot with {@link #retireLocked}.
+   * Locks the TAT of client {@code h}'s slot in {@code a}, the current array (claimed if absent, as
+   * a decision would), puts the TAT it had in {@code tats[k]} and returns the slot's index. Under
+   * the lock, after {@link #ensureRoom}. The caller unlocks by writing a TAT, or {@link #retireLocked}.
    */
   final int lockSlot(long[] a, long h, long[] tats, int k) {
     int cap = a.length >>> 1;
     int i = index(h, cap);
-    for (int n = 0; n < 2 * cap; ) {
+    for (int n = 0; n < cap; ) {
       long w = (long) SLOTS.getAcquire(a, 2 * i);
       if ((w & ~PARITY) == h) {
         long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
@@ -397,10 +389,7 @@ abstract class ClientSlots {
     throw new IllegalStateException("no room for a client slot: ensureRoom was not called");
   }
 
-  /**
-   * Forgets the locked slot {@code i} of {@code a}, whose TAT was {@link GcraBucket#FULL}: exact,
-   * as a sweep forgets a full slot; a decision waiting on it starts again on a fresh slot.
-   */
+  /** Forgets the locked slot {@code i} of {@code a}, which was {@link GcraBucket#FULL}: exact, as a sweep. */
   final void retireLocked(long[] a, int i) {
     SLOTS.setVolatile(a, 2 * i + 1, GcraBucket.RETIRED);
     SLOTS.setVolatile(a, 2 * i, TOMB);
@@ -418,11 +407,7 @@ abstract class ClientSlots {
     return used.get() - tombs.get();
   }
 
-  /**
-   * Returns how many clients the size bound has forgotten while they still had debt: each such
-   * client comes back with a full bucket, so it may be admitted up to that debt more than its
-   * limit allows. Zero while the bound is never reached, or reached only by full clients.
-   */
+  /** Returns how many clients the size bound has forgotten with debt (each comes back full). */
   long evictedWithDebt() {
     return evictedWithDebt.get();
   }
