@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.grpc.GrpcClients;
-import dev.sluice.core.Clock;
+import dev.sluice.testkit.Conditions;
 import dev.sluice.testkit.SelfSignedPem;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -108,14 +107,15 @@ class EnvoyCommandsTest {
           "--envoy-config", limits.toString(), "--grpc-port", "0"));
     });
     Pattern port = Pattern.compile("envoy rate-limit service \\(gRPC, TLS\\) on 127\\.0\\.0\\.1:(\\d+) \\[api\\]");
-    Clock clock = Clock.system();
-    long deadline = clock.nanoTime() + Duration.ofSeconds(30).toNanos();
-    Matcher m;
-    while (!(m = port.matcher(err.toString())).find()) {
-      assertThat(clock.nanoTime()).as("serve to start; stderr: " + err).isLessThan(deadline);
+    Conditions.await(() -> "serve to start; stderr: " + err, Duration.ofSeconds(30), Duration.ofMillis(10), () -> {
+      if (port.matcher(err.toString()).find()) {
+        return true;
+      }
       assertThat(serve.isAlive()).as("serve to keep running; stderr: " + err).isTrue();
-      LockSupport.parkNanos(10_000_000);
-    }
+      return false;
+    });
+    Matcher m = port.matcher(err.toString());
+    assertThat(m.find()).isTrue();
     RateLimitResponse answer;
     try (ClientFactory trusting = ClientFactory.builder().tlsCustomizer(b -> b.trustManager(pem.cert().toFile()))
         .build()) {
@@ -164,14 +164,15 @@ class EnvoyCommandsTest {
     });
     Pattern port = Pattern.compile("admin on http://127\\.0\\.0\\.1:(\\d+), "
         + "envoy rate-limit service \\(gRPC\\) on 127\\.0\\.0\\.1:(\\d+) \\[api\\]");
-    Clock clock = Clock.system();
-    long deadline = clock.nanoTime() + Duration.ofSeconds(30).toNanos();
-    Matcher m;
-    while (!(m = port.matcher(err.toString())).find()) {
-      assertThat(clock.nanoTime()).as("serve to start; stderr: " + err).isLessThan(deadline);
+    Conditions.await(() -> "serve to start; stderr: " + err, Duration.ofSeconds(30), Duration.ofMillis(10), () -> {
+      if (port.matcher(err.toString()).find()) {
+        return true;
+      }
       assertThat(serve.isAlive()).as("serve to keep running; stderr: " + err).isTrue();
-      LockSupport.parkNanos(10_000_000);
-    }
+      return false;
+    });
+    Matcher m = port.matcher(err.toString());
+    assertThat(m.find()).isTrue();
     assertThat(Integer.parseInt(m.group(2))).as("server.grpc-port of the config").isEqualTo(free);
     var client = GrpcClients.newClient("http://127.0.0.1:" + m.group(2),
         RateLimitServiceGrpc.RateLimitServiceBlockingStub.class);

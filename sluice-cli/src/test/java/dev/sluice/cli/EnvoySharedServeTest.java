@@ -3,7 +3,7 @@ package dev.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.linecorp.armeria.client.grpc.GrpcClients;
-import dev.sluice.core.Clock;
+import dev.sluice.testkit.Conditions;
 import dev.sluice.testkit.RedisProcess;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -49,14 +48,15 @@ class EnvoySharedServeTest {
     });
     Pattern port = Pattern.compile("admin on http://127\\.0\\.0\\.1:(\\d+), "
         + "envoy rate-limit service \\(gRPC\\) on 127\\.0\\.0\\.1:(\\d+) \\[api\\]");
-    Clock clock = Clock.system();
-    long deadline = clock.nanoTime() + Duration.ofSeconds(30).toNanos();
-    Matcher m;
-    while (!(m = port.matcher(err.toString())).find()) {
-      assertThat(clock.nanoTime()).as("serve to start; stderr: " + err).isLessThan(deadline);
+    Conditions.await(() -> "serve to start; stderr: " + err, Duration.ofSeconds(30), Duration.ofMillis(10), () -> {
+      if (port.matcher(err.toString()).find()) {
+        return true;
+      }
       assertThat(thread.isAlive()).as("serve to keep running; stderr: " + err).isTrue();
-      LockSupport.parkNanos(10_000_000);
-    }
+      return false;
+    });
+    Matcher m = port.matcher(err.toString());
+    assertThat(m.find()).isTrue();
     return new Node(thread, code, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
   }
 

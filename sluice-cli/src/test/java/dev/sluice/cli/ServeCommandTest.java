@@ -2,7 +2,7 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.core.Clock;
+import dev.sluice.testkit.Conditions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -75,14 +74,15 @@ class ServeCommandTest {
           dir.resolve("requests.jsonl").toString(), "--watch-interval", "0"));
     });
     Pattern ports = Pattern.compile("edge on http://127\\.0\\.0\\.1:(\\d+).*admin on http://127\\.0\\.0\\.1:(\\d+)");
-    Clock clock = Clock.system();
-    long deadline = clock.nanoTime() + Duration.ofSeconds(30).toNanos();
-    Matcher m = ports.matcher("");
-    while (!(m = ports.matcher(err.toString())).find()) {
-      assertThat(clock.nanoTime()).as("serve to start; stderr: " + err).isLessThan(deadline);
+    Conditions.await(() -> "serve to start; stderr: " + err, Duration.ofSeconds(30), Duration.ofMillis(10), () -> {
+      if (ports.matcher(err.toString()).find()) {
+        return true;
+      }
       assertThat(serve.isAlive()).as("serve to keep running; stderr: " + err).isTrue();
-      LockSupport.parkNanos(10_000_000);
-    }
+      return false;
+    });
+    Matcher m = ports.matcher(err.toString());
+    assertThat(m.find()).isTrue();
     HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(
         "http://127.0.0.1:" + m.group(2) + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());

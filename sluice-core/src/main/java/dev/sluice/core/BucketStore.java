@@ -65,6 +65,15 @@ public interface BucketStore extends LimitTarget, AutoCloseable {
     return 0;
   }
 
+  /**
+   * Returns how many client buckets of {@code tier} the client bound forgot while they still held
+   * debt ({@link Limiter#evictedClients}); 0 for an unknown tier, and the default (a store that
+   * keeps no client table of its own) is 0.
+   */
+  default long evictedClients(String tier) {
+    return 0;
+  }
+
   /** Returns the levels of client {@code key} in {@code tier} without consuming anything. */
   CompletionStage<List<LevelState>> levels(String key, String tier);
 

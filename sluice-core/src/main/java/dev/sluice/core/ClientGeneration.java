@@ -44,11 +44,41 @@ final class ClientGeneration {
     return build(0, perClient, overrides, hash, Long.MIN_VALUE, Long.MIN_VALUE, null);
   }
 
-  /** The generation that follows this one at instant {@code now}. */
+  /** The generation that follows this one at instant {@code now}, of the other parity. */
   ClientGeneration next(GcraBucket.Params perClient, Map<String, GcraBucket.Params> overrides,
       ToLongFunction<String> hash, long now) {
+    return next(perClient, overrides, hash, now, true);
+  }
+
+  /**
+   * The generation that follows this one at instant {@code now}, of the other parity when
+   * {@code flip}, else of the same (for a change {@link ClientTable#reconfigure} carries over slot
+   * by slot, with every slot in the same generation before and after).
+   */
+  ClientGeneration next(GcraBucket.Params perClient, Map<String, GcraBucket.Params> overrides,
+      ToLongFunction<String> hash, long now, boolean flip) {
     ClientGeneration detached = new ClientGeneration(parity, this.perClient, keys, values, since, prevSince, null);
-    return build(parity ^ 1, perClient, overrides, hash, now, since, detached);
+    return build(flip ? parity ^ 1 : parity, perClient, overrides, hash, now, since, detached);
+  }
+
+  /**
+   * Returns the slot hashes whose params differ between this generation and {@code before}: with
+   * the same per-client params, those of override keys of either whose override was added,
+   * removed or changed (params compare by identity, as buckets do). Without duplicates.
+   */
+  long[] changedSince(ClientGeneration before) {
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    java.util.List<Long> out = new java.util.ArrayList<>();
+    for (ClientGeneration g : new ClientGeneration[] {before, this}) {
+      if (g.keys != null) {
+        for (long h : g.keys) {
+          if (h != 0 && seen.add(h) && params(h) != before.params(h)) {
+            out.add(h);
+          }
+        }
+      }
+    }
+    return out.stream().mapToLong(Long::longValue).toArray();
   }
 
   private static ClientGeneration build(long parity, GcraBucket.Params perClient,

@@ -22,7 +22,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *       slot. It runs at most once per sweep interval, on a thread that inserts a new client.
  *   <li>The table never holds more than {@code maxSize} live clients for longer than one
  *       insertion: an insertion that passes the bound sweeps down to 90 % of it, full slots first,
- *       then those at least 75 % full, then any (as the previous map did).
+ *       then those at least 75 % full, then any (as the previous map did), but never the slot
+ *       just inserted, so a decision on a new client always ends with its slot stored. Only slots a
+ *       lease may still grant from (at most {@link ClientLeases#MAX}) resist: while they fill the
+ *       bound, the table holds them plus the newest client. Forgetting a slot with debt is the
+ *       price of the bound (that client comes back full); {@link #evictedWithDebt} counts it.
  *   <li>Copying to a new array (growth, or dropping tombstones) happens under the table's lock:
  *       each slot is frozen first (an empty one gets {@code FORWARD}, a live one the TAT
  *       {@code LOCKED}), so no decision or insertion can land in the old array after its slot was
@@ -63,6 +67,8 @@ abstract class ClientSlots {
   private volatile long nextSweep;
   /** Where the next sweep above the bound starts (under the lock). */
   private int hand;
+  /** Clients the size bound forgot while they still had debt. */
+  private final AtomicLong evictedWithDebt = new AtomicLong();
   /**
    * The latest instant a sweep forgot full slots at: a fresh slot seen by a decision with an
    * earlier instant may stand for a slot forgotten with a TAT up to this instant.
@@ -120,7 +126,7 @@ abstract class ClientSlots {
           return -1;
         }
         if (SLOTS.compareAndSet(a, 2 * i, EMPTY, h | gen.parity)) {
-          afterInsert(a, now);
+          afterInsert(a, now, h);
           return i;
         }
         continue; // claimed meanwhile: look at the same slot again
@@ -158,12 +164,13 @@ abstract class ClientSlots {
     }
   }
 
-  private void afterInsert(long[] a, long now) {
+  /** After client {@code h} claimed a slot of {@code a}: sweeps (never {@code h}'s slot) and grows as due. */
+  private void afterInsert(long[] a, long now, long h) {
     long u = used.incrementAndGet();
     if ((u - tombs.get() > maxSize || now >= nextSweep) && lock.tryLock()) {
       try {
         if (slots == a) {
-          sweep(now);
+          sweep(now, h);
         }
       } finally {
         lock.unlock();
@@ -253,6 +260,15 @@ abstract class ClientSlots {
    * of the array.
    */
   void sweep(long now) {
+    sweep(now, EMPTY);
+  }
+
+  /**
+   * As {@link #sweep(long)}, never retiring client {@code keep}'s slot (the inserting client's, or
+   * {@link #EMPTY}): were it retired, the insertion would claim another and sweep again, forever
+   * when nothing else can go (fewer than 10 clients, or only ones whose leases may still grant).
+   */
+  void sweep(long now, long keep) {
     lock.lock();
     try {
       nextSweep = Saturating.add(now, sweepIntervalNanos);
@@ -263,7 +279,7 @@ abstract class ClientSlots {
       long target = size() > maxSize ? maxSize - maxSize / 10 : Long.MAX_VALUE;
       int cap = a.length >>> 1;
       for (int i = 0; i < cap; i++) {
-        retire(a, i, now, 0); // every full slot: exact, in any order
+        retire(a, i, now, 0, keep); // every full slot: exact, in any order
       }
       // Above the bound, slots with debt go in an order spread over the array (a stride of about
       // 0.618 of it, coprime to it, from where the last such sweep stopped): slots sit in hash
@@ -277,7 +293,7 @@ abstract class ClientSlots {
           if (size() <= target) {
             break passes;
           }
-          retire(a, i, now, SWEEP_PASSES[pass]);
+          retire(a, i, now, SWEEP_PASSES[pass], keep);
         }
       }
       hand = i;
@@ -289,11 +305,11 @@ abstract class ClientSlots {
     }
   }
 
-  private void retire(long[] a, int i, long now, double maxDebtFraction) {
+  private void retire(long[] a, int i, long now, double maxDebtFraction, long keep) {
     for (;;) {
       long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
       long w = (long) SLOTS.getVolatile(a, 2 * i);
-      if (!live(w) || t == GcraBucket.RETIRED) {
+      if (!live(w) || t == GcraBucket.RETIRED || (w & ~PARITY) == keep) {
         return;
       }
       if (t == GcraBucket.LOCKED) {
@@ -303,7 +319,8 @@ abstract class ClientSlots {
       ClientGeneration g = gen;
       ClientGeneration in = (w & PARITY) == g.parity || g.prev == null ? g : g.prev;
       long capacity = in.params(w & ~PARITY).capacityNanos;
-      if (maxDebtFraction < 1 && GcraBucket.debt(t, now) > (long) (capacity * maxDebtFraction)) {
+      long debt = GcraBucket.debt(t, now);
+      if (maxDebtFraction < 1 && debt > (long) (capacity * maxDebtFraction)) {
         return;
       }
       ClientLeases.Hot e = ClientLeases.find(hot, w & ~PARITY);
@@ -313,6 +330,9 @@ abstract class ClientSlots {
       if (SLOTS.compareAndSet(a, 2 * i + 1, t, GcraBucket.RETIRED)) {
         SLOTS.setVolatile(a, 2 * i, TOMB);
         tombs.incrementAndGet();
+        if (debt > 0) {
+          evictedWithDebt.incrementAndGet();
+        }
         if (e != null) {
           synchronized (this) {
             hot = ClientLeases.without(hot, e);
@@ -321,6 +341,59 @@ abstract class ClientSlots {
         return;
       }
     }
+  }
+
+  /** Makes room for {@code n} more slots in the current array (copying it if needed); under the lock. */
+  final void ensureRoom(int n) {
+    long[] a = slots;
+    if (used.get() + n > threshold(a)) {
+      long need = Math.max(newCapacity(a), 2 * (size() + n)); // lands at or below half full
+      copy(a, (int) Math.min(MAX_CAPACITY, need));
+    }
+  }
+
+  /**
+   * Locks the TAT of client {@code h}'s slot in {@code a}, the current array (claimed if absent, as
+   * a decision would), puts the TAT it had in {@code tats[k]} and returns the slot's index. Under
+   * the lock, after {@link #ensureRoom}. The caller unlocks by writing a TAT, or {@link #retireLocked}.
+   */
+  final int lockSlot(long[] a, long h, long[] tats, int k) {
+    int cap = a.length >>> 1;
+    int i = index(h, cap);
+    for (int n = 0; n < cap; ) {
+      long w = (long) SLOTS.getAcquire(a, 2 * i);
+      if ((w & ~PARITY) == h) {
+        long t = (long) SLOTS.getVolatile(a, 2 * i + 1);
+        if (t == GcraBucket.LOCKED) {
+          Thread.onSpinWait(); // a decision carrying the slot over, a few instructions
+          continue;
+        }
+        if (t != GcraBucket.RETIRED) {
+          if (SLOTS.compareAndSet(a, 2 * i + 1, t, GcraBucket.LOCKED)) {
+            tats[k] = t;
+            return i;
+          }
+          continue; // a decision took tokens meanwhile: lock what it left
+        }
+      } else if (w == EMPTY) {
+        if (SLOTS.compareAndSet(a, 2 * i, EMPTY, h | gen.parity)) {
+          used.incrementAndGet();
+        }
+        continue; // ours or a decision's claim for the same key, or another key's: look again
+      }
+      n++;
+      if (++i == cap) {
+        i = 0;
+      }
+    }
+    throw new IllegalStateException("no room for a client slot: ensureRoom was not called");
+  }
+
+  /** Forgets the locked slot {@code i} of {@code a}, which was {@link GcraBucket#FULL}: exact, as a sweep. */
+  final void retireLocked(long[] a, int i) {
+    SLOTS.setVolatile(a, 2 * i + 1, GcraBucket.RETIRED);
+    SLOTS.setVolatile(a, 2 * i, TOMB);
+    tombs.incrementAndGet();
   }
 
   /** Updates the bounds; takes effect from the next insertion. */
@@ -332,6 +405,11 @@ abstract class ClientSlots {
   /** Returns how many clients the table holds (approximate under concurrency). */
   long size() {
     return used.get() - tombs.get();
+  }
+
+  /** Returns how many clients the size bound has forgotten with debt (each comes back full). */
+  long evictedWithDebt() {
+    return evictedWithDebt.get();
   }
 
   /** Returns the number of slots of the current array. */

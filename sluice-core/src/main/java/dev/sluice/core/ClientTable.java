@@ -14,7 +14,9 @@ import java.util.function.ToLongFunction;
  *   <li>Reconfiguration starts a new {@link ClientGeneration} at one instant and carries every
  *       slot over to it before it returns, as {@link GcraBucket#rescaled} does for a bucket; a
  *       decision that meets a slot not yet carried over carries it over first. Each slot's hash
- *       word holds the parity of the generation its TAT is in.
+ *       word holds the parity of the generation its TAT is in. A change of overrides alone keeps
+ *       the parity and carries over only the slots whose params change, locked while the new
+ *       generation is published; one that changes no client's params starts no generation.
  *   <li>A decision reads the TAT, then the hash word, then the current generation, and CASes the
  *       TAT; a carry-over locks the TAT ({@code LOCKED}) before it rewrites the hash word and
  *       writes a different TAT, so a decision computed in an older generation fails its CAS.
@@ -30,6 +32,8 @@ final class ClientTable extends ClientSlots {
   private final HashMemo.Entry[] memo = HashMemo.create();
   /** When a full hot array may next replace an entry; guarded by this. */
   private long nextReplacement = Long.MIN_VALUE / 2;
+  /** Reconfigurations that walked every slot; written under the lock. */
+  private volatile long walks;
 
   ClientTable(GcraBucket.Params perClient, Map<String, GcraBucket.Params> overrides, long maxSize,
       long sweepIntervalNanos, long now) {
@@ -288,11 +292,30 @@ final class ClientTable extends ClientSlots {
   /**
    * Starts a generation with these limits at the instant {@code clock} reads, and carries every
    * slot over to it (each keeps its fraction of tokens) before returning. Off the decision path.
+   *
+   * <p>With the same per-client params (by identity), only the slots of override keys whose params
+   * change need carrying over: none when no override changes (the generation stays), else those
+   * slots alone ({@link #carryOverOnly}) while they are few. A new per-client limit changes every
+   * slot, so every slot is walked and its parity flipped ({@link #walks} counts these walks).
    */
   void reconfigure(Clock clock, GcraBucket.Params perClient, Map<String, GcraBucket.Params> overrides) {
     lock.lock();
     try {
-      ClientGeneration g = gen.next(perClient, overrides, hash, clock.nanoTime());
+      long now = clock.nanoTime();
+      ClientGeneration cur = gen;
+      if (perClient == cur.perClient) {
+        ClientGeneration same = cur.next(perClient, overrides, hash, now, false);
+        long[] changed = same.changedSince(cur);
+        if (changed.length == 0) {
+          return;
+        }
+        if (changed.length <= capacity() / 4) {
+          carryOverOnly(same, changed);
+          return;
+        }
+      }
+      ClientGeneration g = cur.next(perClient, overrides, hash, now);
+      walks++;
       gen = g;
       long[] a = slots; // not replaced while the lock is held
       for (int i = 0; i < a.length >>> 1; i++) {
@@ -311,6 +334,42 @@ final class ClientTable extends ClientSlots {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Starts generation {@code g}, of the current parity, carrying over only the slots of clients
+   * {@code changed} (the others have the same params in both generations, so their TATs hold in
+   * either). Under the lock: every such slot (claimed if absent, so a decision still in the old
+   * generation cannot create it behind the change) is locked first; then {@code g} is published;
+   * then each slot gets its rescaled TAT, never the one it had, or is forgotten if it was fresh
+   * ({@link GcraBucket#FULL}: exact). A decision that read a TAT before the lock fails its CAS and,
+   * starting again, waits for the slot, then finds {@code g} and is {@link GcraBucket#STALE}.
+   */
+  private void carryOverOnly(ClientGeneration g, long[] changed) {
+    ClientGeneration before = gen;
+    ensureRoom(changed.length);
+    long[] a = slots; // not replaced while the lock is held
+    int[] at = new int[changed.length];
+    long[] tats = new long[changed.length];
+    for (int k = 0; k < changed.length; k++) {
+      at[k] = lockSlot(a, changed[k], tats, k);
+    }
+    gen = g;
+    for (int k = 0; k < changed.length; k++) {
+      long h = changed[k];
+      long t = tats[k];
+      if (t == GcraBucket.FULL && ClientLeases.find(hot, h) == null) {
+        retireLocked(a, at[k]);
+      } else {
+        SLOTS.setVolatile(a, 2 * at[k], h | g.parity);
+        SLOTS.setVolatile(a, 2 * at[k] + 1, GcraBucket.rescaled(t, g.since, before.params(h), g.params(h)));
+      }
+    }
+  }
+
+  /** Returns how many reconfigurations walked every slot; for tests. */
+  long walks() {
+    return walks;
   }
 
   /** Returns the params client {@code h} has now. */

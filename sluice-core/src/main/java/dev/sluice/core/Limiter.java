@@ -24,7 +24,10 @@ import java.util.Map;
  *       {@link PermitTable}).
  *   <li>Memory is bounded: each tier keeps at most {@code maxClientsPerTier} client buckets, and
  *       a bucket unused for its idle expiry (never shorter than its refill time, so it is full and
- *       forgetting it is exact) is dropped.
+ *       forgetting it is exact) is dropped. A new client is always given a bucket: at the bound,
+ *       the least indebted clients are forgotten for it, debt and all ({@link #evictedClients}),
+ *       except clients served from token leases that may still grant (at most 8 per tier), which
+ *       may keep the tier above the bound by that many while they last.
  *   <li>Reconfiguration never stops traffic; each bucket keeps its fraction of tokens, and each
  *       concurrency level its permits out.
  * </ol>
@@ -313,6 +316,20 @@ public final class Limiter {
       throw new UnknownTierException(tier, tiers.keySet());
     }
     return t.clients.hotCount();
+  }
+
+  /**
+   * Returns how many client buckets of {@code tier} the {@code maxClientsPerTier} bound has
+   * forgotten while they still held debt, since the limiter was created. Each such client comes
+   * back with a full bucket, so it may get up to that debt more than its limit; a count that keeps
+   * rising means the bound is too small for the clients active within one refill time.
+   */
+  public long evictedClients(String tier) {
+    TierState t = tiers.get(tier);
+    if (t == null) {
+      throw new UnknownTierException(tier, tiers.keySet());
+    }
+    return t.clients.evictedWithDebt();
   }
 
   /**

@@ -38,6 +38,15 @@ final class LocalBucketStore implements BucketStore {
   }
 
   @Override
+  public long evictedClients(String tier) {
+    try {
+      return limiter.evictedClients(tier);
+    } catch (UnknownTierException e) {
+      return 0; // a tier removed since the scrape's meters were set up
+    }
+  }
+
+  @Override
   public CompletionStage<List<LevelState>> levels(String key, String tier) {
     try {
       return CompletableFuture.completedFuture(limiter.levels(key, tier));

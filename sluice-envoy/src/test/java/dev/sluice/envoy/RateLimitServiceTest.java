@@ -255,14 +255,7 @@ class RateLimitServiceTest {
   }
 
   /** Waits up to 10 s for {@code done}, polling every 10 ms (the reload poller runs on its own thread). */
-  private static void await(java.util.function.BooleanSupplier done, java.util.function.Supplier<String> failure)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(failure.get());
-      }
-      Thread.sleep(10);
-    }
+  private static void await(java.util.function.BooleanSupplier done, java.util.function.Supplier<String> failure) {
+    dev.sluice.testkit.Conditions.await(failure, Duration.ofSeconds(10), Duration.ofMillis(10), done);
   }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.redis;
 
 import dev.sluice.core.ManualClock;
+import dev.sluice.testkit.Conditions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

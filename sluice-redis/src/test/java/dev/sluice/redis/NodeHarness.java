@@ -3,6 +3,7 @@ package dev.sluice.redis;
 import dev.sluice.core.Clock;
 import dev.sluice.core.Decision;
 import dev.sluice.core.LimiterSpec;
+import dev.sluice.testkit.Conditions;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.sluice.redis;
 
+import dev.sluice.testkit.Conditions;
 import dev.sluice.testkit.RedisProcess;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;

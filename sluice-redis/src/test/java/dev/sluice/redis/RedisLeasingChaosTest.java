@@ -1,5 +1,6 @@
 package dev.sluice.redis;
 
+import dev.sluice.testkit.Conditions;
 import dev.sluice.testkit.RedisProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.core.Decision;
 import dev.sluice.core.Limit;
 import dev.sluice.core.LimiterSpec;
+import dev.sluice.testkit.Conditions;
 import dev.sluice.testkit.RedisProcess;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;

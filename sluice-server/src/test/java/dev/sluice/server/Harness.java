@@ -116,14 +116,7 @@ public final class Harness implements AutoCloseable {
 
   /** Waits up to {@code timeout} for {@code condition}, polling; fails the test when it never holds. */
   public static void await(Duration timeout, String what, BooleanSupplier condition) {
-    Clock clock = Clock.system();
-    long deadline = clock.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (clock.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
-    }
+    dev.sluice.testkit.Conditions.await(what, timeout, Duration.ofMillis(5), condition);
   }
 
   @Override

@@ -109,6 +109,11 @@ class ShardedServeTest {
       HttpResponse<String> two = sluice.putConfig(Harness.withServer(CONFIG.formatted(600, redis.uri(), 2)));
       assertThat(two.statusCode()).isEqualTo(200);
       assertThat(Harness.json(two).get("restartRequired")).extracting(JsonNode::asText).containsExactly("store");
+      JsonNode view = Harness.json(sluice.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(sluice.admin("/admin/config"))).header("Authorization", "Bearer " + Harness.TOKEN)
+          .header("Accept", "application/json")));
+      assertThat(view.get("configured").get("store").get("aggregate-shards").asInt()).as("as written").isEqualTo(2);
+      assertThat(view.get("effective").get("store").get("aggregate-shards").asInt()).as("as opened").isEqualTo(3);
       assertThat(sluice.server.store().spec().global().burst()).isEqualTo(600);
       assertThat(admitted(sluice, List.of(repeat("solo", 300)))).as("still 3 shards: 600 / 3").isEqualTo(200);
     }

@@ -6,7 +6,8 @@
  * {@link dev.sluice.testkit.AbstractBucketStoreTest}, the suite every bucket store passes;
  * {@link dev.sluice.testkit.RedisProcess}, a real redis-server for tests that need one (and
  * {@link dev.sluice.testkit.RedisExtension}, one per test class);
- * {@link dev.sluice.testkit.SelfSignedPem}, a self-signed certificate for tests of TLS ports; and
+ * {@link dev.sluice.testkit.SelfSignedPem}, a self-signed certificate for tests of TLS ports;
+ * {@link dev.sluice.testkit.Conditions}, which waits for a condition with a deadline; and
  * {@link dev.sluice.testkit.SharedData}, which finds the evaluation data outside the repository.
  *
  * <p>The core's tests that need the checker, the ticking clock or the store suite (the property,

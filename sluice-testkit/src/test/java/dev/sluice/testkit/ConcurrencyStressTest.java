@@ -39,7 +39,7 @@ class ConcurrencyStressTest {
     return Limit.of(Math.max(a.burst(), b.burst()), a.rate().compareTo(b.rate()) >= 0 ? a.rate() : b.rate());
   }
 
-  private static List<Admission> hammer(Limiter limiter, TickingClock clock, int thread, int clients, int maxCost) {
+  static List<Admission> hammer(Limiter limiter, TickingClock clock, int thread, int clients, int maxCost) {
     SplittableRandom rnd = new SplittableRandom(1000 + thread);
     List<Admission> out = new ArrayList<>();
     for (int i = 0; i < PER_THREAD; i++) {
@@ -55,7 +55,7 @@ class ConcurrencyStressTest {
     return out;
   }
 
-  private static List<Admission> runThreads(int threads, java.util.function.IntFunction<List<Admission>> body)
+  static List<Admission> runThreads(int threads, java.util.function.IntFunction<List<Admission>> body)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {

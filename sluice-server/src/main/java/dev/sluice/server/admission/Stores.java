@@ -185,8 +185,8 @@ public final class Stores {
 
   /**
    * Writes the store {@code c} describes as a JSON object: {@code {"type":"local"}}, or {@code
-   * {"type":"redis","mode":M,"uri":U}} ({@code "cluster":[U,...]} for a Cluster); {@code mode}
-   * (the mode decisions are made in now) is left out when {@code null}.
+   * {"type":"redis","mode":M,"uri":U,"aggregate-shards":K}} ({@code "cluster":[U,...]} for a
+   * Cluster); {@code mode} (the mode decisions are made in now) is left out when {@code null}.
    */
   public static void writeJson(JsonGenerator g, StoreConfig c, String mode) throws IOException {
     g.writeStartObject();
@@ -204,6 +204,7 @@ public final class Stores {
         }
         g.writeEndArray();
       }
+      g.writeNumberField("aggregate-shards", c.aggregateShards());
     }
     g.writeEndObject();
   }

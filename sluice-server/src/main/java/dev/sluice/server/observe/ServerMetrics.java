@@ -44,7 +44,8 @@ import java.util.function.ToDoubleFunction;
  * {@code sluice_upstream_retries_total}; for concurrency levels {@code sluice_in_flight{tier,level}}
  * and {@code sluice_in_flight_limit{tier,level}} (cost in flight and the level's maximum; level
  * {@code tier}, or the global level as {@code tier="_global",level="global"}), {@code
- * sluice_permits_released_total} and {@code sluice_permits_expired_total}.
+ * sluice_permits_released_total} and {@code sluice_permits_expired_total}; {@code
+ * sluice_clients_evicted_total{tier}} (indebted client buckets the client bound forgot).
  *
  * <p>The bucket and in-flight gauges read the store that enforces the limits ({@link #track}):
  * rates and maxima from its spec, tokens and cost in flight from the aggregate levels it last
@@ -204,6 +205,9 @@ public final class ServerMetrics implements AutoCloseable {
             gauge("sluice.refill.rate", n, "tier", m -> m.tierRate(n, false)),
             gauge("sluice.refill.rate", n, "client", m -> m.tierRate(n, true))));
         meters.addAll(inFlightGauges(n, "tier", m -> cost(m.levels.tierInFlight(n)), m -> m.tierConcurrency(n)));
+        meters.add(FunctionCounter.builder("sluice.clients.evicted", this,
+                m -> m.target == null ? 0 : m.target.evictedClients(n)).tag("tier", n)
+            .description("Client buckets the max-clients bound forgot while they held debt").register(registry));
         return List.copyOf(meters);
       });
     }
