@@ -1,5 +1,8 @@
 package dev.sluice.core;
 
+import static dev.sluice.core.TableOps.consume;
+import static dev.sluice.core.TableOps.params;
+import static dev.sluice.core.TableOps.tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -16,24 +19,6 @@ class ClientTableBoundTest {
 
   private static final long HOUR = TimeUnit.HOURS.toNanos(1);
   private static final Duration BOUNDED = Duration.ofSeconds(20);
-
-  private static GcraBucket.Params params(long burst, long perSecond) {
-    return new GcraBucket.Params(Limit.of(burst, perSecond));
-  }
-
-  private static long consume(ClientTable t, String key, long now, long cost) {
-    long h = t.hash(key);
-    long r;
-    do {
-      r = t.tryConsume(h, now, cost, t.generation());
-    } while (r == GcraBucket.STALE);
-    return r;
-  }
-
-  private static long tokens(ClientTable t, String key, long now) {
-    long h = t.hash(key);
-    return t.params(h).tokens(GcraBucket.debt(t.tat(h), now));
-  }
 
   @Test
   void aNewClientInATableFullOfIndebtedOnesIsDecidedAndStored() {

@@ -1,5 +1,6 @@
 package dev.sluice.core;
 
+import static dev.sluice.core.TableOps.params;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
@@ -17,10 +18,6 @@ import org.junit.jupiter.api.Test;
 class ClientTableFastPathTest {
 
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
-
-  private static GcraBucket.Params params(long burst, long perSecond) {
-    return new GcraBucket.Params(Limit.of(burst, perSecond));
-  }
 
   @Test
   void theFastPathDecidesAsTheGeneralOne() {

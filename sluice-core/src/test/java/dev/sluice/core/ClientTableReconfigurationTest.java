@@ -1,5 +1,7 @@
 package dev.sluice.core;
 
+import static dev.sluice.core.TableOps.consume;
+import static dev.sluice.core.TableOps.params;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
@@ -16,19 +18,6 @@ class ClientTableReconfigurationTest {
 
   private static final long HOUR = TimeUnit.HOURS.toNanos(1);
   private static final int KEYS = 2_000;
-
-  private static GcraBucket.Params params(long burst, long perSecond) {
-    return new GcraBucket.Params(Limit.of(burst, perSecond));
-  }
-
-  private static long consume(ClientTable t, String key, long now, long cost) {
-    long h = t.hash(key);
-    long r;
-    do {
-      r = t.tryConsume(h, now, cost, t.generation());
-    } while (r == GcraBucket.STALE);
-    return r;
-  }
 
   /** A table of {@link #KEYS} clients with some debt each, and each client's reference bucket. */
   private static ClientTable filled(GcraBucket.Params perClient, Map<String, GcraBucket.Params> overrides,

@@ -1,5 +1,8 @@
 package dev.sluice.core;
 
+import static dev.sluice.core.TableOps.consume;
+import static dev.sluice.core.TableOps.params;
+import static dev.sluice.core.TableOps.tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -18,26 +21,8 @@ class ClientTableTest {
 
   private static final long HOUR = TimeUnit.HOURS.toNanos(1);
 
-  private static GcraBucket.Params params(long burst, long perSecond) {
-    return new GcraBucket.Params(Limit.of(burst, perSecond));
-  }
-
   private static ClientTable table(GcraBucket.Params p, long maxSize, ToLongFunction<String> hash) {
     return new ClientTable(p, Map.of(), maxSize, HOUR, 0, hash);
-  }
-
-  private static long consume(ClientTable t, String key, long now, long cost) {
-    long h = t.hash(key);
-    long r;
-    do {
-      r = t.tryConsume(h, now, cost, t.generation());
-    } while (r == GcraBucket.STALE);
-    return r;
-  }
-
-  private static long tokens(ClientTable t, String key, long now) {
-    long h = t.hash(key);
-    return t.params(h).tokens(GcraBucket.debt(t.tat(h), now));
   }
 
   @Test
