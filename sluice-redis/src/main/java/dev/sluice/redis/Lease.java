@@ -68,6 +68,20 @@ final class Lease {
    * i.e. the half left when it was sent did not last the round trip (see {@link #endTopUp}).
    */
   private boolean wholeTopUps;
+  private long takes;
+  /** Diagnostics: the last events (begin / end of top-ups), newest last. */
+  private final java.util.ArrayDeque<String> events = new java.util.ArrayDeque<>();
+
+  private void event(String e) {
+    if (events.size() == 12) {
+      events.removeFirst();
+    }
+    events.addLast(e);
+  }
+
+  synchronized String events() {
+    return String.join(" | ", events);
+  }
 
   Lease(long now) {
     this.windowStart = now;
@@ -96,6 +110,7 @@ final class Lease {
    */
   synchronized long take(long now, int cost, long windowNanos, Limit current) {
     lastSeen = current;
+    takes++;
     long elapsed = now - windowStart;
     if (elapsed >= windowNanos) {
       ratePerSecond = windowDemand * 1e9 / elapsed;
@@ -222,6 +237,7 @@ final class Lease {
     }
     refilling = true;
     epoch++;
+    event("begin@" + now / 1000 + " ask " + request + " takes " + takes);
     target = size;
     demandAtSend = demandTotal;
     return new TopUp(back, backUnder, request);
@@ -243,6 +259,8 @@ final class Lease {
   synchronized void endTopUp(long granted, long requested, boolean replied, Limit grantedUnder, long until,
       long paceUntil, long resetNanos) {
     refilling = false;
+    event("end@" + (until - 1_000_000_000L) / 1000 + " got " + granted + "/" + requested + (replied ? "" : " FAILED")
+        + " pace " + (paceUntil - until + 1_000_000_000L) / 1000 + " takes " + takes);
     if (!grantedUnder.equals(limit)) {
       // Not reachable through beginTopUp (it sets the limit); kept for safety: never mix limits.
       tokens = 0;
@@ -286,5 +304,13 @@ final class Lease {
     epoch++;
     saturated = false;
     return left;
+  }
+
+  /** Returns the lease's state at {@code now} (diagnostics: the benchmark driver prints it). */
+  synchronized String describe(long now) {
+    return "takes " + takes + ", tokens " + tokens + ", pending " + pending + ", returning " + returning + ", target " + target
+        + (refilling ? ", refilling" : "") + (saturated ? ", saturated" : "") + (wholeTopUps ? ", whole" : "")
+        + ", paced " + Math.max(0, paceUntil - now) / 1000 + " us, expires in " + (expiresAt - now) / 1000 + " us"
+        + ", demand " + Math.round(ratePerSecond) + "/s";
   }
 }

@@ -335,7 +335,31 @@ public final class RedisBucketStore implements BucketStore {
     return String.format(java.util.Locale.ROOT,
         "global lease: top-ups %,d (saturated %,d), %,d tokens, round trip mean %.0f µs, max %.1f ms",
         replies, shared.saturatedTopUps.sum(), shared.topUpTokens.sum(), replies == 0 ? 0.0 : shared.topUpRoundTripNanos.sum() / 1e3 / replies,
-        shared.longestTopUpNanos.get() / 1e6);
+        shared.longestTopUpNanos.get() / 1e6) + spill();
+  }
+
+  private String spill() {
+    synchronized (shared.spill) {
+      return String.format(java.util.Locale.ROOT, "; full in Redis between top-ups %.1f ms in all, longest %.1f ms",
+          shared.spill[2] / 1e6, shared.spill[3] / 1e6) + "\n    worst: " + shared.worstSpill;
+    }
+  }
+
+  /** Returns tokens granted to the global level's lease so far (all top-ups), for the benchmark driver. */
+  long globalLeaseTokens() {
+    return shared.topUpTokens.sum();
+  }
+
+  /** Returns the total time (ns) the global bucket was full between two top-up replies, for the benchmark driver. */
+  long globalFullNanos() {
+    synchronized (shared.spill) {
+      return shared.spill[2];
+    }
+  }
+
+  /** Returns the state of this node's lease on the global bucket (shard 0), for the benchmark driver. */
+  String globalLeaseState() {
+    return leases == null ? "no leasing" : leases.lease(keys.global(0)).describe(leases.clock().nanoTime());
   }
 
   private void heartbeat() {

@@ -47,6 +47,9 @@ final class SharedBuckets {
   final LongAdder topUpRoundTripNanos = new LongAdder();
   final LongAdder saturatedTopUps = new LongAdder();
   final AtomicLong longestTopUpNanos = new AtomicLong();
+  /** Global lease diagnostics: last reply's store time and debt (ns), total and longest time full between replies. */
+  final long[] spill = new long[4];
+  volatile String worstSpill = "";
 
   /**
    * Creates the path; {@code leases} is null when leasing is off, {@code batchers} (one per shard)
@@ -308,6 +311,23 @@ final class SharedBuckets {
         longestTopUpNanos.accumulateAndGet(roundTrip, Math::max);
         if (granted < request) {
           saturatedTopUps.increment();
+        }
+        synchronized (spill) {
+          // Store time of this reply and the debt it left; the bucket was full (spilling) for the part of
+          // the time since the previous reply beyond the debt that reply left.
+          long redisNow = time.toNanos(r[1]);
+          if (spill[0] != 0) {
+            long over = redisNow - spill[0] - spill[1];
+            if (over > 0) {
+              spill[2] += over;
+              if (over > spill[3]) {
+                worstSpill = over / 1000 + " us full before this reply: " + lease.events();
+              }
+              spill[3] = Math.max(spill[3], over);
+            }
+          }
+          spill[0] = redisNow;
+          spill[1] = time.toNanos(r[3]);
         }
       }
       lease.endTopUp(granted, request, true, limit, at + leases.periodNanos(),

@@ -92,7 +92,10 @@ public final class RedisBench {
       Load cold = new Load(coldThreads, COLD_KEYS);
       Backend standalone = new Backend(b -> b.standalone(RedisURI.create(redis.uri())),
           List.of(RedisURI.create(redis.uri())));
-      for (int nodes : new int[] {1, 2, 3}) {
+      // -Dsluice.bench.nodes=1 (in $BENCH_JAVA_OPTS) runs the cells of one node count only.
+      int[] counts = Integer.getInteger("sluice.bench.nodes") == null ? new int[] {1, 2, 3}
+          : new int[] {Integer.getInteger("sluice.bench.nodes")};
+      for (int nodes : counts) {
         // Throughput and cold cells on 1 and 2 nodes; the saturated ones also on 3.
         if (nodes < 3 && only.contains("a")) {
           cells.add(baseline("(a) plain EVAL token bucket", redis, nodes, hot, seconds));
@@ -216,11 +219,12 @@ public final class RedisBench {
       // Between warm-up and measurement the global bucket refills in Redis (waited for), so the
       // measured window starts from a full bucket, as the bound B + R·t assumes.
       Result r = drive(nodes, load, seconds, backend.servers(), (node, key) -> stores.get(node).acquire(key, null, 1)
-          .toCompletableFuture().thenApply(Decision::allowed), () -> awaitFullGlobal(stores.get(0)));
+          .toCompletableFuture().thenApply(Decision::allowed), () -> awaitFullGlobal(stores.get(0)),
+          spec.global().burst() < 1_000_000 ? stores.get(0) : null);
       Limit g = spec.global();
       double bound = g.burst() < 1_000_000 ? g.burst() + g.rate().perSecond() * r.elapsedSeconds : 0;
-      STATS.add(String.format(Locale.ROOT, "- %s, %d node(s): every driver thread stood still >= %.1f ms at least once",
-          name, nodes, r.pausedMs()));
+      STATS.add(String.format(Locale.ROOT, "- %s, %d node(s): every driver thread stood still >= %.1f ms at least once; %s",
+          name, nodes, r.pausedMs(), r.stalls()));
       for (RedisBucketStore st : stores) {
         StoreStats x = st.stats();
         String batches = st.batchCalls() == 0 ? "" : String.format(Locale.ROOT, ", batch calls %,d (%.1f decisions each)",
@@ -243,7 +247,7 @@ public final class RedisBench {
    * says the CPU and script time per decision of the measured interval.
    */
   private record Result(double perSecond, double p99Ms, long admitted, double elapsedSeconds, double pausedMs,
-      String cpu) {}
+      String cpu, String stalls) {}
 
   /** Waits until Redis holds the global bucket (every shard of it) full again (tokens in leases not counted). */
   static void awaitFullGlobal(BucketStore store) {
@@ -253,10 +257,16 @@ public final class RedisBench {
 
   private static Result drive(int nodes, Load load, int seconds, List<RedisURI> servers,
       BiFunction<Integer, String, CompletableFuture<Boolean>> decide, Runnable afterWarmUp) {
+    return drive(nodes, load, seconds, servers, decide, afterWarmUp, null);
+  }
+
+  /** Drives a cell; {@code watched}, when not null, gets a {@link Stalls.FullWatch} over the measured run. */
+  private static Result drive(int nodes, Load load, int seconds, List<RedisURI> servers,
+      BiFunction<Integer, String, CompletableFuture<Boolean>> decide, Runnable afterWarmUp, RedisBucketStore watched) {
     // Warm-up, not counted: one second, three for the JVM's first cell (on a loaded machine the JIT
     // was still compiling the decision path a second in, and the first cell under-admitted by a
     // further 15 points: -22.6 % against -6.1 % for the same cell repeated in the same JVM).
-    run(nodes, load, jvmWarm ? 1 : 3, decide);
+    run(nodes, load, jvmWarm ? 1 : 3, decide, null);
     jvmWarm = true;
     afterWarmUp.run();
     RedisClient admin = RedisClient.create();
@@ -268,13 +278,13 @@ public final class RedisBench {
       sync.forEach(RedisCommands::configResetstat);
       long jvm0 = jvmCpuNanos();
       long server0 = sync.stream().mapToLong(RedisBench::serverCpuNanos).sum();
-      Result r = run(nodes, load, seconds, decide);
+      Result r = run(nodes, load, seconds, decide, watched);
       double decisions = r.perSecond() * r.elapsedSeconds();
       long server = sync.stream().mapToLong(RedisBench::serverCpuNanos).sum() - server0;
       String cpu = String.format(Locale.ROOT, "CPU per decision: bench JVM %.1f µs, redis-server%s %.1f µs; %s",
           (jvmCpuNanos() - jvm0) / 1e3 / decisions, servers.size() > 1 ? "s" : "", server / 1e3 / decisions,
           scriptTime(sync.stream().map(s -> s.info("commandstats")).toList(), decisions, r.elapsedSeconds()));
-      return new Result(r.perSecond(), r.p99Ms(), r.admitted(), r.elapsedSeconds(), r.pausedMs(), cpu);
+      return new Result(r.perSecond(), r.p99Ms(), r.admitted(), r.elapsedSeconds(), r.pausedMs(), cpu, r.stalls());
     } finally {
       admin.shutdown();
     }
@@ -324,13 +334,18 @@ public final class RedisBench {
         100.0 * usec / 1e6 / seconds);
   }
 
-  private static Result run(int nodes, Load load, int seconds, BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
+  private static Result run(int nodes, Load load, int seconds, BiFunction<Integer, String, CompletableFuture<Boolean>> decide,
+      RedisBucketStore watched) {
+    Stalls.FullWatch full = watched == null ? null : new Stalls.FullWatch(watched, CLOCK);
     int threads = load.threads();
     int keys = load.keys();
     // Latency samples per thread: a ring of the last ones (2^20 for a few threads, fewer for many).
     int ring = Integer.highestOneBit(Math.max(1 << 14, Math.min(1 << 20, (1 << 23) / threads)));
     AtomicBoolean stop = new AtomicBoolean();
     List<CompletableFuture<long[]>> runs = new ArrayList<>();
+    List<Stalls> stalls = new ArrayList<>();
+    Stalls.Watchdog watchdog = new Stalls.Watchdog(CLOCK);
+    double uptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
     // Client names built once: the driver should not spend its time formatting them.
     String[] names = new String[keys];
     for (int k = 0; k < keys; k++) {
@@ -341,6 +356,8 @@ public final class RedisBench {
       for (int t = 0; t < threads; t++) {
         int node = n;
         int seed = t;
+        Stalls gaps = new Stalls();
+        stalls.add(gaps);
         runs.add(CompletableFuture.supplyAsync(() -> {
           long[] lat = new long[ring];
           long count = 0;
@@ -352,6 +369,7 @@ public final class RedisBench {
           while (!stop.get()) {
             long t0 = CLOCK.nanoTime();
             longest = Math.max(longest, t0 - prev);
+            gaps.gap(prev, t0);
             prev = t0;
             boolean ok = decide.apply(node, names[i++ % names.length]).join();
             lat[(int) (count++ & (lat.length - 1))] = CLOCK.nanoTime() - t0;
@@ -373,6 +391,13 @@ public final class RedisBench {
     Conditions.await("cell duration", java.time.Duration.ofSeconds(seconds + 5),
         () -> CLOCK.nanoTime() - start >= TimeUnit.SECONDS.toNanos(seconds));
     stop.set(true);
+    String fullSummary = "";
+    try {
+      watchdog.close();
+      fullSummary = full == null ? "" : "; " + full.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     long total = 0;
     long admitted = 0;
     List<long[]> lats = new ArrayList<>();
@@ -387,6 +412,7 @@ public final class RedisBench {
     double elapsed = (CLOCK.nanoTime() - start) / 1e9;
     long[] all = lats.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     double p99 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1e6;
-    return new Result(total / elapsed, p99, admitted, elapsed, everyPaused / 1e6, "");
+    String where = String.format(Locale.ROOT, "cell from JVM uptime %.3f s: ", uptime) + Stalls.summary(stalls, watchdog, start) + fullSummary;
+    return new Result(total / elapsed, p99, admitted, elapsed, everyPaused / 1e6, "", where);
   }
 }
