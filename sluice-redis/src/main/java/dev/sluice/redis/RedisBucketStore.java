@@ -340,8 +340,8 @@ public final class RedisBucketStore implements BucketStore {
 
   private String spill() {
     synchronized (shared.spill) {
-      return String.format(java.util.Locale.ROOT, "; full in Redis between top-ups %.1f ms in all, longest %.1f ms",
-          shared.spill[2] / 1e6, shared.spill[3] / 1e6) + "\n    worst: " + shared.worstSpill;
+      return String.format(java.util.Locale.ROOT, "; reply to lease max %.1f ms; full in Redis between top-ups %.1f ms"
+          + " in all, longest %.1f ms", shared.longestApplyNanos.get() / 1e6, shared.spill[2] / 1e6, shared.spill[3] / 1e6);
     }
   }
 

@@ -47,9 +47,10 @@ final class SharedBuckets {
   final LongAdder topUpRoundTripNanos = new LongAdder();
   final LongAdder saturatedTopUps = new LongAdder();
   final AtomicLong longestTopUpNanos = new AtomicLong();
+  /** Longest time from a global top-up's reply to its tokens in the lease (the lease's monitor won). */
+  final AtomicLong longestApplyNanos = new AtomicLong();
   /** Global lease diagnostics: last reply's store time and debt (ns), total and longest time full between replies. */
   final long[] spill = new long[4];
-  volatile String worstSpill = "";
 
   /**
    * Creates the path; {@code leases} is null when leasing is off, {@code batchers} (one per shard)
@@ -320,9 +321,6 @@ final class SharedBuckets {
             long over = redisNow - spill[0] - spill[1];
             if (over > 0) {
               spill[2] += over;
-              if (over > spill[3]) {
-                worstSpill = over / 1000 + " us full before this reply: " + lease.events();
-              }
               spill[3] = Math.max(spill[3], over);
             }
           }
@@ -332,6 +330,9 @@ final class SharedBuckets {
       }
       lease.endTopUp(granted, request, true, limit, at + leases.periodNanos(),
           at + paceNanos(size, limit, roundTrip, leases.periodNanos()), time.toNanos(r[3]));
+      if (shards.isGlobal(key)) {
+        longestApplyNanos.accumulateAndGet(leases.clock().nanoTime() - at, Math::max);
+      }
     });
     return true;
   }

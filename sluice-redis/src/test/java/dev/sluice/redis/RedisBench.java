@@ -336,7 +336,7 @@ public final class RedisBench {
 
   private static Result run(int nodes, Load load, int seconds, BiFunction<Integer, String, CompletableFuture<Boolean>> decide,
       RedisBucketStore watched) {
-    Stalls.FullWatch full = watched == null ? null : new Stalls.FullWatch(watched, CLOCK);
+    Stalls.FullWatch full = watched == null ? null : new Stalls.FullWatch(watched);
     int threads = load.threads();
     int keys = load.keys();
     // Latency samples per thread: a ring of the last ones (2^20 for a few threads, fewer for many).

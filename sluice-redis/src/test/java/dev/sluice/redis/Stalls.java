@@ -100,84 +100,33 @@ final class Stalls {
   }
 
   /**
-   * Two platform threads beside a saturated cell: one reads the global bucket in Redis in a loop
-   * (one call at a time) and adds up the time between two consecutive reads that both saw it full
-   * (a lower bound of the time its refill spilled over, unclaimed: about {@code R} tokens lost per
-   * second of it); the other samples this node's global lease every millisecond without I/O and
-   * keeps the longest interval in which nobody took from it.
+   * The global lease's counters over a saturated cell's measured run: tokens granted to the lease,
+   * leased and Redis decisions, and how long the bucket sat full in Redis between two top-up replies
+   * (from each reply's store time and remaining debt: its refill spilled over, unclaimed, about
+   * {@code R} tokens per second of it; an upper bound on one node, since decisions made in Redis
+   * between two replies are not counted).
    */
   static final class FullWatch {
-    private final Thread reader;
-    private final Thread sampler;
-    private volatile boolean stop;
-    private long reads;
-    private long fullNanos;
-    private long slowestRead;
-    private long idleLease;
-    private String idleFrom = "";
-    private String idleTo = "";
-
     private final RedisBucketStore store;
     private final long tokens0;
     private final long leased0;
     private final long redis0;
     private final long full0;
 
-    FullWatch(RedisBucketStore store, dev.sluice.core.Clock clock) {
+    FullWatch(RedisBucketStore store) {
       this.store = store;
       tokens0 = store.globalLeaseTokens();
       leased0 = store.stats().leasedDecisions();
       redis0 = store.stats().redisDecisions();
       full0 = store.globalFullNanos();
-      reader = Thread.ofPlatform().daemon().name("bench-full-watch").start(() -> {
-        boolean wasFull = false;
-        long prev = clock.nanoTime();
-        while (!stop) {
-          boolean full = store.aggregates().toCompletableFuture().join().global().resetAfterNanos() == 0;
-          long now = clock.nanoTime();
-          reads++;
-          slowestRead = Math.max(slowestRead, now - prev);
-          if (reads > 1 && full && wasFull) {
-            fullNanos += now - prev;
-          }
-          wasFull = full;
-          prev = now;
-          LockSupport.parkNanos(500_000);
-        }
-      });
-      sampler = Thread.ofPlatform().daemon().name("bench-lease-watch").start(() -> {
-        long lastTakes = -1;
-        long since = clock.nanoTime();
-        String sinceState = "";
-        while (!stop) {
-          long now = clock.nanoTime();
-          String state = store.globalLeaseState();
-          long takes = Long.parseLong(state.substring(6, state.indexOf(',')));
-          if (takes != lastTakes) {
-            lastTakes = takes;
-            since = now;
-            sinceState = state;
-          } else if (now - since > idleLease) {
-            idleLease = now - since;
-            idleFrom = sinceState;
-            idleTo = state;
-          }
-          LockSupport.parkNanos(1_000_000);
-        }
-      });
     }
 
-    /** Stops the watch and returns its summary. */
-    String close() throws InterruptedException {
-      stop = true;
-      reader.join();
-      sampler.join();
-      return String.format(Locale.ROOT, "global lease granted %,d tokens in the run, leased decisions %,d, Redis decisions %,d, full between top-up replies %.1f ms; ",
-          store.globalLeaseTokens() - tokens0, store.stats().leasedDecisions() - leased0, store.stats().redisDecisions() - redis0,
-          (store.globalFullNanos() - full0) / 1e6)
-          + String.format(Locale.ROOT, "global bucket full at two consecutive reads for %.1f ms in all (%,d reads,"
-          + " slowest %.1f ms); longest without a take from the global lease %.1f ms,%n    from: %s%n    to:   %s",
-          fullNanos / 1e6, reads, slowestRead / 1e6, idleLease / 1e6, idleFrom, idleTo);
+    /** Returns the summary since construction. */
+    String close() {
+      return String.format(Locale.ROOT, "node 0 in the run: global lease granted %,d tokens, leased decisions %,d,"
+          + " Redis decisions %,d, global bucket full between top-up replies %.1f ms",
+          store.globalLeaseTokens() - tokens0, store.stats().leasedDecisions() - leased0,
+          store.stats().redisDecisions() - redis0, (store.globalFullNanos() - full0) / 1e6);
     }
   }
 
