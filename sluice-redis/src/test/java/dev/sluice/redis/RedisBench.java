@@ -3,7 +3,6 @@ package dev.sluice.redis;
 import dev.sluice.testkit.RedisProcess;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
-import dev.sluice.core.Decision;
 import dev.sluice.core.Limit;
 import dev.sluice.core.LimiterSpec;
 import io.lettuce.core.RedisClient;
@@ -427,7 +426,8 @@ public final class RedisBench {
     double elapsed = (lastEnd - firstStart) / 1e9;
     long[] all = lats.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     double p99 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1e6;
-    String where = String.format(Locale.ROOT, "cell from JVM uptime %.3f s: ", uptime) + Stalls.summary(stalls, watchdog, start) + fullSummary;
+    String where = String.format(Locale.ROOT, "decided in %.3f s (start to join %.3f s); cell from JVM uptime %.3f s: ",
+        elapsed, (CLOCK.nanoTime() - start) / 1e9, uptime) + Stalls.summary(stalls, watchdog, start) + fullSummary;
     return new Result(total / elapsed, p99, admitted, elapsed, everyPaused / 1e6, "", where);
   }
 }
