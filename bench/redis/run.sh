@@ -13,7 +13,8 @@
 #   CELLS: a, b, c = throughput cells (a)/(b)/(c); B, C = saturated (b)/(c); d = the cold-client
 #   group (10^4 keys, COLD_THREADS driver threads per node); k, K = throughput (b)/(c) and saturated
 #   (c) on a 3-master Cluster, one slot vs 3 aggregate shards. Extra JVM options
-#   (e.g. -XX:StartFlightRecording=filename=c.jfr) go in $BENCH_JAVA_OPTS.
+#   (e.g. -XX:StartFlightRecording=filename=c.jfr, -Xlog:gc*,safepoint:file=gc.log, or
+#   -Dsluice.bench.nodes=1 to run one node count only) go in $BENCH_JAVA_OPTS.
 #
 # Works from a fresh clone: builds sluice-redis and the modules it needs in this checkout's target/
 # folders (reactor build from the root, nothing installed into ~/.m2); Maven downloads what the

@@ -350,9 +350,16 @@ public final class RedisBucketStore implements BucketStore {
     return shared.topUpTokens.sum();
   }
 
-  /** Returns the total time (ns) the global bucket was full between two top-up replies, for the benchmark driver. */
-  long globalFullNanos() {
+  /**
+   * Returns the total time (ns) the global bucket was full between two top-up replies, for the
+   * benchmark driver; {@code restart} forgets the last reply first, so the next one starts a new count
+   * (the time before it, e.g. a wait for a full bucket, is not counted).
+   */
+  long globalFullNanos(boolean restart) {
     synchronized (shared.spill) {
+      if (restart) {
+        shared.spill[0] = 0;
+      }
       return shared.spill[2];
     }
   }

@@ -424,10 +424,11 @@ public final class RedisBench {
     // one's return (the bound B + R·t is over the instants admissions happen in; the seconds a
     // loaded machine takes to start or join the threads are no window the bucket could admit in).
     double elapsed = (lastEnd - firstStart) / 1e9;
+    double joined = (CLOCK.nanoTime() - start) / 1e9;
     long[] all = lats.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     double p99 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1e6;
     String where = String.format(Locale.ROOT, "decided in %.3f s (start to join %.3f s); cell from JVM uptime %.3f s: ",
-        elapsed, (CLOCK.nanoTime() - start) / 1e9, uptime) + Stalls.summary(stalls, watchdog, start) + fullSummary;
+        elapsed, joined, uptime) + Stalls.summary(stalls, watchdog, start) + fullSummary;
     return new Result(total / elapsed, p99, admitted, elapsed, everyPaused / 1e6, "", where);
   }
 }

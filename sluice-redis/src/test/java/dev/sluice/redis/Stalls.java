@@ -102,9 +102,9 @@ final class Stalls {
   /**
    * The global lease's counters over a saturated cell's measured run: tokens granted to the lease,
    * leased and Redis decisions, and how long the bucket sat full in Redis between two top-up replies
-   * (from each reply's store time and remaining debt: its refill spilled over, unclaimed, about
-   * {@code R} tokens per second of it; an upper bound on one node, since decisions made in Redis
-   * between two replies are not counted).
+   * in the run (from each reply's store time and remaining debt: its refill spilled over, unclaimed,
+   * about {@code R} tokens per second of it; an upper bound on one node, since decisions made in
+   * Redis between two replies are not counted).
    */
   static final class FullWatch {
     private final RedisBucketStore store;
@@ -118,7 +118,7 @@ final class Stalls {
       tokens0 = store.globalLeaseTokens();
       leased0 = store.stats().leasedDecisions();
       redis0 = store.stats().redisDecisions();
-      full0 = store.globalFullNanos();
+      full0 = store.globalFullNanos(true);
     }
 
     /** Returns the summary since construction. */
@@ -126,7 +126,7 @@ final class Stalls {
       return String.format(Locale.ROOT, "node 0 in the run: global lease granted %,d tokens, leased decisions %,d,"
           + " Redis decisions %,d, global bucket full between top-up replies %.1f ms",
           store.globalLeaseTokens() - tokens0, store.stats().leasedDecisions() - leased0,
-          store.stats().redisDecisions() - redis0, (store.globalFullNanos() - full0) / 1e6);
+          store.stats().redisDecisions() - redis0, (store.globalFullNanos(false) - full0) / 1e6);
     }
   }
 
