@@ -121,12 +121,18 @@ final class Stalls {
       full0 = store.globalFullNanos(true);
     }
 
-    /** Returns the summary since construction. */
+    /**
+     * Returns the summary since construction, with what the global bucket holds in Redis now (called
+     * as the drivers stop: tokens the run left unclaimed there) and node 0's lease state.
+     */
     String close() {
+      long inRedis = store.aggregates().toCompletableFuture().join().global().tokens();
       return String.format(Locale.ROOT, "node 0 in the run: global lease granted %,d tokens, leased decisions %,d,"
-          + " Redis decisions %,d, global bucket full between top-up replies %.1f ms",
+          + " Redis decisions %,d, global bucket full between top-up replies %.1f ms; at the end %,d tokens in"
+          + " Redis, node 0's lease: %s",
           store.globalLeaseTokens() - tokens0, store.stats().leasedDecisions() - leased0,
-          store.stats().redisDecisions() - redis0, (store.globalFullNanos(false) - full0) / 1e6);
+          store.stats().redisDecisions() - redis0, (store.globalFullNanos(false) - full0) / 1e6, inRedis,
+          store.globalLeaseState());
     }
   }
 
