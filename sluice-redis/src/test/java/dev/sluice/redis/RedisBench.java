@@ -280,62 +280,18 @@ public final class RedisBench {
         sync.add(admin.connect(uri).sync());
       }
       sync.forEach(RedisCommands::configResetstat);
-      long jvm0 = jvmCpuNanos();
-      long server0 = sync.stream().mapToLong(RedisBench::serverCpuNanos).sum();
+      long jvm0 = BenchCpu.jvmCpuNanos();
+      long server0 = sync.stream().mapToLong(BenchCpu::serverCpuNanos).sum();
       Result r = run(nodes, load, seconds, decide, watched);
       double decisions = r.perSecond() * r.elapsedSeconds();
-      long server = sync.stream().mapToLong(RedisBench::serverCpuNanos).sum() - server0;
+      long server = sync.stream().mapToLong(BenchCpu::serverCpuNanos).sum() - server0;
       String cpu = String.format(Locale.ROOT, "CPU per decision: bench JVM %.1f µs, redis-server%s %.1f µs; %s",
-          (jvmCpuNanos() - jvm0) / 1e3 / decisions, servers.size() > 1 ? "s" : "", server / 1e3 / decisions,
-          scriptTime(sync.stream().map(s -> s.info("commandstats")).toList(), decisions, r.elapsedSeconds()));
+          (BenchCpu.jvmCpuNanos() - jvm0) / 1e3 / decisions, servers.size() > 1 ? "s" : "", server / 1e3 / decisions,
+          BenchCpu.scriptTime(sync.stream().map(s -> s.info("commandstats")).toList(), decisions, r.elapsedSeconds()));
       return new Result(r.perSecond(), r.p99Ms(), r.admitted(), r.elapsedSeconds(), r.pausedMs(), cpu, r.stalls());
     } finally {
       admin.shutdown();
     }
-  }
-
-  /** Returns the CPU time this JVM has used, all threads (driver, Lettuce, stores) together. */
-  private static long jvmCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-        .getOperatingSystemMXBean()).getProcessCpuTime();
-  }
-
-  /** Returns a redis-server's CPU time, user and system ({@code INFO cpu}, in seconds with µs digits). */
-  private static long serverCpuNanos(RedisCommands<String, String> server) {
-    double seconds = 0;
-    for (String line : server.info("cpu").split("\r?\n")) {
-      if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
-        seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-      }
-    }
-    return Math.round(seconds * 1e9);
-  }
-
-  /**
-   * Summarizes Redis's own time in the scripting commands over the measured interval ({@code INFO
-   * commandstats} of every server, reset before it): calls, µs per call and µs per decision, so a
-   * cell's server cost is visible apart from the driver's and the client's.
-   */
-  private static String scriptTime(List<String> infos, double decisions, double seconds) {
-    long calls = 0;
-    long usec = 0;
-    for (String info : infos) {
-      for (String line : info.split("\r?\n")) {
-        if (line.startsWith("cmdstat_eval")) {
-          for (String kv : line.substring(line.indexOf(':') + 1).split(",")) {
-            String[] p = kv.split("=");
-            if (p[0].equals("calls")) {
-              calls += Long.parseLong(p[1]);
-            } else if (p[0].equals("usec")) {
-              usec += Long.parseLong(p[1]);
-            }
-          }
-        }
-      }
-    }
-    return String.format(Locale.ROOT, "redis scripts: %,d calls, %.1f µs per call, %.2f µs per decision (%.0f %% of one core)",
-        calls, calls == 0 ? 0.0 : (double) usec / calls, decisions == 0 ? 0.0 : usec / decisions,
-        100.0 * usec / 1e6 / seconds);
   }
 
   private static Result run(int nodes, Load load, int seconds, Decide decide,
