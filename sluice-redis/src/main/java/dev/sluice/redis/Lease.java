@@ -31,9 +31,9 @@ import java.util.concurrent.atomic.LongAdder;
  * full speed (millions per second on one node), neither take the monitor nor count their demand
  * under it (a striped adder folded in under the monitor). With every denial on the monitor, the
  * Lettuce thread ending a top-up ({@link #endTopUp}) lost the (unfair) monitor to the deciding
- * threads for up to half a second on a loaded machine, the lease stayed "refilling" and denied all
- * that time, and the bucket filled up in Redis and overflowed: the saturated 1-node benchmark cell
- * under-admitted by 3-19 %. The fast path only ever denies; a stale read can deny a request the
+ * threads for up to 0.7 s on a loaded machine, the lease stayed "refilling" and denied all that
+ * time, and the bucket filled up in Redis and overflowed: the saturated 1-node benchmark cell
+ * under-admitted by 12-21 % (docs/benchmarks.md, issue 18). The fast path only ever denies; a stale read can deny a request the
  * locked path would have served (under-admission, never over).
  */
 final class Lease {
@@ -207,8 +207,8 @@ final class Lease {
   }
 
   /**
-   * Returns the time until the bucket was full again at the last saturated top-up reply, in
-   * nanoseconds (read without the monitor: for a local denial's reset).
+   * Returns the time until the bucket was full again at the last top-up reply, in nanoseconds (read
+   * without the monitor: for a local denial's reset).
    */
   long resetNanos() {
     return dryResetNanos;
@@ -231,14 +231,14 @@ final class Lease {
     }
   }
 
-  /** Publishes the fast-path state after a change under the monitor. */
+  /** Publishes the fast-path state (and the pace and reset a denial reports) after a change under the monitor. */
   private void publish() {
+    dryPaceUntil = paceUntil;
+    dryResetNanos = resetNanos;
     int d = OPEN;
     if (saturated && tokens == 0 && limit != null) {
       dryLimit = limit;
       dryExpiresAt = expiresAt;
-      dryPaceUntil = paceUntil;
-      dryResetNanos = resetNanos;
       d = refilling ? DRY_REFILLING : DRY_PACED;
     }
     if (dry != d) {
