@@ -326,42 +326,19 @@ public final class RedisBucketStore implements BucketStore {
     return batchers == null ? null : batchers[shard];
   }
 
-  /**
-   * Returns the global level's lease top-up diagnostics: replies, saturated replies (fewer tokens
-   * than asked), tokens granted, mean and longest round trip (lease clock). For the benchmark driver.
-   */
+  /** Returns the global level's lease diagnostics ({@link GlobalLeaseStats}), for the benchmark driver. */
   String leaseDiagnostics() {
-    long replies = shared.topUpReplies.sum();
-    return String.format(java.util.Locale.ROOT,
-        "global lease: top-ups %,d (saturated %,d), %,d tokens, round trip mean %.0f µs, max %.1f ms",
-        replies, shared.saturatedTopUps.sum(), shared.topUpTokens.sum(), replies == 0 ? 0.0 : shared.topUpRoundTripNanos.sum() / 1e3 / replies,
-        shared.longestTopUpNanos.get() / 1e6) + spill();
-  }
-
-  private String spill() {
-    synchronized (shared.spill) {
-      return String.format(java.util.Locale.ROOT, "; reply to lease max %.1f ms; full in Redis between top-ups %.1f ms"
-          + " in all, longest %.1f ms", shared.longestApplyNanos.get() / 1e6, shared.spill[2] / 1e6, shared.spill[3] / 1e6);
-    }
+    return shared.globalLease.toString();
   }
 
   /** Returns tokens granted to the global level's lease so far (all top-ups), for the benchmark driver. */
   long globalLeaseTokens() {
-    return shared.topUpTokens.sum();
+    return shared.globalLease.tokens();
   }
 
-  /**
-   * Returns the total time (ns) the global bucket was full between two top-up replies, for the
-   * benchmark driver; {@code restart} forgets the last reply first, so the next one starts a new count
-   * (the time before it, e.g. a wait for a full bucket, is not counted).
-   */
+  /** Returns {@link GlobalLeaseStats#fullNanos}, for the benchmark driver. */
   long globalFullNanos(boolean restart) {
-    synchronized (shared.spill) {
-      if (restart) {
-        shared.spill[0] = 0;
-      }
-      return shared.spill[2];
-    }
+    return shared.globalLease.fullNanos(restart);
   }
 
   /** Returns the state of this node's lease on the global bucket (shard 0), for the benchmark driver. */

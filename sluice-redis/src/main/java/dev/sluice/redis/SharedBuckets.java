@@ -39,19 +39,8 @@ final class SharedBuckets {
   final LongAdder deniedLocally = new LongAdder();
   final AtomicLong leaseGrants = new AtomicLong();
   final AtomicLong returnedTokens = new AtomicLong();
-  /**
-   * Diagnostics of the global level's lease: top-up replies, tokens granted, the sum and the
-   * longest of their round trips (lease clock), and how many were saturated.
-   */
-  final LongAdder topUpReplies = new LongAdder();
-  final LongAdder topUpTokens = new LongAdder();
-  final LongAdder topUpRoundTripNanos = new LongAdder();
-  final LongAdder saturatedTopUps = new LongAdder();
-  final AtomicLong longestTopUpNanos = new AtomicLong();
-  /** Longest time from a global top-up's reply to its tokens in the lease (the lease's monitor won). */
-  final AtomicLong longestApplyNanos = new AtomicLong();
-  /** Global lease diagnostics: last reply's store time and debt (ns), total and longest time full between replies. */
-  final long[] spill = new long[4];
+  /** Diagnostics of the global level's lease (for the benchmark driver). */
+  final GlobalLeaseStats globalLease = new GlobalLeaseStats();
 
   /**
    * Creates the path; {@code leases} is null when leasing is off, {@code batchers} (one per shard)
@@ -363,33 +352,14 @@ final class SharedBuckets {
         leaseGrants.incrementAndGet();
       }
       long roundTrip = Math.max(0, at - now);
-      if (shards.isGlobal(key)) {
-        topUpReplies.increment();
-        topUpTokens.add(granted);
-        topUpRoundTripNanos.add(roundTrip);
-        longestTopUpNanos.accumulateAndGet(roundTrip, Math::max);
-        if (granted < request) {
-          saturatedTopUps.increment();
-        }
-        synchronized (spill) {
-          // Store time of this reply and the debt it left; the bucket was full (spilling) for the part of
-          // the time since the previous reply beyond the debt that reply left.
-          long redisNow = time.toNanos(r[1]);
-          if (spill[0] != 0) {
-            long over = redisNow - spill[0] - spill[1];
-            if (over > 0) {
-              spill[2] += over;
-              spill[3] = Math.max(spill[3], over);
-            }
-          }
-          spill[0] = redisNow;
-          spill[1] = time.toNanos(r[3]);
-        }
+      boolean global = shards.isGlobal(key);
+      if (global) {
+        globalLease.reply(granted, request, roundTrip, time.toNanos(r[1]), time.toNanos(r[3]));
       }
       lease.endTopUp(granted, request, true, limit, at + leases.periodNanos(),
           at + paceNanos(size, limit, roundTrip, leases.periodNanos()), time.toNanos(r[3]));
-      if (shards.isGlobal(key)) {
-        longestApplyNanos.accumulateAndGet(leases.clock().nanoTime() - at, Math::max);
+      if (global) {
+        globalLease.applied(leases.clock().nanoTime() - at);
       }
     });
     return true;
