@@ -15,8 +15,9 @@
 #   (c) on a 3-master Cluster, one slot vs 3 aggregate shards; e = of d only plain EVAL and batched
 #   Sluice; f = those two driven asynchronously (COLD_THREADS decisions in flight per node, each issued
 #   from the completion of the one before, no thread per request). Extra JVM options
-#   (e.g. -XX:StartFlightRecording=filename=c.jfr, or -Dsluice.bench.batchesInFlight=2 for pipelined
-#   batch calls) go in $BENCH_JAVA_OPTS.
+#   (e.g. -XX:StartFlightRecording=filename=c.jfr, -Xlog:gc*,safepoint:file=gc.log,
+#   -Dsluice.bench.batchesInFlight=2 for pipelined batch calls, or -Dsluice.bench.nodes=1 to run one
+#   node count only) go in $BENCH_JAVA_OPTS.
 #
 # Works from a fresh clone: builds sluice-redis and the modules it needs in this checkout's target/
 # folders (reactor build from the root, nothing installed into ~/.m2); Maven downloads what the

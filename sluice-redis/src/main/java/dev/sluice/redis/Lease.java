@@ -1,6 +1,7 @@
 package dev.sluice.redis;
 
 import dev.sluice.core.Limit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * This node's lease on one hot bucket: tokens taken from Redis in advance and spent locally, topped
@@ -24,6 +25,16 @@ import dev.sluice.core.Limit;
  *       is paced, see {@link #endTopUp}), requests are denied locally. Denying never admits anything,
  *       so this keeps every bound; it stops a saturated bucket from costing a round trip per denial.
  * </ol>
+ *
+ * <p><b>Denials without the monitor.</b> A saturated, empty lease is published in volatile fields
+ * ({@link #take}'s fast path), so the local denials of a saturated bucket, which come at the callers'
+ * full speed (millions per second on one node), neither take the monitor nor count their demand
+ * under it (a striped adder folded in under the monitor). With every denial on the monitor, the
+ * Lettuce thread ending a top-up ({@link #endTopUp}) lost the (unfair) monitor to the deciding
+ * threads for up to 0.7 s on a loaded machine, the lease stayed "refilling" and denied all that
+ * time, and the bucket filled up in Redis and overflowed: the saturated 1-node benchmark cell
+ * under-admitted by 12-21 % (docs/benchmarks.md, issue 18). The fast path only ever denies; a stale read can deny a request the
+ * locked path would have served (under-admission, never over).
  */
 final class Lease {
 
@@ -68,6 +79,21 @@ final class Lease {
    * i.e. the half left when it was sent did not last the round trip (see {@link #endTopUp}).
    */
   private boolean wholeTopUps;
+  /**
+   * Published for {@link #take}'s fast path, written under the monitor (the others before
+   * {@code dry}), read without it: {@code dry} is {@link #OPEN} unless the lease is saturated and
+   * empty, then {@link #DRY_REFILLING} or {@link #DRY_PACED} (until {@code dryPaceUntil}).
+   */
+  private volatile int dry;
+  private volatile Limit dryLimit;
+  private volatile long dryExpiresAt;
+  private volatile long dryPaceUntil;
+  private volatile long dryResetNanos;
+  /** Demand of the fast-path denials, folded into the window under the monitor. */
+  private final LongAdder dryDemand = new LongAdder();
+  private static final int OPEN = 0;
+  private static final int DRY_REFILLING = 1;
+  private static final int DRY_PACED = 2;
 
   Lease(long now) {
     this.windowStart = now;
@@ -94,8 +120,19 @@ final class Lease {
    * code for a take (see {@link #epochOf}, {@link #leftOf}, {@link #wantsTopUp}), or
    * {@link #MISS}, {@link #DENY} or {@link #DRY}.
    */
-  synchronized long take(long now, int cost, long windowNanos, Limit current) {
+  long take(long now, int cost, long windowNanos, Limit current) {
+    int d = dry;
+    if (d != OPEN && now - dryExpiresAt < 0 && (d == DRY_REFILLING || now - dryPaceUntil < 0)
+        && current.equals(dryLimit)) {
+      dryDemand.add(cost);
+      return DENY;
+    }
+    return takeLocked(now, cost, windowNanos, current);
+  }
+
+  private synchronized long takeLocked(long now, int cost, long windowNanos, Limit current) {
     lastSeen = current;
+    foldDryDemand();
     long elapsed = now - windowStart;
     if (elapsed >= windowNanos) {
       ratePerSecond = windowDemand * 1e9 / elapsed;
@@ -108,6 +145,9 @@ final class Lease {
     if (valid && tokens >= cost) {
       tokens -= cost;
       pending += cost;
+      if (saturated && tokens == 0) {
+        publish();
+      }
       boolean below = wholeTopUps ? tokens == 0 : tokens * 2 < target;
       boolean low = !refilling && below && (!saturated || now - paceUntil >= 0);
       return (epoch & EPOCH_MASK) << 33 | Math.min(tokens, LEFT_MAX) << 1 | (low ? 1 : 0);
@@ -125,6 +165,7 @@ final class Lease {
    * full window when it falls).
    */
   synchronized double ratePerSecond(long now, long windowNanos) {
+    foldDryDemand();
     long elapsed = now - windowStart;
     if (elapsed >= Math.max(1, windowNanos / 10)) {
       return Math.max(ratePerSecond, windowDemand * 1e9 / elapsed);
@@ -156,6 +197,7 @@ final class Lease {
     pending -= cost;
     if (takenEpoch == (epoch & EPOCH_MASK)) {
       tokens += cost;
+      publish();
     }
   }
 
@@ -164,14 +206,44 @@ final class Lease {
     return lastSeen;
   }
 
-  /** Returns the time until the bucket was full again at the last top-up reply, in nanoseconds. */
-  synchronized long resetNanos() {
-    return resetNanos;
+  /**
+   * Returns the time until the bucket was full again at the last top-up reply, in nanoseconds (read
+   * without the monitor: for a local denial's reset).
+   */
+  long resetNanos() {
+    return dryResetNanos;
   }
 
-  /** Returns the instant before which a saturated lease does not ask Redis again. */
-  synchronized long paceUntil() {
-    return paceUntil;
+  /**
+   * Returns the instant before which a saturated lease does not ask Redis again (read without the
+   * monitor: for a local denial's retry-after).
+   */
+  long paceUntil() {
+    return dryPaceUntil;
+  }
+
+  /** Adds the demand of the fast-path denials to the window and the total (under the monitor). */
+  private void foldDryDemand() {
+    if (dryDemand.sum() != 0) {
+      long d = dryDemand.sumThenReset();
+      windowDemand += d;
+      demandTotal += d;
+    }
+  }
+
+  /** Publishes the fast-path state (and the pace and reset a denial reports) after a change under the monitor. */
+  private void publish() {
+    dryPaceUntil = paceUntil;
+    dryResetNanos = resetNanos;
+    int d = OPEN;
+    if (saturated && tokens == 0 && limit != null) {
+      dryLimit = limit;
+      dryExpiresAt = expiresAt;
+      d = refilling ? DRY_REFILLING : DRY_PACED;
+    }
+    if (dry != d) {
+      dry = d;
+    }
   }
 
   /**
@@ -213,6 +285,7 @@ final class Lease {
     if (!current.equals(limit)) {
       limit = current;
       saturated = false;
+      publish();
     }
     // Taken-but-undecided tokens and tokens on their way back count: the lease plus them never
     // exceed the target (a return and this top-up may reach Redis in either order).
@@ -223,7 +296,9 @@ final class Lease {
     refilling = true;
     epoch++;
     target = size;
+    foldDryDemand();
     demandAtSend = demandTotal;
+    publish();
     return new TopUp(back, backUnder, request);
   }
 
@@ -243,6 +318,7 @@ final class Lease {
   synchronized void endTopUp(long granted, long requested, boolean replied, Limit grantedUnder, long until,
       long paceUntil, long resetNanos) {
     refilling = false;
+    foldDryDemand();
     if (!grantedUnder.equals(limit)) {
       // Not reachable through beginTopUp (it sets the limit); kept for safety: never mix limits.
       tokens = 0;
@@ -259,6 +335,7 @@ final class Lease {
     } else {
       saturated = false;
     }
+    publish();
   }
 
   /**
@@ -273,6 +350,7 @@ final class Lease {
     tokens = 0;
     returning += left;
     epoch++;
+    publish();
     return left;
   }
 
@@ -285,6 +363,15 @@ final class Lease {
     tokens = 0;
     epoch++;
     saturated = false;
+    publish();
     return left;
+  }
+
+  /** Returns the lease's state at {@code now} (diagnostics: the benchmark driver prints it). */
+  synchronized String describe(long now) {
+    return "tokens " + tokens + ", pending " + pending + ", returning " + returning + ", target " + target
+        + (refilling ? ", refilling" : "") + (saturated ? ", saturated" : "") + (wholeTopUps ? ", whole" : "")
+        + ", paced " + Math.max(0, paceUntil - now) / 1000 + " us, expires in " + (expiresAt - now) / 1000 + " us"
+        + ", demand " + Math.round(ratePerSecond) + "/s" + (dry != OPEN ? ", denying without the monitor" : "");
   }
 }

@@ -337,16 +337,24 @@ public final class RedisBucketStore implements BucketStore {
     return batchers == null ? null : batchers[shard];
   }
 
-  /**
-   * Returns the global level's lease top-up diagnostics: replies, saturated replies (fewer tokens
-   * than asked), tokens granted, mean and longest round trip (lease clock). For the benchmark driver.
-   */
+  /** Returns the global level's lease diagnostics ({@link GlobalLeaseStats}), for the benchmark driver. */
   String leaseDiagnostics() {
-    long replies = shared.topUpReplies.sum();
-    return String.format(java.util.Locale.ROOT,
-        "global lease: top-ups %,d (saturated %,d), %,d tokens, round trip mean %.0f µs, max %.1f ms",
-        replies, shared.saturatedTopUps.sum(), shared.topUpTokens.sum(), replies == 0 ? 0.0 : shared.topUpRoundTripNanos.sum() / 1e3 / replies,
-        shared.longestTopUpNanos.get() / 1e6);
+    return shared.globalLease.toString();
+  }
+
+  /** Returns tokens granted to the global level's lease so far (all top-ups), for the benchmark driver. */
+  long globalLeaseTokens() {
+    return shared.globalLease.tokens();
+  }
+
+  /** Returns {@link GlobalLeaseStats#fullNanos}, for the benchmark driver. */
+  long globalFullNanos(boolean restart) {
+    return shared.globalLease.fullNanos(restart);
+  }
+
+  /** Returns the state of this node's lease on the global bucket (shard 0), for the benchmark driver. */
+  String globalLeaseState() {
+    return leases == null ? "no leasing" : leases.lease(keys.global(0)).describe(leases.clock().nanoTime());
   }
 
   private void heartbeat() {

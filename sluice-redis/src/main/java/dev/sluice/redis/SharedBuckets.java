@@ -4,6 +4,7 @@ import dev.sluice.core.Decision;
 import dev.sluice.core.Level;
 import dev.sluice.core.Limit;
 import dev.sluice.core.TierSpec;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -38,15 +39,8 @@ final class SharedBuckets {
   final LongAdder deniedLocally = new LongAdder();
   final AtomicLong leaseGrants = new AtomicLong();
   final AtomicLong returnedTokens = new AtomicLong();
-  /**
-   * Diagnostics of the global level's lease: top-up replies, tokens granted, the sum and the
-   * longest of their round trips (lease clock), and how many were saturated.
-   */
-  final LongAdder topUpReplies = new LongAdder();
-  final LongAdder topUpTokens = new LongAdder();
-  final LongAdder topUpRoundTripNanos = new LongAdder();
-  final LongAdder saturatedTopUps = new LongAdder();
-  final AtomicLong longestTopUpNanos = new AtomicLong();
+  /** Diagnostics of the global level's lease (for the benchmark driver). */
+  final GlobalLeaseStats globalLease = new GlobalLeaseStats();
 
   /**
    * Creates the path; {@code leases} is null when leasing is off, {@code batchers} (one per shard)
@@ -101,20 +95,61 @@ final class SharedBuckets {
   }
 
   /**
+   * Per-thread scratch of the local paths, so that a decision served from leases or denied locally
+   * allocates only its {@link Decision} and completed future: the per-level takes, in arrays of the
+   * most levels a request has. The path to Redis copies what its callback needs.
+   */
+  private static final class Scratch {
+    final long[] epoch = new long[3];
+    final Lease[] lease = new Lease[3];
+    final long[] tokens = new long[3];
+    final long[] reset = new long[3];
+    final long[] wait = new long[3];
+  }
+
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+  /** Slots of the recent clients' levels cache (a power of two). */
+  private static final int CACHED_LEVELS = 1024;
+  /**
+   * Recent clients' levels, direct-mapped by the client key's hash and shared by all threads: an
+   * entry is immutable (final fields), so a racy read sees a whole one or null, and a racy write only
+   * replaces one. An entry is used only for the same tier spec and global limit objects and an equal
+   * client key; a reconfiguration brings new spec objects, so stale entries just miss.
+   */
+  private final CachedLevels[] cachedLevels = new CachedLevels[CACHED_LEVELS];
+
+  private record CachedLevels(TierSpec tier, Limit global, String client, Levels levels) {}
+
+  /** Returns the levels of {@code client} in {@code t}, from the cache when recently seen. */
+  private Levels levels(TierSpec t, Limit global, String client) {
+    int h = client.hashCode();
+    int slot = (h ^ (h >>> 16)) & (CACHED_LEVELS - 1);
+    CachedLevels c = cachedLevels[slot];
+    if (c != null && c.tier() == t && c.global() == global && client.equals(c.client())) {
+      return c.levels();
+    }
+    Levels lv = Levels.of(keys, shards, t, global, client);
+    cachedLevels[slot] = new CachedLevels(t, global, client, lv);
+    return lv;
+  }
+
+  /**
    * Decides {@code cost} for {@code client} in tier {@code t} under global limit {@code global};
    * {@code useLeases} is false for a circuit breaker's probe, which must reach Redis. A decision
    * answered from leases alone (or denied locally by a saturated lease) is an already-completed
    * future.
    */
   CompletableFuture<Decision> acquire(TierSpec t, Limit global, String client, int cost, boolean useLeases) {
-    Levels lv = Levels.of(keys, shards, t, global, client);
+    Scratch sc = scratch.get();
+    Levels lv = levels(t, global, client);
     int n = lv.size();
-    long[] epoch = new long[n];
+    long[] epoch = sc.epoch;
+    Lease[] lease = sc.lease;
+    long[] tokens = sc.tokens;
     for (int i = 0; i < n; i++) {
       epoch[i] = -1;
+      lease[i] = null;
     }
-    Lease[] lease = new Lease[n];
-    long[] tokens = new long[n];
     int covered = 0;
     if (leases != null && useLeases && cost <= minBurst(lv)) {
       long now = leases.clock().nanoTime();
@@ -154,19 +189,35 @@ final class SharedBuckets {
             }
           }
           deniedLocally.increment();
-          return CompletableFuture.completedFuture(denyLocally(lv, i, lease[i], cost, now));
+          Decision d = denyLocally(lv, i, lease[i], cost, now);
+          Arrays.fill(lease, null);
+          return CompletableFuture.completedFuture(d);
         }
       }
     }
-    long[] reset = new long[n];
-    long[] wait = new long[n];
     if (covered == n) {
       for (int i = 0; i < n; i++) {
         lease[i].settle(cost);
       }
       leasedDecisions.increment();
-      return CompletableFuture.completedFuture(decide(lv, cost, true, tokens, reset, wait));
+      Arrays.fill(sc.reset, 0);
+      Decision d = decide(lv, cost, true, tokens, sc.reset, sc.wait);
+      Arrays.fill(lease, null);
+      return CompletableFuture.completedFuture(d);
     }
+    return viaRedis(lv, cost, covered, Arrays.copyOf(epoch, n), Arrays.copyOf(lease, n), Arrays.copyOf(tokens, n));
+  }
+
+  /**
+   * Decides the levels of {@code lv} no lease covered (epoch -1) in Redis; the covered ones are
+   * settled if the decision admits and given back otherwise. The arrays are the callback's own.
+   */
+  private CompletableFuture<Decision> viaRedis(Levels lv, int cost, int covered, long[] epoch, Lease[] lease,
+      long[] tokens) {
+    Arrays.fill(scratch.get().lease, null);
+    int n = lv.size();
+    long[] reset = new long[n];
+    long[] wait = new long[n];
     int m = n - covered;
     String[] k = new String[m];
     Limit[] lim = new Limit[m];
@@ -301,17 +352,15 @@ final class SharedBuckets {
         leaseGrants.incrementAndGet();
       }
       long roundTrip = Math.max(0, at - now);
-      if (shards.isGlobal(key)) {
-        topUpReplies.increment();
-        topUpTokens.add(granted);
-        topUpRoundTripNanos.add(roundTrip);
-        longestTopUpNanos.accumulateAndGet(roundTrip, Math::max);
-        if (granted < request) {
-          saturatedTopUps.increment();
-        }
+      boolean global = shards.isGlobal(key);
+      if (global) {
+        globalLease.reply(granted, request, roundTrip, time.toNanos(r[1]), time.toNanos(r[3]));
       }
       lease.endTopUp(granted, request, true, limit, at + leases.periodNanos(),
           at + paceNanos(size, limit, roundTrip, leases.periodNanos()), time.toNanos(r[3]));
+      if (global) {
+        globalLease.applied(leases.clock().nanoTime() - at);
+      }
     });
     return true;
   }

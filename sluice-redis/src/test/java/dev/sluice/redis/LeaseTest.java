@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Limit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The lease's bookkeeping, with explicit instants (no clock, no Redis): top-ups never hold more than
@@ -124,6 +125,63 @@ class LeaseTest {
     l.beginTopUp(1_000, 100, LIMIT);
     l.endTopUp(0, 100, false, LIMIT, 0, 0, 0);
     assertThat(l.take(1_001, 1, WINDOW, LIMIT)).isEqualTo(Lease.MISS);
+  }
+
+  /** A lease whose top-up got 5 of 100 (saturated, paced until t = 1,000), then spent to empty at t = 10. */
+  private static Lease saturatedAndEmpty() {
+    Lease l = new Lease(0);
+    l.beginTopUp(0, 100, LIMIT);
+    l.endTopUp(5, 100, true, LIMIT, 10 + PERIOD, 1_000, 7_000);
+    for (int i = 0; i < 5; i++) {
+      spend(l, 10, 1);
+    }
+    return l;
+  }
+
+  @Test
+  @Timeout(10) // with the denials on the monitor, the first take waits for the holder forever
+  void theDenialsOfASaturatedEmptyLeaseNeedNotItsMonitorYetEndWhereTheLockedPathWouldServe() throws Exception {
+    Lease l = saturatedAndEmpty();
+    // Another thread holds the monitor (as the thread ending a top-up may): denials still go on.
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Thread holder = Thread.ofPlatform().start(() -> {
+      synchronized (l) {
+        held.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    held.await();
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(l.take(20 + i % 900, 1, WINDOW, LIMIT)).isEqualTo(Lease.DENY);
+    }
+    assertThat(l.paceUntil()).isEqualTo(1_000);
+    assertThat(l.resetNanos()).isEqualTo(7_000);
+    release.countDown();
+    holder.join();
+    // Every other state goes to the locked path: a different limit, the pace over, expiry.
+    assertThat(l.take(30, 1, WINDOW, Limit.of(2_000, 10_000))).as("another limit").isEqualTo(Lease.MISS);
+    Lease paced = saturatedAndEmpty();
+    assertThat(paced.take(1_000, 1, WINDOW, LIMIT)).as("pace over").isEqualTo(Lease.DRY);
+    assertThat(paced.beginTopUp(1_000, 100, LIMIT).request()).isEqualTo(100);
+    assertThat(paced.take(1_001, 1, WINDOW, LIMIT)).as("top-up in flight").isEqualTo(Lease.DENY);
+    paced.endTopUp(40, 100, true, LIMIT, 1_002 + PERIOD, 5_000, 0);
+    assertThat(Lease.leftOf(paced.take(1_003, 1, WINDOW, LIMIT))).as("tokens again: served").isEqualTo(39);
+    assertThat(saturatedAndEmpty().take(10 + PERIOD, 1, WINDOW, LIMIT)).as("expired").isEqualTo(Lease.MISS);
+  }
+
+  @Test
+  void theDemandOfDenialsWithoutTheMonitorStillSizesTheLease() {
+    Lease l = saturatedAndEmpty();
+    for (int i = 0; i < 995; i++) {
+      assertThat(l.take(20, 1, WINDOW, LIMIT)).isEqualTo(Lease.DENY);
+    }
+    // 5 spent + 995 denied = 1,000 tokens of demand over the first tenth of a window (50 ms).
+    assertThat(l.ratePerSecond(WINDOW / 10, WINDOW)).isEqualTo(1_000 * 1e9 / (WINDOW / 10));
   }
 
   @Test

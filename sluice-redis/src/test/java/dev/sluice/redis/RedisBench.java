@@ -4,7 +4,6 @@ import dev.sluice.testkit.Conditions;
 import dev.sluice.testkit.RedisProcess;
 import dev.sluice.core.BucketStore;
 import dev.sluice.core.Clock;
-import dev.sluice.core.Decision;
 import dev.sluice.core.Limit;
 import dev.sluice.core.LimiterSpec;
 import io.lettuce.core.RedisClient;
@@ -20,7 +19,6 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -95,7 +93,10 @@ public final class RedisBench {
       Load cold = new Load(coldThreads, COLD_KEYS, false);
       Backend standalone = new Backend(b -> b.standalone(RedisURI.create(redis.uri())),
           List.of(RedisURI.create(redis.uri())));
-      for (int nodes : new int[] {1, 2, 3}) {
+      // -Dsluice.bench.nodes=1 (in $BENCH_JAVA_OPTS) runs the cells of one node count only.
+      int[] counts = Integer.getInteger("sluice.bench.nodes") == null ? new int[] {1, 2, 3}
+          : new int[] {Integer.getInteger("sluice.bench.nodes")};
+      for (int nodes : counts) {
         // Throughput and cold cells on 1 and 2 nodes; the saturated ones also on 3.
         if (nodes < 3 && only.contains("a")) {
           cells.add(baseline("(a) plain EVAL token bucket", redis, nodes, hot, seconds));
@@ -111,6 +112,13 @@ public final class RedisBench {
         }
         if (only.contains("C")) {
           cells.add(sluice("(c) saturated global", standalone, tight, nodes, hot, seconds, true, true));
+        }
+        if (nodes < 3 && only.contains("d")) {
+          String what = String.format(Locale.ROOT, ", %,d keys, %d threads", COLD_KEYS, coldThreads);
+          cells.add(baseline("(d) plain EVAL" + what, redis, nodes, cold, seconds));
+          cells.add(sluice("(d) sluice, no leasing, unbatched" + what, standalone, open, nodes, cold, seconds, false, false));
+          cells.add(sluice("(d) sluice, no leasing, batched" + what, standalone, open, nodes, cold, seconds, false, true));
+          cells.add(sluice("(d) saturated global, batched" + what, standalone, tight, nodes, cold, seconds, false, true));
         }
         if (nodes < 3 && only.contains("e")) {
           // The two cells the cold-client goal compares, alone (quick runs, profiles).
@@ -188,6 +196,18 @@ public final class RedisBench {
     System.exit(2);
   }
 
+  /** One decision of a driver thread, waited for: whether it was admitted (no future or boxing per call). */
+  @FunctionalInterface
+  private interface Decide {
+    boolean decide(int node, String key);
+  }
+
+  /** One decision for the asynchronous driver: its admission, when Redis (or the store) answers. */
+  @FunctionalInterface
+  private interface DecideAsync {
+    CompletableFuture<Boolean> decide(int node, String key);
+  }
+
   /**
    * The driver's load: threads per node (with {@code async}: decisions in flight per node, each
    * issued from the completion of the one before, without a thread per request), and the distinct
@@ -208,10 +228,14 @@ public final class RedisBench {
       cmds.add(conn.async());
     }
     try {
+      DecideAsync async = (node, key) -> cmds.get(node)
+          .<Long>eval(TOKEN_BUCKET, ScriptOutputType.INTEGER, new String[] {"tb:" + key},
+              "10000000", "10000000", Long.toString(CLOCK.nanoTime() / 1000))
+          .toCompletableFuture().thenApply(v -> v == 1);
       Result r = drive(nodes, load, seconds, List.of(RedisURI.create(redis.uri())), (node, key) -> cmds.get(node)
           .<Long>eval(TOKEN_BUCKET, ScriptOutputType.INTEGER, new String[] {"tb:" + key},
               "10000000", "10000000", Long.toString(CLOCK.nanoTime() / 1000))
-          .toCompletableFuture().thenApply(v -> v == 1), () -> { });
+          .toCompletableFuture().join() == 1, async, () -> { });
       STATS.add(String.format(Locale.ROOT, "- %s, %d node(s): %s", name, nodes, r.cpu()));
       return new Cell(name, nodes, r.perSecond, r.p99Ms, 0, 0);
     } finally {
@@ -236,12 +260,14 @@ public final class RedisBench {
       // Between warm-up and measurement the global bucket refills in Redis (waited for), so the
       // measured window starts from a full bucket, as the bound B + R·t assumes.
       Result r = drive(nodes, load, seconds, backend.servers(), (node, key) -> stores.get(node).acquire(key, null, 1)
-          .toCompletableFuture().thenApply(Decision::allowed), () -> awaitFullGlobal(stores.get(0)));
+          .toCompletableFuture().join().allowed(), (node, key) -> stores.get(node).acquire(key, null, 1)
+          .toCompletableFuture().thenApply(d -> d.allowed()), () -> awaitFullGlobal(stores.get(0)),
+          spec.global().burst() < 1_000_000 ? stores.get(0) : null);
       Limit g = spec.global();
       double bound = g.burst() < 1_000_000 ? g.burst() + g.rate().perSecond() * r.elapsedSeconds : 0;
       if (!load.async()) {
-        STATS.add(String.format(Locale.ROOT, "- %s, %d node(s): every driver thread stood still >= %.1f ms at least once",
-            name, nodes, r.pausedMs()));
+        STATS.add(String.format(Locale.ROOT, "- %s, %d node(s): every driver thread stood still >= %.1f ms at least once; %s",
+            name, nodes, r.pausedMs(), r.stalls()));
       }
       for (RedisBucketStore st : stores) {
         StoreStats x = st.stats();
@@ -265,7 +291,7 @@ public final class RedisBench {
    * says the CPU and script time per decision of the measured interval.
    */
   private record Result(double perSecond, double p99Ms, long admitted, double elapsedSeconds, double pausedMs,
-      String cpu) {}
+      String cpu, String stalls) {}
 
   /** Waits until Redis holds the global bucket (every shard of it) full again (tokens in leases not counted). */
   static void awaitFullGlobal(BucketStore store) {
@@ -274,11 +300,17 @@ public final class RedisBench {
   }
 
   private static Result drive(int nodes, Load load, int seconds, List<RedisURI> servers,
-      BiFunction<Integer, String, CompletableFuture<Boolean>> decide, Runnable afterWarmUp) {
+      Decide decide, DecideAsync async, Runnable afterWarmUp) {
+    return drive(nodes, load, seconds, servers, decide, async, afterWarmUp, null);
+  }
+
+  /** Drives a cell; {@code watched}, when not null, gets a {@link Stalls.FullWatch} over the measured run. */
+  private static Result drive(int nodes, Load load, int seconds, List<RedisURI> servers,
+      Decide decide, DecideAsync async, Runnable afterWarmUp, RedisBucketStore watched) {
     // Warm-up, not counted: one second, three for the JVM's first cell (on a loaded machine the JIT
     // was still compiling the decision path a second in, and the first cell under-admitted by a
     // further 15 points: -22.6 % against -6.1 % for the same cell repeated in the same JVM).
-    run(nodes, load, jvmWarm ? 1 : 3, decide);
+    run(nodes, load, jvmWarm ? 1 : 3, decide, async, null);
     jvmWarm = true;
     afterWarmUp.run();
     RedisClient admin = RedisClient.create();
@@ -288,74 +320,35 @@ public final class RedisBench {
         sync.add(admin.connect(uri).sync());
       }
       sync.forEach(RedisCommands::configResetstat);
-      long jvm0 = jvmCpuNanos();
-      long server0 = sync.stream().mapToLong(RedisBench::serverCpuNanos).sum();
-      Result r = run(nodes, load, seconds, decide);
+      long jvm0 = BenchCpu.jvmCpuNanos();
+      long server0 = sync.stream().mapToLong(BenchCpu::serverCpuNanos).sum();
+      Result r = run(nodes, load, seconds, decide, async, watched);
       double decisions = r.perSecond() * r.elapsedSeconds();
-      long server = sync.stream().mapToLong(RedisBench::serverCpuNanos).sum() - server0;
+      long server = sync.stream().mapToLong(BenchCpu::serverCpuNanos).sum() - server0;
       String cpu = String.format(Locale.ROOT, "CPU per decision: bench JVM %.1f µs, redis-server%s %.1f µs; %s",
-          (jvmCpuNanos() - jvm0) / 1e3 / decisions, servers.size() > 1 ? "s" : "", server / 1e3 / decisions,
-          scriptTime(sync.stream().map(s -> s.info("commandstats")).toList(), decisions, r.elapsedSeconds()));
-      return new Result(r.perSecond(), r.p99Ms(), r.admitted(), r.elapsedSeconds(), r.pausedMs(), cpu);
+          (BenchCpu.jvmCpuNanos() - jvm0) / 1e3 / decisions, servers.size() > 1 ? "s" : "", server / 1e3 / decisions,
+          BenchCpu.scriptTime(sync.stream().map(s -> s.info("commandstats")).toList(), decisions, r.elapsedSeconds()));
+      return new Result(r.perSecond(), r.p99Ms(), r.admitted(), r.elapsedSeconds(), r.pausedMs(), cpu, r.stalls());
     } finally {
       admin.shutdown();
     }
   }
 
-  /** Returns the CPU time this JVM has used, all threads (driver, Lettuce, stores) together. */
-  private static long jvmCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-        .getOperatingSystemMXBean()).getProcessCpuTime();
-  }
-
-  /** Returns a redis-server's CPU time, user and system ({@code INFO cpu}, in seconds with µs digits). */
-  private static long serverCpuNanos(RedisCommands<String, String> server) {
-    double seconds = 0;
-    for (String line : server.info("cpu").split("\r?\n")) {
-      if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
-        seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-      }
-    }
-    return Math.round(seconds * 1e9);
-  }
-
-  /**
-   * Summarizes Redis's own time in the scripting commands over the measured interval ({@code INFO
-   * commandstats} of every server, reset before it): calls, µs per call and µs per decision, so a
-   * cell's server cost is visible apart from the driver's and the client's.
-   */
-  private static String scriptTime(List<String> infos, double decisions, double seconds) {
-    long calls = 0;
-    long usec = 0;
-    for (String info : infos) {
-      for (String line : info.split("\r?\n")) {
-        if (line.startsWith("cmdstat_eval")) {
-          for (String kv : line.substring(line.indexOf(':') + 1).split(",")) {
-            String[] p = kv.split("=");
-            if (p[0].equals("calls")) {
-              calls += Long.parseLong(p[1]);
-            } else if (p[0].equals("usec")) {
-              usec += Long.parseLong(p[1]);
-            }
-          }
-        }
-      }
-    }
-    return String.format(Locale.ROOT, "redis scripts: %,d calls, %.1f µs per call, %.2f µs per decision (%.0f %% of one core)",
-        calls, calls == 0 ? 0.0 : (double) usec / calls, decisions == 0 ? 0.0 : usec / decisions,
-        100.0 * usec / 1e6 / seconds);
-  }
-
-  private static Result run(int nodes, Load load, int seconds, BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
+  private static Result run(int nodes, Load load, int seconds, Decide decide, DecideAsync async,
+      RedisBucketStore watched) {
     if (load.async()) {
-      return runAsync(nodes, load, seconds, decide);
+      return runAsync(nodes, load, seconds, async);
     }
+    Stalls.FullWatch full = watched == null ? null : new Stalls.FullWatch(watched);
     int threads = load.threads();
     int keys = load.keys();
     // Latency samples per thread: a ring of the last ones (2^20 for a few threads, fewer for many).
     int ring = Integer.highestOneBit(Math.max(1 << 14, Math.min(1 << 20, (1 << 23) / threads)));
     AtomicBoolean stop = new AtomicBoolean();
     List<CompletableFuture<long[]>> runs = new ArrayList<>();
+    List<Stalls> stalls = new ArrayList<>();
+    Stalls.Watchdog watchdog = new Stalls.Watchdog(CLOCK);
+    double uptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
     // Client names built once: the driver should not spend its time formatting them.
     String[] names = new String[keys];
     for (int k = 0; k < keys; k++) {
@@ -366,6 +359,8 @@ public final class RedisBench {
       for (int t = 0; t < threads; t++) {
         int node = n;
         int seed = t;
+        Stalls gaps = new Stalls();
+        stalls.add(gaps);
         runs.add(CompletableFuture.supplyAsync(() -> {
           long[] lat = new long[ring];
           long count = 0;
@@ -373,12 +368,14 @@ public final class RedisBench {
           // Threads start spread over the keys, so cold keys are not all hit in the same order.
           int i = seed * Math.max(1, keys / threads);
           long prev = CLOCK.nanoTime();
+          long first = prev;
           long longest = 0;
           while (!stop.get()) {
             long t0 = CLOCK.nanoTime();
             longest = Math.max(longest, t0 - prev);
+            gaps.gap(prev, t0);
             prev = t0;
-            boolean ok = decide.apply(node, names[i++ % names.length]).join();
+            boolean ok = decide.decide(node, names[i++ % names.length]);
             lat[(int) (count++ & (lat.length - 1))] = CLOCK.nanoTime() - t0;
             // Virtual threads are not preempted: a decision answered without I/O never parks, so
             // without this the first two threads would keep both carriers and the other nodes'
@@ -387,7 +384,9 @@ public final class RedisBench {
             Thread.yield();
             admitted += ok ? 1 : 0;
           }
-          long[] out = Arrays.copyOf(lat, (int) Math.min(count, lat.length) + 3);
+          long[] out = Arrays.copyOf(lat, (int) Math.min(count, lat.length) + 5);
+          out[out.length - 5] = first;
+          out[out.length - 4] = CLOCK.nanoTime();
           out[out.length - 3] = longest;
           out[out.length - 2] = count;
           out[out.length - 1] = admitted;
@@ -398,21 +397,38 @@ public final class RedisBench {
     Conditions.await("cell duration", java.time.Duration.ofSeconds(seconds + 5),
         () -> CLOCK.nanoTime() - start >= TimeUnit.SECONDS.toNanos(seconds));
     stop.set(true);
+    String fullSummary = "";
+    try {
+      watchdog.close();
+      fullSummary = full == null ? "" : "; " + full.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     long total = 0;
     long admitted = 0;
     List<long[]> lats = new ArrayList<>();
     long everyPaused = Long.MAX_VALUE;
+    long firstStart = Long.MAX_VALUE;
+    long lastEnd = Long.MIN_VALUE;
     for (CompletableFuture<long[]> r : runs) {
       long[] out = r.join();
+      firstStart = Math.min(firstStart, out[out.length - 5]);
+      lastEnd = Math.max(lastEnd, out[out.length - 4]);
       everyPaused = Math.min(everyPaused, out[out.length - 3]);
       total += out[out.length - 2];
       admitted += out[out.length - 1];
-      lats.add(Arrays.copyOf(out, out.length - 3));
+      lats.add(Arrays.copyOf(out, out.length - 5));
     }
-    double elapsed = (CLOCK.nanoTime() - start) / 1e9;
+    // The window the driver threads decided in: from the first one's first decision to the last
+    // one's return (the bound B + R·t is over the instants admissions happen in; the seconds a
+    // loaded machine takes to start or join the threads are no window the bucket could admit in).
+    double elapsed = (lastEnd - firstStart) / 1e9;
+    double joined = (CLOCK.nanoTime() - start) / 1e9;
     long[] all = lats.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     double p99 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1e6;
-    return new Result(total / elapsed, p99, admitted, elapsed, everyPaused / 1e6, "");
+    String where = String.format(Locale.ROOT, "decided in %.3f s (start to join %.3f s); cell from JVM uptime %.3f s: ",
+        elapsed, joined, uptime) + Stalls.summary(stalls, watchdog, start) + fullSummary;
+    return new Result(total / elapsed, p99, admitted, elapsed, everyPaused / 1e6, "", where);
   }
 
   /**
@@ -423,7 +439,7 @@ public final class RedisBench {
    * Redis, not thread switches.
    */
   private static Result runAsync(int nodes, Load load, int seconds,
-      BiFunction<Integer, String, CompletableFuture<Boolean>> decide) {
+      DecideAsync decide) {
     int slots = load.threads();
     String[] names = new String[load.keys()];
     for (int k = 0; k < names.length; k++) {
@@ -459,7 +475,7 @@ public final class RedisBench {
     }
     long[] every = lats.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     double p99 = every.length == 0 ? 0 : every[(int) Math.min(every.length - 1, Math.ceil(every.length * 0.99) - 1)] / 1e6;
-    return new Result(total / elapsed, p99, admitted, elapsed, 0, "");
+    return new Result(total / elapsed, p99, admitted, elapsed, 0, "", "");
   }
 
   /**
@@ -471,7 +487,7 @@ public final class RedisBench {
   private static final class Slot {
     private final int node;
     private final String[] names;
-    private final BiFunction<Integer, String, CompletableFuture<Boolean>> decide;
+    private final DecideAsync decide;
     private final AtomicBoolean stop;
     final long[] lat;
     int key;
@@ -480,7 +496,7 @@ public final class RedisBench {
     volatile Throwable failure;
     volatile boolean done;
 
-    Slot(int node, int key, int ring, String[] names, BiFunction<Integer, String, CompletableFuture<Boolean>> decide,
+    Slot(int node, int key, int ring, String[] names, DecideAsync decide,
         AtomicBoolean stop) {
       this.node = node;
       this.key = key;
@@ -494,7 +510,7 @@ public final class RedisBench {
     void next() {
       while (!stop.get()) {
         long t0 = CLOCK.nanoTime();
-        CompletableFuture<Boolean> f = decide.apply(node, names[key++ % names.length]);
+        CompletableFuture<Boolean> f = decide.decide(node, names[key++ % names.length]);
         if (!f.isDone()) {
           f.whenComplete((ok, err) -> {
             record(t0, ok, err);
@@ -516,5 +532,4 @@ public final class RedisBench {
       lat[(int) (count++ & (lat.length - 1))] = CLOCK.nanoTime() - t0;
       admitted += ok ? 1 : 0;
     }
-  }
-}
+  }}
