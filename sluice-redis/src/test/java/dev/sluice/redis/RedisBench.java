@@ -123,21 +123,14 @@ public final class RedisBench {
         if (nodes < 3 && only.contains("e")) {
           // The two cells the cold-client goal compares, alone (quick runs, profiles).
           String what = String.format(Locale.ROOT, ", %,d keys, %d threads", COLD_KEYS, coldThreads);
-          cells.add(baseline("(d) plain EVAL" + what, redis, nodes, cold, seconds));
-          cells.add(sluice("(d) sluice, no leasing, batched" + what, standalone, open, nodes, cold, seconds, false, true));
+          cells.add(baseline("(e) plain EVAL" + what, redis, nodes, cold, seconds));
+          cells.add(sluice("(e) sluice, no leasing, batched" + what, standalone, open, nodes, cold, seconds, false, true));
         }
         if (nodes < 3 && only.contains("f")) {
           String what = String.format(Locale.ROOT, ", %,d keys, async, %d in flight", COLD_KEYS, coldThreads);
           Load async = new Load(coldThreads, COLD_KEYS, true);
           cells.add(baseline("(f) plain EVAL" + what, redis, nodes, async, seconds));
           cells.add(sluice("(f) sluice, no leasing, batched" + what, standalone, open, nodes, async, seconds, false, true));
-        }
-        if (nodes < 3 && only.contains("d")) {
-          String what = String.format(Locale.ROOT, ", %,d keys, %d threads", COLD_KEYS, coldThreads);
-          cells.add(baseline("(d) plain EVAL" + what, redis, nodes, cold, seconds));
-          cells.add(sluice("(d) sluice, no leasing, unbatched" + what, standalone, open, nodes, cold, seconds, false, false));
-          cells.add(sluice("(d) sluice, no leasing, batched" + what, standalone, open, nodes, cold, seconds, false, true));
-          cells.add(sluice("(d) saturated global, batched" + what, standalone, tight, nodes, cold, seconds, false, true));
         }
       }
       if (cluster != null) {
