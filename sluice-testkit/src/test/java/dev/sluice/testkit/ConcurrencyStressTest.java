@@ -155,6 +155,29 @@ class ConcurrencyStressTest {
     }
   }
 
+  /**
+   * Applies 2,000 limits drawn from {@code limits} (seeded) with {@code apply}, a few spins apart,
+   * recording each change's clock window and limits in {@code changes}.
+   */
+  static void changeLimits(TickingClock clock, Limit[] limits, List<Change> changes,
+      java.util.function.Consumer<Limit> apply) {
+    SplittableRandom rnd = new SplittableRandom(7);
+    Limit current = limits[0];
+    for (int i = 0; i < 2_000; i++) {
+      Limit next = limits[rnd.nextInt(limits.length)];
+      long from = clock.nanoTime();
+      apply.accept(next);
+      long to = clock.nanoTime();
+      synchronized (changes) {
+        changes.add(new Change(from, to, current, next));
+      }
+      current = next;
+      for (int spin = rnd.nextInt(200); spin > 0; spin--) {
+        Thread.onSpinWait();
+      }
+    }
+  }
+
   @Test
   void reconfigurationWhileTwoThreadsDecide() throws Exception {
     long start = 42;
@@ -166,21 +189,7 @@ class ConcurrencyStressTest {
       if (t < 2) {
         return hammer(limiter, clock, t, 4, 2);
       }
-      SplittableRandom rnd = new SplittableRandom(7);
-      Limit current = limits[0];
-      for (int i = 0; i < 2_000; i++) {
-        Limit next = limits[rnd.nextInt(limits.length)];
-        long from = clock.nanoTime();
-        limiter.setClientLimit("t", next);
-        long to = clock.nanoTime();
-        synchronized (changes) {
-          changes.add(new Change(from, to, current, next));
-        }
-        current = next;
-        for (int spin = rnd.nextInt(200); spin > 0; spin--) {
-          Thread.onSpinWait();
-        }
-      }
+      changeLimits(clock, limits, changes, next -> limiter.setClientLimit("t", next));
       return List.of();
     });
     Limit last = changes.get(changes.size() - 1).limit();

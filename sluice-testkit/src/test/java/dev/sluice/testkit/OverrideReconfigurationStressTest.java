@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,21 +37,8 @@ class OverrideReconfigurationStressTest {
       if (t < 2) {
         return ConcurrencyStressTest.hammer(limiter, clock, t, 4, 2);
       }
-      SplittableRandom rnd = new SplittableRandom(7);
-      Limit current = limits[0];
-      for (int i = 0; i < 2_000; i++) {
-        Limit next = limits[rnd.nextInt(limits.length)];
-        long from = clock.nanoTime();
-        limiter.reconfigure(spec.withTier(tier.withClients(overrides(next))));
-        long to = clock.nanoTime();
-        synchronized (changes) {
-          changes.add(new Change(from, to, current, next));
-        }
-        current = next;
-        for (int spin = rnd.nextInt(200); spin > 0; spin--) {
-          Thread.onSpinWait();
-        }
-      }
+      ConcurrencyStressTest.changeLimits(clock, limits, changes,
+          next -> limiter.reconfigure(spec.withTier(tier.withClients(overrides(next)))));
       return List.of();
     });
     Limit last = changes.get(changes.size() - 1).limit();
