@@ -45,10 +45,7 @@ final class HashMemo {
   static long hash(Entry[] entries, ToLongFunction<String> hash, String key) {
     int code = key.hashCode();
     Entry e = entries[index(code)];
-    if (e != null && e.code == code && (e.key == key || e.key.equals(key))) {
-      return e.hash;
-    }
-    return hash.applyAsLong(key);
+    return holds(e, key, code) ? e.hash : hash.applyAsLong(key);
   }
 
   /**
@@ -59,7 +56,7 @@ final class HashMemo {
     int code = key.hashCode();
     int i = index(code);
     Entry e = entries[i];
-    if (e != null && e.code == code && (e.key == key || e.key.equals(key))) {
+    if (holds(e, key, code)) {
       return e.hash;
     }
     long h = hash.applyAsLong(key);
@@ -67,6 +64,11 @@ final class HashMemo {
       entries[i] = new Entry(key, code, h);
     }
     return h;
+  }
+
+  /** Whether entry {@code e} is {@code key}'s ({@code code} being its {@code String.hashCode}). */
+  private static boolean holds(Entry e, String key, int code) {
+    return e != null && e.code == code && (e.key == key || e.key.equals(key));
   }
 
   private static int index(int code) {
